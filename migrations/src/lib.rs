@@ -1,0 +1,15 @@
+//! Database migrations. Portable DDL only (SQLite and PostgreSQL); never edit a
+//! migration once merged, add a new one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_create_call_path;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_create_call_path::Migration)]
+    }
+}

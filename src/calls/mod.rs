@@ -1,0 +1,445 @@
+//! The call lifecycle: glue between the webhooks, the routing engine, the store and
+//! the TwiML. Each function handles one Twilio request and returns what to answer.
+
+pub mod position;
+pub mod render;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tracing::{info, warn};
+
+use crate::phone::{mask, AssistantId};
+use crate::registry::Loaded;
+use crate::routing::{self, Action, CallInput, Decision, MenuChoice, Rules, Step, Unavailable};
+use crate::state::AppState;
+use crate::store::{self, calls::Outcome, StoreError};
+use crate::twiml::Response;
+use position::Position;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("rules {client} v{version}: {reason}")]
+    Rules {
+        client: String,
+        version: i32,
+        reason: String,
+    },
+}
+
+/// What Twilio tells us about a call on every voice request.
+#[derive(Debug, Clone, Default)]
+pub struct CallFacts {
+    pub call_sid: String,
+    pub from: String,
+    pub to: String,
+    pub status: String,
+    pub direction: String,
+}
+
+/// First webhook of a call: find the client by the number called, decide, answer the
+/// first step, and record the call.
+///
+/// # Errors
+/// When the database fails; the HTTP layer then answers [`safe_answer`].
+pub async fn incoming(state: &AppState, call: &CallFacts) -> Result<Response, CallError> {
+    let Some(Loaded { version, rules }) = state.registry.by_number(&call.to) else {
+        warn!(to = %mask(&call.to), "call to a number no client owns");
+        let new = new_call(call, None, None, None);
+        store::calls::ensure(&state.db, &new, state.clock.now()).await?;
+        return Ok(render::not_in_service());
+    };
+    let now = state.clock.now();
+    let pos = Position {
+        client: rules.client.to_string(),
+        version,
+        at: now,
+        menu: MenuChoice::NotAsked,
+        rotation: 0,
+        step: 0,
+    };
+    let (decision, pos) = decide(state, &rules, pos, &call.to).await?;
+    let trace = serde_json::to_string(&decision.trace).ok();
+    let new = new_call(call, Some(&pos.client), Some(version), trace);
+    store::calls::ensure(&state.db, &new, now).await?;
+    info!(client = %rules.client, version, chain = %decision.labels().join(" → "), "call routed");
+    answer_step(state, &rules, &decision, None, &pos, &call.call_sid).await
+}
+
+fn new_call<'a>(
+    call: &'a CallFacts,
+    client: Option<&'a str>,
+    version: Option<i32>,
+    trace: Option<String>,
+) -> store::calls::NewCall<'a> {
+    store::calls::NewCall {
+        call_sid: &call.call_sid,
+        client,
+        rules_version: version,
+        direction: if call.direction.is_empty() {
+            "inbound"
+        } else {
+            &call.direction
+        },
+        from: &call.from,
+        to: &call.to,
+        status: if call.status.is_empty() {
+            "ringing"
+        } else {
+            &call.status
+        },
+        trace,
+    }
+}
+
+/// Runs the engine for `pos`, first advancing the shared round-robin position when the
+/// route needs a new one.
+async fn decide(
+    state: &AppState,
+    rules: &Rules,
+    mut pos: Position,
+    called: &str,
+) -> Result<(Decision, Position), CallError> {
+    if let Some(route) = routing::rotation_route(rules, pos.at, pos.menu) {
+        pos.rotation = store::rotation::advance(&state.db, &pos.client, &route.to_string()).await?;
+    }
+    let unavailable = unavailable(state, &pos.client).await?;
+    let input = CallInput {
+        called,
+        menu: pos.menu,
+        unavailable: &unavailable,
+        rotation: pos.rotation,
+    };
+    Ok((routing::decide(rules, pos.at, &input), pos))
+}
+
+async fn unavailable(state: &AppState, client: &str) -> Result<HashMap<AssistantId, Unavailable>, CallError> {
+    let mut out = HashMap::new();
+    for id in store::calls::busy_assistants(&state.db, client, state.clock.now()).await? {
+        if let Ok(id) = AssistantId::parse(&id) {
+            out.insert(id, Unavailable::OnCall);
+        }
+    }
+    for id in store::duty::off_duty(&state.db, client).await? {
+        if let Ok(id) = AssistantId::parse(&id) {
+            out.insert(id, Unavailable::OffDuty);
+        }
+    }
+    Ok(out)
+}
+
+/// Answers the first step after `after` (or the first step), recording the legs it rings.
+async fn answer_step(
+    state: &AppState,
+    rules: &Rules,
+    decision: &Decision,
+    after: Option<u32>,
+    pos: &Position,
+    call_sid: &str,
+) -> Result<Response, CallError> {
+    let Some(step) = decision.next_after(after) else {
+        return Ok(render::goodbye(Some(rules)));
+    };
+    record_dialled_legs(state, step, pos, call_sid).await?;
+    Ok(render::step(rules, step, pos, &state.links))
+}
+
+async fn record_dialled_legs(state: &AppState, step: &Step, pos: &Position, call_sid: &str) -> Result<(), CallError> {
+    let Action::Dial { targets, .. } = &step.action else {
+        return Ok(());
+    };
+    let now = state.clock.now();
+    for t in targets {
+        let leg = store::calls::LegUpdate {
+            client: &pos.client,
+            call_sid,
+            step: step.index,
+            assistant: t.assistant.as_ref().map(AssistantId::as_str),
+            number: t.number.as_str(),
+            child_call_sid: None,
+            status: "initiated",
+            duration: None,
+            accepted: false,
+        };
+        store::calls::record_leg(&state.db, &leg, now).await?;
+    }
+    Ok(())
+}
+
+/// The rules a call pinned when it started: from memory, or the database.
+///
+/// # Errors
+/// When the version cannot be read or no longer parses.
+pub async fn pinned(state: &AppState, client: &str, version: i32) -> Result<Arc<Rules>, CallError> {
+    if let Some(rules) = state.registry.version(client, version) {
+        return Ok(rules);
+    }
+    let fail = |reason: String| CallError::Rules {
+        client: client.to_owned(),
+        version,
+        reason,
+    };
+    let stored = store::rule_versions::find(&state.db, client, version)
+        .await?
+        .ok_or_else(|| fail("no such version".into()))?;
+    let rules = Arc::new(routing::parse(&stored.source).map_err(|e| fail(e.to_string()))?);
+    state.registry.remember(version, Arc::clone(&rules));
+    Ok(rules)
+}
+
+/// What a `<Dial>` or `<Gather>` action tells us.
+#[derive(Debug, Clone, Default)]
+pub struct NextFacts {
+    pub call: CallFacts,
+    pub dial_call_status: Option<String>,
+    pub dial_call_sid: Option<String>,
+    pub dial_call_duration: Option<i32>,
+    pub digits: Option<String>,
+    pub speech: Option<String>,
+}
+
+/// The next step of a call's chain, after a menu choice or a dial that ended.
+///
+/// # Errors
+/// When the database fails or the pinned rules are gone.
+pub async fn next(state: &AppState, pos: Position, facts: &NextFacts) -> Result<Response, CallError> {
+    let rules = pinned(state, &pos.client, pos.version).await?;
+    let open = rules.hours.status_at(rules.timezone, pos.at).open;
+    if routing::select_route(&rules, open, pos.menu).is_none() {
+        return after_menu(state, &rules, pos, facts).await;
+    }
+    let call_sid = facts.call.call_sid.as_str();
+    let status = facts.dial_call_status.as_deref().unwrap_or("");
+    if caller_gone(&facts.call.status) {
+        return Ok(render::hang_up());
+    }
+    let (decision, pos) = decide(state, &rules, pos, &facts.call.to).await?;
+    if matches!(status, "completed" | "answered") {
+        let step = decision.step(pos.step);
+        if let Some(answered_by) = who_answered(state, step, &pos, call_sid, facts).await? {
+            store::calls::set_outcome(&state.db, call_sid, Outcome::Answered, answered_by.as_deref()).await?;
+            return Ok(render::hang_up());
+        }
+        info!(
+            call_sid,
+            step = pos.step,
+            "screened leg ended without accepting; moving on"
+        );
+    }
+    answer_step(state, &rules, &decision, Some(pos.step), &pos, call_sid).await
+}
+
+fn caller_gone(call_status: &str) -> bool {
+    matches!(call_status, "completed" | "canceled" | "failed" | "busy" | "no-answer")
+}
+
+/// `Some(assistant)` when the dial really reached someone: unscreened, or an assistant
+/// pressed 1 at the whisper. `None` when every screened leg hung up unaccepted.
+async fn who_answered(
+    state: &AppState,
+    step: Option<&Step>,
+    pos: &Position,
+    call_sid: &str,
+    facts: &NextFacts,
+) -> Result<Option<Option<String>>, CallError> {
+    let Some(Step {
+        action: Action::Dial { targets, .. },
+        index,
+    }) = step
+    else {
+        return Ok(Some(None));
+    };
+    let legs = store::calls::find(&state.db, call_sid)
+        .await?
+        .map(|d| d.legs)
+        .unwrap_or_default();
+    let this_step: Vec<_> = legs
+        .iter()
+        .filter(|l| l.step == i32::try_from(*index).unwrap_or(-1))
+        .collect();
+    if let Some(leg) = this_step.iter().find(|l| l.accepted) {
+        return Ok(Some(leg.assistant_id.clone()));
+    }
+    if targets.iter().all(|t| t.screen) {
+        return Ok(None);
+    }
+    let by_sid = facts
+        .dial_call_sid
+        .as_deref()
+        .and_then(|sid| this_step.iter().find(|l| l.child_call_sid.as_deref() == Some(sid)));
+    let single = (targets.len() == 1)
+        .then(|| targets[0].assistant.as_ref().map(|a| a.to_string()))
+        .flatten();
+    let _ = pos;
+    Ok(Some(by_sid.and_then(|l| l.assistant_id.clone()).or(single)))
+}
+
+async fn after_menu(state: &AppState, rules: &Rules, pos: Position, facts: &NextFacts) -> Result<Response, CallError> {
+    let attempt = match pos.menu {
+        MenuChoice::Retry { attempt } => attempt,
+        _ => 0,
+    };
+    let choice = routing::menu::resolve(rules, facts.digits.as_deref(), facts.speech.as_deref(), attempt);
+    let pos = Position {
+        menu: choice,
+        step: 0,
+        ..pos
+    };
+    let (decision, pos) = decide(state, rules, pos, &facts.call.to).await?;
+    answer_step(state, rules, &decision, None, &pos, &facts.call.call_sid).await
+}
+
+/// A leg named in a screening or status callback URL.
+#[derive(Debug, Clone)]
+pub struct LegRef {
+    pub client: String,
+    pub version: i32,
+    pub step: u32,
+    pub assistant: Option<String>,
+    pub number: String,
+}
+
+/// The whisper to an assistant, and their answer to it.
+///
+/// # Errors
+/// When the database fails or the pinned rules are gone.
+pub async fn screen(
+    state: &AppState,
+    leg: &LegRef,
+    child_sid: &str,
+    parent_sid: &str,
+    caller: &str,
+    digits: Option<&str>,
+    action: &str,
+) -> Result<Response, CallError> {
+    let rules = pinned(state, &leg.client, leg.version).await?;
+    match digits {
+        None => {
+            let parent = store::calls::find(&state.db, parent_sid).await?;
+            let caller = parent.map_or_else(|| caller.to_owned(), |d| d.call.from_number);
+            Ok(render::screen_prompt(&rules, &caller, action))
+        }
+        Some("1") => {
+            let update = store::calls::LegUpdate {
+                client: &leg.client,
+                call_sid: parent_sid,
+                step: leg.step,
+                assistant: leg.assistant.as_deref(),
+                number: &leg.number,
+                child_call_sid: Some(child_sid),
+                status: "in-progress",
+                duration: None,
+                accepted: true,
+            };
+            store::calls::record_leg(&state.db, &update, state.clock.now()).await?;
+            Ok(Response::new())
+        }
+        Some(_) => Ok(render::hang_up()),
+    }
+}
+
+/// A call-progress callback: of the call itself, or of one leg we rang.
+#[derive(Debug, Clone, Default)]
+pub struct StatusFacts {
+    pub call: CallFacts,
+    pub parent_call_sid: Option<String>,
+    pub duration: Option<i32>,
+}
+
+/// # Errors
+/// When the database fails.
+pub async fn status(state: &AppState, leg: Option<&LegRef>, facts: &StatusFacts) -> Result<(), CallError> {
+    let now = state.clock.now();
+    if let (Some(leg), Some(parent)) = (leg, facts.parent_call_sid.as_deref()) {
+        let update = store::calls::LegUpdate {
+            client: &leg.client,
+            call_sid: parent,
+            step: leg.step,
+            assistant: leg.assistant.as_deref(),
+            number: &leg.number,
+            child_call_sid: Some(&facts.call.call_sid),
+            status: &facts.call.status,
+            duration: facts.duration,
+            accepted: false,
+        };
+        return Ok(store::calls::record_leg(&state.db, &update, now).await?);
+    }
+    let owner = state
+        .registry
+        .by_number(&facts.call.to)
+        .map(|l| l.rules.client.to_string());
+    let new = new_call(&facts.call, owner.as_deref(), None, None);
+    store::calls::ensure(&state.db, &new, now).await?;
+    store::calls::advance_status(&state.db, &facts.call.call_sid, &facts.call.status, facts.duration, now).await?;
+    if store::calls::status_rank(&facts.call.status) == store::calls::status_rank("completed") {
+        store::calls::set_outcome(&state.db, &facts.call.call_sid, Outcome::Missed, None).await?;
+    }
+    Ok(())
+}
+
+/// What a recording callback (voicemail action, recording status, transcription) tells us.
+#[derive(Debug, Clone, Default)]
+pub struct RecordingFacts {
+    pub call_sid: String,
+    pub recording_sid: Option<String>,
+    pub url: Option<String>,
+    pub duration: Option<i32>,
+    pub status: Option<String>,
+    pub transcription_sid: Option<String>,
+    pub transcription_text: Option<String>,
+    pub transcription_status: Option<String>,
+}
+
+/// Stores what a recording callback brings; a voicemail recording also marks the call.
+///
+/// # Errors
+/// When the database fails.
+pub async fn recording(state: &AppState, kind: &str, facts: &RecordingFacts) -> Result<(), CallError> {
+    let Some(recording_sid) = facts
+        .recording_sid
+        .as_deref()
+        .or_else(|| sid_from_url(facts.url.as_deref()))
+    else {
+        warn!(call_sid = %facts.call_sid, "recording callback without a recording sid");
+        return Ok(());
+    };
+    let update = store::calls::RecordingUpdate {
+        recording_sid,
+        call_sid: &facts.call_sid,
+        kind,
+        url: facts.url.as_deref(),
+        duration: facts.duration,
+        status: facts.status.as_deref(),
+        transcription_sid: facts.transcription_sid.as_deref(),
+        transcription_text: facts.transcription_text.as_deref(),
+        transcription_status: facts.transcription_status.as_deref(),
+    };
+    store::calls::record_recording(&state.db, &update, state.clock.now()).await?;
+    if kind == "voicemail" && facts.status.as_deref() != Some("absent") {
+        store::calls::set_outcome(&state.db, &facts.call_sid, Outcome::Voicemail, None).await?;
+    }
+    Ok(())
+}
+
+/// `RecordingSid` is not documented on the `<Record>` action: take it from the URL's
+/// last segment (`…/Recordings/RE…`).
+fn sid_from_url(url: Option<&str>) -> Option<&str> {
+    url?.rsplit('/').next().filter(|s| s.starts_with("RE") && s.len() == 34)
+}
+
+/// The answer when something failed inside the call path: the caller's voicemail,
+/// from memory only.
+pub fn safe_answer(state: &AppState, to: &str, client: Option<&str>) -> Response {
+    let loaded = client
+        .and_then(|c| state.registry.current(c))
+        .or_else(|| state.registry.by_number(to));
+    render::safe_answer(loaded.as_ref().map(|l| l.rules.as_ref()), &state.links)
+}
+
+/// The current time, as the server sees it.
+pub fn now(state: &AppState) -> DateTime<Utc> {
+    state.clock.now()
+}

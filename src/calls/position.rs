@@ -1,0 +1,137 @@
+//! Where a call is in its chain, carried in the callback URLs we give Twilio. Twilio
+//! signs the full URL, so the state is tamper-proof, and any server process can answer
+//! the next step without shared memory. Query parameters are always written in
+//! alphabetical order (Twilio is reported to re-sort them before signing).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::routing::MenuChoice;
+
+/// The decision's inputs that must stay fixed for the whole call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    pub client: String,
+    pub version: i32,
+    /// The instant the call was routed, so later steps use the same hours.
+    pub at: DateTime<Utc>,
+    pub menu: MenuChoice,
+    pub rotation: u64,
+    /// The plan index of the step this callback is about.
+    pub step: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("bad call position in callback URL: {0}")]
+pub struct PositionError(String);
+
+impl Position {
+    /// The query string (without `?`), keys in alphabetical order.
+    pub fn to_query(&self) -> String {
+        let mut q = BTreeMap::new();
+        q.insert("at", self.at.timestamp().to_string());
+        q.insert("client", self.client.clone());
+        match self.menu {
+            MenuChoice::NotAsked => {}
+            MenuChoice::Retry { attempt } => {
+                q.insert("attempt", attempt.to_string());
+            }
+            MenuChoice::Option(d) => {
+                q.insert("option", d.to_string());
+            }
+            MenuChoice::Default => {
+                q.insert("option", "default".into());
+            }
+        }
+        q.insert("rr", self.rotation.to_string());
+        q.insert("step", self.step.to_string());
+        q.insert("version", self.version.to_string());
+        encode(&q)
+    }
+
+    /// # Errors
+    /// When a field is missing or malformed.
+    pub fn from_query(query: &BTreeMap<String, String>) -> Result<Self, PositionError> {
+        let get = |k: &str| query.get(k).ok_or_else(|| PositionError(format!("missing `{k}`")));
+        let num = |k: &str| -> Result<u64, PositionError> {
+            get(k)?
+                .parse()
+                .map_err(|_| PositionError(format!("`{k}` is not a number")))
+        };
+        let at = i64::try_from(num("at")?)
+            .ok()
+            .and_then(|s| DateTime::from_timestamp(s, 0))
+            .ok_or_else(|| PositionError("`at` is out of range".into()))?;
+        let menu = match (query.get("option").map(String::as_str), query.get("attempt")) {
+            (Some("default"), _) => MenuChoice::Default,
+            (Some(d), _) if d.len() == 1 => MenuChoice::Option(d.chars().next().unwrap_or('0')),
+            (Some(_), _) => return Err(PositionError("`option` must be one key".into())),
+            (None, Some(_)) => MenuChoice::Retry {
+                attempt: u32::try_from(num("attempt")?).unwrap_or(u32::MAX),
+            },
+            (None, None) => MenuChoice::NotAsked,
+        };
+        Ok(Self {
+            client: get("client")?.clone(),
+            version: i32::try_from(num("version")?).map_err(|_| PositionError("`version` is too big".into()))?,
+            at,
+            menu,
+            rotation: num("rr")?,
+            step: u32::try_from(num("step")?).map_err(|_| PositionError("`step` is too big".into()))?,
+        })
+    }
+}
+
+/// `key=value&…` in the map's (alphabetical) order, percent-encoded.
+pub fn encode(pairs: &BTreeMap<&str, String>) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        out.append_pair(k, v);
+    }
+    out.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn position(menu: MenuChoice) -> Position {
+        Position {
+            client: "acme-dental".into(),
+            version: 3,
+            at: DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
+            menu,
+            rotation: 41,
+            step: 2,
+        }
+    }
+
+    #[test]
+    fn query_keys_are_in_alphabetical_order() {
+        let q = position(MenuChoice::Option('2')).to_query();
+        assert_eq!(q, "at=1790000000&client=acme-dental&option=2&rr=41&step=2&version=3");
+    }
+
+    #[test]
+    fn every_menu_state_round_trips() {
+        for menu in [
+            MenuChoice::NotAsked,
+            MenuChoice::Retry { attempt: 1 },
+            MenuChoice::Option('#'),
+            MenuChoice::Default,
+        ] {
+            let p = position(menu);
+            let parsed: BTreeMap<String, String> = url::form_urlencoded::parse(p.to_query().as_bytes())
+                .into_owned()
+                .collect();
+            assert_eq!(Position::from_query(&parsed).unwrap(), p);
+        }
+    }
+
+    #[test]
+    fn a_missing_field_is_an_error() {
+        let parsed: BTreeMap<String, String> = [("client".to_owned(), "x".to_owned())].into();
+        assert!(Position::from_query(&parsed).is_err());
+    }
+}

@@ -1,0 +1,243 @@
+//! Steps of a decision → TwiML. Pure: the URLs come from [`Links`], the text from the
+//! rules, so each answer can be checked without a server.
+
+use std::collections::BTreeMap;
+
+use super::position::{encode, Position};
+use crate::routing::rules::{MenuInput, Speech};
+use crate::routing::{Action, DialTarget, Rules, Step};
+use crate::twiml::{
+    CallEvent, Dial, DialRecord, Gather, GatherInput, Number, Record, RecordingEvent, Response, Say, Verb,
+};
+
+pub const PATH_NEXT: &str = "/twilio/voice/next";
+pub const PATH_SCREEN: &str = "/twilio/voice/screen";
+pub const PATH_VOICEMAIL: &str = "/twilio/voice/voicemail";
+pub const PATH_RECORDING: &str = "/twilio/voice/recording";
+pub const PATH_TRANSCRIPTION: &str = "/twilio/voice/transcription";
+pub const PATH_STATUS: &str = "/twilio/voice/status";
+
+/// Builds the callback URLs we hand to Twilio: absolute under the public URL when one
+/// is configured (Twilio's advice), relative to the request otherwise.
+#[derive(Debug, Clone, Default)]
+pub struct Links {
+    base: String,
+}
+
+impl Links {
+    pub fn new(public_url: Option<&url::Url>) -> Self {
+        Self {
+            base: public_url
+                .map(|u| u.as_str().trim_end_matches('/').to_owned())
+                .unwrap_or_default(),
+        }
+    }
+
+    pub fn url(&self, path: &str, query: &str) -> String {
+        if query.is_empty() {
+            format!("{}{path}", self.base)
+        } else {
+            format!("{}{path}?{query}", self.base)
+        }
+    }
+}
+
+const GOODBYE: &str = "Thank you. Goodbye.";
+const TROUBLE: &str = "Sorry, we are having trouble connecting your call. Please leave a message after the tone, and we will call you back.";
+const NOT_IN_SERVICE: &str = "Sorry, this number is not in service. Goodbye.";
+
+fn say(speech: &Speech, text: &str) -> Say {
+    let mut s = Say::new(text);
+    if let Some(v) = &speech.voice {
+        s = s.voice(v);
+    }
+    if let Some(l) = &speech.language {
+        s = s.language(l);
+    }
+    s
+}
+
+/// The TwiML of one step of a call's chain.
+pub fn step(rules: &Rules, step: &Step, pos: &Position, links: &Links) -> Response {
+    let here = Position {
+        step: step.index,
+        ..pos.clone()
+    };
+    let next = links.url(PATH_NEXT, &here.to_query());
+    match &step.action {
+        Action::Menu {
+            prompt,
+            input,
+            timeout_seconds,
+            ..
+        } => {
+            let inputs: Vec<GatherInput> = input
+                .iter()
+                .map(|i| match i {
+                    MenuInput::Dtmf => GatherInput::Dtmf,
+                    MenuInput::Speech => GatherInput::Speech,
+                })
+                .collect();
+            let mut gather = Gather::new(&next)
+                .input(&inputs)
+                .num_digits(1)
+                .timeout(*timeout_seconds)
+                .action_on_empty_result(true)
+                .say(say(&rules.speech, prompt));
+            if input.contains(&MenuInput::Speech) {
+                let hints: Vec<&str> = rules
+                    .menu
+                    .iter()
+                    .flat_map(|m| &m.options)
+                    .flat_map(|o| o.speech.iter().map(String::as_str))
+                    .collect();
+                gather = gather.speech_timeout("auto");
+                if !hints.is_empty() {
+                    gather = gather.hints(hints.join(","));
+                }
+            }
+            Response::new().push(gather)
+        }
+        Action::Dial {
+            targets,
+            ring_seconds,
+            caller_id,
+            record,
+        } => {
+            let mut dial = Dial::new().action(&next).timeout(*ring_seconds);
+            if let Some(id) = caller_id {
+                dial = dial.caller_id(id.as_str());
+            }
+            if *record {
+                dial = dial
+                    .record(DialRecord::RecordFromAnswer)
+                    .recording_status_callback(links.url(PATH_RECORDING, &recording_query(pos, "call")));
+            }
+            for t in targets {
+                dial = dial.number(number(t, &here, links));
+            }
+            Response::new().push(dial)
+        }
+        Action::Voicemail {
+            greeting,
+            max_seconds,
+            transcribe,
+        } => {
+            let query = recording_query(pos, "voicemail");
+            let mut record = Record::new(links.url(PATH_VOICEMAIL, &query))
+                .max_length(*max_seconds)
+                .timeout(5)
+                .finish_on_key("#")
+                .play_beep(true)
+                .recording_status_callback(links.url(PATH_RECORDING, &query))
+                .recording_status_callback_event(&[RecordingEvent::Completed, RecordingEvent::Absent]);
+            if *transcribe {
+                record = record
+                    .transcribe(true)
+                    .transcribe_callback(links.url(PATH_TRANSCRIPTION, &query));
+            }
+            Response::new().push(say(&rules.speech, greeting)).push(record)
+        }
+        Action::Apology { text } => Response::new().push(say(&rules.speech, text)).push(Verb::Hangup),
+    }
+}
+
+fn recording_query(pos: &Position, kind: &str) -> String {
+    encode(&BTreeMap::from([
+        ("client", pos.client.clone()),
+        ("kind", kind.to_owned()),
+    ]))
+}
+
+/// Query naming one leg: who was rung at which step of which client's chain.
+pub fn leg_query(pos: &Position, target: &DialTarget) -> String {
+    let mut q = BTreeMap::from([
+        ("client", pos.client.clone()),
+        ("number", target.number.to_string()),
+        ("step", pos.step.to_string()),
+        ("version", pos.version.to_string()),
+    ]);
+    if let Some(a) = &target.assistant {
+        q.insert("assistant", a.to_string());
+    }
+    encode(&q)
+}
+
+fn number(target: &DialTarget, pos: &Position, links: &Links) -> Number {
+    let leg = leg_query(pos, target);
+    let mut n = Number::new(target.number.as_str())
+        .status_callback(links.url(PATH_STATUS, &leg))
+        .status_callback_event(&[CallEvent::Answered, CallEvent::Completed]);
+    if target.screen {
+        n = n.url(links.url(PATH_SCREEN, &leg));
+    }
+    n
+}
+
+/// The whisper an assistant hears before being connected: only a key press (which a
+/// personal voicemail cannot make) bridges the call.
+pub fn screen_prompt(rules: &Rules, caller: &str, action: &str) -> Response {
+    let text = format!(
+        "Call for {} from {}. Press 1 to accept.",
+        rules.name,
+        spoken_number(caller)
+    );
+    Response::new()
+        .push(
+            Gather::new(action)
+                .num_digits(1)
+                .timeout(8)
+                .say(say(&rules.speech, &text)),
+        )
+        .push(Verb::Hangup)
+}
+
+/// Digits one by one, so text-to-speech does not read a phone number as an amount.
+fn spoken_number(number: &str) -> String {
+    let digits: Vec<String> = number.chars().filter(char::is_ascii_digit).map(String::from).collect();
+    if digits.len() < 3 {
+        "an unknown number".to_owned()
+    } else {
+        digits.join(" ")
+    }
+}
+
+/// Said after a voicemail was left, or when the call is over.
+pub fn goodbye(rules: Option<&Rules>) -> Response {
+    let speech = rules.map(|r| r.speech.clone()).unwrap_or_default();
+    Response::new().push(say(&speech, GOODBYE)).push(Verb::Hangup)
+}
+
+/// Ends the call without a word (the caller already hung up or was connected).
+pub fn hang_up() -> Response {
+    Response::new().push(Verb::Hangup)
+}
+
+/// For a number that is not any client's.
+pub fn not_in_service() -> Response {
+    Response::new().push(Say::new(NOT_IN_SERVICE)).push(Verb::Hangup)
+}
+
+/// When anything went wrong inside the call path: the caller still leaves a message.
+/// Uses only what is in memory, so it works with the database down.
+pub fn safe_answer(rules: Option<&Rules>, links: &Links) -> Response {
+    let (speech, greeting, client) = match rules {
+        Some(r) => (
+            r.speech.clone(),
+            r.voicemail.as_ref().map_or(TROUBLE, |v| v.greeting.as_str()).to_owned(),
+            r.client.to_string(),
+        ),
+        None => (Speech::default(), TROUBLE.to_owned(), String::new()),
+    };
+    let query = encode(&BTreeMap::from([("client", client), ("kind", "voicemail".to_owned())]));
+    Response::new()
+        .push(say(&speech, &greeting))
+        .push(
+            Record::new(links.url(PATH_VOICEMAIL, &query))
+                .max_length(120)
+                .timeout(5)
+                .finish_on_key("#")
+                .recording_status_callback(links.url(PATH_RECORDING, &query)),
+        )
+        .push(say(&speech, GOODBYE))
+}

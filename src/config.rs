@@ -1,0 +1,74 @@
+//! Settings, read once from the environment (and `.env`), validated, and shared.
+//! DESIGN.md names every variable; keep those names.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+/// The auth token used in local mode (no Twilio credentials): the server checks
+/// signatures against it and `switchboard call` signs with it, so local requests take
+/// exactly the path real ones do.
+pub const LOCAL_AUTH_TOKEN: &str = "switchboard-local-mode-auth-token";
+pub const LOCAL_ACCOUNT_SID: &str = "AC00000000000000000000000000000000";
+
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Listen address.
+    #[arg(long, env = "SWITCHBOARD_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// SQLite (embedded default) or postgres:// URL.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://switchboard.db?mode=rwc")]
+    pub database_url: String,
+    /// Folder of rule files imported at start.
+    #[arg(long, env = "SWITCHBOARD_RULES_DIR", default_value = "routing-rules")]
+    pub rules_dir: PathBuf,
+    /// The public base URL Twilio calls, used to check signatures and build callback URLs.
+    #[arg(long, env = "SWITCHBOARD_PUBLIC_URL")]
+    pub public_url: Option<Url>,
+    #[arg(long, env = "TWILIO_ACCOUNT_SID")]
+    pub twilio_account_sid: Option<String>,
+    #[arg(long, env = "TWILIO_AUTH_TOKEN", hide_env_values = true)]
+    pub twilio_auth_token: Option<SecretString>,
+    #[arg(long, env = "TWILIO_API_BASE", default_value = "https://api.twilio.com")]
+    pub twilio_api_base: Url,
+    #[arg(long, env = "SWITCHBOARD_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<SecretString>,
+    /// Log as JSON lines instead of human-readable text.
+    #[arg(long, env = "SWITCHBOARD_LOG_JSON", default_value_t = false)]
+    pub log_json: bool,
+}
+
+impl Settings {
+    /// Settings with every default, for tests and tools that build them in code.
+    pub fn defaults() -> Self {
+        #[derive(clap::Parser)]
+        struct Only {
+            #[command(flatten)]
+            settings: Settings,
+        }
+        <Only as clap::Parser>::parse_from(["switchboard"]).settings
+    }
+
+    /// No Twilio credentials: accept requests signed with the local token and send SMS
+    /// to the log instead of Twilio.
+    pub fn local_mode(&self) -> bool {
+        self.twilio_auth_token.is_none()
+    }
+
+    /// The auth token that signs webhooks for `account_sid`: the configured account's,
+    /// or the local token in local mode. Never both: nothing signed with the well-known
+    /// local token is accepted while a real token is set.
+    pub fn auth_token_for(&self, account_sid: Option<&str>) -> Option<&str> {
+        match (&self.twilio_auth_token, &self.twilio_account_sid) {
+            (None, _) => Some(LOCAL_AUTH_TOKEN),
+            (Some(token), Some(sid)) if account_sid.is_some_and(|a| a != sid) => {
+                let _ = token;
+                None
+            }
+            (Some(token), _) => Some(token.expose_secret()),
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! HTTP: routers, the signature extractor, and the mapping of errors to answers.
+
+mod error;
+mod ops;
+pub mod twilio;
+mod voice;
+
+use std::any::Any;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::Error;
+
+use crate::calls::render;
+use crate::state::AppState;
+use crate::twiml;
+
+/// Twilio's bodies are a few KiB; anything past this is not Twilio.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let voice = voice::router().layer(CatchPanicLayer::custom(voice_panic));
+    Router::new()
+        .merge(voice)
+        .merge(ops::router())
+        .fallback(|| async { Error::NotFound })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// A bug in the call path still answers the caller with a voicemail, not Twilio's
+/// "application error".
+fn voice_panic(_: Box<dyn Any + Send + 'static>) -> Response {
+    tracing::error!("panic in a voice webhook: answering the safe voicemail");
+    let body = render::safe_answer(None, &render::Links::default()).render();
+    ([(header::CONTENT_TYPE, twiml::CONTENT_TYPE)], body).into_response()
+}

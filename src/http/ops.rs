@@ -1,0 +1,30 @@
+//! Operational endpoints: readiness.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::state::AppState;
+use crate::store;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/health", get(health))
+}
+
+/// 200 when the database answers, 503 otherwise (the process itself is alive either way).
+async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let database = store::ping(&state.db).await;
+    let status = if database {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(
+            json!({ "live": true, "ready": database, "database": database, "clients": state.registry.clients().len() }),
+        ),
+    )
+}

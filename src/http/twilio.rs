@@ -1,0 +1,66 @@
+//! The `Signed<T>` extractor for every Twilio-facing route: reads the raw form body,
+//! rebuilds the URL Twilio signed (public URL + path + raw query), checks
+//! `X-Twilio-Signature` with the auth token of the account that sent it, and only then
+//! deserializes the form.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header::HOST;
+use serde::de::DeserializeOwned;
+
+use super::error::Error;
+use crate::signature;
+use crate::state::AppState;
+
+pub const SIGNATURE_HEADER: &str = "x-twilio-signature";
+
+/// A webhook that passed the signature check: its form as `T` and its query string.
+#[derive(Debug)]
+pub struct Signed<T> {
+    pub form: T,
+    pub query: BTreeMap<String, String>,
+    /// The full URL Twilio requested (also the action of a `<Gather>` that posts back here).
+    pub url: String,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Signed<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let uri = req.uri().clone();
+        let host = req
+            .headers()
+            .get(HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost")
+            .to_owned();
+        let header = req
+            .headers()
+            .get(SIGNATURE_HEADER)
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_owned);
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|r| Error::Body(r.status(), r.body_text()))?;
+        let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
+        let url = match &state.settings.public_url {
+            Some(base) => format!("{}{path_and_query}", base.as_str().trim_end_matches('/')),
+            None => format!("http://{host}{path_and_query}"),
+        };
+        let params: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+        let account = params.iter().find(|(k, _)| k == "AccountSid").map(|(_, v)| v.as_str());
+        let token = state.settings.auth_token_for(account).ok_or(Error::Forbidden)?;
+        match header {
+            Some(sig) if signature::is_valid(token, &url, &params, &sig) => {}
+            _ => return Err(Error::Forbidden),
+        }
+        let form = serde_urlencoded::from_bytes(&body).map_err(|e| Error::BadRequest(format!("bad form: {e}")))?;
+        let query = uri
+            .query()
+            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+        Ok(Self { form, query, url })
+    }
+}

@@ -1,0 +1,23 @@
+//! Switchboard: a call-routing server for businesses that run their phones on Twilio.
+
+/// The call lifecycle: webhooks → routing → store → TwiML.
+pub mod calls;
+pub mod cli;
+pub mod clock;
+pub mod config;
+/// Axum routers, the signature extractor, errors → responses.
+pub mod http;
+pub mod phone;
+pub mod registry;
+/// PURE: rule model, schedule, strategies, menus, decision + trace.
+pub mod routing;
+pub mod rules_files;
+/// `X-Twilio-Signature`: HMAC-SHA1 over the URL and sorted parameters.
+pub mod signature;
+pub mod startup;
+pub mod state;
+/// The only code that touches SQL.
+pub mod store;
+pub mod telemetry;
+/// PURE: typed TwiML builder on quick-xml.
+pub mod twiml;

@@ -1,0 +1,177 @@
+//! Phone numbers and identifiers, parsed once at the edge (rule files, webhooks) so the
+//! rest of the code can trust them.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A phone number in E.164 form (`+12125550100`), checked against libphonenumber's
+/// metadata rather than a regex, so a number that cannot exist is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct E164(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhoneError {
+    #[error("`{0}` is not in E.164 form (a `+`, the country code, then the number, no spaces)")]
+    NotE164(String),
+    #[error("`{0}` is not a valid phone number")]
+    Invalid(String),
+}
+
+impl E164 {
+    /// # Errors
+    /// When the text is not exactly an E.164 number or libphonenumber says it cannot exist.
+    pub fn parse(text: &str) -> Result<Self, PhoneError> {
+        let digits = text.strip_prefix('+').unwrap_or("");
+        if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(PhoneError::NotE164(text.to_owned()));
+        }
+        let number = phonenumber::parse(None, text).map_err(|_| PhoneError::Invalid(text.to_owned()))?;
+        if !number.is_valid() {
+            return Err(PhoneError::Invalid(text.to_owned()));
+        }
+        let canonical = number.format().mode(phonenumber::Mode::E164).to_string();
+        if canonical != text {
+            return Err(PhoneError::NotE164(text.to_owned()));
+        }
+        Ok(Self(canonical))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for E164 {
+    type Error = PhoneError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<E164> for String {
+    fn from(value: E164) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for E164 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Masks all but the last four characters, so logs can tell calls apart without
+/// holding callers' numbers.
+pub fn mask(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    let keep = chars.len().saturating_sub(4);
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if i < keep && c.is_ascii_digit() { '•' } else { *c })
+        .collect()
+}
+
+/// Declares a string identifier newtype made of lowercase letters, digits, `-` and `_`,
+/// so ids can travel in URLs and file names without escaping.
+macro_rules! slug_id {
+    ($name:ident, $what:literal) => {
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// # Errors
+            /// When the id is empty, longer than 64 characters or has other characters
+            /// than lowercase letters, digits, `-` and `_`.
+            pub fn parse(text: &str) -> Result<Self, String> {
+                let ok = !text.is_empty()
+                    && text.len() <= 64
+                    && text
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+                if ok {
+                    Ok(Self(text.to_owned()))
+                } else {
+                    Err(format!(
+                        "{} `{text}` must be 1-64 lowercase letters, digits, `-` or `_`",
+                        $what
+                    ))
+                }
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+slug_id!(ClientId, "client id");
+slug_id!(AssistantId, "assistant id");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e164_numbers_are_accepted_as_given() {
+        for n in ["+12125550100", "+442071838750", "+61293744000"] {
+            assert_eq!(E164::parse(n).unwrap().as_str(), n);
+        }
+    }
+
+    #[test]
+    fn numbers_that_are_not_e164_are_refused() {
+        for n in [
+            "2125550100",
+            "+1 212 555 0100",
+            "+1-212-555-0100",
+            "",
+            "+",
+            "+1212555010a",
+        ] {
+            assert!(matches!(E164::parse(n), Err(PhoneError::NotE164(_))), "{n}");
+        }
+    }
+
+    #[test]
+    fn numbers_that_cannot_exist_are_refused() {
+        assert!(E164::parse("+10005550100").is_err());
+        assert!(E164::parse("+999123").is_err());
+    }
+
+    #[test]
+    fn masking_keeps_only_the_last_four_digits() {
+        assert_eq!(mask("+12125550100"), "+•••••••0100");
+        assert_eq!(mask("anonymous"), "anonymous");
+    }
+
+    #[test]
+    fn ids_are_url_safe_slugs() {
+        assert!(ClientId::parse("acme-dental").is_ok());
+        assert!(ClientId::parse("../etc").is_err());
+        assert!(AssistantId::parse("Maria").is_err());
+    }
+}

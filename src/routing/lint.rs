@@ -1,0 +1,82 @@
+//! Checks that a well-formed rule file would not hurt callers: every chain ends in a
+//! voicemail that works, someone can take calls while the business is open, and
+//! nothing asks Twilio for what it will not do.
+
+use super::parse::{Report, Spans};
+use super::rules::{MenuInput, Route, RouteKey, Rules, Strategy, Target, MAX_SIMULTANEOUS, MAX_TRANSCRIBED_SECONDS};
+
+pub(super) fn check(rules: &Rules, spans: &Spans, r: &mut Report<'_>) {
+    for (key, route) in rules.routes() {
+        let span = spans.routes.get(&key).cloned().unwrap_or(0..0);
+        for problem in route_problems(rules, key, route) {
+            r.at(span.clone(), problem);
+        }
+    }
+    if rules.hours.has_open_window() && !anyone_can_answer(rules) {
+        let span = spans.routes.get(&RouteKey::Open).cloned().unwrap_or(0..0);
+        r.at(span, "the business has open hours but [open] rings nobody: add a strategy with assistants or \"external\" to `then`");
+    }
+    if let Some(vm) = &rules.voicemail {
+        if vm.transcribe && vm.max_seconds > MAX_TRANSCRIBED_SECONDS {
+            r.at(
+                spans.voicemail.clone().unwrap_or(0..0),
+                format!("voicemail max_seconds is {} but Twilio only transcribes recordings up to {MAX_TRANSCRIBED_SECONDS} s: lower it or turn transcribe off", vm.max_seconds),
+            );
+        }
+    }
+    if let Some(menu) = &rules.menu {
+        let speech_on = menu.input.contains(&MenuInput::Speech);
+        for option in menu.options.iter().filter(|o| !o.speech.is_empty() && !speech_on) {
+            let span = spans
+                .routes
+                .get(&RouteKey::Option(option.digit))
+                .cloned()
+                .unwrap_or(0..0);
+            r.at(
+                span,
+                format!(
+                    "option {} lists speech words but the menu's input has no \"speech\"",
+                    option.digit
+                ),
+            );
+        }
+    }
+}
+
+fn anyone_can_answer(rules: &Rules) -> bool {
+    let rings = |route: &Route| !route.assistants.is_empty() || route.then.contains(&Target::External);
+    rings(&rules.open) || rules.menu.iter().flat_map(|m| &m.options).any(|o| rings(&o.route))
+}
+
+fn route_problems(rules: &Rules, key: RouteKey, route: &Route) -> Vec<String> {
+    let mut problems = Vec::new();
+    if route.strategy.is_some() && route.assistants.is_empty() {
+        problems.push(format!("route `{key}` has a strategy but no assistants to ring"));
+    }
+    if route.strategy == Some(Strategy::Simultaneous) && route.assistants.len() > MAX_SIMULTANEOUS {
+        problems.push(format!(
+            "route `{key}` rings {} numbers at once; Twilio rings at most {MAX_SIMULTANEOUS}",
+            route.assistants.len()
+        ));
+    }
+    if route.then.contains(&Target::External) && rules.external.is_none() {
+        problems.push(format!(
+            "route `{key}` falls back to \"external\" but there is no [external] number"
+        ));
+    }
+    if route.then.contains(&Target::Voicemail) && rules.voicemail.is_none() {
+        problems.push(format!(
+            "route `{key}` falls back to \"voicemail\" but there is no [voicemail] section"
+        ));
+    }
+    match route.then.iter().position(|t| *t == Target::Voicemail) {
+        None => problems.push(format!(
+            "route `{key}` can end in silence when nobody answers: end its `then` with \"voicemail\""
+        )),
+        Some(i) if i + 1 < route.then.len() => {
+            problems.push(format!("route `{key}`: nothing after \"voicemail\" is ever reached"));
+        }
+        Some(_) => {}
+    }
+    problems
+}

@@ -1,0 +1,20 @@
+//! The routing engine: rule files, business hours, strategies, menus and the chain a
+//! call follows. PURE: no clock, no files, no database, no network. Callers pass the
+//! time and the facts of the call in, so every case is a plain unit test.
+
+pub mod cases;
+mod decide;
+mod decision;
+mod lint;
+pub mod menu;
+mod parse;
+pub mod rules;
+pub mod schedule;
+
+pub use decide::{decide, rotation_route, select_route, CallInput, MenuChoice, Unavailable};
+pub use decision::{Action, Decision, DialTarget, Step};
+pub use parse::{parse, RuleError, RuleErrors};
+pub use rules::{RouteKey, Rules};
+
+#[cfg(test)]
+mod tests;

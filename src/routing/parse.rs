@@ -1,0 +1,580 @@
+//! Rule files (TOML) → typed [`Rules`], with every problem reported at its line and
+//! column. Shape errors come from the TOML reader; meaning errors (unknown assistants,
+//! numbers that are not E.164, chains that end in silence…) from [`super::lint`].
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::lint;
+use super::rules::{
+    Assistant, CallerId, External, Menu, MenuInput, MenuOption, Notify, NotifyMode, Route, RouteKey, RuleCase, Rules,
+    Speech, Strategy, Target, Voicemail,
+};
+use super::schedule::{Hours, Window};
+use crate::phone::{AssistantId, ClientId, E164};
+
+const DEFAULT_RING_SECONDS: u32 = 20;
+
+/// One problem in a rule file, at a 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RuleError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Every problem found in one file; a file is accepted only when there are none.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.render("rules"))]
+pub struct RuleErrors(pub Vec<RuleError>);
+
+impl RuleErrors {
+    /// `file:line:column: message`, one per line, as compilers print them.
+    pub fn render(&self, file: &str) -> String {
+        self.0
+            .iter()
+            .map(|e| format!("{file}:{}:{}: {}", e.line, e.column, e.message))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Collects errors against the source text so spans become line and column.
+pub(super) struct Report<'s> {
+    source: &'s str,
+    errors: Vec<RuleError>,
+}
+
+impl<'s> Report<'s> {
+    pub(super) fn new(source: &'s str) -> Self {
+        Self {
+            source,
+            errors: Vec::new(),
+        }
+    }
+
+    pub(super) fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
+        let (line, column) = self.position(span.start);
+        self.errors.push(RuleError {
+            line,
+            column,
+            message: message.into(),
+        });
+    }
+
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let before = &self.source[..offset.min(self.source.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, column)
+    }
+
+    fn finish<T>(mut self, value: T) -> Result<T, RuleErrors> {
+        if self.errors.is_empty() {
+            Ok(value)
+        } else {
+            self.errors.sort_by_key(|e| (e.line, e.column));
+            Err(RuleErrors(self.errors))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    client: Spanned<String>,
+    name: String,
+    numbers: Spanned<Vec<Spanned<String>>>,
+    timezone: Spanned<String>,
+    voice: Option<String>,
+    language: Option<String>,
+    #[serde(default)]
+    hours: RawHours,
+    #[serde(default)]
+    assistants: Vec<RawAssistant>,
+    open: Spanned<RawRoute>,
+    after_hours: Option<Spanned<RawRoute>>,
+    external: Option<RawExternal>,
+    voicemail: Option<Spanned<RawVoicemail>>,
+    menu: Option<Spanned<RawMenu>>,
+    #[serde(default)]
+    tests: Vec<Spanned<RawCase>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawHours {
+    #[serde(default)]
+    mon: Vec<Spanned<String>>,
+    #[serde(default)]
+    tue: Vec<Spanned<String>>,
+    #[serde(default)]
+    wed: Vec<Spanned<String>>,
+    #[serde(default)]
+    thu: Vec<Spanned<String>>,
+    #[serde(default)]
+    fri: Vec<Spanned<String>>,
+    #[serde(default)]
+    sat: Vec<Spanned<String>>,
+    #[serde(default)]
+    sun: Vec<Spanned<String>>,
+    #[serde(default)]
+    closed: Vec<Spanned<String>>,
+    #[serde(default)]
+    special: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAssistant {
+    id: Spanned<String>,
+    name: Option<String>,
+    phone: Spanned<String>,
+    #[serde(default)]
+    priority: i64,
+    screen: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRoute {
+    strategy: Option<Strategy>,
+    assistants: Option<Vec<Spanned<String>>>,
+    ring_seconds: Option<Spanned<u32>>,
+    screen: Option<bool>,
+    caller_id: Option<CallerId>,
+    record: Option<bool>,
+    then: Option<Vec<Target>>,
+    /// Menu options only: words that pick the option by speech.
+    speech: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExternal {
+    phone: Spanned<String>,
+    ring_seconds: Option<Spanned<u32>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVoicemail {
+    greeting: String,
+    max_seconds: Option<Spanned<u32>>,
+    #[serde(default)]
+    transcribe: bool,
+    notify: Option<Spanned<Notify>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMenu {
+    prompt: String,
+    input: Option<Vec<MenuInput>>,
+    timeout_seconds: Option<u32>,
+    retries: Option<u32>,
+    default: Option<Spanned<String>>,
+    options: BTreeMap<Spanned<String>, Spanned<RawRoute>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    at: Spanned<String>,
+    from: Option<String>,
+    digits: Option<String>,
+    #[serde(default)]
+    off_duty: Vec<Spanned<String>>,
+    expect: Vec<String>,
+}
+
+/// Parses and validates one rule file.
+///
+/// # Errors
+/// Every problem found, each at its line and column.
+pub fn parse(source: &str) -> Result<Rules, RuleErrors> {
+    let mut report = Report::new(source);
+    let raw: RawRules = match toml::from_str(source) {
+        Ok(raw) => raw,
+        Err(e) => {
+            report.at(e.span().unwrap_or(0..0), e.message());
+            return report.finish(unreachable_rules());
+        }
+    };
+    match build(raw, &mut report) {
+        Some((rules, spans)) => {
+            lint::check(&rules, &spans, &mut report);
+            report.finish(rules)
+        }
+        None => report.finish(unreachable_rules()),
+    }
+}
+
+/// `finish` needs a value to return even when errors make it unused; this keeps the
+/// error paths from duplicating the collection logic.
+fn unreachable_rules() -> Rules {
+    Rules {
+        client: ClientId::parse("invalid").expect("a valid literal id"),
+        name: String::new(),
+        numbers: Vec::new(),
+        timezone: Tz::UTC,
+        speech: Speech::default(),
+        hours: Hours::default(),
+        assistants: Vec::new(),
+        open: empty_route(),
+        after_hours: empty_route(),
+        external: None,
+        voicemail: None,
+        menu: None,
+        tests: Vec::new(),
+    }
+}
+
+fn empty_route() -> Route {
+    Route {
+        strategy: None,
+        assistants: Vec::new(),
+        ring_seconds: DEFAULT_RING_SECONDS,
+        screen: false,
+        caller_id: CallerId::Caller,
+        record: false,
+        then: Vec::new(),
+    }
+}
+
+/// Where the parts that lints talk about were written.
+pub(super) struct Spans {
+    pub routes: HashMap<RouteKey, Range<usize>>,
+    pub voicemail: Option<Range<usize>>,
+}
+
+fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
+    let client = ClientId::parse(raw.client.get_ref())
+        .map_err(|m| r.at(raw.client.span(), m))
+        .ok();
+    let timezone = raw
+        .timezone
+        .get_ref()
+        .parse::<Tz>()
+        .map_err(|_| {
+            let name = raw.timezone.get_ref();
+            r.at(
+                raw.timezone.span(),
+                format!("unknown time zone `{name}` (use an IANA name such as America/New_York)"),
+            );
+        })
+        .ok();
+    if raw.numbers.get_ref().is_empty() {
+        r.at(raw.numbers.span(), "a client needs at least one number");
+    }
+    let numbers = raw.numbers.get_ref().iter().filter_map(|n| phone(n, r)).collect();
+    let hours = hours(&raw.hours, r);
+    let (assistants, known) = assistants(raw.assistants, r);
+    let known: HashSet<&AssistantId> = known.iter().collect();
+    let mut spans = Spans {
+        routes: HashMap::new(),
+        voicemail: raw.voicemail.as_ref().map(Spanned::span),
+    };
+    for top in std::iter::once(&raw.open).chain(&raw.after_hours) {
+        if top.get_ref().speech.is_some() {
+            r.at(top.span(), "`speech` only belongs in a menu option");
+        }
+    }
+    spans.routes.insert(RouteKey::Open, raw.open.span());
+    let open = route(raw.open.into_inner(), &empty_route(), &assistants, &known, r);
+    let after_hours = match raw.after_hours {
+        Some(after) => {
+            spans.routes.insert(RouteKey::AfterHours, after.span());
+            route(after.into_inner(), &empty_route(), &assistants, &known, r)
+        }
+        None => Route {
+            then: vec![Target::Voicemail],
+            ..empty_route()
+        },
+    };
+    let external = raw.external.and_then(|e| {
+        Some(External {
+            phone: phone(&e.phone, r)?,
+            ring_seconds: ring(e.ring_seconds.as_ref(), r),
+        })
+    });
+    let voicemail = raw.voicemail.map(|v| voicemail(v, &known, r));
+    let menu = raw.menu.map(|m| menu(m, &open, &assistants, &known, &mut spans, r));
+    let tests = raw.tests.iter().filter_map(|c| case(c, &known, r)).collect();
+    let rules = Rules {
+        client: client?,
+        name: raw.name,
+        numbers,
+        timezone: timezone?,
+        speech: Speech {
+            voice: raw.voice,
+            language: raw.language,
+        },
+        hours,
+        assistants,
+        open,
+        after_hours,
+        external,
+        voicemail,
+        menu,
+        tests,
+    };
+    Some((rules, spans))
+}
+
+fn phone(text: &Spanned<String>, r: &mut Report<'_>) -> Option<E164> {
+    E164::parse(text.get_ref())
+        .map_err(|e| r.at(text.span(), e.to_string()))
+        .ok()
+}
+
+fn ring(value: Option<&Spanned<u32>>, r: &mut Report<'_>) -> u32 {
+    let Some(value) = value else {
+        return DEFAULT_RING_SECONDS;
+    };
+    let seconds = *value.get_ref();
+    if !(super::rules::MIN_RING_SECONDS..=super::rules::MAX_RING_SECONDS).contains(&seconds) {
+        r.at(
+            value.span(),
+            format!("ring_seconds must be between 5 and 600 (Twilio's limits), not {seconds}"),
+        );
+    }
+    seconds
+}
+
+fn windows(list: &[Spanned<String>], r: &mut Report<'_>) -> Vec<Window> {
+    list.iter()
+        .filter_map(|w| {
+            w.get_ref()
+                .parse::<Window>()
+                .map_err(|e| r.at(w.span(), e.to_string()))
+                .ok()
+        })
+        .collect()
+}
+
+fn date(text: &Spanned<String>, r: &mut Report<'_>) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text.get_ref(), "%Y-%m-%d")
+        .map_err(|_| {
+            r.at(
+                text.span(),
+                format!("`{}` is not a date like 2026-12-25", text.get_ref()),
+            )
+        })
+        .ok()
+}
+
+fn hours(raw: &RawHours, r: &mut Report<'_>) -> Hours {
+    let days = [&raw.mon, &raw.tue, &raw.wed, &raw.thu, &raw.fri, &raw.sat, &raw.sun];
+    Hours {
+        weekly: days.map(|d| windows(d, r)),
+        closed: raw.closed.iter().filter_map(|d| date(d, r)).collect(),
+        special: raw
+            .special
+            .iter()
+            .filter_map(|(d, w)| Some((date(d, r)?, windows(w, r))))
+            .collect(),
+    }
+}
+
+/// The assistants with valid entries, and the ids of all of them: an assistant whose
+/// phone is wrong is still known, so the routes naming it do not report it again.
+fn assistants(raw: Vec<RawAssistant>, r: &mut Report<'_>) -> (Vec<Assistant>, HashSet<AssistantId>) {
+    let mut known = HashSet::new();
+    let mut list = Vec::new();
+    for a in raw {
+        let Ok(id) = AssistantId::parse(a.id.get_ref()).map_err(|m| r.at(a.id.span(), m)) else {
+            continue;
+        };
+        if !known.insert(id.clone()) {
+            r.at(a.id.span(), format!("assistant `{id}` is listed twice"));
+        }
+        if let Some(phone) = phone(&a.phone, r) {
+            list.push(Assistant {
+                name: a.name.unwrap_or_else(|| id.to_string()),
+                phone,
+                id,
+                priority: a.priority,
+                screen: a.screen,
+            });
+        }
+    }
+    list.sort_by_key(|a| a.priority);
+    (list, known)
+}
+
+/// Builds a route; unset fields come from `base` (menu options inherit `[open]`).
+fn route(raw: RawRoute, base: &Route, all: &[Assistant], known: &HashSet<&AssistantId>, r: &mut Report<'_>) -> Route {
+    let named: Option<Vec<AssistantId>> = raw.assistants.map(|list| {
+        list.iter()
+            .filter_map(|id| match AssistantId::parse(id.get_ref()) {
+                Ok(aid) if known.contains(&aid) => Some(aid),
+                Ok(aid) => {
+                    r.at(
+                        id.span(),
+                        format!("unknown assistant `{aid}`: add it under [[assistants]]"),
+                    );
+                    None
+                }
+                Err(m) => {
+                    r.at(id.span(), m);
+                    None
+                }
+            })
+            .collect()
+    });
+    // Ring in priority order whatever order the list was written in.
+    let assistants = match (&raw.strategy, named) {
+        (None, _) => Vec::new(),
+        (Some(_), Some(named)) => all
+            .iter()
+            .filter(|a| named.contains(&a.id))
+            .map(|a| a.id.clone())
+            .collect(),
+        (Some(_), None) => all.iter().map(|a| a.id.clone()).collect(),
+    };
+    Route {
+        strategy: raw.strategy,
+        assistants,
+        ring_seconds: raw
+            .ring_seconds
+            .as_ref()
+            .map_or(base.ring_seconds, |s| ring(Some(s), r)),
+        screen: raw.screen.unwrap_or(base.screen),
+        caller_id: raw.caller_id.unwrap_or(base.caller_id),
+        record: raw.record.unwrap_or(base.record),
+        then: raw.then.unwrap_or_default(),
+    }
+}
+
+fn voicemail(raw: Spanned<RawVoicemail>, known: &HashSet<&AssistantId>, r: &mut Report<'_>) -> Voicemail {
+    let span = raw.span();
+    let raw = raw.into_inner();
+    let max_seconds = raw
+        .max_seconds
+        .as_ref()
+        .map_or(super::rules::MAX_TRANSCRIBED_SECONDS, |s| *s.get_ref());
+    if let Some(s) = &raw.max_seconds {
+        if !(2..=3600).contains(&max_seconds) {
+            r.at(
+                s.span(),
+                format!("max_seconds must be between 2 and 3600, not {max_seconds}"),
+            );
+        }
+    }
+    if raw.greeting.trim().is_empty() {
+        r.at(span, "the voicemail greeting is empty: callers would hear only a beep");
+    }
+    let notify = match raw.notify {
+        None => Notify::Named(NotifyMode::All),
+        Some(n) => {
+            if let Notify::Only(ids) = n.get_ref() {
+                for id in ids.iter().filter(|id| !known.contains(id)) {
+                    r.at(n.span(), format!("voicemail notify names unknown assistant `{id}`"));
+                }
+            }
+            n.into_inner()
+        }
+    };
+    Voicemail {
+        greeting: raw.greeting,
+        max_seconds,
+        transcribe: raw.transcribe,
+        notify,
+    }
+}
+
+fn menu(
+    raw: Spanned<RawMenu>,
+    open: &Route,
+    all: &[Assistant],
+    known: &HashSet<&AssistantId>,
+    spans: &mut Spans,
+    r: &mut Report<'_>,
+) -> Menu {
+    let raw = raw.into_inner();
+    let options: Vec<MenuOption> = raw
+        .options
+        .into_iter()
+        .filter_map(|(key, option)| {
+            let digit = single_digit(&key, r)?;
+            spans.routes.insert(RouteKey::Option(digit), key.span());
+            let option = option.into_inner();
+            let speech = option.speech.clone().unwrap_or_default();
+            let base = Route {
+                strategy: None,
+                assistants: Vec::new(),
+                then: Vec::new(),
+                ..open.clone()
+            };
+            Some(MenuOption {
+                digit,
+                speech,
+                route: route(option, &base, all, known, r),
+            })
+        })
+        .collect();
+    let default = raw.default.as_ref().and_then(|d| {
+        let digit = single_digit(d, r)?;
+        if !options.iter().any(|o| o.digit == digit) {
+            r.at(d.span(), format!("menu default `{digit}` is not one of the options"));
+        }
+        Some(digit)
+    });
+    Menu {
+        prompt: raw.prompt,
+        input: raw.input.unwrap_or_else(|| vec![MenuInput::Dtmf]),
+        timeout_seconds: raw.timeout_seconds.unwrap_or(5),
+        retries: raw.retries.unwrap_or(1),
+        options,
+        default,
+    }
+}
+
+fn single_digit(text: &Spanned<String>, r: &mut Report<'_>) -> Option<char> {
+    let mut chars = text.get_ref().chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if c.is_ascii_digit() || c == '*' || c == '#' => Some(c),
+        _ => {
+            r.at(
+                text.span(),
+                format!("menu keys are one key 0-9, * or #, not `{}`", text.get_ref()),
+            );
+            None
+        }
+    }
+}
+
+fn case(raw: &Spanned<RawCase>, known: &HashSet<&AssistantId>, r: &mut Report<'_>) -> Option<RuleCase> {
+    let c = raw.get_ref();
+    let at = NaiveDateTime::parse_from_str(c.at.get_ref(), "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(c.at.get_ref(), "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| {
+            r.at(
+                c.at.span(),
+                format!("`{}` is not a local time like 2026-12-25T10:00", c.at.get_ref()),
+            )
+        })
+        .ok()?;
+    let mut off_duty = Vec::new();
+    for id in &c.off_duty {
+        match AssistantId::parse(id.get_ref()) {
+            Ok(aid) if known.contains(&aid) => off_duty.push(aid),
+            _ => r.at(id.span(), format!("unknown assistant `{}`", id.get_ref())),
+        }
+    }
+    let (line, _) = r.position(raw.span().start);
+    Some(RuleCase {
+        line,
+        at,
+        from: c.from.clone(),
+        digits: c.digits.clone(),
+        off_duty,
+        expect: c.expect.clone(),
+    })
+}

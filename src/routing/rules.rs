@@ -1,0 +1,195 @@
+//! The typed routing rules of one client, as the engine uses them. Built only by
+//! `parse` (which also validates), so every value here has been checked.
+
+use chrono::NaiveDateTime;
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::schedule::Hours;
+use crate::phone::{AssistantId, ClientId, E164};
+
+/// Twilio's ring time limits for `<Dial timeout>` (PROTOCOL 2.2).
+pub const MIN_RING_SECONDS: u32 = 5;
+pub const MAX_RING_SECONDS: u32 = 600;
+/// Twilio rings at most ten numbers at once.
+pub const MAX_SIMULTANEOUS: usize = 10;
+/// Twilio only transcribes recordings shorter than this.
+pub const MAX_TRANSCRIBED_SECONDS: u32 = 120;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rules {
+    pub client: ClientId,
+    pub name: String,
+    pub numbers: Vec<E164>,
+    pub timezone: Tz,
+    pub speech: Speech,
+    pub hours: Hours,
+    /// In priority order (lowest `priority` first; ties keep file order).
+    pub assistants: Vec<Assistant>,
+    pub open: Route,
+    pub after_hours: Route,
+    pub external: Option<External>,
+    pub voicemail: Option<Voicemail>,
+    pub menu: Option<Menu>,
+    pub tests: Vec<RuleCase>,
+}
+
+/// How `<Say>` speaks for this client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Speech {
+    pub voice: Option<String>,
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assistant {
+    pub id: AssistantId,
+    pub name: String,
+    pub phone: E164,
+    pub priority: i64,
+    /// Overrides the route's `screen` for this assistant.
+    pub screen: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    Priority,
+    RoundRobin,
+    Simultaneous,
+}
+
+/// Whose number the assistant's phone shows when we forward a call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallerId {
+    #[default]
+    Caller,
+    Business,
+}
+
+/// What a chain falls back to once its assistants did not take the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    External,
+    Voicemail,
+}
+
+/// Who rings, how, and what comes after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// `None`: nobody is rung, the chain starts at `then`.
+    pub strategy: Option<Strategy>,
+    /// The assistants this route rings, in priority order.
+    pub assistants: Vec<AssistantId>,
+    pub ring_seconds: u32,
+    pub screen: bool,
+    pub caller_id: CallerId,
+    pub record: bool,
+    pub then: Vec<Target>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct External {
+    pub phone: E164,
+    pub ring_seconds: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Notify {
+    Named(NotifyMode),
+    Only(Vec<AssistantId>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotifyMode {
+    All,
+    Available,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Voicemail {
+    pub greeting: String,
+    pub max_seconds: u32,
+    pub transcribe: bool,
+    pub notify: Notify,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MenuInput {
+    Dtmf,
+    Speech,
+}
+
+/// An IVR menu, played during open hours before anyone is rung.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Menu {
+    pub prompt: String,
+    pub input: Vec<MenuInput>,
+    pub timeout_seconds: u32,
+    /// How many more times the prompt plays after no input or an unknown choice.
+    pub retries: u32,
+    pub options: Vec<MenuOption>,
+    /// The option taken when the caller never chooses; `None`: the `[open]` route.
+    pub default: Option<char>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuOption {
+    pub digit: char,
+    /// Words that choose this option when speech input is on.
+    pub speech: Vec<String>,
+    pub route: Route,
+}
+
+/// One `[[tests]]` case of a rule file: a call at a local time must get this chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleCase {
+    pub line: usize,
+    pub at: NaiveDateTime,
+    pub from: Option<String>,
+    pub digits: Option<String>,
+    pub off_duty: Vec<AssistantId>,
+    pub expect: Vec<String>,
+}
+
+impl Rules {
+    pub fn assistant(&self, id: &AssistantId) -> Option<&Assistant> {
+        self.assistants.iter().find(|a| &a.id == id)
+    }
+
+    pub fn menu_option(&self, digit: char) -> Option<&MenuOption> {
+        self.menu.as_ref()?.options.iter().find(|o| o.digit == digit)
+    }
+
+    /// Every route the rules can take, with the key that names it in traces,
+    /// round-robin positions and callback URLs.
+    pub fn routes(&self) -> impl Iterator<Item = (RouteKey, &Route)> {
+        let options = self.menu.iter().flat_map(|m| m.options.iter());
+        [(RouteKey::Open, &self.open), (RouteKey::AfterHours, &self.after_hours)]
+            .into_iter()
+            .chain(options.map(|o| (RouteKey::Option(o.digit), &o.route)))
+    }
+}
+
+/// Names a route: `open`, `after_hours`, or a menu option `option-1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RouteKey {
+    Open,
+    AfterHours,
+    Option(char),
+}
+
+impl std::fmt::Display for RouteKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Open => f.write_str("open"),
+            Self::AfterHours => f.write_str("after_hours"),
+            Self::Option(d) => write!(f, "option-{d}"),
+        }
+    }
+}

@@ -1,0 +1,394 @@
+//! Business hours: whether a client is open at a given instant, in its IANA time zone.
+//!
+//! Owns the hours model (weekly windows, holidays, special days), the `"HH:MM-HH:MM"`
+//! window syntax, and [`Hours::status_at`]. Pure: no clock, no I/O, no logging. The
+//! instant is always an argument, so every schedule case is a plain unit test.
+//!
+//! Semantics (DESIGN.md, "Semantics that must be exact"):
+//! - A window belongs to the local date it starts on. That date's effective rule
+//!   (special day, then holiday, then weekday) decides whether the window exists,
+//!   including its part past midnight: a holiday on the next day does not cut it.
+//! - Each window occurrence becomes a span of instants `[start, end)`. A local time in
+//!   a DST gap maps to the transition instant (the first instant whose local time is
+//!   at or after it), so a window starting in the gap opens when the clock jumps. A
+//!   local time in a repeat maps to its earliest instant for a start and its latest for
+//!   an end, so "until 01:30" stays open through both 01:30s. Away from transitions
+//!   this is exactly a naive wall-clock comparison.
+//! - Spans that overlap or touch count as one opening when reporting `until`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{
+    DateTime, Datelike, MappedLocalTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Timelike, Utc,
+    Weekday,
+};
+use chrono_tz::Tz;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// How far `next_open` and `until` look ahead. A year and a bit covers any annual
+/// holiday pattern; past it we answer "never opens" / "no close in sight".
+pub const HORIZON_DAYS: i64 = 400;
+
+const DAY_SECS: u32 = 86_400;
+
+/// Days looked at around an instant's local date: its own rules first, then yesterday's
+/// overnight windows; the outer two only matter where a transition straddles midnight.
+const AROUND: [i64; 4] = [0, -1, 1, -2];
+
+/// Why a window string was rejected. Messages are shown to admins as they are.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WindowError {
+    #[error("expected HH:MM-HH:MM, got {0:?}")]
+    Malformed(String),
+    #[error("hour out of range in {0:?}: use 00-23, or 24:00 as an end")]
+    HourOutOfRange(String),
+    #[error("minute out of range in {0:?}: use 00-59")]
+    MinuteOutOfRange(String),
+    #[error("empty window {0}: use 00:00-24:00 for a whole day")]
+    Empty(String),
+}
+
+/// The end of a [`Window`]. `NaiveTime` cannot hold 24:00, and "until midnight" must
+/// stay distinguishable from "until 00:00" when printed back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WindowEnd {
+    /// A clock time; at or before the start it is on the next day (overnight).
+    At(NaiveTime),
+    /// 24:00: the end of the day the window starts on.
+    EndOfDay,
+}
+
+impl WindowEnd {
+    fn secs(self) -> u32 {
+        match self {
+            WindowEnd::At(t) => t.num_seconds_from_midnight(),
+            WindowEnd::EndOfDay => DAY_SECS,
+        }
+    }
+}
+
+/// A local wall-clock window "HH:MM-HH:MM". `end <= start` means it runs past midnight
+/// into the next day; it still belongs to the day it starts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Window {
+    pub start: NaiveTime,
+    pub end: WindowEnd,
+}
+
+impl Window {
+    /// A window from `start` to `end`.
+    ///
+    /// # Errors
+    /// [`WindowError::Empty`] when `end` equals `start`: a whole day is `00:00-24:00`.
+    pub fn new(start: NaiveTime, end: WindowEnd) -> Result<Self, WindowError> {
+        let window = Window { start, end };
+        if end == WindowEnd::At(start) {
+            return Err(WindowError::Empty(window.to_string()));
+        }
+        Ok(window)
+    }
+
+    /// True when part of the window falls on the next day.
+    #[must_use]
+    pub fn is_overnight(&self) -> bool {
+        self.end_offset() > DAY_SECS
+    }
+
+    /// Seconds from the start day's midnight to the end; past 86 400 when overnight.
+    fn end_offset(&self) -> u32 {
+        let (start, end) = (self.start.num_seconds_from_midnight(), self.end.secs());
+        if end > start {
+            end
+        } else {
+            end + DAY_SECS
+        }
+    }
+}
+
+impl FromStr for Window {
+    type Err = WindowError;
+
+    fn from_str(s: &str) -> Result<Self, WindowError> {
+        let (start, end) = s.split_once('-').ok_or_else(|| WindowError::Malformed(s.to_owned()))?;
+        let (start, end) = (start.trim(), end.trim());
+        let start = match parse_hh_mm(start, s)? {
+            (24, _) => return Err(WindowError::HourOutOfRange(start.to_owned())),
+            (h, m) => hm(h, m),
+        };
+        let end = match parse_hh_mm(end, s)? {
+            (24, _) => WindowEnd::EndOfDay,
+            (h, m) => WindowEnd::At(hm(h, m)),
+        };
+        Window::new(start, end)
+    }
+}
+
+/// Parses "HH:MM" (two digits each) into numbers, allowing only 24:00 past 23:59.
+fn parse_hh_mm(part: &str, whole: &str) -> Result<(u32, u32), WindowError> {
+    let two_digits = |x: &str| x.len() == 2 && x.bytes().all(|b| b.is_ascii_digit());
+    let (h, m) = part
+        .split_once(':')
+        .filter(|(h, m)| two_digits(h) && two_digits(m))
+        .and_then(|(h, m)| Some((h.parse::<u32>().ok()?, m.parse::<u32>().ok()?)))
+        .ok_or_else(|| WindowError::Malformed(whole.to_owned()))?;
+    if h > 24 || (h == 24 && m != 0) {
+        return Err(WindowError::HourOutOfRange(part.to_owned()));
+    }
+    if m > 59 {
+        return Err(WindowError::MinuteOutOfRange(part.to_owned()));
+    }
+    Ok((h, m))
+}
+
+/// A time from an hour and minute already checked by `parse_hh_mm`.
+fn hm(h: u32, m: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN)
+}
+
+impl fmt::Display for Window {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-", self.start.format("%H:%M"))?;
+        match self.end {
+            WindowEnd::At(t) => write!(f, "{}", t.format("%H:%M")),
+            WindowEnd::EndOfDay => f.write_str("24:00"),
+        }
+    }
+}
+
+// Windows travel as their string form in rule files and in the `simulate` output.
+impl Serialize for Window {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Window {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A client's opening hours.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Hours {
+    /// Index 0 = Monday … 6 = Sunday; empty = closed that weekday.
+    pub weekly: [Vec<Window>; 7],
+    /// Holidays: closed all day (a special day on the same date wins).
+    pub closed: BTreeSet<NaiveDate>,
+    /// Special days replace the weekday's windows; an empty list = closed that day.
+    pub special: BTreeMap<NaiveDate, Vec<Window>>,
+}
+
+/// Which rule decided a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DayKind {
+    Weekday(Weekday),
+    Holiday,
+    Special,
+}
+
+/// The answer to "are we open at this instant", with enough context to explain it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpenStatus {
+    pub open: bool,
+    /// `now` in the business's zone.
+    pub local: NaiveDateTime,
+    /// The day whose rule decided: for an overnight window from yesterday, yesterday.
+    pub day: NaiveDate,
+    /// Which rule decided for `day`.
+    pub kind: DayKind,
+    /// The window we are in, when open.
+    pub window: Option<Window>,
+    /// When open: the instant the current opening closes (touching or overlapping
+    /// windows chained). `None` while open means no close within [`HORIZON_DAYS`].
+    pub until: Option<DateTime<Utc>>,
+    /// When closed: the next instant it opens; `None` if not within [`HORIZON_DAYS`].
+    pub next_open: Option<DateTime<Utc>>,
+}
+
+/// One window on one day, resolved to instants.
+#[derive(Debug, Clone, Copy)]
+struct Occurrence {
+    day: NaiveDate,
+    window: Window,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+}
+
+impl Occurrence {
+    fn contains(&self, t: DateTime<Utc>) -> bool {
+        self.start <= t && t < self.end
+    }
+}
+
+impl Hours {
+    /// The rule for `date` and its windows: a special day beats a holiday, which beats
+    /// the weekday.
+    #[must_use]
+    pub fn effective(&self, date: NaiveDate) -> (DayKind, &[Window]) {
+        if let Some(windows) = self.special.get(&date) {
+            return (DayKind::Special, windows);
+        }
+        if self.closed.contains(&date) {
+            return (DayKind::Holiday, &[]);
+        }
+        let weekday = date.weekday();
+        let index = weekday.num_days_from_monday() as usize;
+        (DayKind::Weekday(weekday), &self.weekly[index])
+    }
+
+    /// Whether any weekly or special window exists at all.
+    #[must_use]
+    pub fn has_open_window(&self) -> bool {
+        self.weekly
+            .iter()
+            .chain(self.special.values())
+            .any(|windows| !windows.is_empty())
+    }
+
+    /// Whether the business is open at `now`, in zone `tz`.
+    #[must_use]
+    pub fn status_at(&self, tz: Tz, now: DateTime<Utc>) -> OpenStatus {
+        let local = now.with_timezone(&tz).naive_local();
+        let today = local.date();
+        match self.around(tz, today).find(|o| o.contains(now)) {
+            Some(current) => OpenStatus {
+                open: true,
+                local,
+                day: current.day,
+                kind: self.effective(current.day).0,
+                window: Some(current.window),
+                until: self.chain_end(tz, current.end, now),
+                next_open: None,
+            },
+            None => OpenStatus {
+                open: false,
+                local,
+                day: today,
+                kind: self.effective(today).0,
+                window: None,
+                until: None,
+                next_open: self.next_open_after(tz, now, today),
+            },
+        }
+    }
+
+    /// The occurrences that can contain an instant whose local date is `day`.
+    fn around(&self, tz: Tz, day: NaiveDate) -> impl Iterator<Item = Occurrence> + '_ {
+        AROUND
+            .into_iter()
+            .filter_map(move |k| shift(day, k))
+            .flat_map(move |d| self.occurrences(tz, d))
+    }
+
+    /// `day`'s effective windows as instant spans; spans a DST gap swallowed are dropped.
+    fn occurrences(&self, tz: Tz, day: NaiveDate) -> impl Iterator<Item = Occurrence> + '_ {
+        let midnight = day.and_time(NaiveTime::MIN);
+        let at = move |secs: u32| midnight.checked_add_signed(TimeDelta::seconds(secs.into()));
+        self.effective(day).1.iter().filter_map(move |w| {
+            let start = to_instant(tz, at(w.start.num_seconds_from_midnight())?, Edge::Start);
+            let end = to_instant(tz, at(w.end_offset())?, Edge::End);
+            (start < end).then_some(Occurrence {
+                day,
+                window: *w,
+                start,
+                end,
+            })
+        })
+    }
+
+    /// Follows spans that overlap or touch `end` until one closes for good.
+    fn chain_end(&self, tz: Tz, mut end: DateTime<Utc>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let limit = now.checked_add_signed(TimeDelta::days(HORIZON_DAYS))?;
+        while end <= limit {
+            let day = end.with_timezone(&tz).date_naive();
+            let later = self.around(tz, day).filter(|o| o.contains(end)).map(|o| o.end).max();
+            match later {
+                Some(later) => end = later,
+                None => return Some(end),
+            }
+        }
+        None
+    }
+
+    /// The earliest span start after `now`, searching day by day up to the horizon.
+    fn next_open_after(&self, tz: Tz, now: DateTime<Utc>, today: NaiveDate) -> Option<DateTime<Utc>> {
+        let mut best: Option<(NaiveDate, DateTime<Utc>)> = None;
+        for day in (-2..=HORIZON_DAYS).map_while(|k| shift(today, k)) {
+            // A later day's windows start after midnight, so one more day is enough
+            // to let an overnight quirk of a transition show up.
+            if best.is_some_and(|(found, _)| shift(found, 1).is_some_and(|next| day > next)) {
+                break;
+            }
+            for o in self.occurrences(tz, day).filter(|o| o.start > now) {
+                if best.is_none_or(|(_, t)| o.start < t) {
+                    best = Some((day, o.start));
+                }
+            }
+        }
+        best.map(|(_, t)| t)
+    }
+}
+
+fn shift(day: NaiveDate, days: i64) -> Option<NaiveDate> {
+    day.checked_add_signed(TimeDelta::days(days))
+}
+
+/// Which side of a window a local time is, deciding how a repeated time maps.
+#[derive(Debug, Clone, Copy)]
+enum Edge {
+    Start,
+    End,
+}
+
+/// Maps a local time to an instant: in a repeat the earliest for a start and the latest
+/// for an end (wall-clock "until 01:30" covers both 01:30s); in a gap the transition.
+fn to_instant(tz: Tz, local: NaiveDateTime, edge: Edge) -> DateTime<Utc> {
+    match tz.from_local_datetime(&local) {
+        MappedLocalTime::Single(t) => t.to_utc(),
+        MappedLocalTime::Ambiguous(a, b) => match edge {
+            Edge::Start => a.min(b).to_utc(),
+            Edge::End => a.max(b).to_utc(),
+        },
+        MappedLocalTime::None => transition_after(tz, local),
+    }
+}
+
+/// For a local time inside a DST gap, the first instant whose local time is at or after
+/// it: the instant the clock jumps. chrono-tz does not expose transitions, so bracket the
+/// gap with valid local times and bisect on whole seconds (offsets are whole seconds).
+fn transition_after(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    // 15-minute steps for up to two days: real gaps are 30 minutes to a whole day.
+    let step = TimeDelta::minutes(15);
+    let valid = |sign: i32| {
+        (1..=192).find_map(|i| {
+            let probe = local.checked_add_signed(step * (sign * i))?;
+            let mapped = tz.from_local_datetime(&probe);
+            if sign < 0 {
+                mapped.latest()
+            } else {
+                mapped.earliest()
+            }
+        })
+    };
+    let (Some(before), Some(after)) = (valid(-1), valid(1)) else {
+        // No zone has a gap this long; reading the time as UTC keeps us total.
+        return local.and_utc();
+    };
+    let (mut lo, mut hi) = (before.to_utc(), after.to_utc());
+    while hi - lo > TimeDelta::seconds(1) {
+        let mid = lo + TimeDelta::seconds((hi - lo).num_seconds() / 2);
+        if mid.with_timezone(&tz).naive_local() >= local {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,453 @@
+//! The engine's behaviour, case by case: time is always passed in.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, TimeZone, Utc};
+use proptest::prelude::{any, prop_assert, prop_assert_eq, prop_oneof, proptest, Just};
+use proptest::strategy::Strategy as _;
+
+use super::rules::{CallerId, Route, Strategy, Target};
+use super::*;
+use crate::phone::AssistantId;
+
+const BASE: &str = r#"
+client = "test-clinic"
+name = "Test Clinic"
+numbers = ["+12125550100", "+12125550101"]
+timezone = "America/New_York"
+
+[hours]
+mon = ["09:00-17:00"]
+tue = ["09:00-17:00"]
+closed = ["2026-12-25"]
+
+[[assistants]]
+id = "ann"
+phone = "+12125550111"
+priority = 1
+
+[[assistants]]
+id = "bob"
+phone = "+12125550112"
+priority = 2
+screen = false
+
+[[assistants]]
+id = "cat"
+phone = "+12125550113"
+priority = 3
+
+[open]
+strategy = "priority"
+screen = true
+then = ["external", "voicemail"]
+
+[external]
+phone = "+16465550199"
+
+[voicemail]
+greeting = "Leave a message."
+"#;
+
+fn rules() -> Rules {
+    parse(BASE).expect("the base rules are valid")
+}
+
+fn id(s: &str) -> AssistantId {
+    AssistantId::parse(s).unwrap()
+}
+
+/// Tuesday 2026-12-01 10:00 in New York.
+fn tuesday_10am() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 1, 15, 0, 0).unwrap()
+}
+
+fn call(rules: &Rules, at: DateTime<Utc>, menu: MenuChoice, off: &[(&str, Unavailable)], rotation: u64) -> Decision {
+    let unavailable: HashMap<_, _> = off.iter().map(|(a, why)| (id(a), *why)).collect();
+    decide(
+        rules,
+        at,
+        &CallInput {
+            called: "+12125550101",
+            menu,
+            unavailable: &unavailable,
+            rotation,
+        },
+    )
+}
+
+#[test]
+fn open_hours_ring_assistants_in_priority_order_then_fall_back() {
+    let d = call(&rules(), tuesday_10am(), MenuChoice::NotAsked, &[], 0);
+    assert_eq!(d.labels(), ["ann", "bob", "cat", "external", "voicemail"]);
+    assert!(
+        d.trace.iter().any(|l| l.starts_with("open: Tuesday hours 09:00-17:00")),
+        "{:?}",
+        d.trace
+    );
+}
+
+#[test]
+fn closed_hours_go_to_voicemail_and_say_when_the_business_opens() {
+    let d = call(
+        &rules(),
+        Utc.with_ymd_and_hms(2026, 12, 2, 15, 0, 0).unwrap(),
+        MenuChoice::NotAsked,
+        &[],
+        0,
+    );
+    assert_eq!(d.labels(), ["voicemail"]);
+    assert_eq!(
+        d.status.next_open,
+        Some(Utc.with_ymd_and_hms(2026, 12, 7, 14, 0, 0).unwrap())
+    );
+    assert!(
+        d.trace.iter().any(|l| l.contains("opens Mon 2026-12-07 09:00")),
+        "{:?}",
+        d.trace
+    );
+}
+
+#[test]
+fn a_holiday_closes_a_normal_weekday() {
+    let mut r = rules();
+    r.hours.weekly[4] = vec!["09:00-17:00".parse().unwrap()];
+    let d = call(
+        &r,
+        Utc.with_ymd_and_hms(2026, 12, 25, 15, 0, 0).unwrap(),
+        MenuChoice::NotAsked,
+        &[],
+        0,
+    );
+    assert_eq!(d.labels(), ["voicemail"]);
+    assert!(
+        d.trace.iter().any(|l| l.contains("closed: holiday 2026-12-25")),
+        "{:?}",
+        d.trace
+    );
+}
+
+#[test]
+fn unavailable_assistants_are_skipped_and_the_trace_says_why() {
+    let d = call(
+        &rules(),
+        tuesday_10am(),
+        MenuChoice::NotAsked,
+        &[("ann", Unavailable::OffDuty), ("cat", Unavailable::OnCall)],
+        0,
+    );
+    assert_eq!(d.labels(), ["bob", "external", "voicemail"]);
+    assert!(d.trace.contains(&"skip ann: off duty".to_owned()));
+    assert!(d.trace.contains(&"skip cat: on another call".to_owned()));
+}
+
+#[test]
+fn plan_indexes_stay_stable_when_assistants_are_skipped() {
+    let d = call(
+        &rules(),
+        tuesday_10am(),
+        MenuChoice::NotAsked,
+        &[("bob", Unavailable::OffDuty)],
+        0,
+    );
+    let indexes: Vec<u32> = d.steps.iter().map(|s| s.index).collect();
+    assert_eq!(indexes, [0, 1, 2, 3]);
+    assert_eq!(d.next_after(Some(0)).map(Step::label).as_deref(), Some("cat"));
+}
+
+#[test]
+fn screening_follows_the_route_unless_the_assistant_overrides_it() {
+    let d = call(&rules(), tuesday_10am(), MenuChoice::NotAsked, &[], 0);
+    let screened: Vec<bool> = d
+        .steps
+        .iter()
+        .filter_map(|s| match &s.action {
+            Action::Dial { targets, .. } => Some(targets[0].screen),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(screened, [true, false, true, false]);
+}
+
+#[test]
+fn business_caller_id_shows_the_number_that_was_called() {
+    let mut r = rules();
+    r.open.caller_id = CallerId::Business;
+    let d = call(&r, tuesday_10am(), MenuChoice::NotAsked, &[], 0);
+    let Action::Dial { caller_id, .. } = &d.steps[0].action else {
+        panic!("a dial")
+    };
+    assert_eq!(caller_id.as_ref().map(|n| n.as_str()), Some("+12125550101"));
+    let d = call(&rules(), tuesday_10am(), MenuChoice::NotAsked, &[], 0);
+    let Action::Dial { caller_id, .. } = &d.steps[0].action else {
+        panic!("a dial")
+    };
+    assert_eq!(*caller_id, None, "the caller's own number is Twilio's default");
+}
+
+#[test]
+fn round_robin_starts_where_the_last_call_stopped() {
+    let mut r = rules();
+    r.open.strategy = Some(Strategy::RoundRobin);
+    let firsts: Vec<String> = (0..4)
+        .map(|n| call(&r, tuesday_10am(), MenuChoice::NotAsked, &[], n).labels()[0].clone())
+        .collect();
+    assert_eq!(firsts, ["ann", "bob", "cat", "ann"]);
+    let d = call(&r, tuesday_10am(), MenuChoice::NotAsked, &[], 1);
+    assert_eq!(d.labels(), ["bob", "cat", "ann", "external", "voicemail"]);
+}
+
+#[test]
+fn simultaneous_rings_everyone_available_in_one_dial() {
+    let mut r = rules();
+    r.open.strategy = Some(Strategy::Simultaneous);
+    let d = call(
+        &r,
+        tuesday_10am(),
+        MenuChoice::NotAsked,
+        &[("bob", Unavailable::OffDuty)],
+        0,
+    );
+    assert_eq!(d.labels(), ["ann+cat", "external", "voicemail"]);
+}
+
+#[test]
+fn a_chain_without_voicemail_ends_with_an_apology() {
+    let mut r = rules();
+    r.open.then = vec![Target::External];
+    let d = call(&r, tuesday_10am(), MenuChoice::NotAsked, &[], 0);
+    assert_eq!(d.labels(), ["ann", "bob", "cat", "external", "apology"]);
+}
+
+#[test]
+fn recording_is_asked_for_on_every_dial_of_a_recorded_route() {
+    let mut r = rules();
+    r.open.record = true;
+    let d = call(&r, tuesday_10am(), MenuChoice::NotAsked, &[], 0);
+    assert!(d.steps.iter().all(|s| match &s.action {
+        Action::Dial { record, .. } => *record,
+        _ => true,
+    }));
+}
+
+const MENU: &str = r#"
+[menu]
+prompt = "Press 1 for sales, 2 for a message."
+input = ["dtmf", "speech"]
+retries = 1
+default = "1"
+
+[menu.options.1]
+speech = ["sales"]
+strategy = "priority"
+assistants = ["cat", "ann"]
+then = ["voicemail"]
+
+[menu.options.2]
+then = ["voicemail"]
+"#;
+
+fn menu_rules() -> Rules {
+    parse(&format!("{BASE}{MENU}")).expect("valid menu rules")
+}
+
+#[test]
+fn an_open_business_with_a_menu_plays_it_first() {
+    let d = call(&menu_rules(), tuesday_10am(), MenuChoice::NotAsked, &[], 0);
+    assert_eq!(d.labels(), ["menu"]);
+}
+
+#[test]
+fn menu_options_branch_to_their_own_route() {
+    let r = menu_rules();
+    assert_eq!(
+        call(&r, tuesday_10am(), MenuChoice::Option('1'), &[], 0).labels(),
+        ["ann", "cat", "voicemail"]
+    );
+    assert_eq!(
+        call(&r, tuesday_10am(), MenuChoice::Option('2'), &[], 0).labels(),
+        ["voicemail"]
+    );
+}
+
+#[test]
+fn menu_input_resolves_by_key_or_by_speech_then_retries_then_defaults() {
+    let r = menu_rules();
+    assert_eq!(menu::resolve(&r, Some("2"), None, 0), MenuChoice::Option('2'));
+    assert_eq!(
+        menu::resolve(&r, None, Some("I'd like Sales please"), 0),
+        MenuChoice::Option('1')
+    );
+    assert_eq!(menu::resolve(&r, Some("9"), None, 0), MenuChoice::Retry { attempt: 1 });
+    assert_eq!(menu::resolve(&r, Some(""), None, 1), MenuChoice::Default);
+    assert_eq!(
+        call(&r, tuesday_10am(), MenuChoice::Default, &[], 0).labels(),
+        ["ann", "cat", "voicemail"]
+    );
+    let again = call(&r, tuesday_10am(), MenuChoice::Retry { attempt: 1 }, &[], 0);
+    assert!(matches!(&again.steps[0].action, Action::Menu { prompt, .. } if prompt.starts_with("Sorry")));
+}
+
+#[test]
+fn a_closed_business_skips_its_menu() {
+    let d = call(
+        &menu_rules(),
+        Utc.with_ymd_and_hms(2026, 12, 2, 15, 0, 0).unwrap(),
+        MenuChoice::NotAsked,
+        &[],
+        0,
+    );
+    assert_eq!(d.labels(), ["voicemail"]);
+}
+
+#[test]
+fn the_round_robin_route_is_named_only_when_the_call_takes_it() {
+    let mut r = rules();
+    r.open.strategy = Some(Strategy::RoundRobin);
+    assert_eq!(
+        rotation_route(&r, tuesday_10am(), MenuChoice::NotAsked),
+        Some(RouteKey::Open)
+    );
+    let closed = Utc.with_ymd_and_hms(2026, 12, 2, 15, 0, 0).unwrap();
+    assert_eq!(rotation_route(&r, closed, MenuChoice::NotAsked), None);
+}
+
+fn line_of(source: &str, message_part: &str) -> usize {
+    let errors = parse(source).expect_err("should be refused");
+    errors
+        .0
+        .iter()
+        .find(|e| e.message.contains(message_part))
+        .unwrap_or_else(|| panic!("no error containing {message_part:?} in {errors:?}"))
+        .line
+}
+
+/// The 1-based line of `source` that contains `text`.
+fn line_containing(source: &str, text: &str) -> usize {
+    source
+        .lines()
+        .position(|l| l.contains(text))
+        .expect("text is in the source")
+        + 1
+}
+
+#[test]
+fn rule_errors_point_at_their_line() {
+    let cases = [
+        ("phone = \"+12125550112\"", "phone = \"212-555-0112\"", "E.164"),
+        (
+            "timezone = \"America/New_York\"",
+            "timezone = \"Mars/Olympus\"",
+            "unknown time zone",
+        ),
+        ("strategy = \"priority\"", "strategy = \"random\"", "unknown variant"),
+        ("mon = [\"09:00-17:00\"]", "mon = [\"9-5\"]", "HH:MM"),
+    ];
+    for (good, bad, message) in cases {
+        let source = BASE.replace(good, bad);
+        assert_eq!(line_of(&source, message), line_containing(&source, bad), "{bad}");
+    }
+}
+
+#[test]
+fn lints_refuse_what_would_hurt_callers() {
+    let silent = BASE.replace("then = [\"external\", \"voicemail\"]", "then = [\"external\"]");
+    line_of(&silent, "can end in silence");
+    let long = BASE.replace(
+        "greeting = \"Leave a message.\"",
+        "greeting = \"Hi\"\nmax_seconds = 300\ntranscribe = true",
+    );
+    line_of(&long, "only transcribes recordings up to 120");
+    let unknown = BASE.replace(
+        "strategy = \"priority\"",
+        "strategy = \"priority\"\nassistants = [\"zed\"]",
+    );
+    line_of(&unknown, "unknown assistant `zed`");
+    let nobody = BASE
+        .replace("strategy = \"priority\"\n", "")
+        .replace("[\"external\", \"voicemail\"]", "[\"voicemail\"]");
+    line_of(&nobody, "rings nobody");
+    let no_vm = BASE.replace("[voicemail]\ngreeting = \"Leave a message.\"", "");
+    line_of(&no_vm, "no [voicemail] section");
+}
+
+#[test]
+fn rule_file_tests_fail_with_the_line_of_the_case() {
+    let source = format!("{BASE}\n[[tests]]\nat = \"2026-12-01T10:00\"\nexpect = [\"voicemail\"]\n");
+    let rules = parse(&source).unwrap();
+    let failures = cases::run(&rules);
+    assert_eq!(failures.len(), 1);
+    assert_eq!(
+        failures[0].line,
+        source.lines().position(|l| l == "[[tests]]").unwrap() + 1
+    );
+    assert!(failures[0]
+        .message
+        .contains("expected [voicemail] but got [ann, bob, cat, external, voicemail]"));
+}
+
+fn any_route(n: usize) -> impl proptest::strategy::Strategy<Value = Route> {
+    (
+        proptest::option::of(prop_oneof![
+            Just(super::rules::Strategy::Priority),
+            Just(super::rules::Strategy::RoundRobin),
+            Just(super::rules::Strategy::Simultaneous)
+        ]),
+        proptest::collection::vec(prop_oneof![Just(Target::External), Just(Target::Voicemail)], 0..4),
+        proptest::sample::subsequence((0..n).collect::<Vec<_>>(), 0..=n),
+    )
+        .prop_map(|(strategy, then, picked)| Route {
+            strategy,
+            assistants: picked.iter().map(|i| id(["ann", "bob", "cat"][*i])).collect(),
+            ring_seconds: 20,
+            screen: false,
+            caller_id: CallerId::Caller,
+            record: false,
+            then,
+        })
+}
+
+proptest! {
+    /// Whatever the rules (even ones validation would refuse) and whoever is away,
+    /// the caller always ends up hearing a voice.
+    #[test]
+    fn every_chain_ends_in_speech(
+        open in any_route(3),
+        after in any_route(3),
+        has_vm in any::<bool>(),
+        has_ext in any::<bool>(),
+        away in proptest::sample::subsequence(vec!["ann", "bob", "cat"], 0..=3),
+        minutes in 0i64..(60 * 24 * 14),
+        rotation in any::<u64>(),
+    ) {
+        let mut r = rules();
+        r.open = open;
+        r.after_hours = after;
+        if !has_vm { r.voicemail = None; }
+        if !has_ext { r.external = None; }
+        let off: Vec<(&str, Unavailable)> = away.iter().map(|a| (*a, Unavailable::OffDuty)).collect();
+        let at = tuesday_10am() + chrono::Duration::minutes(minutes);
+        let d = call(&r, at, MenuChoice::NotAsked, &off, rotation);
+        prop_assert!(d.steps.last().is_some_and(Step::speaks), "{:?}", d.labels());
+    }
+
+    /// Over N consecutive positions, each available assistant is offered first
+    /// N/k times, give or take one.
+    #[test]
+    fn round_robin_is_fair_within_one(calls in 1u64..200, start in 0u64..1000, away in proptest::sample::subsequence(vec!["ann", "bob", "cat"], 0..=2)) {
+        let mut r = rules();
+        r.open.strategy = Some(super::rules::Strategy::RoundRobin);
+        let off: Vec<(&str, Unavailable)> = away.iter().map(|a| (*a, Unavailable::OffDuty)).collect();
+        let mut counts: HashMap<String, u64> = HashMap::new();
+        for n in start..start + calls {
+            let first = call(&r, tuesday_10am(), MenuChoice::NotAsked, &off, n).labels()[0].clone();
+            *counts.entry(first).or_default() += 1;
+        }
+        let available = 3 - away.len() as u64;
+        prop_assert_eq!(counts.len() as u64, available.min(calls));
+        let (lo, hi) = (calls / available, calls.div_ceil(available));
+        for c in counts.values() {
+            prop_assert!(*c >= lo && *c <= hi, "{:?}", counts);
+        }
+    }
+}

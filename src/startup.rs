@@ -1,0 +1,162 @@
+//! Building and running the server: connect, migrate, import the rule files, bind.
+//! Tests build it the same way on port 0.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tokio::net::TcpListener;
+use tracing::{info, warn};
+
+use crate::calls::render::Links;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::registry::{Loaded, Registry};
+use crate::rules_files::{self, RuleFile};
+use crate::state::AppState;
+use crate::store::{self, rule_versions, Db};
+use crate::{http, routing};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("invalid rule files:\n{}", .0.join("\n"))]
+    Rules(Vec<String>),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(std::net::SocketAddr, std::io::Error),
+}
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// # Errors
+    /// When the rule files are invalid, the database cannot be opened or migrated, or
+    /// the address cannot be bound.
+    pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// # Errors
+    /// As [`Application::build`].
+    pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
+        let files = rules_files::load_dir(&settings.rules_dir).map_err(StartError::Rules)?;
+        let db = store::connect(&settings.database_url).await?;
+        store::migrate(&db).await?;
+        let registry = Arc::new(Registry::default());
+        import(&db, &registry, &files, clock.now()).await?;
+        let listener = TcpListener::bind(settings.bind)
+            .await
+            .map_err(|e| StartError::Bind(settings.bind, e))?;
+        if settings.local_mode() {
+            warn!("LOCAL MODE: no TWILIO_AUTH_TOKEN set. Webhooks must be signed with the local token (see README); SMS go to the log, not Twilio.");
+        }
+        let links = Links::new(settings.public_url.as_ref());
+        let state = AppState {
+            db,
+            settings: Arc::new(settings),
+            registry,
+            clock,
+            links,
+        };
+        Ok(Self { listener, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
+    ///
+    /// # Errors
+    /// When the server fails.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        info!(address = %self.listener.local_addr()?, "switchboard listening");
+        spawn_reload_on_hangup(self.state.clone());
+        let app = http::router(self.state);
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+/// Stores each file as a new version when its text changed, then loads every
+/// client's current version into memory.
+///
+/// # Errors
+/// On database failure.
+pub async fn import(db: &Db, registry: &Registry, files: &[RuleFile], now: DateTime<Utc>) -> Result<(), StartError> {
+    for f in files {
+        let origin = format!("file:{}", f.path.display());
+        let meta = rule_versions::Origin {
+            origin: &origin,
+            author: None,
+            comment: None,
+        };
+        let (version, created) = rule_versions::save(db, &f.rules.client, &f.source, &meta, now).await?;
+        if created {
+            info!(client = %f.rules.client, version, "imported a new rules version");
+        }
+    }
+    let mut loaded = Vec::new();
+    for stored in rule_versions::current_all(db).await? {
+        match routing::parse(&stored.source) {
+            Ok(rules) => loaded.push(Loaded {
+                version: stored.version,
+                rules: Arc::new(rules),
+            }),
+            Err(e) => {
+                warn!(client = %stored.client, version = stored.version, error = %e, "stored rules no longer parse; client not served")
+            }
+        }
+    }
+    registry.replace_current(loaded);
+    Ok(())
+}
+
+/// On SIGHUP, re-reads the rule folder; an invalid folder keeps the running rules.
+fn spawn_reload_on_hangup(state: AppState) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match rules_files::load_dir(&state.settings.rules_dir) {
+                Ok(files) => match import(&state.db, &state.registry, &files, state.clock.now()).await {
+                    Ok(()) => info!("rules reloaded"),
+                    Err(e) => warn!(error = %e, "reload failed; keeping the running rules"),
+                },
+                Err(errors) => warn!(errors = %errors.join("; "), "invalid rule files; keeping the running rules"),
+            }
+        }
+    });
+    #[cfg(not(unix))]
+    let _ = state;
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+    info!("shutting down: finishing in-flight requests");
+}

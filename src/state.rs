@@ -1,0 +1,18 @@
+//! The state every handler shares.
+
+use std::sync::Arc;
+
+use crate::calls::render::Links;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::registry::Registry;
+use crate::store::Db;
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub registry: Arc<Registry>,
+    pub clock: Arc<dyn Clock>,
+    pub links: Links,
+}

@@ -1,0 +1,367 @@
+//! Call records, their legs and recordings. Every write is an idempotent merge:
+//! Twilio retries callbacks and delivers them out of order, so each function first
+//! makes sure the row exists (insert, ignore if present) and then updates only what
+//! moves forward — a final status never goes back to an earlier one.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::entities::call::{self, Entity as Call};
+use super::entities::call_leg::{self, Entity as Leg};
+use super::entities::recording::{self, Entity as Recording};
+use super::StoreError;
+
+pub use super::entities::call::Model as CallRow;
+pub use super::entities::call_leg::Model as LegRow;
+pub use super::entities::recording::Model as RecordingRow;
+
+/// Orders Twilio's call statuses so a late `ringing` can never undo `completed`.
+/// Unknown statuses rank lowest: they are stored only on a new row.
+pub fn status_rank(status: &str) -> i16 {
+    match status {
+        "queued" => 1,
+        "initiated" => 2,
+        "ringing" => 3,
+        "in-progress" | "answered" => 4,
+        "completed" | "busy" | "failed" | "no-answer" | "canceled" => 5,
+        _ => 0,
+    }
+}
+
+/// How a call ended for the business, from least to most informative: a later,
+/// better outcome replaces an earlier one, never the reverse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Missed,
+    Voicemail,
+    Answered,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Missed => "missed",
+            Self::Voicemail => "voicemail",
+            Self::Answered => "answered",
+        }
+    }
+
+    fn weaker(self) -> Vec<&'static str> {
+        [Self::Missed, Self::Voicemail, Self::Answered]
+            .into_iter()
+            .take_while(|o| *o != self)
+            .map(Self::as_str)
+            .collect()
+    }
+}
+
+/// What we know of a call when its first webhook arrives.
+#[derive(Debug, Clone)]
+pub struct NewCall<'a> {
+    pub call_sid: &'a str,
+    pub client: Option<&'a str>,
+    pub rules_version: Option<i32>,
+    pub direction: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub status: &'a str,
+    pub trace: Option<String>,
+}
+
+/// Creates the call's row if it is new (a retried webhook leaves the first one as is).
+///
+/// # Errors
+/// On database failure.
+pub async fn ensure(db: &impl ConnectionTrait, new: &NewCall<'_>, now: DateTime<Utc>) -> Result<(), StoreError> {
+    Call::insert(call::ActiveModel {
+        call_sid: Set(new.call_sid.to_owned()),
+        client_id: Set(new.client.map(str::to_owned)),
+        rules_version: Set(new.rules_version),
+        direction: Set(new.direction.to_owned()),
+        from_number: Set(new.from.to_owned()),
+        to_number: Set(new.to.to_owned()),
+        status: Set(new.status.to_owned()),
+        status_rank: Set(status_rank(new.status)),
+        outcome: Set(None),
+        answered_by: Set(None),
+        duration: Set(None),
+        trace: Set(new.trace.clone()),
+        started_at: Set(now),
+        updated_at: Set(now),
+    })
+    .on_conflict(OnConflict::column(call::Column::CallSid).do_nothing().to_owned())
+    .exec_without_returning(db)
+    .await?;
+    // A status callback may have created the row first, without the routing facts.
+    if new.client.is_some() {
+        Call::update_many()
+            .col_expr(call::Column::ClientId, Expr::value(new.client))
+            .col_expr(call::Column::RulesVersion, Expr::value(new.rules_version))
+            .col_expr(call::Column::Trace, Expr::value(new.trace.clone()))
+            .filter(call::Column::CallSid.eq(new.call_sid))
+            .filter(call::Column::ClientId.is_null())
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Moves the call's status forward (never back) and records its duration.
+///
+/// # Errors
+/// On database failure.
+pub async fn advance_status(
+    db: &impl ConnectionTrait,
+    call_sid: &str,
+    status: &str,
+    duration: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let rank = status_rank(status);
+    Call::update_many()
+        .col_expr(call::Column::Status, Expr::value(status))
+        .col_expr(call::Column::StatusRank, Expr::value(rank))
+        .col_expr(call::Column::UpdatedAt, Expr::value(now))
+        .filter(call::Column::CallSid.eq(call_sid))
+        .filter(call::Column::StatusRank.lt(rank))
+        .exec(db)
+        .await?;
+    if let Some(d) = duration {
+        Call::update_many()
+            .col_expr(call::Column::Duration, Expr::value(d))
+            .filter(call::Column::CallSid.eq(call_sid))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Records how the call ended for the business, unless a better outcome is known.
+///
+/// # Errors
+/// On database failure.
+pub async fn set_outcome(
+    db: &impl ConnectionTrait,
+    call_sid: &str,
+    outcome: Outcome,
+    answered_by: Option<&str>,
+) -> Result<(), StoreError> {
+    let mut update = Call::update_many().col_expr(call::Column::Outcome, Expr::value(outcome.as_str()));
+    if let Some(a) = answered_by {
+        update = update.col_expr(call::Column::AnsweredBy, Expr::value(a));
+    }
+    update
+        .filter(call::Column::CallSid.eq(call_sid))
+        .filter(
+            Condition::any()
+                .add(call::Column::Outcome.is_null())
+                .add(call::Column::Outcome.is_in(outcome.weaker())),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// One leg we rang: a number at a step of the call's chain.
+#[derive(Debug, Clone)]
+pub struct LegUpdate<'a> {
+    pub client: &'a str,
+    pub call_sid: &'a str,
+    pub step: u32,
+    pub assistant: Option<&'a str>,
+    pub number: &'a str,
+    pub child_call_sid: Option<&'a str>,
+    pub status: &'a str,
+    pub duration: Option<i32>,
+    /// The assistant pressed 1 at the screening whisper.
+    pub accepted: bool,
+}
+
+/// Creates or moves forward one leg.
+///
+/// # Errors
+/// On database failure.
+pub async fn record_leg(db: &impl ConnectionTrait, leg: &LegUpdate<'_>, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let step = i32::try_from(leg.step).unwrap_or(i32::MAX);
+    let rank = status_rank(leg.status);
+    Leg::insert(call_leg::ActiveModel {
+        client_id: Set(leg.client.to_owned()),
+        call_sid: Set(leg.call_sid.to_owned()),
+        step: Set(step),
+        assistant_id: Set(leg.assistant.map(str::to_owned)),
+        number: Set(leg.number.to_owned()),
+        child_call_sid: Set(leg.child_call_sid.map(str::to_owned)),
+        status: Set(leg.status.to_owned()),
+        status_rank: Set(rank),
+        duration: Set(leg.duration),
+        accepted: Set(leg.accepted),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            call_leg::Column::CallSid,
+            call_leg::Column::Step,
+            call_leg::Column::Number,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    let this = Condition::all()
+        .add(call_leg::Column::CallSid.eq(leg.call_sid))
+        .add(call_leg::Column::Step.eq(step))
+        .add(call_leg::Column::Number.eq(leg.number));
+    Leg::update_many()
+        .col_expr(call_leg::Column::Status, Expr::value(leg.status))
+        .col_expr(call_leg::Column::StatusRank, Expr::value(rank))
+        .col_expr(call_leg::Column::UpdatedAt, Expr::value(now))
+        .filter(this.clone())
+        .filter(call_leg::Column::StatusRank.lt(rank))
+        .exec(db)
+        .await?;
+    let mut extra = Leg::update_many().col_expr(call_leg::Column::UpdatedAt, Expr::value(now));
+    if let Some(sid) = leg.child_call_sid {
+        extra = extra.col_expr(call_leg::Column::ChildCallSid, Expr::value(sid));
+    }
+    if let Some(d) = leg.duration {
+        extra = extra.col_expr(call_leg::Column::Duration, Expr::value(d));
+    }
+    if leg.accepted {
+        extra = extra.col_expr(call_leg::Column::Accepted, Expr::value(true));
+    }
+    extra.filter(this).exec(db).await?;
+    Ok(())
+}
+
+/// Assistants of the client who are on a call we forwarded to them: a leg answered
+/// (or accepted at the whisper) and not ended. Legs older than Twilio's longest call
+/// are ignored so a lost callback cannot keep someone busy forever.
+///
+/// # Errors
+/// On database failure.
+pub async fn busy_assistants(
+    db: &impl ConnectionTrait,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
+    let live = Condition::any()
+        .add(call_leg::Column::StatusRank.eq(status_rank("in-progress")))
+        .add(
+            Condition::all()
+                .add(call_leg::Column::Accepted.eq(true))
+                .add(call_leg::Column::StatusRank.lt(5)),
+        );
+    let ids: Vec<Option<String>> = Leg::find()
+        .select_only()
+        .column(call_leg::Column::AssistantId)
+        .filter(call_leg::Column::ClientId.eq(client))
+        .filter(call_leg::Column::AssistantId.is_not_null())
+        .filter(call_leg::Column::UpdatedAt.gt(now - Duration::hours(4)))
+        .filter(live)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.into_iter().flatten().collect())
+}
+
+/// A recording's facts as they arrive from any of its callbacks.
+#[derive(Debug, Clone, Default)]
+pub struct RecordingUpdate<'a> {
+    pub recording_sid: &'a str,
+    pub call_sid: &'a str,
+    /// `voicemail` or `call`.
+    pub kind: &'a str,
+    pub url: Option<&'a str>,
+    pub duration: Option<i32>,
+    pub status: Option<&'a str>,
+    pub transcription_sid: Option<&'a str>,
+    pub transcription_text: Option<&'a str>,
+    pub transcription_status: Option<&'a str>,
+}
+
+/// Creates or completes a recording; fields already known are kept unless the update
+/// brings a value.
+///
+/// # Errors
+/// On database failure.
+pub async fn record_recording(
+    db: &impl ConnectionTrait,
+    r: &RecordingUpdate<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    Recording::insert(recording::ActiveModel {
+        recording_sid: Set(r.recording_sid.to_owned()),
+        call_sid: Set(r.call_sid.to_owned()),
+        kind: Set(r.kind.to_owned()),
+        url: Set(None),
+        duration: Set(None),
+        status: Set(None),
+        transcription_sid: Set(None),
+        transcription_text: Set(None),
+        transcription_status: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(recording::Column::RecordingSid)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    let mut update = Recording::update_many().col_expr(recording::Column::UpdatedAt, Expr::value(now));
+    let fields = [
+        (recording::Column::Url, r.url),
+        (recording::Column::Status, r.status),
+        (recording::Column::TranscriptionSid, r.transcription_sid),
+        (recording::Column::TranscriptionText, r.transcription_text),
+        (recording::Column::TranscriptionStatus, r.transcription_status),
+    ];
+    for (column, value) in fields {
+        if let Some(v) = value {
+            update = update.col_expr(column, Expr::value(v));
+        }
+    }
+    if let Some(d) = r.duration {
+        update = update.col_expr(recording::Column::Duration, Expr::value(d));
+    }
+    update
+        .filter(recording::Column::RecordingSid.eq(r.recording_sid))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A call with everything recorded about it.
+#[derive(Debug, Clone)]
+pub struct CallDetail {
+    pub call: CallRow,
+    pub legs: Vec<LegRow>,
+    pub recordings: Vec<RecordingRow>,
+}
+
+/// # Errors
+/// On database failure.
+pub async fn find(db: &impl ConnectionTrait, call_sid: &str) -> Result<Option<CallDetail>, StoreError> {
+    let Some(call) = Call::find_by_id(call_sid).one(db).await? else {
+        return Ok(None);
+    };
+    let legs = Leg::find()
+        .filter(call_leg::Column::CallSid.eq(call_sid))
+        .order_by_asc(call_leg::Column::Step)
+        .order_by_asc(call_leg::Column::Id)
+        .all(db)
+        .await?;
+    let recordings = Recording::find()
+        .filter(recording::Column::CallSid.eq(call_sid))
+        .order_by_asc(recording::Column::CreatedAt)
+        .all(db)
+        .await?;
+    Ok(Some(CallDetail { call, legs, recordings }))
+}

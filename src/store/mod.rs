@@ -1,0 +1,56 @@
+//! Persistence. The only code that touches SQL; it speaks domain types and takes
+//! `&impl ConnectionTrait`, so each function works on the pool or in a transaction.
+
+pub mod calls;
+pub mod duty;
+mod entities;
+pub mod rotation;
+pub mod rule_versions;
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr};
+
+pub use sea_orm::DatabaseConnection as Db;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("database: {0}")]
+    Backend(#[from] DbErr),
+}
+
+/// Opens the pool. SQLite gets WAL so readers never wait for the writer.
+///
+/// # Errors
+/// When the database cannot be reached or opened.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(16)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    let db = Database::connect(options).await?;
+    if db.get_database_backend() == DatabaseBackend::Sqlite {
+        db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
+    }
+    Ok(db)
+}
+
+/// Applies every pending migration.
+///
+/// # Errors
+/// When a migration fails.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), StoreError> {
+    Migrator::up(db, None).await?;
+    Ok(())
+}
+
+/// Whether the database answers a trivial query (readiness).
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}
