@@ -61,7 +61,7 @@ pub async fn incoming(state: &AppState, call: &CallFacts) -> Result<Response, Ca
         rotation: 0,
         step: 0,
     };
-    let (decision, pos) = decide(state, &rules, pos, &call.to).await?;
+    let (decision, pos) = decide(state, &rules, pos, call).await?;
     let trace = serde_json::to_string(&decision.trace).ok();
     let new = new_call(call, Some(&pos.client), Some(version), trace);
     store::calls::ensure(&state.db, &new, now).await?;
@@ -97,18 +97,22 @@ fn new_call<'a>(
 
 /// Runs the engine for `pos`, first advancing the shared round-robin position when the
 /// route needs a new one.
+///
+/// Steps are found again by their plan index, which stays put when an assistant is
+/// skipped; only a round-robin order can shift if someone's availability changes in
+/// the middle of this call, and the chain still ends in voicemail then.
 async fn decide(
     state: &AppState,
     rules: &Rules,
     mut pos: Position,
-    called: &str,
+    call: &CallFacts,
 ) -> Result<(Decision, Position), CallError> {
     if let Some(route) = routing::rotation_route(rules, pos.at, pos.menu) {
         pos.rotation = store::rotation::advance(&state.db, &pos.client, &route.to_string()).await?;
     }
-    let unavailable = unavailable(state, &pos.client).await?;
+    let unavailable = unavailable(state, &pos.client, &call.call_sid).await?;
     let input = CallInput {
-        called,
+        called: &call.to,
         menu: pos.menu,
         unavailable: &unavailable,
         rotation: pos.rotation,
@@ -116,9 +120,13 @@ async fn decide(
     Ok((routing::decide(rules, pos.at, &input), pos))
 }
 
-async fn unavailable(state: &AppState, client: &str) -> Result<HashMap<AssistantId, Unavailable>, CallError> {
+async fn unavailable(
+    state: &AppState,
+    client: &str,
+    call_sid: &str,
+) -> Result<HashMap<AssistantId, Unavailable>, CallError> {
     let mut out = HashMap::new();
-    for id in store::calls::busy_assistants(&state.db, client, state.clock.now()).await? {
+    for id in store::calls::busy_assistants(&state.db, client, call_sid, state.clock.now()).await? {
         if let Ok(id) = AssistantId::parse(&id) {
             out.insert(id, Unavailable::OnCall);
         }
@@ -216,7 +224,8 @@ pub async fn next(state: &AppState, pos: Position, facts: &NextFacts) -> Result<
     if caller_gone(&facts.call.status) {
         return Ok(render::hang_up());
     }
-    let (decision, pos) = decide(state, &rules, pos, &facts.call.to).await?;
+    let (decision, pos) = decide(state, &rules, pos, &facts.call).await?;
+    record_dial_result(state, decision.step(pos.step), &pos, facts).await?;
     if matches!(status, "completed" | "answered") {
         let step = decision.step(pos.step);
         if let Some(answered_by) = who_answered(state, step, &pos, call_sid, facts).await? {
@@ -230,6 +239,38 @@ pub async fn next(state: &AppState, pos: Position, facts: &NextFacts) -> Result<
         );
     }
     answer_step(state, &rules, &decision, Some(pos.step), &pos, call_sid).await
+}
+
+/// A one-number dial's result is that leg's result; with several numbers only the
+/// legs' own status callbacks can tell which one did what.
+async fn record_dial_result(
+    state: &AppState,
+    step: Option<&Step>,
+    pos: &Position,
+    facts: &NextFacts,
+) -> Result<(), CallError> {
+    let Some(Step {
+        action: Action::Dial { targets, .. },
+        index,
+    }) = step
+    else {
+        return Ok(());
+    };
+    let ([target], Some(status)) = (targets.as_slice(), facts.dial_call_status.as_deref()) else {
+        return Ok(());
+    };
+    let leg = store::calls::LegUpdate {
+        client: &pos.client,
+        call_sid: &facts.call.call_sid,
+        step: *index,
+        assistant: target.assistant.as_ref().map(AssistantId::as_str),
+        number: target.number.as_str(),
+        child_call_sid: facts.dial_call_sid.as_deref(),
+        status,
+        duration: facts.dial_call_duration,
+        accepted: false,
+    };
+    Ok(store::calls::record_leg(&state.db, &leg, state.clock.now()).await?)
 }
 
 fn caller_gone(call_status: &str) -> bool {
@@ -288,7 +329,7 @@ async fn after_menu(state: &AppState, rules: &Rules, pos: Position, facts: &Next
         step: 0,
         ..pos
     };
-    let (decision, pos) = decide(state, rules, pos, &facts.call.to).await?;
+    let (decision, pos) = decide(state, rules, pos, &facts.call).await?;
     answer_step(state, rules, &decision, None, &pos, &facts.call.call_sid).await
 }
 

@@ -239,15 +239,17 @@ pub async fn record_leg(db: &impl ConnectionTrait, leg: &LegUpdate<'_>, now: Dat
     Ok(())
 }
 
-/// Assistants of the client who are on a call we forwarded to them: a leg answered
-/// (or accepted at the whisper) and not ended. Legs older than Twilio's longest call
-/// are ignored so a lost callback cannot keep someone busy forever.
+/// Assistants of the client who are on another call we forwarded to them (not
+/// `this_call`): a leg answered, or accepted at the whisper, and not ended. Legs older
+/// than Twilio's longest call are ignored so a lost callback cannot keep someone busy
+/// forever.
 ///
 /// # Errors
 /// On database failure.
 pub async fn busy_assistants(
     db: &impl ConnectionTrait,
     client: &str,
+    this_call: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, StoreError> {
     let live = Condition::any()
@@ -261,6 +263,7 @@ pub async fn busy_assistants(
         .select_only()
         .column(call_leg::Column::AssistantId)
         .filter(call_leg::Column::ClientId.eq(client))
+        .filter(call_leg::Column::CallSid.ne(this_call))
         .filter(call_leg::Column::AssistantId.is_not_null())
         .filter(call_leg::Column::UpdatedAt.gt(now - Duration::hours(4)))
         .filter(live)

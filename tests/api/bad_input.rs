@@ -1,0 +1,87 @@
+//! Bad input gets a short 4xx and the server keeps serving.
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_webhook_without_call_sid_is_a_400_with_a_reason() {
+    let app = spawn_app().await;
+    let answer = app.post("/twilio/voice", &[("From", CALLER), ("To", ACME)]).await;
+    assert_eq!(answer.status, 400);
+    assert!(answer.body.contains("CallSid"), "{}", answer.body);
+}
+
+#[tokio::test]
+async fn a_malformed_call_sid_is_a_400() {
+    let app = spawn_app().await;
+    let answer = app
+        .post(
+            "/twilio/voice",
+            &[("CallSid", "'; DROP TABLE calls; --"), ("From", CALLER), ("To", ACME)],
+        )
+        .await;
+    assert_eq!(answer.status, 400);
+    app.call("CA00000000000000000000000000000a81", ACME)
+        .await
+        .assert_twiml();
+}
+
+#[tokio::test]
+async fn a_body_over_64_kib_is_a_413() {
+    let app = spawn_app().await;
+    let big = "x".repeat(70 * 1024);
+    let answer = app
+        .post(
+            "/twilio/voice",
+            &[
+                ("CallSid", "CA00000000000000000000000000000a82"),
+                ("To", ACME),
+                ("Pad", &big),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 413);
+    app.call("CA00000000000000000000000000000a83", ACME)
+        .await
+        .assert_twiml();
+}
+
+#[tokio::test]
+async fn unknown_routes_and_wrong_methods_are_4xx() {
+    let app = spawn_app().await;
+    let (http, base) = app.raw();
+    let missing = http.post(format!("{base}/twilio/nope")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.text().await.unwrap(), "no such route");
+    assert_eq!(
+        http.get(format!("{base}/twilio/voice")).send().await.unwrap().status(),
+        405
+    );
+}
+
+#[tokio::test]
+async fn a_callback_url_with_a_tampered_position_still_answers_the_caller() {
+    let app = spawn_app().await;
+    let answer = app
+        .post(
+            "/twilio/voice/next?client=acme-dental&step=x",
+            &[
+                ("CallSid", "CA00000000000000000000000000000a84"),
+                ("To", ACME),
+                ("DialCallStatus", "no-answer"),
+            ],
+        )
+        .await;
+    answer.assert_twiml();
+    assert!(answer.verbs().contains(&"Record".to_owned()));
+}
+
+#[tokio::test]
+async fn health_reports_the_database() {
+    let app = spawn_app().await;
+    let (http, base) = app.raw();
+    let response = http.get(format!("{base}/health")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(body["ready"], true);
+    assert_eq!(body["clients"], 3);
+}

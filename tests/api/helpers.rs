@@ -1,0 +1,274 @@
+//! `spawn_app()` and a Twilio-like client: it signs every request with the account's
+//! auth token over the public URL, and follows the URLs our TwiML hands out.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use quick_xml::events::Event;
+use secrecy::SecretString;
+use switchboard::clock::ManualClock;
+use switchboard::config::{Settings, LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN};
+use switchboard::startup::Application;
+use switchboard::store::{self, Db};
+
+pub const PUBLIC_URL: &str = "https://switchboard.example.test";
+pub const ACME: &str = "+12125550100";
+pub const HARBOR: &str = "+442079460123";
+pub const VET: &str = "+61255501234";
+pub const CALLER: &str = "+15557654321";
+
+pub struct TestApp {
+    pub port: u16,
+    pub db: Db,
+    pub token: String,
+    pub account_sid: String,
+    http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+}
+
+pub fn example_rules() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("routing-rules")
+}
+
+/// Local time in New York, as UTC.
+pub fn new_york(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    chrono_tz::America::New_York
+        .with_ymd_and_hms(y, m, d, h, min, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+pub struct Options {
+    pub at: DateTime<Utc>,
+    pub rules_dir: PathBuf,
+    pub real_token: Option<&'static str>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            at: new_york(2026, 12, 1, 10, 0),
+            rules_dir: example_rules(),
+            real_token: None,
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(Options::default()).await
+}
+
+pub async fn spawn_with(options: Options) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::defaults();
+    settings.bind = "127.0.0.1:0".parse().unwrap();
+    settings.database_url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+    settings.rules_dir = options.rules_dir;
+    settings.public_url = Some(PUBLIC_URL.parse().unwrap());
+    let (token, account_sid) = match options.real_token {
+        Some(t) => {
+            settings.twilio_auth_token = Some(SecretString::from(t));
+            settings.twilio_account_sid = Some("AC11111111111111111111111111111111".into());
+            (t.to_owned(), "AC11111111111111111111111111111111".to_owned())
+        }
+        None => (LOCAL_AUTH_TOKEN.to_owned(), LOCAL_ACCOUNT_SID.to_owned()),
+    };
+    let clock = Arc::new(ManualClock::new(options.at));
+    let app = Application::build_with_clock(settings, clock.clone())
+        .await
+        .expect("the app starts");
+    let port = app.port();
+    let db = app.state().db.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        port,
+        db,
+        token,
+        account_sid,
+        http: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// Posts a form to `url` (a path, or an absolute URL under the public URL) signed
+    /// with `token` as Twilio would sign it.
+    pub async fn post_signed_with(&self, token: &str, url: &str, params: &[(&str, &str)]) -> Answer {
+        let path = url.strip_prefix(PUBLIC_URL).unwrap_or(url);
+        let public = format!("{PUBLIC_URL}{path}");
+        let owned: Vec<(String, String)> = params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let signature = switchboard::signature::compute(token, &public, &owned);
+        let response = self
+            .http
+            .post(format!("http://127.0.0.1:{}{path}", self.port))
+            .header("X-Twilio-Signature", signature)
+            .form(&owned)
+            .send()
+            .await
+            .expect("the server answers");
+        answer(response).await
+    }
+
+    pub async fn post(&self, url: &str, params: &[(&str, &str)]) -> Answer {
+        let mut all: Vec<(&str, &str)> = vec![("AccountSid", &self.account_sid), ("ApiVersion", "2010-04-01")];
+        all.extend_from_slice(params);
+        self.post_signed_with(&self.token, url, &all).await
+    }
+
+    /// Raw access for hostile requests.
+    pub fn raw(&self) -> (&reqwest::Client, String) {
+        (&self.http, format!("http://127.0.0.1:{}", self.port))
+    }
+
+    /// The incoming-call webhook of a new call.
+    pub async fn call(&self, call_sid: &str, to: &str) -> Answer {
+        self.post(
+            "/twilio/voice",
+            &[
+                ("CallSid", call_sid),
+                ("From", CALLER),
+                ("To", to),
+                ("CallStatus", "ringing"),
+                ("Direction", "inbound"),
+                ("Caller", CALLER),
+                ("Called", to),
+                ("FromCity", ""),
+                ("FromState", "NY"),
+            ],
+        )
+        .await
+    }
+
+    /// Twilio posting a `<Dial action>` after the dialled leg ended.
+    pub async fn dial_result(&self, action: &str, call_sid: &str, to: &str, dial_status: &str, child: &str) -> Answer {
+        self.post(
+            action,
+            &[
+                ("CallSid", call_sid),
+                ("From", CALLER),
+                ("To", to),
+                ("CallStatus", "in-progress"),
+                ("Direction", "inbound"),
+                ("DialCallStatus", dial_status),
+                ("DialCallSid", child),
+                ("DialCallDuration", "0"),
+            ],
+        )
+        .await
+    }
+
+    pub async fn call_detail(&self, call_sid: &str) -> store::calls::CallDetail {
+        store::calls::find(&self.db, call_sid)
+            .await
+            .unwrap()
+            .expect("the call is recorded")
+    }
+}
+
+async fn answer(response: reqwest::Response) -> Answer {
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    Answer {
+        status,
+        content_type,
+        body: response.text().await.unwrap_or_default(),
+    }
+}
+
+/// Every element of a TwiML document, in order, with its attributes (unescaped) and text.
+#[derive(Debug, Clone)]
+pub struct Element {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+    pub text: String,
+}
+
+impl Element {
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+impl Answer {
+    pub fn elements(&self) -> Vec<Element> {
+        assert!(
+            self.body
+                .starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response"),
+            "not TwiML: {}",
+            self.body
+        );
+        let mut reader = quick_xml::Reader::from_str(&self.body);
+        let mut out: Vec<Element> = Vec::new();
+        loop {
+            match reader.read_event().expect("well-formed XML") {
+                Event::Start(e) | Event::Empty(e) => out.push(Element {
+                    name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+                    attrs: e
+                        .attributes()
+                        .map(|a| {
+                            let a = a.unwrap();
+                            (
+                                String::from_utf8_lossy(a.key.as_ref()).into_owned(),
+                                a.unescape_value().unwrap().into_owned(),
+                            )
+                        })
+                        .collect(),
+                    text: String::new(),
+                }),
+                Event::Text(t) => {
+                    if let Some(last) = out.last_mut() {
+                        last.text.push_str(&t.decode().unwrap());
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    let name = r.decode().unwrap().into_owned();
+                    let c = quick_xml::escape::resolve_predefined_entity(&name).expect("a predefined entity");
+                    if let Some(last) = out.last_mut() {
+                        last.text.push_str(c);
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Names of the elements inside `<Response>`, in document order.
+    pub fn verbs(&self) -> Vec<String> {
+        self.elements().into_iter().skip(1).map(|e| e.name).collect()
+    }
+
+    pub fn first(&self, name: &str) -> Element {
+        self.elements()
+            .into_iter()
+            .find(|e| e.name == name)
+            .unwrap_or_else(|| panic!("no <{name}> in {}", self.body))
+    }
+
+    pub fn all(&self, name: &str) -> Vec<Element> {
+        self.elements().into_iter().filter(|e| e.name == name).collect()
+    }
+
+    /// The numbers this answer dials.
+    pub fn dialled(&self) -> Vec<String> {
+        self.all("Number").into_iter().map(|n| n.text).collect()
+    }
+
+    pub fn assert_twiml(&self) {
+        assert_eq!(self.status, 200, "{}", self.body);
+        assert_eq!(self.content_type, "text/xml; charset=utf-8");
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real server on a random port, a fresh SQLite file per
+//! test, requests signed as Twilio signs them.
+
+mod bad_input;
+mod callbacks;
+mod calls;
+mod cli;
+mod helpers;
+mod signatures;
