@@ -32,10 +32,6 @@ pub struct Settings {
     pub twilio_account_sid: Option<String>,
     #[arg(long, env = "TWILIO_AUTH_TOKEN", hide_env_values = true)]
     pub twilio_auth_token: Option<SecretString>,
-    #[arg(long, env = "TWILIO_API_BASE", default_value = "https://api.twilio.com")]
-    pub twilio_api_base: Url,
-    #[arg(long, env = "SWITCHBOARD_ADMIN_TOKEN", hide_env_values = true)]
-    pub admin_token: Option<SecretString>,
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "SWITCHBOARD_LOG_JSON", default_value_t = false)]
     pub log_json: bool,
@@ -62,13 +58,12 @@ impl Settings {
     /// or the local token in local mode. Never both: nothing signed with the well-known
     /// local token is accepted while a real token is set.
     pub fn auth_token_for(&self, account_sid: Option<&str>) -> Option<&str> {
-        match (&self.twilio_auth_token, &self.twilio_account_sid) {
-            (None, _) => Some(LOCAL_AUTH_TOKEN),
-            (Some(token), Some(sid)) if account_sid.is_some_and(|a| a != sid) => {
-                let _ = token;
-                None
-            }
-            (Some(token), _) => Some(token.expose_secret()),
+        let Some(token) = &self.twilio_auth_token else {
+            return Some(LOCAL_AUTH_TOKEN);
+        };
+        match (&self.twilio_account_sid, account_sid) {
+            (Some(ours), Some(theirs)) if ours != theirs => None,
+            _ => Some(token.expose_secret()),
         }
     }
 }

@@ -120,7 +120,16 @@ pub async fn import(db: &Db, registry: &Registry, files: &[RuleFile], now: DateT
     Ok(())
 }
 
-/// On SIGHUP, re-reads the rule folder; an invalid folder keeps the running rules.
+/// Re-reads the rule folder and makes its versions current.
+///
+/// # Errors
+/// When a file is invalid (the running rules stay) or the database fails.
+pub async fn reload(state: &AppState) -> Result<(), StartError> {
+    let files = rules_files::load_dir(&state.settings.rules_dir).map_err(StartError::Rules)?;
+    import(&state.db, &state.registry, &files, state.clock.now()).await
+}
+
+/// On SIGHUP, reloads the rule folder; an invalid folder keeps the running rules.
 fn spawn_reload_on_hangup(state: AppState) {
     #[cfg(unix)]
     tokio::spawn(async move {
@@ -129,12 +138,9 @@ fn spawn_reload_on_hangup(state: AppState) {
             return;
         };
         while hangups.recv().await.is_some() {
-            match rules_files::load_dir(&state.settings.rules_dir) {
-                Ok(files) => match import(&state.db, &state.registry, &files, state.clock.now()).await {
-                    Ok(()) => info!("rules reloaded"),
-                    Err(e) => warn!(error = %e, "reload failed; keeping the running rules"),
-                },
-                Err(errors) => warn!(errors = %errors.join("; "), "invalid rule files; keeping the running rules"),
+            match reload(&state).await {
+                Ok(()) => info!("rules reloaded"),
+                Err(e) => warn!(error = %e, "reload failed; keeping the running rules"),
             }
         }
     });

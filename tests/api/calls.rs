@@ -363,3 +363,50 @@ async fn the_fallback_url_answers_a_voicemail_without_the_database() {
     answer.assert_twiml();
     assert_eq!(answer.verbs(), ["Say", "Record", "Say"]);
 }
+
+#[tokio::test]
+async fn an_assistant_taken_off_duty_is_skipped_on_the_next_call() {
+    let app = spawn_app().await;
+    switchboard::store::duty::set(&app.db, "acme-dental", "maria", false, chrono::Utc::now())
+        .await
+        .unwrap();
+    let answer = app.call(CALL, ACME).await;
+    assert_eq!(answer.dialled(), ["+12125550112"]);
+    let trace = app.call_detail(CALL).await.call.trace.unwrap();
+    assert!(trace.contains("skip maria: off duty"), "{trace}");
+}
+
+#[tokio::test]
+async fn a_recorded_call_keeps_its_recording_on_the_call_record() {
+    let at = chrono::TimeZone::with_ymd_and_hms(&chrono_tz::Europe::London, 2026, 6, 3, 10, 0, 0).unwrap();
+    let app = spawn_with(Options {
+        at: at.with_timezone(&chrono::Utc),
+        ..Options::default()
+    })
+    .await;
+    let answer = app.call(CALL, HARBOR).await;
+    let callback = answer.first("Dial").attr("recordingStatusCallback").unwrap().to_owned();
+    let status = app
+        .post(
+            &callback,
+            &[
+                ("CallSid", CALL),
+                ("RecordingSid", "RE00000000000000000000000000000a55"),
+                (
+                    "RecordingUrl",
+                    "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE00000000000000000000000000000a55",
+                ),
+                ("RecordingStatus", "completed"),
+                ("RecordingDuration", "312"),
+                ("RecordingSource", "DialVerb"),
+            ],
+        )
+        .await;
+    assert_eq!(status.status, 204);
+    let detail = app.call_detail(CALL).await;
+    let [r] = detail.recordings.as_slice() else {
+        panic!("{:?}", detail.recordings)
+    };
+    assert_eq!((r.kind.as_str(), r.duration), ("call", Some(312)));
+    assert_eq!(detail.call.outcome, None, "a call recording is not a voicemail");
+}

@@ -10,6 +10,7 @@ use secrecy::SecretString;
 use switchboard::clock::ManualClock;
 use switchboard::config::{Settings, LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN};
 use switchboard::startup::Application;
+use switchboard::state::AppState;
 use switchboard::store::{self, Db};
 
 pub const PUBLIC_URL: &str = "https://switchboard.example.test";
@@ -21,6 +22,7 @@ pub const CALLER: &str = "+15557654321";
 pub struct TestApp {
     pub port: u16,
     pub db: Db,
+    pub state: AppState,
     pub token: String,
     pub account_sid: String,
     http: reqwest::Client,
@@ -86,10 +88,12 @@ pub async fn spawn_with(options: Options) -> TestApp {
         .expect("the app starts");
     let port = app.port();
     let db = app.state().db.clone();
+    let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         port,
         db,
+        state,
         token,
         account_sid,
         http: reqwest::Client::new(),

@@ -6,4 +6,6 @@ mod callbacks;
 mod calls;
 mod cli;
 mod helpers;
+mod migrations;
+mod rules;
 mod signatures;
