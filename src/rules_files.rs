@@ -78,22 +78,30 @@ fn cross_file_problems(files: &[RuleFile]) -> Vec<String> {
     let mut numbers: HashMap<&str, &Path> = HashMap::new();
     for f in files {
         if let Some(other) = clients.insert(f.rules.client.as_str(), &f.path) {
+            let at = position_of(f, &format!("\"{}\"", f.rules.client));
             problems.push(format!(
-                "{}:1:1: client `{}` is also defined in {}",
-                f.path.display(),
+                "{at}: client `{}` is also defined in {}",
                 f.rules.client,
                 other.display()
             ));
         }
         for n in &f.rules.numbers {
             if let Some(other) = numbers.insert(n.as_str(), &f.path) {
-                problems.push(format!(
-                    "{}:1:1: number {n} is also claimed by {}",
-                    f.path.display(),
-                    other.display()
-                ));
+                let at = position_of(f, &format!("\"{n}\""));
+                problems.push(format!("{at}: number {n} is also claimed by {}", other.display()));
             }
         }
     }
     problems
+}
+
+/// `file:line:column` of the first place `text` is written in the file.
+fn position_of(file: &RuleFile, text: &str) -> String {
+    let (line, column) = file
+        .source
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find(text).map(|c| (i + 1, l[..c].chars().count() + 1)))
+        .unwrap_or((1, 1));
+    format!("{}:{line}:{column}", file.path.display())
 }

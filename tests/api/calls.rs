@@ -66,6 +66,9 @@ async fn an_open_hours_call_walks_the_whole_chain_to_a_transcribed_voicemail() {
         .dial_result(&action, CALL, ACME, "no-answer", "CA00000000000000000000000000000b03")
         .await;
     assert_eq!(vm.verbs(), ["Say", "Record"]);
+    for answer in [&first, &whisper, &second, &third, &vm] {
+        assert_sorted_queries(answer);
+    }
     let record = vm.first("Record");
     assert_eq!(record.attr("transcribe"), Some("true"));
     let (done, recording_cb, transcription_cb) = (

@@ -276,3 +276,19 @@ impl Answer {
         assert_eq!(self.content_type, "text/xml; charset=utf-8");
     }
 }
+
+/// Twilio is reported to re-sort query parameters before signing: every URL we hand
+/// out must already have its keys in alphabetical order.
+pub fn assert_sorted_queries(answer: &Answer) {
+    for element in answer.elements() {
+        for (name, value) in &element.attrs {
+            let Some((_, query)) = value.split_once('?') else {
+                continue;
+            };
+            let keys: Vec<&str> = query.split('&').map(|kv| kv.split('=').next().unwrap_or("")).collect();
+            let mut sorted = keys.clone();
+            sorted.sort_unstable();
+            assert_eq!(keys, sorted, "<{} {name}=\"{value}\">", element.name);
+        }
+    }
+}

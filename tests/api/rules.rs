@@ -107,3 +107,27 @@ async fn an_unchanged_folder_creates_no_new_version() {
         1
     );
 }
+
+#[tokio::test]
+async fn the_server_refuses_to_start_on_an_invalid_folder_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_examples(dir.path());
+    edit(
+        dir.path(),
+        "sunrise-vet.toml",
+        "numbers = [\"+61255501234\"]",
+        "numbers = [\"+12125550100\"]",
+    );
+    let mut settings = switchboard::config::Settings::defaults();
+    settings.rules_dir = dir.path().to_owned();
+    settings.database_url = format!("sqlite://{}?mode=rwc", dir.path().join("x.db").display());
+    settings.bind = "127.0.0.1:0".parse().unwrap();
+    let Err(err) = switchboard::startup::Application::build(settings).await else {
+        panic!("started on invalid rules")
+    };
+    let message = err.to_string();
+    assert!(
+        message.contains("sunrise-vet.toml:5:12: number +12125550100 is also claimed by"),
+        "{message}"
+    );
+}
