@@ -32,6 +32,18 @@ pub struct Settings {
     pub twilio_account_sid: Option<String>,
     #[arg(long, env = "TWILIO_AUTH_TOKEN", hide_env_values = true)]
     pub twilio_auth_token: Option<SecretString>,
+    /// Twilio's REST API (point it at a local fake in tests).
+    #[arg(long, env = "TWILIO_API_BASE", default_value = "https://api.twilio.com")]
+    pub twilio_api_base: Url,
+    /// How long a request to Twilio's REST API may take, in milliseconds.
+    #[arg(long, env = "SWITCHBOARD_TWILIO_TIMEOUT_MS", default_value_t = 15_000)]
+    pub twilio_timeout_ms: u64,
+    /// Messages per second per Twilio account; 0 turns the limit off.
+    #[arg(long, env = "SWITCHBOARD_SMS_PER_SECOND", default_value_t = 10)]
+    pub sms_per_second: u32,
+    /// Run the outbox worker inside `serve` (tests turn it off to drive it step by step).
+    #[arg(long, env = "SWITCHBOARD_OUTBOX_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
+    pub outbox_worker: bool,
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "SWITCHBOARD_LOG_JSON", default_value_t = false)]
     pub log_json: bool,

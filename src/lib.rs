@@ -7,6 +7,8 @@ pub mod clock;
 pub mod config;
 /// Axum routers, the signature extractor, errors → responses.
 pub mod http;
+/// Outbound messages: outbox worker, Twilio REST client, alerts.
+pub mod notify;
 pub mod phone;
 pub mod registry;
 /// PURE: rule model, schedule, strategies, menus, decision + trace.
@@ -14,10 +16,13 @@ pub mod routing;
 pub mod rules_files;
 /// `X-Twilio-Signature`: HMAC-SHA1 over the URL and sorted parameters.
 pub mod signature;
+/// Texts received: keywords, opt-outs, replies.
+pub mod sms;
 pub mod startup;
 pub mod state;
 /// The only code that touches SQL.
 pub mod store;
 pub mod telemetry;
+pub mod templates;
 /// PURE: typed TwiML builder on quick-xml.
 pub mod twiml;

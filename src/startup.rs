@@ -1,6 +1,7 @@
 //! Building and running the server: connect, migrate, import the rule files, bind.
 //! Tests build it the same way on port 0.
 
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -10,6 +11,9 @@ use tracing::{info, warn};
 use crate::calls::render::Links;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
+use crate::notify::rate::RateLimits;
+use crate::notify::twilio::{Account, TwilioClient};
+use crate::notify::{worker, Outbound, Twilio};
 use crate::registry::{Loaded, Registry};
 use crate::rules_files::{self, RuleFile};
 use crate::state::AppState;
@@ -22,6 +26,8 @@ pub enum StartError {
     Rules(Vec<String>),
     #[error(transparent)]
     Store(#[from] store::StoreError),
+    #[error("configuration: {0}")]
+    Config(String),
     #[error("cannot listen on {0}: {1}")]
     Bind(std::net::SocketAddr, std::io::Error),
 }
@@ -50,16 +56,19 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .await
             .map_err(|e| StartError::Bind(settings.bind, e))?;
+        let address = listener.local_addr().map_err(|e| StartError::Bind(settings.bind, e))?;
         if settings.local_mode() {
             warn!("LOCAL MODE: no TWILIO_AUTH_TOKEN set. Webhooks must be signed with the local token (see README); SMS go to the log, not Twilio.");
         }
-        let links = Links::new(settings.public_url.as_ref());
+        let links = Links::new(settings.public_url.as_ref()).with_local_console(address);
+        let outbound = Arc::new(outbound(&settings, &links)?);
         let state = AppState {
             db,
             settings: Arc::new(settings),
             registry,
             clock,
             links,
+            outbound,
         };
         Ok(Self { listener, state })
     }
@@ -79,11 +88,50 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         info!(address = %self.listener.local_addr()?, "switchboard listening");
         spawn_reload_on_hangup(self.state.clone());
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let worker = self
+            .state
+            .settings
+            .outbox_worker
+            .then(|| tokio::spawn(worker::run(self.state.clone(), stopped)));
         let app = http::router(self.state);
-        axum::serve(self.listener, app)
+        let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown_signal())
-            .await
+            .await;
+        // In-flight webhooks are done; let the worker finish the message it is sending.
+        let _ = stop.send(true);
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+        served
     }
+}
+
+/// How messages leave: Twilio with the configured account, or the log in local mode.
+fn outbound(settings: &Settings, links: &Links) -> Result<Outbound, StartError> {
+    let twilio = match (&settings.twilio_account_sid, &settings.twilio_auth_token) {
+        (None, None) => None,
+        (Some(sid), Some(token)) => Some(Twilio {
+            client: TwilioClient::new(
+                settings.twilio_api_base.clone(),
+                std::time::Duration::from_millis(settings.twilio_timeout_ms),
+            ),
+            account: Account {
+                sid: sid.clone(),
+                token: token.clone(),
+            },
+        }),
+        _ => {
+            return Err(StartError::Config(
+                "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together".into(),
+            ))
+        }
+    };
+    Ok(Outbound {
+        twilio,
+        rates: RateLimits::new(NonZeroU32::new(settings.sms_per_second)),
+        status_callback: links.sms_status(),
+    })
 }
 
 /// Stores each file as a new version when its text changed, then loads every

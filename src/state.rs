@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::calls::render::Links;
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::notify::Outbound;
 use crate::registry::Registry;
 use crate::store::Db;
 
@@ -15,4 +16,5 @@ pub struct AppState {
     pub registry: Arc<Registry>,
     pub clock: Arc<dyn Clock>,
     pub links: Links,
+    pub outbound: Arc<Outbound>,
 }

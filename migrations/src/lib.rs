@@ -4,12 +4,18 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_call_path;
+mod m20261121_000002_create_messaging;
+mod m20261121_000003_create_admin;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261121_000001_create_call_path::Migration)]
+        vec![
+            Box::new(m20261121_000001_create_call_path::Migration),
+            Box::new(m20261121_000002_create_messaging::Migration),
+            Box::new(m20261121_000003_create_admin::Migration),
+        ]
     }
 }

@@ -1,8 +1,11 @@
 //! The call lifecycle: glue between the webhooks, the routing engine, the store and
 //! the TwiML. Each function handles one Twilio request and returns what to answer.
 
+mod callbacks;
 pub mod position;
 pub mod render;
+
+pub use callbacks::{recording, status, RecordingEvent, RecordingFacts, StatusFacts};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -380,95 +383,6 @@ pub async fn screen(
         }
         Some(_) => Ok(render::hang_up()),
     }
-}
-
-/// A call-progress callback: of the call itself, or of one leg we rang.
-#[derive(Debug, Clone, Default)]
-pub struct StatusFacts {
-    pub call: CallFacts,
-    pub parent_call_sid: Option<String>,
-    pub duration: Option<i32>,
-}
-
-/// # Errors
-/// When the database fails.
-pub async fn status(state: &AppState, leg: Option<&LegRef>, facts: &StatusFacts) -> Result<(), CallError> {
-    let now = state.clock.now();
-    if let (Some(leg), Some(parent)) = (leg, facts.parent_call_sid.as_deref()) {
-        let update = store::calls::LegUpdate {
-            client: &leg.client,
-            call_sid: parent,
-            step: leg.step,
-            assistant: leg.assistant.as_deref(),
-            number: &leg.number,
-            child_call_sid: Some(&facts.call.call_sid),
-            status: &facts.call.status,
-            duration: facts.duration,
-            accepted: false,
-        };
-        return Ok(store::calls::record_leg(&state.db, &update, now).await?);
-    }
-    let owner = state
-        .registry
-        .by_number(&facts.call.to)
-        .map(|l| l.rules.client.to_string());
-    let new = new_call(&facts.call, owner.as_deref(), None, None);
-    store::calls::ensure(&state.db, &new, now).await?;
-    store::calls::advance_status(&state.db, &facts.call.call_sid, &facts.call.status, facts.duration, now).await?;
-    if store::calls::status_rank(&facts.call.status) == store::calls::status_rank("completed") {
-        store::calls::set_outcome(&state.db, &facts.call.call_sid, Outcome::Missed, None).await?;
-    }
-    Ok(())
-}
-
-/// What a recording callback (voicemail action, recording status, transcription) tells us.
-#[derive(Debug, Clone, Default)]
-pub struct RecordingFacts {
-    pub call_sid: String,
-    pub recording_sid: Option<String>,
-    pub url: Option<String>,
-    pub duration: Option<i32>,
-    pub status: Option<String>,
-    pub transcription_sid: Option<String>,
-    pub transcription_text: Option<String>,
-    pub transcription_status: Option<String>,
-}
-
-/// Stores what a recording callback brings; a voicemail recording also marks the call.
-///
-/// # Errors
-/// When the database fails.
-pub async fn recording(state: &AppState, kind: &str, facts: &RecordingFacts) -> Result<(), CallError> {
-    let Some(recording_sid) = facts
-        .recording_sid
-        .as_deref()
-        .or_else(|| sid_from_url(facts.url.as_deref()))
-    else {
-        warn!(call_sid = %facts.call_sid, "recording callback without a recording sid");
-        return Ok(());
-    };
-    let update = store::calls::RecordingUpdate {
-        recording_sid,
-        call_sid: &facts.call_sid,
-        kind,
-        url: facts.url.as_deref(),
-        duration: facts.duration,
-        status: facts.status.as_deref(),
-        transcription_sid: facts.transcription_sid.as_deref(),
-        transcription_text: facts.transcription_text.as_deref(),
-        transcription_status: facts.transcription_status.as_deref(),
-    };
-    store::calls::record_recording(&state.db, &update, state.clock.now()).await?;
-    if kind == "voicemail" && facts.status.as_deref() != Some("absent") {
-        store::calls::set_outcome(&state.db, &facts.call_sid, Outcome::Voicemail, None).await?;
-    }
-    Ok(())
-}
-
-/// `RecordingSid` is not documented on the `<Record>` action: take it from the URL's
-/// last segment (`…/Recordings/RE…`).
-fn sid_from_url(url: Option<&str>) -> Option<&str> {
-    url?.rsplit('/').next().filter(|s| s.starts_with("RE") && s.len() == 34)
 }
 
 /// The answer when something failed inside the call path: the caller's voicemail,

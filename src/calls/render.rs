@@ -16,21 +16,46 @@ pub const PATH_VOICEMAIL: &str = "/twilio/voice/voicemail";
 pub const PATH_RECORDING: &str = "/twilio/voice/recording";
 pub const PATH_TRANSCRIPTION: &str = "/twilio/voice/transcription";
 pub const PATH_STATUS: &str = "/twilio/voice/status";
+pub const PATH_SMS_STATUS: &str = "/twilio/sms/status";
 
 /// Builds the callback URLs we hand to Twilio: absolute under the public URL when one
 /// is configured (Twilio's advice), relative to the request otherwise.
 #[derive(Debug, Clone, Default)]
 pub struct Links {
     base: String,
+    /// Where people open the admin console: the public URL, or the listen address.
+    console: String,
 }
 
 impl Links {
     pub fn new(public_url: Option<&url::Url>) -> Self {
+        let base = public_url
+            .map(|u| u.as_str().trim_end_matches('/').to_owned())
+            .unwrap_or_default();
         Self {
-            base: public_url
-                .map(|u| u.as_str().trim_end_matches('/').to_owned())
-                .unwrap_or_default(),
+            console: base.clone(),
+            base,
         }
+    }
+
+    /// Links for people (not Twilio) go here when there is no public URL.
+    #[must_use]
+    pub fn with_local_console(mut self, listen: std::net::SocketAddr) -> Self {
+        if self.console.is_empty() {
+            self.console = format!("http://{listen}");
+        }
+        self
+    }
+
+    /// The page of a call in the admin console, for alert messages.
+    pub fn console_call(&self, call_sid: &str) -> String {
+        format!("{}/admin/calls/{call_sid}", self.console)
+    }
+
+    /// Twilio's delivery-status callback for messages we send; only with a public URL,
+    /// since Twilio needs an absolute one.
+    pub fn sms_status(&self) -> Option<String> {
+        (!self.base.is_empty()).then(|| format!("{}{PATH_SMS_STATUS}", self.base))
     }
 
     pub fn url(&self, path: &str, query: &str) -> String {

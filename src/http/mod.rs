@@ -2,6 +2,7 @@
 
 mod error;
 mod ops;
+mod sms;
 pub mod twilio;
 mod voice;
 
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router {
     let voice = voice::router().layer(CatchPanicLayer::custom(voice_panic));
     Router::new()
         .merge(voice)
+        .merge(sms::router())
         .merge(ops::router())
         .fallback(|| async { Error::NotFound })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -15,7 +15,9 @@ use tracing::{error, Instrument};
 use super::error::Error;
 use super::twilio::Signed;
 use crate::calls::position::Position;
-use crate::calls::{self, render, CallError, CallFacts, LegRef, NextFacts, RecordingFacts, StatusFacts};
+use crate::calls::{
+    self, render, CallError, CallFacts, LegRef, NextFacts, RecordingEvent, RecordingFacts, StatusFacts,
+};
 use crate::phone::mask;
 use crate::state::AppState;
 use crate::twiml::{self, Response};
@@ -228,7 +230,8 @@ async fn voicemail(State(state): State<AppState>, signed: Signed<RecordingForm>)
     let client = signed.query.get("client").cloned();
     let to = signed.form.to.clone();
     let facts = signed.form.facts()?;
-    if let Err(e) = calls::recording(&state, "voicemail", &facts).await {
+    let stored = calls::recording(&state, RecordingEvent::Recorded, "voicemail", client.as_deref(), &facts).await;
+    if let Err(e) = stored {
         error!(error = %e, call_sid = %facts.call_sid, "could not store the voicemail");
     }
     let rules = client
@@ -238,13 +241,29 @@ async fn voicemail(State(state): State<AppState>, signed: Signed<RecordingForm>)
 }
 
 async fn recording(State(state): State<AppState>, signed: Signed<RecordingForm>) -> Result<StatusCode, Error> {
-    let kind = kind(&signed.query);
-    calls::recording(&state, kind, &signed.form.facts()?).await?;
+    let (kind, client) = (kind(&signed.query), signed.query.get("client").cloned());
+    calls::recording(
+        &state,
+        RecordingEvent::Status,
+        kind,
+        client.as_deref(),
+        &signed.form.facts()?,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn transcription(State(state): State<AppState>, signed: Signed<RecordingForm>) -> Result<StatusCode, Error> {
-    calls::recording(&state, "voicemail", &signed.form.facts()?).await?;
+    let client = signed.query.get("client").cloned();
+    let facts = signed.form.facts()?;
+    calls::recording(
+        &state,
+        RecordingEvent::Transcription,
+        "voicemail",
+        client.as_deref(),
+        &facts,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

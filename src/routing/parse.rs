@@ -12,8 +12,8 @@ use toml::Spanned;
 
 use super::lint;
 use super::rules::{
-    Assistant, CallerId, External, Menu, MenuInput, MenuOption, Notify, NotifyMode, Route, RouteKey, RuleCase, Rules,
-    Speech, Strategy, Target, Voicemail,
+    Assistant, CallerId, External, Menu, MenuInput, MenuOption, Messaging, Notify, NotifyMode, Route, RouteKey,
+    RuleCase, Rules, Speech, Strategy, Target, Templates, Voicemail, DEFAULT_HELP, DEFAULT_TRANSCRIPT_WAIT_SECONDS,
 };
 use super::schedule::{Hours, Window};
 use crate::phone::{AssistantId, ClientId, E164};
@@ -103,7 +103,36 @@ struct RawRules {
     voicemail: Option<Spanned<RawVoicemail>>,
     menu: Option<Spanned<RawMenu>>,
     #[serde(default)]
+    alerts: RawAlerts,
+    #[serde(default)]
+    templates: RawTemplates,
+    #[serde(default)]
+    sms: RawSms,
+    #[serde(default)]
     tests: Vec<Spanned<RawCase>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawAlerts {
+    missed_call: Option<bool>,
+    transcript_wait_seconds: Option<Spanned<u32>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawTemplates {
+    voicemail: Option<Spanned<String>>,
+    voicemail_transcript: Option<Spanned<String>>,
+    transcript: Option<Spanned<String>>,
+    missed_call: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSms {
+    auto_reply: Option<Spanned<String>>,
+    help: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -231,6 +260,12 @@ fn unreachable_rules() -> Rules {
         external: None,
         voicemail: None,
         menu: None,
+        messaging: messaging(
+            RawAlerts::default(),
+            RawTemplates::default(),
+            RawSms::default(),
+            &mut Report::new(""),
+        ),
         tests: Vec::new(),
     }
 }
@@ -306,6 +341,7 @@ fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
     let voicemail = raw.voicemail.map(|v| voicemail(v, &known, r));
     let menu = raw.menu.map(|m| menu(m, &open, &assistants, &known, &mut spans, r));
     let tests = raw.tests.iter().filter_map(|c| case(c, &known, r)).collect();
+    let messaging = messaging(raw.alerts, raw.templates, raw.sms, r);
     let rules = Rules {
         client: client?,
         name: raw.name,
@@ -322,9 +358,49 @@ fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
         external,
         voicemail,
         menu,
+        messaging,
         tests,
     };
     Some((rules, spans))
+}
+
+fn messaging(alerts: RawAlerts, templates: RawTemplates, sms: RawSms, r: &mut Report<'_>) -> Messaging {
+    let mut template = |given: Option<Spanned<String>>, default: String| match given {
+        None => default,
+        Some(text) => {
+            if let Err(e) = crate::templates::check(text.get_ref()) {
+                r.at(text.span(), e.to_string());
+            }
+            text.into_inner()
+        }
+    };
+    let d = Templates::default();
+    let templates = Templates {
+        voicemail: template(templates.voicemail, d.voicemail),
+        voicemail_transcript: template(templates.voicemail_transcript, d.voicemail_transcript),
+        transcript: template(templates.transcript, d.transcript),
+        missed_call: template(templates.missed_call, d.missed_call),
+    };
+    let auto_reply = sms.auto_reply.map(|t| template(Some(t), String::new()));
+    let help = template(sms.help, DEFAULT_HELP.to_owned());
+    let wait = alerts
+        .transcript_wait_seconds
+        .map_or(DEFAULT_TRANSCRIPT_WAIT_SECONDS, |w| {
+            if *w.get_ref() > 600 {
+                r.at(
+                    w.span(),
+                    "transcript_wait_seconds must be at most 600: alerts must not wait longer",
+                );
+            }
+            *w.get_ref()
+        });
+    Messaging {
+        missed_call_alerts: alerts.missed_call.unwrap_or(false),
+        transcript_wait_seconds: wait,
+        templates,
+        auto_reply,
+        help,
+    }
 }
 
 fn phone(text: &Spanned<String>, r: &mut Report<'_>) -> Option<E164> {

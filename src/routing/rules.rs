@@ -31,8 +31,47 @@ pub struct Rules {
     pub external: Option<External>,
     pub voicemail: Option<Voicemail>,
     pub menu: Option<Menu>,
+    pub messaging: Messaging,
     pub tests: Vec<RuleCase>,
 }
+
+/// Alerts to assistants and replies to texts: `[alerts]`, `[templates]`, `[sms]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Messaging {
+    /// Text the assistants when a call ends unanswered without a voicemail.
+    pub missed_call_alerts: bool,
+    /// How long the first voicemail alert waits for the transcript, to send one message.
+    pub transcript_wait_seconds: u32,
+    pub templates: Templates,
+    /// Sent back to any text that is not a keyword; `None`: no reply.
+    pub auto_reply: Option<String>,
+    /// The answer to HELP.
+    pub help: String,
+}
+
+/// Message texts, rendered with [`crate::templates`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Templates {
+    pub voicemail: String,
+    pub voicemail_transcript: String,
+    pub transcript: String,
+    pub missed_call: String,
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self {
+            voicemail: "New voicemail for {client} from {caller} ({duration} s): {link}".into(),
+            voicemail_transcript: "New voicemail for {client} from {caller} ({duration} s): \"{transcript}\" {link}"
+                .into(),
+            transcript: "Transcript of the voicemail for {client} from {caller}: \"{transcript}\"".into(),
+            missed_call: "Missed call for {client} from {caller} at {time}.".into(),
+        }
+    }
+}
+
+pub const DEFAULT_TRANSCRIPT_WAIT_SECONDS: u32 = 30;
+pub const DEFAULT_HELP: &str = "{client}: reply STOP to stop these messages, START to receive them again.";
 
 /// How `<Say>` speaks for this client.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,9 +1,12 @@
 //! Persistence. The only code that touches SQL; it speaks domain types and takes
 //! `&impl ConnectionTrait`, so each function works on the pool or in a transaction.
 
+pub mod admin;
 pub mod calls;
 pub mod duty;
 mod entities;
+pub mod messages;
+pub mod outbox;
 pub mod rotation;
 pub mod rule_versions;
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeZone, Utc};
 use quick_xml::events::Event;
 use secrecy::SecretString;
-use switchboard::clock::ManualClock;
+use switchboard::clock::{Clock, ManualClock};
 use switchboard::config::{Settings, LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN};
 use switchboard::startup::Application;
 use switchboard::state::AppState;
@@ -23,6 +23,7 @@ pub struct TestApp {
     pub port: u16,
     pub db: Db,
     pub state: AppState,
+    pub clock: Arc<ManualClock>,
     pub token: String,
     pub account_sid: String,
     http: reqwest::Client,
@@ -51,6 +52,10 @@ pub struct Options {
     pub at: DateTime<Utc>,
     pub rules_dir: PathBuf,
     pub real_token: Option<&'static str>,
+    /// Send through this fake Twilio (with `real_token`, or a default test token).
+    pub twilio: Option<url::Url>,
+    /// Reuse this database file (a restart).
+    pub database: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -59,6 +64,8 @@ impl Default for Options {
             at: new_york(2026, 12, 1, 10, 0),
             rules_dir: example_rules(),
             real_token: None,
+            twilio: None,
+            database: None,
         }
     }
 }
@@ -67,18 +74,30 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(Options::default()).await
 }
 
+pub const TEST_ACCOUNT_SID: &str = "AC11111111111111111111111111111111";
+pub const TEST_TOKEN: &str = "0123456789abcdef0123456789abcdef";
+
 pub async fn spawn_with(options: Options) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
+    let database = options.database.clone().unwrap_or_else(|| dir.path().join("test.db"));
     let mut settings = Settings::defaults();
     settings.bind = "127.0.0.1:0".parse().unwrap();
-    settings.database_url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+    settings.database_url = format!("sqlite://{}?mode=rwc", database.display());
     settings.rules_dir = options.rules_dir;
     settings.public_url = Some(PUBLIC_URL.parse().unwrap());
-    let (token, account_sid) = match options.real_token {
+    // Tests drive the outbox step by step with `drain_outbox`.
+    settings.outbox_worker = false;
+    settings.sms_per_second = 0;
+    settings.twilio_timeout_ms = 1000;
+    let real_token = options.real_token.or(options.twilio.as_ref().map(|_| TEST_TOKEN));
+    if let Some(fake) = options.twilio {
+        settings.twilio_api_base = fake;
+    }
+    let (token, account_sid) = match real_token {
         Some(t) => {
             settings.twilio_auth_token = Some(SecretString::from(t));
-            settings.twilio_account_sid = Some("AC11111111111111111111111111111111".into());
-            (t.to_owned(), "AC11111111111111111111111111111111".to_owned())
+            settings.twilio_account_sid = Some(TEST_ACCOUNT_SID.into());
+            (t.to_owned(), TEST_ACCOUNT_SID.to_owned())
         }
         None => (LOCAL_AUTH_TOKEN.to_owned(), LOCAL_ACCOUNT_SID.to_owned()),
     };
@@ -94,6 +113,7 @@ pub async fn spawn_with(options: Options) -> TestApp {
         port,
         db,
         state,
+        clock,
         token,
         account_sid,
         http: reqwest::Client::new(),
@@ -166,6 +186,24 @@ impl TestApp {
             ],
         )
         .await
+    }
+
+    /// Runs the outbox worker until nothing is due at the current (test) time.
+    pub async fn drain_outbox(&self) {
+        while switchboard::notify::worker::deliver_due(&self.state).await.unwrap() > 0 {}
+    }
+
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Moves the test clock forward.
+    pub fn advance(&self, seconds: i64) {
+        self.clock.set(self.clock.now() + chrono::Duration::seconds(seconds));
+    }
+
+    pub async fn outbox(&self, client: &str) -> Vec<store::outbox::OutboxRow> {
+        store::outbox::for_client(&self.db, client).await.unwrap()
     }
 
     pub async fn call_detail(&self, call_sid: &str) -> store::calls::CallDetail {

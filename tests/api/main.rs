@@ -1,11 +1,14 @@
 //! Integration tests: the real server on a random port, a fresh SQLite file per
 //! test, requests signed as Twilio signs them.
 
+mod alerts;
 mod bad_input;
 mod callbacks;
 mod calls;
 mod cli;
+mod fake_twilio;
 mod helpers;
 mod migrations;
 mod rules;
 mod signatures;
+mod sms;

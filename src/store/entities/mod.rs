@@ -1,7 +1,13 @@
 //! sea-orm entities, one per table, matching `migrations/`. Only `store` uses them.
 
+pub mod admin_token;
 pub mod assistant_duty;
+pub mod audit;
 pub mod call;
 pub mod call_leg;
+pub mod inbound_message;
+pub mod message_status;
+pub mod opt_out;
+pub mod outbox;
 pub mod recording;
 pub mod rule_version;

@@ -1,0 +1,204 @@
+//! Callbacks that only report (call and leg status, recordings, transcriptions): each
+//! merges into the call's record and, in the same transaction, enqueues the alerts it
+//! causes.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, TransactionTrait};
+use tracing::warn;
+
+use super::{new_call, CallError, CallFacts, LegRef};
+use crate::notify::alerts::{self, About};
+use crate::routing::Rules;
+use crate::state::AppState;
+use crate::store::{self, calls::Outcome, outbox, StoreError};
+
+/// A call-progress callback: of the call itself, or of one leg we rang.
+#[derive(Debug, Clone, Default)]
+pub struct StatusFacts {
+    pub call: CallFacts,
+    pub parent_call_sid: Option<String>,
+    pub duration: Option<i32>,
+}
+
+/// # Errors
+/// When the database fails.
+pub async fn status(state: &AppState, leg: Option<&LegRef>, facts: &StatusFacts) -> Result<(), CallError> {
+    let now = state.clock.now();
+    if let (Some(leg), Some(parent)) = (leg, facts.parent_call_sid.as_deref()) {
+        let update = store::calls::LegUpdate {
+            client: &leg.client,
+            call_sid: parent,
+            step: leg.step,
+            assistant: leg.assistant.as_deref(),
+            number: &leg.number,
+            child_call_sid: Some(&facts.call.call_sid),
+            status: &facts.call.status,
+            duration: facts.duration,
+            accepted: false,
+        };
+        return Ok(store::calls::record_leg(&state.db, &update, now).await?);
+    }
+    let owner = state.registry.by_number(&facts.call.to);
+    let txn = state.db.begin().await.map_err(StoreError::from)?;
+    let new = new_call(&facts.call, owner.as_ref().map(|l| l.rules.client.as_str()), None, None);
+    store::calls::ensure(&txn, &new, now).await?;
+    store::calls::advance_status(&txn, &facts.call.call_sid, &facts.call.status, facts.duration, now).await?;
+    if store::calls::status_rank(&facts.call.status) == store::calls::status_rank("completed") {
+        store::calls::set_outcome(&txn, &facts.call.call_sid, Outcome::Missed, None).await?;
+        let call = store::calls::find(&txn, &facts.call.call_sid).await?.map(|d| d.call);
+        if let (Some(loaded), Some(call)) = (owner, call) {
+            if call.outcome.as_deref() == Some(Outcome::Missed.as_str()) {
+                let off = store::duty::off_duty(&txn, loaded.rules.client.as_str()).await?;
+                let about = about(
+                    state,
+                    &loaded.rules,
+                    &call.call_sid,
+                    &call.from_number,
+                    &call.to_number,
+                    call.started_at,
+                );
+                alerts::missed_call(&txn, &loaded.rules, &about, &off, now).await?;
+            }
+        }
+    }
+    txn.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Which callback a recording's facts came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordingEvent {
+    /// The `<Record action>`: the caller finished leaving a message.
+    Recorded,
+    /// The recording status callback.
+    Status,
+    Transcription,
+}
+
+/// What a recording callback tells us.
+#[derive(Debug, Clone, Default)]
+pub struct RecordingFacts {
+    pub call_sid: String,
+    pub recording_sid: Option<String>,
+    pub url: Option<String>,
+    pub duration: Option<i32>,
+    pub status: Option<String>,
+    pub transcription_sid: Option<String>,
+    pub transcription_text: Option<String>,
+    pub transcription_status: Option<String>,
+}
+
+/// Stores what a recording callback brings. A voicemail marks the call and alerts the
+/// assistants; its transcript reaches them in the first alert or a follow-up.
+///
+/// # Errors
+/// When the database fails.
+pub async fn recording(
+    state: &AppState,
+    event: RecordingEvent,
+    kind: &str,
+    client: Option<&str>,
+    facts: &RecordingFacts,
+) -> Result<(), CallError> {
+    let Some(recording_sid) = facts
+        .recording_sid
+        .as_deref()
+        .or_else(|| sid_from_url(facts.url.as_deref()))
+    else {
+        warn!(call_sid = %facts.call_sid, "recording callback without a recording sid");
+        return Ok(());
+    };
+    let now = state.clock.now();
+    let update = store::calls::RecordingUpdate {
+        recording_sid,
+        call_sid: &facts.call_sid,
+        kind,
+        url: facts.url.as_deref(),
+        duration: facts.duration,
+        status: facts.status.as_deref(),
+        transcription_sid: facts.transcription_sid.as_deref(),
+        transcription_text: facts.transcription_text.as_deref(),
+        transcription_status: facts.transcription_status.as_deref(),
+    };
+    // Writing the recording first locks its row, so a voicemail and its transcript
+    // arriving together are handled one after the other and neither misses the other.
+    let txn = state.db.begin().await.map_err(StoreError::from)?;
+    store::calls::record_recording(&txn, &update, now).await?;
+    if kind == "voicemail" && facts.status.as_deref() != Some("absent") {
+        store::calls::set_outcome(&txn, &facts.call_sid, Outcome::Voicemail, None).await?;
+        alert(state, &txn, event, client, &facts.call_sid, recording_sid, now).await?;
+    }
+    txn.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+async fn alert(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    event: RecordingEvent,
+    client: Option<&str>,
+    call_sid: &str,
+    recording_sid: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let call = store::calls::find(db, call_sid).await?;
+    let client = client
+        .map(str::to_owned)
+        .or_else(|| call.as_ref().and_then(|c| c.call.client_id.clone()));
+    let Some(loaded) = client.and_then(|c| state.registry.current(&c)) else {
+        warn!(call_sid, "voicemail for no known client: nobody to alert");
+        return Ok(());
+    };
+    let rules = &loaded.rules;
+    let (caller, called, started) = call.as_ref().map_or(("unknown", "", now), |c| {
+        (
+            c.call.from_number.as_str(),
+            c.call.to_number.as_str(),
+            c.call.started_at,
+        )
+    });
+    let recording = call
+        .as_ref()
+        .and_then(|c| c.recordings.iter().find(|r| r.recording_sid == recording_sid));
+    let duration = recording.and_then(|r| r.duration);
+    let about = about(state, rules, call_sid, caller, called, started);
+    match event {
+        RecordingEvent::Recorded | RecordingEvent::Status => {
+            let transcript = recording
+                .and_then(|r| r.transcription_text.as_deref())
+                .filter(|t| !t.trim().is_empty());
+            let off = store::duty::off_duty(db, rules.client.as_str()).await?;
+            alerts::voicemail(db, rules, &about, recording_sid, duration, transcript, &off, now).await
+        }
+        RecordingEvent::Transcription => match recording.and_then(|r| r.transcription_text.as_deref()) {
+            Some(text) if !text.trim().is_empty() => {
+                alerts::transcript(db, rules, &about, recording_sid, duration, text, now).await
+            }
+            // Failed or empty: nothing will come, so nothing should wait for it.
+            _ => outbox::release_for_recording(db, recording_sid, now).await,
+        },
+    }
+}
+
+fn about<'a>(
+    state: &AppState,
+    rules: &Rules,
+    call_sid: &'a str,
+    caller: &'a str,
+    called: &'a str,
+    started: DateTime<Utc>,
+) -> About<'a> {
+    About {
+        call_sid,
+        caller,
+        called,
+        link: state.links.console_call(call_sid),
+        time: started.with_timezone(&rules.timezone).format("%a %H:%M").to_string(),
+    }
+}
+
+/// `RecordingSid` is not documented on the `<Record>` action: take it from the URL's
+/// last segment (`…/Recordings/RE…`).
+fn sid_from_url(url: Option<&str>) -> Option<&str> {
+    url?.rsplit('/').next().filter(|s| s.starts_with("RE") && s.len() == 34)
+}

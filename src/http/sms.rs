@@ -1,0 +1,74 @@
+//! Twilio's messaging webhooks: texts received, and delivery statuses of ours.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::Router;
+use serde::Deserialize;
+
+use super::error::Error;
+use super::twilio::Signed;
+use super::voice::Twiml;
+use crate::sms::{self, Incoming};
+use crate::state::AppState;
+use crate::twiml::Response;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/twilio/sms", post(incoming))
+        .route("/api/twilio/incoming-sms", post(incoming))
+        .route("/twilio/sms/status", post(status))
+}
+
+/// Media parameters are numbered (`MediaUrl0`, `MediaUrl1`…), so the form is read as a map.
+#[derive(Debug, Deserialize)]
+struct IncomingForm {
+    #[serde(flatten)]
+    all: HashMap<String, String>,
+}
+
+fn required(form: &HashMap<String, String>, name: &str) -> Result<String, Error> {
+    form.get(name)
+        .filter(|v| !v.is_empty())
+        .cloned()
+        .ok_or_else(|| Error::BadRequest(format!("missing {name}")))
+}
+
+/// Replies go through the outbox, so the TwiML answer is always empty.
+async fn incoming(State(state): State<AppState>, signed: Signed<IncomingForm>) -> Result<Twiml, Error> {
+    let form = signed.form.all;
+    let count: usize = form.get("NumMedia").and_then(|n| n.parse().ok()).unwrap_or(0).min(10);
+    let message = Incoming {
+        message_sid: required(&form, "MessageSid")?,
+        from: required(&form, "From")?,
+        to: required(&form, "To")?,
+        body: form.get("Body").cloned().unwrap_or_default(),
+        media_urls: (0..count)
+            .filter_map(|i| form.get(&format!("MediaUrl{i}")).cloned())
+            .collect(),
+        opt_out_type: form.get("OptOutType").cloned(),
+    };
+    sms::incoming(&state, &message).await?;
+    Ok(Twiml(Response::new()))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct StatusForm {
+    message_sid: String,
+    message_status: String,
+    error_code: Option<String>,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    from: String,
+}
+
+async fn status(State(state): State<AppState>, signed: Signed<StatusForm>) -> Result<StatusCode, Error> {
+    let f = signed.form;
+    let code = f.error_code.and_then(|c| c.parse().ok());
+    sms::delivery_status(&state, &f.message_sid, &f.message_status, code, &f.to, &f.from).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,267 @@
+//! What assistants are told, and when: one SMS per assistant for each voicemail (with
+//! the transcript when it comes quickly, or as a follow-up), and missed-call alerts.
+//! Every alert is written to the outbox in the caller's transaction, keyed so that a
+//! retried callback never enqueues it twice.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::ConnectionTrait;
+
+use super::segments;
+use crate::routing::rules::{Assistant, Notify, NotifyMode, Rules};
+use crate::store::outbox::{self, NewMessage};
+use crate::store::StoreError;
+use crate::templates::{self, Vars};
+
+/// Alerts stay within this many SMS segments; transcripts are trimmed to fit.
+pub const MAX_SEGMENTS: usize = 3;
+/// Missed-call alerts wait this long, so a voicemail callback that arrives after the
+/// call's final status can still cancel them.
+pub const MISSED_CALL_GRACE_SECONDS: i64 = 30;
+/// Twilio only transcribes recordings of 2 to 120 seconds (PROTOCOL 1.7).
+const TRANSCRIBED: std::ops::RangeInclusive<i32> = 2..=120;
+
+/// The facts an alert is about.
+#[derive(Debug, Clone)]
+pub struct About<'a> {
+    pub call_sid: &'a str,
+    pub caller: &'a str,
+    /// The business number that was called: alerts are sent from it.
+    pub called: &'a str,
+    pub link: String,
+    pub time: String,
+}
+
+/// The assistants the rules name for alerts, skipping those off duty when the rules say
+/// `available`.
+pub fn recipients<'r>(rules: &'r Rules, off_duty: &[String]) -> Vec<&'r Assistant> {
+    let notify = rules
+        .voicemail
+        .as_ref()
+        .map_or(&Notify::Named(NotifyMode::All), |v| &v.notify);
+    rules
+        .assistants
+        .iter()
+        .filter(|a| match notify {
+            Notify::Named(NotifyMode::All) => true,
+            Notify::Named(NotifyMode::Available) => !off_duty.iter().any(|o| o == a.id.as_str()),
+            Notify::Only(ids) => ids.contains(&a.id),
+        })
+        .collect()
+}
+
+fn sender<'a>(rules: &'a Rules, called: &'a str) -> &'a str {
+    rules
+        .numbers
+        .iter()
+        .map(|n| n.as_str())
+        .find(|n| *n == called)
+        .or(rules.numbers.first().map(|n| n.as_str()))
+        .unwrap_or(called)
+}
+
+/// Renders `template`, shortening the transcript until the message fits
+/// [`MAX_SEGMENTS`]. A template that fails to render (validation prevents it) falls
+/// back to the bare facts, so an alert is never lost to a typo.
+pub fn fit(template: &str, vars: &Vars) -> String {
+    let render = |v: &Vars| {
+        templates::render(template, v).unwrap_or_else(|_| format!("{}: call from {} {}", v.client, v.caller, v.link))
+    };
+    let full = render(vars);
+    if segments::count(&full).count <= MAX_SEGMENTS || vars.transcript.is_empty() {
+        return full;
+    }
+    let without = render(&Vars {
+        transcript: String::new(),
+        ..vars.clone()
+    });
+    let room = segments::count(&without);
+    // Budget for the transcript: what the rest leaves of MAX_SEGMENTS, in the worst case unit.
+    let per_segment = if matches!(room.encoding, segments::Encoding::Gsm7) {
+        153
+    } else {
+        67
+    };
+    let mut budget = (MAX_SEGMENTS * per_segment).saturating_sub(room.units);
+    loop {
+        let cut: String = vars.transcript.chars().take(budget).collect();
+        let text = render(&Vars {
+            transcript: format!("{}...", cut.trim_end()),
+            ..vars.clone()
+        });
+        if segments::count(&text).count <= MAX_SEGMENTS || budget == 0 {
+            return text;
+        }
+        budget = budget.saturating_sub(budget / 8 + 1);
+    }
+}
+
+fn vars(rules: &Rules, about: &About<'_>, duration: Option<i32>, transcript: Option<&str>) -> Vars {
+    Vars {
+        caller: about.caller.to_owned(),
+        client: rules.name.clone(),
+        duration: duration.map(|d| d.to_string()).unwrap_or_else(|| "?".into()),
+        transcript: transcript.unwrap_or_default().to_owned(),
+        link: about.link.clone(),
+        time: about.time.clone(),
+    }
+}
+
+/// One alert per assistant for a new voicemail. When a transcript is coming, the alert
+/// waits for it (up to the client's wait) so one message carries both.
+///
+/// # Errors
+/// On database failure.
+#[allow(clippy::too_many_arguments)]
+pub async fn voicemail(
+    db: &impl ConnectionTrait,
+    rules: &Rules,
+    about: &About<'_>,
+    recording_sid: &str,
+    duration: Option<i32>,
+    transcript: Option<&str>,
+    off_duty: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let transcribing =
+        rules.voicemail.as_ref().is_some_and(|v| v.transcribe) && duration.is_none_or(|d| TRANSCRIBED.contains(&d));
+    let (purpose, template, send_at) = match transcript {
+        Some(_) => (
+            "voicemail_transcript",
+            &rules.messaging.templates.voicemail_transcript,
+            now,
+        ),
+        None if transcribing => {
+            let wait = Duration::seconds(i64::from(rules.messaging.transcript_wait_seconds));
+            ("voicemail", &rules.messaging.templates.voicemail, now + wait)
+        }
+        None => ("voicemail", &rules.messaging.templates.voicemail, now),
+    };
+    let body = fit(template, &vars(rules, about, duration, transcript));
+    for a in recipients(rules, off_duty) {
+        let message = NewMessage {
+            client: rules.client.as_str(),
+            dedupe_key: format!("voicemail:{recording_sid}:{}", a.id),
+            purpose,
+            call_sid: Some(about.call_sid),
+            recording_sid: Some(recording_sid),
+            assistant: Some(a.id.as_str()),
+            to: a.phone.as_str(),
+            from: sender(rules, about.called),
+            body: &body,
+            send_at,
+        };
+        outbox::enqueue(db, &message, now).await?;
+    }
+    outbox::cancel_missed_call(db, about.call_sid, now).await
+}
+
+/// The transcript arrived: fold it into alerts still waiting, or send it as a follow-up
+/// to each assistant whose alert already went out.
+///
+/// # Errors
+/// On database failure.
+pub async fn transcript(
+    db: &impl ConnectionTrait,
+    rules: &Rules,
+    about: &About<'_>,
+    recording_sid: &str,
+    duration: Option<i32>,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let v = vars(rules, about, duration, Some(text));
+    let combined = fit(&rules.messaging.templates.voicemail_transcript, &v);
+    let follow_up = fit(&rules.messaging.templates.transcript, &v);
+    for alert in outbox::for_recording(db, recording_sid)
+        .await?
+        .into_iter()
+        .filter(|m| m.purpose == "voicemail")
+    {
+        if outbox::rewrite_pending(db, alert.id, "voicemail_transcript", &combined, now).await? {
+            continue;
+        }
+        let message = NewMessage {
+            client: &alert.client_id,
+            dedupe_key: format!(
+                "transcript:{recording_sid}:{}",
+                alert.assistant_id.as_deref().unwrap_or("")
+            ),
+            purpose: "transcript",
+            call_sid: alert.call_sid.as_deref(),
+            recording_sid: Some(recording_sid),
+            assistant: alert.assistant_id.as_deref(),
+            to: &alert.to_number,
+            from: &alert.from_number,
+            body: &follow_up,
+            send_at: now,
+        };
+        outbox::enqueue(db, &message, now).await?;
+    }
+    Ok(())
+}
+
+/// A call ended unanswered without a voicemail: tell the assistants, if the client
+/// wants to know.
+///
+/// # Errors
+/// On database failure.
+pub async fn missed_call(
+    db: &impl ConnectionTrait,
+    rules: &Rules,
+    about: &About<'_>,
+    off_duty: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if !rules.messaging.missed_call_alerts {
+        return Ok(());
+    }
+    let body = fit(&rules.messaging.templates.missed_call, &vars(rules, about, None, None));
+    for a in recipients(rules, off_duty) {
+        let message = NewMessage {
+            client: rules.client.as_str(),
+            dedupe_key: format!("missed_call:{}:{}", about.call_sid, a.id),
+            purpose: "missed_call",
+            call_sid: Some(about.call_sid),
+            recording_sid: None,
+            assistant: Some(a.id.as_str()),
+            to: a.phone.as_str(),
+            from: sender(rules, about.called),
+            body: &body,
+            send_at: now + Duration::seconds(MISSED_CALL_GRACE_SECONDS),
+        };
+        outbox::enqueue(db, &message, now).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_transcript_is_trimmed_to_fit_three_segments() {
+        let vars = Vars {
+            caller: "+15555550123".into(),
+            client: "Acme Dental".into(),
+            duration: "95".into(),
+            transcript: "word ".repeat(400),
+            link: "https://sb.example.com/admin/calls/CA1".into(),
+            time: String::new(),
+        };
+        let text = fit("Voicemail from {caller}: \"{transcript}\" {link}", &vars);
+        let count = segments::count(&text);
+        assert!(count.count <= MAX_SEGMENTS, "{count:?}");
+        assert!(text.ends_with("...\" https://sb.example.com/admin/calls/CA1"), "{text}");
+    }
+
+    #[test]
+    fn a_short_message_is_left_as_it_is() {
+        let vars = Vars {
+            caller: "+1".into(),
+            client: "A".into(),
+            transcript: "Hi".into(),
+            ..Vars::default()
+        };
+        assert_eq!(fit("{client} {caller}: {transcript}", &vars), "A +1: Hi");
+    }
+}

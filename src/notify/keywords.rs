@@ -1,0 +1,63 @@
+//! Opt-out keywords (PROTOCOL.md section 5): a whole message, any case, surrounding
+//! spaces ignored. "STOP PLEASE" is not a keyword.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keyword {
+    Stop,
+    Start,
+    Help,
+}
+
+impl Keyword {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Stop => "STOP",
+            Self::Start => "START",
+            Self::Help => "HELP",
+        }
+    }
+}
+
+pub fn classify(body: &str) -> Option<Keyword> {
+    match body.trim().to_ascii_uppercase().as_str() {
+        "STOP" | "STOPALL" | "UNSUBSCRIBE" | "CANCEL" | "END" | "QUIT" | "REVOKE" | "OPTOUT" => Some(Keyword::Stop),
+        "START" | "YES" | "UNSTOP" => Some(Keyword::Start),
+        "HELP" | "INFO" => Some(Keyword::Help),
+        _ => None,
+    }
+}
+
+/// With Advanced Opt-Out Twilio classifies the keyword itself (and has replied).
+pub fn from_opt_out_type(value: &str) -> Option<Keyword> {
+    match value {
+        "STOP" => Some(Keyword::Stop),
+        "START" => Some(Keyword::Start),
+        "HELP" => Some(Keyword::Help),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_match_the_whole_message_in_any_case() {
+        for (body, expected) in [
+            ("STOP", Some(Keyword::Stop)),
+            ("  stop ", Some(Keyword::Stop)),
+            ("Unsubscribe", Some(Keyword::Stop)),
+            ("optout", Some(Keyword::Stop)),
+            ("start", Some(Keyword::Start)),
+            ("UNSTOP", Some(Keyword::Start)),
+            ("yes", Some(Keyword::Start)),
+            ("help", Some(Keyword::Help)),
+            ("Info", Some(Keyword::Help)),
+            ("STOP PLEASE", None),
+            ("please stop", None),
+            ("", None),
+        ] {
+            assert_eq!(classify(body), expected, "{body:?}");
+        }
+    }
+}

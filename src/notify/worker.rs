@@ -1,0 +1,180 @@
+//! The outbox worker: claims due messages and delivers them, through Twilio or, in
+//! local mode, to the log. Retries with back-off, never twice: a message that may
+//! already have been accepted is looked up in Twilio's list before it is sent again.
+
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use tracing::{info, warn};
+
+use super::retry;
+use super::twilio::{NewMessage, SendError};
+use crate::phone::mask;
+use crate::state::AppState;
+use crate::store::outbox::{self, OutboxRow, CANCELLED, FAILED};
+use crate::store::{self, calls, messages, StoreError};
+
+/// How long a claimed message is ours before another worker may take it over.
+const LEASE_SECONDS: i64 = 60;
+const BATCH: u32 = 32;
+const IDLE_POLL: StdDuration = StdDuration::from_millis(200);
+
+/// What became of one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Sent,
+    Retry(DateTime<Utc>),
+    GaveUp,
+}
+
+/// Delivers one batch of due messages; returns how many were handled (0: nothing due).
+///
+/// # Errors
+/// When the database fails.
+pub async fn deliver_due(state: &AppState) -> Result<usize, StoreError> {
+    let now = state.clock.now();
+    let rows = outbox::claim_due(&state.db, now, Duration::seconds(LEASE_SECONDS), BATCH).await?;
+    for row in &rows {
+        let outcome = deliver(state, row).await?;
+        info!(id = row.id, purpose = %row.purpose, to = %mask(&row.to_number), attempt = row.attempts, ?outcome, "outbox");
+    }
+    Ok(rows.len())
+}
+
+/// Runs until `stop` resolves: delivers whatever is due, then waits a little.
+pub async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        let handled = match deliver_due(&state).await {
+            Ok(n) => n,
+            Err(e) => {
+                warn!(error = %e, "outbox: database unavailable");
+                0
+            }
+        };
+        if *stop.borrow() {
+            return;
+        }
+        if handled == 0 {
+            tokio::select! {
+                () = tokio::time::sleep(IDLE_POLL) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    }
+}
+
+async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreError> {
+    let now = state.clock.now();
+    if let Some(reason) = no_longer_wanted(state, row).await? {
+        outbox::finish_unsent(&state.db, row.id, CANCELLED, None, reason, now).await?;
+        return Ok(Outcome::GaveUp);
+    }
+    let Some(twilio) = &state.outbound.twilio else {
+        info!(to = %mask(&row.to_number), body = %row.body, "LOCAL MODE: SMS not sent to Twilio");
+        outbox::mark_sent(&state.db, row.id, &format!("SMlocal{:027}", row.id), None, now).await?;
+        return Ok(Outcome::Sent);
+    };
+    // A second attempt may follow one that Twilio accepted before we heard back.
+    if row.attempts > 1 {
+        match twilio
+            .client
+            .find_recent_message(
+                &twilio.account,
+                &row.to_number,
+                &row.from_number,
+                &row.body,
+                row.created_at,
+            )
+            .await
+        {
+            Ok(Some(found)) => return sent(state, row, &found.sid, found.segments(), &found.status).await,
+            Ok(None) => {}
+            Err(e) => {
+                return retry(
+                    state,
+                    row,
+                    &SendError::Ambiguous {
+                        reason: format!("lookup failed: {e}"),
+                    },
+                )
+                .await
+            }
+        }
+    }
+    state.outbound.rates.until_ready(&twilio.account.sid).await;
+    let message = NewMessage {
+        to: &row.to_number,
+        from: &row.from_number,
+        body: &row.body,
+        media_urls: &[],
+        status_callback: state.outbound.status_callback.as_deref(),
+    };
+    match twilio.client.send_message(&twilio.account, &message).await {
+        Ok(m) => sent(state, row, &m.sid, m.segments(), &m.status).await,
+        Err(SendError::Rejected { code, message, .. }) => {
+            if code == Some(21610) {
+                messages::set_opt_out(&state.db, &row.client_id, &row.to_number, true, "twilio-21610", now).await?;
+            }
+            outbox::finish_unsent(&state.db, row.id, FAILED, code, &message, now).await?;
+            Ok(Outcome::GaveUp)
+        }
+        Err(e) => retry(state, row, &e).await,
+    }
+}
+
+/// Why a message should not go out after all: the number opted out, or a missed-call
+/// alert whose call turned out to have been answered or to have a voicemail.
+async fn no_longer_wanted(state: &AppState, row: &OutboxRow) -> Result<Option<&'static str>, StoreError> {
+    if messages::is_opted_out(&state.db, &row.client_id, &row.to_number).await? {
+        return Ok(Some("recipient opted out"));
+    }
+    if row.purpose == "missed_call" {
+        if let Some(call_sid) = &row.call_sid {
+            let outcome = calls::find(&state.db, call_sid).await?.and_then(|d| d.call.outcome);
+            if outcome.as_deref() != Some(calls::Outcome::Missed.as_str()) {
+                return Ok(Some("the call was not missed after all"));
+            }
+        }
+    }
+    Ok(None)
+}
+
+async fn sent(
+    state: &AppState,
+    row: &OutboxRow,
+    sid: &str,
+    segments: Option<u32>,
+    status: &str,
+) -> Result<Outcome, StoreError> {
+    let now = state.clock.now();
+    let segments = segments.and_then(|s| i32::try_from(s).ok());
+    outbox::mark_sent(&state.db, row.id, sid, segments, now).await?;
+    store::messages::record_status(&state.db, sid, status, None, now).await?;
+    Ok(Outcome::Sent)
+}
+
+async fn retry(state: &AppState, row: &OutboxRow, error: &SendError) -> Result<Outcome, StoreError> {
+    let now = state.clock.now();
+    let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
+    if attempts >= retry::MAX_ATTEMPTS {
+        outbox::finish_unsent(
+            &state.db,
+            row.id,
+            FAILED,
+            error.code(),
+            &format!("gave up: {error}"),
+            now,
+        )
+        .await?;
+        return Ok(Outcome::GaveUp);
+    }
+    let retry_after = match error {
+        SendError::Retryable { retry_after, .. } => *retry_after,
+        _ => None,
+    };
+    // `attempts` counts this one; back-off counts failures before it from 0.
+    let wait = retry::next_attempt(attempts.saturating_sub(1), retry_after, rand::random::<f64>());
+    let at = now + Duration::from_std(wait).unwrap_or(Duration::seconds(60));
+    outbox::retry_at(&state.db, row.id, at, &error.to_string(), now).await?;
+    Ok(Outcome::Retry(at))
+}

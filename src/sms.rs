@@ -1,0 +1,127 @@
+//! Texts people send to our numbers: stored, opt-out keywords honoured, and answered
+//! (HELP, or the client's auto-reply) through the outbox like every message we send.
+
+use sea_orm::TransactionTrait;
+use tracing::{info, warn};
+
+use crate::calls::CallError;
+use crate::notify::keywords::{self, Keyword};
+use crate::phone::mask;
+use crate::state::AppState;
+use crate::store::{messages, outbox, StoreError};
+use crate::templates::{self, Vars};
+
+/// A received text, as Twilio describes it.
+#[derive(Debug, Clone, Default)]
+pub struct Incoming {
+    pub message_sid: String,
+    pub from: String,
+    pub to: String,
+    pub body: String,
+    pub media_urls: Vec<String>,
+    /// Set only with Advanced Opt-Out, which has then already replied.
+    pub opt_out_type: Option<String>,
+}
+
+/// # Errors
+/// When the database fails.
+pub async fn incoming(state: &AppState, m: &Incoming) -> Result<(), CallError> {
+    let now = state.clock.now();
+    let loaded = state.registry.by_number(&m.to);
+    let Some(loaded) = loaded else {
+        warn!(to = %mask(&m.to), "text to a number no client owns");
+        let received = messages::Received {
+            message_sid: &m.message_sid,
+            client: None,
+            from: &m.from,
+            to: &m.to,
+            body: &m.body,
+            media_urls: &m.media_urls,
+            keyword: None,
+        };
+        messages::store_received(&state.db, &received, now).await?;
+        return Ok(());
+    };
+    let rules = &loaded.rules;
+    let client = rules.client.as_str();
+    let advanced = m.opt_out_type.as_deref().filter(|t| !t.is_empty());
+    let keyword = advanced.map_or_else(|| keywords::classify(&m.body), keywords::from_opt_out_type);
+    let txn = state.db.begin().await.map_err(StoreError::from)?;
+    let received = messages::Received {
+        message_sid: &m.message_sid,
+        client: Some(client),
+        from: &m.from,
+        to: &m.to,
+        body: &m.body,
+        media_urls: &m.media_urls,
+        keyword: keyword.map(Keyword::as_str),
+    };
+    let new = messages::store_received(&txn, &received, now).await?;
+    match keyword {
+        Some(Keyword::Stop) => messages::set_opt_out(&txn, client, &m.from, true, "keyword", now).await?,
+        Some(Keyword::Start) => messages::set_opt_out(&txn, client, &m.from, false, "keyword", now).await?,
+        _ => {}
+    }
+    let reply = match keyword {
+        // Twilio itself confirms STOP and START; with Advanced Opt-Out it answered HELP too.
+        Some(Keyword::Stop | Keyword::Start) => None,
+        Some(Keyword::Help) if advanced.is_none() => Some(&rules.messaging.help),
+        Some(Keyword::Help) => None,
+        None => rules.messaging.auto_reply.as_ref(),
+    };
+    if let (true, Some(template)) = (new, reply) {
+        let vars = Vars {
+            caller: m.from.clone(),
+            client: rules.name.clone(),
+            ..Vars::default()
+        };
+        let body = templates::render(template, &vars).unwrap_or_else(|_| template.clone());
+        let message = outbox::NewMessage {
+            client,
+            dedupe_key: format!("reply:{}", m.message_sid),
+            purpose: "reply",
+            call_sid: None,
+            recording_sid: None,
+            assistant: None,
+            to: &m.from,
+            from: &m.to,
+            body: &body,
+            send_at: now,
+        };
+        outbox::enqueue(&txn, &message, now).await?;
+    }
+    txn.commit().await.map_err(StoreError::from)?;
+    info!(client, from = %mask(&m.from), keyword = keyword.map(Keyword::as_str), "text received");
+    Ok(())
+}
+
+/// A delivery status of a message we sent.
+///
+/// # Errors
+/// When the database fails.
+pub async fn delivery_status(
+    state: &AppState,
+    message_sid: &str,
+    status: &str,
+    error_code: Option<i64>,
+    recipient: &str,
+    sender: &str,
+) -> Result<(), CallError> {
+    let now = state.clock.now();
+    messages::record_status(&state.db, message_sid, status, error_code, now).await?;
+    // Twilio may report an opt-out asynchronously, as a failed delivery.
+    if error_code == Some(21610) {
+        if let Some(loaded) = state.registry.by_number(sender) {
+            messages::set_opt_out(
+                &state.db,
+                loaded.rules.client.as_str(),
+                recipient,
+                true,
+                "twilio-21610",
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,33 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "outbox")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub client_id: String,
+    pub dedupe_key: String,
+    pub purpose: String,
+    pub call_sid: Option<String>,
+    pub recording_sid: Option<String>,
+    pub assistant_id: Option<String>,
+    pub to_number: String,
+    pub from_number: String,
+    pub body: String,
+    pub send_at: DateTimeUtc,
+    pub state: String,
+    pub attempts: i32,
+    pub claimed_until: Option<DateTimeUtc>,
+    pub last_error: Option<String>,
+    pub error_code: Option<i64>,
+    pub message_sid: Option<String>,
+    pub segments: Option<i32>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub sent_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,160 @@
+//! Delivery statuses, opt-outs and received texts.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use super::entities::inbound_message::{self, Entity as Inbound};
+use super::entities::message_status::{self, Entity as Status};
+use super::entities::opt_out::{self, Entity as OptOut};
+use super::StoreError;
+
+pub use super::entities::inbound_message::Model as InboundRow;
+pub use super::entities::message_status::Model as StatusRow;
+
+/// Orders Twilio's message statuses so a late `sent` never undoes `delivered`.
+pub fn status_rank(status: &str) -> i16 {
+    match status {
+        "accepted" | "scheduled" | "queued" => 1,
+        "sending" => 2,
+        "sent" => 3,
+        "delivered" | "undelivered" | "failed" | "canceled" | "partially_delivered" => 4,
+        "read" => 5,
+        _ => 0,
+    }
+}
+
+/// Records a delivery status, whether or not we have stored the send's answer yet.
+///
+/// # Errors
+/// On database failure.
+pub async fn record_status(
+    db: &impl ConnectionTrait,
+    message_sid: &str,
+    status: &str,
+    error_code: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let rank = status_rank(status);
+    Status::insert(message_status::ActiveModel {
+        message_sid: Set(message_sid.to_owned()),
+        status: Set(status.to_owned()),
+        status_rank: Set(rank),
+        error_code: Set(error_code),
+        price: Set(None),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(message_status::Column::MessageSid)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Status::update_many()
+        .col_expr(message_status::Column::Status, Expr::value(status))
+        .col_expr(message_status::Column::StatusRank, Expr::value(rank))
+        .col_expr(message_status::Column::ErrorCode, Expr::value(error_code))
+        .col_expr(message_status::Column::UpdatedAt, Expr::value(now))
+        .filter(message_status::Column::MessageSid.eq(message_sid))
+        .filter(message_status::Column::StatusRank.lt(rank))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// # Errors
+/// On database failure.
+pub async fn status(db: &impl ConnectionTrait, message_sid: &str) -> Result<Option<StatusRow>, StoreError> {
+    Ok(Status::find_by_id(message_sid).one(db).await?)
+}
+
+/// Records that `number` opted out of (or back into) the client's messages.
+///
+/// # Errors
+/// On database failure.
+pub async fn set_opt_out(
+    db: &impl ConnectionTrait,
+    client: &str,
+    number: &str,
+    opted_out: bool,
+    source: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    OptOut::insert(opt_out::ActiveModel {
+        client_id: Set(client.to_owned()),
+        number: Set(number.to_owned()),
+        opted_out: Set(opted_out),
+        source: Set(source.to_owned()),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([opt_out::Column::ClientId, opt_out::Column::Number])
+            .update_columns([
+                opt_out::Column::OptedOut,
+                opt_out::Column::Source,
+                opt_out::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// # Errors
+/// On database failure.
+pub async fn is_opted_out(db: &impl ConnectionTrait, client: &str, number: &str) -> Result<bool, StoreError> {
+    Ok(OptOut::find_by_id((client.to_owned(), number.to_owned()))
+        .one(db)
+        .await?
+        .is_some_and(|o| o.opted_out))
+}
+
+/// A text someone sent to one of our numbers.
+#[derive(Debug, Clone)]
+pub struct Received<'a> {
+    pub message_sid: &'a str,
+    pub client: Option<&'a str>,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub body: &'a str,
+    pub media_urls: &'a [String],
+    pub keyword: Option<&'a str>,
+}
+
+/// Stores a received text; a retried webhook is stored once. Returns whether it was new.
+///
+/// # Errors
+/// On database failure.
+pub async fn store_received(
+    db: &impl ConnectionTrait,
+    m: &Received<'_>,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let media = (!m.media_urls.is_empty()).then(|| serde_json::to_string(m.media_urls).unwrap_or_default());
+    let inserted = Inbound::insert(inbound_message::ActiveModel {
+        message_sid: Set(m.message_sid.to_owned()),
+        client_id: Set(m.client.map(str::to_owned)),
+        from_number: Set(m.from.to_owned()),
+        to_number: Set(m.to.to_owned()),
+        body: Set(m.body.to_owned()),
+        media_urls: Set(media),
+        keyword: Set(m.keyword.map(str::to_owned)),
+        received_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(inbound_message::Column::MessageSid)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(inserted > 0)
+}
+
+/// # Errors
+/// On database failure.
+pub async fn received(db: &impl ConnectionTrait, message_sid: &str) -> Result<Option<InboundRow>, StoreError> {
+    Ok(Inbound::find_by_id(message_sid).one(db).await?)
+}

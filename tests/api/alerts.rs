@@ -1,0 +1,321 @@
+//! Voicemail and missed-call alerts through the outbox to a fake Twilio over HTTP.
+
+use std::time::Duration;
+
+use crate::fake_twilio::{FakeTwilio, Step};
+use crate::helpers::*;
+
+const MARIA: &str = "+12125550111";
+const JOHN: &str = "+12125550112";
+
+/// An after-hours call to Acme that leaves a voicemail; returns the voicemail's callback URLs.
+async fn voicemail(app: &TestApp, call: &str, recording: &str, seconds: &str) -> (String, String, String) {
+    let answer = app.call(call, ACME).await;
+    let record = answer.first("Record");
+    let done = record.attr("action").unwrap().to_owned();
+    let status = record.attr("recordingStatusCallback").unwrap().to_owned();
+    let transcription = record.attr("transcribeCallback").unwrap().to_owned();
+    let url = format!("https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/{recording}");
+    let params = [
+        ("CallSid", call),
+        ("From", CALLER),
+        ("To", ACME),
+        ("RecordingSid", recording),
+        ("RecordingUrl", url.as_str()),
+        ("RecordingDuration", seconds),
+    ];
+    assert_eq!(app.post(&done, &params).await.status, 200);
+    (done, status, transcription)
+}
+
+async fn transcript(app: &TestApp, url: &str, call: &str, recording: &str, text: &str) {
+    let params = [
+        ("CallSid", call),
+        ("RecordingSid", recording),
+        ("TranscriptionSid", "TR00000000000000000000000000000001"),
+        ("TranscriptionText", text),
+        ("TranscriptionStatus", "completed"),
+    ];
+    assert_eq!(app.post(url, &params).await.status, 204);
+}
+
+async fn spawn_after_hours(fake: &FakeTwilio) -> TestApp {
+    let app = spawn_with(Options {
+        at: new_york(2026, 12, 1, 20, 0),
+        twilio: Some(fake.url.clone()),
+        ..Options::default()
+    })
+    .await;
+    share_clock(fake, &app);
+    app
+}
+
+/// The fake stamps messages with the app's (test) time, as Twilio would with the real one.
+pub fn share_clock(fake: &FakeTwilio, app: &TestApp) {
+    let clock = app.clock.clone();
+    fake.set_clock(move || switchboard::clock::Clock::now(&*clock));
+}
+
+fn bodies_to(fake: &FakeTwilio, to: &str) -> Vec<String> {
+    fake.accepted()
+        .into_iter()
+        .filter(|m| m.to == to)
+        .map(|m| m.body)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_voicemail_alerts_each_assistant_once_and_the_late_transcript_follows() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn_after_hours(&fake).await;
+    let call = "CA0000000000000000000000000000a001";
+    let rec = "RE0000000000000000000000000000a001";
+    let (_, _, transcription) = voicemail(&app, call, rec, "14").await;
+
+    app.drain_outbox().await;
+    assert!(fake.accepted().is_empty(), "the alert waits for the transcript");
+    app.advance(31);
+    app.drain_outbox().await;
+    let first = bodies_to(&fake, MARIA);
+    assert_eq!(first.len(), 1);
+    assert!(
+        first[0].starts_with(&format!(
+            "Voicemail for Acme Dental from {CALLER} (14 s). Listen: {PUBLIC_URL}/admin/calls/{call}"
+        )),
+        "{first:?}"
+    );
+    assert_eq!(bodies_to(&fake, JOHN).len(), 1);
+    let sent = &fake.accepted()[0];
+    assert_eq!(sent.from, ACME);
+    assert_eq!(
+        sent.status_callback.as_deref(),
+        Some(format!("{PUBLIC_URL}/twilio/sms/status").as_str())
+    );
+
+    transcript(
+        &app,
+        &transcription,
+        call,
+        rec,
+        "Hi, it's Sam. Please call me back about Friday.",
+    )
+    .await;
+    app.drain_outbox().await;
+    let maria = bodies_to(&fake, MARIA);
+    assert_eq!(maria.len(), 2);
+    assert!(
+        maria[1].contains("\"Hi, it's Sam. Please call me back about Friday.\""),
+        "{maria:?}"
+    );
+    assert_eq!(bodies_to(&fake, JOHN).len(), 2);
+}
+
+#[tokio::test]
+async fn a_transcript_within_the_wait_makes_one_message() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn_after_hours(&fake).await;
+    let (call, rec) = (
+        "CA0000000000000000000000000000a002",
+        "RE0000000000000000000000000000a002",
+    );
+    let (_, _, transcription) = voicemail(&app, call, rec, "9").await;
+    app.advance(10);
+    transcript(&app, &transcription, call, rec, "Running late, see you at 3.").await;
+    app.drain_outbox().await;
+    let maria = bodies_to(&fake, MARIA);
+    assert_eq!(maria.len(), 1, "{maria:?}");
+    assert!(
+        maria[0].contains("(9 s): \"Running late, see you at 3.\" Listen:"),
+        "{maria:?}"
+    );
+    app.advance(60);
+    app.drain_outbox().await;
+    assert_eq!(fake.accepted().len(), 2, "one message per assistant, nothing more");
+}
+
+#[tokio::test]
+async fn the_same_callbacks_three_times_change_nothing() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn_after_hours(&fake).await;
+    let (call, rec) = (
+        "CA0000000000000000000000000000a003",
+        "RE0000000000000000000000000000a003",
+    );
+    let (done, status, transcription) = voicemail(&app, call, rec, "20").await;
+    let recording = [
+        ("CallSid", call),
+        ("RecordingSid", rec),
+        ("RecordingStatus", "completed"),
+        ("RecordingDuration", "20"),
+    ];
+    for _ in 0..3 {
+        app.post(&done, &recording).await;
+        app.post(&status, &recording).await;
+        transcript(&app, &transcription, call, rec, "Hello there").await;
+        app.drain_outbox().await;
+    }
+    app.advance(120);
+    app.drain_outbox().await;
+    assert_eq!(bodies_to(&fake, MARIA).len(), 1, "{:?}", fake.accepted());
+    assert_eq!(bodies_to(&fake, JOHN).len(), 1);
+    assert_eq!(app.outbox("acme-dental").await.len(), 2);
+}
+
+#[tokio::test]
+async fn throttling_and_outages_are_retried_and_delivered_once() {
+    let fake = FakeTwilio::start().await;
+    fake.script(vec![
+        Step::Status {
+            status: 429,
+            code: Some(20429),
+            retry_after: Some("7"),
+        },
+        Step::Status {
+            status: 503,
+            code: None,
+            retry_after: None,
+        },
+        Step::AcceptThenHang(Duration::from_secs(3)),
+    ]);
+    let app = spawn_after_hours(&fake).await;
+    let (call, rec) = (
+        "CA0000000000000000000000000000a004",
+        "RE0000000000000000000000000000a004",
+    );
+    let (_, _, transcription) = voicemail(&app, call, rec, "5").await;
+    transcript(&app, &transcription, call, rec, "Call me").await;
+
+    app.drain_outbox().await; // maria: 429, john: 503
+    let rows = app.outbox("acme-dental").await;
+    assert!(rows.iter().all(|r| r.state == "pending" && r.attempts == 1), "{rows:?}");
+    let maria = rows.iter().find(|r| r.to_number == MARIA).unwrap();
+    assert!(
+        maria.send_at >= app.clock_now() + chrono::Duration::seconds(7),
+        "Retry-After is honoured"
+    );
+
+    app.advance(400);
+    app.drain_outbox().await; // one of them: accepted, then the answer never comes (ambiguous); the other sent
+    app.advance(400);
+    app.drain_outbox().await; // the ambiguous one is found in Twilio's list, not sent again
+    assert_eq!(bodies_to(&fake, MARIA).len(), 1, "{:?}", fake.accepted());
+    assert_eq!(bodies_to(&fake, JOHN).len(), 1);
+    let rows = app.outbox("acme-dental").await;
+    assert!(rows.iter().all(|r| r.state == "sent"), "{rows:?}");
+}
+
+#[tokio::test]
+async fn permanent_errors_are_not_retried_and_an_opt_out_is_recorded() {
+    let fake = FakeTwilio::start().await;
+    fake.script(vec![
+        Step::Status {
+            status: 400,
+            code: Some(21211),
+            retry_after: None,
+        },
+        Step::Status {
+            status: 400,
+            code: Some(21610),
+            retry_after: None,
+        },
+    ]);
+    let app = spawn_after_hours(&fake).await;
+    voicemail(
+        &app,
+        "CA0000000000000000000000000000a005",
+        "RE0000000000000000000000000000a005",
+        "1",
+    )
+    .await;
+    app.drain_outbox().await;
+    app.advance(3600);
+    app.drain_outbox().await;
+    assert_eq!(fake.requests(), 2, "no retry");
+    let rows = app.outbox("acme-dental").await;
+    let codes: Vec<(String, Option<i64>)> = rows.iter().map(|r| (r.state.clone(), r.error_code)).collect();
+    assert_eq!(
+        codes,
+        [("failed".to_owned(), Some(21211)), ("failed".to_owned(), Some(21610))]
+    );
+    assert!(switchboard::store::messages::is_opted_out(&app.db, "acme-dental", JOHN)
+        .await
+        .unwrap());
+}
+
+#[tokio::test]
+async fn pending_alerts_survive_a_restart() {
+    let fake = FakeTwilio::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("restart.db");
+    let options = || Options {
+        at: new_york(2026, 12, 1, 20, 0),
+        twilio: Some(fake.url.clone()),
+        database: Some(database.clone()),
+        ..Options::default()
+    };
+    let first = spawn_with(options()).await;
+    voicemail(
+        &first,
+        "CA0000000000000000000000000000a006",
+        "RE0000000000000000000000000000a006",
+        "1",
+    )
+    .await;
+    drop(first);
+    let second = spawn_with(options()).await;
+    second.advance(31);
+    second.drain_outbox().await;
+    assert_eq!(fake.accepted().len(), 2);
+}
+
+#[tokio::test]
+async fn a_missed_call_alerts_the_assistants_unless_a_voicemail_follows() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn_after_hours(&fake).await;
+    let status = |call: &'static str| {
+        [
+            ("CallSid", call),
+            ("From", CALLER),
+            ("To", ACME),
+            ("CallStatus", "completed"),
+            ("CallDuration", "4"),
+        ]
+    };
+    // Hung up during the greeting.
+    app.call("CA0000000000000000000000000000a007", ACME).await;
+    app.post("/twilio/voice/status", &status("CA0000000000000000000000000000a007"))
+        .await;
+    // Final status first, voicemail callback after it.
+    app.call("CA0000000000000000000000000000a008", ACME).await;
+    app.post("/twilio/voice/status", &status("CA0000000000000000000000000000a008"))
+        .await;
+    let (done, ..) = ("/twilio/voice/voicemail?client=acme-dental&kind=voicemail", 0);
+    app.post(
+        done,
+        &[
+            ("CallSid", "CA0000000000000000000000000000a008"),
+            ("From", CALLER),
+            ("To", ACME),
+            ("RecordingSid", "RE0000000000000000000000000000a008"),
+            ("RecordingUrl", "https://x/RE0000000000000000000000000000a008"),
+            ("RecordingDuration", "1"),
+        ],
+    )
+    .await;
+
+    app.advance(60);
+    app.drain_outbox().await;
+    let missed: Vec<String> = fake
+        .accepted()
+        .into_iter()
+        .map(|m| m.body)
+        .filter(|b| b.starts_with("Missed call"))
+        .collect();
+    assert_eq!(
+        missed.len(),
+        2,
+        "one per assistant, only for the call without a voicemail: {:?}",
+        fake.accepted()
+    );
+    assert!(missed[0].contains(CALLER));
+}

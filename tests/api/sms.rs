@@ -1,0 +1,166 @@
+//! Texts in: storage, STOP/START/HELP, auto-replies; delivery statuses of ours.
+
+use crate::fake_twilio::FakeTwilio;
+use crate::helpers::*;
+
+const PATIENT: &str = "+12125550188";
+
+async fn text(app: &TestApp, sid: &str, body: &str, extra: &[(&str, &str)]) -> Answer {
+    let mut params = vec![
+        ("MessageSid", sid),
+        ("SmsSid", sid),
+        ("From", PATIENT),
+        ("To", ACME),
+        ("Body", body),
+        ("NumMedia", "0"),
+    ];
+    params.extend_from_slice(extra);
+    app.post("/twilio/sms", &params).await
+}
+
+async fn spawn(fake: &FakeTwilio) -> TestApp {
+    let app = spawn_with(Options {
+        twilio: Some(fake.url.clone()),
+        ..Options::default()
+    })
+    .await;
+    crate::alerts::share_clock(fake, &app);
+    app
+}
+
+#[tokio::test]
+async fn a_text_is_stored_and_gets_the_auto_reply_once() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn(&fake).await;
+    let sid = "SM0000000000000000000000000000b001";
+    for _ in 0..2 {
+        let answer = text(&app, sid, "Can I move my appointment?", &[]).await;
+        answer.assert_twiml();
+        assert_eq!(answer.body, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response />");
+    }
+    app.drain_outbox().await;
+    let sent = fake.accepted();
+    assert_eq!(sent.len(), 1, "a retried webhook replies once");
+    assert_eq!((sent[0].to.as_str(), sent[0].from.as_str()), (PATIENT, ACME));
+    assert!(sent[0].body.starts_with("Thanks for texting Acme Dental."));
+    let stored = switchboard::store::messages::received(&app.db, sid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.body, "Can I move my appointment?");
+}
+
+#[tokio::test]
+async fn mms_media_urls_are_kept() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn(&fake).await;
+    let sid = "MM0000000000000000000000000000b002";
+    text(
+        &app,
+        sid,
+        "",
+        &[
+            ("NumMedia", "2"),
+            ("MediaUrl0", "https://api.twilio.com/m/0"),
+            ("MediaContentType0", "image/jpeg"),
+            ("MediaUrl1", "https://api.twilio.com/m/1"),
+        ],
+    )
+    .await;
+    let stored = switchboard::store::messages::received(&app.db, sid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.media_urls.as_deref(),
+        Some(r#"["https://api.twilio.com/m/0","https://api.twilio.com/m/1"]"#)
+    );
+}
+
+#[tokio::test]
+async fn stop_silences_every_message_and_start_brings_them_back() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn(&fake).await;
+    text(&app, "SM0000000000000000000000000000b003", " stop ", &[]).await;
+    text(&app, "SM0000000000000000000000000000b004", "Hello?", &[]).await;
+    app.drain_outbox().await;
+    assert!(
+        fake.accepted().is_empty(),
+        "nothing goes to an opted-out number: {:?}",
+        fake.accepted()
+    );
+
+    text(&app, "SM0000000000000000000000000000b005", "START", &[]).await;
+    text(&app, "SM0000000000000000000000000000b006", "Hello again", &[]).await;
+    app.drain_outbox().await;
+    assert_eq!(fake.accepted().len(), 1);
+}
+
+#[tokio::test]
+async fn help_answers_the_clients_help_text_unless_twilio_already_did() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn(&fake).await;
+    text(&app, "SM0000000000000000000000000000b007", "help", &[]).await;
+    text(
+        &app,
+        "SM0000000000000000000000000000b008",
+        "HELP",
+        &[("OptOutType", "HELP")],
+    )
+    .await;
+    app.drain_outbox().await;
+    let sent = fake.accepted();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].body.starts_with("Acme Dental, 123 Main St"), "{}", sent[0].body);
+}
+
+#[tokio::test]
+async fn delivery_statuses_never_go_back_and_may_come_before_the_send_answer() {
+    let app = spawn_app().await;
+    let sid = "SM0000000000000000000000000000b009";
+    let status = |s: &'static str| {
+        [
+            ("MessageSid", sid),
+            ("MessageStatus", s),
+            ("To", PATIENT),
+            ("From", ACME),
+        ]
+    };
+    assert_eq!(app.post("/twilio/sms/status", &status("delivered")).await.status, 204);
+    assert_eq!(app.post("/twilio/sms/status", &status("sent")).await.status, 204);
+    assert_eq!(app.post("/twilio/sms/status", &status("delivered")).await.status, 204);
+    let row = switchboard::store::messages::status(&app.db, sid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.status, "delivered");
+}
+
+#[tokio::test]
+async fn an_asynchronous_21610_records_the_opt_out() {
+    let app = spawn_app().await;
+    let params = [
+        ("MessageSid", "SM0000000000000000000000000000b010"),
+        ("MessageStatus", "failed"),
+        ("ErrorCode", "21610"),
+        ("To", PATIENT),
+        ("From", ACME),
+    ];
+    app.post("/twilio/sms/status", &params).await;
+    assert!(
+        switchboard::store::messages::is_opted_out(&app.db, "acme-dental", PATIENT)
+            .await
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn local_mode_delivers_to_the_log_and_the_database() {
+    let app = spawn_app().await;
+    text(&app, "SM0000000000000000000000000000b011", "hi", &[]).await;
+    app.drain_outbox().await;
+    let rows = app.outbox("acme-dental").await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].state, "sent");
+    assert!(rows[0].message_sid.as_deref().unwrap().starts_with("SMlocal"));
+}
