@@ -1,19 +1,15 @@
 //! The command line: `serve` (default), `rules check`, `simulate`, `migrate`, and
 //! `call` (send one signed webhook to a running server, as Twilio would).
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
 use clap::{Parser, Subcommand};
 
-use crate::calls::position::Position;
-use crate::calls::render::{self, Links};
+use crate::calls::render::Links;
 use crate::config::{Settings, LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN};
-use crate::routing::{self, CallInput, MenuChoice, Rules};
-use crate::{rules_files, signature, startup, store, telemetry};
+use crate::{rules_files, signature, simulation, startup, store, telemetry};
 
 #[derive(Debug, Parser)]
 #[command(name = "switchboard", version, about = "Call routing for businesses on Twilio")]
@@ -48,6 +44,11 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Admin API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Send one signed webhook to a running server, as Twilio would, and print the answer.
     Call {
         #[arg(long, default_value = "http://127.0.0.1:8080")]
@@ -64,6 +65,22 @@ enum Command {
         #[arg(long = "param")]
         params: Vec<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it (once: only its hash is kept).
+    Create {
+        /// Limit the token to one client (default: every client).
+        #[arg(long)]
+        client: Option<String>,
+        #[arg(long, default_value = "admin")]
+        name: String,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by its id.
+    Revoke { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,6 +107,7 @@ pub async fn run() -> anyhow::Result<ExitCode> {
             store::migrate(&db).await?;
             println!("migrations applied");
         }
+        Command::Token { command } => token(&cli.settings, command).await?,
         Command::Rules {
             command: RulesCommand::Check { dir },
         } => return Ok(check(&dir.unwrap_or(cli.settings.rules_dir))),
@@ -111,6 +129,51 @@ pub async fn run() -> anyhow::Result<ExitCode> {
         } => call(&server, &path, &to, &from, &call_sid, &params).await?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()> {
+    let db = store::connect(&settings.database_url).await?;
+    store::migrate(&db).await?;
+    let now = chrono::Utc::now();
+    match command {
+        TokenCommand::Create { client, name } => {
+            if let Some(c) = &client {
+                crate::phone::ClientId::parse(c).map_err(anyhow::Error::msg)?;
+            }
+            let secret = format!(
+                "sb_{}",
+                base64::Engine::encode(
+                    &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                    rand::random::<[u8; 32]>()
+                )
+            );
+            let id = store::admin::create_token(&db, &name, client.as_deref(), &secret, now).await?;
+            println!("token {id} ({name}, {}):", client.as_deref().unwrap_or("all clients"));
+            println!("{secret}");
+            eprintln!("Keep it now: it is not shown again.");
+        }
+        TokenCommand::List => {
+            for t in store::admin::list_tokens(&db).await? {
+                let state = t
+                    .revoked_at
+                    .map_or_else(|| "live".to_owned(), |r| format!("revoked {r}"));
+                println!(
+                    "{}\t{}\t{}\t{}\t{state}",
+                    t.id,
+                    t.name,
+                    t.client_id.as_deref().unwrap_or("*"),
+                    t.created_at
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            if !store::admin::revoke_token(&db, id, now).await? {
+                bail!("no live token {id}");
+            }
+            println!("token {id} revoked");
+        }
+    }
+    Ok(())
 }
 
 fn check(dir: &std::path::Path) -> ExitCode {
@@ -137,35 +200,7 @@ fn check(dir: &std::path::Path) -> ExitCode {
     }
 }
 
-/// The instant for `--at`: an RFC 3339 instant, or a local time in the client's zone.
-/// A local time inside a DST gap is moved forward by the gap, as clocks do.
-pub fn parse_at(rules: &Rules, at: &str) -> anyhow::Result<(DateTime<Utc>, Option<String>)> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(at) {
-        return Ok((t.with_timezone(&Utc), None));
-    }
-    let naive = NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M"))
-        .with_context(|| format!("`{at}` is not a time like 2026-12-25T10:00 or 2026-12-25T15:00:00Z"))?;
-    let tz = rules.timezone;
-    match tz.from_local_datetime(&naive) {
-        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok((t.with_timezone(&Utc), None)),
-        LocalResult::None => {
-            let before = tz
-                .from_local_datetime(&(naive - Duration::days(1)))
-                .earliest()
-                .context("no offset")?;
-            let offset = Duration::seconds(i64::from(before.offset().fix().local_minus_utc()));
-            let instant = (naive - offset).and_utc();
-            let note = format!(
-                "{naive} does not exist in {tz} (the clocks jump forward); using {}",
-                instant.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")
-            );
-            Ok((instant, Some(note)))
-        }
-    }
-}
-
-/// The text `switchboard simulate` prints.
+/// The text `switchboard simulate` prints, from the rule files.
 ///
 /// # Errors
 /// When the rule files are invalid, the client is unknown or the time is malformed.
@@ -173,59 +208,16 @@ pub fn simulate(
     settings: &Settings,
     client: &str,
     at: &str,
-    _from: &str,
+    from: &str,
     digits: Option<&str>,
 ) -> anyhow::Result<String> {
     let files = rules_files::load_dir(&settings.rules_dir).map_err(|e| anyhow::anyhow!(e.join("\n")))?;
     let Some(file) = files.into_iter().find(|f| f.rules.client.as_str() == client) else {
         bail!("no client `{client}` in {}", settings.rules_dir.display());
     };
-    let rules = file.rules;
-    let (now, note) = parse_at(&rules, at)?;
-    let menu = match digits {
-        Some(d) => routing::menu::resolve(&rules, Some(d), None, 0),
-        None => MenuChoice::NotAsked,
-    };
-    let unavailable = HashMap::new();
-    let called = rules.numbers.first().map_or("", |n| n.as_str());
-    let decision = routing::decide(
-        &rules,
-        now,
-        &CallInput {
-            called,
-            menu,
-            unavailable: &unavailable,
-            rotation: 0,
-        },
-    );
-    let mut out = String::new();
-    out.push_str(&format!("client: {} ({})\n", rules.client, rules.name));
-    if let Some(note) = note {
-        out.push_str(&format!("note: {note}\n"));
-    }
-    out.push_str("trace:\n");
-    for line in &decision.trace {
-        out.push_str(&format!("  - {line}\n"));
-    }
-    out.push_str("steps:\n");
-    let pos = Position {
-        client: rules.client.to_string(),
-        version: 0,
-        at: now,
-        menu,
-        rotation: 0,
-        step: 0,
-    };
     let links = Links::new(settings.public_url.as_ref());
-    for (n, step) in decision.steps.iter().enumerate() {
-        out.push_str(&format!(
-            "  {}. {}\n     {}\n",
-            n + 1,
-            step.label(),
-            render::step(&rules, step, &pos, &links).render()
-        ));
-    }
-    Ok(out)
+    let result = simulation::simulate(&file.rules, 0, at, from, digits, &[], &links)?;
+    Ok(result.to_text(&file.rules.name))
 }
 
 async fn call(server: &str, path: &str, to: &str, from: &str, call_sid: &str, extra: &[String]) -> anyhow::Result<()> {

@@ -44,6 +44,9 @@ pub struct Settings {
     /// Run the outbox worker inside `serve` (tests turn it off to drive it step by step).
     #[arg(long, env = "SWITCHBOARD_OUTBOX_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
     pub outbox_worker: bool,
+    /// A global admin bearer token, kept in the database (hashed) under the name `bootstrap`.
+    #[arg(long, env = "SWITCHBOARD_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<SecretString>,
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "SWITCHBOARD_LOG_JSON", default_value_t = false)]
     pub log_json: bool,

@@ -1,5 +1,7 @@
 //! Switchboard: a call-routing server for businesses that run their phones on Twilio.
 
+/// What admins can do: rules versions, duty, tenancy, audit.
+pub mod admin;
 /// The call lifecycle: webhooks → routing → store → TwiML.
 pub mod calls;
 pub mod cli;
@@ -16,6 +18,8 @@ pub mod routing;
 pub mod rules_files;
 /// `X-Twilio-Signature`: HMAC-SHA1 over the URL and sorted parameters.
 pub mod signature;
+/// "What would a call get?" for the CLI and the admin API.
+pub mod simulation;
 /// Texts received: keywords, opt-outs, replies.
 pub mod sms;
 pub mod startup;

@@ -46,19 +46,28 @@ impl Registry {
 
     /// Makes these the current versions (clients absent from the list are dropped).
     pub fn replace_current(&self, list: Vec<Loaded>) {
-        let mut inner = self.write();
-        inner.by_number.clear();
-        inner.current.clear();
-        for loaded in list {
-            let client = loaded.rules.client.to_string();
-            for n in &loaded.rules.numbers {
-                inner.by_number.insert(n.to_string(), client.clone());
-            }
-            inner
-                .versions
-                .insert((client.clone(), loaded.version), Arc::clone(&loaded.rules));
-            inner.current.insert(client, loaded);
+        {
+            let mut inner = self.write();
+            inner.by_number.clear();
+            inner.current.clear();
         }
+        for loaded in list {
+            self.set_current(loaded);
+        }
+    }
+
+    /// Makes `loaded` its client's current version (a new client, or a new version).
+    pub fn set_current(&self, loaded: Loaded) {
+        let mut inner = self.write();
+        let client = loaded.rules.client.to_string();
+        inner.by_number.retain(|_, c| *c != client);
+        for n in &loaded.rules.numbers {
+            inner.by_number.insert(n.to_string(), client.clone());
+        }
+        inner
+            .versions
+            .insert((client.clone(), loaded.version), Arc::clone(&loaded.rules));
+        inner.current.insert(client, loaded);
     }
 
     pub fn clients(&self) -> Vec<Loaded> {

@@ -5,6 +5,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tracing::{info, warn};
 
@@ -53,6 +54,9 @@ impl Application {
         store::migrate(&db).await?;
         let registry = Arc::new(Registry::default());
         import(&db, &registry, &files, clock.now()).await?;
+        if let Some(token) = &settings.admin_token {
+            store::admin::ensure_named(&db, "bootstrap", token.expose_secret(), clock.now()).await?;
+        }
         let listener = TcpListener::bind(settings.bind)
             .await
             .map_err(|e| StartError::Bind(settings.bind, e))?;
@@ -95,7 +99,8 @@ impl Application {
             .outbox_worker
             .then(|| tokio::spawn(worker::run(self.state.clone(), stopped)));
         let app = http::router(self.state);
-        let served = axum::serve(self.listener, app)
+        let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await;
         // In-flight webhooks are done; let the worker finish the message it is sending.
@@ -147,7 +152,7 @@ pub async fn import(db: &Db, registry: &Registry, files: &[RuleFile], now: DateT
             author: None,
             comment: None,
         };
-        let (version, created) = rule_versions::save(db, &f.rules.client, &f.source, &meta, now).await?;
+        let (version, created) = rule_versions::import(db, &f.rules.client, &f.source, &meta, now).await?;
         if created {
             info!(client = %f.rules.client, version, "imported a new rules version");
         }

@@ -1,37 +1,85 @@
-//! The one place that turns errors into HTTP answers.
+//! The one place that turns errors into HTTP answers: JSON
+//! `{"error": {"code", "message", "details"}}` everywhere, except the bare 403 Twilio
+//! gets for a bad signature.
 
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
 use tracing::error;
 
 use crate::calls::CallError;
+use crate::routing::RuleError;
+use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A webhook whose signature does not check out: a bare 403, no detail.
     #[error("forbidden")]
     Forbidden,
+    /// An admin request without a valid token.
+    #[error("a valid bearer token is required")]
+    Unauthorized,
     #[error("{0}")]
     BadRequest(String),
     #[error("{1}")]
     Body(StatusCode, String),
-    #[error("no such route")]
+    /// Also what an admin gets for another client's data, so its existence is not confirmed.
+    #[error("not found")]
     NotFound,
+    /// Rules that do not parse, validate or pass their own tests, each problem at its line.
+    #[error("the rules were not saved")]
+    InvalidRules(Vec<RuleError>),
+    #[error("{0}")]
+    Conflict(String),
     /// The database or another dependency failed; the detail goes to the log only.
     #[error(transparent)]
     Unavailable(#[from] CallError),
 }
 
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        Self::Unavailable(CallError::Store(e))
+    }
+}
+
+fn body(status: StatusCode, code: &str, message: &str, details: Value) -> Response {
+    (
+        status,
+        Json(json!({ "error": { "code": code, "message": message, "details": details } })),
+    )
+        .into_response()
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
+        let message = self.to_string();
         match self {
             Self::Forbidden => StatusCode::FORBIDDEN.into_response(),
-            Self::BadRequest(m) => (StatusCode::BAD_REQUEST, m).into_response(),
-            Self::Body(status, m) => (status, m).into_response(),
-            Self::NotFound => (StatusCode::NOT_FOUND, "no such route").into_response(),
+            Self::Unauthorized => {
+                let mut r = body(StatusCode::UNAUTHORIZED, "unauthorized", &message, Value::Null);
+                r.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+                r
+            }
+            Self::BadRequest(m) => body(StatusCode::BAD_REQUEST, "bad_request", &m, Value::Null),
+            Self::Body(status, m) => body(status, "bad_body", &m, Value::Null),
+            Self::NotFound => body(StatusCode::NOT_FOUND, "not_found", &message, Value::Null),
+            Self::InvalidRules(errors) => body(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_rules",
+                &message,
+                json!(errors),
+            ),
+            Self::Conflict(m) => body(StatusCode::CONFLICT, "conflict", &m, Value::Null),
             Self::Unavailable(e) => {
                 error!(error = %e, "request failed");
-                (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable").into_response()
+                body(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "temporarily unavailable",
+                    Value::Null,
+                )
             }
         }
     }

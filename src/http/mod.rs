@@ -1,5 +1,6 @@
 //! HTTP: routers, the signature extractor, and the mapping of errors to answers.
 
+mod admin;
 mod error;
 mod ops;
 mod sms;
@@ -26,8 +27,10 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let voice = voice::router().layer(CatchPanicLayer::custom(voice_panic));
+    let (admin, _) = admin::router();
     Router::new()
         .merge(voice)
+        .merge(admin)
         .merge(sms::router())
         .merge(ops::router())
         .fallback(|| async { Error::NotFound })
@@ -42,4 +45,9 @@ fn voice_panic(_: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!("panic in a voice webhook: answering the safe voicemail");
     let body = render::safe_answer(None, &render::Links::default()).render();
     ([(header::CONTENT_TYPE, twiml::CONTENT_TYPE)], body).into_response()
+}
+
+/// The admin API's OpenAPI document (also served at `/api/openapi.json`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    admin::router().1
 }

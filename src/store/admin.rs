@@ -14,7 +14,10 @@ pub use super::entities::audit::Model as AuditRow;
 
 /// Tokens are 32 random bytes: a fast hash is enough, and lookups stay cheap.
 pub fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// # Errors
@@ -56,7 +59,12 @@ pub async fn find_token(db: &impl ConnectionTrait, token: &str) -> Result<Option
 ///
 /// # Errors
 /// On database failure.
-pub async fn ensure_named(db: &impl ConnectionTrait, name: &str, token: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn ensure_named(
+    db: &impl ConnectionTrait,
+    name: &str,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     if find_token(db, token).await?.is_some() {
         return Ok(());
     }
@@ -120,7 +128,11 @@ pub async fn audit(db: &impl ConnectionTrait, e: &Entry<'_>, now: DateTime<Utc>)
 ///
 /// # Errors
 /// On database failure.
-pub async fn audit_log(db: &impl ConnectionTrait, client: Option<&str>, limit: u64) -> Result<Vec<AuditRow>, StoreError> {
+pub async fn audit_log(
+    db: &impl ConnectionTrait,
+    client: Option<&str>,
+    limit: u64,
+) -> Result<Vec<AuditRow>, StoreError> {
     let mut q = Audit::find().order_by_desc(audit::Column::Id).limit(limit);
     if let Some(c) = client {
         q = q.filter(audit::Column::ClientId.eq(c));

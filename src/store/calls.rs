@@ -368,3 +368,60 @@ pub async fn find(db: &impl ConnectionTrait, call_sid: &str) -> Result<Option<Ca
         .await?;
     Ok(Some(CallDetail { call, legs, recordings }))
 }
+
+/// Filters for the call log; `None` leaves a field out.
+#[derive(Debug, Clone, Default)]
+pub struct CallFilter {
+    /// Only these clients (`None`: all).
+    pub clients: Option<Vec<String>>,
+    pub status: Option<String>,
+    pub outcome: Option<String>,
+    pub caller: Option<String>,
+    pub answered_by: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// Continue after this call (from the previous page's last one).
+    pub before: Option<(DateTime<Utc>, String)>,
+}
+
+/// Calls newest first, at most `limit`.
+///
+/// # Errors
+/// On database failure.
+pub async fn list(db: &impl ConnectionTrait, f: &CallFilter, limit: u64) -> Result<Vec<CallRow>, StoreError> {
+    let mut q = Call::find();
+    if let Some(clients) = &f.clients {
+        q = q.filter(call::Column::ClientId.is_in(clients.clone()));
+    }
+    let exact = [
+        (call::Column::Status, &f.status),
+        (call::Column::Outcome, &f.outcome),
+        (call::Column::FromNumber, &f.caller),
+        (call::Column::AnsweredBy, &f.answered_by),
+    ];
+    for (column, value) in exact {
+        if let Some(v) = value {
+            q = q.filter(column.eq(v.clone()));
+        }
+    }
+    if let Some(since) = f.since {
+        q = q.filter(call::Column::StartedAt.gte(since));
+    }
+    if let Some(until) = f.until {
+        q = q.filter(call::Column::StartedAt.lt(until));
+    }
+    if let Some((at, sid)) = &f.before {
+        q = q.filter(
+            Condition::any().add(call::Column::StartedAt.lt(*at)).add(
+                Condition::all()
+                    .add(call::Column::StartedAt.eq(*at))
+                    .add(call::Column::CallSid.lt(sid.clone())),
+            ),
+        );
+    }
+    Ok(q.order_by_desc(call::Column::StartedAt)
+        .order_by_desc(call::Column::CallSid)
+        .limit(limit)
+        .all(db)
+        .await?)
+}

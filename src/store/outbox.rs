@@ -290,3 +290,12 @@ pub async fn pending_count(db: &impl ConnectionTrait) -> Result<u64, StoreError>
         .count(db)
         .await?)
 }
+
+/// # Errors
+/// On database failure.
+pub async fn find_by_key(db: &impl ConnectionTrait, dedupe_key: &str) -> Result<Option<OutboxRow>, StoreError> {
+    Ok(Outbox::find()
+        .filter(outbox::Column::DedupeKey.eq(dedupe_key))
+        .one(db)
+        .await?)
+}

@@ -14,6 +14,7 @@ pub struct StoredRules {
     pub client: String,
     pub version: i32,
     pub source: String,
+    pub meta: VersionMeta,
 }
 
 /// Where a version came from, kept with it for the audit trail.
@@ -64,6 +65,13 @@ pub async fn find(db: &impl ConnectionTrait, client: &str, version: i32) -> Resu
         .one(db)
         .await?
         .map(|m| StoredRules {
+            meta: VersionMeta {
+                version: m.version,
+                origin: m.origin,
+                author: m.author,
+                comment: m.comment,
+                created_at: m.created_at,
+            },
             client: m.client_id,
             version: m.version,
             source: m.source,
@@ -124,4 +132,64 @@ pub async fn count(db: &impl ConnectionTrait, client: &str) -> Result<u64, Store
         .one(db)
         .await?;
     Ok(u64::try_from(n.unwrap_or(0)).unwrap_or(0))
+}
+
+/// Imports a rule file: a new version only when the file changed since it was last
+/// imported, so an admin's edit through the API is not undone by a restart.
+///
+/// # Errors
+/// On database failure.
+pub async fn import(
+    db: &impl ConnectionTrait,
+    client: &ClientId,
+    source: &str,
+    origin: &Origin<'_>,
+    now: DateTime<Utc>,
+) -> Result<(i32, bool), StoreError> {
+    let last_file = RuleVersion::find()
+        .filter(rule_version::Column::ClientId.eq(client.as_str()))
+        .filter(rule_version::Column::Origin.starts_with("file:"))
+        .order_by_desc(rule_version::Column::Version)
+        .one(db)
+        .await?;
+    if last_file.is_some_and(|f| f.content_hash == hash(source)) {
+        let current = RuleVersion::find()
+            .filter(rule_version::Column::ClientId.eq(client.as_str()))
+            .order_by_desc(rule_version::Column::Version)
+            .one(db)
+            .await?;
+        return Ok((current.map_or(0, |c| c.version), false));
+    }
+    save(db, client, source, origin, now).await
+}
+
+/// A version's facts, without its text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct VersionMeta {
+    pub version: i32,
+    pub origin: String,
+    pub author: Option<String>,
+    pub comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Every version of a client, newest first.
+///
+/// # Errors
+/// On database failure.
+pub async fn list(db: &impl ConnectionTrait, client: &str) -> Result<Vec<VersionMeta>, StoreError> {
+    Ok(RuleVersion::find()
+        .filter(rule_version::Column::ClientId.eq(client))
+        .order_by_desc(rule_version::Column::Version)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| VersionMeta {
+            version: m.version,
+            origin: m.origin,
+            author: m.author,
+            comment: m.comment,
+            created_at: m.created_at,
+        })
+        .collect())
 }

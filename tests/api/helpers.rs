@@ -330,3 +330,53 @@ pub fn assert_sorted_queries(answer: &Answer) {
         }
     }
 }
+
+impl TestApp {
+    /// A new admin token, global or scoped to one client.
+    pub async fn admin_token(&self, client: Option<&str>) -> String {
+        let secret = format!("sb_test_{}_{}", client.unwrap_or("all"), rand::random::<u64>());
+        store::admin::create_token(
+            &self.db,
+            client.unwrap_or("global"),
+            client,
+            &secret,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+        secret
+    }
+
+    /// An admin API request; `body` is sent as JSON, or as text when it is a string.
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let url = format!("http://127.0.0.1:{}{path}", self.port);
+        let mut request = self.http.request(method.parse().unwrap(), url);
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        match body {
+            Some(serde_json::Value::String(text)) => {
+                request = request.header("content-type", "application/toml").body(text)
+            }
+            Some(json) => {
+                request = request
+                    .header("content-type", "application/json")
+                    .body(json.to_string())
+            }
+            None => {}
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        )
+    }
+}

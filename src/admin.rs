@@ -1,0 +1,205 @@
+//! What admins can do, whatever the surface (API or console): change rules safely,
+//! put assistants on or off duty, and see only their own clients. Every change is
+//! audited.
+
+use std::sync::Arc;
+
+use crate::registry::Loaded;
+use crate::routing::{RuleError, Rules};
+use crate::rules_files;
+use crate::state::AppState;
+use crate::store::{self, admin, rule_versions, StoreError};
+
+/// Who is asking: a token's name and scope, and where the request came from.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub name: String,
+    /// `None`: every client.
+    pub client: Option<String>,
+    pub address: Option<String>,
+}
+
+impl Actor {
+    pub fn can_see(&self, client: &str) -> bool {
+        self.client.as_deref().is_none_or(|c| c == client)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// Unknown, or another client's: the same answer, so existence is not confirmed.
+    #[error("not found")]
+    NotFound,
+    #[error("the rules were not saved")]
+    Invalid(Vec<RuleError>),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The client's current rules, if the actor may see them.
+///
+/// # Errors
+/// `NotFound` for an unknown client or another client's.
+pub fn client(state: &AppState, actor: &Actor, id: &str) -> Result<Loaded, AdminError> {
+    if !actor.can_see(id) {
+        return Err(AdminError::NotFound);
+    }
+    state.registry.current(id).ok_or(AdminError::NotFound)
+}
+
+/// The clients the actor may see.
+pub fn clients(state: &AppState, actor: &Actor) -> Vec<Loaded> {
+    state
+        .registry
+        .clients()
+        .into_iter()
+        .filter(|l| actor.can_see(l.rules.client.as_str()))
+        .collect()
+}
+
+async fn audit(state: &AppState, actor: &Actor, client: &str, action: &str, detail: String) -> Result<(), StoreError> {
+    let entry = admin::Entry {
+        actor: &actor.name,
+        client: Some(client),
+        action,
+        detail,
+        address: actor.address.clone(),
+    };
+    admin::audit(&state.db, &entry, state.clock.now()).await
+}
+
+/// Checks a rules text as a new version of `id` would be checked, without saving.
+///
+/// # Errors
+/// `Invalid` with every problem, each at its line.
+pub fn check(state: &AppState, actor: &Actor, id: &str, source: &str) -> Result<Rules, AdminError> {
+    if !actor.can_see(id) {
+        return Err(AdminError::NotFound);
+    }
+    let rules = rules_files::check_source(source).map_err(|e| AdminError::Invalid(e.0))?;
+    let mut problems = Vec::new();
+    if rules.client.as_str() != id {
+        problems.push(at_text(
+            source,
+            "client",
+            format!("the rules are for `{}`, not `{id}`", rules.client),
+        ));
+    }
+    for n in &rules.numbers {
+        if let Some(owner) = state
+            .registry
+            .by_number(n.as_str())
+            .filter(|o| o.rules.client.as_str() != id)
+        {
+            // Name the other client only to those who may see it.
+            let whose = if actor.can_see(owner.rules.client.as_str()) {
+                format!("`{}`", owner.rules.client)
+            } else {
+                "another client".into()
+            };
+            problems.push(at_text(
+                source,
+                n.as_str(),
+                format!("number {n} already belongs to {whose}"),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(rules)
+    } else {
+        Err(AdminError::Invalid(problems))
+    }
+}
+
+fn at_text(source: &str, needle: &str, message: String) -> RuleError {
+    let (line, column) = source
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find(needle).map(|c| (i + 1, l[..c].chars().count() + 1)))
+        .unwrap_or((1, 1));
+    RuleError { line, column, message }
+}
+
+/// Saves a new version of `id`'s rules after it parses, validates and passes its
+/// tests; it is used from the next call on. Creating a client takes a global token.
+///
+/// # Errors
+/// `Invalid` with every problem; `NotFound` for another client's.
+pub async fn save_rules(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    source: &str,
+    comment: Option<&str>,
+) -> Result<i32, AdminError> {
+    if state.registry.current(id).is_none() && actor.client.is_some() {
+        return Err(AdminError::NotFound);
+    }
+    let rules = check(state, actor, id, source)?;
+    let origin = rule_versions::Origin {
+        origin: "api",
+        author: Some(&actor.name),
+        comment,
+    };
+    let (version, created) = rule_versions::save(&state.db, &rules.client, source, &origin, state.clock.now()).await?;
+    state.registry.set_current(Loaded {
+        version,
+        rules: Arc::new(rules),
+    });
+    if created {
+        audit(
+            state,
+            actor,
+            id,
+            "rules.save",
+            format!("version {version}: {}", comment.unwrap_or("")),
+        )
+        .await?;
+    }
+    Ok(version)
+}
+
+/// Makes an old version current again, as a new version.
+///
+/// # Errors
+/// `NotFound` for an unknown version or client.
+pub async fn rollback(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    version: i32,
+    comment: Option<&str>,
+) -> Result<i32, AdminError> {
+    client(state, actor, id)?;
+    let old = rule_versions::find(&state.db, id, version)
+        .await?
+        .ok_or(AdminError::NotFound)?;
+    let note = format!(
+        "rollback to version {version}{}",
+        comment.map(|c| format!(": {c}")).unwrap_or_default()
+    );
+    save_rules(state, actor, id, &old.source, Some(&note)).await
+}
+
+/// Puts an assistant on or off duty, from the next call on, without a new version.
+///
+/// # Errors
+/// `NotFound` for an unknown assistant or client.
+pub async fn set_duty(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    assistant: &str,
+    on_duty: bool,
+) -> Result<(), AdminError> {
+    let loaded = client(state, actor, id)?;
+    if !loaded.rules.assistants.iter().any(|a| a.id.as_str() == assistant) {
+        return Err(AdminError::NotFound);
+    }
+    store::duty::set(&state.db, id, assistant, on_duty, state.clock.now()).await?;
+    let what = if on_duty { "on duty" } else { "off duty" };
+    audit(state, actor, id, "assistant.duty", format!("{assistant} {what}")).await?;
+    Ok(())
+}

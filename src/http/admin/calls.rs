@@ -1,0 +1,243 @@
+//! The call log: filtered, newest first, with cursor pagination; one call in full.
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{Admin, ErrorBody};
+use crate::admin::Actor;
+use crate::http::Error;
+use crate::state::AppState;
+use crate::store::{self, calls::CallFilter};
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    client: Option<String>,
+    /// Twilio's call status, e.g. `completed`.
+    status: Option<String>,
+    /// `answered`, `missed` or `voicemail`.
+    outcome: Option<String>,
+    /// The caller's number.
+    caller: Option<String>,
+    /// The assistant who answered.
+    assistant: Option<String>,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+    /// `next` from the previous page.
+    cursor: Option<String>,
+    /// At most 200 (default 50).
+    limit: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CallSummary {
+    call_sid: String,
+    client: Option<String>,
+    from: String,
+    to: String,
+    status: String,
+    outcome: Option<String>,
+    answered_by: Option<String>,
+    duration: Option<i32>,
+    started_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CallPage {
+    calls: Vec<CallSummary>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    next: Option<String>,
+}
+
+fn cursor_encode(at: DateTime<Utc>, sid: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{sid}", at.to_rfc3339()))
+}
+
+fn cursor_decode(cursor: &str) -> Option<(DateTime<Utc>, String)> {
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let (at, sid) = std::str::from_utf8(&raw).ok()?.split_once('|')?;
+    Some((
+        DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
+        sid.to_owned(),
+    ))
+}
+
+/// Which clients a filter may cover: the token's, or the one asked for if visible.
+fn clients(state: &AppState, actor: &Actor, asked: Option<String>) -> Result<Option<Vec<String>>, Error> {
+    match (asked, &actor.client) {
+        (Some(c), _) if !actor.can_see(&c) => Err(Error::NotFound),
+        (Some(c), _) => Ok(Some(vec![c])),
+        (None, Some(mine)) => Ok(Some(vec![mine.clone()])),
+        (None, None) => {
+            let _ = state;
+            Ok(None)
+        }
+    }
+}
+
+/// Calls, newest first.
+#[utoipa::path(get, path = "/api/calls", tag = "calls", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, body = CallPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<CallPage>, Error> {
+    let before = match q.cursor.as_deref() {
+        Some(c) => Some(cursor_decode(c).ok_or_else(|| Error::BadRequest("invalid cursor".into()))?),
+        None => None,
+    };
+    let filter = CallFilter {
+        clients: clients(&state, &actor, q.client)?,
+        status: q.status,
+        outcome: q.outcome,
+        caller: q.caller,
+        answered_by: q.assistant,
+        since: q.since,
+        until: q.until,
+        before,
+    };
+    let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let rows = store::calls::list(&state.db, &filter, limit).await?;
+    let next = (rows.len() as u64 == limit)
+        .then(|| rows.last().map(|r| cursor_encode(r.started_at, &r.call_sid)))
+        .flatten();
+    let calls = rows
+        .into_iter()
+        .map(|r| CallSummary {
+            call_sid: r.call_sid,
+            client: r.client_id,
+            from: r.from_number,
+            to: r.to_number,
+            status: r.status,
+            outcome: r.outcome,
+            answered_by: r.answered_by,
+            duration: r.duration,
+            started_at: r.started_at,
+        })
+        .collect();
+    Ok(Json(CallPage { calls, next }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Leg {
+    step: i32,
+    assistant: Option<String>,
+    number: String,
+    status: String,
+    accepted: bool,
+    duration: Option<i32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Recording {
+    recording_sid: String,
+    kind: String,
+    url: Option<String>,
+    duration: Option<i32>,
+    status: Option<String>,
+    transcript: Option<String>,
+    transcription_status: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Alert {
+    purpose: String,
+    to: String,
+    body: String,
+    state: String,
+    /// Twilio's delivery status, when reported.
+    delivery: Option<String>,
+    error_code: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CallDetail {
+    #[serde(flatten)]
+    call: CallSummary,
+    rules_version: Option<i32>,
+    /// Why the call went where it went, in plain words.
+    trace: Vec<String>,
+    legs: Vec<Leg>,
+    recordings: Vec<Recording>,
+    alerts: Vec<Alert>,
+}
+
+/// One call with its legs, trace, recordings, transcript and the alerts it caused.
+#[utoipa::path(get, path = "/api/calls/{sid}", tag = "calls", security(("bearer" = [])),
+    params(("sid" = String, Path)),
+    responses((status = 200, body = CallDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path(sid): Path<String>,
+) -> Result<Json<CallDetail>, Error> {
+    let detail = store::calls::find(&state.db, &sid).await?.ok_or(Error::NotFound)?;
+    if !detail.call.client_id.as_deref().is_some_and(|c| actor.can_see(c)) && actor.client.is_some() {
+        return Err(Error::NotFound);
+    }
+    let mut alerts = Vec::new();
+    for m in store::outbox::for_call(&state.db, &sid).await? {
+        let delivery = match &m.message_sid {
+            Some(s) => store::messages::status(&state.db, s).await?.map(|s| s.status),
+            None => None,
+        };
+        alerts.push(Alert {
+            purpose: m.purpose,
+            to: m.to_number,
+            body: m.body,
+            state: m.state,
+            delivery,
+            error_code: m.error_code,
+        });
+    }
+    let c = detail.call;
+    Ok(Json(CallDetail {
+        trace: c
+            .trace
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default(),
+        rules_version: c.rules_version,
+        legs: detail
+            .legs
+            .into_iter()
+            .map(|l| Leg {
+                step: l.step,
+                assistant: l.assistant_id,
+                number: l.number,
+                status: l.status,
+                accepted: l.accepted,
+                duration: l.duration,
+            })
+            .collect(),
+        recordings: detail
+            .recordings
+            .into_iter()
+            .map(|r| Recording {
+                recording_sid: r.recording_sid,
+                kind: r.kind,
+                url: r.url,
+                duration: r.duration,
+                status: r.status,
+                transcript: r.transcription_text,
+                transcription_status: r.transcription_status,
+            })
+            .collect(),
+        alerts,
+        call: CallSummary {
+            call_sid: c.call_sid,
+            client: c.client_id,
+            from: c.from_number,
+            to: c.to_number,
+            status: c.status,
+            outcome: c.outcome,
+            answered_by: c.answered_by,
+            duration: c.duration,
+            started_at: c.started_at,
+        },
+    }))
+}

@@ -1,0 +1,164 @@
+//! Clients, their assistants' duty, and the audit log.
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{Admin, ErrorBody};
+use crate::admin;
+use crate::http::Error;
+use crate::registry::Loaded;
+use crate::state::AppState;
+use crate::store;
+
+#[derive(Serialize, ToSchema)]
+pub struct ClientSummary {
+    id: String,
+    name: String,
+    numbers: Vec<String>,
+    timezone: String,
+    /// The current rules version.
+    version: i32,
+    open: bool,
+    /// When open: when the current opening ends.
+    until: Option<DateTime<Utc>>,
+    /// When closed: when it next opens.
+    next_open: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AssistantView {
+    id: String,
+    name: String,
+    phone: String,
+    priority: i64,
+    on_duty: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClientDetail {
+    #[serde(flatten)]
+    summary: ClientSummary,
+    assistants: Vec<AssistantView>,
+}
+
+fn summary(state: &AppState, l: &Loaded) -> ClientSummary {
+    let status = l.rules.hours.status_at(l.rules.timezone, state.clock.now());
+    ClientSummary {
+        id: l.rules.client.to_string(),
+        name: l.rules.name.clone(),
+        numbers: l.rules.numbers.iter().map(ToString::to_string).collect(),
+        timezone: l.rules.timezone.to_string(),
+        version: l.version,
+        open: status.open,
+        until: status.until,
+        next_open: status.next_open,
+    }
+}
+
+/// The clients this token may see.
+#[utoipa::path(get, path = "/api/clients", tag = "clients", security(("bearer" = [])),
+    responses((status = 200, body = [ClientSummary]), (status = 401, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, Admin(actor): Admin) -> Json<Vec<ClientSummary>> {
+    Json(
+        admin::clients(&state, &actor)
+            .iter()
+            .map(|l| summary(&state, l))
+            .collect(),
+    )
+}
+
+/// One client, with who is on duty.
+#[utoipa::path(get, path = "/api/clients/{id}", tag = "clients", security(("bearer" = [])),
+    params(("id" = String, Path, description = "client id")),
+    responses((status = 200, body = ClientDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<String>,
+) -> Result<Json<ClientDetail>, Error> {
+    let loaded = admin::client(&state, &actor, &id)?;
+    let off = store::duty::off_duty(&state.db, &id).await?;
+    let assistants = loaded
+        .rules
+        .assistants
+        .iter()
+        .map(|a| AssistantView {
+            id: a.id.to_string(),
+            name: a.name.clone(),
+            phone: a.phone.to_string(),
+            priority: a.priority,
+            on_duty: !off.iter().any(|o| o == a.id.as_str()),
+        })
+        .collect();
+    Ok(Json(ClientDetail {
+        summary: summary(&state, &loaded),
+        assistants,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct Duty {
+    on_duty: bool,
+}
+
+/// Puts an assistant on or off duty from the next call on (no new rules version).
+#[utoipa::path(put, path = "/api/clients/{id}/assistants/{assistant}/duty", tag = "clients", security(("bearer" = [])),
+    params(("id" = String, Path), ("assistant" = String, Path)),
+    request_body = Duty,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn duty(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path((id, assistant)): Path<(String, String)>,
+    Json(body): Json<Duty>,
+) -> Result<axum::http::StatusCode, Error> {
+    admin::set_duty(&state, &actor, &id, &assistant, body.on_duty).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AuditQuery {
+    /// Only this client's entries.
+    client: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntry {
+    at: DateTime<Utc>,
+    actor: String,
+    client: Option<String>,
+    action: String,
+    detail: String,
+    address: Option<String>,
+}
+
+/// Who changed what, newest first (a scoped token sees its client's entries only).
+#[utoipa::path(get, path = "/api/audit", tag = "clients", security(("bearer" = [])), params(AuditQuery),
+    responses((status = 200, body = [AuditEntry]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn audit(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<Vec<AuditEntry>>, Error> {
+    let client = match (&actor.client, q.client) {
+        (Some(mine), Some(asked)) if *mine != asked => return Err(Error::NotFound),
+        (Some(mine), _) => Some(mine.clone()),
+        (None, asked) => asked,
+    };
+    let rows = store::admin::audit_log(&state.db, client.as_deref(), 500).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| AuditEntry {
+                at: r.at,
+                actor: r.actor,
+                client: r.client_id,
+                action: r.action,
+                detail: r.detail,
+                address: r.address,
+            })
+            .collect(),
+    ))
+}

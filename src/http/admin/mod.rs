@@ -1,0 +1,89 @@
+//! The admin API under `/api/`: bearer tokens, one client's data per scoped token,
+//! JSON everywhere, and an OpenAPI document generated from the handlers so it cannot
+//! drift (`/api/openapi.json`).
+
+mod auth;
+mod calls;
+mod clients;
+mod messages;
+mod rules;
+
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use auth::Admin;
+
+use super::error::Error;
+use crate::admin::AdminError;
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Switchboard admin API", description = "Rules versions, simulation, call log and messages."),
+    modifiers(&Bearer)
+)]
+struct ApiDoc;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// The admin routes and their OpenAPI description.
+pub fn router() -> (Router<AppState>, OpenApiDoc) {
+    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(clients::list))
+        .routes(routes!(clients::show))
+        .routes(routes!(clients::duty))
+        .routes(routes!(clients::audit))
+        .routes(routes!(rules::current, rules::save))
+        .routes(routes!(rules::check))
+        .routes(routes!(rules::versions))
+        .routes(routes!(rules::version))
+        .routes(routes!(rules::diff))
+        .routes(routes!(rules::rollback))
+        .routes(routes!(rules::simulate))
+        .routes(routes!(calls::list))
+        .routes(routes!(calls::show))
+        .routes(routes!(messages::send_sms))
+        .split_for_parts();
+    let doc = api.clone();
+    (
+        router.route("/api/openapi.json", get(move || async move { Json(doc) })),
+        api,
+    )
+}
+
+impl From<AdminError> for Error {
+    fn from(e: AdminError) -> Self {
+        match e {
+            AdminError::NotFound => Self::NotFound,
+            AdminError::Invalid(errors) => Self::InvalidRules(errors),
+            AdminError::BadRequest(m) => Self::BadRequest(m),
+            AdminError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// The error body every admin route answers with, for the OpenAPI document.
+#[derive(utoipa::ToSchema, serde::Serialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(utoipa::ToSchema, serde::Serialize)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+}

@@ -1,0 +1,241 @@
+//! Rules as versions: read, check, save, list, diff, roll back; and simulation.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{Admin, ErrorBody};
+use crate::admin;
+use crate::http::Error;
+use crate::simulation::{self, Simulation};
+use crate::state::AppState;
+use crate::store::{self, rule_versions::VersionMeta};
+
+#[derive(Serialize, ToSchema)]
+pub struct RulesVersion {
+    client: String,
+    #[serde(flatten)]
+    meta: VersionMeta,
+    /// The rules text (TOML).
+    source: String,
+}
+
+/// A rules text from the body: TOML as it is, or the same shape as JSON.
+fn source(headers: &HeaderMap, body: &Bytes) -> Result<String, Error> {
+    let text = std::str::from_utf8(body).map_err(|_| Error::BadRequest("the rules must be UTF-8".into()))?;
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !json {
+        return Ok(text.to_owned());
+    }
+    let value: toml::Value = serde_json::from_str(text).map_err(|e| Error::BadRequest(format!("invalid JSON: {e}")))?;
+    toml::to_string(&value).map_err(|e| Error::BadRequest(format!("cannot turn the JSON into rules: {e}")))
+}
+
+async fn stored(state: &AppState, actor: &admin::Actor, id: &str, version: i32) -> Result<RulesVersion, Error> {
+    admin::client(state, actor, id)?;
+    let v = store::rule_versions::find(&state.db, id, version)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(RulesVersion {
+        client: v.client,
+        meta: v.meta,
+        source: v.source,
+    })
+}
+
+/// The current rules.
+#[utoipa::path(get, path = "/api/clients/{id}/rules", tag = "rules", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = RulesVersion), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn current(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<String>,
+) -> Result<Json<RulesVersion>, Error> {
+    let version = admin::client(&state, &actor, &id)?.version;
+    Ok(Json(stored(&state, &actor, &id, version).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SaveQuery {
+    /// Why this change (kept with the version).
+    comment: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Saved {
+    version: i32,
+}
+
+/// Saves a new version: only if it parses, validates and passes its own `[[tests]]`;
+/// otherwise 422 with every problem at its line. Used from the next call on.
+#[utoipa::path(put, path = "/api/clients/{id}/rules", tag = "rules", security(("bearer" = [])),
+    params(("id" = String, Path), SaveQuery),
+    request_body(content = String, content_type = "application/toml", description = "the rules (TOML, or the same shape as JSON)"),
+    responses((status = 200, body = Saved), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn save(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<String>,
+    Query(q): Query<SaveQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Saved>, Error> {
+    let text = source(&headers, &body)?;
+    let version = admin::save_rules(&state, &actor, &id, &text, q.comment.as_deref()).await?;
+    Ok(Json(Saved { version }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Checked {
+    ok: bool,
+}
+
+/// Checks rules as a save would, without saving.
+#[utoipa::path(post, path = "/api/clients/{id}/rules/check", tag = "rules", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body(content = String, content_type = "application/toml"),
+    responses((status = 200, body = Checked), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn check(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Checked>, Error> {
+    admin::check(&state, &actor, &id, &source(&headers, &body)?)?;
+    Ok(Json(Checked { ok: true }))
+}
+
+/// Every version, newest first.
+#[utoipa::path(get, path = "/api/clients/{id}/rules/versions", tag = "rules", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = [VersionMeta]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn versions(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<VersionMeta>>, Error> {
+    admin::client(&state, &actor, &id)?;
+    Ok(Json(store::rule_versions::list(&state.db, &id).await?))
+}
+
+/// One version, with its text.
+#[utoipa::path(get, path = "/api/clients/{id}/rules/versions/{version}", tag = "rules", security(("bearer" = [])),
+    params(("id" = String, Path), ("version" = i32, Path)),
+    responses((status = 200, body = RulesVersion), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn version(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path((id, version)): Path<(String, i32)>,
+) -> Result<Json<RulesVersion>, Error> {
+    Ok(Json(stored(&state, &actor, &id, version).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct DiffQuery {
+    from: i32,
+    to: i32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Diff {
+    from: i32,
+    to: i32,
+    /// Unified diff of the two texts.
+    unified: String,
+}
+
+/// The difference between two versions.
+#[utoipa::path(get, path = "/api/clients/{id}/rules/diff", tag = "rules", security(("bearer" = [])),
+    params(("id" = String, Path), DiffQuery),
+    responses((status = 200, body = Diff), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn diff(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<String>,
+    Query(q): Query<DiffQuery>,
+) -> Result<Json<Diff>, Error> {
+    let (a, b) = (
+        stored(&state, &actor, &id, q.from).await?,
+        stored(&state, &actor, &id, q.to).await?,
+    );
+    let unified = similar::TextDiff::from_lines(&a.source, &b.source)
+        .unified_diff()
+        .header(&format!("version {}", q.from), &format!("version {}", q.to))
+        .to_string();
+    Ok(Json(Diff {
+        from: q.from,
+        to: q.to,
+        unified,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct Rollback {
+    version: i32,
+    comment: Option<String>,
+}
+
+/// Makes an old version current again, as a new version.
+#[utoipa::path(post, path = "/api/clients/{id}/rules/rollback", tag = "rules", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = Rollback,
+    responses((status = 200, body = Saved), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn rollback(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<String>,
+    Json(body): Json<Rollback>,
+) -> Result<Json<Saved>, Error> {
+    let version = admin::rollback(&state, &actor, &id, body.version, body.comment.as_deref()).await?;
+    Ok(Json(Saved { version }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SimulateRequest {
+    /// Local time in the client's zone (`2026-12-25T10:00`) or an instant (`2026-12-25T15:00:00Z`).
+    at: String,
+    /// The caller's number.
+    from: Option<String>,
+    /// Keys pressed at the menu.
+    digits: Option<String>,
+    /// A draft rules text to try instead of the current version.
+    draft: Option<String>,
+}
+
+/// What a call would get: the decision, its trace, every step's TwiML, and when a
+/// closed business opens. The same engine as live calls.
+#[utoipa::path(post, path = "/api/clients/{id}/simulate", tag = "rules", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = SimulateRequest,
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn simulate(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<String>,
+    Json(req): Json<SimulateRequest>,
+) -> Result<Json<Simulation>, Error> {
+    let loaded = admin::client(&state, &actor, &id)?;
+    let (rules, version) = match &req.draft {
+        Some(draft) => (std::sync::Arc::new(admin::check(&state, &actor, &id, draft)?), 0),
+        None => (loaded.rules, loaded.version),
+    };
+    let off = store::duty::off_duty(&state.db, &id).await?;
+    let caller = req.from.as_deref().unwrap_or("unknown");
+    let result = simulation::simulate(
+        &rules,
+        version,
+        &req.at,
+        caller,
+        req.digits.as_deref(),
+        &off,
+        &state.links,
+    )
+    .map_err(|e| Error::BadRequest(e.to_string()))?;
+    Ok(Json(result))
+}

@@ -1,0 +1,150 @@
+//! "What would a call get?": the same engine as live calls, for `switchboard simulate`
+//! and the admin API. Pure, apart from taking the facts it is given.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
+use serde::Serialize;
+
+use crate::calls::position::Position;
+use crate::calls::render::{self, Links};
+use crate::phone::AssistantId;
+use crate::routing::{self, CallInput, MenuChoice, Rules, Unavailable};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Simulation {
+    pub client: String,
+    pub caller: String,
+    /// The instant simulated, in UTC.
+    pub at: DateTime<Utc>,
+    /// Set when the time asked for needed explaining (a DST gap).
+    pub note: Option<String>,
+    pub open: bool,
+    pub next_open: Option<DateTime<Utc>>,
+    pub trace: Vec<String>,
+    pub steps: Vec<SimulatedStep>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SimulatedStep {
+    pub label: String,
+    pub step: routing::Step,
+    pub twiml: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a time like 2026-12-25T10:00 (local) or 2026-12-25T15:00:00Z")]
+pub struct BadTime(String);
+
+/// The instant for a time given as RFC 3339, or as a local time in the client's zone.
+/// A local time inside a DST gap is moved forward by the gap, as clocks do.
+///
+/// # Errors
+/// When the text is neither.
+pub fn parse_at(rules: &Rules, at: &str) -> Result<(DateTime<Utc>, Option<String>), BadTime> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(at) {
+        return Ok((t.with_timezone(&Utc), None));
+    }
+    let naive = NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M"))
+        .map_err(|_| BadTime(at.to_owned()))?;
+    let tz = rules.timezone;
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok((t.with_timezone(&Utc), None)),
+        LocalResult::None => {
+            let before = tz
+                .from_local_datetime(&(naive - Duration::days(1)))
+                .earliest()
+                .ok_or_else(|| BadTime(at.to_owned()))?;
+            let offset = Duration::seconds(i64::from(before.offset().fix().local_minus_utc()));
+            let instant = (naive - offset).and_utc();
+            let note = format!(
+                "{naive} does not exist in {tz} (the clocks jump forward); using {}",
+                instant.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")
+            );
+            Ok((instant, Some(note)))
+        }
+    }
+}
+
+/// Routes a call at `at` (see [`parse_at`]) and renders every step of its chain.
+///
+/// # Errors
+/// When the time is malformed.
+pub fn simulate(
+    rules: &Rules,
+    version: i32,
+    at: &str,
+    caller: &str,
+    digits: Option<&str>,
+    off_duty: &[String],
+    links: &Links,
+) -> Result<Simulation, BadTime> {
+    let (now, note) = parse_at(rules, at)?;
+    let menu = match digits.filter(|d| !d.is_empty()) {
+        Some(d) => routing::menu::resolve(rules, Some(d), None, 0),
+        None => MenuChoice::NotAsked,
+    };
+    let unavailable: HashMap<AssistantId, Unavailable> = off_duty
+        .iter()
+        .filter_map(|a| AssistantId::parse(a).ok())
+        .map(|a| (a, Unavailable::OffDuty))
+        .collect();
+    let called = rules.numbers.first().map_or("", |n| n.as_str());
+    let decision = routing::decide(
+        rules,
+        now,
+        &CallInput {
+            called,
+            menu,
+            unavailable: &unavailable,
+            rotation: 0,
+        },
+    );
+    let pos = Position {
+        client: rules.client.to_string(),
+        version,
+        at: now,
+        menu,
+        rotation: 0,
+        step: 0,
+    };
+    let steps = decision
+        .steps
+        .iter()
+        .map(|s| SimulatedStep {
+            label: s.label(),
+            step: s.clone(),
+            twiml: render::step(rules, s, &pos, links).render(),
+        })
+        .collect();
+    Ok(Simulation {
+        client: rules.client.to_string(),
+        caller: caller.to_owned(),
+        at: now,
+        note,
+        open: decision.status.open,
+        next_open: decision.status.next_open,
+        trace: decision.trace,
+        steps,
+    })
+}
+
+impl Simulation {
+    /// The text `switchboard simulate` prints.
+    pub fn to_text(&self, name: &str) -> String {
+        let mut out = format!("client: {} ({name})\ncaller: {}\n", self.client, self.caller);
+        if let Some(note) = &self.note {
+            out.push_str(&format!("note: {note}\n"));
+        }
+        out.push_str("trace:\n");
+        for line in &self.trace {
+            out.push_str(&format!("  - {line}\n"));
+        }
+        out.push_str("steps:\n");
+        for (n, s) in self.steps.iter().enumerate() {
+            out.push_str(&format!("  {}. {}\n     {}\n", n + 1, s.label, s.twiml));
+        }
+        out
+    }
+}

@@ -1,0 +1,307 @@
+//! The admin API: tenancy on every route, rules versions, simulation, duty, audit.
+
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+const CALL: &str = "CA0000000000000000000000000000d001";
+
+/// Every route in the OpenAPI document, with its path parameters filled in for Acme.
+fn acme_routes() -> Vec<(String, String)> {
+    let doc = serde_json::to_value(switchboard::http::openapi()).unwrap();
+    let mut routes = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let filled = path
+                .replace("{id}", "acme-dental")
+                .replace("{assistant}", "maria")
+                .replace("{version}", "1")
+                .replace("{sid}", CALL);
+            let query = if path.ends_with("/diff") { "?from=1&to=1" } else { "" };
+            routes.push((method.to_uppercase(), format!("{filled}{query}")));
+        }
+    }
+    routes
+}
+
+fn body_for(path: &str) -> Option<Value> {
+    if path.ends_with("/duty") {
+        Some(json!({ "on_duty": true }))
+    } else if path.ends_with("/rollback") {
+        Some(json!({ "version": 1 }))
+    } else if path.ends_with("/simulate") {
+        Some(json!({ "at": "2026-12-01T10:00" }))
+    } else if path.ends_with("/send-sms") {
+        Some(json!({ "client": "acme-dental", "to": "+12125550188", "body": "hi" }))
+    } else if path.contains("/rules") {
+        Some(Value::String(
+            std::fs::read_to_string(example_rules().join("acme-dental.toml")).unwrap(),
+        ))
+    } else {
+        None
+    }
+}
+
+#[tokio::test]
+async fn every_admin_route_refuses_no_token_and_hides_other_clients() {
+    let app = spawn_app().await;
+    app.call(CALL, ACME).await;
+    let harbor = app.admin_token(Some("harbor-plumbing")).await;
+    let routes = acme_routes();
+    assert!(routes.len() >= 14, "{routes:?}");
+    for (method, path) in &routes {
+        let (status, body) = app.api(method, path, None, body_for(path)).await;
+        assert_eq!(status, 401, "{method} {path} without a token: {body}");
+        let (status, body) = app.api(method, path, Some("sb_not_a_token"), body_for(path)).await;
+        assert_eq!(status, 401, "{method} {path} with a wrong token: {body}");
+        let (status, body) = app.api(method, path, Some(&harbor), body_for(path)).await;
+        let text = body.to_string();
+        if status == 200 {
+            assert!(
+                !text.contains("acme") && !text.contains(ACME),
+                "{method} {path} leaks Acme to Harbor: {text}"
+            );
+        } else {
+            assert_eq!(status, 404, "{method} {path} with Harbor's token: {text}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_scoped_admin_sees_only_their_client() {
+    let app = spawn_app().await;
+    let acme = app.admin_token(Some("acme-dental")).await;
+    let (status, clients) = app.api("GET", "/api/clients", Some(&acme), None).await;
+    assert_eq!(status, 200);
+    let ids: Vec<&str> = clients
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["acme-dental"]);
+    let global = app.admin_token(None).await;
+    let (_, clients) = app.api("GET", "/api/clients", Some(&global), None).await;
+    assert_eq!(clients.as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn an_edit_that_breaks_a_rules_test_is_refused_naming_the_case() {
+    let app = spawn_app().await;
+    let token = app.admin_token(Some("acme-dental")).await;
+    let good = std::fs::read_to_string(example_rules().join("acme-dental.toml")).unwrap();
+    let broken = good.replace(
+        "closed = [\"2026-11-26\", \"2026-12-25\", \"2027-01-01\"]",
+        "closed = [\"2026-11-26\", \"2027-01-01\"]",
+    );
+    let (status, body) = app
+        .api(
+            "PUT",
+            "/api/clients/acme-dental/rules",
+            Some(&token),
+            Some(Value::String(broken.clone())),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let error = &body["error"]["details"][0];
+    let line = broken
+        .lines()
+        .position(|l| l.contains("at = \"2026-12-25T10:00\""))
+        .unwrap();
+    assert_eq!(
+        error["line"].as_u64().unwrap() as usize,
+        line,
+        "the [[tests]] header line of the failing case"
+    );
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("test at 2026-12-25 10:00:00: expected [voicemail]"),
+        "{error}"
+    );
+    let (_, versions) = app
+        .api("GET", "/api/clients/acme-dental/rules/versions", Some(&token), None)
+        .await;
+    assert_eq!(versions.as_array().unwrap().len(), 1, "nothing was saved");
+}
+
+#[tokio::test]
+async fn a_good_edit_is_live_for_the_next_call_while_a_call_in_progress_keeps_its_version_and_can_be_rolled_back() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let ringing = app.call(CALL, ACME).await;
+    let maria_action = ringing.first("Dial").attr("action").unwrap().to_owned();
+
+    let good = std::fs::read_to_string(example_rules().join("acme-dental.toml")).unwrap();
+    let edited = good
+        .replace("priority = 1\n", "priority = 3\n")
+        .replace(r#"["maria", "john", "external", "voicemail"]"#, r#"["john", "maria", "external", "voicemail"]"#);
+    let path = "/api/clients/acme-dental/rules?comment=John%20answers%20first";
+    let (status, body) = app.api("PUT", path, Some(&token), Some(Value::String(edited))).await;
+    assert_eq!((status, body["version"].as_i64()), (200, Some(2)), "{body}");
+
+    let next = app.call("CA0000000000000000000000000000d002", ACME).await;
+    assert_eq!(next.dialled(), ["+12125550112"], "John first from the next call on");
+    let in_progress = app
+        .dial_result(
+            &maria_action,
+            CALL,
+            ACME,
+            "no-answer",
+            "CA0000000000000000000000000000d003",
+        )
+        .await;
+    assert_eq!(
+        in_progress.dialled(),
+        ["+12125550112"],
+        "the ringing call continues with version 1 (Maria, then John)"
+    );
+
+    let (_, diff) = app
+        .api(
+            "GET",
+            "/api/clients/acme-dental/rules/diff?from=1&to=2",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert!(
+        diff["unified"]
+            .as_str()
+            .unwrap()
+            .contains("-priority = 1\n+priority = 3"),
+        "{diff}"
+    );
+
+    let (status, body) = app
+        .api(
+            "POST",
+            "/api/clients/acme-dental/rules/rollback",
+            Some(&token),
+            Some(json!({ "version": 1 })),
+        )
+        .await;
+    assert_eq!((status, body["version"].as_i64()), (200, Some(3)), "{body}");
+    assert_eq!(
+        app.call("CA0000000000000000000000000000d004", ACME).await.dialled(),
+        ["+12125550111"]
+    );
+
+    let (_, audit) = app
+        .api("GET", "/api/audit?client=acme-dental", Some(&token), None)
+        .await;
+    let details: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["detail"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        details,
+        ["version 3: rollback to version 1", "version 2: John answers first"]
+    );
+    assert!(audit[0]["address"].as_str().unwrap().starts_with("127.0.0.1"));
+}
+
+#[tokio::test]
+async fn the_simulation_of_a_dst_gap_time_explains_itself() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let request = json!({ "at": "2026-03-08T02:30", "from": CALLER });
+    let (status, sim) = app
+        .api("POST", "/api/clients/acme-dental/simulate", Some(&token), Some(request))
+        .await;
+    assert_eq!(status, 200, "{sim}");
+    assert!(sim["note"]
+        .as_str()
+        .unwrap()
+        .contains("does not exist in America/New_York"));
+    assert_eq!(sim["open"], false);
+    assert_eq!(sim["next_open"], "2026-03-09T13:00:00Z");
+    assert_eq!(sim["steps"][0]["label"], "voicemail");
+    assert!(sim["steps"][0]["twiml"].as_str().unwrap().contains("<Record "));
+}
+
+#[tokio::test]
+async fn a_draft_can_be_simulated_before_it_is_saved() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let draft = std::fs::read_to_string(example_rules().join("acme-dental.toml")).unwrap().replace("closed = [\"2026-11-26\", \"2026-12-25\", \"2027-01-01\"]", "closed = [\"2026-12-01\", \"2026-12-25\"]").replace("at = \"2026-12-01T10:00\"          # a Tuesday morning\nexpect = [\"maria\", \"john\", \"external\", \"voicemail\"]", "at = \"2026-12-01T10:00\"\nexpect = [\"voicemail\"]").replace("at = \"2026-12-01T10:00\"\noff_duty = [\"maria\"]\nexpect = [\"john\", \"external\", \"voicemail\"]", "at = \"2026-12-01T10:00\"\noff_duty = [\"maria\"]\nexpect = [\"voicemail\"]");
+    let request = json!({ "at": "2026-12-01T10:00", "draft": draft });
+    let (status, sim) = app
+        .api("POST", "/api/clients/acme-dental/simulate", Some(&token), Some(request))
+        .await;
+    assert_eq!(status, 200, "{sim}");
+    assert_eq!(sim["steps"][0]["label"], "voicemail");
+}
+
+#[tokio::test]
+async fn taking_an_assistant_off_duty_takes_effect_for_the_next_call_and_is_audited() {
+    let app = spawn_app().await;
+    let token = app.admin_token(Some("acme-dental")).await;
+    let (status, _) = app
+        .api(
+            "PUT",
+            "/api/clients/acme-dental/assistants/maria/duty",
+            Some(&token),
+            Some(json!({ "on_duty": false })),
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(app.call(CALL, ACME).await.dialled(), ["+12125550112"]);
+    let (_, client) = app.api("GET", "/api/clients/acme-dental", Some(&token), None).await;
+    assert_eq!(client["assistants"][0]["on_duty"], false);
+    let (_, audit) = app.api("GET", "/api/audit", Some(&token), None).await;
+    assert_eq!(audit[0]["detail"], "maria off duty");
+}
+
+#[tokio::test]
+async fn the_call_log_pages_newest_first_and_shows_a_call_in_full() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    for n in 0..5 {
+        app.advance(60);
+        app.call(&format!("CA0000000000000000000000000000e00{n}"), ACME).await;
+    }
+    let (_, page) = app.api("GET", "/api/calls?limit=2", Some(&token), None).await;
+    let sids: Vec<&str> = page["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["call_sid"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sids,
+        [
+            "CA0000000000000000000000000000e004",
+            "CA0000000000000000000000000000e003"
+        ]
+    );
+    let next = page["next"].as_str().unwrap();
+    let (_, page) = app
+        .api("GET", &format!("/api/calls?limit=2&cursor={next}"), Some(&token), None)
+        .await;
+    assert_eq!(page["calls"][0]["call_sid"], "CA0000000000000000000000000000e002");
+    let (_, call) = app
+        .api(
+            "GET",
+            "/api/calls/CA0000000000000000000000000000e004",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(call["legs"][0]["assistant"], "maria");
+    assert!(
+        call["trace"][1].as_str().unwrap().starts_with("open: Tuesday hours"),
+        "{call}"
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_served() {
+    let app = spawn_app().await;
+    let (status, doc) = app.api("GET", "/api/openapi.json", None, None).await;
+    assert_eq!(status, 200);
+    assert!(doc["paths"]["/api/clients/{id}/rules"]["put"].is_object());
+}
