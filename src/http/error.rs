@@ -2,6 +2,7 @@
 //! `{"error": {"code", "message", "details"}}` everywhere, except the bare 403 Twilio
 //! gets for a bad signature.
 
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -37,13 +38,33 @@ pub enum Error {
     Unavailable(#[from] CallError),
 }
 
+impl From<QueryRejection> for Error {
+    fn from(r: QueryRejection) -> Self {
+        Self::Body(r.status(), r.body_text())
+    }
+}
+
+impl From<JsonRejection> for Error {
+    fn from(r: JsonRejection) -> Self {
+        Self::Body(r.status(), r.body_text())
+    }
+}
+
+impl From<PathRejection> for Error {
+    fn from(r: PathRejection) -> Self {
+        Self::Body(r.status(), r.body_text())
+    }
+}
+
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         Self::Unavailable(CallError::Store(e))
     }
 }
 
+/// `details` is always a list: the problems of a refused rules text, else empty.
 fn body(status: StatusCode, code: &str, message: &str, details: Value) -> Response {
+    let details = if details.is_array() { details } else { json!([]) };
     (
         status,
         Json(json!({ "error": { "code": code, "message": message, "details": details } })),

@@ -134,9 +134,10 @@ async fn a_good_edit_is_live_for_the_next_call_while_a_call_in_progress_keeps_it
     let maria_action = ringing.first("Dial").attr("action").unwrap().to_owned();
 
     let good = std::fs::read_to_string(example_rules().join("acme-dental.toml")).unwrap();
-    let edited = good
-        .replace("priority = 1\n", "priority = 3\n")
-        .replace(r#"["maria", "john", "external", "voicemail"]"#, r#"["john", "maria", "external", "voicemail"]"#);
+    let edited = good.replace("priority = 1\n", "priority = 3\n").replace(
+        r#"["maria", "john", "external", "voicemail"]"#,
+        r#"["john", "maria", "external", "voicemail"]"#,
+    );
     let path = "/api/clients/acme-dental/rules?comment=John%20answers%20first";
     let (status, body) = app.api("PUT", path, Some(&token), Some(Value::String(edited))).await;
     assert_eq!((status, body["version"].as_i64()), (200, Some(2)), "{body}");

@@ -245,12 +245,11 @@ async fn permanent_errors_are_not_retried_and_an_opt_out_is_recorded() {
 #[tokio::test]
 async fn pending_alerts_survive_a_restart() {
     let fake = FakeTwilio::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("restart.db");
+    let database = crate::database::TestDb::new().await;
     let options = || Options {
         at: new_york(2026, 12, 1, 20, 0),
         twilio: Some(fake.url.clone()),
-        database: Some(database.clone()),
+        database: Some(database.url.clone()),
         ..Options::default()
     };
     let first = spawn_with(options()).await;

@@ -13,6 +13,8 @@ use switchboard::startup::Application;
 use switchboard::state::AppState;
 use switchboard::store::{self, Db};
 
+use crate::database::TestDb;
+
 pub const PUBLIC_URL: &str = "https://switchboard.example.test";
 pub const ACME: &str = "+12125550100";
 pub const HARBOR: &str = "+442079460123";
@@ -27,7 +29,7 @@ pub struct TestApp {
     pub token: String,
     pub account_sid: String,
     http: reqwest::Client,
-    _dir: tempfile::TempDir,
+    _db: TestDb,
 }
 
 pub struct Answer {
@@ -54,8 +56,8 @@ pub struct Options {
     pub real_token: Option<&'static str>,
     /// Send through this fake Twilio (with `real_token`, or a default test token).
     pub twilio: Option<url::Url>,
-    /// Reuse this database file (a restart).
-    pub database: Option<PathBuf>,
+    /// Reuse this database (a restart); by default a fresh one.
+    pub database: Option<String>,
 }
 
 impl Default for Options {
@@ -78,11 +80,10 @@ pub const TEST_ACCOUNT_SID: &str = "AC11111111111111111111111111111111";
 pub const TEST_TOKEN: &str = "0123456789abcdef0123456789abcdef";
 
 pub async fn spawn_with(options: Options) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let database = options.database.clone().unwrap_or_else(|| dir.path().join("test.db"));
+    let fresh = TestDb::new().await;
     let mut settings = Settings::defaults();
     settings.bind = "127.0.0.1:0".parse().unwrap();
-    settings.database_url = format!("sqlite://{}?mode=rwc", database.display());
+    settings.database_url = options.database.clone().unwrap_or_else(|| fresh.url.clone());
     settings.rules_dir = options.rules_dir;
     settings.public_url = Some(PUBLIC_URL.parse().unwrap());
     // Tests drive the outbox step by step with `drain_outbox`.
@@ -117,7 +118,7 @@ pub async fn spawn_with(options: Options) -> TestApp {
         token,
         account_sid,
         http: reqwest::Client::new(),
-        _dir: dir,
+        _db: fresh,
     }
 }
 

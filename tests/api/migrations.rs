@@ -5,9 +5,8 @@ use sea_orm::ConnectionTrait;
 
 #[tokio::test]
 async fn migrations_go_up_down_and_up_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("m.db").display());
-    let db = switchboard::store::connect(&url).await.unwrap();
+    let fresh = crate::database::TestDb::new().await;
+    let db = switchboard::store::connect(&fresh.url).await.unwrap();
     Migrator::up(&db, None).await.unwrap();
     db.execute_unprepared("SELECT call_sid, outcome FROM calls")
         .await

@@ -1,13 +1,12 @@
 //! The call log: filtered, newest first, with cursor pagination; one call in full.
 
-use axum::extract::{Path, Query, State};
-use axum::Json;
+use axum::extract::State;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Admin, ErrorBody};
+use super::{Admin, ErrorBody, Json, Path, Query};
 use crate::admin::Actor;
 use crate::http::Error;
 use crate::state::AppState;
@@ -28,7 +27,8 @@ pub struct ListQuery {
     until: Option<DateTime<Utc>>,
     /// `next` from the previous page.
     cursor: Option<String>,
-    /// At most 200 (default 50).
+    /// How many calls per page (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }
 
@@ -100,7 +100,10 @@ pub async fn list(
         until: q.until,
         before,
     };
-    let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(Error::BadRequest("limit must be between 1 and 200".into()));
+    }
     let rows = store::calls::list(&state.db, &filter, limit).await?;
     let next = (rows.len() as u64 == limit)
         .then(|| rows.last().map(|r| cursor_encode(r.started_at, &r.call_sid)))
@@ -169,7 +172,7 @@ pub struct CallDetail {
 /// One call with its legs, trace, recordings, transcript and the alerts it caused.
 #[utoipa::path(get, path = "/api/calls/{sid}", tag = "calls", security(("bearer" = [])),
     params(("sid" = String, Path)),
-    responses((status = 200, body = CallDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = CallDetail), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn show(
     State(state): State<AppState>,
     Admin(actor): Admin,

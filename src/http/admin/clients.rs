@@ -1,12 +1,11 @@
 //! Clients, their assistants' duty, and the audit log.
 
-use axum::extract::{Path, Query, State};
-use axum::Json;
+use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Admin, ErrorBody};
+use super::{Admin, ErrorBody, Json, Path, Query};
 use crate::admin;
 use crate::http::Error;
 use crate::registry::Loaded;
@@ -60,7 +59,7 @@ fn summary(state: &AppState, l: &Loaded) -> ClientSummary {
 
 /// The clients this token may see.
 #[utoipa::path(get, path = "/api/clients", tag = "clients", security(("bearer" = [])),
-    responses((status = 200, body = [ClientSummary]), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = [ClientSummary]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, Admin(actor): Admin) -> Json<Vec<ClientSummary>> {
     Json(
         admin::clients(&state, &actor)
@@ -73,7 +72,7 @@ pub async fn list(State(state): State<AppState>, Admin(actor): Admin) -> Json<Ve
 /// One client, with who is on duty.
 #[utoipa::path(get, path = "/api/clients/{id}", tag = "clients", security(("bearer" = [])),
     params(("id" = String, Path, description = "client id")),
-    responses((status = 200, body = ClientDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ClientDetail), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn show(
     State(state): State<AppState>,
     Admin(actor): Admin,
@@ -108,7 +107,7 @@ pub struct Duty {
 #[utoipa::path(put, path = "/api/clients/{id}/assistants/{assistant}/duty", tag = "clients", security(("bearer" = [])),
     params(("id" = String, Path), ("assistant" = String, Path)),
     request_body = Duty,
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn duty(
     State(state): State<AppState>,
     Admin(actor): Admin,
@@ -137,7 +136,7 @@ pub struct AuditEntry {
 
 /// Who changed what, newest first (a scoped token sees its client's entries only).
 #[utoipa::path(get, path = "/api/audit", tag = "clients", security(("bearer" = [])), params(AuditQuery),
-    responses((status = 200, body = [AuditEntry]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = [AuditEntry]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn audit(
     State(state): State<AppState>,
     Admin(actor): Admin,

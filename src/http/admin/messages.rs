@@ -2,11 +2,10 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Admin, ErrorBody};
+use super::{Admin, ErrorBody, Json};
 use crate::admin;
 use crate::http::Error;
 use crate::phone::E164;
@@ -31,7 +30,7 @@ pub struct Queued {
 
 /// Queues a text; the worker sends it (never to a number that opted out).
 #[utoipa::path(post, path = "/api/twilio/send-sms", tag = "messages", security(("bearer" = [])), request_body = SendSms,
-    responses((status = 202, body = Queued), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 202, body = Queued), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn send_sms(
     State(state): State<AppState>,
     Admin(actor): Admin,

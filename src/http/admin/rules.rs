@@ -1,13 +1,12 @@
 //! Rules as versions: read, check, save, list, diff, roll back; and simulation.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
-use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Admin, ErrorBody};
+use super::{Admin, ErrorBody, Json, Path, Query};
 use crate::admin;
 use crate::http::Error;
 use crate::simulation::{self, Simulation};
@@ -52,7 +51,7 @@ async fn stored(state: &AppState, actor: &admin::Actor, id: &str, version: i32) 
 /// The current rules.
 #[utoipa::path(get, path = "/api/clients/{id}/rules", tag = "rules", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = RulesVersion), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = RulesVersion), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn current(
     State(state): State<AppState>,
     Admin(actor): Admin,
@@ -77,8 +76,8 @@ pub struct Saved {
 /// otherwise 422 with every problem at its line. Used from the next call on.
 #[utoipa::path(put, path = "/api/clients/{id}/rules", tag = "rules", security(("bearer" = [])),
     params(("id" = String, Path), SaveQuery),
-    request_body(content = String, content_type = "application/toml", description = "the rules (TOML, or the same shape as JSON)"),
-    responses((status = 200, body = Saved), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body(content = String, content_type = "text/plain", description = "the rules (TOML, or the same shape as JSON)"),
+    responses((status = 200, body = Saved), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn save(
     State(state): State<AppState>,
     Admin(actor): Admin,
@@ -100,8 +99,8 @@ pub struct Checked {
 /// Checks rules as a save would, without saving.
 #[utoipa::path(post, path = "/api/clients/{id}/rules/check", tag = "rules", security(("bearer" = [])),
     params(("id" = String, Path)),
-    request_body(content = String, content_type = "application/toml"),
-    responses((status = 200, body = Checked), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body(content = String, content_type = "text/plain"),
+    responses((status = 200, body = Checked), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn check(
     State(state): State<AppState>,
     Admin(actor): Admin,
@@ -116,7 +115,7 @@ pub async fn check(
 /// Every version, newest first.
 #[utoipa::path(get, path = "/api/clients/{id}/rules/versions", tag = "rules", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = [VersionMeta]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = [VersionMeta]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn versions(
     State(state): State<AppState>,
     Admin(actor): Admin,
@@ -129,7 +128,7 @@ pub async fn versions(
 /// One version, with its text.
 #[utoipa::path(get, path = "/api/clients/{id}/rules/versions/{version}", tag = "rules", security(("bearer" = [])),
     params(("id" = String, Path), ("version" = i32, Path)),
-    responses((status = 200, body = RulesVersion), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = RulesVersion), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn version(
     State(state): State<AppState>,
     Admin(actor): Admin,
@@ -155,7 +154,7 @@ pub struct Diff {
 /// The difference between two versions.
 #[utoipa::path(get, path = "/api/clients/{id}/rules/diff", tag = "rules", security(("bearer" = [])),
     params(("id" = String, Path), DiffQuery),
-    responses((status = 200, body = Diff), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Diff), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn diff(
     State(state): State<AppState>,
     Admin(actor): Admin,
@@ -186,7 +185,7 @@ pub struct Rollback {
 /// Makes an old version current again, as a new version.
 #[utoipa::path(post, path = "/api/clients/{id}/rules/rollback", tag = "rules", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = Rollback,
-    responses((status = 200, body = Saved), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Saved), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn rollback(
     State(state): State<AppState>,
     Admin(actor): Admin,
@@ -213,7 +212,7 @@ pub struct SimulateRequest {
 /// closed business opens. The same engine as live calls.
 #[utoipa::path(post, path = "/api/clients/{id}/simulate", tag = "rules", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = SimulateRequest,
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn simulate(
     State(state): State<AppState>,
     Admin(actor): Admin,

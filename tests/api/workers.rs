@@ -1,0 +1,84 @@
+//! Several real `switchboard serve` processes sharing one database deliver every
+//! queued message exactly once.
+
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use switchboard::store::outbox::{self, NewMessage};
+
+use crate::database::TestDb;
+use crate::fake_twilio::FakeTwilio;
+use crate::helpers::*;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(database: &str, fake: &FakeTwilio) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .arg("serve")
+        .env("SWITCHBOARD_BIND", "127.0.0.1:0")
+        .env("DATABASE_URL", database)
+        .env("SWITCHBOARD_RULES_DIR", example_rules())
+        .env("TWILIO_ACCOUNT_SID", TEST_ACCOUNT_SID)
+        .env("TWILIO_AUTH_TOKEN", TEST_TOKEN)
+        .env("TWILIO_API_BASE", fake.url.as_str())
+        .env("SWITCHBOARD_SMS_PER_SECOND", "0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    Server(child)
+}
+
+#[tokio::test]
+async fn two_processes_deliver_500_queued_messages_once_each() {
+    let db = TestDb::new().await;
+    let fake = FakeTwilio::start().await;
+    let conn = switchboard::store::connect(&db.url).await.unwrap();
+    switchboard::store::migrate(&conn).await.unwrap();
+    let now = chrono::Utc::now();
+    for n in 0..500 {
+        let message = NewMessage {
+            client: "acme-dental",
+            dedupe_key: format!("load:{n}"),
+            purpose: "api",
+            call_sid: None,
+            recording_sid: None,
+            assistant: None,
+            to: "+12125550111",
+            from: ACME,
+            body: &format!("message {n}"),
+            send_at: now,
+        };
+        assert!(outbox::enqueue(&conn, &message, now).await.unwrap());
+    }
+    let _a = serve(&db.url, &fake);
+    let _b = serve(&db.url, &fake);
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while outbox::pending_count(&conn).await.unwrap() > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for m in fake.accepted() {
+        *seen.entry(m.body).or_default() += 1;
+    }
+    let duplicates: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(duplicates.is_empty(), "sent twice: {duplicates:?}");
+    assert_eq!(
+        seen.len(),
+        500,
+        "every message delivered ({} on {})",
+        seen.len(),
+        if db.is_postgres() { "PostgreSQL" } else { "SQLite" }
+    );
+    let rows = outbox::for_client(&conn, "acme-dental").await.unwrap();
+    assert!(rows.iter().all(|r| r.state == "sent"), "all rows marked sent");
+}
