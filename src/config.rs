@@ -41,6 +41,9 @@ pub struct Settings {
     /// Messages per second per Twilio account; 0 turns the limit off.
     #[arg(long, env = "SWITCHBOARD_SMS_PER_SECOND", default_value_t = 10)]
     pub sms_per_second: u32,
+    /// Messages and calls one client may send through the admin API per hour.
+    #[arg(long, env = "SWITCHBOARD_SEND_QUOTA_PER_HOUR", default_value_t = 500)]
+    pub send_quota_per_hour: u64,
     /// Run the outbox worker inside `serve` (tests turn it off to drive it step by step).
     #[arg(long, env = "SWITCHBOARD_OUTBOX_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
     pub outbox_worker: bool,

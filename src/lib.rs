@@ -17,6 +17,8 @@ pub mod registry;
 pub mod routing;
 pub mod rules_files;
 /// `X-Twilio-Signature`: HMAC-SHA1 over the URL and sorted parameters.
+/// Texts and calls admins send on a client's behalf.
+pub mod sending;
 pub mod signature;
 /// "What would a call get?" for the CLI and the admin API.
 pub mod simulation;

@@ -175,3 +175,57 @@ mod tests {
         assert!(AssistantId::parse("Maria").is_err());
     }
 }
+
+/// A number as people write it, turned into E.164 with its national form and country.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Normalized {
+    pub e164: String,
+    pub national: String,
+    /// ISO 3166 country code, e.g. `US`.
+    pub country: Option<String>,
+}
+
+/// Parses `text` (E.164, or national in `default_country`, e.g. `US`).
+///
+/// # Errors
+/// When the country is unknown or the number cannot exist.
+pub fn normalize(text: &str, default_country: Option<&str>) -> Result<Normalized, PhoneError> {
+    let country = match default_country {
+        Some(c) => Some(
+            c.to_ascii_uppercase()
+                .parse::<phonenumber::country::Id>()
+                .map_err(|_| PhoneError::Invalid(format!("{text} (unknown country {c})")))?,
+        ),
+        None => None,
+    };
+    let number = phonenumber::parse(country, text).map_err(|_| PhoneError::Invalid(text.to_owned()))?;
+    if !number.is_valid() {
+        return Err(PhoneError::Invalid(text.to_owned()));
+    }
+    Ok(Normalized {
+        e164: number.format().mode(phonenumber::Mode::E164).to_string(),
+        national: number.format().mode(phonenumber::Mode::National).to_string(),
+        country: number.country().id().map(|c| format!("{c:?}")),
+    })
+}
+
+#[cfg(test)]
+mod normalize_tests {
+    use super::*;
+
+    #[test]
+    fn national_numbers_become_e164_with_their_country() {
+        let n = normalize("(212) 555-0111", Some("us")).unwrap();
+        assert_eq!(n.e164, "+12125550111");
+        assert_eq!(n.national, "(212) 555-0111");
+        assert_eq!(n.country.as_deref(), Some("US"));
+        assert_eq!(normalize("020 7946 0123", Some("GB")).unwrap().e164, "+442079460123");
+    }
+
+    #[test]
+    fn unknown_countries_and_impossible_numbers_are_refused() {
+        assert!(normalize("555", Some("US")).is_err());
+        assert!(normalize("2125550111", Some("XX")).is_err());
+        assert!(normalize("2125550111", None).is_err());
+    }
+}

@@ -87,6 +87,8 @@ pub async fn incoming(state: &AppState, m: &Incoming) -> Result<(), CallError> {
             from: &m.to,
             body: &body,
             send_at: now,
+            kind: "sms",
+            media_urls: &[],
         };
         outbox::enqueue(&txn, &message, now).await?;
     }

@@ -9,7 +9,7 @@ use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tracing::{info, warn};
 
-use crate::calls::render::Links;
+use crate::calls::render::{self, Links};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::notify::rate::RateLimits;
@@ -135,7 +135,7 @@ fn outbound(settings: &Settings, links: &Links) -> Result<Outbound, StartError> 
     Ok(Outbound {
         twilio,
         rates: RateLimits::new(NonZeroU32::new(settings.sms_per_second)),
-        status_callback: links.sms_status(),
+        status_callback: links.absolute(render::PATH_SMS_STATUS),
     })
 }
 

@@ -33,10 +33,14 @@ pub struct TemplateError(String);
 /// # Errors
 /// When the template is malformed or names an unknown variable.
 pub fn render(text: &str, vars: &Vars) -> Result<String, TemplateError> {
+    render_any(text, vars)
+}
+
+fn render_any<C: Serialize>(text: &str, context: &C) -> Result<String, TemplateError> {
     let mut tt = TinyTemplate::new();
     tt.set_default_formatter(&tinytemplate::format_unescaped);
     tt.add_template("t", text).map_err(|e| TemplateError(plain(&e)))?;
-    tt.render("t", vars).map_err(|e| TemplateError(plain(&e)))
+    tt.render("t", context).map_err(|e| TemplateError(plain(&e)))
 }
 
 /// Checks a template against every variable we provide.
@@ -73,6 +77,14 @@ fn plain(e: &tinytemplate::error::Error) -> String {
         .unwrap_or("invalid template")
         .trim()
         .to_owned()
+}
+
+/// Renders `text` with any named values (bulk sends bring their own variables).
+///
+/// # Errors
+/// When the template is malformed or names a variable the row does not have.
+pub fn render_with(text: &str, values: &std::collections::BTreeMap<String, String>) -> Result<String, TemplateError> {
+    render_any(text, values)
 }
 
 #[cfg(test)]

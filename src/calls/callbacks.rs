@@ -38,12 +38,18 @@ pub async fn status(state: &AppState, leg: Option<&LegRef>, facts: &StatusFacts)
         };
         return Ok(store::calls::record_leg(&state.db, &update, now).await?);
     }
-    let owner = state.registry.by_number(&facts.call.to);
+    // Inbound calls are to a client's number; calls we place are from one.
+    let owner = state
+        .registry
+        .by_number(&facts.call.to)
+        .or_else(|| state.registry.by_number(&facts.call.from));
     let txn = state.db.begin().await.map_err(StoreError::from)?;
     let new = new_call(&facts.call, owner.as_ref().map(|l| l.rules.client.as_str()), None, None);
     store::calls::ensure(&txn, &new, now).await?;
     store::calls::advance_status(&txn, &facts.call.call_sid, &facts.call.status, facts.duration, now).await?;
-    if store::calls::status_rank(&facts.call.status) == store::calls::status_rank("completed") {
+    // Only a caller can be missed: calls we place ourselves have no outcome to alert on.
+    let inbound = !facts.call.direction.starts_with("outbound");
+    if inbound && store::calls::status_rank(&facts.call.status) == store::calls::status_rank("completed") {
         store::calls::set_outcome(&txn, &facts.call.call_sid, Outcome::Missed, None).await?;
         let call = store::calls::find(&txn, &facts.call.call_sid).await?.map(|d| d.call);
         if let (Some(loaded), Some(call)) = (owner, call) {

@@ -52,10 +52,10 @@ impl Links {
         format!("{}/admin/calls/{call_sid}", self.console)
     }
 
-    /// Twilio's delivery-status callback for messages we send; only with a public URL,
-    /// since Twilio needs an absolute one.
-    pub fn sms_status(&self) -> Option<String> {
-        (!self.base.is_empty()).then(|| format!("{}{PATH_SMS_STATUS}", self.base))
+    /// A callback URL for requests we make to Twilio's REST API; only with a public
+    /// URL, since Twilio needs an absolute one there.
+    pub fn absolute(&self, path: &str) -> Option<String> {
+        (!self.base.is_empty()).then(|| format!("{}{path}", self.base))
     }
 
     pub fn url(&self, path: &str, query: &str) -> String {

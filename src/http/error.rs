@@ -33,6 +33,9 @@ pub enum Error {
     InvalidRules(Vec<RuleError>),
     #[error("{0}")]
     Conflict(String),
+    /// A quota ran out; `Retry-After` says when to try again.
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after: u64 },
     /// The database or another dependency failed; the detail goes to the log only.
     #[error(transparent)]
     Unavailable(#[from] CallError),
@@ -93,6 +96,12 @@ impl IntoResponse for Error {
                 json!(errors),
             ),
             Self::Conflict(m) => body(StatusCode::CONFLICT, "conflict", &m, Value::Null),
+            Self::TooManyRequests { message, retry_after } => {
+                let mut r = body(StatusCode::TOO_MANY_REQUESTS, "quota", &message, Value::Null);
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
+                r
+            }
             Self::Unavailable(e) => {
                 error!(error = %e, "request failed");
                 body(

@@ -149,6 +149,8 @@ pub async fn voicemail(
             from: sender(rules, about.called),
             body: &body,
             send_at,
+            kind: "sms",
+            media_urls: &[],
         };
         outbox::enqueue(db, &message, now).await?;
     }
@@ -194,6 +196,8 @@ pub async fn transcript(
             from: &alert.from_number,
             body: &follow_up,
             send_at: now,
+            kind: "sms",
+            media_urls: &[],
         };
         outbox::enqueue(db, &message, now).await?;
     }
@@ -228,6 +232,8 @@ pub async fn missed_call(
             from: sender(rules, about.called),
             body: &body,
             send_at: now + Duration::seconds(MISSED_CALL_GRACE_SECONDS),
+            kind: "sms",
+            media_urls: &[],
         };
         outbox::enqueue(db, &message, now).await?;
     }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use tracing::{info, warn};
 
 use super::retry;
-use super::twilio::{NewMessage, SendError};
+use super::twilio::{NewCall, NewMessage, SendError};
 use crate::phone::mask;
 use crate::state::AppState;
 use crate::store::outbox::{self, OutboxRow, CANCELLED, FAILED};
@@ -70,10 +70,13 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
         return Ok(Outcome::GaveUp);
     }
     let Some(twilio) = &state.outbound.twilio else {
-        info!(to = %mask(&row.to_number), body = %row.body, "LOCAL MODE: SMS not sent to Twilio");
+        info!(to = %mask(&row.to_number), body = %row.body, "LOCAL MODE: message not sent to Twilio");
         outbox::mark_sent(&state.db, row.id, &format!("SMlocal{:027}", row.id), None, now).await?;
         return Ok(Outcome::Sent);
     };
+    if row.kind == "call" {
+        return place_call(state, twilio, row).await;
+    }
     // A second attempt may follow one that Twilio accepted before we heard back.
     if row.attempts > 1 {
         match twilio
@@ -102,11 +105,16 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
         }
     }
     state.outbound.rates.until_ready(&twilio.account.sid).await;
+    let media: Vec<String> = row
+        .media_urls
+        .as_deref()
+        .and_then(|m| serde_json::from_str(m).ok())
+        .unwrap_or_default();
     let message = NewMessage {
         to: &row.to_number,
         from: &row.from_number,
         body: &row.body,
-        media_urls: &[],
+        media_urls: &media,
         status_callback: state.outbound.status_callback.as_deref(),
     };
     match twilio.client.send_message(&twilio.account, &message).await {
@@ -119,6 +127,36 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
             Ok(Outcome::GaveUp)
         }
         Err(e) => retry(state, row, &e).await,
+    }
+}
+
+/// A notification call: `body` holds its TwiML. Twilio keeps no list we could search
+/// by content, so a call that may already have been placed is not placed again.
+async fn place_call(state: &AppState, twilio: &super::Twilio, row: &OutboxRow) -> Result<Outcome, StoreError> {
+    let now = state.clock.now();
+    state.outbound.rates.until_ready(&twilio.account.sid).await;
+    let status_callback = state.links.absolute(crate::calls::render::PATH_STATUS);
+    let call = NewCall {
+        to: &row.to_number,
+        from: &row.from_number,
+        twiml: &row.body,
+        status_callback: status_callback.as_deref(),
+    };
+    match twilio.client.create_call(&twilio.account, &call).await {
+        Ok(c) => {
+            outbox::mark_sent(&state.db, row.id, &c.sid, None, now).await?;
+            Ok(Outcome::Sent)
+        }
+        Err(e @ SendError::Retryable { .. }) => retry(state, row, &e).await,
+        Err(e) => {
+            let note = if matches!(e, SendError::Ambiguous { .. }) {
+                "may have been placed; not placed again: "
+            } else {
+                ""
+            };
+            outbox::finish_unsent(&state.db, row.id, FAILED, e.code(), &format!("{note}{e}"), now).await?;
+            Ok(Outcome::GaveUp)
+        }
     }
 }
 

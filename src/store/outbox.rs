@@ -36,6 +36,9 @@ pub struct NewMessage<'a> {
     pub from: &'a str,
     pub body: &'a str,
     pub send_at: DateTime<Utc>,
+    /// `sms` or `call` (see [`OutboxRow::kind`]).
+    pub kind: &'a str,
+    pub media_urls: &'a [String],
 }
 
 /// Adds the message unless one with its dedupe key exists. Returns whether it was new.
@@ -64,6 +67,8 @@ pub async fn enqueue(db: &impl ConnectionTrait, m: &NewMessage<'_>, now: DateTim
         created_at: Set(now),
         updated_at: Set(now),
         sent_at: Set(None),
+        kind: Set(m.kind.to_owned()),
+        media_urls: Set((!m.media_urls.is_empty()).then(|| serde_json::to_string(m.media_urls).unwrap_or_default())),
         ..Default::default()
     })
     .on_conflict(OnConflict::column(outbox::Column::DedupeKey).do_nothing().to_owned())
@@ -298,4 +303,70 @@ pub async fn find_by_key(db: &impl ConnectionTrait, dedupe_key: &str) -> Result<
         .filter(outbox::Column::DedupeKey.eq(dedupe_key))
         .one(db)
         .await?)
+}
+
+/// Sends through the API count against a client's hourly quota.
+pub const API_PURPOSES: &[&str] = &["api", "bulk", "call"];
+
+/// How many API sends the client queued since `since`, and when the oldest of them was.
+///
+/// # Errors
+/// On database failure.
+pub async fn api_sends_since(
+    db: &impl ConnectionTrait,
+    client: &str,
+    since: DateTime<Utc>,
+) -> Result<(u64, Option<DateTime<Utc>>), StoreError> {
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    let recent = || {
+        Outbox::find()
+            .filter(outbox::Column::ClientId.eq(client))
+            .filter(outbox::Column::Purpose.is_in(API_PURPOSES.iter().copied()))
+            .filter(outbox::Column::CreatedAt.gte(since))
+    };
+    let count = recent().count(db).await?;
+    let oldest: Option<DateTime<Utc>> = recent()
+        .select_only()
+        .column(outbox::Column::CreatedAt)
+        .order_by_asc(outbox::Column::CreatedAt)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok((count, oldest))
+}
+
+/// Filters for the message history; `None` leaves a field out.
+#[derive(Debug, Clone, Default)]
+pub struct MessageFilter {
+    pub clients: Option<Vec<String>>,
+    pub to: Option<String>,
+    pub state: Option<String>,
+    pub purpose: Option<String>,
+    /// Continue below this id (the previous page's last).
+    pub before_id: Option<i64>,
+}
+
+/// Messages newest first, at most `limit`.
+///
+/// # Errors
+/// On database failure.
+pub async fn list(db: &impl ConnectionTrait, f: &MessageFilter, limit: u64) -> Result<Vec<OutboxRow>, StoreError> {
+    use sea_orm::QuerySelect;
+    let mut q = Outbox::find();
+    if let Some(clients) = &f.clients {
+        q = q.filter(outbox::Column::ClientId.is_in(clients.clone()));
+    }
+    for (column, value) in [
+        (outbox::Column::ToNumber, &f.to),
+        (outbox::Column::State, &f.state),
+        (outbox::Column::Purpose, &f.purpose),
+    ] {
+        if let Some(v) = value {
+            q = q.filter(column.eq(v.clone()));
+        }
+    }
+    if let Some(id) = f.before_id {
+        q = q.filter(outbox::Column::Id.lt(id));
+    }
+    Ok(q.order_by_desc(outbox::Column::Id).limit(limit).all(db).await?)
 }

@@ -16,7 +16,8 @@ fn acme_routes() -> Vec<(String, String)> {
                 .replace("{id}", "acme-dental")
                 .replace("{assistant}", "maria")
                 .replace("{version}", "1")
-                .replace("{sid}", CALL);
+                .replace("{sid}", CALL)
+                .replace("{number}", "+12125550188");
             let query = if path.ends_with("/diff") { "?from=1&to=1" } else { "" };
             routes.push((method.to_uppercase(), format!("{filled}{query}")));
         }
@@ -31,6 +32,16 @@ fn body_for(path: &str) -> Option<Value> {
         Some(json!({ "version": 1 }))
     } else if path.ends_with("/simulate") {
         Some(json!({ "at": "2026-12-01T10:00" }))
+    } else if path.ends_with("/notify-call") {
+        Some(json!({ "to": "+12125550188", "message": "hello" }))
+    } else if path.ends_with("/make-call") {
+        Some(json!({ "client": "acme-dental", "assistant": "maria", "to": "+12125550188" }))
+    } else if path.ends_with("/send-bulk") {
+        Some(json!({ "template": "hello", "recipients": [{ "to": "+12125550188" }] }))
+    } else if path.contains("/opt-outs/") {
+        Some(json!({ "opted_out": true }))
+    } else if path.ends_with("/phone/validate") {
+        Some(json!({ "number": "+12125550188" }))
     } else if path.ends_with("/send-sms") {
         Some(json!({ "client": "acme-dental", "to": "+12125550188", "body": "hi" }))
     } else if path.contains("/rules") {

@@ -12,6 +12,7 @@ mod fake_twilio;
 mod helpers;
 mod migrations;
 mod rules;
+mod sending;
 mod signatures;
 mod sms;
 mod workers;

@@ -56,6 +56,8 @@ async fn two_processes_deliver_500_queued_messages_once_each() {
             from: ACME,
             body: &format!("message {n}"),
             send_at: now,
+            kind: "sms",
+            media_urls: &[],
         };
         assert!(outbox::enqueue(&conn, &message, now).await.unwrap());
     }

@@ -1,16 +1,34 @@
-//! Sending a text on a client's behalf, through the outbox like every message.
+//! Sending on a client's behalf (texts, MMS, bulk, notification and click-to-call
+//! calls), opt-in state, number checks, and the message history (JSON or CSV).
 
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
-use super::{Admin, ErrorBody, Json};
-use crate::admin;
+use super::{Admin, ErrorBody, Json, Path, Query};
+use crate::admin::{self, Actor};
 use crate::http::Error;
-use crate::phone::E164;
+use crate::phone::{self, Normalized, E164};
+use crate::sending::{self, Payload, Queued, Row, SendingError};
 use crate::state::AppState;
-use crate::store::{self, outbox};
+use crate::store::{self, outbox::MessageFilter};
+
+impl From<SendingError> for Error {
+    fn from(e: SendingError) -> Self {
+        match e {
+            SendingError::Admin(e) => e.into(),
+            SendingError::Quota { retry_after, .. } => Self::TooManyRequests {
+                message: e.to_string(),
+                retry_after,
+            },
+        }
+    }
+}
 
 #[derive(Deserialize, ToSchema)]
 pub struct SendSms {
@@ -20,73 +38,312 @@ pub struct SendSms {
     body: String,
     /// One of the client's numbers (default: its first).
     from: Option<String>,
+    /// Up to 10 https URLs: an MMS.
+    #[serde(default)]
+    media_urls: Vec<String>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct Queued {
-    id: i64,
-    state: String,
-}
-
-/// Queues a text; the worker sends it (never to a number that opted out).
+/// Queues a text (or MMS); the worker sends it, never to a number that opted out.
 #[utoipa::path(post, path = "/api/twilio/send-sms", tag = "messages", security(("bearer" = [])), request_body = SendSms,
-    responses((status = 202, body = Queued), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 202, body = Queued), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn send_sms(
     State(state): State<AppState>,
     Admin(actor): Admin,
     Json(req): Json<SendSms>,
 ) -> Result<(StatusCode, Json<Queued>), Error> {
-    let loaded = admin::client(&state, &actor, &req.client)?;
-    let to = E164::parse(&req.to).map_err(|e| Error::BadRequest(e.to_string()))?;
-    if req.body.trim().is_empty() || req.body.chars().count() > 1600 {
-        return Err(Error::BadRequest("body must be 1 to 1600 characters".into()));
+    let payload = Payload::Sms {
+        body: req.body,
+        media_urls: req.media_urls,
+    };
+    let queued = sending::send(&state, &actor, &req.client, &req.to, req.from.as_deref(), &payload).await?;
+    Ok((StatusCode::ACCEPTED, Json(queued)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MakeCall {
+    client: String,
+    /// The assistant rung first (their id).
+    assistant: String,
+    /// The number they are then connected to, shown the business's caller id.
+    to: String,
+}
+
+/// Click-to-call: Twilio rings the assistant, then connects them to the number with
+/// the business's caller id (recorded where the client records calls).
+#[utoipa::path(post, path = "/api/twilio/make-call", tag = "messages", security(("bearer" = [])), request_body = MakeCall,
+    responses((status = 202, body = Queued), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn make_call(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Json(req): Json<MakeCall>,
+) -> Result<(StatusCode, Json<Queued>), Error> {
+    let payload = Payload::ClickToCall {
+        assistant: req.assistant,
+    };
+    let queued = sending::send(&state, &actor, &req.client, &req.to, None, &payload).await?;
+    Ok((StatusCode::ACCEPTED, Json(queued)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NotifyCall {
+    to: String,
+    /// Spoken twice to whoever answers.
+    message: String,
+}
+
+/// A call that speaks a message.
+#[utoipa::path(post, path = "/api/clients/{id}/notify-call", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = NotifyCall,
+    responses((status = 202, body = Queued), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn notify_call(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<String>,
+    Json(req): Json<NotifyCall>,
+) -> Result<(StatusCode, Json<Queued>), Error> {
+    let payload = Payload::Notification { message: req.message };
+    let queued = sending::send(&state, &actor, &id, &req.to, None, &payload).await?;
+    Ok((StatusCode::ACCEPTED, Json(queued)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct Recipient {
+    to: String,
+    /// Values for the template's variables.
+    #[serde(default)]
+    vars: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SendBulk {
+    /// `{name}`-style variables, filled from each recipient's `vars`.
+    template: String,
+    recipients: Vec<Recipient>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct BulkQuery {
+    /// With a CSV body: the template (the CSV's columns are its variables; `to` is required).
+    template: Option<String>,
+}
+
+/// One templated text to many recipients: JSON, or a CSV upload (`text/csv`, a header
+/// row naming the columns, one of them `to`). Each row is queued or refused on its own.
+#[utoipa::path(post, path = "/api/clients/{id}/send-bulk", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path), BulkQuery), request_body = SendBulk,
+    responses((status = 202, body = [Queued]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn send_bulk(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<String>,
+    Query(q): Query<BulkQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Vec<Queued>>), Error> {
+    let csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/csv"));
+    let (template, recipients) = if csv {
+        let template = q
+            .template
+            .ok_or_else(|| Error::BadRequest("a CSV upload needs ?template=".into()))?;
+        (template, csv_rows(&body)?)
+    } else {
+        let req: SendBulk =
+            serde_json::from_slice(&body).map_err(|e| Error::BadRequest(format!("invalid JSON: {e}")))?;
+        (
+            req.template,
+            req.recipients.into_iter().map(|r| (r.to, r.vars)).collect(),
+        )
+    };
+    let results = sending::send_bulk(&state, &actor, &id, &template, &recipients).await?;
+    Ok((StatusCode::ACCEPTED, Json(results)))
+}
+
+fn csv_rows(body: &[u8]) -> Result<Vec<Row>, Error> {
+    let mut reader = csv::Reader::from_reader(body);
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::BadRequest(format!("invalid CSV: {e}")))?
+        .clone();
+    if !headers.iter().any(|h| h == "to") {
+        return Err(Error::BadRequest("the CSV needs a `to` column".into()));
     }
-    let from = match &req.from {
-        Some(f) if loaded.rules.numbers.iter().any(|n| n.as_str() == f) => f.clone(),
-        Some(_) => return Err(Error::BadRequest("from must be one of the client's numbers".into())),
-        None => loaded
-            .rules
-            .numbers
-            .first()
-            .map(ToString::to_string)
-            .ok_or(Error::NotFound)?,
-    };
+    reader
+        .records()
+        .map(|record| {
+            let record = record.map_err(|e| Error::BadRequest(format!("invalid CSV: {e}")))?;
+            let vars: BTreeMap<String, String> = headers
+                .iter()
+                .zip(record.iter())
+                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+                .collect();
+            Ok((vars.get("to").cloned().unwrap_or_default(), vars))
+        })
+        .collect()
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct OptIn {
+    /// True when the number asked not to receive messages (STOP).
+    opted_out: bool,
+}
+
+/// Whether a number may be texted on the client's behalf.
+#[utoipa::path(get, path = "/api/clients/{id}/opt-outs/{number}", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path), ("number" = String, Path, description = "E.164")),
+    responses((status = 200, body = OptIn), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn opt_out(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path((id, number)): Path<(String, String)>,
+) -> Result<Json<OptIn>, Error> {
+    admin::client(&state, &actor, &id)?;
+    let number = E164::parse(&number).map_err(|e| Error::BadRequest(e.to_string()))?;
+    Ok(Json(OptIn {
+        opted_out: store::messages::is_opted_out(&state.db, &id, number.as_str()).await?,
+    }))
+}
+
+/// Records a number's opt-in state (for consent gathered elsewhere); audited.
+#[utoipa::path(put, path = "/api/clients/{id}/opt-outs/{number}", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path), ("number" = String, Path, description = "E.164")), request_body = OptIn,
+    responses((status = 200, body = OptIn), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_opt_out(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path((id, number)): Path<(String, String)>,
+    Json(req): Json<OptIn>,
+) -> Result<Json<OptIn>, Error> {
+    admin::client(&state, &actor, &id)?;
+    let number = E164::parse(&number).map_err(|e| Error::BadRequest(e.to_string()))?;
     let now = state.clock.now();
-    // A send through the API is meant to go out each time it is asked for.
-    let key = format!("api:{:032x}", rand::random::<u128>());
-    let message = outbox::NewMessage {
-        client: &req.client,
-        dedupe_key: key.clone(),
-        purpose: "api",
-        call_sid: None,
-        recording_sid: None,
-        assistant: None,
-        to: to.as_str(),
-        from: &from,
-        body: &req.body,
-        send_at: now,
-    };
-    outbox::enqueue(&state.db, &message, now).await?;
+    store::messages::set_opt_out(&state.db, &id, number.as_str(), req.opted_out, "admin", now).await?;
+    let detail = format!(
+        "{} {}",
+        phone::mask(number.as_str()),
+        if req.opted_out { "opted out" } else { "opted in" }
+    );
     let entry = store::admin::Entry {
         actor: &actor.name,
-        client: Some(&req.client),
-        action: "sms.send",
-        detail: format!(
-            "to {} ({} characters)",
-            crate::phone::mask(to.as_str()),
-            req.body.chars().count()
-        ),
+        client: Some(&id),
+        action: "opt_out.set",
+        detail,
         address: actor.address.clone(),
     };
     store::admin::audit(&state.db, &entry, now).await?;
-    let row = store::outbox::find_by_key(&state.db, &key)
-        .await?
-        .ok_or(Error::NotFound)?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(Queued {
-            id: row.id,
-            state: row.state,
-        }),
-    ))
+    Ok(Json(req))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct Validate {
+    number: String,
+    /// ISO country for national numbers, e.g. `US`.
+    country: Option<String>,
+}
+
+/// Checks and normalises a phone number.
+#[utoipa::path(post, path = "/api/phone/validate", tag = "messages", security(("bearer" = [])), request_body = Validate,
+    responses((status = 200, body = Normalized), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn validate(Admin(_actor): Admin, Json(req): Json<Validate>) -> Result<Json<Normalized>, Error> {
+    phone::normalize(&req.number, req.country.as_deref())
+        .map(Json)
+        .map_err(|e| Error::BadRequest(e.to_string()))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct HistoryQuery {
+    client: Option<String>,
+    to: Option<String>,
+    /// `pending`, `sent`, `failed` or `cancelled`.
+    state: Option<String>,
+    /// `voicemail`, `transcript`, `missed_call`, `reply`, `api`, `bulk`, `call`…
+    purpose: Option<String>,
+    /// `next` from the previous page.
+    before: Option<i64>,
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u64>,
+    /// `csv` for a spreadsheet instead of JSON.
+    format: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MessageView {
+    id: i64,
+    client: String,
+    kind: String,
+    purpose: String,
+    to: String,
+    from: String,
+    body: String,
+    state: String,
+    /// Twilio's delivery status, when reported.
+    delivery: Option<String>,
+    error_code: Option<i64>,
+    segments: Option<i32>,
+    created_at: chrono::DateTime<chrono::Utc>,
+    sent_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn visible(actor: &Actor, asked: Option<String>) -> Result<Option<Vec<String>>, Error> {
+    match (asked, &actor.client) {
+        (Some(c), _) if !actor.can_see(&c) => Err(Error::NotFound),
+        (Some(c), _) => Ok(Some(vec![c])),
+        (None, Some(mine)) => Ok(Some(vec![mine.clone()])),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Messages sent (and queued), newest first, with their delivery status; `format=csv`
+/// exports them.
+#[utoipa::path(get, path = "/api/messages", tag = "messages", security(("bearer" = [])), params(HistoryQuery),
+    responses((status = 200, body = [MessageView]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn history(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Query(q): Query<HistoryQuery>,
+) -> Result<Response, Error> {
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(Error::BadRequest("limit must be between 1 and 1000".into()));
+    }
+    let filter = MessageFilter {
+        clients: visible(&actor, q.client)?,
+        to: q.to,
+        state: q.state,
+        purpose: q.purpose,
+        before_id: q.before,
+    };
+    let mut views = Vec::new();
+    for m in store::outbox::list(&state.db, &filter, limit).await? {
+        let delivery = match &m.message_sid {
+            Some(sid) => store::messages::status(&state.db, sid).await?.map(|s| s.status),
+            None => None,
+        };
+        views.push(MessageView {
+            id: m.id,
+            client: m.client_id,
+            kind: m.kind,
+            purpose: m.purpose,
+            to: m.to_number,
+            from: m.from_number,
+            body: m.body,
+            state: m.state,
+            delivery,
+            error_code: m.error_code,
+            segments: m.segments,
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+        });
+    }
+    if q.format.as_deref() != Some("csv") {
+        return Ok(axum::Json(views).into_response());
+    }
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for v in &views {
+        out.serialize(v).map_err(|e| Error::BadRequest(e.to_string()))?;
+    }
+    let bytes = out.into_inner().map_err(|e| Error::BadRequest(e.to_string()))?;
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes).into_response())
 }

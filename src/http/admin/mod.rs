@@ -55,6 +55,12 @@ pub fn router() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(calls::list))
         .routes(routes!(calls::show))
         .routes(routes!(messages::send_sms))
+        .routes(routes!(messages::make_call))
+        .routes(routes!(messages::notify_call))
+        .routes(routes!(messages::send_bulk))
+        .routes(routes!(messages::opt_out, messages::set_opt_out))
+        .routes(routes!(messages::validate))
+        .routes(routes!(messages::history))
         .split_for_parts();
     let doc = api.clone();
     (

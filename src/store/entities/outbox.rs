@@ -25,6 +25,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    /// `sms` (with `media_urls` for MMS) or `call` (a notification call; `body` is its TwiML).
+    pub kind: String,
+    pub media_urls: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,275 @@
+//! Texts and calls an admin sends on a client's behalf: checked (numbers, opt-outs,
+//! quota), queued in the outbox like every message, and audited.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::admin::{self, Actor, AdminError};
+use crate::phone::{mask, E164};
+use crate::registry::Loaded;
+use crate::state::AppState;
+use crate::store::{self, outbox, StoreError};
+use crate::templates;
+use crate::twiml::{Dial, DialRecord, Number, Response, Say, Verb};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendingError {
+    #[error(transparent)]
+    Admin(#[from] AdminError),
+    #[error("send quota of {quota} per hour reached")]
+    Quota { quota: u64, retry_after: u64 },
+}
+
+impl From<StoreError> for SendingError {
+    fn from(e: StoreError) -> Self {
+        Self::Admin(AdminError::Store(e))
+    }
+}
+
+fn bad(message: impl Into<String>) -> SendingError {
+    SendingError::Admin(AdminError::BadRequest(message.into()))
+}
+
+/// What to send.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    Sms {
+        body: String,
+        media_urls: Vec<String>,
+    },
+    /// A call that speaks `message` to whoever answers.
+    Notification {
+        message: String,
+    },
+    /// Rings `assistant` first, then connects them to the number.
+    ClickToCall {
+        assistant: String,
+    },
+}
+
+/// A bulk recipient: the number, and the values of the template's variables.
+pub type Row = (String, BTreeMap<String, String>);
+
+/// One recipient's outcome in a (bulk) send.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Queued {
+    pub to: String,
+    pub id: Option<i64>,
+    pub error: Option<String>,
+}
+
+fn from_number(loaded: &Loaded, from: Option<&str>) -> Result<String, SendingError> {
+    match from {
+        Some(f) if loaded.rules.numbers.iter().any(|n| n.as_str() == f) => Ok(f.to_owned()),
+        Some(_) => Err(bad("from must be one of the client's numbers")),
+        None => loaded
+            .rules
+            .numbers
+            .first()
+            .map(ToString::to_string)
+            .ok_or_else(|| bad("the client has no number")),
+    }
+}
+
+/// Refuses the send when it would take the client past its hourly quota.
+async fn check_quota(state: &AppState, client: &str, adding: u64, now: DateTime<Utc>) -> Result<(), SendingError> {
+    let quota = state.settings.send_quota_per_hour;
+    let (sent, oldest) = outbox::api_sends_since(&state.db, client, now - Duration::hours(1)).await?;
+    if sent + adding <= quota {
+        return Ok(());
+    }
+    let retry_after = oldest.map_or(3600, |o| {
+        u64::try_from((o + Duration::hours(1) - now).num_seconds().max(1)).unwrap_or(1)
+    });
+    Err(SendingError::Quota { quota, retry_after })
+}
+
+/// Checks, queues and audits one message or call.
+///
+/// # Errors
+/// Unknown client (or another client's), a bad number or body, or the quota.
+pub async fn send(
+    state: &AppState,
+    actor: &Actor,
+    client: &str,
+    to: &str,
+    from: Option<&str>,
+    payload: &Payload,
+) -> Result<Queued, SendingError> {
+    let loaded = admin::client(state, actor, client)?;
+    let now = state.clock.now();
+    check_quota(state, client, 1, now).await?;
+    let id = enqueue(state, &loaded, to, from, payload, "api", now).await?;
+    let what = match payload {
+        Payload::Sms { media_urls, .. } if !media_urls.is_empty() => "mms.send",
+        Payload::Sms { .. } => "sms.send",
+        Payload::Notification { .. } => "call.notify",
+        Payload::ClickToCall { .. } => "call.click_to_call",
+    };
+    audit(state, actor, client, what, format!("to {}", mask(to)), now).await?;
+    Ok(Queued {
+        to: to.to_owned(),
+        id: Some(id),
+        error: None,
+    })
+}
+
+/// One templated text to each recipient, with its own variables; each row succeeds or
+/// fails on its own.
+///
+/// # Errors
+/// Unknown client (or another client's), a bad template, or the quota.
+pub async fn send_bulk(
+    state: &AppState,
+    actor: &Actor,
+    client: &str,
+    template: &str,
+    recipients: &[Row],
+) -> Result<Vec<Queued>, SendingError> {
+    let loaded = admin::client(state, actor, client)?;
+    if recipients.is_empty() || recipients.len() > 1000 {
+        return Err(bad("send to 1 to 1000 recipients at a time"));
+    }
+    let now = state.clock.now();
+    check_quota(state, client, recipients.len() as u64, now).await?;
+    let mut results = Vec::with_capacity(recipients.len());
+    for (to, vars) in recipients {
+        let outcome = match templates::render_with(template, vars) {
+            Err(e) => Err(e.to_string()),
+            Ok(body) => {
+                let payload = Payload::Sms {
+                    body,
+                    media_urls: Vec::new(),
+                };
+                enqueue(state, &loaded, to, None, &payload, "bulk", now)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+        };
+        results.push(match outcome {
+            Ok(id) => Queued {
+                to: to.clone(),
+                id: Some(id),
+                error: None,
+            },
+            Err(error) => Queued {
+                to: to.clone(),
+                id: None,
+                error: Some(error),
+            },
+        });
+    }
+    let queued = results.iter().filter(|r| r.id.is_some()).count();
+    audit(
+        state,
+        actor,
+        client,
+        "sms.bulk",
+        format!("{queued} of {} queued", recipients.len()),
+        now,
+    )
+    .await?;
+    Ok(results)
+}
+
+async fn enqueue(
+    state: &AppState,
+    loaded: &Loaded,
+    to: &str,
+    from: Option<&str>,
+    payload: &Payload,
+    purpose: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, SendingError> {
+    let to = E164::parse(to).map_err(|e| bad(e.to_string()))?;
+    let from = from_number(loaded, from)?;
+    let (kind, target, body, media) = match payload {
+        Payload::Sms { body, media_urls } => {
+            if body.trim().is_empty() && media_urls.is_empty() || body.chars().count() > 1600 {
+                return Err(bad("body must be 1 to 1600 characters (or send media)"));
+            }
+            if media_urls.len() > 10 || media_urls.iter().any(|u| !u.starts_with("https://")) {
+                return Err(bad("at most 10 media URLs, each https://"));
+            }
+            ("sms", to.to_string(), body.clone(), media_urls.clone())
+        }
+        Payload::Notification { message } => {
+            if message.trim().is_empty() || message.chars().count() > 1000 {
+                return Err(bad("message must be 1 to 1000 characters"));
+            }
+            let twiml = Response::new()
+                .push(Say::new(message.as_str()).loop_count(2))
+                .push(Verb::Hangup)
+                .render();
+            ("call", to.to_string(), twiml, Vec::new())
+        }
+        Payload::ClickToCall { assistant } => {
+            let a = loaded
+                .rules
+                .assistants
+                .iter()
+                .find(|a| a.id.as_str() == assistant)
+                .ok_or_else(|| bad(format!("no assistant `{assistant}`")))?;
+            let mut dial = Dial::new().caller_id(from.as_str()).number(Number::new(to.as_str()));
+            if loaded.rules.open.record {
+                dial = dial.record(DialRecord::RecordFromAnswer);
+                if let Some(cb) = state.links.absolute(crate::calls::render::PATH_RECORDING) {
+                    dial = dial.recording_status_callback(format!("{cb}?client={}&kind=call", loaded.rules.client));
+                }
+            }
+            let twiml = Response::new()
+                .push(Say::new(format!("Connecting you to {}.", spoken(to.as_str()))))
+                .push(dial)
+                .render();
+            ("call", a.phone.to_string(), twiml, Vec::new())
+        }
+    };
+    let key = format!("{purpose}:{:032x}", rand::random::<u128>());
+    let message = outbox::NewMessage {
+        client: loaded.rules.client.as_str(),
+        dedupe_key: key.clone(),
+        purpose: if kind == "call" { "call" } else { purpose },
+        call_sid: None,
+        recording_sid: None,
+        assistant: None,
+        to: &target,
+        from: &from,
+        body: &body,
+        send_at: now,
+        kind,
+        media_urls: &media,
+    };
+    outbox::enqueue(&state.db, &message, now).await?;
+    let row = outbox::find_by_key(&state.db, &key)
+        .await?
+        .ok_or(AdminError::NotFound)?;
+    Ok(row.id)
+}
+
+fn spoken(number: &str) -> String {
+    number
+        .chars()
+        .filter(char::is_ascii_digit)
+        .map(String::from)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn audit(
+    state: &AppState,
+    actor: &Actor,
+    client: &str,
+    action: &str,
+    detail: String,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let entry = store::admin::Entry {
+        actor: &actor.name,
+        client: Some(client),
+        action,
+        detail,
+        address: actor.address.clone(),
+    };
+    store::admin::audit(&state.db, &entry, now).await
+}

@@ -1,0 +1,284 @@
+//! Sending on a client's behalf through the admin API: texts, MMS, bulk, calls,
+//! opt-in state, number checks, history, quota.
+
+use serde_json::{json, Value};
+
+use crate::fake_twilio::FakeTwilio;
+use crate::helpers::*;
+
+async fn spawn(fake: &FakeTwilio) -> (TestApp, String) {
+    let app = spawn_with(Options {
+        twilio: Some(fake.url.clone()),
+        ..Options::default()
+    })
+    .await;
+    crate::alerts::share_clock(fake, &app);
+    let token = app.admin_token(Some("acme-dental")).await;
+    (app, token)
+}
+
+#[tokio::test]
+async fn an_mms_is_queued_sent_with_its_media_and_audited() {
+    let fake = FakeTwilio::start().await;
+    let (app, token) = spawn(&fake).await;
+    let request = json!({ "client": "acme-dental", "to": "+12125550188", "body": "Your x-ray", "media_urls": ["https://example.com/xray.jpg"] });
+    let (status, queued) = app
+        .api("POST", "/api/twilio/send-sms", Some(&token), Some(request))
+        .await;
+    assert_eq!(status, 202, "{queued}");
+    app.drain_outbox().await;
+    let sent = fake.accepted();
+    assert_eq!(sent.len(), 1);
+    assert_eq!((sent[0].body.as_str(), sent[0].from.as_str()), ("Your x-ray", ACME));
+    assert_eq!(sent[0].media_urls, ["https://example.com/xray.jpg"]);
+    let (_, audit) = app.api("GET", "/api/audit", Some(&token), None).await;
+    assert_eq!(audit[0]["action"], "mms.send");
+    assert!(
+        !audit.to_string().contains("+12125550188"),
+        "numbers are masked in the audit: {audit}"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_number_or_body_is_refused_with_a_reason() {
+    let fake = FakeTwilio::start().await;
+    let (app, token) = spawn(&fake).await;
+    let (status, body) = app
+        .api(
+            "POST",
+            "/api/twilio/send-sms",
+            Some(&token),
+            Some(json!({ "client": "acme-dental", "to": "555-0188", "body": "hi" })),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(body["error"]["message"].as_str().unwrap().contains("E.164"), "{body}");
+    let (status, _) = app
+        .api(
+            "POST",
+            "/api/twilio/send-sms",
+            Some(&token),
+            Some(json!({ "client": "acme-dental", "to": "+12125550188", "body": " " })),
+        )
+        .await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn a_csv_bulk_send_fills_each_rows_variables_and_refuses_bad_rows_alone() {
+    let fake = FakeTwilio::start().await;
+    let (app, token) = spawn(&fake).await;
+    let csv = "to,name,time\n+12125550181,\"Lee, Ann\",9:00\nnot-a-number,Bo,10:00\n+12125550183,Cy,11:30\n";
+    let url = format!(
+        "http://127.0.0.1:{}/api/clients/acme-dental/send-bulk?template=Hi%20{{name}},%20see%20you%20at%20{{time}}.",
+        app.port
+    );
+    let response = reqwest::Client::new()
+        .post(url)
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    let results: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    let queued: Vec<bool> = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].is_number())
+        .collect();
+    assert_eq!(queued, [true, false, true], "{results}");
+    app.drain_outbox().await;
+    let bodies: Vec<String> = fake.accepted().into_iter().map(|m| m.body).collect();
+    assert_eq!(bodies, ["Hi Lee, Ann, see you at 9:00.", "Hi Cy, see you at 11:30."]);
+}
+
+#[tokio::test]
+async fn the_hourly_quota_answers_429_with_retry_after() {
+    let fake = FakeTwilio::start().await;
+    let (app, token) = spawn(&fake).await;
+    let recipients: Vec<Value> = (0..500)
+        .map(|n| json!({ "to": format!("+1212555{:04}", 1000 + n) }))
+        .collect();
+    let (status, _) = app
+        .api(
+            "POST",
+            "/api/clients/acme-dental/send-bulk",
+            Some(&token),
+            Some(json!({ "template": "Closed tomorrow.", "recipients": recipients })),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let url = format!("http://127.0.0.1:{}/api/twilio/send-sms", app.port);
+    let response = reqwest::Client::new()
+        .post(url)
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(json!({ "client": "acme-dental", "to": "+12125550188", "body": "one more" }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((3500..=3600).contains(&retry_after), "{retry_after}");
+}
+
+#[tokio::test]
+async fn click_to_call_rings_the_assistant_then_connects_with_the_business_caller_id() {
+    let fake = FakeTwilio::start().await;
+    let (app, token) = spawn(&fake).await;
+    let request = json!({ "client": "acme-dental", "assistant": "john", "to": "+12125550188" });
+    let (status, body) = app
+        .api("POST", "/api/twilio/make-call", Some(&token), Some(request))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    app.drain_outbox().await;
+    let calls = fake.calls();
+    assert_eq!(calls.len(), 1);
+    assert_eq!((calls[0].to.as_str(), calls[0].from.as_str()), ("+12125550112", ACME));
+    assert!(
+        calls[0].twiml.contains(&format!(
+            "<Dial callerId=\"{ACME}\"><Number>+12125550188</Number></Dial>"
+        )),
+        "{}",
+        calls[0].twiml
+    );
+    assert_eq!(
+        calls[0].status_callback.as_deref(),
+        Some(format!("{PUBLIC_URL}/twilio/voice/status").as_str())
+    );
+
+    // Its status callbacks keep it as an outbound call of the client, never a missed one.
+    let sid = calls[0].sid.clone();
+    let status = [
+        ("CallSid", sid.as_str()),
+        ("From", ACME),
+        ("To", "+12125550112"),
+        ("CallStatus", "completed"),
+        ("Direction", "outbound-api"),
+        ("CallDuration", "61"),
+    ];
+    assert_eq!(app.post("/twilio/voice/status", &status).await.status, 204);
+    let record = app.call_detail(&sid).await.call;
+    assert_eq!(
+        (record.client_id.as_deref(), record.direction.as_str(), record.outcome),
+        (Some("acme-dental"), "outbound-api", None)
+    );
+}
+
+#[tokio::test]
+async fn a_notification_call_speaks_the_message() {
+    let fake = FakeTwilio::start().await;
+    let (app, token) = spawn(&fake).await;
+    let request = json!({ "to": "+12125550188", "message": "Your appointment is at 3 & ends at 4." });
+    let (status, _) = app
+        .api(
+            "POST",
+            "/api/clients/acme-dental/notify-call",
+            Some(&token),
+            Some(request),
+        )
+        .await;
+    assert_eq!(status, 202);
+    app.drain_outbox().await;
+    assert!(
+        fake.calls()[0]
+            .twiml
+            .contains("<Say loop=\"2\">Your appointment is at 3 &amp; ends at 4.</Say><Hangup/>"),
+        "{}",
+        fake.calls()[0].twiml
+    );
+}
+
+#[tokio::test]
+async fn an_admin_can_read_and_set_opt_in_state_and_nothing_goes_to_an_opted_out_number() {
+    let fake = FakeTwilio::start().await;
+    let (app, token) = spawn(&fake).await;
+    let path = "/api/clients/acme-dental/opt-outs/+12125550188";
+    assert_eq!(app.api("GET", path, Some(&token), None).await.1["opted_out"], false);
+    assert_eq!(
+        app.api("PUT", path, Some(&token), Some(json!({ "opted_out": true })))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(app.api("GET", path, Some(&token), None).await.1["opted_out"], true);
+    app.api(
+        "POST",
+        "/api/twilio/send-sms",
+        Some(&token),
+        Some(json!({ "client": "acme-dental", "to": "+12125550188", "body": "hi" })),
+    )
+    .await;
+    app.drain_outbox().await;
+    assert!(fake.accepted().is_empty());
+    let (_, history) = app
+        .api("GET", "/api/messages?client=acme-dental", Some(&token), None)
+        .await;
+    assert_eq!(history[0]["state"], "cancelled");
+}
+
+#[tokio::test]
+async fn numbers_are_validated_and_normalised() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let (status, n) = app
+        .api(
+            "POST",
+            "/api/phone/validate",
+            Some(&token),
+            Some(json!({ "number": "(646) 555-0199", "country": "US" })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (n["e164"].as_str(), n["country"].as_str()),
+        (Some("+16465550199"), Some("US"))
+    );
+    let (status, _) = app
+        .api(
+            "POST",
+            "/api/phone/validate",
+            Some(&token),
+            Some(json!({ "number": "12" })),
+        )
+        .await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn the_message_history_exports_as_csv() {
+    let fake = FakeTwilio::start().await;
+    let (app, token) = spawn(&fake).await;
+    app.api(
+        "POST",
+        "/api/twilio/send-sms",
+        Some(&token),
+        Some(json!({ "client": "acme-dental", "to": "+12125550188", "body": "Hello, world" })),
+    )
+    .await;
+    app.drain_outbox().await;
+    let url = format!("http://127.0.0.1:{}/api/messages?format=csv", app.port);
+    let response = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = response.text().await.unwrap();
+    let mut lines = text.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("id,client,kind,purpose,to,from,body,state,delivery"));
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .contains(",sms,api,+12125550188,+12125550100,\"Hello, world\",sent,queued,"),
+        "{text}"
+    );
+}
