@@ -96,11 +96,16 @@ pub async fn send(
     to: &str,
     from: Option<&str>,
     payload: &Payload,
+    send_at: Option<DateTime<Utc>>,
 ) -> Result<Queued, SendingError> {
     let loaded = admin::client(state, actor, client)?;
     let now = state.clock.now();
+    let at = send_at.unwrap_or(now);
+    if at < now - Duration::minutes(1) || at > now + Duration::days(35) {
+        return Err(bad("send_at must be between now and 35 days ahead"));
+    }
     check_quota(state, client, 1, now).await?;
-    let id = enqueue(state, &loaded, to, from, payload, "api", now).await?;
+    let id = enqueue(state, &loaded, to, from, payload, "api", now, at).await?;
     let what = match payload {
         Payload::Sms { media_urls, .. } if !media_urls.is_empty() => "mms.send",
         Payload::Sms { .. } => "sms.send",
@@ -142,7 +147,7 @@ pub async fn send_bulk(
                     body,
                     media_urls: Vec::new(),
                 };
-                enqueue(state, &loaded, to, None, &payload, "bulk", now)
+                enqueue(state, &loaded, to, None, &payload, "bulk", now, now)
                     .await
                     .map_err(|e| e.to_string())
             }
@@ -173,6 +178,7 @@ pub async fn send_bulk(
     Ok(results)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn enqueue(
     state: &AppState,
     loaded: &Loaded,
@@ -181,6 +187,7 @@ async fn enqueue(
     payload: &Payload,
     purpose: &str,
     now: DateTime<Utc>,
+    send_at: DateTime<Utc>,
 ) -> Result<i64, SendingError> {
     let to = E164::parse(to).map_err(|e| bad(e.to_string()))?;
     let from = from_number(loaded, from)?;
@@ -236,11 +243,12 @@ async fn enqueue(
         to: &target,
         from: &from,
         body: &body,
-        send_at: now,
+        send_at,
         kind,
         media_urls: &media,
     };
     outbox::enqueue(&state.db, &message, now).await?;
+    state.outbound.wake.notify_one();
     let row = outbox::find_by_key(&state.db, &key)
         .await?
         .ok_or(AdminError::NotFound)?;

@@ -93,6 +93,7 @@ pub async fn incoming(state: &AppState, m: &Incoming) -> Result<(), CallError> {
         outbox::enqueue(&txn, &message, now).await?;
     }
     txn.commit().await.map_err(StoreError::from)?;
+    state.outbound.wake.notify_one();
     info!(client, from = %mask(&m.from), keyword = keyword.map(Keyword::as_str), "text received");
     Ok(())
 }

@@ -136,6 +136,7 @@ fn outbound(settings: &Settings, links: &Links) -> Result<Outbound, StartError> 
         twilio,
         rates: RateLimits::new(NonZeroU32::new(settings.sms_per_second)),
         status_callback: links.absolute(render::PATH_SMS_STATUS),
+        wake: tokio::sync::Notify::new(),
     })
 }
 

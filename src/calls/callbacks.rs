@@ -68,6 +68,7 @@ pub async fn status(state: &AppState, leg: Option<&LegRef>, facts: &StatusFacts)
         }
     }
     txn.commit().await.map_err(StoreError::from)?;
+    state.outbound.wake.notify_one();
     Ok(())
 }
 
@@ -135,6 +136,7 @@ pub async fn recording(
         alert(state, &txn, event, client, &facts.call_sid, recording_sid, now).await?;
     }
     txn.commit().await.map_err(StoreError::from)?;
+    state.outbound.wake.notify_one();
     Ok(())
 }
 

@@ -18,6 +18,9 @@ pub struct Outbound {
     pub rates: RateLimits,
     /// `/twilio/sms/status` under the public URL; Twilio needs an absolute URL.
     pub status_callback: Option<String>,
+    /// Wakes this process's worker when something was queued, so an alert does not
+    /// wait for the next poll (other processes still find it by polling).
+    pub wake: tokio::sync::Notify,
 }
 
 #[derive(Debug)]

@@ -18,6 +18,9 @@ use crate::store::{self, calls, messages, StoreError};
 const LEASE_SECONDS: i64 = 60;
 const BATCH: u32 = 32;
 const IDLE_POLL: StdDuration = StdDuration::from_millis(200);
+const SWEEP_EVERY: StdDuration = StdDuration::from_secs(60);
+/// Twilio transcribes within minutes; a transcript this late is not coming.
+pub const TRANSCRIPT_GIVE_UP_MINUTES: i64 = 15;
 
 /// What became of one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,9 +44,25 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, StoreError> {
     Ok(rows.len())
 }
 
+/// Marks transcripts that are too late to come, so nothing waits for them forever.
+///
+/// # Errors
+/// When the database fails.
+pub async fn sweep(state: &AppState) -> Result<u64, StoreError> {
+    let cutoff = state.clock.now() - Duration::minutes(TRANSCRIPT_GIVE_UP_MINUTES);
+    calls::mark_missing_transcripts(&state.db, cutoff).await
+}
+
 /// Runs until `stop` resolves: delivers whatever is due, then waits a little.
 pub async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut last_sweep = std::time::Instant::now();
     loop {
+        if last_sweep.elapsed() >= SWEEP_EVERY {
+            last_sweep = std::time::Instant::now();
+            if let Err(e) = sweep(&state).await {
+                warn!(error = %e, "could not mark missing transcripts");
+            }
+        }
         let handled = match deliver_due(&state).await {
             Ok(n) => n,
             Err(e) => {
@@ -57,6 +76,7 @@ pub async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) 
         if handled == 0 {
             tokio::select! {
                 () = tokio::time::sleep(IDLE_POLL) => {}
+                () = state.outbound.wake.notified() => {}
                 _ = stop.changed() => return,
             }
         }

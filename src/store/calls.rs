@@ -425,3 +425,31 @@ pub async fn list(db: &impl ConnectionTrait, f: &CallFilter, limit: u64) -> Resu
         .all(db)
         .await?)
 }
+
+/// Marks a voicemail as waiting for its transcript (unless one already arrived).
+///
+/// # Errors
+/// On database failure.
+pub async fn expect_transcript(db: &impl ConnectionTrait, recording_sid: &str) -> Result<(), StoreError> {
+    Recording::update_many()
+        .col_expr(recording::Column::TranscriptionStatus, Expr::value("pending"))
+        .filter(recording::Column::RecordingSid.eq(recording_sid))
+        .filter(recording::Column::TranscriptionStatus.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Transcripts still pending from before `cutoff` will not come: say so.
+///
+/// # Errors
+/// On database failure.
+pub async fn mark_missing_transcripts(db: &impl ConnectionTrait, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+    let done = Recording::update_many()
+        .col_expr(recording::Column::TranscriptionStatus, Expr::value("missing"))
+        .filter(recording::Column::TranscriptionStatus.eq("pending"))
+        .filter(recording::Column::CreatedAt.lt(cutoff))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
+}

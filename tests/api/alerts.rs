@@ -318,3 +318,50 @@ async fn a_missed_call_alerts_the_assistants_unless_a_voicemail_follows() {
     );
     assert!(missed[0].contains(CALLER));
 }
+
+#[tokio::test]
+async fn a_transcript_that_never_comes_is_marked_missing_and_nothing_waits_for_it() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn_after_hours(&fake).await;
+    let (call, rec) = (
+        "CA0000000000000000000000000000a009",
+        "RE0000000000000000000000000000a009",
+    );
+    voicemail(&app, call, rec, "12").await;
+    let pending = app.call_detail(call).await.recordings[0].transcription_status.clone();
+    assert_eq!(pending.as_deref(), Some("pending"));
+    app.advance(31);
+    app.drain_outbox().await;
+    assert_eq!(fake.accepted().len(), 2, "the alerts went out without the transcript");
+    app.advance(15 * 60);
+    assert_eq!(switchboard::notify::worker::sweep(&app.state).await.unwrap(), 1);
+    let status = app.call_detail(call).await.recordings[0].transcription_status.clone();
+    assert_eq!(status.as_deref(), Some("missing"));
+}
+
+#[tokio::test]
+async fn a_failed_transcript_releases_the_waiting_alert_at_once() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn_after_hours(&fake).await;
+    let (call, rec) = (
+        "CA0000000000000000000000000000a010",
+        "RE0000000000000000000000000000a010",
+    );
+    let (_, _, transcription) = voicemail(&app, call, rec, "12").await;
+    let failed = [
+        ("CallSid", call),
+        ("RecordingSid", rec),
+        ("TranscriptionSid", "TR00000000000000000000000000000002"),
+        ("TranscriptionStatus", "failed"),
+        ("TranscriptionText", ""),
+    ];
+    assert_eq!(app.post(&transcription, &failed).await.status, 204);
+    app.drain_outbox().await;
+    assert_eq!(fake.accepted().len(), 2, "no 30 s wait for a transcript that failed");
+    assert_eq!(
+        app.call_detail(call).await.recordings[0]
+            .transcription_status
+            .as_deref(),
+        Some("failed")
+    );
+}

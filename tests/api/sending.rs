@@ -282,3 +282,22 @@ async fn the_message_history_exports_as_csv() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_scheduled_text_waits_for_its_time() {
+    let fake = FakeTwilio::start().await;
+    let (app, token) = spawn(&fake).await;
+    let at = (app.clock_now() + chrono::Duration::hours(1)).to_rfc3339();
+    let request = json!({ "client": "acme-dental", "to": "+12125550188", "body": "Reminder", "send_at": at });
+    assert_eq!(
+        app.api("POST", "/api/twilio/send-sms", Some(&token), Some(request))
+            .await
+            .0,
+        202
+    );
+    app.drain_outbox().await;
+    assert!(fake.accepted().is_empty());
+    app.advance(3600);
+    app.drain_outbox().await;
+    assert_eq!(fake.accepted().len(), 1);
+}

@@ -41,6 +41,8 @@ pub struct SendSms {
     /// Up to 10 https URLs: an MMS.
     #[serde(default)]
     media_urls: Vec<String>,
+    /// Send later (up to 35 days ahead); default now.
+    send_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Queues a text (or MMS); the worker sends it, never to a number that opted out.
@@ -55,7 +57,16 @@ pub async fn send_sms(
         body: req.body,
         media_urls: req.media_urls,
     };
-    let queued = sending::send(&state, &actor, &req.client, &req.to, req.from.as_deref(), &payload).await?;
+    let queued = sending::send(
+        &state,
+        &actor,
+        &req.client,
+        &req.to,
+        req.from.as_deref(),
+        &payload,
+        req.send_at,
+    )
+    .await?;
     Ok((StatusCode::ACCEPTED, Json(queued)))
 }
 
@@ -80,7 +91,7 @@ pub async fn make_call(
     let payload = Payload::ClickToCall {
         assistant: req.assistant,
     };
-    let queued = sending::send(&state, &actor, &req.client, &req.to, None, &payload).await?;
+    let queued = sending::send(&state, &actor, &req.client, &req.to, None, &payload, None).await?;
     Ok((StatusCode::ACCEPTED, Json(queued)))
 }
 
@@ -102,7 +113,7 @@ pub async fn notify_call(
     Json(req): Json<NotifyCall>,
 ) -> Result<(StatusCode, Json<Queued>), Error> {
     let payload = Payload::Notification { message: req.message };
-    let queued = sending::send(&state, &actor, &id, &req.to, None, &payload).await?;
+    let queued = sending::send(&state, &actor, &id, &req.to, None, &payload, None).await?;
     Ok((StatusCode::ACCEPTED, Json(queued)))
 }
 
