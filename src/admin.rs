@@ -34,6 +34,9 @@ pub enum AdminError {
     Invalid(Vec<RuleError>),
     #[error("{0}")]
     BadRequest(String),
+    /// Allowed to see it, not to do this to it.
+    #[error("{0}")]
+    Denied(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -201,5 +204,27 @@ pub async fn set_duty(
     store::duty::set(&state.db, id, assistant, on_duty, state.clock.now()).await?;
     let what = if on_duty { "on duty" } else { "off duty" };
     audit(state, actor, id, "assistant.duty", format!("{assistant} {what}")).await?;
+    Ok(())
+}
+
+/// Deletes a client: it stops being served from the next call, its history stays.
+/// Only a global token may; a rule file for it brings it back only when the file changes.
+///
+/// # Errors
+/// `NotFound` for an unknown client; `Denied` for a scoped token.
+pub async fn delete_client(state: &AppState, actor: &Actor, id: &str) -> Result<(), AdminError> {
+    client(state, actor, id)?;
+    if actor.client.is_some() {
+        return Err(AdminError::Denied("only a global token may delete a client".into()));
+    }
+    let origin = rule_versions::Origin {
+        origin: "api:delete",
+        author: Some(&actor.name),
+        comment: Some("deleted"),
+    };
+    let client_id = crate::phone::ClientId::parse(id).map_err(AdminError::BadRequest)?;
+    rule_versions::save(&state.db, &client_id, "", &origin, state.clock.now()).await?;
+    state.registry.remove(id);
+    audit(state, actor, id, "client.delete", "deleted".into()).await?;
     Ok(())
 }

@@ -26,6 +26,8 @@ pub mod simulation;
 pub mod sms;
 pub mod startup;
 pub mod state;
+/// PURE: per-client figures over a period.
+pub mod stats;
 /// The only code that touches SQL.
 pub mod store;
 pub mod telemetry;

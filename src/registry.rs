@@ -70,6 +70,13 @@ impl Registry {
         inner.current.insert(client, loaded);
     }
 
+    /// Stops serving a client (deleted): its numbers become unknown.
+    pub fn remove(&self, client: &str) {
+        let mut inner = self.write();
+        inner.by_number.retain(|_, c| c != client);
+        inner.current.remove(client);
+    }
+
     pub fn clients(&self) -> Vec<Loaded> {
         let mut list: Vec<Loaded> = self.read().current.values().cloned().collect();
         list.sort_by(|a, b| a.rules.client.cmp(&b.rules.client));

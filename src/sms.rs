@@ -111,7 +111,7 @@ pub async fn delivery_status(
     sender: &str,
 ) -> Result<(), CallError> {
     let now = state.clock.now();
-    messages::record_status(&state.db, message_sid, status, error_code, now).await?;
+    messages::record_status(&state.db, message_sid, status, error_code, None, now).await?;
     // Twilio may report an opt-out asynchronously, as a failed delivery.
     if error_code == Some(21610) {
         if let Some(loaded) = state.registry.by_number(sender) {

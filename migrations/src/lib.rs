@@ -7,6 +7,7 @@ mod m20261121_000001_create_call_path;
 mod m20261121_000002_create_messaging;
 mod m20261121_000003_create_admin;
 mod m20261121_000005_outbox_kinds;
+mod m20261121_000006_leg_answered_at;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_create_messaging::Migration),
             Box::new(m20261121_000003_create_admin::Migration),
             Box::new(m20261121_000005_outbox_kinds::Migration),
+            Box::new(m20261121_000006_leg_answered_at::Migration),
         ]
     }
 }

@@ -33,6 +33,9 @@ pub enum Error {
     InvalidRules(Vec<RuleError>),
     #[error("{0}")]
     Conflict(String),
+    /// An admin allowed to see something but not to do this to it.
+    #[error("{0}")]
+    Denied(String),
     /// A quota ran out; `Retry-After` says when to try again.
     #[error("{message}")]
     TooManyRequests { message: String, retry_after: u64 },
@@ -96,6 +99,7 @@ impl IntoResponse for Error {
                 json!(errors),
             ),
             Self::Conflict(m) => body(StatusCode::CONFLICT, "conflict", &m, Value::Null),
+            Self::Denied(m) => body(StatusCode::FORBIDDEN, "forbidden", &m, Value::Null),
             Self::TooManyRequests { message, retry_after } => {
                 let mut r = body(StatusCode::TOO_MANY_REQUESTS, "quota", &message, Value::Null);
                 r.headers_mut()

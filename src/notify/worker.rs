@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use tracing::{info, warn};
 
 use super::retry;
-use super::twilio::{NewCall, NewMessage, SendError};
+use super::twilio::{MessageResource, NewCall, NewMessage, SendError};
 use crate::phone::mask;
 use crate::state::AppState;
 use crate::store::outbox::{self, OutboxRow, CANCELLED, FAILED};
@@ -110,7 +110,7 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
             )
             .await
         {
-            Ok(Some(found)) => return sent(state, row, &found.sid, found.segments(), &found.status).await,
+            Ok(Some(found)) => return sent(state, row, &found).await,
             Ok(None) => {}
             Err(e) => {
                 return retry(
@@ -138,7 +138,7 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
         status_callback: state.outbound.status_callback.as_deref(),
     };
     match twilio.client.send_message(&twilio.account, &message).await {
-        Ok(m) => sent(state, row, &m.sid, m.segments(), &m.status).await,
+        Ok(m) => sent(state, row, &m).await,
         Err(SendError::Rejected { code, message, .. }) => {
             if code == Some(21610) {
                 messages::set_opt_out(&state.db, &row.client_id, &row.to_number, true, "twilio-21610", now).await?;
@@ -197,17 +197,19 @@ async fn no_longer_wanted(state: &AppState, row: &OutboxRow) -> Result<Option<&'
     Ok(None)
 }
 
-async fn sent(
-    state: &AppState,
-    row: &OutboxRow,
-    sid: &str,
-    segments: Option<u32>,
-    status: &str,
-) -> Result<Outcome, StoreError> {
+async fn sent(state: &AppState, row: &OutboxRow, message: &MessageResource) -> Result<Outcome, StoreError> {
     let now = state.clock.now();
-    let segments = segments.and_then(|s| i32::try_from(s).ok());
-    outbox::mark_sent(&state.db, row.id, sid, segments, now).await?;
-    store::messages::record_status(&state.db, sid, status, None, now).await?;
+    let segments = message.segments().and_then(|s| i32::try_from(s).ok());
+    outbox::mark_sent(&state.db, row.id, &message.sid, segments, now).await?;
+    store::messages::record_status(
+        &state.db,
+        &message.sid,
+        &message.status,
+        None,
+        message.price.as_deref(),
+        now,
+    )
+    .await?;
     Ok(Outcome::Sent)
 }
 

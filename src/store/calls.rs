@@ -200,6 +200,7 @@ pub async fn record_leg(db: &impl ConnectionTrait, leg: &LegUpdate<'_>, now: Dat
         accepted: Set(leg.accepted),
         created_at: Set(now),
         updated_at: Set(now),
+        answered_at: Set(None),
         ..Default::default()
     })
     .on_conflict(
@@ -235,7 +236,15 @@ pub async fn record_leg(db: &impl ConnectionTrait, leg: &LegUpdate<'_>, now: Dat
     if leg.accepted {
         extra = extra.col_expr(call_leg::Column::Accepted, Expr::value(true));
     }
-    extra.filter(this).exec(db).await?;
+    extra.filter(this.clone()).exec(db).await?;
+    if leg.accepted || rank == status_rank("in-progress") {
+        Leg::update_many()
+            .col_expr(call_leg::Column::AnsweredAt, Expr::value(now))
+            .filter(this)
+            .filter(call_leg::Column::AnsweredAt.is_null())
+            .exec(db)
+            .await?;
+    }
     Ok(())
 }
 
@@ -452,4 +461,23 @@ pub async fn mark_missing_transcripts(db: &impl ConnectionTrait, cutoff: DateTim
         .exec(db)
         .await?;
     Ok(done.rows_affected)
+}
+
+/// The legs of one client's calls that started in `[since, until)`.
+///
+/// # Errors
+/// On database failure.
+pub async fn legs_between(
+    db: &impl ConnectionTrait,
+    client: &str,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<LegRow>, StoreError> {
+    // Legs are created when their call is routed, so their own creation time bounds them.
+    Ok(Leg::find()
+        .filter(call_leg::Column::ClientId.eq(client))
+        .filter(call_leg::Column::CreatedAt.gte(since))
+        .filter(call_leg::Column::CreatedAt.lt(until + Duration::hours(4)))
+        .all(db)
+        .await?)
 }

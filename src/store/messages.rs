@@ -33,6 +33,7 @@ pub async fn record_status(
     message_sid: &str,
     status: &str,
     error_code: Option<i64>,
+    price: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let rank = status_rank(status);
@@ -41,7 +42,7 @@ pub async fn record_status(
         status: Set(status.to_owned()),
         status_rank: Set(rank),
         error_code: Set(error_code),
-        price: Set(None),
+        price: Set(price.map(str::to_owned)),
         updated_at: Set(now),
     })
     .on_conflict(
@@ -157,4 +158,22 @@ pub async fn store_received(
 /// On database failure.
 pub async fn received(db: &impl ConnectionTrait, message_sid: &str) -> Result<Option<InboundRow>, StoreError> {
     Ok(Inbound::find_by_id(message_sid).one(db).await?)
+}
+
+/// Statuses of these messages (for reports).
+///
+/// # Errors
+/// On database failure.
+pub async fn statuses(db: &impl ConnectionTrait, sids: Vec<String>) -> Result<Vec<StatusRow>, StoreError> {
+    let mut out = Vec::new();
+    // Chunks keep the IN list within every backend's parameter limit.
+    for chunk in sids.chunks(500) {
+        out.extend(
+            Status::find()
+                .filter(message_status::Column::MessageSid.is_in(chunk.to_vec()))
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(out)
 }

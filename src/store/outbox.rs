@@ -370,3 +370,21 @@ pub async fn list(db: &impl ConnectionTrait, f: &MessageFilter, limit: u64) -> R
     }
     Ok(q.order_by_desc(outbox::Column::Id).limit(limit).all(db).await?)
 }
+
+/// One client's messages created in `[since, until)`.
+///
+/// # Errors
+/// On database failure.
+pub async fn between(
+    db: &impl ConnectionTrait,
+    client: &str,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<OutboxRow>, StoreError> {
+    Ok(Outbox::find()
+        .filter(outbox::Column::ClientId.eq(client))
+        .filter(outbox::Column::CreatedAt.gte(since))
+        .filter(outbox::Column::CreatedAt.lt(until))
+        .all(db)
+        .await?)
+}

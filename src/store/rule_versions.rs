@@ -47,7 +47,8 @@ pub async fn current_all(db: &impl ConnectionTrait) -> Result<Vec<StoredRules>, 
         .await?;
     let mut out = Vec::with_capacity(latest.len());
     for (client, version) in latest {
-        if let Some(v) = find(db, &client, version).await? {
+        // An empty text is a deleted client's tombstone.
+        if let Some(v) = find(db, &client, version).await?.filter(|v| !v.source.is_empty()) {
             out.push(v);
         }
     }

@@ -317,3 +317,92 @@ async fn the_openapi_document_is_served() {
     assert_eq!(status, 200);
     assert!(doc["paths"]["/api/clients/{id}/rules"]["put"].is_object());
 }
+
+#[tokio::test]
+async fn stats_count_calls_outcomes_time_to_answer_and_busiest_hours() {
+    let app = spawn_app().await;
+    let token = app.admin_token(Some("acme-dental")).await;
+    // Answered by Maria 12 s after the call came in.
+    let first = app.call("CA0000000000000000000000000000f101", ACME).await;
+    let screen = first.first("Number").attr("url").unwrap().to_owned();
+    let action = first.first("Dial").attr("action").unwrap().to_owned();
+    app.advance(12);
+    app.post(
+        &screen,
+        &[
+            ("CallSid", "CA0000000000000000000000000000f201"),
+            ("ParentCallSid", "CA0000000000000000000000000000f101"),
+            ("Digits", "1"),
+        ],
+    )
+    .await;
+    app.dial_result(
+        &action,
+        "CA0000000000000000000000000000f101",
+        ACME,
+        "completed",
+        "CA0000000000000000000000000000f201",
+    )
+    .await;
+    // A caller who hung up while it rang.
+    app.call("CA0000000000000000000000000000f102", ACME).await;
+    let gone = [
+        ("CallSid", "CA0000000000000000000000000000f102"),
+        ("From", CALLER),
+        ("To", ACME),
+        ("CallStatus", "completed"),
+    ];
+    app.post("/twilio/voice/status", &gone).await;
+
+    let (status, stats) = app
+        .api("GET", "/api/clients/acme-dental/stats", Some(&token), None)
+        .await;
+    assert_eq!(status, 200, "{stats}");
+    assert_eq!(
+        (
+            stats["calls"].as_u64(),
+            stats["answered"].as_u64(),
+            stats["missed"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1))
+    );
+    assert_eq!(stats["answer_rate"], 0.5);
+    assert_eq!(stats["assistants"][0]["assistant"], "maria");
+    assert_eq!(stats["assistants"][0]["mean_seconds_to_answer"], 12.0);
+    assert_eq!(stats["busiest_hours"][0], json!({ "hour": 10, "calls": 2 }));
+    assert_eq!(stats["messages"]["sent"], 0);
+}
+
+#[tokio::test]
+async fn a_deleted_client_is_no_longer_served_and_only_a_global_token_may_delete() {
+    let app = spawn_app().await;
+    let scoped = app.admin_token(Some("acme-dental")).await;
+    assert_eq!(
+        app.api("DELETE", "/api/clients/acme-dental", Some(&scoped), None)
+            .await
+            .0,
+        403
+    );
+    let global = app.admin_token(None).await;
+    assert_eq!(
+        app.api("DELETE", "/api/clients/acme-dental", Some(&global), None)
+            .await
+            .0,
+        204
+    );
+    assert_eq!(
+        app.call(CALL, ACME).await.verbs(),
+        ["Say", "Hangup"],
+        "the number is not in service"
+    );
+    assert_eq!(
+        app.api("GET", "/api/clients/acme-dental", Some(&global), None).await.0,
+        404
+    );
+    switchboard::startup::reload(&app.state).await.unwrap();
+    assert_eq!(
+        app.api("GET", "/api/clients/acme-dental", Some(&global), None).await.0,
+        404,
+        "an unchanged file does not bring it back"
+    );
+}

@@ -10,6 +10,7 @@ use crate::admin;
 use crate::http::Error;
 use crate::registry::Loaded;
 use crate::state::AppState;
+use crate::stats::Stats;
 use crate::store;
 
 #[derive(Serialize, ToSchema)]
@@ -160,4 +161,65 @@ pub async fn audit(
             })
             .collect(),
     ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct StatsQuery {
+    /// Default: 30 days before `until`.
+    since: Option<DateTime<Utc>>,
+    /// Default: now.
+    until: Option<DateTime<Utc>>,
+}
+
+/// Calls, answer rate and time to answer per assistant, busiest hours, messages and cost.
+#[utoipa::path(get, path = "/api/clients/{id}/stats", tag = "clients", security(("bearer" = [])),
+    params(("id" = String, Path), StatsQuery),
+    responses((status = 200, body = Stats), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn stats(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<String>,
+    Query(q): Query<StatsQuery>,
+) -> Result<Json<Stats>, Error> {
+    let loaded = admin::client(&state, &actor, &id)?;
+    // `until` is exclusive: by default include a call that came in this very second.
+    let until = q
+        .until
+        .unwrap_or_else(|| state.clock.now() + chrono::Duration::seconds(1));
+    let since = q.since.unwrap_or(until - chrono::Duration::days(30));
+    if since >= until {
+        return Err(Error::BadRequest("since must be before until".into()));
+    }
+    let filter = store::calls::CallFilter {
+        clients: Some(vec![id.clone()]),
+        since: Some(since),
+        until: Some(until),
+        ..Default::default()
+    };
+    let calls = store::calls::list(&state.db, &filter, 100_000).await?;
+    let legs = store::calls::legs_between(&state.db, &id, since, until).await?;
+    let messages = store::outbox::between(&state.db, &id, since, until).await?;
+    let sids = messages.iter().filter_map(|m| m.message_sid.clone()).collect();
+    let statuses = store::messages::statuses(&state.db, sids).await?;
+    Ok(Json(crate::stats::compute(
+        loaded.rules.timezone,
+        &calls,
+        &legs,
+        &messages,
+        &statuses,
+    )))
+}
+
+/// Deletes a client (a global token only): its numbers stop being served from the
+/// next call; its history stays.
+#[utoipa::path(delete, path = "/api/clients/{id}", tag = "clients", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<String>,
+) -> Result<axum::http::StatusCode, Error> {
+    admin::delete_client(&state, &actor, &id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -42,9 +42,10 @@ impl Modify for Bearer {
 pub fn router() -> (Router<AppState>, OpenApiDoc) {
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(clients::list))
-        .routes(routes!(clients::show))
+        .routes(routes!(clients::show, clients::delete))
         .routes(routes!(clients::duty))
         .routes(routes!(clients::audit))
+        .routes(routes!(clients::stats))
         .routes(routes!(rules::current, rules::save))
         .routes(routes!(rules::check))
         .routes(routes!(rules::versions))
@@ -75,6 +76,7 @@ impl From<AdminError> for Error {
             AdminError::NotFound => Self::NotFound,
             AdminError::Invalid(errors) => Self::InvalidRules(errors),
             AdminError::BadRequest(m) => Self::BadRequest(m),
+            AdminError::Denied(m) => Self::Denied(m),
             AdminError::Store(e) => e.into(),
         }
     }

@@ -17,6 +17,7 @@ pub struct Model {
     pub accepted: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub answered_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
