@@ -11,6 +11,8 @@ pub mod config;
 pub mod http;
 /// Outbound messages: outbox worker, Twilio REST client, alerts.
 pub mod notify;
+/// Prometheus metrics.
+pub mod observability;
 pub mod phone;
 pub mod registry;
 /// PURE: rule model, schedule, strategies, menus, decision + trace.

@@ -49,6 +49,7 @@ impl Application {
     /// # Errors
     /// As [`Application::build`].
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
+        crate::observability::init();
         let files = rules_files::load_dir(&settings.rules_dir).map_err(StartError::Rules)?;
         let db = store::connect(&settings.database_url).await?;
         store::migrate(&db).await?;

@@ -50,7 +50,10 @@ pub async fn status(state: &AppState, leg: Option<&LegRef>, facts: &StatusFacts)
     // Only a caller can be missed: calls we place ourselves have no outcome to alert on.
     let inbound = !facts.call.direction.starts_with("outbound");
     if inbound && store::calls::status_rank(&facts.call.status) == store::calls::status_rank("completed") {
-        store::calls::set_outcome(&txn, &facts.call.call_sid, Outcome::Missed, None).await?;
+        let changed = store::calls::set_outcome(&txn, &facts.call.call_sid, Outcome::Missed, None).await?;
+        if let (true, Some(o)) = (changed, &owner) {
+            crate::observability::call_outcome(o.rules.client.as_str(), Outcome::Missed.as_str());
+        }
         let call = store::calls::find(&txn, &facts.call.call_sid).await?.map(|d| d.call);
         if let (Some(loaded), Some(call)) = (owner, call) {
             if call.outcome.as_deref() == Some(Outcome::Missed.as_str()) {
@@ -132,7 +135,9 @@ pub async fn recording(
     let txn = state.db.begin().await.map_err(StoreError::from)?;
     store::calls::record_recording(&txn, &update, now).await?;
     if kind == "voicemail" && facts.status.as_deref() != Some("absent") {
-        store::calls::set_outcome(&txn, &facts.call_sid, Outcome::Voicemail, None).await?;
+        if store::calls::set_outcome(&txn, &facts.call_sid, Outcome::Voicemail, None).await? {
+            crate::observability::call_outcome(client.unwrap_or("unknown"), Outcome::Voicemail.as_str());
+        }
         alert(state, &txn, event, client, &facts.call_sid, recording_sid, now).await?;
     }
     txn.commit().await.map_err(StoreError::from)?;

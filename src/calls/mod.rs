@@ -68,6 +68,7 @@ pub async fn incoming(state: &AppState, call: &CallFacts) -> Result<Response, Ca
     let trace = serde_json::to_string(&decision.trace).ok();
     let new = new_call(call, Some(&pos.client), Some(version), trace);
     store::calls::ensure(&state.db, &new, now).await?;
+    crate::observability::calls_routed(&pos.client);
     info!(client = %rules.client, version, chain = %decision.labels().join(" → "), "call routed");
     answer_step(state, &rules, &decision, None, &pos, &call.call_sid).await
 }
@@ -232,7 +233,9 @@ pub async fn next(state: &AppState, pos: Position, facts: &NextFacts) -> Result<
     if matches!(status, "completed" | "answered") {
         let step = decision.step(pos.step);
         if let Some(answered_by) = who_answered(state, step, &pos, call_sid, facts).await? {
-            store::calls::set_outcome(&state.db, call_sid, Outcome::Answered, answered_by.as_deref()).await?;
+            if store::calls::set_outcome(&state.db, call_sid, Outcome::Answered, answered_by.as_deref()).await? {
+                crate::observability::call_outcome(&pos.client, Outcome::Answered.as_str());
+            }
             return Ok(render::hang_up());
         }
         info!(

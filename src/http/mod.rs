@@ -34,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sms::router())
         .merge(ops::router())
         .fallback(|| async { Error::NotFound })
+        .layer(axum::middleware::from_fn(measure))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -50,4 +51,17 @@ fn voice_panic(_: Box<dyn Any + Send + 'static>) -> Response {
 /// The admin API's OpenAPI document (also served at `/api/openapi.json`).
 pub fn openapi() -> utoipa::openapi::OpenApi {
     admin::router().1
+}
+
+/// Times every request by its route pattern (never by its concrete path: ids stay out
+/// of the metrics).
+async fn measure(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    crate::observability::webhook(&route, response.status().as_u16(), started.elapsed());
+    response
 }

@@ -1,4 +1,4 @@
-//! Operational endpoints: readiness.
+//! Operational endpoints: readiness and metrics.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,7 +10,9 @@ use crate::state::AppState;
 use crate::store;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/health", get(health))
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
 }
 
 /// 200 when the database answers, 503 otherwise (the process itself is alive either way).
@@ -27,4 +29,10 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
             json!({ "live": true, "ready": database, "database": database, "clients": state.registry.clients().len() }),
         ),
     )
+}
+
+/// Prometheus text format.
+async fn metrics(State(state): State<AppState>) -> ([(axum::http::header::HeaderName, &'static str); 1], String) {
+    let body = crate::observability::render(&state).await;
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

@@ -39,6 +39,11 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, StoreError> {
     let rows = outbox::claim_due(&state.db, now, Duration::seconds(LEASE_SECONDS), BATCH).await?;
     for row in &rows {
         let outcome = deliver(state, row).await?;
+        crate::observability::outbox(match outcome {
+            Outcome::Sent => "sent",
+            Outcome::Retry(_) => "retry",
+            Outcome::GaveUp => "gave_up",
+        });
         info!(id = row.id, purpose = %row.purpose, to = %mask(&row.to_number), attempt = row.attempts, ?outcome, "outbox");
     }
     Ok(rows.len())
@@ -140,6 +145,7 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
     match twilio.client.send_message(&twilio.account, &message).await {
         Ok(m) => sent(state, row, &m).await,
         Err(SendError::Rejected { code, message, .. }) => {
+            crate::observability::twilio_error(code);
             if code == Some(21610) {
                 messages::set_opt_out(&state.db, &row.client_id, &row.to_number, true, "twilio-21610", now).await?;
             }
@@ -214,6 +220,7 @@ async fn sent(state: &AppState, row: &OutboxRow, message: &MessageResource) -> R
 }
 
 async fn retry(state: &AppState, row: &OutboxRow, error: &SendError) -> Result<Outcome, StoreError> {
+    crate::observability::twilio_error(error.code());
     let now = state.clock.now();
     let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
     if attempts >= retry::MAX_ATTEMPTS {

@@ -140,6 +140,7 @@ pub async fn advance_status(
 }
 
 /// Records how the call ended for the business, unless a better outcome is known.
+/// Returns whether it changed.
 ///
 /// # Errors
 /// On database failure.
@@ -148,12 +149,12 @@ pub async fn set_outcome(
     call_sid: &str,
     outcome: Outcome,
     answered_by: Option<&str>,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let mut update = Call::update_many().col_expr(call::Column::Outcome, Expr::value(outcome.as_str()));
     if let Some(a) = answered_by {
         update = update.col_expr(call::Column::AnsweredBy, Expr::value(a));
     }
-    update
+    let done = update
         .filter(call::Column::CallSid.eq(call_sid))
         .filter(
             Condition::any()
@@ -162,7 +163,7 @@ pub async fn set_outcome(
         )
         .exec(db)
         .await?;
-    Ok(())
+    Ok(done.rows_affected > 0)
 }
 
 /// One leg we rang: a number at a step of the call's chain.

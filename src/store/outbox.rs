@@ -284,18 +284,6 @@ pub async fn for_client(db: &impl ConnectionTrait, client: &str) -> Result<Vec<O
         .await?)
 }
 
-/// How many messages wait to be sent (due or scheduled).
-///
-/// # Errors
-/// On database failure.
-pub async fn pending_count(db: &impl ConnectionTrait) -> Result<u64, StoreError> {
-    use sea_orm::PaginatorTrait;
-    Ok(Outbox::find()
-        .filter(outbox::Column::State.eq(PENDING))
-        .count(db)
-        .await?)
-}
-
 /// # Errors
 /// On database failure.
 pub async fn find_by_key(db: &impl ConnectionTrait, dedupe_key: &str) -> Result<Option<OutboxRow>, StoreError> {
@@ -387,4 +375,22 @@ pub async fn between(
         .filter(outbox::Column::CreatedAt.lt(until))
         .all(db)
         .await?)
+}
+
+/// How many messages are pending, and since when the oldest of them waits.
+///
+/// # Errors
+/// On database failure.
+pub async fn pending_stats(db: &impl ConnectionTrait) -> Result<(u64, Option<DateTime<Utc>>), StoreError> {
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    let pending = || Outbox::find().filter(outbox::Column::State.eq(PENDING));
+    let count = pending().count(db).await?;
+    let oldest: Option<DateTime<Utc>> = pending()
+        .select_only()
+        .column(outbox::Column::CreatedAt)
+        .order_by_asc(outbox::Column::CreatedAt)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok((count, oldest))
 }

@@ -85,3 +85,43 @@ async fn health_reports_the_database() {
     assert_eq!(body["ready"], true);
     assert_eq!(body["clients"], 3);
 }
+
+#[tokio::test]
+async fn metrics_show_webhook_latency_by_route_and_call_outcomes() {
+    let app = spawn_app().await;
+    app.call("CA00000000000000000000000000000a99", ACME).await;
+    let gone = [
+        ("CallSid", "CA00000000000000000000000000000a99"),
+        ("From", CALLER),
+        ("To", ACME),
+        ("CallStatus", "completed"),
+    ];
+    app.post("/twilio/voice/status", &gone).await;
+    let (http, base) = app.raw();
+    let text = http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("switchboard_http_request_seconds_bucket{route=\"/twilio/voice\",status=\"200\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("switchboard_calls_total{client=\"acme-dental\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("switchboard_call_outcomes_total{client=\"acme-dental\",outcome=\"missed\"}"),
+        "{text}"
+    );
+    assert!(text.contains("switchboard_outbox_pending "), "{text}");
+    assert!(text.contains("switchboard_db_pool_connections "), "{text}");
+    assert!(
+        !text.contains("CA00000000000000000000000000000a99"),
+        "no call ids in metrics"
+    );
+}

@@ -65,7 +65,7 @@ async fn two_processes_deliver_500_queued_messages_once_each() {
     let _b = serve(&db.url, &fake);
 
     let deadline = Instant::now() + Duration::from_secs(60);
-    while outbox::pending_count(&conn).await.unwrap() > 0 && Instant::now() < deadline {
+    while outbox::pending_stats(&conn).await.unwrap().0 > 0 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let mut seen: HashMap<String, usize> = HashMap::new();

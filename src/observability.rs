@@ -1,0 +1,75 @@
+//! Prometheus metrics: webhook latency by route, call outcomes by client, outbox
+//! results, depth and age, Twilio errors by code, and database pool use. One recorder
+//! per process; `GET /metrics` renders it.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use metrics::{counter, gauge, histogram};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::state::AppState;
+use crate::store;
+
+/// Webhooks answer within a few milliseconds; Twilio gives up at 15 s.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0,
+];
+
+fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), LATENCY_BUCKETS)
+            .expect("the bucket list is not empty")
+            .build_recorder();
+        let handle = recorder.handle();
+        // Several servers in one process (tests) share the first recorder.
+        let _ = metrics::set_global_recorder(recorder);
+        handle
+    })
+}
+
+/// Makes sure the recorder exists before the first request is counted.
+pub fn init() {
+    let _ = handle();
+}
+
+pub fn webhook(route: &str, status: u16, took: Duration) {
+    histogram!("switchboard_http_request_seconds", "route" => route.to_owned(), "status" => status.to_string())
+        .record(took.as_secs_f64());
+}
+
+pub fn call_outcome(client: &str, outcome: &str) {
+    counter!("switchboard_call_outcomes_total", "client" => client.to_owned(), "outcome" => outcome.to_owned())
+        .increment(1);
+}
+
+pub fn calls_routed(client: &str) {
+    counter!("switchboard_calls_total", "client" => client.to_owned()).increment(1);
+}
+
+/// `sent`, `retry` or `gave_up`.
+pub fn outbox(result: &'static str) {
+    counter!("switchboard_outbox_messages_total", "result" => result).increment(1);
+}
+
+pub fn twilio_error(code: Option<i64>) {
+    let code = code.map_or_else(|| "none".to_owned(), |c| c.to_string());
+    counter!("switchboard_twilio_errors_total", "code" => code).increment(1);
+}
+
+/// The text `GET /metrics` answers, with the gauges read now.
+pub async fn render(state: &AppState) -> String {
+    if let Ok((depth, oldest)) = store::outbox::pending_stats(&state.db).await {
+        gauge!("switchboard_outbox_pending").set(depth as f64);
+        let age = oldest.map_or(0.0, |o| {
+            (state.clock.now() - o).num_milliseconds().max(0) as f64 / 1000.0
+        });
+        gauge!("switchboard_outbox_oldest_pending_age_seconds").set(age);
+    }
+    let (size, idle) = store::pool_use(&state.db);
+    gauge!("switchboard_db_pool_connections").set(f64::from(size));
+    gauge!("switchboard_db_pool_idle_connections").set(idle as f64);
+    handle().render()
+}
