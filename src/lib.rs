@@ -16,6 +16,8 @@ pub mod registry;
 /// PURE: rule model, schedule, strategies, menus, decision + trace.
 pub mod routing;
 pub mod rules_files;
+/// AES-256-GCM for the secrets kept in the database.
+pub mod secrets;
 /// `X-Twilio-Signature`: HMAC-SHA1 over the URL and sorted parameters.
 pub mod signature;
 /// "What would a call get?" for the CLI and the admin API.
