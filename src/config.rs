@@ -8,7 +8,7 @@ use clap::Args;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-use crate::secrets::SecretKey;
+use crate::secrets::{KeyError, SecretKey};
 
 /// The auth token used in local mode (no Twilio credentials): the server checks
 /// signatures against it and `switchboard call` signs with it, so local requests take
@@ -72,9 +72,8 @@ impl clap::builder::TypedValueParser for SecretKeyParser {
         _: Option<&clap::Arg>,
         value: &std::ffi::OsStr,
     ) -> Result<SecretKey, clap::Error> {
-        let refuse =
-            |e: crate::secrets::KeyError| clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{e}\n"));
-        let text = value.to_str().ok_or(crate::secrets::KeyError).map_err(refuse)?;
+        let refuse = |e: KeyError| clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{e}\n"));
+        let text = value.to_str().ok_or(KeyError).map_err(refuse)?;
         SecretKey::parse(text).map_err(refuse)
     }
 }

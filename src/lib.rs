@@ -1,5 +1,7 @@
 //! Switchboard: a call-routing server for businesses that run their phones on Twilio.
 
+/// Clients' own Twilio accounts: sending, webhook tokens, admin operations.
+pub mod accounts;
 /// What admins can do: rules versions, duty, tenancy, audit.
 pub mod admin;
 /// The call lifecycle: webhooks → routing → store → TwiML.

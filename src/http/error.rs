@@ -33,6 +33,12 @@ pub enum Error {
     InvalidRules(Vec<RuleError>),
     #[error("{0}")]
     Conflict(String),
+    /// Credentials Twilio refused.
+    #[error("{0}")]
+    InvalidCredentials(String),
+    /// Twilio could not be reached or did not answer; the message says what was being done.
+    #[error("{0}")]
+    Upstream(String),
     /// The database or another dependency failed; the detail goes to the log only.
     #[error(transparent)]
     Unavailable(#[from] CallError),
@@ -93,6 +99,10 @@ impl IntoResponse for Error {
                 json!(errors),
             ),
             Self::Conflict(m) => body(StatusCode::CONFLICT, "conflict", &m, Value::Null),
+            Self::InvalidCredentials(m) => {
+                body(StatusCode::UNPROCESSABLE_ENTITY, "invalid_credentials", &m, Value::Null)
+            }
+            Self::Upstream(m) => body(StatusCode::BAD_GATEWAY, "twilio_unavailable", &m, Value::Null),
             Self::Unavailable(e) => {
                 error!(error = %e, "request failed");
                 body(

@@ -1,6 +1,7 @@
-//! The outbox worker: claims due messages and delivers them, through Twilio or, in
-//! local mode, to the log. Retries with back-off, never twice: a message that may
-//! already have been accepted is looked up in Twilio's list before it is sent again.
+//! The outbox worker: claims due messages and delivers them, through Twilio (with the
+//! client's own account when it has one) or, in local mode, to the log. Retries with
+//! back-off, never twice: a message that may already have been accepted is looked up in
+//! Twilio's list before it is sent again. A message that fails ends alone: the batch goes on.
 
 use std::time::Duration as StdDuration;
 
@@ -9,6 +10,7 @@ use tracing::{info, warn};
 
 use super::retry;
 use super::twilio::{NewMessage, SendError};
+use crate::accounts::{self, Sender};
 use crate::phone::mask;
 use crate::state::AppState;
 use crate::store::outbox::{self, OutboxRow, CANCELLED, FAILED};
@@ -69,22 +71,30 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
         outbox::finish_unsent(&state.db, row.id, CANCELLED, None, reason, now).await?;
         return Ok(Outcome::GaveUp);
     }
-    let Some(twilio) = &state.outbound.twilio else {
-        info!(to = %mask(&row.to_number), body = %row.body, "LOCAL MODE: SMS not sent to Twilio");
-        outbox::mark_sent(&state.db, row.id, &format!("SMlocal{:027}", row.id), None, now).await?;
-        return Ok(Outcome::Sent);
+    let account = match accounts::sender(state, &row.client_id).await? {
+        Sender::Twilio(account) => account,
+        Sender::Log => {
+            info!(to = %mask(&row.to_number), body = %row.body, "LOCAL MODE: SMS not sent to Twilio");
+            outbox::mark_sent(&state.db, row.id, &format!("SMlocal{:027}", row.id), None, now).await?;
+            return Ok(Outcome::Sent);
+        }
+        // Never another account instead: the sender number belongs to the client's. The key
+        // may be fixed and the process restarted before the retries run out.
+        Sender::Unusable(e) => {
+            let reason = e.to_string();
+            warn!(id = row.id, client = %row.client_id, error = %reason, "outbox: the client's account is unusable");
+            let error = SendError::Retryable {
+                retry_after: None,
+                reason,
+            };
+            return retry(state, row, &error).await;
+        }
     };
+    let twilio = &state.outbound.client;
     // A second attempt may follow one that Twilio accepted before we heard back.
     if row.attempts > 1 {
         match twilio
-            .client
-            .find_recent_message(
-                &twilio.account,
-                &row.to_number,
-                &row.from_number,
-                &row.body,
-                row.created_at,
-            )
+            .find_recent_message(&account, &row.to_number, &row.from_number, &row.body, row.created_at)
             .await
         {
             Ok(Some(found)) => return sent(state, row, &found.sid, found.segments(), &found.status).await,
@@ -101,7 +111,7 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
             }
         }
     }
-    state.outbound.rates.until_ready(&twilio.account.sid).await;
+    state.outbound.rates.until_ready(&account.sid).await;
     let message = NewMessage {
         to: &row.to_number,
         from: &row.from_number,
@@ -109,7 +119,7 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
         media_urls: &[],
         status_callback: state.outbound.status_callback.as_deref(),
     };
-    match twilio.client.send_message(&twilio.account, &message).await {
+    match twilio.send_message(&account, &message).await {
         Ok(m) => sent(state, row, &m.sid, m.segments(), &m.status).await,
         Err(SendError::Rejected { code, message, .. }) => {
             if code == Some(21610) {
