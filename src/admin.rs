@@ -37,6 +37,16 @@ pub enum AdminError {
     /// Allowed to see it, not to do this to it.
     #[error("{0}")]
     Denied(String),
+    #[error(
+        "this server has no SWITCHBOARD_SECRET_KEY, so it cannot store credentials (they are kept only encrypted)"
+    )]
+    NoSecretKey,
+    /// Twilio refused the credentials, or the account is not active.
+    #[error("{0}")]
+    CredentialsRefused(String),
+    /// Twilio could not be asked: the credentials are neither known good nor bad.
+    #[error("{0}")]
+    TwilioUnavailable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -62,7 +72,17 @@ pub fn clients(state: &AppState, actor: &Actor) -> Vec<Loaded> {
         .collect()
 }
 
-async fn audit(state: &AppState, actor: &Actor, client: &str, action: &str, detail: String) -> Result<(), StoreError> {
+/// Records a change the actor made to `client`.
+///
+/// # Errors
+/// On database failure.
+pub async fn audit(
+    state: &AppState,
+    actor: &Actor,
+    client: &str,
+    action: &str,
+    detail: String,
+) -> Result<(), StoreError> {
     let entry = admin::Entry {
         actor: &actor.name,
         client: Some(client),

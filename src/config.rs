@@ -8,6 +8,8 @@ use clap::Args;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use crate::secrets::{KeyError, SecretKey};
+
 /// The auth token used in local mode (no Twilio credentials): the server checks
 /// signatures against it and `switchboard call` signs with it, so local requests take
 /// exactly the path real ones do.
@@ -50,9 +52,33 @@ pub struct Settings {
     /// A global admin bearer token, kept in the database (hashed) under the name `bootstrap`.
     #[arg(long, env = "SWITCHBOARD_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<SecretString>,
+    /// Encrypts the Twilio credentials clients bring: 32 bytes, as 64 hex digits or base64.
+    /// Without it, no client credentials can be stored or used.
+    #[arg(long, env = "SWITCHBOARD_SECRET_KEY", hide_env_values = true, value_parser = SecretKeyParser)]
+    pub secret_key: Option<SecretKey>,
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "SWITCHBOARD_LOG_JSON", default_value_t = false)]
     pub log_json: bool,
+}
+
+/// Parses `SWITCHBOARD_SECRET_KEY` once, at start. Unlike clap's own parsers, a refusal does
+/// not repeat the value: a nearly right key is still a secret.
+#[derive(Clone)]
+struct SecretKeyParser;
+
+impl clap::builder::TypedValueParser for SecretKeyParser {
+    type Value = SecretKey;
+
+    fn parse_ref(
+        &self,
+        _: &clap::Command,
+        _: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<SecretKey, clap::Error> {
+        let refuse = |e: KeyError| clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{e}\n"));
+        let text = value.to_str().ok_or(KeyError).map_err(refuse)?;
+        SecretKey::parse(text).map_err(refuse)
+    }
 }
 
 impl Settings {
@@ -83,5 +109,37 @@ impl Settings {
             (Some(ours), Some(theirs)) if ours != theirs => None,
             _ => Some(token.expose_secret()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(clap::Parser)]
+    struct Only {
+        #[command(flatten)]
+        settings: Settings,
+    }
+
+    const KEY: &str = "8f2c4a6e0b1d3f5a7c9e1b3d5f7a9c0e2b4d6f8a0c1e3b5d7f9a1c3e5b7d9f0a";
+
+    #[test]
+    fn the_secret_key_is_parsed_once_and_never_shown() {
+        let parsed = <Only as clap::Parser>::try_parse_from(["switchboard", "--secret-key", KEY]).unwrap();
+        assert!(parsed.settings.secret_key.is_some());
+        let shown = format!("{:?}", parsed.settings);
+        assert!(!shown.contains(&KEY[..12]), "{shown}");
+    }
+
+    #[test]
+    fn a_malformed_secret_key_is_refused_without_repeating_it() {
+        let almost = &KEY[..62];
+        let Err(e) = <Only as clap::Parser>::try_parse_from(["switchboard", "--secret-key", almost]) else {
+            panic!("a 31-byte key is refused");
+        };
+        let shown = e.to_string();
+        assert!(shown.contains("SWITCHBOARD_SECRET_KEY must be 32 bytes"), "{shown}");
+        assert!(!shown.contains(&almost[..12]), "{shown}");
     }
 }

@@ -1,5 +1,7 @@
 //! Switchboard: a call-routing server for businesses that run their phones on Twilio.
 
+/// Clients' own Twilio accounts: sending, webhook tokens, admin operations.
+pub mod accounts;
 /// What admins can do: rules versions, duty, tenancy, audit.
 pub mod admin;
 /// The call lifecycle: webhooks → routing → store → TwiML.
@@ -18,6 +20,8 @@ pub mod registry;
 /// PURE: rule model, schedule, strategies, menus, decision + trace.
 pub mod routing;
 pub mod rules_files;
+/// AES-256-GCM for the secrets kept in the database.
+pub mod secrets;
 /// `X-Twilio-Signature`: HMAC-SHA1 over the URL and sorted parameters.
 /// Texts and calls admins send on a client's behalf.
 pub mod sending;

@@ -9,12 +9,13 @@ use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tracing::{info, warn};
 
+use crate::accounts::Accounts;
 use crate::calls::render::{self, Links};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::notify::rate::RateLimits;
 use crate::notify::twilio::{Account, TwilioClient};
-use crate::notify::{worker, Outbound, Twilio};
+use crate::notify::{worker, Outbound};
 use crate::registry::{Loaded, Registry};
 use crate::rules_files::{self, RuleFile};
 use crate::state::AppState;
@@ -63,10 +64,11 @@ impl Application {
             .map_err(|e| StartError::Bind(settings.bind, e))?;
         let address = listener.local_addr().map_err(|e| StartError::Bind(settings.bind, e))?;
         if settings.local_mode() {
-            warn!("LOCAL MODE: no TWILIO_AUTH_TOKEN set. Webhooks must be signed with the local token (see README); SMS go to the log, not Twilio.");
+            warn!("LOCAL MODE: no TWILIO_AUTH_TOKEN set. Webhooks must be signed with the local token (see README); SMS go to the log, not Twilio, except those of clients with a Twilio account of their own.");
         }
         let links = Links::new(settings.public_url.as_ref()).with_local_console(address);
         let outbound = Arc::new(outbound(&settings, &links)?);
+        let accounts = Arc::new(client_accounts(&db, &settings).await?);
         let state = AppState {
             db,
             settings: Arc::new(settings),
@@ -74,6 +76,7 @@ impl Application {
             clock,
             links,
             outbound,
+            accounts,
         };
         Ok(Self { listener, state })
     }
@@ -113,19 +116,14 @@ impl Application {
     }
 }
 
-/// How messages leave: Twilio with the configured account, or the log in local mode.
+/// How messages leave: Twilio with the configured account, or the log in local mode (clients'
+/// own accounts send through Twilio either way).
 fn outbound(settings: &Settings, links: &Links) -> Result<Outbound, StartError> {
-    let twilio = match (&settings.twilio_account_sid, &settings.twilio_auth_token) {
+    let default_account = match (&settings.twilio_account_sid, &settings.twilio_auth_token) {
         (None, None) => None,
-        (Some(sid), Some(token)) => Some(Twilio {
-            client: TwilioClient::new(
-                settings.twilio_api_base.clone(),
-                std::time::Duration::from_millis(settings.twilio_timeout_ms),
-            ),
-            account: Account {
-                sid: sid.clone(),
-                token: token.clone(),
-            },
+        (Some(sid), Some(token)) => Some(Account {
+            sid: sid.clone(),
+            token: token.clone(),
         }),
         _ => {
             return Err(StartError::Config(
@@ -134,11 +132,32 @@ fn outbound(settings: &Settings, links: &Links) -> Result<Outbound, StartError> 
         }
     };
     Ok(Outbound {
-        twilio,
+        client: TwilioClient::new(
+            settings.twilio_api_base.clone(),
+            std::time::Duration::from_millis(settings.twilio_timeout_ms),
+        ),
+        default_account,
         rates: RateLimits::new(NonZeroU32::new(settings.sms_per_second)),
         status_callback: links.absolute(render::PATH_SMS_STATUS),
         wake: tokio::sync::Notify::new(),
     })
+}
+
+/// Loads the clients' own accounts, and says loudly which of them this process cannot use.
+///
+/// # Errors
+/// On database failure.
+async fn client_accounts(db: &Db, settings: &Settings) -> Result<Accounts, StartError> {
+    let accounts = Accounts::default();
+    let unreadable = accounts.load(db, settings.secret_key.as_ref()).await?;
+    if !unreadable.is_empty() {
+        let why = match settings.secret_key {
+            None => "SWITCHBOARD_SECRET_KEY is not set",
+            Some(_) => "SWITCHBOARD_SECRET_KEY is not the key they were stored with",
+        };
+        warn!(clients = ?unreadable, "{why}: these clients' Twilio credentials cannot be decrypted; their messages and webhooks will fail");
+    }
+    Ok(accounts)
 }
 
 /// Stores each file as a new version when its text changed, then loads every

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::accounts::Accounts;
 use crate::calls::render::Links;
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -17,4 +18,6 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub links: Links,
     pub outbound: Arc<Outbound>,
+    /// Clients' own Twilio accounts, decrypted, for checking webhook signatures.
+    pub accounts: Arc<Accounts>,
 }

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_create_call_path;
 mod m20261121_000002_create_messaging;
 mod m20261121_000003_create_admin;
+mod m20261121_000004_create_client_accounts;
 mod m20261121_000005_outbox_kinds;
 mod m20261121_000006_leg_answered_at;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_create_call_path::Migration),
             Box::new(m20261121_000002_create_messaging::Migration),
             Box::new(m20261121_000003_create_admin::Migration),
+            Box::new(m20261121_000004_create_client_accounts::Migration),
             Box::new(m20261121_000005_outbox_kinds::Migration),
             Box::new(m20261121_000006_leg_answered_at::Migration),
         ]

@@ -39,6 +39,12 @@ pub enum Error {
     /// A quota ran out; `Retry-After` says when to try again.
     #[error("{message}")]
     TooManyRequests { message: String, retry_after: u64 },
+    /// Credentials Twilio refused.
+    #[error("{0}")]
+    InvalidCredentials(String),
+    /// Twilio could not be reached or did not answer; the message says what was being done.
+    #[error("{0}")]
+    Upstream(String),
     /// The database or another dependency failed; the detail goes to the log only.
     #[error(transparent)]
     Unavailable(#[from] CallError),
@@ -106,6 +112,10 @@ impl IntoResponse for Error {
                     .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
                 r
             }
+            Self::InvalidCredentials(m) => {
+                body(StatusCode::UNPROCESSABLE_ENTITY, "invalid_credentials", &m, Value::Null)
+            }
+            Self::Upstream(m) => body(StatusCode::BAD_GATEWAY, "twilio_unavailable", &m, Value::Null),
             Self::Unavailable(e) => {
                 error!(error = %e, "request failed");
                 body(

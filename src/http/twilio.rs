@@ -1,6 +1,7 @@
 //! The `Signed<T>` extractor for every Twilio-facing route: reads the raw form body,
 //! rebuilds the URL Twilio signed (public URL + path + raw query), checks
-//! `X-Twilio-Signature` with the auth token of the account that sent it, and only then
+//! `X-Twilio-Signature` with the auth token of the account that sent it (the environment's,
+//! or a client's own for that client's webhooks: `accounts::signing`), and only then
 //! deserializes the form.
 
 use std::collections::BTreeMap;
@@ -11,6 +12,7 @@ use axum::http::header::HOST;
 use serde::de::DeserializeOwned;
 
 use super::error::Error;
+use crate::accounts::signing::{self, Webhook};
 use crate::signature;
 use crate::state::AppState;
 
@@ -50,17 +52,24 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Signed<T> {
             None => format!("http://{host}{path_and_query}"),
         };
         let params: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
-        let account = params.iter().find(|(k, _)| k == "AccountSid").map(|(_, v)| v.as_str());
-        let token = state.settings.auth_token_for(account).ok_or(Error::Forbidden)?;
-        match header {
-            Some(sig) if signature::is_valid(token, &url, &params, &sig) => {}
-            _ => return Err(Error::Forbidden),
-        }
-        let form = serde_urlencoded::from_bytes(&body).map_err(|e| Error::BadRequest(format!("bad form: {e}")))?;
-        let query = uri
+        let query: BTreeMap<String, String> = uri
             .query()
             .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
+        let sig = header.ok_or(Error::Forbidden)?;
+        let webhook = Webhook::new(state, uri.path(), &params, &query);
+        let verified = signing::verify(state, &webhook, |token| signature::is_valid(token, &url, &params, &sig))
+            .await
+            // Only a signature that failed in memory gets a second look in the database; without
+            // the database it stays unverified.
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "webhook signature: the database could not be read");
+                false
+            });
+        if !verified {
+            return Err(Error::Forbidden);
+        }
+        let form = serde_urlencoded::from_bytes(&body).map_err(|e| Error::BadRequest(format!("bad form: {e}")))?;
         Ok(Self { form, query, url })
     }
 }

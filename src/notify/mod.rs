@@ -12,9 +12,13 @@ pub mod worker;
 use rate::RateLimits;
 use twilio::{Account, TwilioClient};
 
-/// How messages leave: through Twilio, or (local mode) to the log.
+/// How messages leave: through Twilio (with the environment's account or a client's own, see
+/// `accounts::sender`), or, in local mode, to the log.
 pub struct Outbound {
-    pub twilio: Option<Twilio>,
+    /// Holds no credentials: each request takes the account it acts for.
+    pub client: TwilioClient,
+    /// `TWILIO_ACCOUNT_SID` and `TWILIO_AUTH_TOKEN`; `None` in local mode.
+    pub default_account: Option<Account>,
     pub rates: RateLimits,
     /// `/twilio/sms/status` under the public URL; Twilio needs an absolute URL.
     pub status_callback: Option<String>,
@@ -23,16 +27,11 @@ pub struct Outbound {
     pub wake: tokio::sync::Notify,
 }
 
-#[derive(Debug)]
-pub struct Twilio {
-    pub client: TwilioClient,
-    pub account: Account,
-}
-
 impl std::fmt::Debug for Outbound {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Outbound")
-            .field("twilio", &self.twilio)
+            .field("client", &self.client)
+            .field("default_account", &self.default_account)
             .field("status_callback", &self.status_callback)
             .finish_non_exhaustive()
     }

@@ -1,6 +1,7 @@
-//! The outbox worker: claims due messages and delivers them, through Twilio or, in
-//! local mode, to the log. Retries with back-off, never twice: a message that may
-//! already have been accepted is looked up in Twilio's list before it is sent again.
+//! The outbox worker: claims due messages and delivers them, through Twilio (with the
+//! client's own account when it has one) or, in local mode, to the log. Retries with
+//! back-off, never twice: a message that may already have been accepted is looked up in
+//! Twilio's list before it is sent again. A message that fails ends alone: the batch goes on.
 
 use std::time::Duration as StdDuration;
 
@@ -8,7 +9,8 @@ use chrono::{DateTime, Duration, Utc};
 use tracing::{info, warn};
 
 use super::retry;
-use super::twilio::{MessageResource, NewCall, NewMessage, SendError};
+use super::twilio::{Account, MessageResource, NewCall, NewMessage, SendError, TwilioClient};
+use crate::accounts::{self, Sender};
 use crate::phone::mask;
 use crate::state::AppState;
 use crate::store::outbox::{self, OutboxRow, CANCELLED, FAILED};
@@ -94,25 +96,33 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
         outbox::finish_unsent(&state.db, row.id, CANCELLED, None, reason, now).await?;
         return Ok(Outcome::GaveUp);
     }
-    let Some(twilio) = &state.outbound.twilio else {
-        info!(to = %mask(&row.to_number), body = %row.body, "LOCAL MODE: message not sent to Twilio");
-        outbox::mark_sent(&state.db, row.id, &format!("SMlocal{:027}", row.id), None, now).await?;
-        return Ok(Outcome::Sent);
+    let account = match accounts::sender(state, &row.client_id).await? {
+        Sender::Twilio(account) => account,
+        Sender::Log => {
+            info!(to = %mask(&row.to_number), body = %row.body, "LOCAL MODE: message not sent to Twilio");
+            outbox::mark_sent(&state.db, row.id, &format!("SMlocal{:027}", row.id), None, now).await?;
+            return Ok(Outcome::Sent);
+        }
+        // Never another account instead: the sender number belongs to the client's. The key
+        // may be fixed and the process restarted before the retries run out.
+        Sender::Unusable(e) => {
+            let reason = e.to_string();
+            warn!(id = row.id, client = %row.client_id, error = %reason, "outbox: the client's account is unusable");
+            let error = SendError::Retryable {
+                retry_after: None,
+                reason,
+            };
+            return retry(state, row, &error).await;
+        }
     };
+    let twilio = &state.outbound.client;
     if row.kind == "call" {
-        return place_call(state, twilio, row).await;
+        return place_call(state, twilio, &account, row).await;
     }
     // A second attempt may follow one that Twilio accepted before we heard back.
     if row.attempts > 1 {
         match twilio
-            .client
-            .find_recent_message(
-                &twilio.account,
-                &row.to_number,
-                &row.from_number,
-                &row.body,
-                row.created_at,
-            )
+            .find_recent_message(&account, &row.to_number, &row.from_number, &row.body, row.created_at)
             .await
         {
             Ok(Some(found)) => return sent(state, row, &found).await,
@@ -129,7 +139,7 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
             }
         }
     }
-    state.outbound.rates.until_ready(&twilio.account.sid).await;
+    state.outbound.rates.until_ready(&account.sid).await;
     let media: Vec<String> = row
         .media_urls
         .as_deref()
@@ -142,7 +152,7 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
         media_urls: &media,
         status_callback: state.outbound.status_callback.as_deref(),
     };
-    match twilio.client.send_message(&twilio.account, &message).await {
+    match twilio.send_message(&account, &message).await {
         Ok(m) => sent(state, row, &m).await,
         Err(SendError::Rejected { code, message, .. }) => {
             crate::observability::twilio_error(code);
@@ -158,9 +168,14 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
 
 /// A notification call: `body` holds its TwiML. Twilio keeps no list we could search
 /// by content, so a call that may already have been placed is not placed again.
-async fn place_call(state: &AppState, twilio: &super::Twilio, row: &OutboxRow) -> Result<Outcome, StoreError> {
+async fn place_call(
+    state: &AppState,
+    twilio: &TwilioClient,
+    account: &Account,
+    row: &OutboxRow,
+) -> Result<Outcome, StoreError> {
     let now = state.clock.now();
-    state.outbound.rates.until_ready(&twilio.account.sid).await;
+    state.outbound.rates.until_ready(&account.sid).await;
     let status_callback = state.links.absolute(crate::calls::render::PATH_STATUS);
     let call = NewCall {
         to: &row.to_number,
@@ -168,7 +183,7 @@ async fn place_call(state: &AppState, twilio: &super::Twilio, row: &OutboxRow) -
         twiml: &row.body,
         status_callback: status_callback.as_deref(),
     };
-    match twilio.client.create_call(&twilio.account, &call).await {
+    match twilio.create_call(account, &call).await {
         Ok(c) => {
             outbox::mark_sent(&state.db, row.id, &c.sid, None, now).await?;
             Ok(Outcome::Sent)

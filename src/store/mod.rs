@@ -1,6 +1,7 @@
 //! Persistence. The only code that touches SQL; it speaks domain types and takes
 //! `&impl ConnectionTrait`, so each function works on the pool or in a transaction.
 
+pub mod accounts;
 pub mod admin;
 pub mod calls;
 pub mod duty;

@@ -42,6 +42,9 @@ fn body_for(path: &str) -> Option<Value> {
         Some(json!({ "opted_out": true }))
     } else if path.ends_with("/phone/validate") {
         Some(json!({ "number": "+12125550188" }))
+    } else if path.ends_with("/twilio-account") {
+        let sid = "AC22222222222222222222222222222222";
+        Some(json!({ "account_sid": sid, "auth_token": "0123456789abcdef0123456789abcdef" }))
     } else if path.ends_with("/send-sms") {
         Some(json!({ "client": "acme-dental", "to": "+12125550188", "body": "hi" }))
     } else if path.contains("/rules") {
@@ -59,7 +62,7 @@ async fn every_admin_route_refuses_no_token_and_hides_other_clients() {
     app.call(CALL, ACME).await;
     let harbor = app.admin_token(Some("harbor-plumbing")).await;
     let routes = acme_routes();
-    assert!(routes.len() >= 14, "{routes:?}");
+    assert!(routes.len() >= 19, "{routes:?}");
     for (method, path) in &routes {
         let (status, body) = app.api(method, path, None, body_for(path)).await;
         assert_eq!(status, 401, "{method} {path} without a token: {body}");

@@ -9,7 +9,7 @@ const MARIA: &str = "+12125550111";
 const JOHN: &str = "+12125550112";
 
 /// An after-hours call to Acme that leaves a voicemail; returns the voicemail's callback URLs.
-async fn voicemail(app: &TestApp, call: &str, recording: &str, seconds: &str) -> (String, String, String) {
+pub async fn voicemail(app: &TestApp, call: &str, recording: &str, seconds: &str) -> (String, String, String) {
     let answer = app.call(call, ACME).await;
     let record = answer.first("Record");
     let done = record.attr("action").unwrap().to_owned();

@@ -156,6 +156,14 @@ impl FakeTwilio {
         lock(&self.state).clock = Some(Arc::new(now));
     }
 
+    /// Gives a known account a new auth token, as rotating it in Twilio's console does: the old
+    /// one is refused from now on.
+    pub fn rotate_token(&self, sid: &str, token: &str) {
+        if let Some(accounts) = &mut lock(&self.state).accounts {
+            accounts.insert(sid.to_owned(), token.to_owned());
+        }
+    }
+
     /// Every call accepted, oldest first.
     pub fn calls(&self) -> Vec<AcceptedCall> {
         lock(&self.state).calls.clone()

@@ -58,6 +58,11 @@ pub struct Options {
     pub twilio: Option<url::Url>,
     /// Reuse this database (a restart); by default a fresh one.
     pub database: Option<String>,
+    /// SWITCHBOARD_SECRET_KEY (64 hex digits); none by default.
+    pub secret_key: Option<&'static str>,
+    /// With `twilio`, still no account of the server's own: local mode, where only clients'
+    /// own accounts send through Twilio.
+    pub without_server_account: bool,
 }
 
 impl Default for Options {
@@ -68,6 +73,8 @@ impl Default for Options {
             real_token: None,
             twilio: None,
             database: None,
+            secret_key: None,
+            without_server_account: false,
         }
     }
 }
@@ -90,7 +97,11 @@ pub async fn spawn_with(options: Options) -> TestApp {
     settings.outbox_worker = false;
     settings.sms_per_second = 0;
     settings.twilio_timeout_ms = 1000;
-    let real_token = options.real_token.or(options.twilio.as_ref().map(|_| TEST_TOKEN));
+    let server_account = options.twilio.as_ref().filter(|_| !options.without_server_account);
+    let real_token = options.real_token.or(server_account.map(|_| TEST_TOKEN));
+    settings.secret_key = options
+        .secret_key
+        .map(|k| switchboard::secrets::SecretKey::parse(k).unwrap());
     if let Some(fake) = options.twilio {
         settings.twilio_api_base = fake;
     }

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a random port, a fresh SQLite file per
 //! test, requests signed as Twilio signs them.
 
+mod accounts;
 mod admin;
 mod alerts;
 mod bad_input;

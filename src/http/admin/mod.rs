@@ -2,6 +2,7 @@
 //! JSON everywhere, and an OpenAPI document generated from the handlers so it cannot
 //! drift (`/api/openapi.json`).
 
+mod accounts;
 mod auth;
 mod calls;
 mod clients;
@@ -24,7 +25,7 @@ use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Switchboard admin API", description = "Rules versions, simulation, call log and messages."),
+    info(title = "Switchboard admin API", description = "Rules versions, simulation, call log, messages and Twilio accounts."),
     modifiers(&Bearer)
 )]
 struct ApiDoc;
@@ -46,6 +47,8 @@ pub fn router() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(clients::duty))
         .routes(routes!(clients::audit))
         .routes(routes!(clients::stats))
+        .routes(routes!(accounts::show, accounts::set, accounts::remove))
+        .routes(routes!(accounts::status))
         .routes(routes!(rules::current, rules::save))
         .routes(routes!(rules::check))
         .routes(routes!(rules::versions))
@@ -77,6 +80,9 @@ impl From<AdminError> for Error {
             AdminError::Invalid(errors) => Self::InvalidRules(errors),
             AdminError::BadRequest(m) => Self::BadRequest(m),
             AdminError::Denied(m) => Self::Denied(m),
+            AdminError::NoSecretKey => Self::Conflict(e.to_string()),
+            AdminError::CredentialsRefused(m) => Self::InvalidCredentials(m),
+            AdminError::TwilioUnavailable(m) => Self::Upstream(m),
             AdminError::Store(e) => e.into(),
         }
     }

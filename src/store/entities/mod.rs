@@ -5,6 +5,7 @@ pub mod assistant_duty;
 pub mod audit;
 pub mod call;
 pub mod call_leg;
+pub mod client_account;
 pub mod inbound_message;
 pub mod message_status;
 pub mod opt_out;
