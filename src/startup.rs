@@ -96,6 +96,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         info!(address = %self.listener.local_addr()?, "switchboard listening");
         spawn_reload_on_hangup(self.state.clone());
+        spawn_refresh(self.state.clone());
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let worker = self
             .state
@@ -201,6 +202,47 @@ pub async fn import(db: &Db, registry: &Registry, files: &[RuleFile], now: DateT
 pub async fn reload(state: &AppState) -> Result<(), StartError> {
     let files = rules_files::load_dir(&state.settings.rules_dir).map_err(StartError::Rules)?;
     import(&state.db, &state.registry, &files, state.clock.now()).await
+}
+
+/// Picks up versions saved by other processes (through their admin API): any client
+/// whose highest version differs from the one in memory is loaded again.
+///
+/// # Errors
+/// On database failure.
+pub async fn refresh(state: &AppState) -> Result<(), StartError> {
+    for (client, version) in rule_versions::latest_versions(&state.db).await? {
+        if state.registry.current(&client).is_some_and(|l| l.version == version) {
+            continue;
+        }
+        let Some(stored) = rule_versions::find(&state.db, &client, version).await? else {
+            continue;
+        };
+        if stored.source.is_empty() {
+            state.registry.remove(&client);
+            continue;
+        }
+        match routing::parse(&stored.source) {
+            Ok(rules) => state.registry.set_current(Loaded {
+                version,
+                rules: Arc::new(rules),
+            }),
+            Err(e) => warn!(client, version, error = %e, "stored rules no longer parse; keeping the previous version"),
+        }
+    }
+    Ok(())
+}
+
+/// Every second: what other processes saved is used here within about a second.
+fn spawn_refresh(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if let Err(e) = refresh(&state).await {
+                warn!(error = %e, "could not refresh the rules from the database");
+            }
+        }
+    });
 }
 
 /// On SIGHUP, reloads the rule folder; an invalid folder keeps the running rules.

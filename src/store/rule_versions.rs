@@ -37,14 +37,7 @@ fn hash(source: &str) -> String {
 /// # Errors
 /// On database failure.
 pub async fn current_all(db: &impl ConnectionTrait) -> Result<Vec<StoredRules>, StoreError> {
-    let latest: Vec<(String, i32)> = RuleVersion::find()
-        .select_only()
-        .column(rule_version::Column::ClientId)
-        .column_as(rule_version::Column::Version.max(), "version")
-        .group_by(rule_version::Column::ClientId)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let latest = latest_versions(db).await?;
     let mut out = Vec::with_capacity(latest.len());
     for (client, version) in latest {
         // An empty text is a deleted client's tombstone.
@@ -53,6 +46,22 @@ pub async fn current_all(db: &impl ConnectionTrait) -> Result<Vec<StoredRules>, 
         }
     }
     Ok(out)
+}
+
+/// Each client's highest version number (one small query: processes poll it to pick
+/// up each other's edits).
+///
+/// # Errors
+/// On database failure.
+pub async fn latest_versions(db: &impl ConnectionTrait) -> Result<Vec<(String, i32)>, StoreError> {
+    Ok(RuleVersion::find()
+        .select_only()
+        .column(rule_version::Column::ClientId)
+        .column_as(rule_version::Column::Version.max(), "version")
+        .group_by(rule_version::Column::ClientId)
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 /// One version of a client's rules.

@@ -12,6 +12,7 @@ mod database;
 mod fake_twilio;
 mod helpers;
 mod migrations;
+mod processes;
 mod rules;
 mod sending;
 mod signatures;

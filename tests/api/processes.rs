@@ -1,0 +1,155 @@
+//! Two real `switchboard serve` processes on one database behave as one: round robin
+//! stays fair across them, and a rules edit made through one is used by the other.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use switchboard::config::{LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN};
+
+use crate::database::TestDb;
+
+const NUMBER: &str = "+12125550150";
+const ADMIN: &str = "sb_processes_test_token";
+
+fn rules(round_robin: bool) -> String {
+    let strategy = if round_robin { "round_robin" } else { "priority" };
+    let mut text = format!(
+        "client = \"rr-test\"\nname = \"Round Robin Test\"\nnumbers = [\"{NUMBER}\"]\ntimezone = \"UTC\"\n\n[hours]\n"
+    );
+    for day in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] {
+        text.push_str(&format!("{day} = [\"00:00-24:00\"]\n"));
+    }
+    for (n, id) in ["a", "b", "c", "d"].iter().enumerate() {
+        text.push_str(&format!(
+            "\n[[assistants]]\nid = \"{id}\"\nphone = \"+1212555016{n}\"\npriority = {n}\n"
+        ));
+    }
+    text.push_str(&format!(
+        "\n[open]\nstrategy = \"{strategy}\"\nthen = [\"voicemail\"]\n\n[voicemail]\ngreeting = \"Leave a message.\"\n"
+    ));
+    text
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn serve(database: &str, rules_dir: &Path) -> Server {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .arg("serve")
+        .env("SWITCHBOARD_BIND", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", database)
+        .env("SWITCHBOARD_RULES_DIR", rules_dir)
+        .env("SWITCHBOARD_ADMIN_TOKEN", ADMIN)
+        .env_remove("TWILIO_AUTH_TOKEN")
+        .env_remove("SWITCHBOARD_PUBLIC_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reqwest::get(format!("http://127.0.0.1:{port}/health")).await.is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Server { child, port }
+}
+
+/// The number an incoming call rings first.
+async fn first_rung(http: &reqwest::Client, port: u16, call: usize) -> String {
+    let url = format!("http://127.0.0.1:{port}/twilio/voice");
+    let sid = format!("CA{call:032x}");
+    let params: Vec<(String, String)> = [
+        ("AccountSid", LOCAL_ACCOUNT_SID),
+        ("CallSid", &sid),
+        ("From", "+15557654321"),
+        ("To", NUMBER),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    let signature = switchboard::signature::compute(LOCAL_AUTH_TOKEN, &url, &params);
+    let body = http
+        .post(&url)
+        .header("X-Twilio-Signature", signature)
+        .form(&params)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = body
+        .find("<Number")
+        .map(|i| body[i..].find('>').unwrap() + i + 1)
+        .unwrap_or_else(|| panic!("no Number: {body}"));
+    body[start..start + body[start..].find('<').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn two_processes_share_one_fair_rotation_and_each_others_rules_edits() {
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rr-test.toml"), rules(true)).unwrap();
+    // The first process migrates; the second starts on a ready database.
+    let a = serve(&db.url, dir.path()).await;
+    let b = serve(&db.url, dir.path()).await;
+    let http = reqwest::Client::new();
+
+    let mut firsts: HashMap<String, usize> = HashMap::new();
+    for call in 0..500 {
+        let port = if call % 2 == 0 { a.port } else { b.port };
+        *firsts.entry(first_rung(&http, port, call).await).or_default() += 1;
+    }
+    assert_eq!(firsts.len(), 4, "{firsts:?}");
+    assert!(
+        firsts.values().all(|n| (124..=126).contains(n)),
+        "each of 4 assistants first 125 ± 1 times: {firsts:?}"
+    );
+
+    // An edit through A: priority order, so `a` (+12125550160) is always first.
+    let response = http
+        .put(format!("http://127.0.0.1:{}/api/clients/rr-test/rules", a.port))
+        .bearer_auth(ADMIN)
+        .header("content-type", "text/plain")
+        .body(rules(false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let saved = Instant::now();
+    let mut call = 1000;
+    loop {
+        call += 2;
+        if first_rung(&http, b.port, call).await == "+12125550160"
+            && first_rung(&http, b.port, call + 1).await == "+12125550160"
+        {
+            break;
+        }
+        assert!(
+            saved.elapsed() < Duration::from_secs(2),
+            "B still routes with the old rules after 2 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    eprintln!("B used A's edit after {:?}", saved.elapsed());
+}
