@@ -74,6 +74,26 @@ pub fn mask(number: &str) -> String {
         .collect()
 }
 
+/// Masks every phone number (`+` and 8 to 15 digits) inside a text, such as an alert
+/// body written to the log.
+pub fn mask_all(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(plus) = rest.find('+') {
+        out.push_str(&rest[..plus]);
+        let digits = rest[plus + 1..].bytes().take_while(u8::is_ascii_digit).count();
+        let (number, after) = rest[plus..].split_at(1 + digits);
+        out.push_str(&if (8..=15).contains(&digits) {
+            mask(number)
+        } else {
+            number.to_owned()
+        });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Declares a string identifier newtype made of lowercase letters, digits, `-` and `_`,
 /// so ids can travel in URLs and file names without escaping.
 macro_rules! slug_id {
@@ -166,6 +186,14 @@ mod tests {
     fn masking_keeps_only_the_last_four_digits() {
         assert_eq!(mask("+12125550100"), "+•••••••0100");
         assert_eq!(mask("anonymous"), "anonymous");
+    }
+
+    #[test]
+    fn numbers_inside_text_are_masked() {
+        assert_eq!(
+            mask_all("Voicemail from +15557654321 (12 s) +1"),
+            "Voicemail from +•••••••4321 (12 s) +1"
+        );
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { Error::NotFound })
         .layer(axum::middleware::from_fn(measure))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
 }
 
@@ -64,4 +64,20 @@ async fn measure(request: axum::extract::Request, next: axum::middleware::Next) 
     let response = next.run(request).await;
     crate::observability::webhook(&route, response.status().as_u16(), started.elapsed());
     response
+}
+
+/// One span per request, named by its route pattern; the signed-form extractor fills in
+/// the call and the client, so every log line of a webhook carries them.
+fn request_span(request: &axum::extract::Request) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |p| p.as_str());
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        route,
+        call_sid = tracing::field::Empty,
+        client = tracing::field::Empty
+    )
 }

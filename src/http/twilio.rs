@@ -69,6 +69,13 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Signed<T> {
         if !verified {
             return Err(Error::Forbidden);
         }
+        let span = tracing::Span::current();
+        if let Some((_, sid)) = params.iter().find(|(k, _)| k == "CallSid" || k == "MessageSid") {
+            span.record("call_sid", sid.as_str());
+        }
+        if let Some(client) = query.get("client") {
+            span.record("client", client.as_str());
+        }
         let form = serde_urlencoded::from_bytes(&body).map_err(|e| Error::BadRequest(format!("bad form: {e}")))?;
         Ok(Self { form, query, url })
     }

@@ -97,7 +97,10 @@ fn fallback_twiml(state: &AppState, facts: &CallFacts, client: Option<&str>, e: 
 
 async fn incoming(State(state): State<AppState>, signed: Signed<VoiceForm>) -> Result<Twiml, Error> {
     let facts = signed.form.facts()?;
-    let span = tracing::info_span!("call", call_sid = %facts.call_sid, from = %mask(&facts.from));
+    if let Some(owner) = state.registry.by_number(&facts.to) {
+        tracing::Span::current().record("client", owner.rules.client.as_str());
+    }
+    let span = tracing::info_span!("call", from = %mask(&facts.from));
     let answer = calls::incoming(&state, &facts).instrument(span).await;
     Ok(answer.map_or_else(|e| fallback_twiml(&state, &facts, None, &e), Twiml))
 }
@@ -132,7 +135,8 @@ async fn next(State(state): State<AppState>, signed: Signed<NextForm>) -> Result
             return Ok(Twiml(calls::safe_answer(&state, &facts.call.to, client.as_deref())));
         }
     };
-    let span = tracing::info_span!("call", call_sid = %facts.call.call_sid, client = %pos.client, step = pos.step);
+    tracing::Span::current().record("client", pos.client.as_str());
+    let span = tracing::info_span!("step", step = pos.step);
     let answer = calls::next(&state, pos, &facts).instrument(span).await;
     Ok(answer.map_or_else(|e| fallback_twiml(&state, &facts.call, client.as_deref(), &e), Twiml))
 }

@@ -11,7 +11,7 @@ use tracing::{info, warn};
 use super::retry;
 use super::twilio::{Account, MessageResource, NewCall, NewMessage, SendError, TwilioClient};
 use crate::accounts::{self, Sender};
-use crate::phone::mask;
+use crate::phone::{mask, mask_all};
 use crate::state::AppState;
 use crate::store::outbox::{self, OutboxRow, CANCELLED, FAILED};
 use crate::store::{self, calls, messages, StoreError};
@@ -99,7 +99,7 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
     let account = match accounts::sender(state, &row.client_id).await? {
         Sender::Twilio(account) => account,
         Sender::Log => {
-            info!(to = %mask(&row.to_number), body = %row.body, "LOCAL MODE: message not sent to Twilio");
+            info!(to = %mask(&row.to_number), body = %mask_all(&row.body), "LOCAL MODE: message not sent to Twilio");
             outbox::mark_sent(&state.db, row.id, &format!("SMlocal{:027}", row.id), None, now).await?;
             return Ok(Outcome::Sent);
         }

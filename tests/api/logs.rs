@@ -1,0 +1,198 @@
+//! The logs of a whole call: JSON lines, one span per webhook with its call, phone
+//! numbers masked, no secret anywhere.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::database::TestDb;
+use crate::fake_twilio::FakeTwilio;
+use crate::helpers::{TEST_ACCOUNT_SID, TEST_TOKEN};
+
+const NUMBER: &str = "+12125550150";
+const CALLER: &str = "+15557654321";
+const ASSISTANT: &str = "+12125550161";
+const ADMIN: &str = "sb_logs_admin_secret_5b1c";
+const SECRET_KEY: &str = "6a0c7f58c1e1b6f0a3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6a7b8c9d0";
+
+const RULES: &str = r#"
+client = "log-test"
+name = "Log Test"
+numbers = ["+12125550150"]
+timezone = "UTC"
+
+[hours]
+mon = ["00:00-24:00"]
+tue = ["00:00-24:00"]
+wed = ["00:00-24:00"]
+thu = ["00:00-24:00"]
+fri = ["00:00-24:00"]
+sat = ["00:00-24:00"]
+sun = ["00:00-24:00"]
+
+[[assistants]]
+id = "ann"
+phone = "+12125550161"
+
+[open]
+strategy = "priority"
+then = ["voicemail"]
+
+[voicemail]
+greeting = "Leave a message."
+transcribe = false
+"#;
+
+#[tokio::test]
+async fn a_whole_call_logs_masked_numbers_and_no_secrets() {
+    let db = TestDb::new().await;
+    let fake = FakeTwilio::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("log-test.toml"), RULES).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let public = format!("http://127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .arg("serve")
+        .env("SWITCHBOARD_BIND", format!("127.0.0.1:{port}"))
+        .env("SWITCHBOARD_PUBLIC_URL", &public)
+        .env("DATABASE_URL", &db.url)
+        .env("SWITCHBOARD_RULES_DIR", dir.path())
+        .env("TWILIO_ACCOUNT_SID", TEST_ACCOUNT_SID)
+        .env("TWILIO_AUTH_TOKEN", TEST_TOKEN)
+        .env("TWILIO_API_BASE", fake.url.as_str())
+        .env("SWITCHBOARD_ADMIN_TOKEN", ADMIN)
+        .env("SWITCHBOARD_SECRET_KEY", SECRET_KEY)
+        .env("SWITCHBOARD_LOG_JSON", "true")
+        .env("RUST_LOG", "switchboard=debug,tower_http=debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while http.get(format!("{public}/health")).send().await.is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let post = |path: &str, params: Vec<(&str, &str)>| {
+        let url = format!("{public}{path}");
+        let mut all: Vec<(String, String)> = vec![("AccountSid".into(), TEST_ACCOUNT_SID.into())];
+        all.extend(params.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())));
+        let signature = switchboard::signature::compute(TEST_TOKEN, &url, &all);
+        http.post(url).header("X-Twilio-Signature", signature).form(&all).send()
+    };
+    let call = "CA0000000000000000000000000000c0de";
+    let first = post(
+        "/twilio/voice",
+        vec![("CallSid", call), ("From", CALLER), ("To", NUMBER)],
+    )
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    assert!(first.contains(ASSISTANT), "{first}");
+    let action = first
+        .split("action=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let path = action.strip_prefix(&public).unwrap().to_owned();
+    let vm = post(
+        &path,
+        vec![
+            ("CallSid", call),
+            ("From", CALLER),
+            ("To", NUMBER),
+            ("CallStatus", "in-progress"),
+            ("DialCallStatus", "no-answer"),
+        ],
+    )
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    let record = vm
+        .split("<Record action=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let record_path = record.strip_prefix(&public).unwrap().to_owned();
+    let recording = [
+        ("CallSid", call),
+        ("From", CALLER),
+        ("To", NUMBER),
+        ("RecordingSid", "RE0000000000000000000000000000c0de"),
+        (
+            "RecordingUrl",
+            "https://api.twilio.com/r/RE0000000000000000000000000000c0de",
+        ),
+        ("RecordingDuration", "7"),
+    ];
+    post(&record_path, recording.to_vec()).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while fake.accepted().is_empty() {
+        assert!(Instant::now() < deadline, "the alert was not sent");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        fake.accepted()[0].body.contains(CALLER),
+        "the alert itself carries the number"
+    );
+    http.get(format!("{public}/api/calls/{call}"))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    http.get(format!("{public}/api/calls/{call}"))
+        .bearer_auth("sb_wrong_token_guess")
+        .send()
+        .await
+        .unwrap();
+
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let output = tokio::task::spawn_blocking(move || {
+        let _ = child.wait();
+        let mut out = String::new();
+        std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
+        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut out).unwrap();
+        out
+    })
+    .await
+    .unwrap();
+
+    let lines: Vec<serde_json::Value> = output.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert!(lines.len() > 5, "JSON log lines expected: {output}");
+    for secret in [TEST_TOKEN, ADMIN, SECRET_KEY, "sb_wrong_token_guess"] {
+        assert!(!output.contains(secret), "a secret reached the logs");
+    }
+    for number in [CALLER, ASSISTANT, NUMBER, "15557654321", "%2B1555"] {
+        assert!(
+            !output.contains(number),
+            "{number} reached the logs unmasked:\n{output}"
+        );
+    }
+    assert!(
+        output.contains("4321"),
+        "numbers appear masked to their last four digits"
+    );
+    let routed = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "call routed")
+        .expect("a 'call routed' line");
+    let request = &routed["spans"][0];
+    assert_eq!((request["name"].as_str(), request["call_sid"].as_str()), (Some("request"), Some(call)), "{routed}");
+    assert_eq!(request["client"], "log-test", "{routed}");
+    assert!(output.contains("shutting down"), "SIGTERM shuts down gracefully");
+}
