@@ -125,7 +125,7 @@ pub fn simulate(
         note,
         open: decision.status.open,
         next_open: decision.status.next_open,
-        trace: decision.trace,
+        trace: decision.trace(rules),
         steps,
     })
 }

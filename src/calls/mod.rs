@@ -65,7 +65,7 @@ pub async fn incoming(state: &AppState, call: &CallFacts) -> Result<Response, Ca
         step: 0,
     };
     let (decision, pos) = decide(state, &rules, pos, call).await?;
-    let trace = serde_json::to_string(&decision.trace).ok();
+    let trace = serde_json::to_string(&decision.trace(&rules)).ok();
     let new = new_call(call, Some(&pos.client), Some(version), trace);
     store::calls::ensure(&state.db, &new, now).await?;
     crate::observability::calls_routed(&pos.client);

@@ -55,7 +55,7 @@ fn check(rules: &Rules, case: &RuleCase) -> Result<(), RuleError> {
             case.at,
             case.expect.join(", "),
             got.join(", "),
-            decision.trace.join("; ")
+            decision.trace(rules).join("; ")
         )))
     }
 }

@@ -4,11 +4,10 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc, Weekday};
+use chrono::{DateTime, Utc};
 
-use super::decision::{Action, Decision, DialTarget, Step};
+use super::decision::{Action, Decision, DialTarget, Step, Why};
 use super::rules::{CallerId, Route, RouteKey, Rules, Strategy, Target};
-use super::schedule::{DayKind, OpenStatus};
 use crate::phone::{AssistantId, E164};
 
 /// Why an assistant cannot be rung now.
@@ -74,35 +73,30 @@ pub fn rotation_route(rules: &Rules, now: DateTime<Utc>, menu: MenuChoice) -> Op
 
 pub fn decide(rules: &Rules, now: DateTime<Utc>, call: &CallInput<'_>) -> Decision {
     let status = rules.hours.status_at(rules.timezone, now);
-    let mut trace = vec![describe_time(rules, &status), describe_status(rules, &status)];
+    let mut why = Vec::new();
     let steps = match select_route(rules, status.open, call.menu) {
-        None => vec![menu_step(rules, call.menu, &mut trace)],
+        None => vec![menu_step(rules, call.menu, &mut why)],
         Some((key, route)) => {
-            if let MenuChoice::Option(_) | MenuChoice::Default = call.menu {
-                trace.push(describe_choice(call.menu, key));
+            match call.menu {
+                MenuChoice::Option(_) => why.push(Why::Chose(key)),
+                MenuChoice::Default => why.push(Why::NoChoice(key)),
+                MenuChoice::NotAsked | MenuChoice::Retry { .. } => {}
             }
-            chain(rules, key, route, call, &mut trace)
+            chain(rules, key, route, call, &mut why)
         }
     };
-    let labels: Vec<String> = steps.iter().map(Step::label).collect();
-    trace.push(format!("chain: {}", labels.join(" → ")));
-    Decision { status, steps, trace }
+    Decision { status, steps, why }
 }
 
-fn menu_step(rules: &Rules, choice: MenuChoice, trace: &mut Vec<String>) -> Step {
+fn menu_step(rules: &Rules, choice: MenuChoice, why: &mut Vec<Why>) -> Step {
     let menu = rules.menu.as_ref().expect("select_route returns None only for a menu");
     let attempt = match choice {
         MenuChoice::Retry { attempt } => attempt,
         _ => 0,
     };
-    trace.push(if attempt == 0 {
-        "menu: play the options".to_owned()
-    } else {
-        format!(
-            "menu: no valid choice, play again (attempt {} of {})",
-            attempt + 1,
-            menu.retries + 1
-        )
+    why.push(Why::Menu {
+        attempt,
+        retries: menu.retries,
     });
     let prompt = if attempt == 0 {
         menu.prompt.clone()
@@ -120,7 +114,7 @@ fn menu_step(rules: &Rules, choice: MenuChoice, trace: &mut Vec<String>) -> Step
     }
 }
 
-fn chain(rules: &Rules, key: RouteKey, route: &Route, call: &CallInput<'_>, trace: &mut Vec<String>) -> Vec<Step> {
+fn chain(rules: &Rules, key: RouteKey, route: &Route, call: &CallInput<'_>, why: &mut Vec<Why>) -> Vec<Step> {
     let caller_id = match route.caller_id {
         CallerId::Caller => None,
         CallerId::Business => business_number(rules, call.called),
@@ -144,21 +138,17 @@ fn chain(rules: &Rules, key: RouteKey, route: &Route, call: &CallInput<'_>, trac
         .iter()
         .filter(|id| match call.unavailable.get(*id) {
             None => true,
-            Some(why) => {
-                let why = match why {
-                    Unavailable::OffDuty => "off duty",
-                    Unavailable::OnCall => "on another call",
-                };
-                trace.push(format!("skip {id}: {why}"));
+            Some(reason) => {
+                why.push(Why::Skip((*id).clone(), *reason));
                 false
             }
         })
         .collect();
     let mut plan: Vec<Action> = Vec::new();
     match route.strategy {
-        None => trace.push(format!("route {key}: nobody is rung")),
+        None => why.push(Why::NobodyRung(key)),
         Some(Strategy::Priority) => {
-            trace.push(format!("route {key}: ring one at a time in priority order"));
+            why.push(Why::Priority(key));
             plan.extend(available.iter().map(|id| dial(vec![target(id)], route.ring_seconds)));
         }
         Some(Strategy::RoundRobin) => {
@@ -166,17 +156,15 @@ fn chain(rules: &Rules, key: RouteKey, route: &Route, call: &CallInput<'_>, trac
             if !order.is_empty() {
                 let start = usize::try_from(call.rotation % order.len() as u64).unwrap_or(0);
                 order.rotate_left(start);
-                trace.push(format!(
-                    "route {key}: round robin at position {}, {} first",
-                    call.rotation, order[0]
-                ));
-            } else {
-                trace.push(format!("route {key}: round robin, but nobody is available"));
             }
+            why.push(Why::RoundRobin {
+                key,
+                position: call.rotation,
+            });
             plan.extend(order.iter().map(|id| dial(vec![target(id)], route.ring_seconds)));
         }
         Some(Strategy::Simultaneous) => {
-            trace.push(format!("route {key}: ring everyone available at once"));
+            why.push(Why::AllAtOnce(key));
             if !available.is_empty() {
                 plan.push(dial(
                     available.iter().map(|id| target(id)).collect(),
@@ -201,7 +189,7 @@ fn chain(rules: &Rules, key: RouteKey, route: &Route, call: &CallInput<'_>, trac
                 transcribe: vm.transcribe,
             }),
             // Validation refuses these; skipping keeps the chain safe if one slips by.
-            _ => trace.push(format!("skip {t:?}: not configured")),
+            _ => why.push(Why::NotConfigured(*t)),
         }
     }
     let mut steps: Vec<Step> = plan
@@ -210,7 +198,7 @@ fn chain(rules: &Rules, key: RouteKey, route: &Route, call: &CallInput<'_>, trac
         .map(|(action, index)| Step { index, action })
         .collect();
     if !steps.last().is_some_and(Step::speaks) {
-        trace.push("the chain would end in silence: apologise instead".to_owned());
+        why.push(Why::Apology);
         let index = steps.last().map_or(0, |s| s.index + 1);
         steps.push(Step {
             index,
@@ -229,47 +217,4 @@ fn business_number(rules: &Rules, called: &str) -> Option<E164> {
         .find(|n| n.as_str() == called)
         .or(rules.numbers.first())
         .cloned()
-}
-
-fn describe_time(rules: &Rules, status: &OpenStatus) -> String {
-    format!(
-        "local time {} ({})",
-        status.local.format("%a %Y-%m-%d %H:%M"),
-        rules.timezone
-    )
-}
-
-fn describe_status(rules: &Rules, status: &OpenStatus) -> String {
-    let why = match (status.kind, status.open) {
-        (DayKind::Weekday(day), true) => format!("{} hours", day_name(day)),
-        (DayKind::Weekday(day), false) => format!("outside {} hours", day_name(day)),
-        (DayKind::Holiday, _) => format!("holiday {}", status.day),
-        (DayKind::Special, _) => format!("special hours {}", status.day),
-    };
-    let local = |t: DateTime<Utc>| t.with_timezone(&rules.timezone).format("%a %Y-%m-%d %H:%M").to_string();
-    match (status.open, status.window, status.until, status.next_open) {
-        (true, Some(w), Some(until), _) => format!("open: {why} {w}, until {}", local(until)),
-        (true, _, _, _) => format!("open: {why}"),
-        (false, _, _, Some(next)) => format!("closed: {why}; opens {}", local(next)),
-        (false, _, _, None) => format!("closed: {why}; no opening hours ahead"),
-    }
-}
-
-fn day_name(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
-    }
-}
-
-fn describe_choice(choice: MenuChoice, key: RouteKey) -> String {
-    match choice {
-        MenuChoice::Default => format!("menu: no choice made, default route {key}"),
-        _ => format!("menu: caller chose {key}"),
-    }
 }

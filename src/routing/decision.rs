@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use super::rules::MenuInput;
+use super::decide::Unavailable;
+use super::rules::{MenuInput, RouteKey, Target};
 use super::schedule::OpenStatus;
 use crate::phone::{AssistantId, E164};
 
@@ -10,8 +11,24 @@ use crate::phone::{AssistantId, E164};
 pub struct Decision {
     pub status: OpenStatus,
     pub steps: Vec<Step>,
-    /// Why, in plain words, one line per reason.
-    pub trace: Vec<String>,
+    /// Why, as facts; [`Decision::trace`] puts them in plain words. Kept structured so
+    /// routing a call does not pay for text nobody may read.
+    pub why: Vec<Why>,
+}
+
+/// One reason the chain is what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why {
+    Skip(AssistantId, Unavailable),
+    NobodyRung(RouteKey),
+    Priority(RouteKey),
+    RoundRobin { key: RouteKey, position: u64 },
+    AllAtOnce(RouteKey),
+    Menu { attempt: u32, retries: u32 },
+    Chose(RouteKey),
+    NoChoice(RouteKey),
+    NotConfigured(Target),
+    Apology,
 }
 
 /// One step of the chain. `index` is its place in the route's plan before unavailable

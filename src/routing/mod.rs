@@ -10,9 +10,10 @@ pub mod menu;
 mod parse;
 pub mod rules;
 pub mod schedule;
+mod trace;
 
 pub use decide::{decide, rotation_route, select_route, CallInput, MenuChoice, Unavailable};
-pub use decision::{Action, Decision, DialTarget, Step};
+pub use decision::{Action, Decision, DialTarget, Step, Why};
 pub use parse::{parse, RuleError, RuleErrors};
 pub use rules::{RouteKey, Rules};
 

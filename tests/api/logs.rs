@@ -192,7 +192,11 @@ async fn a_whole_call_logs_masked_numbers_and_no_secrets() {
         .find(|l| l["fields"]["message"] == "call routed")
         .expect("a 'call routed' line");
     let request = &routed["spans"][0];
-    assert_eq!((request["name"].as_str(), request["call_sid"].as_str()), (Some("request"), Some(call)), "{routed}");
+    assert_eq!(
+        (request["name"].as_str(), request["call_sid"].as_str()),
+        (Some("request"), Some(call)),
+        "{routed}"
+    );
     assert_eq!(request["client"], "log-test", "{routed}");
     assert!(output.contains("shutting down"), "SIGTERM shuts down gracefully");
 }

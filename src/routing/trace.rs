@@ -1,0 +1,85 @@
+//! A decision's reasons in plain words ("closed: holiday 2026-12-25", "skip maria: off
+//! duty", "chain: john → external → voicemail"), for call records, admins and rule
+//! file test failures.
+
+use chrono::{DateTime, Utc, Weekday};
+
+use super::decide::Unavailable;
+use super::decision::{Decision, Step, Why};
+use super::rules::Rules;
+use super::schedule::{DayKind, OpenStatus};
+
+impl Decision {
+    /// Why the call goes where it goes, one line per reason.
+    pub fn trace(&self, rules: &Rules) -> Vec<String> {
+        let mut lines = vec![time(rules, &self.status), status(rules, &self.status)];
+        let first = self.steps.first().map(Step::label);
+        lines.extend(self.why.iter().map(|w| reason(w, first.as_deref())));
+        lines.push(format!("chain: {}", self.labels().join(" → ")));
+        lines
+    }
+}
+
+fn reason(why: &Why, first: Option<&str>) -> String {
+    match why {
+        Why::Skip(id, Unavailable::OffDuty) => format!("skip {id}: off duty"),
+        Why::Skip(id, Unavailable::OnCall) => format!("skip {id}: on another call"),
+        Why::NobodyRung(key) => format!("route {key}: nobody is rung"),
+        Why::Priority(key) => format!("route {key}: ring one at a time in priority order"),
+        Why::RoundRobin { key, position } => {
+            match first.filter(|f| !matches!(*f, "external" | "voicemail" | "apology")) {
+                Some(first) => format!("route {key}: round robin at position {position}, {first} first"),
+                None => format!("route {key}: round robin, but nobody is available"),
+            }
+        }
+        Why::AllAtOnce(key) => format!("route {key}: ring everyone available at once"),
+        Why::Menu { attempt: 0, .. } => "menu: play the options".to_owned(),
+        Why::Menu { attempt, retries } => {
+            format!(
+                "menu: no valid choice, play again (attempt {} of {})",
+                attempt + 1,
+                retries + 1
+            )
+        }
+        Why::Chose(key) => format!("menu: caller chose {key}"),
+        Why::NoChoice(key) => format!("menu: no choice made, default route {key}"),
+        Why::NotConfigured(target) => format!("skip {target:?}: not configured"),
+        Why::Apology => "the chain would end in silence: apologise instead".to_owned(),
+    }
+}
+
+fn time(rules: &Rules, status: &OpenStatus) -> String {
+    format!(
+        "local time {} ({})",
+        status.local.format("%a %Y-%m-%d %H:%M"),
+        rules.timezone
+    )
+}
+
+fn status(rules: &Rules, status: &OpenStatus) -> String {
+    let why = match (status.kind, status.open) {
+        (DayKind::Weekday(day), true) => format!("{} hours", day_name(day)),
+        (DayKind::Weekday(day), false) => format!("outside {} hours", day_name(day)),
+        (DayKind::Holiday, _) => format!("holiday {}", status.day),
+        (DayKind::Special, _) => format!("special hours {}", status.day),
+    };
+    let local = |t: DateTime<Utc>| t.with_timezone(&rules.timezone).format("%a %Y-%m-%d %H:%M").to_string();
+    match (status.open, status.window, status.until, status.next_open) {
+        (true, Some(w), Some(until), _) => format!("open: {why} {w}, until {}", local(until)),
+        (true, _, _, _) => format!("open: {why}"),
+        (false, _, _, Some(next)) => format!("closed: {why}; opens {}", local(next)),
+        (false, _, _, None) => format!("closed: {why}; no opening hours ahead"),
+    }
+}
+
+fn day_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
+}
