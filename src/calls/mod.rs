@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use tracing::{info, warn};
 
 use crate::phone::{mask, AssistantId};
@@ -67,10 +68,14 @@ pub async fn incoming(state: &AppState, call: &CallFacts) -> Result<Response, Ca
     let (decision, pos) = decide(state, &rules, pos, call).await?;
     let trace = serde_json::to_string(&decision.trace(&rules)).ok();
     let new = new_call(call, Some(&pos.client), Some(version), trace);
-    store::calls::ensure(&state.db, &new, now).await?;
+    // The call and the legs it rings are one commit: one disk flush per webhook.
+    let txn = state.db.begin().await.map_err(StoreError::from)?;
+    store::calls::ensure(&txn, &new, now).await?;
+    let answer = answer_step(state, &txn, &rules, &decision, None, &pos, &call.call_sid).await?;
+    txn.commit().await.map_err(StoreError::from)?;
     crate::observability::calls_routed(&pos.client);
     info!(client = %rules.client, version, chain = %decision.labels().join(" → "), "call routed");
-    answer_step(state, &rules, &decision, None, &pos, &call.call_sid).await
+    Ok(answer)
 }
 
 fn new_call<'a>(
@@ -146,6 +151,7 @@ async fn unavailable(
 /// Answers the first step after `after` (or the first step), recording the legs it rings.
 async fn answer_step(
     state: &AppState,
+    db: &impl ConnectionTrait,
     rules: &Rules,
     decision: &Decision,
     after: Option<u32>,
@@ -155,15 +161,20 @@ async fn answer_step(
     let Some(step) = decision.next_after(after) else {
         return Ok(render::goodbye(Some(rules)));
     };
-    record_dialled_legs(state, step, pos, call_sid).await?;
+    record_dialled_legs(db, step, pos, call_sid, state.clock.now()).await?;
     Ok(render::step(rules, step, pos, &state.links))
 }
 
-async fn record_dialled_legs(state: &AppState, step: &Step, pos: &Position, call_sid: &str) -> Result<(), CallError> {
+async fn record_dialled_legs(
+    db: &impl ConnectionTrait,
+    step: &Step,
+    pos: &Position,
+    call_sid: &str,
+    now: DateTime<Utc>,
+) -> Result<(), CallError> {
     let Action::Dial { targets, .. } = &step.action else {
         return Ok(());
     };
-    let now = state.clock.now();
     for t in targets {
         let leg = store::calls::LegUpdate {
             client: &pos.client,
@@ -176,7 +187,7 @@ async fn record_dialled_legs(state: &AppState, step: &Step, pos: &Position, call
             duration: None,
             accepted: false,
         };
-        store::calls::record_leg(&state.db, &leg, now).await?;
+        store::calls::record_leg(db, &leg, now).await?;
     }
     Ok(())
 }
@@ -244,7 +255,7 @@ pub async fn next(state: &AppState, pos: Position, facts: &NextFacts) -> Result<
             "screened leg ended without accepting; moving on"
         );
     }
-    answer_step(state, &rules, &decision, Some(pos.step), &pos, call_sid).await
+    answer_step(state, &state.db, &rules, &decision, Some(pos.step), &pos, call_sid).await
 }
 
 /// A one-number dial's result is that leg's result; with several numbers only the
@@ -336,7 +347,7 @@ async fn after_menu(state: &AppState, rules: &Rules, pos: Position, facts: &Next
         ..pos
     };
     let (decision, pos) = decide(state, rules, pos, &facts.call).await?;
-    answer_step(state, rules, &decision, None, &pos, &facts.call.call_sid).await
+    answer_step(state, &state.db, rules, &decision, None, &pos, &facts.call.call_sid).await
 }
 
 /// A leg named in a screening or status callback URL.

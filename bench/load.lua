@@ -1,0 +1,39 @@
+-- wrk script for bench/load.sh: cycles through pre-signed webhooks (requests.lua) and
+-- reports p50/p99/p99.9 and errors.
+-- Each thread takes every n-th line, so no two requests share a CallSid.
+local thread_count = 0
+local requests = {}
+local counter = 0
+
+function setup(thread)
+  thread:set("index", thread_count)
+  thread_count = thread_count + 1
+end
+
+function init(args)
+  local n = 0
+  for line in io.lines(os.getenv("REQUESTS")) do
+    if n % 2 == index then
+      local tab = line:find("\t")
+      requests[#requests + 1] = { signature = line:sub(1, tab - 1), body = line:sub(tab + 1) }
+    end
+    n = n + 1
+  end
+end
+
+function request()
+  counter = counter + 1
+  local r = requests[((counter - 1) % #requests) + 1]
+  return wrk.format("POST", wrk.path, {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["X-Twilio-Signature"] = r.signature,
+  }, r.body)
+end
+
+function done(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout
+  io.write(string.format("RESULT requests_per_second=%.0f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f errors=%d requests=%d\n",
+    summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency:percentile(99.9) / 1000,
+    errors, summary.requests))
+end
