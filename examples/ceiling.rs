@@ -11,7 +11,10 @@ const TWIML: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say>You 
 #[tokio::main]
 async fn main() {
     let bind = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:18181".into());
-    let app = Router::new().route("/twilio/voice", post(|| async { ([("content-type", "text/xml; charset=utf-8")], TWIML) }));
+    let app = Router::new().route(
+        "/twilio/voice",
+        post(|| async { ([("content-type", "text/xml; charset=utf-8")], TWIML) }),
+    );
     let listener = tokio::net::TcpListener::bind(&bind).await.expect("the address is free");
     axum::serve(listener, app).await.expect("the server runs");
 }

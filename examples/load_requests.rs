@@ -9,7 +9,9 @@ use switchboard::config::{LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN};
 fn main() {
     let mut args = std::env::args().skip(1);
     let count: usize = args.next().and_then(|c| c.parse().ok()).unwrap_or(20_000);
-    let url = args.next().unwrap_or_else(|| "http://127.0.0.1:18180/twilio/voice".into());
+    let url = args
+        .next()
+        .unwrap_or_else(|| "http://127.0.0.1:18180/twilio/voice".into());
     let to = args.next().unwrap_or_else(|| "+12125550100".into());
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -48,7 +50,9 @@ fn main() {
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
         let signature = switchboard::signature::compute(LOCAL_AUTH_TOKEN, &url, &params);
-        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&params).finish();
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&params)
+            .finish();
         writeln!(out, "{signature}\t{body}").expect("stdout is writable");
     }
 }

@@ -23,6 +23,20 @@ impl Actor {
     pub fn can_see(&self, client: &str) -> bool {
         self.client.as_deref().is_none_or(|c| c == client)
     }
+
+    /// Which clients a listing may cover: the one asked for if visible, else the
+    /// token's own, else (`None`) every client.
+    ///
+    /// # Errors
+    /// `NotFound` when the client asked for is another's.
+    pub fn visible_clients(&self, asked: Option<String>) -> Result<Option<Vec<String>>, AdminError> {
+        match (asked, &self.client) {
+            (Some(c), _) if !self.can_see(&c) => Err(AdminError::NotFound),
+            (Some(c), _) => Ok(Some(vec![c])),
+            (None, Some(mine)) => Ok(Some(vec![mine.clone()])),
+            (None, None) => Ok(None),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -226,7 +226,10 @@ async fn enqueue(
                 }
             }
             let twiml = Response::new()
-                .push(Say::new(format!("Connecting you to {}.", spoken(to.as_str()))))
+                .push(Say::new(format!(
+                    "Connecting you to {}.",
+                    crate::calls::render::spoken_number(to.as_str())
+                )))
                 .push(dial)
                 .render();
             ("call", a.phone.to_string(), twiml, Vec::new())
@@ -253,15 +256,6 @@ async fn enqueue(
         .await?
         .ok_or(AdminError::NotFound)?;
     Ok(row.id)
-}
-
-fn spoken(number: &str) -> String {
-    number
-        .chars()
-        .filter(char::is_ascii_digit)
-        .map(String::from)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 async fn audit(

@@ -218,7 +218,7 @@ pub fn screen_prompt(rules: &Rules, caller: &str, action: &str) -> Response {
 }
 
 /// Digits one by one, so text-to-speech does not read a phone number as an amount.
-fn spoken_number(number: &str) -> String {
+pub fn spoken_number(number: &str) -> String {
     let digits: Vec<String> = number.chars().filter(char::is_ascii_digit).map(String::from).collect();
     if digits.len() < 3 {
         "an unknown number".to_owned()

@@ -248,16 +248,23 @@ pub async fn cancel_missed_call(
     Ok(())
 }
 
+async fn oldest_first(
+    db: &impl ConnectionTrait,
+    filter: impl sea_orm::sea_query::IntoCondition,
+) -> Result<Vec<OutboxRow>, StoreError> {
+    Ok(Outbox::find()
+        .filter(filter)
+        .order_by_asc(outbox::Column::Id)
+        .all(db)
+        .await?)
+}
+
 /// The messages about one recording, oldest first.
 ///
 /// # Errors
 /// On database failure.
 pub async fn for_recording(db: &impl ConnectionTrait, recording_sid: &str) -> Result<Vec<OutboxRow>, StoreError> {
-    Ok(Outbox::find()
-        .filter(outbox::Column::RecordingSid.eq(recording_sid))
-        .order_by_asc(outbox::Column::Id)
-        .all(db)
-        .await?)
+    oldest_first(db, outbox::Column::RecordingSid.eq(recording_sid)).await
 }
 
 /// The messages about one call, oldest first.
@@ -265,11 +272,7 @@ pub async fn for_recording(db: &impl ConnectionTrait, recording_sid: &str) -> Re
 /// # Errors
 /// On database failure.
 pub async fn for_call(db: &impl ConnectionTrait, call_sid: &str) -> Result<Vec<OutboxRow>, StoreError> {
-    Ok(Outbox::find()
-        .filter(outbox::Column::CallSid.eq(call_sid))
-        .order_by_asc(outbox::Column::Id)
-        .all(db)
-        .await?)
+    oldest_first(db, outbox::Column::CallSid.eq(call_sid)).await
 }
 
 /// Every message of a client, oldest first.
@@ -277,11 +280,7 @@ pub async fn for_call(db: &impl ConnectionTrait, call_sid: &str) -> Result<Vec<O
 /// # Errors
 /// On database failure.
 pub async fn for_client(db: &impl ConnectionTrait, client: &str) -> Result<Vec<OutboxRow>, StoreError> {
-    Ok(Outbox::find()
-        .filter(outbox::Column::ClientId.eq(client))
-        .order_by_asc(outbox::Column::Id)
-        .all(db)
-        .await?)
+    oldest_first(db, outbox::Column::ClientId.eq(client)).await
 }
 
 /// # Errors

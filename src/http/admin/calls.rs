@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Admin, ErrorBody, Json, Path, Query};
-use crate::admin::Actor;
 use crate::http::Error;
 use crate::state::AppState;
 use crate::store::{self, calls::CallFilter};
@@ -65,19 +64,6 @@ fn cursor_decode(cursor: &str) -> Option<(DateTime<Utc>, String)> {
     ))
 }
 
-/// Which clients a filter may cover: the token's, or the one asked for if visible.
-fn clients(state: &AppState, actor: &Actor, asked: Option<String>) -> Result<Option<Vec<String>>, Error> {
-    match (asked, &actor.client) {
-        (Some(c), _) if !actor.can_see(&c) => Err(Error::NotFound),
-        (Some(c), _) => Ok(Some(vec![c])),
-        (None, Some(mine)) => Ok(Some(vec![mine.clone()])),
-        (None, None) => {
-            let _ = state;
-            Ok(None)
-        }
-    }
-}
-
 /// Calls, newest first.
 #[utoipa::path(get, path = "/api/calls", tag = "calls", security(("bearer" = [])), params(ListQuery),
     responses((status = 200, body = CallPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -91,7 +77,7 @@ pub async fn list(
         None => None,
     };
     let filter = CallFilter {
-        clients: clients(&state, &actor, q.client)?,
+        clients: actor.visible_clients(q.client)?,
         status: q.status,
         outcome: q.outcome,
         caller: q.caller,

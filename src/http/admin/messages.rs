@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Admin, ErrorBody, Json, Path, Query};
-use crate::admin::{self, Actor};
+use crate::admin;
 use crate::http::Error;
 use crate::phone::{self, Normalized, E164};
 use crate::sending::{self, Payload, Queued, Row, SendingError};
@@ -297,15 +297,6 @@ pub struct MessageView {
     sent_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-fn visible(actor: &Actor, asked: Option<String>) -> Result<Option<Vec<String>>, Error> {
-    match (asked, &actor.client) {
-        (Some(c), _) if !actor.can_see(&c) => Err(Error::NotFound),
-        (Some(c), _) => Ok(Some(vec![c])),
-        (None, Some(mine)) => Ok(Some(vec![mine.clone()])),
-        (None, None) => Ok(None),
-    }
-}
-
 /// Messages sent (and queued), newest first, with their delivery status; `format=csv`
 /// exports them.
 #[utoipa::path(get, path = "/api/messages", tag = "messages", security(("bearer" = [])), params(HistoryQuery),
@@ -320,7 +311,7 @@ pub async fn history(
         return Err(Error::BadRequest("limit must be between 1 and 1000".into()));
     }
     let filter = MessageFilter {
-        clients: visible(&actor, q.client)?,
+        clients: actor.visible_clients(q.client)?,
         to: q.to,
         state: q.state,
         purpose: q.purpose,
