@@ -12,6 +12,8 @@ mod database;
 mod fake_twilio;
 mod helpers;
 mod migrations;
+mod numbers;
+mod recordings;
 mod rules;
 mod sending;
 mod signatures;
