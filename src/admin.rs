@@ -61,6 +61,11 @@ pub enum AdminError {
     /// Twilio could not be asked: the credentials are neither known good nor bad.
     #[error("{0}")]
     TwilioUnavailable(String),
+    /// No usable Twilio account for what was asked; the message says why.
+    #[error("{0}")]
+    NoTwilio(String),
+    #[error("this server has no SWITCHBOARD_PUBLIC_URL, and Twilio needs absolute webhook URLs")]
+    NoPublicUrl,
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -1,6 +1,6 @@
 //! Switchboard: a call-routing server for businesses that run their phones on Twilio.
 
-/// Clients' own Twilio accounts: sending, webhook tokens, admin operations.
+/// Clients' own Twilio accounts: sending, webhook tokens, admin operations, numbers, recordings.
 pub mod accounts;
 /// What admins can do: rules versions, duty, tenancy, audit.
 pub mod admin;

@@ -1,5 +1,6 @@
 //! Clients' own Twilio accounts: which account sends a client's messages, which token checks
-//! the webhooks to its numbers ([`signing`]), and what admins may do with them ([`manage`]).
+//! the webhooks to its numbers ([`signing`]), what admins may do with them ([`manage`]), and what
+//! admins do through them: buy numbers ([`numbers`]) and hear recordings ([`recordings`]).
 //!
 //! The database is the source of truth and holds the tokens only encrypted (`secrets`). Each
 //! process keeps them decrypted in memory, as [`Accounts`], so that a webhook costs no database
@@ -8,6 +9,8 @@
 //! in `Debug` output.
 
 pub mod manage;
+pub mod numbers;
+pub mod recordings;
 pub mod signing;
 
 use std::collections::HashMap;
@@ -15,6 +18,7 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use secrecy::SecretString;
 
+use crate::admin::AdminError;
 use crate::notify::twilio::Account;
 use crate::secrets::SecretKey;
 use crate::state::AppState;
@@ -157,6 +161,27 @@ pub async fn sender(state: &AppState, client: &str) -> Result<Sender, StoreError
         Some(account) => Sender::Twilio(account.clone()),
         None => Sender::Log,
     })
+}
+
+/// The account an admin action for `client` (or, with `None`, for no client) goes through: the
+/// client's own, else the server's.
+///
+/// # Errors
+/// `NoTwilio` in local mode for a client without an account of its own, or when its account
+/// cannot be used here; `Store` on database failure.
+pub async fn for_admin(state: &AppState, client: Option<&str>) -> Result<Account, AdminError> {
+    let sender = match client {
+        Some(client) => sender(state, client).await?,
+        None => (state.outbound.default_account.clone()).map_or(Sender::Log, Sender::Twilio),
+    };
+    match sender {
+        Sender::Twilio(account) => Ok(account),
+        Sender::Log => Err(AdminError::NoTwilio(format!(
+            "{} no Twilio account: the server runs in local mode (no TWILIO_AUTH_TOKEN)",
+            client.map_or("this server has".to_owned(), |c| format!("client {c} has")),
+        ))),
+        Sender::Unusable(e) => Err(AdminError::NoTwilio(e.to_string())),
+    }
 }
 
 /// `••••••••cdef`: enough to tell two tokens apart, never enough to use one. A short token

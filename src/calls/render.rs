@@ -10,6 +10,9 @@ use crate::twiml::{
     CallEvent, Dial, DialRecord, Gather, GatherInput, Number, Record, RecordingEvent, Response, Say, Verb,
 };
 
+pub const PATH_VOICE: &str = "/twilio/voice";
+pub const PATH_FALLBACK: &str = "/twilio/voice/fallback";
+pub const PATH_SMS: &str = "/twilio/sms";
 pub const PATH_NEXT: &str = "/twilio/voice/next";
 pub const PATH_SCREEN: &str = "/twilio/voice/screen";
 pub const PATH_VOICEMAIL: &str = "/twilio/voice/voicemail";

@@ -45,6 +45,10 @@ pub enum Error {
     /// Twilio could not be reached or did not answer; the message says what was being done.
     #[error("{0}")]
     Upstream(String),
+    /// This server is not set up for what was asked (no Twilio account); the message says what
+    /// is missing.
+    #[error("{0}")]
+    NotConfigured(String),
     /// The database or another dependency failed; the detail goes to the log only.
     #[error(transparent)]
     Unavailable(#[from] CallError),
@@ -116,6 +120,7 @@ impl IntoResponse for Error {
                 body(StatusCode::UNPROCESSABLE_ENTITY, "invalid_credentials", &m, Value::Null)
             }
             Self::Upstream(m) => body(StatusCode::BAD_GATEWAY, "twilio_unavailable", &m, Value::Null),
+            Self::NotConfigured(m) => body(StatusCode::SERVICE_UNAVAILABLE, "not_configured", &m, Value::Null),
             Self::Unavailable(e) => {
                 error!(error = %e, "request failed");
                 body(

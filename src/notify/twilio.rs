@@ -1,5 +1,6 @@
 //! The Twilio REST client (PROTOCOL.md §4): sends SMS, places notification calls, looks a message
-//! up after an ambiguous send, and checks that credentials work.
+//! up after an ambiguous send, and checks that credentials work; phone numbers ([`numbers`]) and
+//! recording media ([`media`]) have their own files.
 //!
 //! Owns the HTTP exchange and the sorting of every failure into "retry", "look it up first" or
 //! "give up" ([`SendError`]). It must not retry, sleep or pace requests: the outbox does that with
@@ -42,6 +43,8 @@ pub struct Account {
 #[derive(Debug, Clone)]
 pub struct TwilioClient {
     http: reqwest::Client,
+    /// For recording media only: see [`media`].
+    media: reqwest::Client,
     base: Url,
 }
 
@@ -152,7 +155,11 @@ impl TwilioClient {
             // Only TLS or resolver set-up can fail, and rustls with bundled roots has neither to
             // load; `reqwest::Client::new()` makes the same assumption and panics the same way.
             .expect("reqwest client with rustls and bundled roots builds");
-        Self { http, base }
+        Self {
+            http,
+            media: media::client(timeout),
+            base,
+        }
     }
 
     /// POST Messages.json with `To`, `From`, `Body`, `MediaUrl` (repeated), `StatusCallback`.
@@ -161,7 +168,7 @@ impl TwilioClient {
     /// [`SendError`], sorted by whether Twilio may have accepted the message.
     #[tracing::instrument(name = "twilio.send_message", skip_all, fields(account_sid = %account.sid))]
     pub async fn send_message(&self, account: &Account, msg: &NewMessage<'_>) -> Result<MessageResource, SendError> {
-        let url = self.endpoint(account, Some("Messages.json"))?;
+        let url = self.endpoint(account, &["Messages.json"])?;
         self.execute(account, self.http.post(url).form(&message_form(msg)))
             .await
     }
@@ -189,7 +196,7 @@ impl TwilioClient {
         struct Page {
             messages: Vec<MessageResource>,
         }
-        let mut url = self.endpoint(account, Some("Messages.json"))?;
+        let mut url = self.endpoint(account, &["Messages.json"])?;
         url.query_pairs_mut().extend_pairs(lookup_query(to, from));
         let page: Page = self.execute(account, self.http.get(url)).await.map_err(read_error)?;
         let since = since.trunc_subsecs(0);
@@ -204,7 +211,7 @@ impl TwilioClient {
     /// [`SendError`], sorted by whether Twilio may have placed the call.
     #[tracing::instrument(name = "twilio.create_call", skip_all, fields(account_sid = %account.sid))]
     pub async fn create_call(&self, account: &Account, call: &NewCall<'_>) -> Result<CallResource, SendError> {
-        let url = self.endpoint(account, Some("Calls.json"))?;
+        let url = self.endpoint(account, &["Calls.json"])?;
         self.execute(account, self.http.post(url).form(&call_form(call))).await
     }
 
@@ -214,13 +221,13 @@ impl TwilioClient {
     /// [`SendError`]; bad credentials are `Rejected` with code 20003.
     #[tracing::instrument(name = "twilio.fetch_account", skip_all, fields(account_sid = %account.sid))]
     pub async fn fetch_account(&self, account: &Account) -> Result<AccountResource, SendError> {
-        let url = self.endpoint(account, None)?;
+        let url = self.endpoint(account, &[])?;
         self.execute(account, self.http.get(url)).await.map_err(read_error)
     }
 
-    /// `{base}/2010-04-01/Accounts/{sid}/{resource}`, or `…/Accounts/{sid}.json` for the account
-    /// itself. Segments are pushed, not formatted, so a SID can never change the path.
-    fn endpoint(&self, account: &Account, resource: Option<&str>) -> Result<Url, SendError> {
+    /// `{base}/2010-04-01/Accounts/{sid}/{resource…}`, or `…/Accounts/{sid}.json` for the account
+    /// itself (no segments). Segments are pushed, not formatted, so a SID can never change the path.
+    fn endpoint(&self, account: &Account, resource: &[&str]) -> Result<Url, SendError> {
         let mut url = self.base.clone();
         {
             let mut path = url.path_segments_mut().map_err(|()| SendError::Rejected {
@@ -230,8 +237,8 @@ impl TwilioClient {
             })?;
             path.pop_if_empty().extend([API_VERSION, "Accounts"]);
             match resource {
-                Some(resource) => path.extend([account.sid.as_str(), resource]),
-                None => path.push(&format!("{}.json", account.sid)),
+                [] => path.push(&format!("{}.json", account.sid)),
+                segments => path.push(&account.sid).extend(segments),
             };
         }
         Ok(url)
@@ -358,6 +365,9 @@ fn describe(e: &reqwest::Error) -> String {
     }
     text
 }
+
+pub mod media;
+pub mod numbers;
 
 #[cfg(test)]
 mod contract_tests;

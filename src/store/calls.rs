@@ -351,6 +351,15 @@ pub async fn record_recording(
     Ok(())
 }
 
+/// # Errors
+/// On database failure.
+pub async fn find_recording(
+    db: &impl ConnectionTrait,
+    recording_sid: &str,
+) -> Result<Option<RecordingRow>, StoreError> {
+    Ok(Recording::find_by_id(recording_sid).one(db).await?)
+}
+
 /// A call with everything recorded about it.
 #[derive(Debug, Clone)]
 pub struct CallDetail {

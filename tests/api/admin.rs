@@ -18,7 +18,11 @@ fn acme_routes() -> Vec<(String, String)> {
                 .replace("{version}", "1")
                 .replace("{sid}", CALL)
                 .replace("{number}", "+12125550188");
-            let query = if path.ends_with("/diff") { "?from=1&to=1" } else { "" };
+            let query = match path.as_str() {
+                p if p.ends_with("/diff") => "?from=1&to=1",
+                p if p.ends_with("/available-numbers") => "?client=acme-dental&area_code=212",
+                _ => "",
+            };
             routes.push((method.to_uppercase(), format!("{filled}{query}")));
         }
     }
@@ -45,6 +49,8 @@ fn body_for(path: &str) -> Option<Value> {
     } else if path.ends_with("/twilio-account") {
         let sid = "AC22222222222222222222222222222222";
         Some(json!({ "account_sid": sid, "auth_token": "0123456789abcdef0123456789abcdef" }))
+    } else if path.ends_with("/purchase-number") {
+        Some(json!({ "client": "acme-dental", "phone_number": "+12125550101" }))
     } else if path.ends_with("/send-sms") {
         Some(json!({ "client": "acme-dental", "to": "+12125550188", "body": "hi" }))
     } else if path.contains("/rules") {

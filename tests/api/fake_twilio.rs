@@ -8,6 +8,8 @@
 //! message whose answer comes too late, and a reset connection. It records what was accepted, so a
 //! test can assert that a retry did not send an alert twice. It must not be used outside tests.
 //!
+//! Phone numbers and recording media are in `fake_twilio_numbers.rs`.
+//!
 //! Error codes are Twilio's, except 21999 ("unknown parameter"), which is the fake's own: Twilio is
 //! not documented to refuse a parameter it does not know, so there a typo would pass silently.
 
@@ -28,6 +30,9 @@ use axum::{Json, Router};
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
+
+#[path = "fake_twilio_numbers.rs"]
+mod numbers;
 
 const OPERATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/twilio/operations.json");
 const MESSAGES_GET: &str = "GET /2010-04-01/Accounts/{AccountSid}/Messages.json";
@@ -97,6 +102,7 @@ struct Fake {
     sids: u64,
     /// Stamps `date_created`; `None` reads the real time.
     clock: Option<Clock>,
+    numbers: numbers::Numbers,
 }
 
 impl FakeTwilio {
@@ -126,6 +132,7 @@ impl FakeTwilio {
             )
             .route("/2010-04-01/Accounts/{sid}/Calls.json", post(create_call))
             .route("/2010-04-01/Accounts/{file}", get(fetch_account))
+            .merge(numbers::routes())
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/", listener.local_addr().unwrap()).parse().unwrap();

@@ -63,6 +63,8 @@ pub struct Options {
     /// With `twilio`, still no account of the server's own: local mode, where only clients'
     /// own accounts send through Twilio.
     pub without_server_account: bool,
+    /// No SWITCHBOARD_PUBLIC_URL.
+    pub without_public_url: bool,
 }
 
 impl Default for Options {
@@ -75,6 +77,7 @@ impl Default for Options {
             database: None,
             secret_key: None,
             without_server_account: false,
+            without_public_url: false,
         }
     }
 }
@@ -92,7 +95,7 @@ pub async fn spawn_with(options: Options) -> TestApp {
     settings.bind = "127.0.0.1:0".parse().unwrap();
     settings.database_url = options.database.clone().unwrap_or_else(|| fresh.url.clone());
     settings.rules_dir = options.rules_dir;
-    settings.public_url = Some(PUBLIC_URL.parse().unwrap());
+    settings.public_url = (!options.without_public_url).then(|| PUBLIC_URL.parse().unwrap());
     // Tests drive the outbox step by step with `drain_outbox`.
     settings.outbox_worker = false;
     settings.sms_per_second = 0;

@@ -7,6 +7,8 @@ mod auth;
 mod calls;
 mod clients;
 mod messages;
+mod numbers;
+mod recordings;
 mod rules;
 
 use axum::routing::get;
@@ -25,7 +27,7 @@ use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Switchboard admin API", description = "Rules versions, simulation, call log, messages and Twilio accounts."),
+    info(title = "Switchboard admin API", description = "Rules versions, simulation, call log and recordings, messages, Twilio accounts and numbers."),
     modifiers(&Bearer)
 )]
 struct ApiDoc;
@@ -58,6 +60,8 @@ pub fn router() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(rules::simulate))
         .routes(routes!(calls::list))
         .routes(routes!(calls::show))
+        .routes(routes!(recordings::of_call))
+        .routes(routes!(recordings::by_sid))
         .routes(routes!(messages::send_sms))
         .routes(routes!(messages::make_call))
         .routes(routes!(messages::notify_call))
@@ -65,6 +69,8 @@ pub fn router() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(messages::opt_out, messages::set_opt_out))
         .routes(routes!(messages::validate))
         .routes(routes!(messages::history))
+        .routes(routes!(numbers::available))
+        .routes(routes!(numbers::purchase))
         .split_for_parts();
     let doc = api.clone();
     (
@@ -83,6 +89,8 @@ impl From<AdminError> for Error {
             AdminError::NoSecretKey => Self::Conflict(e.to_string()),
             AdminError::CredentialsRefused(m) => Self::InvalidCredentials(m),
             AdminError::TwilioUnavailable(m) => Self::Upstream(m),
+            AdminError::NoTwilio(m) => Self::NotConfigured(m),
+            AdminError::NoPublicUrl => Self::Conflict(e.to_string()),
             AdminError::Store(e) => e.into(),
         }
     }

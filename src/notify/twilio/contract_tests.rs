@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::numbers::{self, Purchase, PURCHASE_FIELDS, SEARCH_QUERY};
 use super::tests::{account, sms, FROM, SID, TO};
 use super::*;
 
@@ -84,28 +85,26 @@ fn endpoints_keep_the_base_path_and_encode_the_account_sid() {
         (
             "https://api.twilio.com",
             &account(),
-            Some("Calls.json"),
+            &["Calls.json"][..],
             format!("https://api.twilio.com/2010-04-01/Accounts/{SID}/Calls.json"),
         ),
         (
             "http://127.0.0.1:9/proxy/",
             &account(),
-            None,
+            &[],
             format!("http://127.0.0.1:9/proxy/2010-04-01/Accounts/{SID}.json"),
         ),
         (
             "http://h.test",
             &odd,
-            Some("Messages.json"),
+            &["Messages.json"],
             "http://h.test/2010-04-01/Accounts/AC1%2F..%2Fx%3Fy/Messages.json".into(),
         ),
     ];
     for (base, account, resource, expected) in cases {
         assert_eq!(client(base).endpoint(account, resource).unwrap().as_str(), expected);
     }
-    let error = client("mailto:ops@example.test")
-        .endpoint(&account(), None)
-        .unwrap_err();
+    let error = client("mailto:ops@example.test").endpoint(&account(), &[]).unwrap_err();
     assert!(matches!(error, SendError::Rejected { status: 0, .. }), "{error:?}");
 }
 
@@ -127,6 +126,21 @@ fn the_field_lists_are_exactly_what_the_client_sends() {
     assert_eq!(names(&message_form(&msg)), MESSAGE_FIELDS.iter().copied().collect());
     assert_eq!(names(&call_form(&call)), CALL_FIELDS.iter().copied().collect());
     assert_eq!(names(&lookup_query(TO, FROM)), MESSAGE_QUERY.iter().copied().collect());
+    assert_eq!(
+        names(&numbers::search_query(Some("212"))),
+        SEARCH_QUERY.iter().copied().collect()
+    );
+    let purchase = Purchase {
+        phone_number: TO,
+        voice_url: "https://sb.test/twilio/voice",
+        voice_fallback_url: "https://sb.test/twilio/voice/fallback",
+        status_callback: "https://sb.test/twilio/voice/status",
+        sms_url: "https://sb.test/twilio/sms",
+    };
+    assert_eq!(
+        names(&numbers::purchase_form(&purchase)),
+        PURCHASE_FIELDS.iter().copied().collect()
+    );
     assert_eq!(
         message_form(&msg)
             .iter()
@@ -188,6 +202,14 @@ fn every_field_the_client_sends_is_a_parameter_of_twilios_operation() {
         ("POST /2010-04-01/Accounts/{AccountSid}/Messages.json", MESSAGE_FIELDS),
         ("POST /2010-04-01/Accounts/{AccountSid}/Calls.json", CALL_FIELDS),
         ("GET /2010-04-01/Accounts/{AccountSid}/Messages.json", MESSAGE_QUERY),
+        (
+            "GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/Local.json",
+            SEARCH_QUERY,
+        ),
+        (
+            "POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json",
+            PURCHASE_FIELDS,
+        ),
     ];
     for (operation, fields) in cases {
         let known = &operations[operation];

@@ -1,0 +1,89 @@
+//! Phone numbers for a client, bought through its account (its own, else the server's) with the
+//! webhooks already pointing at this server. Buying is audited. It does not touch the client's
+//! rules: a number routes calls only once it is in the client's `numbers`, which the admin adds
+//! as a new rules version.
+
+use super::for_admin;
+use crate::admin::{self, Actor, AdminError};
+use crate::calls::render::{PATH_FALLBACK, PATH_SMS, PATH_STATUS, PATH_VOICE};
+use crate::notify::twilio::numbers::{AvailableNumber, IncomingNumber, Purchase};
+use crate::notify::twilio::SendError;
+use crate::phone::E164;
+use crate::state::AppState;
+
+/// Local numbers Twilio offers in `country` (ISO 3166 alpha-2, e.g. `US`), in `area_code` when
+/// given.
+///
+/// # Errors
+/// `NotFound` for another client's; `BadRequest` for a malformed country or area code, or one
+/// Twilio refuses; `NoTwilio`; `TwilioUnavailable`.
+pub async fn search(
+    state: &AppState,
+    actor: &Actor,
+    client: &str,
+    country: &str,
+    area_code: Option<&str>,
+) -> Result<Vec<AvailableNumber>, AdminError> {
+    admin::client(state, actor, client)?;
+    let country = country.to_ascii_uppercase();
+    if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(AdminError::BadRequest("country must be two letters, e.g. US".into()));
+    }
+    if area_code.is_some_and(|a| a.is_empty() || a.len() > 5 || !a.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(AdminError::BadRequest("area_code must be digits, e.g. 212".into()));
+    }
+    let account = for_admin(state, Some(client)).await?;
+    let found = (state.outbound.client)
+        .search_local_numbers(&account, &country, area_code)
+        .await;
+    found.map_err(|e| refused(e, "the search"))
+}
+
+/// Buys `phone_number` for `client`, its voice, fallback, status and SMS webhooks set to this
+/// server's public URL.
+///
+/// # Errors
+/// `NotFound` for another client's; `BadRequest` for a number that is not E.164 or that Twilio
+/// will not sell; `NoPublicUrl`; `NoTwilio`; `TwilioUnavailable`, where an unclear answer
+/// says the number may have been bought.
+pub async fn purchase(
+    state: &AppState,
+    actor: &Actor,
+    client: &str,
+    phone_number: &str,
+) -> Result<IncomingNumber, AdminError> {
+    admin::client(state, actor, client)?;
+    let number = E164::parse(phone_number).map_err(|e| AdminError::BadRequest(e.to_string()))?;
+    let url = |path| state.links.absolute(path).ok_or(AdminError::NoPublicUrl);
+    let (voice, fallback, status, sms) = (url(PATH_VOICE)?, url(PATH_FALLBACK)?, url(PATH_STATUS)?, url(PATH_SMS)?);
+    let account = for_admin(state, Some(client)).await?;
+    let purchase = Purchase {
+        phone_number: number.as_str(),
+        voice_url: &voice,
+        voice_fallback_url: &fallback,
+        status_callback: &status,
+        sms_url: &sms,
+    };
+    let bought = (state.outbound.client.buy_number(&account, &purchase).await).map_err(|e| match e {
+        SendError::Ambiguous { .. } => AdminError::TwilioUnavailable(format!(
+            "Twilio may have sold {number} to account {} anyway; check its numbers before trying again: {e}",
+            account.sid
+        )),
+        e => refused(e, "the purchase"),
+    })?;
+    let detail = format!(
+        "bought {} ({}) on account {}",
+        bought.phone_number, bought.sid, account.sid
+    );
+    admin::audit(state, actor, client, "number.purchase", detail).await?;
+    Ok(bought)
+}
+
+/// Twilio's 400 or 404 is about what was asked (a country it does not serve, a number no longer
+/// for sale); anything else is Twilio or the account failing us.
+fn refused(e: SendError, what: &str) -> AdminError {
+    match e {
+        SendError::Rejected { status: 400 | 404, .. } => AdminError::BadRequest(format!("Twilio refused {what}: {e}")),
+        e => AdminError::TwilioUnavailable(format!("{what} failed: {e}")),
+    }
+}

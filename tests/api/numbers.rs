@@ -1,0 +1,102 @@
+//! Numbers: searched and bought through the client's account on the fake Twilio, with the
+//! webhooks pointing at this server, audited, and refused without a public URL.
+
+use serde_json::json;
+
+use crate::fake_twilio::FakeTwilio;
+use crate::helpers::*;
+
+const NUMBER: &str = "+12125550101";
+
+async fn spawn(fake: &FakeTwilio, options: Options) -> TestApp {
+    spawn_with(Options {
+        twilio: Some(fake.url.clone()),
+        ..options
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_search_lists_the_numbers_twilio_offers_in_the_area_code() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn(&fake, Options::default()).await;
+    let admin = app.admin_token(Some("acme-dental")).await;
+
+    let path = "/api/twilio/available-numbers?client=acme-dental&area_code=212&country=us";
+    let (status, found) = app.api("GET", path, Some(&admin), None).await;
+
+    assert_eq!(status, 200, "{found}");
+    let numbers: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["phone_number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["+12125550101", "+12125550102"]);
+    assert_eq!(found[0]["sms"], true);
+}
+
+#[tokio::test]
+async fn a_purchase_points_every_webhook_at_this_server_and_is_audited() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn(&fake, Options::default()).await;
+    let admin = app.admin_token(Some("acme-dental")).await;
+
+    let request = json!({ "client": "acme-dental", "phone_number": NUMBER });
+    let (status, bought) = app
+        .api("POST", "/api/twilio/purchase-number", Some(&admin), Some(request))
+        .await;
+
+    assert_eq!(status, 200, "{bought}");
+    assert_eq!(bought["phone_number"], NUMBER);
+    assert!(bought["next_step"].as_str().unwrap().contains("numbers"), "{bought}");
+    let [(account, form)] = fake.numbers_bought().try_into().unwrap();
+    assert_eq!(account, TEST_ACCOUNT_SID);
+    let field = |name: &str| form.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()).unwrap();
+    assert_eq!(field("PhoneNumber"), NUMBER);
+    assert_eq!(field("VoiceUrl"), format!("{PUBLIC_URL}/twilio/voice"));
+    assert_eq!(field("VoiceMethod"), "POST");
+    assert_eq!(field("VoiceFallbackUrl"), format!("{PUBLIC_URL}/twilio/voice/fallback"));
+    assert_eq!(field("StatusCallback"), format!("{PUBLIC_URL}/twilio/voice/status"));
+    assert_eq!(field("SmsUrl"), format!("{PUBLIC_URL}/twilio/sms"));
+    let (_, audit) = app
+        .api("GET", "/api/audit?client=acme-dental", Some(&admin), None)
+        .await;
+    assert_eq!(audit[0]["action"], "number.purchase", "{audit}");
+    assert!(
+        audit[0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("bought {NUMBER}")),
+        "{audit}"
+    );
+}
+
+#[tokio::test]
+async fn without_a_public_url_a_purchase_is_refused_before_twilio_is_asked() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn(
+        &fake,
+        Options {
+            without_public_url: true,
+            ..Options::default()
+        },
+    )
+    .await;
+    let admin = app.admin_token(None).await;
+
+    let request = json!({ "client": "acme-dental", "phone_number": NUMBER });
+    let (status, body) = app
+        .api("POST", "/api/twilio/purchase-number", Some(&admin), Some(request))
+        .await;
+
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("SWITCHBOARD_PUBLIC_URL"),
+        "{body}"
+    );
+    assert!(fake.numbers_bought().is_empty());
+}
