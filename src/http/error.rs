@@ -120,7 +120,8 @@ impl IntoResponse for Error {
                 body(StatusCode::UNPROCESSABLE_ENTITY, "invalid_credentials", &m, Value::Null)
             }
             Self::Upstream(m) => body(StatusCode::BAD_GATEWAY, "twilio_unavailable", &m, Value::Null),
-            Self::NotConfigured(m) => body(StatusCode::SERVICE_UNAVAILABLE, "not_configured", &m, Value::Null),
+            // The server's set-up, not an outage: a 4xx the admin can act on.
+            Self::NotConfigured(m) => body(StatusCode::CONFLICT, "not_configured", &m, Value::Null),
             Self::Unavailable(e) => {
                 error!(error = %e, "request failed");
                 body(

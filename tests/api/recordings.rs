@@ -115,7 +115,7 @@ async fn another_clients_token_and_unknown_sids_get_404_and_nothing_is_fetched()
 }
 
 #[tokio::test]
-async fn in_local_mode_without_any_account_a_recording_is_503_saying_why() {
+async fn in_local_mode_without_any_account_a_recording_is_409_saying_why() {
     let app = spawn_app().await;
     app.call(CALL, ACME).await;
     let voicemail = RecordingUpdate {
@@ -131,7 +131,7 @@ async fn in_local_mode_without_any_account_a_recording_is_503_saying_why() {
         .api("GET", &format!("/api/calls/{CALL}/recording"), Some(&admin), None)
         .await;
 
-    assert_eq!(status, 503, "{body}");
+    assert_eq!(status, 409, "{body}");
     assert!(
         body["error"]["message"].as_str().unwrap().contains("local mode"),
         "{body}"

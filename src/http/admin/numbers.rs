@@ -51,7 +51,7 @@ impl From<AvailableNumber> for Available {
 #[utoipa::path(get, path = "/api/twilio/available-numbers", tag = "numbers", security(("bearer" = [])), params(SearchQuery),
     responses((status = 200, body = Vec<Available>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 502, description = "Twilio could not be asked", body = ErrorBody),
-        (status = 503, description = "no Twilio account to search (local mode)", body = ErrorBody)))]
+        (status = 409, description = "no Twilio account to search (local mode)", body = ErrorBody)))]
 pub async fn available(
     State(state): State<AppState>,
     Admin(actor): Admin,
@@ -83,9 +83,9 @@ pub struct Purchased {
 /// number to its `numbers` with a new rules version.
 #[utoipa::path(post, path = "/api/twilio/purchase-number", tag = "numbers", security(("bearer" = [])), request_body = PurchaseRequest,
     responses((status = 200, body = Purchased), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "the server has no SWITCHBOARD_PUBLIC_URL for the webhooks", body = ErrorBody), (status = 415, body = ErrorBody),
-        (status = 502, description = "Twilio could not be asked, or may have sold the number anyway", body = ErrorBody),
-        (status = 503, description = "no Twilio account to buy with (local mode)", body = ErrorBody)))]
+        (status = 409, description = "the server has no SWITCHBOARD_PUBLIC_URL for the webhooks, or no Twilio account to buy with (local mode)", body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 502, description = "Twilio could not be asked, or may have sold the number anyway", body = ErrorBody)))]
 pub async fn purchase(
     State(state): State<AppState>,
     Admin(actor): Admin,

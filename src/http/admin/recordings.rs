@@ -19,7 +19,7 @@ use crate::state::AppState;
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, description = "no such call, another client's, no recording, or Twilio has none", body = ErrorBody),
         (status = 502, description = "Twilio could not be asked", body = ErrorBody),
-        (status = 503, description = "no Twilio account to fetch it with (local mode)", body = ErrorBody)))]
+        (status = 409, description = "no Twilio account to fetch it with (local mode)", body = ErrorBody)))]
 pub async fn of_call(
     State(state): State<AppState>,
     Admin(actor): Admin,
@@ -35,7 +35,7 @@ pub async fn of_call(
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, description = "a recording this server does not know, another client's, or one Twilio no longer has", body = ErrorBody),
         (status = 502, description = "Twilio could not be asked", body = ErrorBody),
-        (status = 503, description = "no Twilio account to fetch it with (local mode)", body = ErrorBody)))]
+        (status = 409, description = "no Twilio account to fetch it with (local mode)", body = ErrorBody)))]
 pub async fn by_sid(
     State(state): State<AppState>,
     Admin(actor): Admin,
