@@ -32,8 +32,11 @@ pub enum StoreError {
 /// When the database cannot be reached or opened.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
     let mut options = ConnectOptions::new(url.to_owned());
+    // SQLite has one writer: connections waiting on its lock sleep in its busy handler,
+    // which costs far more than queueing here for the one connection.
+    let sqlite = url.starts_with("sqlite:");
     options
-        .max_connections(16)
+        .max_connections(if sqlite { 1 } else { 16 })
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
