@@ -8,6 +8,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::notify::Outbound;
 use crate::registry::Registry;
+use crate::store::writer::Writer;
 use crate::store::Db;
 
 #[derive(Clone, Debug)]
@@ -18,6 +19,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub links: Links,
     pub outbound: Arc<Outbound>,
+    /// Group commit for the webhook hot path.
+    pub writer: Writer,
     /// Clients' own Twilio accounts, decrypted, for checking webhook signatures.
     pub accounts: Arc<Accounts>,
 }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use tracing::{info, warn};
 
 use crate::phone::{mask, AssistantId};
@@ -66,13 +66,26 @@ pub async fn incoming(state: &AppState, call: &CallFacts) -> Result<Response, Ca
         step: 0,
     };
     let (decision, pos) = decide(state, &rules, pos, call).await?;
+    let Some(step) = decision.next_after(None).cloned() else {
+        return Ok(render::goodbye(Some(&rules)));
+    };
     let trace = serde_json::to_string(&decision.trace(&rules)).ok();
-    let new = new_call(call, Some(&pos.client), Some(version), trace);
-    // The call and the legs it rings are one commit: one disk flush per webhook.
-    let txn = state.db.begin().await.map_err(StoreError::from)?;
-    store::calls::ensure(&txn, &new, now).await?;
-    let answer = answer_step(state, &txn, &rules, &decision, None, &pos, &call.call_sid).await?;
-    txn.commit().await.map_err(StoreError::from)?;
+    // The call and the legs it rings commit together with other webhooks arriving now.
+    let (facts, leg_pos, first) = (call.clone(), pos.clone(), step.clone());
+    let write: store::writer::Write = Box::new(move |txn| {
+        Box::pin(async move {
+            let new = new_call(&facts, Some(&leg_pos.client), Some(version), trace);
+            store::calls::ensure(txn, &new, now).await?;
+            record_dialled_legs(txn, &first, &leg_pos, &facts.call_sid, now)
+                .await
+                .map_err(|e| match e {
+                    CallError::Store(e) => e,
+                    other => StoreError::Backend(sea_orm::DbErr::Custom(other.to_string())),
+                })
+        })
+    });
+    state.writer.commit(write).await?;
+    let answer = render::step(&rules, &step, &pos, &state.links);
     crate::observability::calls_routed(&pos.client);
     info!(client = %rules.client, version, chain = %decision.labels().join(" → "), "call routed");
     Ok(answer)

@@ -10,6 +10,7 @@ pub mod messages;
 pub mod outbox;
 pub mod rotation;
 pub mod rule_versions;
+pub mod writer;
 
 use std::time::Duration;
 
