@@ -43,6 +43,10 @@ pub struct Settings {
     /// Messages per second per Twilio account; 0 turns the limit off.
     #[arg(long, env = "SWITCHBOARD_SMS_PER_SECOND", default_value_t = 10)]
     pub sms_per_second: u32,
+    /// How long a worker holds a claimed message before another process may take it
+    /// over (after a crash mid-send).
+    #[arg(long, env = "SWITCHBOARD_OUTBOX_LEASE_SECONDS", default_value_t = 60)]
+    pub outbox_lease_seconds: u32,
     /// Messages and calls one client may send through the admin API per hour.
     #[arg(long, env = "SWITCHBOARD_SEND_QUOTA_PER_HOUR", default_value_t = 500)]
     pub send_quota_per_hour: u64,

@@ -29,8 +29,9 @@ pub const CALL_FIELDS: &[&str] = &["To", "From", "Twiml", "StatusCallback"];
 pub const MESSAGE_QUERY: &[&str] = &["To", "From", "PageSize"];
 
 const API_VERSION: &str = "2010-04-01";
-/// Twilio's default page; a few minutes of alerts between one number pair fit many times over.
-const PAGE_SIZE: &str = "50";
+/// Twilio's largest page: a retry looks back over up to this many messages between the
+/// same two numbers, enough for everything sent while a crashed worker's lease ran out.
+const PAGE_SIZE: &str = "1000";
 
 /// One Twilio account's credentials. `Debug` shows the SID and redacts the token.
 #[derive(Debug, Clone)]

@@ -16,8 +16,6 @@ use crate::state::AppState;
 use crate::store::outbox::{self, OutboxRow, CANCELLED, FAILED};
 use crate::store::{self, calls, messages, StoreError};
 
-/// How long a claimed message is ours before another worker may take it over.
-const LEASE_SECONDS: i64 = 60;
 const BATCH: u32 = 32;
 const IDLE_POLL: StdDuration = StdDuration::from_millis(200);
 const SWEEP_EVERY: StdDuration = StdDuration::from_secs(60);
@@ -38,7 +36,15 @@ pub enum Outcome {
 /// When the database fails.
 pub async fn deliver_due(state: &AppState) -> Result<usize, StoreError> {
     let now = state.clock.now();
-    let rows = outbox::claim_due(&state.db, now, Duration::seconds(LEASE_SECONDS), BATCH).await?;
+    let mut rows = outbox::claim_due(
+        &state.db,
+        now,
+        Duration::seconds(i64::from(state.settings.outbox_lease_seconds)),
+        BATCH,
+    )
+    .await?;
+    // RETURNING gives no order: send the oldest first.
+    rows.sort_by_key(|r| (r.send_at, r.id));
     for row in &rows {
         let outcome = deliver(state, row).await?;
         crate::observability::outbox(match outcome {

@@ -21,20 +21,7 @@ impl Drop for Server {
 }
 
 fn serve(database: &str, fake: &FakeTwilio) -> Server {
-    let child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .arg("serve")
-        .env("SWITCHBOARD_BIND", "127.0.0.1:0")
-        .env("DATABASE_URL", database)
-        .env("SWITCHBOARD_RULES_DIR", example_rules())
-        .env("TWILIO_ACCOUNT_SID", TEST_ACCOUNT_SID)
-        .env("TWILIO_AUTH_TOKEN", TEST_TOKEN)
-        .env("TWILIO_API_BASE", fake.url.as_str())
-        .env("SWITCHBOARD_SMS_PER_SECOND", "0")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    Server(child)
+    serve_with_lease(database, fake, 60)
 }
 
 #[tokio::test]
@@ -83,4 +70,75 @@ async fn two_processes_deliver_500_queued_messages_once_each() {
     );
     let rows = outbox::for_client(&conn, "acme-dental").await.unwrap();
     assert!(rows.iter().all(|r| r.state == "sent"), "all rows marked sent");
+}
+
+#[tokio::test]
+async fn a_process_killed_mid_send_loses_nothing_and_sends_nothing_twice() {
+    let db = TestDb::new().await;
+    let fake = FakeTwilio::start().await;
+    // Slow answers, so the first process is in the middle of a send when it dies.
+    fake.script(
+        (0..200)
+            .map(|_| crate::fake_twilio::Step::AcceptThenHang(Duration::from_millis(25)))
+            .collect(),
+    );
+    let conn = switchboard::store::connect(&db.url).await.unwrap();
+    switchboard::store::migrate(&conn).await.unwrap();
+    let now = chrono::Utc::now();
+    for n in 0..60 {
+        let message = NewMessage {
+            client: "acme-dental",
+            dedupe_key: format!("crash:{n}"),
+            purpose: "api",
+            call_sid: None,
+            recording_sid: None,
+            assistant: None,
+            to: "+12125550111",
+            from: ACME,
+            body: &format!("crash test {n}"),
+            send_at: now,
+            kind: "sms",
+            media_urls: &[],
+        };
+        outbox::enqueue(&conn, &message, now).await.unwrap();
+    }
+    let mut first = serve_with_lease(&db.url, &fake, 2);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while fake.accepted().len() < 5 {
+        assert!(Instant::now() < deadline, "the first process never sent");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    first.0.kill().unwrap(); // SIGKILL: no chance to clean up
+    let _ = first.0.wait();
+    let sent_before = fake.accepted().len();
+    let _second = serve_with_lease(&db.url, &fake, 2);
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while outbox::pending_stats(&conn).await.unwrap().0 > 0 {
+        assert!(Instant::now() < deadline, "messages left pending");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for m in fake.accepted() {
+        *seen.entry(m.body).or_default() += 1;
+    }
+    assert!(seen.values().all(|n| *n == 1), "sent twice: {seen:?}");
+    assert_eq!(seen.len(), 60, "{sent_before} sent before the kill, all 60 in the end");
+}
+
+fn serve_with_lease(database: &str, fake: &FakeTwilio, lease: u32) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .arg("serve")
+        .env("SWITCHBOARD_BIND", "127.0.0.1:0")
+        .env("DATABASE_URL", database)
+        .env("SWITCHBOARD_RULES_DIR", example_rules())
+        .env("TWILIO_ACCOUNT_SID", TEST_ACCOUNT_SID)
+        .env("TWILIO_AUTH_TOKEN", TEST_TOKEN)
+        .env("TWILIO_API_BASE", fake.url.as_str())
+        .env("SWITCHBOARD_SMS_PER_SECOND", "0")
+        .env("SWITCHBOARD_OUTBOX_LEASE_SECONDS", lease.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    Server(child)
 }
