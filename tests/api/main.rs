@@ -11,6 +11,7 @@ mod cli;
 mod database;
 mod fake_twilio;
 mod helpers;
+mod hostile;
 mod logs;
 mod migrations;
 mod numbers;
