@@ -256,7 +256,7 @@ pub async fn next(state: &AppState, pos: Position, facts: &NextFacts) -> Result<
     record_dial_result(state, decision.step(pos.step), &pos, facts).await?;
     if matches!(status, "completed" | "answered") {
         let step = decision.step(pos.step);
-        if let Some(answered_by) = who_answered(state, step, &pos, call_sid, facts).await? {
+        if let Some(answered_by) = who_answered(state, step, call_sid, facts).await? {
             if store::calls::set_outcome(&state.db, call_sid, Outcome::Answered, answered_by.as_deref()).await? {
                 crate::observability::call_outcome(&pos.client, Outcome::Answered.as_str());
             }
@@ -312,7 +312,6 @@ fn caller_gone(call_status: &str) -> bool {
 async fn who_answered(
     state: &AppState,
     step: Option<&Step>,
-    pos: &Position,
     call_sid: &str,
     facts: &NextFacts,
 ) -> Result<Option<Option<String>>, CallError> {
@@ -344,7 +343,6 @@ async fn who_answered(
     let single = (targets.len() == 1)
         .then(|| targets[0].assistant.as_ref().map(|a| a.to_string()))
         .flatten();
-    let _ = pos;
     Ok(Some(by_sid.and_then(|l| l.assistant_id.clone()).or(single)))
 }
 
@@ -419,9 +417,4 @@ pub fn safe_answer(state: &AppState, to: &str, client: Option<&str>) -> Response
         .and_then(|c| state.registry.current(c))
         .or_else(|| state.registry.by_number(to));
     render::safe_answer(loaded.as_ref().map(|l| l.rules.as_ref()), &state.links)
-}
-
-/// The current time, as the server sees it.
-pub fn now(state: &AppState) -> DateTime<Utc> {
-    state.clock.now()
 }

@@ -8,6 +8,8 @@ mod decision;
 mod lint;
 pub mod menu;
 mod parse;
+mod raw;
+mod report;
 pub mod rules;
 pub mod schedule;
 mod trace;

@@ -2,225 +2,27 @@
 //! column. Shape errors come from the TOML reader; meaning errors (unknown assistants,
 //! numbers that are not E.164, chains that end in silence…) from [`super::lint`].
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
-use serde::Deserialize;
 use toml::Spanned;
 
 use super::lint;
+use super::raw::{
+    RawAlerts, RawAssistant, RawCase, RawHours, RawMenu, RawRoute, RawRules, RawSms, RawTemplates, RawVoicemail,
+};
+pub(super) use super::report::Report;
+pub use super::report::{RuleError, RuleErrors};
 use super::rules::{
     Assistant, CallerId, External, Menu, MenuInput, MenuOption, Messaging, Notify, NotifyMode, Route, RouteKey,
-    RuleCase, Rules, Speech, Strategy, Target, Templates, Voicemail, DEFAULT_HELP, DEFAULT_TRANSCRIPT_WAIT_SECONDS,
+    RuleCase, Rules, Speech, Target, Templates, Voicemail, DEFAULT_HELP, DEFAULT_TRANSCRIPT_WAIT_SECONDS,
 };
 use super::schedule::{Hours, Window};
 use crate::phone::{AssistantId, ClientId, E164};
 
 const DEFAULT_RING_SECONDS: u32 = 20;
-
-/// One problem in a rule file, at a 1-based line and column.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct RuleError {
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
-/// Every problem found in one file; a file is accepted only when there are none.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", self.render("rules"))]
-pub struct RuleErrors(pub Vec<RuleError>);
-
-impl RuleErrors {
-    /// `file:line:column: message`, one per line, as compilers print them.
-    pub fn render(&self, file: &str) -> String {
-        self.0
-            .iter()
-            .map(|e| format!("{file}:{}:{}: {}", e.line, e.column, e.message))
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-}
-
-/// Collects errors against the source text so spans become line and column.
-pub(super) struct Report<'s> {
-    source: &'s str,
-    errors: Vec<RuleError>,
-}
-
-impl<'s> Report<'s> {
-    pub(super) fn new(source: &'s str) -> Self {
-        Self {
-            source,
-            errors: Vec::new(),
-        }
-    }
-
-    pub(super) fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
-        let (line, column) = self.position(span.start);
-        self.errors.push(RuleError {
-            line,
-            column,
-            message: message.into(),
-        });
-    }
-
-    fn position(&self, offset: usize) -> (usize, usize) {
-        let before = &self.source[..offset.min(self.source.len())];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, column)
-    }
-
-    fn finish<T>(mut self, value: T) -> Result<T, RuleErrors> {
-        if self.errors.is_empty() {
-            Ok(value)
-        } else {
-            self.errors.sort_by_key(|e| (e.line, e.column));
-            Err(RuleErrors(self.errors))
-        }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRules {
-    client: Spanned<String>,
-    name: String,
-    numbers: Spanned<Vec<Spanned<String>>>,
-    timezone: Spanned<String>,
-    voice: Option<String>,
-    language: Option<String>,
-    #[serde(default)]
-    hours: RawHours,
-    #[serde(default)]
-    assistants: Vec<RawAssistant>,
-    open: Spanned<RawRoute>,
-    after_hours: Option<Spanned<RawRoute>>,
-    external: Option<RawExternal>,
-    voicemail: Option<Spanned<RawVoicemail>>,
-    menu: Option<Spanned<RawMenu>>,
-    #[serde(default)]
-    alerts: RawAlerts,
-    #[serde(default)]
-    templates: RawTemplates,
-    #[serde(default)]
-    sms: RawSms,
-    #[serde(default)]
-    tests: Vec<Spanned<RawCase>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawAlerts {
-    missed_call: Option<bool>,
-    transcript_wait_seconds: Option<Spanned<u32>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawTemplates {
-    voicemail: Option<Spanned<String>>,
-    voicemail_transcript: Option<Spanned<String>>,
-    transcript: Option<Spanned<String>>,
-    missed_call: Option<Spanned<String>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawSms {
-    auto_reply: Option<Spanned<String>>,
-    help: Option<Spanned<String>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawHours {
-    #[serde(default)]
-    mon: Vec<Spanned<String>>,
-    #[serde(default)]
-    tue: Vec<Spanned<String>>,
-    #[serde(default)]
-    wed: Vec<Spanned<String>>,
-    #[serde(default)]
-    thu: Vec<Spanned<String>>,
-    #[serde(default)]
-    fri: Vec<Spanned<String>>,
-    #[serde(default)]
-    sat: Vec<Spanned<String>>,
-    #[serde(default)]
-    sun: Vec<Spanned<String>>,
-    #[serde(default)]
-    closed: Vec<Spanned<String>>,
-    #[serde(default)]
-    special: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAssistant {
-    id: Spanned<String>,
-    name: Option<String>,
-    phone: Spanned<String>,
-    #[serde(default)]
-    priority: i64,
-    screen: Option<bool>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawRoute {
-    strategy: Option<Strategy>,
-    assistants: Option<Vec<Spanned<String>>>,
-    ring_seconds: Option<Spanned<u32>>,
-    screen: Option<bool>,
-    caller_id: Option<CallerId>,
-    record: Option<bool>,
-    then: Option<Vec<Target>>,
-    /// Menu options only: words that pick the option by speech.
-    speech: Option<Vec<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawExternal {
-    phone: Spanned<String>,
-    ring_seconds: Option<Spanned<u32>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawVoicemail {
-    greeting: String,
-    max_seconds: Option<Spanned<u32>>,
-    #[serde(default)]
-    transcribe: bool,
-    notify: Option<Spanned<Notify>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMenu {
-    prompt: String,
-    input: Option<Vec<MenuInput>>,
-    timeout_seconds: Option<u32>,
-    retries: Option<u32>,
-    default: Option<Spanned<String>>,
-    options: BTreeMap<Spanned<String>, Spanned<RawRoute>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCase {
-    at: Spanned<String>,
-    from: Option<String>,
-    digits: Option<String>,
-    #[serde(default)]
-    off_duty: Vec<Spanned<String>>,
-    expect: Vec<String>,
-}
 
 /// Parses and validates one rule file.
 ///

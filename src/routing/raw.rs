@@ -1,0 +1,147 @@
+//! The rule file as written: serde shapes with spans, so every problem found later can
+//! point at its line. Only `parse` turns them into [`super::rules::Rules`].
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::rules::{CallerId, MenuInput, Notify, Strategy, Target};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRules {
+    pub(super) client: Spanned<String>,
+    pub(super) name: String,
+    pub(super) numbers: Spanned<Vec<Spanned<String>>>,
+    pub(super) timezone: Spanned<String>,
+    pub(super) voice: Option<String>,
+    pub(super) language: Option<String>,
+    #[serde(default)]
+    pub(super) hours: RawHours,
+    #[serde(default)]
+    pub(super) assistants: Vec<RawAssistant>,
+    pub(super) open: Spanned<RawRoute>,
+    pub(super) after_hours: Option<Spanned<RawRoute>>,
+    pub(super) external: Option<RawExternal>,
+    pub(super) voicemail: Option<Spanned<RawVoicemail>>,
+    pub(super) menu: Option<Spanned<RawMenu>>,
+    #[serde(default)]
+    pub(super) alerts: RawAlerts,
+    #[serde(default)]
+    pub(super) templates: RawTemplates,
+    #[serde(default)]
+    pub(super) sms: RawSms,
+    #[serde(default)]
+    pub(super) tests: Vec<Spanned<RawCase>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAlerts {
+    pub(super) missed_call: Option<bool>,
+    pub(super) transcript_wait_seconds: Option<Spanned<u32>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTemplates {
+    pub(super) voicemail: Option<Spanned<String>>,
+    pub(super) voicemail_transcript: Option<Spanned<String>>,
+    pub(super) transcript: Option<Spanned<String>>,
+    pub(super) missed_call: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSms {
+    pub(super) auto_reply: Option<Spanned<String>>,
+    pub(super) help: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawHours {
+    #[serde(default)]
+    pub(super) mon: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(super) tue: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(super) wed: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(super) thu: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(super) fri: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(super) sat: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(super) sun: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(super) closed: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(super) special: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAssistant {
+    pub(super) id: Spanned<String>,
+    pub(super) name: Option<String>,
+    pub(super) phone: Spanned<String>,
+    #[serde(default)]
+    pub(super) priority: i64,
+    pub(super) screen: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRoute {
+    pub(super) strategy: Option<Strategy>,
+    pub(super) assistants: Option<Vec<Spanned<String>>>,
+    pub(super) ring_seconds: Option<Spanned<u32>>,
+    pub(super) screen: Option<bool>,
+    pub(super) caller_id: Option<CallerId>,
+    pub(super) record: Option<bool>,
+    pub(super) then: Option<Vec<Target>>,
+    /// Menu options only: words that pick the option by speech.
+    pub(super) speech: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawExternal {
+    pub(super) phone: Spanned<String>,
+    pub(super) ring_seconds: Option<Spanned<u32>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawVoicemail {
+    pub(super) greeting: String,
+    pub(super) max_seconds: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub(super) transcribe: bool,
+    pub(super) notify: Option<Spanned<Notify>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMenu {
+    pub(super) prompt: String,
+    pub(super) input: Option<Vec<MenuInput>>,
+    pub(super) timeout_seconds: Option<u32>,
+    pub(super) retries: Option<u32>,
+    pub(super) default: Option<Spanned<String>>,
+    pub(super) options: BTreeMap<Spanned<String>, Spanned<RawRoute>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCase {
+    pub(super) at: Spanned<String>,
+    pub(super) from: Option<String>,
+    pub(super) digits: Option<String>,
+    #[serde(default)]
+    pub(super) off_duty: Vec<Spanned<String>>,
+    pub(super) expect: Vec<String>,
+}
