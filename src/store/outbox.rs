@@ -107,6 +107,15 @@ pub async fn claim_due(
         .await?)
 }
 
+/// An update of one row that also gives up its claim: every way a delivery attempt
+/// ends goes through here.
+fn release(id: i64, now: DateTime<Utc>) -> sea_orm::UpdateMany<Outbox> {
+    Outbox::update_many()
+        .col_expr(outbox::Column::UpdatedAt, Expr::value(now))
+        .col_expr(outbox::Column::ClaimedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(outbox::Column::Id.eq(id))
+}
+
 /// # Errors
 /// On database failure.
 pub async fn mark_sent(
@@ -116,14 +125,11 @@ pub async fn mark_sent(
     segments: Option<i32>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    Outbox::update_many()
+    release(id, now)
         .col_expr(outbox::Column::State, Expr::value(SENT))
         .col_expr(outbox::Column::MessageSid, Expr::value(message_sid))
         .col_expr(outbox::Column::Segments, Expr::value(segments))
         .col_expr(outbox::Column::SentAt, Expr::value(now))
-        .col_expr(outbox::Column::UpdatedAt, Expr::value(now))
-        .col_expr(outbox::Column::ClaimedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-        .filter(outbox::Column::Id.eq(id))
         .exec(db)
         .await?;
     Ok(())
@@ -140,12 +146,9 @@ pub async fn retry_at(
     error: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    Outbox::update_many()
+    release(id, now)
         .col_expr(outbox::Column::SendAt, Expr::value(at))
         .col_expr(outbox::Column::LastError, Expr::value(error))
-        .col_expr(outbox::Column::UpdatedAt, Expr::value(now))
-        .col_expr(outbox::Column::ClaimedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-        .filter(outbox::Column::Id.eq(id))
         .exec(db)
         .await?;
     Ok(())
@@ -163,13 +166,10 @@ pub async fn finish_unsent(
     error: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    Outbox::update_many()
+    release(id, now)
         .col_expr(outbox::Column::State, Expr::value(state))
         .col_expr(outbox::Column::ErrorCode, Expr::value(code))
         .col_expr(outbox::Column::LastError, Expr::value(error))
-        .col_expr(outbox::Column::UpdatedAt, Expr::value(now))
-        .col_expr(outbox::Column::ClaimedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-        .filter(outbox::Column::Id.eq(id))
         .exec(db)
         .await?;
     Ok(())
