@@ -69,9 +69,9 @@ impl Application {
         let links = Links::new(settings.public_url.as_ref()).with_local_console(address);
         let outbound = Arc::new(outbound(&settings, &links)?);
         let accounts = Arc::new(client_accounts(&db, &settings).await?);
-        let writer = store::writer::Writer::start(db.clone());
+        let intake = store::batch::Batcher::start(db.clone(), crate::calls::Intake { clock: clock.clone() });
         let state = AppState {
-            writer,
+            intake,
             db,
             settings: Arc::new(settings),
             registry,

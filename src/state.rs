@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use crate::accounts::Accounts;
 use crate::calls::render::Links;
+use crate::calls::Intake;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::notify::Outbound;
 use crate::registry::Registry;
-use crate::store::writer::Writer;
+use crate::store::batch::Batcher;
 use crate::store::Db;
 
 #[derive(Clone, Debug)]
@@ -19,8 +20,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub links: Links,
     pub outbound: Arc<Outbound>,
-    /// Group commit for the webhook hot path.
-    pub writer: Writer,
+    /// Group commit for the first webhook of every call.
+    pub intake: Batcher<Intake>,
     /// Clients' own Twilio accounts, decrypted, for checking webhook signatures.
     pub accounts: Arc<Accounts>,
 }

@@ -45,7 +45,7 @@ pub async fn status(state: &AppState, leg: Option<&LegRef>, facts: &StatusFacts)
         .or_else(|| state.registry.by_number(&facts.call.from));
     let txn = state.db.begin().await.map_err(StoreError::from)?;
     let new = new_call(&facts.call, owner.as_ref().map(|l| l.rules.client.as_str()), None, None);
-    store::calls::ensure(&txn, &new, now).await?;
+    store::calls::ensure(&txn, std::slice::from_ref(&new), now).await?;
     store::calls::advance_status(&txn, &facts.call.call_sid, &facts.call.status, facts.duration, now).await?;
     // Only a caller can be missed: calls we place ourselves have no outcome to alert on.
     let inbound = !facts.call.direction.starts_with("outbound");

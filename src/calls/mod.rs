@@ -2,10 +2,12 @@
 //! the TwiML. Each function handles one Twilio request and returns what to answer.
 
 mod callbacks;
+mod intake;
 pub mod position;
 pub mod render;
 
 pub use callbacks::{recording, status, RecordingEvent, RecordingFacts, StatusFacts};
+pub use intake::Intake;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -50,42 +52,23 @@ pub struct CallFacts {
 /// # Errors
 /// When the database fails; the HTTP layer then answers [`safe_answer`].
 pub async fn incoming(state: &AppState, call: &CallFacts) -> Result<Response, CallError> {
+    let now = state.clock.now();
     let Some(Loaded { version, rules }) = state.registry.by_number(&call.to) else {
         warn!(to = %mask(&call.to), "call to a number no client owns");
-        let new = new_call(call, None, None, None);
-        store::calls::ensure(&state.db, &new, state.clock.now()).await?;
+        store::calls::ensure(&state.db, &[new_call(call, None, None, None)], now).await?;
         return Ok(render::not_in_service());
     };
-    let now = state.clock.now();
-    let pos = Position {
-        client: rules.client.to_string(),
+    let arrival = intake::Arrival {
+        facts: call.clone(),
         version,
+        rules: Arc::clone(&rules),
         at: now,
-        menu: MenuChoice::NotAsked,
-        rotation: 0,
-        step: 0,
     };
-    let (decision, pos) = decide(state, &rules, pos, call).await?;
-    let Some(step) = decision.next_after(None).cloned() else {
+    let intake::Routed { decision, pos } = state.intake.submit(arrival).await?;
+    let Some(step) = decision.next_after(None) else {
         return Ok(render::goodbye(Some(&rules)));
     };
-    let trace = serde_json::to_string(&decision.trace(&rules)).ok();
-    // The call and the legs it rings commit together with other webhooks arriving now.
-    let (facts, leg_pos, first) = (call.clone(), pos.clone(), step.clone());
-    let write: store::writer::Write = Box::new(move |txn| {
-        Box::pin(async move {
-            let new = new_call(&facts, Some(&leg_pos.client), Some(version), trace);
-            store::calls::ensure(txn, &new, now).await?;
-            record_dialled_legs(txn, &first, &leg_pos, &facts.call_sid, now)
-                .await
-                .map_err(|e| match e {
-                    CallError::Store(e) => e,
-                    other => StoreError::Backend(sea_orm::DbErr::Custom(other.to_string())),
-                })
-        })
-    });
-    state.writer.commit(write).await?;
-    let answer = render::step(&rules, &step, &pos, &state.links);
+    let answer = render::step(&rules, step, &pos, &state.links);
     crate::observability::calls_routed(&pos.client);
     info!(client = %rules.client, version, chain = %decision.labels().join(" → "), "call routed");
     Ok(answer)
@@ -117,48 +100,34 @@ fn new_call<'a>(
     }
 }
 
-/// Runs the engine for `pos`, first advancing the shared round-robin position when the
-/// route needs a new one.
+/// Runs the engine for `pos`.
 ///
 /// Steps are found again by their plan index, which stays put when an assistant is
 /// skipped; only a round-robin order can shift if someone's availability changes in
 /// the middle of this call, and the chain still ends in voicemail then.
-async fn decide(
-    state: &AppState,
-    rules: &Rules,
-    mut pos: Position,
-    call: &CallFacts,
-) -> Result<(Decision, Position), CallError> {
-    if let Some(route) = routing::rotation_route(rules, pos.at, pos.menu) {
-        pos.rotation = store::rotation::advance(&state.db, &pos.client, &route.to_string()).await?;
-    }
-    let unavailable = unavailable(state, &pos.client, &call.call_sid).await?;
+async fn decide(state: &AppState, rules: &Rules, pos: &Position, call: &CallFacts) -> Result<Decision, CallError> {
+    let busy = store::calls::busy_assistants(&state.db, &pos.client, state.clock.now()).await?;
+    let off = store::duty::off_duty(&state.db, &pos.client).await?;
     let input = CallInput {
         called: &call.to,
         menu: pos.menu,
-        unavailable: &unavailable,
+        unavailable: &unavailable(&busy, &off, &call.call_sid),
         rotation: pos.rotation,
     };
-    Ok((routing::decide(rules, pos.at, &input), pos))
+    Ok(routing::decide(rules, pos.at, &input))
 }
 
-async fn unavailable(
-    state: &AppState,
-    client: &str,
-    call_sid: &str,
-) -> Result<HashMap<AssistantId, Unavailable>, CallError> {
-    let mut out = HashMap::new();
-    for id in store::calls::busy_assistants(&state.db, client, call_sid, state.clock.now()).await? {
-        if let Ok(id) = AssistantId::parse(&id) {
-            out.insert(id, Unavailable::OnCall);
-        }
-    }
-    for id in store::duty::off_duty(&state.db, client).await? {
-        if let Ok(id) = AssistantId::parse(&id) {
-            out.insert(id, Unavailable::OffDuty);
-        }
-    }
-    Ok(out)
+/// Who cannot be rung for `this_call`: assistants busy on another call (`busy` holds
+/// call SID and assistant) and those off duty.
+fn unavailable(busy: &[(String, String)], off: &[String], this_call: &str) -> HashMap<AssistantId, Unavailable> {
+    let on_call = busy
+        .iter()
+        .filter(|(call, _)| call != this_call)
+        .filter_map(|(_, id)| Some((AssistantId::parse(id).ok()?, Unavailable::OnCall)));
+    let off_duty = off
+        .iter()
+        .filter_map(|id| Some((AssistantId::parse(id).ok()?, Unavailable::OffDuty)));
+    on_call.chain(off_duty).collect()
 }
 
 /// Answers the first step after `after` (or the first step), recording the legs it rings.
@@ -185,24 +154,24 @@ async fn record_dialled_legs(
     call_sid: &str,
     now: DateTime<Utc>,
 ) -> Result<(), CallError> {
+    Ok(store::calls::start_legs(db, &legs_of(step, pos, call_sid), now).await?)
+}
+
+/// The legs `step` rings (none unless it dials).
+fn legs_of<'a>(step: &'a Step, pos: &'a Position, call_sid: &'a str) -> Vec<store::calls::NewLeg<'a>> {
     let Action::Dial { targets, .. } = &step.action else {
-        return Ok(());
+        return Vec::new();
     };
-    for t in targets {
-        let leg = store::calls::LegUpdate {
+    targets
+        .iter()
+        .map(|t| store::calls::NewLeg {
             client: &pos.client,
             call_sid,
             step: step.index,
             assistant: t.assistant.as_ref().map(AssistantId::as_str),
             number: t.number.as_str(),
-            child_call_sid: None,
-            status: "initiated",
-            duration: None,
-            accepted: false,
-        };
-        store::calls::record_leg(db, &leg, now).await?;
-    }
-    Ok(())
+        })
+        .collect()
 }
 
 /// The rules a call pinned when it started: from memory, or the database.
@@ -252,7 +221,7 @@ pub async fn next(state: &AppState, pos: Position, facts: &NextFacts) -> Result<
     if caller_gone(&facts.call.status) {
         return Ok(render::hang_up());
     }
-    let (decision, pos) = decide(state, &rules, pos, &facts.call).await?;
+    let decision = decide(state, &rules, &pos, &facts.call).await?;
     record_dial_result(state, decision.step(pos.step), &pos, facts).await?;
     if matches!(status, "completed" | "answered") {
         let step = decision.step(pos.step);
@@ -352,12 +321,16 @@ async fn after_menu(state: &AppState, rules: &Rules, pos: Position, facts: &Next
         _ => 0,
     };
     let choice = routing::menu::resolve(rules, facts.digits.as_deref(), facts.speech.as_deref(), attempt);
-    let pos = Position {
+    let mut pos = Position {
         menu: choice,
         step: 0,
         ..pos
     };
-    let (decision, pos) = decide(state, rules, pos, &facts.call).await?;
+    // The route is chosen only now, so this is where the call takes its turn.
+    if let Some(route) = routing::rotation_route(rules, pos.at, pos.menu) {
+        pos.rotation = store::rotation::advance(&state.db, &pos.client, &route.to_string(), 1).await?;
+    }
+    let decision = decide(state, rules, &pos, &facts.call).await?;
     answer_step(state, &state.db, rules, &decision, None, &pos, &facts.call.call_sid).await
 }
 

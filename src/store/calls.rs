@@ -71,12 +71,16 @@ pub struct NewCall<'a> {
     pub trace: Option<String>,
 }
 
-/// Creates the call's row if it is new (a retried webhook leaves the first one as is).
+/// Creates the calls' rows that are new (a retried webhook leaves the first one as is),
+/// in one statement however many calls arrived together.
 ///
 /// # Errors
 /// On database failure.
-pub async fn ensure(db: &impl ConnectionTrait, new: &NewCall<'_>, now: DateTime<Utc>) -> Result<(), StoreError> {
-    Call::insert(call::ActiveModel {
+pub async fn ensure(db: &impl ConnectionTrait, calls: &[NewCall<'_>], now: DateTime<Utc>) -> Result<(), StoreError> {
+    if calls.is_empty() {
+        return Ok(());
+    }
+    let rows = calls.iter().map(|new| call::ActiveModel {
         call_sid: Set(new.call_sid.to_owned()),
         client_id: Set(new.client.map(str::to_owned)),
         rules_version: Set(new.rules_version),
@@ -91,21 +95,21 @@ pub async fn ensure(db: &impl ConnectionTrait, new: &NewCall<'_>, now: DateTime<
         trace: Set(new.trace.clone()),
         started_at: Set(now),
         updated_at: Set(now),
-    })
-    .on_conflict(OnConflict::column(call::Column::CallSid).do_nothing().to_owned())
-    .exec_without_returning(db)
-    .await?;
-    // A status callback may have created the row first, without the routing facts.
-    if new.client.is_some() {
-        Call::update_many()
-            .col_expr(call::Column::ClientId, Expr::value(new.client))
-            .col_expr(call::Column::RulesVersion, Expr::value(new.rules_version))
-            .col_expr(call::Column::Trace, Expr::value(new.trace.clone()))
-            .filter(call::Column::CallSid.eq(new.call_sid))
-            .filter(call::Column::ClientId.is_null())
-            .exec(db)
-            .await?;
-    }
+    });
+    // A status callback may have created the row first, without the routing facts:
+    // those are filled in, and nothing else a callback already stored is touched.
+    let fill_routing = OnConflict::column(call::Column::CallSid)
+        .update_columns([call::Column::ClientId, call::Column::RulesVersion, call::Column::Trace])
+        .action_and_where(
+            Expr::col((call::Entity, call::Column::ClientId))
+                .is_null()
+                .and(Expr::cust("excluded.client_id IS NOT NULL")),
+        )
+        .to_owned();
+    Call::insert_many(rows)
+        .on_conflict(fill_routing)
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 
@@ -166,7 +170,17 @@ pub async fn set_outcome(
     Ok(done.rows_affected > 0)
 }
 
-/// One leg we rang: a number at a step of the call's chain.
+/// A leg about to be rung: a number at a step of the call's chain.
+#[derive(Debug, Clone)]
+pub struct NewLeg<'a> {
+    pub client: &'a str,
+    pub call_sid: &'a str,
+    pub step: u32,
+    pub assistant: Option<&'a str>,
+    pub number: &'a str,
+}
+
+/// What a callback tells about one leg we rang.
 #[derive(Debug, Clone)]
 pub struct LegUpdate<'a> {
     pub client: &'a str,
@@ -179,6 +193,47 @@ pub struct LegUpdate<'a> {
     pub duration: Option<i32>,
     /// The assistant pressed 1 at the screening whisper.
     pub accepted: bool,
+}
+
+/// Creates the legs a `<Dial>` is about to ring, as `initiated`, in one statement.
+/// A leg that exists already (a retried webhook) has that status or a later one, so it
+/// is left as is.
+///
+/// # Errors
+/// On database failure.
+pub async fn start_legs(db: &impl ConnectionTrait, legs: &[NewLeg<'_>], now: DateTime<Utc>) -> Result<(), StoreError> {
+    if legs.is_empty() {
+        return Ok(());
+    }
+    let rows = legs.iter().map(|leg| call_leg::ActiveModel {
+        client_id: Set(leg.client.to_owned()),
+        call_sid: Set(leg.call_sid.to_owned()),
+        step: Set(i32::try_from(leg.step).unwrap_or(i32::MAX)),
+        assistant_id: Set(leg.assistant.map(str::to_owned)),
+        number: Set(leg.number.to_owned()),
+        child_call_sid: Set(None),
+        status: Set("initiated".to_owned()),
+        status_rank: Set(status_rank("initiated")),
+        duration: Set(None),
+        accepted: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        answered_at: Set(None),
+        ..Default::default()
+    });
+    Leg::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([
+                call_leg::Column::CallSid,
+                call_leg::Column::Step,
+                call_leg::Column::Number,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
 }
 
 /// Creates or moves forward one leg.
@@ -249,9 +304,9 @@ pub async fn record_leg(db: &impl ConnectionTrait, leg: &LegUpdate<'_>, now: Dat
     Ok(())
 }
 
-/// Assistants of the client who are on another call we forwarded to them (not
-/// `this_call`): a leg answered, or accepted at the whisper, and not ended. Legs older
-/// than Twilio's longest call are ignored so a lost callback cannot keep someone busy
+/// The client's assistants who are on a call we forwarded to them, with that call's
+/// SID: a leg answered, or accepted at the whisper, and not ended. Legs older than
+/// Twilio's longest call are ignored so a lost callback cannot keep someone busy
 /// forever.
 ///
 /// # Errors
@@ -259,9 +314,8 @@ pub async fn record_leg(db: &impl ConnectionTrait, leg: &LegUpdate<'_>, now: Dat
 pub async fn busy_assistants(
     db: &impl ConnectionTrait,
     client: &str,
-    this_call: &str,
     now: DateTime<Utc>,
-) -> Result<Vec<String>, StoreError> {
+) -> Result<Vec<(String, String)>, StoreError> {
     let live = Condition::any()
         .add(call_leg::Column::StatusRank.eq(status_rank("in-progress")))
         .add(
@@ -269,18 +323,21 @@ pub async fn busy_assistants(
                 .add(call_leg::Column::Accepted.eq(true))
                 .add(call_leg::Column::StatusRank.lt(5)),
         );
-    let ids: Vec<Option<String>> = Leg::find()
+    let rows: Vec<(String, Option<String>)> = Leg::find()
         .select_only()
+        .column(call_leg::Column::CallSid)
         .column(call_leg::Column::AssistantId)
         .filter(call_leg::Column::ClientId.eq(client))
-        .filter(call_leg::Column::CallSid.ne(this_call))
         .filter(call_leg::Column::AssistantId.is_not_null())
         .filter(call_leg::Column::UpdatedAt.gt(now - Duration::hours(4)))
         .filter(live)
         .into_tuple()
         .all(db)
         .await?;
-    Ok(ids.into_iter().flatten().collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(|(call, assistant)| Some((call, assistant?)))
+        .collect())
 }
 
 /// A recording's facts as they arrive from any of its callbacks.

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod batch;
 pub mod calls;
 pub mod duty;
 mod entities;
@@ -10,7 +11,6 @@ pub mod messages;
 pub mod outbox;
 pub mod rotation;
 pub mod rule_versions;
-pub mod writer;
 
 use std::time::Duration;
 

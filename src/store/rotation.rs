@@ -5,26 +5,26 @@ use sea_orm::{ConnectionTrait, Statement};
 
 use super::StoreError;
 
-/// Advances the client's rotation for `route` and returns the position this call uses
-/// (0 for the first call ever).
+/// Takes the next `count` turns of the client's rotation for `route` and returns the
+/// first (0 for the first call ever); the others follow it in order.
 ///
 /// # Errors
 /// On database failure.
-pub async fn advance(db: &impl ConnectionTrait, client: &str, route: &str) -> Result<u64, StoreError> {
+pub async fn advance(db: &impl ConnectionTrait, client: &str, route: &str, count: u64) -> Result<u64, StoreError> {
     // One upsert with RETURNING: both SQLite (3.35+) and PostgreSQL run it atomically,
-    // so no two calls can read the same position.
-    let sql = "INSERT INTO rotations (client_id, route_key, position) VALUES ($1, $2, 1) \
-               ON CONFLICT (client_id, route_key) DO UPDATE SET position = rotations.position + 1 \
+    // so no two calls can take the same turn.
+    let sql = "INSERT INTO rotations (client_id, route_key, position) VALUES ($1, $2, $3) \
+               ON CONFLICT (client_id, route_key) DO UPDATE SET position = rotations.position + excluded.position \
                RETURNING position";
-    let backend = db.get_database_backend();
+    let count = i64::try_from(count).unwrap_or(i64::MAX);
     let row = db
         .query_one(Statement::from_sql_and_values(
-            backend,
+            db.get_database_backend(),
             sql,
-            [client.into(), route.into()],
+            [client.into(), route.into(), count.into()],
         ))
         .await?
         .ok_or(StoreError::NotFound)?;
     let position: i64 = row.try_get("", "position")?;
-    Ok(u64::try_from(position - 1).unwrap_or(0))
+    Ok(u64::try_from(position - count).unwrap_or(0))
 }

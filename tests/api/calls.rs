@@ -321,6 +321,43 @@ async fn round_robin_continues_from_where_the_last_call_stopped() {
 }
 
 #[tokio::test]
+async fn a_round_robin_call_rings_the_rest_of_its_own_rotation_in_order() {
+    // Wednesday 10:00 in London; one call already took Dev's turn, so this one starts at Olivia.
+    let at = chrono::TimeZone::with_ymd_and_hms(&chrono_tz::Europe::London, 2026, 6, 3, 10, 0, 0).unwrap();
+    let app = spawn_with(Options {
+        at: at.with_timezone(&chrono::Utc),
+        ..Options::default()
+    })
+    .await;
+    app.call("CA00000000000000000000000000000e10", HARBOR).await;
+    let call = "CA00000000000000000000000000000e11";
+    let mut answer = app.call(call, HARBOR).await;
+    let mut rung = Vec::new();
+    for leg in 0..4 {
+        rung.push(answer.dialled()[0].clone());
+        let action = answer.first("Dial").attr("action").unwrap().to_owned();
+        answer = app
+            .dial_result(
+                &action,
+                call,
+                HARBOR,
+                "no-answer",
+                &format!("CA00000000000000000000000000000f0{leg}"),
+            )
+            .await;
+    }
+    assert_eq!(
+        rung,
+        ["+447911123402", "+447911123403", "+447911123404", "+447911123401"],
+        "each assistant once, in the order this call's turn gave"
+    );
+    assert_eq!(answer.dialled(), ["+442079460999"], "then the external number");
+    // Ringing the rest of the chain used no one else's turn: the next call starts at Sam.
+    let next = app.call("CA00000000000000000000000000000e12", HARBOR).await;
+    assert_eq!(next.dialled(), ["+447911123403"]);
+}
+
+#[tokio::test]
 async fn a_number_nobody_owns_hears_a_polite_message() {
     let app = spawn_app().await;
     let answer = app.call(CALL, "+12125550999").await;
