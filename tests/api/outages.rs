@@ -8,7 +8,9 @@
 //! would not stop the writes, and a read-only remount needs privileges CI may not have.)
 //! PostgreSQL: the server reaches it through a proxy owned by the test, which drops every
 //! connection and refuses new ones (a restart, as clients see it) or holds back every chunk
-//! (a slow database), leaving the PostgreSQL other tests share untouched.
+//! (a slow database), leaving the PostgreSQL other tests share untouched. And once, in its
+//! own stage of `.ci/run` when nothing else uses it, the real thing: the cluster named by
+//! `SWITCHBOARD_TEST_PG_CLUSTER` (`15 main`) is stopped for 10 s and started again.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -63,6 +65,20 @@ enum Fault {
     /// A second connection to the SQLite file, which takes the write lock.
     SqliteLock(DatabaseConnection),
     Proxy(DbProxy),
+    /// `pg_ctlcluster` arguments naming the cluster: `15 main`.
+    Cluster(String),
+}
+
+/// Stops or starts the whole PostgreSQL cluster: only ever run in a stage of its own.
+fn pg_ctlcluster(cluster: &str, action: &str) {
+    let status = std::process::Command::new("pg_ctlcluster")
+        .arg("--skip-systemctl-redirect")
+        .args(cluster.split_whitespace())
+        .arg(action)
+        .args(if action == "stop" { &["-m", "fast"][..] } else { &[] })
+        .status()
+        .expect("pg_ctlcluster runs");
+    assert!(status.success(), "pg_ctlcluster {cluster} {action}: {status}");
 }
 
 impl Fault {
@@ -70,12 +86,13 @@ impl Fault {
         match self {
             Self::SqliteLock(conn) => conn.execute_unprepared("BEGIN EXCLUSIVE").await.map(drop).unwrap(),
             Self::Proxy(proxy) => proxy.stop(),
+            Self::Cluster(cluster) => pg_ctlcluster(cluster, "stop"),
         }
     }
 
     async fn slow(&self) {
         match self {
-            Self::SqliteLock(_) => self.outage().await,
+            Self::SqliteLock(_) | Self::Cluster(_) => self.outage().await,
             Self::Proxy(proxy) => proxy.delay(Duration::from_secs(2)),
         }
     }
@@ -87,13 +104,19 @@ impl Fault {
                 proxy.delay(Duration::ZERO);
                 proxy.resume();
             }
+            Self::Cluster(cluster) => pg_ctlcluster(cluster, "start"),
         }
     }
 }
 
-/// The server on `db`, directly (SQLite) or through a proxy (PostgreSQL), and the fault.
-async fn server_with_fault(db: &TestDb, rules: &std::path::Path) -> (ServerProcess, Fault) {
+/// The server on `db`, directly (SQLite, or the whole cluster restarted) or through a proxy
+/// (PostgreSQL), and the fault.
+async fn server_with_fault(db: &TestDb, rules: &std::path::Path, cluster: Option<String>) -> (ServerProcess, Fault) {
     let settings = [("SWITCHBOARD_OUTBOX_WORKER", "false")];
+    if let Some(cluster) = cluster {
+        let server = ServerProcess::start(&db.url, rules, &settings).await;
+        return (server, Fault::Cluster(cluster));
+    }
     if !db.is_postgres() {
         let server = ServerProcess::start(&db.url, rules, &settings).await;
         return (server, Fault::SqliteLock(store::connect(&db.url).await.unwrap()));
@@ -180,24 +203,25 @@ struct Report {
 }
 
 /// Load, then the fault for `length`, then load until the server has recovered by itself.
-async fn under_load(slow: bool, length: Duration) -> Report {
+async fn under_load(slow: bool, length: Duration, cluster: Option<String>) -> Report {
     let db = TestDb::new().await;
     let rules = tempfile::tempdir().unwrap();
     std::fs::write(rules.path().join("outage-test.toml"), RULES).unwrap();
-    let (server, fault) = server_with_fault(&db, rules.path()).await;
+    let (server, fault) = server_with_fault(&db, rules.path(), cluster).await;
     let (stop, samples) = (Arc::new(AtomicBool::new(false)), Arc::new(Mutex::new(Vec::new())));
     let callers = load(server.port, stop.clone(), samples.clone());
 
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let began = Instant::now();
     if slow {
         fault.slow().await;
     } else {
         fault.outage().await;
     }
+    let began = Instant::now();
     tokio::time::sleep(length).await;
-    fault.end().await;
     let ended = Instant::now();
+    fault.end().await;
+    let back = Instant::now();
 
     // Recovered: ready, and a new call routed and recorded, with nobody's help.
     let http = reqwest::Client::new();
@@ -220,7 +244,7 @@ async fn under_load(slow: bool, length: Duration) -> Report {
             break;
         }
     }
-    let recovered_after = ended.elapsed();
+    let recovered_after = back.elapsed();
     tokio::time::sleep(Duration::from_secs(1)).await;
     stop.store(true, Ordering::SeqCst);
     for caller in callers {
@@ -298,7 +322,7 @@ fn backend() -> &'static str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ten_second_database_outage_under_load_answers_every_caller_and_recovers_alone() {
-    let r = under_load(false, Duration::from_secs(10)).await;
+    let r = under_load(false, Duration::from_secs(10), None).await;
     eprintln!(
         "outage 10 s ({}): {} calls, {} during the outage, {} answered with the safe voicemail, \
          0 errors, max latency {:.2} s, routing again {:.2} s after the database came back",
@@ -313,7 +337,7 @@ async fn a_ten_second_database_outage_under_load_answers_every_caller_and_recove
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_locked_or_slow_for_twenty_seconds_still_answers_within_fifteen() {
-    let r = under_load(true, Duration::from_secs(20)).await;
+    let r = under_load(true, Duration::from_secs(20), None).await;
     eprintln!(
         "slow database 20 s ({}): {} calls, {} during it, {} answered with the safe voicemail, \
          0 errors, max latency {:.2} s (Twilio waits 15 s), routing again {:.2} s after",
@@ -322,6 +346,27 @@ async fn a_database_locked_or_slow_for_twenty_seconds_still_answers_within_fifte
         } else {
             "SQLite locked"
         },
+        r.calls,
+        r.during,
+        r.safe,
+        r.max_latency.as_secs_f64(),
+        r.recovered_after.as_secs_f64()
+    );
+}
+
+pub const CLUSTER_ENV: &str = "SWITCHBOARD_TEST_PG_CLUSTER";
+
+/// Restarts the PostgreSQL every other test uses: `.ci/run` runs it alone, after them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgresql_stopped_for_ten_seconds_and_restarted_under_load() {
+    let (Ok(cluster), Ok(_)) = (std::env::var(CLUSTER_ENV), std::env::var(POSTGRES_ENV)) else {
+        eprintln!("the real PostgreSQL restart was NOT run (set {CLUSTER_ENV} and {POSTGRES_ENV}, as .ci/run does)");
+        return;
+    };
+    let r = under_load(false, Duration::from_secs(10), Some(cluster)).await;
+    eprintln!(
+        "PostgreSQL stopped 10 s and restarted: {} calls, {} during the outage, {} answered with the safe \
+         voicemail, 0 errors, max latency {:.2} s, routing again {:.2} s after it was back",
         r.calls,
         r.during,
         r.safe,
