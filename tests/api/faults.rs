@@ -20,13 +20,13 @@ use crate::server_process::{deliver, ServerProcess};
 const CLIENTS: usize = 10;
 
 /// The number of business `c`, and its one assistant's.
-pub fn numbers(c: usize) -> (String, String) {
+fn numbers(c: usize) -> (String, String) {
     (format!("+1212555{:04}", 200 + c), format!("+1212555{:04}", 300 + c))
 }
 
 /// Always closed (no hours): every call goes to a transcribed voicemail that alerts the
 /// one assistant.
-pub fn rules(c: usize) -> String {
+fn rules(c: usize) -> String {
     let (number, assistant) = numbers(c);
     format!(
         r#"
@@ -72,7 +72,7 @@ pub fn seed() -> u64 {
 }
 
 /// A folder with the rules of `clients` businesses.
-pub fn rules_dir(clients: usize) -> tempfile::TempDir {
+fn rules_dir(clients: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for c in 0..clients {
         std::fs::write(dir.path().join(format!("fault-{c}.toml")), rules(c)).unwrap();

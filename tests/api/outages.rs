@@ -354,7 +354,7 @@ async fn a_database_locked_or_slow_for_twenty_seconds_still_answers_within_fifte
     );
 }
 
-pub const CLUSTER_ENV: &str = "SWITCHBOARD_TEST_PG_CLUSTER";
+const CLUSTER_ENV: &str = "SWITCHBOARD_TEST_PG_CLUSTER";
 
 /// Restarts the PostgreSQL every other test uses: `.ci/run` runs it alone, after them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

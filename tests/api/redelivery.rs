@@ -108,124 +108,128 @@ enum Kind {
     Missed,
 }
 
-async fn one_call(d: &mut Delivery<'_>, call: usize, kind: Kind) {
-    let parent = sid("CA", call, 0);
-    let caller = format!("+1917555{call:04}");
-    let base = [("CallSid", parent.as_str()), ("From", caller.as_str()), ("To", ACME)];
-    let with = |extra: &[(&'static str, &'static str)]| -> Vec<(&'static str, String)> {
-        base.iter()
-            .map(|(k, v)| (*k, (*v).to_owned()))
-            .chain(extra.iter().map(|(k, v)| (*k, (*v).to_owned())))
-            .collect()
-    };
-    let first = d
-        .twiml("/twilio/voice", &refs(&with(&[("CallStatus", "ringing")])))
-        .await;
-    let maria_leg = sid("CA", call, 1);
-    let number = first.first("Number");
-    let (screen, leg_status) = (
-        number.attr("url").unwrap().to_owned(),
-        number.attr("statusCallback").unwrap().to_owned(),
-    );
-    let mut action = first.first("Dial").attr("action").unwrap().to_owned();
-    let leg = |status: &'static str, to: &str, child: &str| -> Vec<(&'static str, String)> {
-        vec![
-            ("CallSid", child.to_owned()),
-            ("ParentCallSid", parent.clone()),
-            ("From", caller.clone()),
-            ("To", to.to_owned()),
+/// One caller's parameters, as Twilio sends them on each kind of request.
+struct Call {
+    n: usize,
+    sid: String,
+    caller: String,
+}
+
+type Params = Vec<(&'static str, String)>;
+
+impl Call {
+    fn new(n: usize) -> Self {
+        let (sid, caller) = (sid("CA", n, 0), format!("+1917555{n:04}"));
+        Self { n, sid, caller }
+    }
+
+    /// The caller's call, with `extra`.
+    fn with(&self, extra: &[(&'static str, &str)]) -> Params {
+        let base = [("CallSid", self.sid.as_str()), ("From", &self.caller), ("To", ACME)];
+        base.iter().chain(extra).map(|(k, v)| (*k, (*v).to_owned())).collect()
+    }
+
+    /// A status of the leg `child` that rang `to`.
+    fn leg(&self, status: &str, to: &str, child: &str) -> Params {
+        let mut p: Params = [
+            ("CallSid", child),
+            ("ParentCallSid", &self.sid),
+            ("From", &self.caller),
+            ("To", to),
+        ]
+        .iter()
+        .map(|(k, v)| (*k, (*v).to_owned()))
+        .collect();
+        p.extend([
             ("CallStatus", status.to_owned()),
             ("Direction", "outbound-dial".to_owned()),
-        ]
-    };
-    // The caller's own status, then how the dialled leg ended.
-    let dial = |call: &'static str, status: &'static str, child: &str| -> Vec<(&'static str, String)> {
-        let mut p = with(&[("CallStatus", call), ("DialCallStatus", status)]);
-        p.push(("DialCallSid", child.to_owned()));
+        ]);
         p
-    };
-    if matches!(kind, Kind::Missed) {
-        d.callback(true, &leg_status, &refs(&leg("canceled", "+12125550111", &maria_leg)))
-            .await;
-        d.twiml(&action, &refs(&dial("completed", "no-answer", &maria_leg)))
-            .await;
-        d.callback(
-            false,
-            "/twilio/voice/status",
-            &refs(&with(&[("CallStatus", "completed"), ("CallDuration", "12")])),
-        )
-        .await;
-        return d.end_call().await;
     }
-    let whisper = leg("in-progress", "+12125550111", &maria_leg);
-    d.callback(true, &leg_status, &refs(&whisper)).await;
-    d.twiml(&screen, &refs(&whisper[..4])).await;
+
+    /// A `<Dial action>`: the caller's own status, then how the dialled leg ended.
+    fn dial(&self, call: &str, status: &str, child: &str) -> Params {
+        self.with(&[("CallStatus", call), ("DialCallStatus", status), ("DialCallSid", child)])
+    }
+
+    async fn ended(&self, d: &mut Delivery<'_>, duration: &str) {
+        let completed = self.with(&[("CallStatus", "completed"), ("CallDuration", duration)]);
+        d.callback(false, "/twilio/voice/status", &refs(&completed)).await;
+        d.end_call().await;
+    }
+}
+
+async fn one_call(d: &mut Delivery<'_>, n: usize, kind: Kind) {
+    let call = Call::new(n);
+    let first = d
+        .twiml("/twilio/voice", &refs(&call.with(&[("CallStatus", "ringing")])))
+        .await;
+    let (number, maria) = (first.first("Number"), sid("CA", n, 1));
+    let (screen, leg_status) = (number.attr("url").unwrap(), number.attr("statusCallback").unwrap());
+    let action = first.first("Dial").attr("action").unwrap().to_owned();
+    if matches!(kind, Kind::Missed) {
+        d.callback(true, leg_status, &refs(&call.leg("canceled", "+12125550111", &maria)))
+            .await;
+        d.twiml(&action, &refs(&call.dial("completed", "no-answer", &maria)))
+            .await;
+        return call.ended(d, "12").await;
+    }
+    let whisper = call.leg("in-progress", "+12125550111", &maria);
+    d.callback(true, leg_status, &refs(&whisper)).await;
+    d.twiml(screen, &refs(&whisper[..4])).await;
     if matches!(kind, Kind::Answered) {
         let mut pressed = whisper[..4].to_vec();
         pressed.push(("Digits", "1".into()));
-        d.twiml(&screen, &refs(&pressed)).await;
+        d.twiml(screen, &refs(&pressed)).await;
     }
-    let mut done = leg("completed", "+12125550111", &maria_leg);
+    let mut done = call.leg("completed", "+12125550111", &maria);
     done.push(("CallDuration", "20".into()));
-    d.callback(true, &leg_status, &refs(&done)).await;
+    d.callback(true, leg_status, &refs(&done)).await;
     let next = d
-        .twiml(&action, &refs(&dial("in-progress", "completed", &maria_leg)))
+        .twiml(&action, &refs(&call.dial("in-progress", "completed", &maria)))
         .await;
-    let Kind::Voicemail { transcribed } = kind else {
-        d.callback(
-            false,
-            "/twilio/voice/status",
-            &refs(&with(&[("CallStatus", "completed"), ("CallDuration", "60")])),
-        )
-        .await;
-        return d.end_call().await;
-    };
-    // John, then the answering service, do not answer.
-    let mut answer = next;
-    for (n, to) in [(2, "+12125550112"), (3, "+16465550199")] {
-        let child = sid("CA", call, n);
-        let number = answer.first("Number");
-        let status_url = number.attr("statusCallback").unwrap().to_owned();
-        d.callback(true, &status_url, &refs(&leg("no-answer", to, &child)))
+    match kind {
+        Kind::Voicemail { transcribed } => voicemail(d, &call, next, transcribed).await,
+        _ => call.ended(d, "60").await,
+    }
+}
+
+/// John, then the answering service, do not answer; the caller leaves a message.
+async fn voicemail(d: &mut Delivery<'_>, call: &Call, mut answer: Answer, transcribed: bool) {
+    for (leg, to) in [(2, "+12125550112"), (3, "+16465550199")] {
+        let child = sid("CA", call.n, leg);
+        let status_url = answer.first("Number").attr("statusCallback").unwrap().to_owned();
+        d.callback(true, &status_url, &refs(&call.leg("no-answer", to, &child)))
             .await;
-        action = answer.first("Dial").attr("action").unwrap().to_owned();
-        answer = d.twiml(&action, &refs(&dial("in-progress", "no-answer", &child))).await;
+        let action = answer.first("Dial").attr("action").unwrap().to_owned();
+        answer = d
+            .twiml(&action, &refs(&call.dial("in-progress", "no-answer", &child)))
+            .await;
     }
     let record = answer.first("Record");
-    let recording = sid("RE", call, 0);
-    let recorded = [
-        ("RecordingSid", recording.clone()),
-        (
-            "RecordingUrl",
-            format!("https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/{recording}"),
-        ),
-        ("RecordingDuration", "17".into()),
-        ("RecordingStatus", "completed".into()),
-    ];
-    let mut left = with(&[]);
-    left.extend(recorded.iter().cloned());
+    let recording = sid("RE", call.n, 0);
+    let url = format!("https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/{recording}");
+    let left = call.with(&[
+        ("RecordingSid", &recording),
+        ("RecordingUrl", &url),
+        ("RecordingDuration", "17"),
+        ("RecordingStatus", "completed"),
+    ]);
     d.twiml(record.attr("action").unwrap(), &refs(&left)).await;
     d.callback(false, record.attr("recordingStatusCallback").unwrap(), &refs(&left))
         .await;
-    let mut transcript = with(&[]);
-    transcript.push(("RecordingSid", recording.clone()));
-    transcript.push(("TranscriptionSid", sid("TR", call, 0)));
+    let (transcription, text) = (
+        sid("TR", call.n, 0),
+        format!("Please call me back about visit {}.", call.n),
+    );
+    let mut transcript = call.with(&[("RecordingSid", &recording), ("TranscriptionSid", &transcription)]);
     match transcribed {
-        true => {
-            transcript.push(("TranscriptionStatus", "completed".into()));
-            transcript.push(("TranscriptionText", format!("Please call me back about visit {call}.")));
-        }
+        true => transcript.extend([("TranscriptionStatus", "completed".into()), ("TranscriptionText", text)]),
         false => transcript.push(("TranscriptionStatus", "failed".into())),
     }
     d.callback(false, record.attr("transcribeCallback").unwrap(), &refs(&transcript))
         .await;
-    d.callback(
-        false,
-        "/twilio/voice/status",
-        &refs(&with(&[("CallStatus", "completed"), ("CallDuration", "95")])),
-    )
-    .await;
-    d.end_call().await;
+    call.ended(d, "95").await;
 }
 
 fn refs<'a>(params: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
