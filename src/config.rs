@@ -47,6 +47,14 @@ pub struct Settings {
     /// over (after a crash mid-send).
     #[arg(long, env = "SWITCHBOARD_OUTBOX_LEASE_SECONDS", default_value_t = 60)]
     pub outbox_lease_seconds: u32,
+    /// The outbox's first back-off wait after a failed send, in milliseconds; it doubles with
+    /// each further failure (with full jitter), up to five minutes.
+    #[arg(long, env = "SWITCHBOARD_OUTBOX_BACKOFF_MS", default_value_t = 1_000)]
+    pub outbox_backoff_ms: u64,
+    /// How long the incoming-call and next-step webhooks may work before answering the safe
+    /// voicemail instead, in milliseconds: Twilio gives up on a webhook after 15 s.
+    #[arg(long, env = "SWITCHBOARD_ANSWER_DEADLINE_MS", default_value_t = 5_000)]
+    pub answer_deadline_ms: u64,
     /// Messages and calls one client may send through the admin API per hour.
     #[arg(long, env = "SWITCHBOARD_SEND_QUOTA_PER_HOUR", default_value_t = 500)]
     pub send_quota_per_hour: u64,

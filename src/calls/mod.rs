@@ -34,6 +34,8 @@ pub enum CallError {
         version: i32,
         reason: String,
     },
+    #[error("no answer within {0:?}")]
+    Deadline(std::time::Duration),
 }
 
 /// What Twilio tells us about a call on every voice request.

@@ -95,13 +95,27 @@ fn fallback_twiml(state: &AppState, facts: &CallFacts, client: Option<&str>, e: 
     Twiml(calls::safe_answer(state, &facts.to, client))
 }
 
+/// Twilio waits 15 s for a webhook, then plays its "application error": a slow or locked
+/// database must cost the caller the routing, never the call. Past the deadline the work
+/// is dropped (a write not yet committed is skipped, see `store::batch`) and the caller
+/// gets the safe voicemail.
+async fn within_deadline(
+    state: &AppState,
+    work: impl std::future::Future<Output = Result<Response, CallError>>,
+) -> Result<Response, CallError> {
+    let deadline = std::time::Duration::from_millis(state.settings.answer_deadline_ms);
+    tokio::time::timeout(deadline, work)
+        .await
+        .unwrap_or(Err(CallError::Deadline(deadline)))
+}
+
 async fn incoming(State(state): State<AppState>, signed: Signed<VoiceForm>) -> Result<Twiml, Error> {
     let facts = signed.form.facts()?;
     if let Some(owner) = state.registry.by_number(&facts.to) {
         tracing::Span::current().record("client", owner.rules.client.as_str());
     }
     let span = tracing::info_span!("call", from = %mask(&facts.from));
-    let answer = calls::incoming(&state, &facts).instrument(span).await;
+    let answer = within_deadline(&state, calls::incoming(&state, &facts).instrument(span)).await;
     Ok(answer.map_or_else(|e| fallback_twiml(&state, &facts, None, &e), Twiml))
 }
 
@@ -137,7 +151,7 @@ async fn next(State(state): State<AppState>, signed: Signed<NextForm>) -> Result
     };
     tracing::Span::current().record("client", pos.client.as_str());
     let span = tracing::info_span!("step", step = pos.step);
-    let answer = calls::next(&state, pos, &facts).instrument(span).await;
+    let answer = within_deadline(&state, calls::next(&state, pos, &facts).instrument(span)).await;
     Ok(answer.map_or_else(|e| fallback_twiml(&state, &facts.call, client.as_deref(), &e), Twiml))
 }
 

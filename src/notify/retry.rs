@@ -15,8 +15,9 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 /// delivered hours after the call it reports.
 pub const MAX_ATTEMPTS: u32 = 12;
 
-/// The wait after the first failure, before jitter.
-const BASE: Duration = Duration::from_secs(1);
+/// The wait after the first failure, before jitter, unless `SWITCHBOARD_OUTBOX_BACKOFF_MS` says
+/// otherwise.
+pub const BASE: Duration = Duration::from_secs(1);
 /// No backoff waits longer than this, however many attempts have failed.
 const CAP: Duration = Duration::from_secs(5 * 60);
 /// A `Retry-After` longer than this is treated as this: the alert would be stale by then anyway,
@@ -24,10 +25,10 @@ const CAP: Duration = Duration::from_secs(5 * 60);
 const RETRY_AFTER_CAP: Duration = Duration::from_secs(60 * 60);
 
 /// Full jitter ("Exponential Backoff and Jitter", AWS architecture blog, 2015):
-/// `jitter * min(CAP, BASE * 2^attempt)`. `attempt` counts from 0 for the wait after the first
+/// `jitter * min(CAP, base * 2^attempt)`. `attempt` counts from 0 for the wait after the first
 /// failure; `jitter` is a uniform draw from [0, 1] (clamped there; NaN counts as 0).
-pub fn backoff(attempt: u32, jitter: f64) -> Duration {
-    let ceiling = BASE.saturating_mul(2u32.saturating_pow(attempt)).min(CAP);
+pub fn backoff(base: Duration, attempt: u32, jitter: f64) -> Duration {
+    let ceiling = base.saturating_mul(2u32.saturating_pow(attempt)).min(CAP);
     let jitter = if jitter.is_nan() { 0.0 } else { jitter.clamp(0.0, 1.0) };
     ceiling.mul_f64(jitter)
 }
@@ -49,8 +50,8 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
 }
 
 /// How long to wait before attempt `attempt + 1`: the backoff, or longer if Twilio asked for it.
-pub fn next_attempt(attempt: u32, retry_after: Option<Duration>, jitter: f64) -> Duration {
-    backoff(attempt, jitter).max(retry_after.unwrap_or(Duration::ZERO))
+pub fn next_attempt(base: Duration, attempt: u32, retry_after: Option<Duration>, jitter: f64) -> Duration {
+    backoff(base, attempt, jitter).max(retry_after.unwrap_or(Duration::ZERO))
 }
 
 /// An optional '-' then digits; too many digits saturate rather than fail, since they only ever
@@ -104,22 +105,34 @@ mod tests {
             (5, 0.0, Duration::ZERO),
         ];
         for (attempt, jitter, expected) in cases {
-            assert_eq!(backoff(attempt, jitter), expected, "attempt {attempt}, jitter {jitter}");
+            assert_eq!(
+                backoff(BASE, attempt, jitter),
+                expected,
+                "attempt {attempt}, jitter {jitter}"
+            );
         }
     }
 
     #[test]
     fn twelve_attempts_wait_at_most_about_eighteen_and_a_half_minutes_between_them() {
-        let worst: Duration = (0..MAX_ATTEMPTS - 1).map(|attempt| backoff(attempt, 1.0)).sum();
+        let worst: Duration = (0..MAX_ATTEMPTS - 1).map(|attempt| backoff(BASE, attempt, 1.0)).sum();
         assert_eq!(worst, secs(1111));
     }
 
     #[test]
+    fn a_shorter_base_scales_every_wait_but_not_the_cap() {
+        let base = Duration::from_millis(100);
+        assert_eq!(backoff(base, 0, 1.0), Duration::from_millis(100));
+        assert_eq!(backoff(base, 4, 0.5), Duration::from_millis(800));
+        assert_eq!(backoff(base, 30, 1.0), secs(300));
+    }
+
+    #[test]
     fn jitter_outside_zero_to_one_is_clamped_and_nan_waits_nothing() {
-        assert_eq!(backoff(2, 7.0), secs(4));
-        assert_eq!(backoff(2, -1.0), Duration::ZERO);
-        assert_eq!(backoff(2, f64::NAN), Duration::ZERO);
-        assert_eq!(backoff(2, f64::INFINITY), secs(4));
+        assert_eq!(backoff(BASE, 2, 7.0), secs(4));
+        assert_eq!(backoff(BASE, 2, -1.0), Duration::ZERO);
+        assert_eq!(backoff(BASE, 2, f64::NAN), Duration::ZERO);
+        assert_eq!(backoff(BASE, 2, f64::INFINITY), secs(4));
     }
 
     #[test]
@@ -172,7 +185,7 @@ mod tests {
         ];
         for (attempt, retry_after, jitter, expected) in cases {
             assert_eq!(
-                next_attempt(attempt, retry_after, jitter),
+                next_attempt(BASE, attempt, retry_after, jitter),
                 expected,
                 "{attempt} {retry_after:?}"
             );

@@ -261,7 +261,8 @@ async fn retry(state: &AppState, row: &OutboxRow, error: &SendError) -> Result<O
         _ => None,
     };
     // `attempts` counts this one; back-off counts failures before it from 0.
-    let wait = retry::next_attempt(attempts.saturating_sub(1), retry_after, rand::random::<f64>());
+    let base = StdDuration::from_millis(state.settings.outbox_backoff_ms);
+    let wait = retry::next_attempt(base, attempts.saturating_sub(1), retry_after, rand::random::<f64>());
     let at = now + Duration::from_std(wait).unwrap_or(Duration::seconds(60));
     outbox::retry_at(&state.db, row.id, at, &error.to_string(), now).await?;
     Ok(Outcome::Retry(at))

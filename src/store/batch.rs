@@ -74,6 +74,12 @@ impl<W: BatchWork> Batcher<W> {
 async fn run<W: BatchWork>(db: DatabaseConnection, work: W, mut queue: mpsc::Receiver<Job<W>>) {
     let mut jobs = Vec::with_capacity(BATCH);
     while queue.recv_many(&mut jobs, BATCH).await > 0 {
+        // A webhook past its deadline has already answered the safe voicemail: doing its
+        // work now would record a call that never happened that way.
+        jobs.retain(|j| !j.done.is_closed());
+        if jobs.is_empty() {
+            continue;
+        }
         let (items, done): (Vec<_>, Vec<_>) = jobs.drain(..).map(|j| (j.item, j.done)).unzip();
         match commit(&db, &work, &items).await {
             Ok(outputs) => {

@@ -5,7 +5,8 @@
 //! names checked against Twilio's OpenAPI parameter lists (`tests/fixtures/twilio/operations.json`,
 //! so a misspelt field fails every send instead of being silently dropped by the real API), and
 //! scripted failures for Messages.json: error statuses with codes and `Retry-After`, an accepted
-//! message whose answer comes too late, and a reset connection. It records what was accepted, so a
+//! message whose answer comes too late, and a reset connection, scripted one by one or drawn at
+//! random from a seeded generator (`fail_at_random`). It records what was accepted, so a
 //! test can assert that a retry did not send an alert twice. It must not be used outside tests.
 //!
 //! Phone numbers and recording media are in `fake_twilio_numbers.rs`.
@@ -29,6 +30,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use chrono::{DateTime, Utc};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 
 #[path = "fake_twilio_numbers.rs"]
@@ -86,6 +89,53 @@ pub struct AcceptedCall {
     pub sid: String,
 }
 
+/// Random failures once the script has run out.
+struct Chaos {
+    rng: StdRng,
+    rate: f64,
+    hang: Duration,
+    drawn: HashMap<&'static str, usize>,
+}
+
+impl Chaos {
+    /// One of the failures Twilio is seen to answer with, or `None` (accept) for `1 - rate`.
+    fn draw(&mut self) -> Option<Step> {
+        if !self.rng.random_bool(self.rate) {
+            return None;
+        }
+        let (name, step) = match self.rng.random_range(0..5) {
+            0 => (
+                "500",
+                Step::Status {
+                    status: 500,
+                    code: Some(20500),
+                    retry_after: None,
+                },
+            ),
+            1 => (
+                "503",
+                Step::Status {
+                    status: 503,
+                    code: None,
+                    retry_after: None,
+                },
+            ),
+            2 => (
+                "429",
+                Step::Status {
+                    status: 429,
+                    code: Some(20429),
+                    retry_after: Some("1"),
+                },
+            ),
+            3 => ("timeout after accepting", Step::AcceptThenHang(self.hang)),
+            _ => ("reset", Step::Reset),
+        };
+        *self.drawn.entry(name).or_default() += 1;
+        Some(step)
+    }
+}
+
 type Shared = Arc<Mutex<Fake>>;
 type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
@@ -96,6 +146,7 @@ struct Fake {
     /// Allowed parameter names, keyed like operations.json ("POST /2010-04-01/…").
     parameters: HashMap<String, Vec<String>>,
     script: VecDeque<Step>,
+    chaos: Option<Chaos>,
     accepted: Vec<Accepted>,
     calls: Vec<AcceptedCall>,
     requests: usize,
@@ -144,6 +195,27 @@ impl FakeTwilio {
     /// Once the script runs out, every request is accepted.
     pub fn script(&self, steps: Vec<Step>) {
         lock(&self.state).script.extend(steps);
+    }
+
+    /// From now on, once the script has run out, fail `rate` of POST Messages.json at random
+    /// (drawn from `seed`): 500, 503, 429 with `Retry-After: 1`, accepting and then answering only
+    /// after `hang` (longer than the client's timeout), or a reset connection, in equal shares.
+    pub fn fail_at_random(&self, seed: u64, rate: f64, hang: Duration) {
+        lock(&self.state).chaos = Some(Chaos {
+            rng: StdRng::seed_from_u64(seed),
+            rate,
+            hang,
+            drawn: HashMap::new(),
+        });
+    }
+
+    /// How many of each random failure were answered so far.
+    pub fn failures_drawn(&self) -> HashMap<&'static str, usize> {
+        lock(&self.state)
+            .chaos
+            .as_ref()
+            .map(|c| c.drawn.clone())
+            .unwrap_or_default()
     }
 
     /// Every message accepted, oldest first.
@@ -199,7 +271,11 @@ async fn create_message(
         fake.requests += 1;
         let form = fake.check(&headers, &sid, MESSAGES_POST, &body)?;
         required_message_fields(&form)?;
-        match fake.script.pop_front() {
+        let step = match fake.script.pop_front() {
+            None => fake.chaos.as_mut().and_then(Chaos::draw),
+            scripted => scripted,
+        };
+        match step {
             None => return Ok(fake.accept(&sid, &form).created()),
             Some(Step::Status {
                 status,

@@ -140,19 +140,9 @@ impl TestApp {
     /// Posts a form to `url` (a path, or an absolute URL under the public URL) signed
     /// with `token` as Twilio would sign it.
     pub async fn post_signed_with(&self, token: &str, url: &str, params: &[(&str, &str)]) -> Answer {
-        let path = url.strip_prefix(PUBLIC_URL).unwrap_or(url);
-        let public = format!("{PUBLIC_URL}{path}");
-        let owned: Vec<(String, String)> = params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-        let signature = switchboard::signature::compute(token, &public, &owned);
-        let response = self
-            .http
-            .post(format!("http://127.0.0.1:{}{path}", self.port))
-            .header("X-Twilio-Signature", signature)
-            .form(&owned)
-            .send()
+        post_signed(&self.http, self.port, token, url, params)
             .await
-            .expect("the server answers");
-        answer(response).await
+            .expect("the server answers")
     }
 
     pub async fn post(&self, url: &str, params: &[(&str, &str)]) -> Answer {
@@ -227,6 +217,28 @@ impl TestApp {
             .unwrap()
             .expect("the call is recorded")
     }
+}
+
+/// Posts a form to `url` (a path, or an absolute URL under the public URL) on the server at
+/// `port`, signed with `token` as Twilio would sign it; `Err` when the server does not answer.
+pub async fn post_signed(
+    http: &reqwest::Client,
+    port: u16,
+    token: &str,
+    url: &str,
+    params: &[(&str, &str)],
+) -> Result<Answer, reqwest::Error> {
+    let path = url.strip_prefix(PUBLIC_URL).unwrap_or(url);
+    let public = format!("{PUBLIC_URL}{path}");
+    let owned: Vec<(String, String)> = params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let signature = switchboard::signature::compute(token, &public, &owned);
+    let response = http
+        .post(format!("http://127.0.0.1:{port}{path}"))
+        .header("X-Twilio-Signature", signature)
+        .form(&owned)
+        .send()
+        .await?;
+    Ok(answer(response).await)
 }
 
 async fn answer(response: reqwest::Response) -> Answer {
