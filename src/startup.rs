@@ -69,7 +69,8 @@ impl Application {
         let links = Links::new(settings.public_url.as_ref()).with_local_console(address);
         let outbound = Arc::new(outbound(&settings, &links)?);
         let accounts = Arc::new(client_accounts(&db, &settings).await?);
-        let intake = store::batch::Batcher::start(db.clone(), crate::calls::Intake { clock: clock.clone() });
+        let workers = store::concurrent_commits(&db);
+        let intake = store::batch::Batcher::start(db.clone(), crate::calls::Intake { clock: clock.clone() }, workers);
         let state = AppState {
             intake,
             db,

@@ -3,7 +3,7 @@
 //! is unavailable, and one step per round-robin rotation, instead of one of each per
 //! call; each webhook still answers only after its call is committed.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -86,7 +86,9 @@ async fn take_turns(txn: &DatabaseTransaction, arrivals: &[Arrival]) -> Result<V
                 .map(|route| (a.rules.client.to_string(), route.to_string()))
         })
         .collect();
-    let mut wanted: HashMap<&(String, String), u64> = HashMap::new();
+    // In a fixed order, so concurrent batches (PostgreSQL) lock rotations alike and
+    // cannot deadlock.
+    let mut wanted: BTreeMap<&(String, String), u64> = BTreeMap::new();
     for route in routes.iter().flatten() {
         *wanted.entry(route).or_default() += 1;
     }
@@ -118,18 +120,22 @@ async fn record(
         .zip(routed)
         .map(|(a, r)| serde_json::to_string(&r.decision.trace(&a.rules)).ok())
         .collect();
-    let calls: Vec<_> = arrivals
+    // Sorted by SID, like the legs, so concurrent batches (PostgreSQL) holding a retried
+    // webhook's call take their row locks in the same order and cannot deadlock.
+    let mut calls: Vec<_> = arrivals
         .iter()
         .zip(routed)
         .zip(traces)
         .map(|((a, r), trace)| new_call(&a.facts, Some(&r.pos.client), Some(r.pos.version), trace))
         .collect();
-    let legs: Vec<_> = arrivals
+    calls.sort_by(|a, b| a.call_sid.cmp(b.call_sid));
+    let mut legs: Vec<_> = arrivals
         .iter()
         .zip(routed)
         .filter_map(|(a, r)| Some(legs_of(r.decision.next_after(None)?, &r.pos, &a.facts.call_sid)))
         .flatten()
         .collect();
+    legs.sort_by(|a, b| (a.call_sid, a.step, a.number).cmp(&(b.call_sid, b.step, b.number)));
     store::calls::ensure(txn, &calls, now).await?;
     store::calls::start_legs(txn, &legs, now).await
 }

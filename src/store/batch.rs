@@ -7,7 +7,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Mutex};
 
 use super::StoreError;
 
@@ -50,10 +50,17 @@ impl<W: BatchWork> std::fmt::Debug for Batcher<W> {
 }
 
 impl<W: BatchWork> Batcher<W> {
-    /// Starts the task that runs `work` on batches, committing each on `db`.
-    pub fn start(db: DatabaseConnection, work: W) -> Self {
+    /// Starts `workers` tasks that take turns at the queue, each running `work` on a
+    /// batch and committing it on `db`. One is right for SQLite, which commits one
+    /// transaction at a time anyway; PostgreSQL flushes concurrent commits together,
+    /// so there a second batch can fill up and commit while the first is flushing.
+    pub fn start(db: DatabaseConnection, work: W, workers: usize) -> Self {
         let (jobs, queue) = mpsc::channel(1024);
-        tokio::spawn(run(db, work, queue));
+        let queue = Arc::new(Mutex::new(queue));
+        let work = Arc::new(work);
+        for _ in 0..workers.max(1) {
+            tokio::spawn(run(db.clone(), Arc::clone(&work), Arc::clone(&queue)));
+        }
         Self { jobs }
     }
 
@@ -71,9 +78,13 @@ impl<W: BatchWork> Batcher<W> {
     }
 }
 
-async fn run<W: BatchWork>(db: DatabaseConnection, work: W, mut queue: mpsc::Receiver<Job<W>>) {
+async fn run<W: BatchWork>(db: DatabaseConnection, work: Arc<W>, queue: Arc<Mutex<mpsc::Receiver<Job<W>>>>) {
     let mut jobs = Vec::with_capacity(BATCH);
-    while queue.recv_many(&mut jobs, BATCH).await > 0 {
+    loop {
+        // The lock is held only while taking a batch, never while committing it.
+        if queue.lock().await.recv_many(&mut jobs, BATCH).await == 0 {
+            return;
+        }
         // A webhook past its deadline has already answered the safe voicemail: doing its
         // work now would record a call that never happened that way.
         jobs.retain(|j| !j.done.is_closed());
@@ -81,7 +92,7 @@ async fn run<W: BatchWork>(db: DatabaseConnection, work: W, mut queue: mpsc::Rec
             continue;
         }
         let (items, done): (Vec<_>, Vec<_>) = jobs.drain(..).map(|j| (j.item, j.done)).unzip();
-        match commit(&db, &work, &items).await {
+        match commit(&db, work.as_ref(), &items).await {
             Ok(outputs) => {
                 for (done, output) in done.into_iter().zip(outputs) {
                     let _ = done.send(Ok(output));

@@ -49,6 +49,15 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
     Ok(db)
 }
 
+/// How many batches may commit at once: SQLite commits one transaction at a time;
+/// PostgreSQL flushes concurrent commits to its log together.
+pub fn concurrent_commits(db: &DatabaseConnection) -> usize {
+    match db.get_database_backend() {
+        DatabaseBackend::Sqlite => 1,
+        _ => 4,
+    }
+}
+
 /// Applies every pending migration.
 ///
 /// # Errors
