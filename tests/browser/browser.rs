@@ -1,6 +1,7 @@
 //! A headless Chromium per test, through its own `chromedriver`, closed however the test ends.
 
 use std::future::Future;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
@@ -72,7 +73,11 @@ where
         Err(why) => {
             let required = std::env::var(REQUIRE).is_ok_and(|v| v == "1");
             assert!(!required, "{REQUIRE}=1 but {why}: install chromium and chromium-driver");
-            eprintln!("browser test `{test}` was NOT run: {why} (install chromium and chromium-driver)");
+            // Straight to stderr, past the test harness's capture: it must be seen.
+            let _ = writeln!(
+                std::io::stderr(),
+                "browser test `{test}` was NOT run: {why} (install chromium and chromium-driver)"
+            );
             return;
         }
     };
@@ -191,7 +196,11 @@ impl Browser {
             self.client.set_window_size(width, 900).await.unwrap();
             let height = self
                 .client
-                .execute("return document.documentElement.scrollHeight", vec![])
+                // The window's height includes what is not page: add that back.
+                .execute(
+                    "return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight",
+                    vec![],
+                )
                 .await
                 .unwrap()
                 .as_u64()

@@ -97,23 +97,23 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
         }
         @if calls.is_empty() { p.muted { "No calls match." } }
         @if calls.len() as u64 == PAGE { p.muted { "The latest " (PAGE) " calls; narrow the filter to see older ones." } }
-        div.scroll {
+        @if !calls.is_empty() { div.scroll {
             table.calls {
                 thead { tr { th { "When" } th { "From" } th { "Outcome" } th { "Answered by" } th { "Length" } } }
                 tbody {
                     @for c in &calls {
                         @let tz = zone(&state, c.client_id.as_deref());
                         tr {
-                            td { a href={ "/admin/calls/" (c.call_sid) } { (local(tz, c.started_at)) } }
-                            td { (c.from_number) }
-                            td { (c.outcome.as_deref().unwrap_or(&c.status)) }
-                            td { (c.answered_by.as_deref().unwrap_or("")) }
-                            td { @if let Some(d) = c.duration { (d) " s" } }
+                            td data-label="When" { a href={ "/admin/calls/" (c.call_sid) } { (local(tz, c.started_at)) } }
+                            td data-label="From" { (c.from_number) }
+                            td data-label="Outcome" { (c.outcome.as_deref().unwrap_or(&c.status)) }
+                            td data-label="Answered by" { (c.answered_by.as_deref().unwrap_or("")) }
+                            td data-label="Length" { @if let Some(d) = c.duration { (d) " s" } }
                         }
                     }
                 }
             }
-        }
+        } }
     };
     let place = Place {
         client: shown.as_deref(),
@@ -168,46 +168,44 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
         }
         section.card aria-labelledby="legs-h" {
             h2 #legs-h { "Who was rung" }
-            @if record.detail.legs.is_empty() { p.muted { "Nobody was rung." } }
-            div.scroll {
+            @if record.detail.legs.is_empty() { p.muted { "Nobody was rung." } } @else { div.scroll {
                 table {
                     thead { tr { th { "Step" } th { "Who" } th { "Number" } th { "Result" } th { "Length" } } }
                     tbody {
                         @for l in &record.detail.legs {
                             tr {
-                                td { (l.step + 1) }
-                                td { (l.assistant_id.as_deref().unwrap_or("outside number")) }
-                                td { (l.number) }
-                                td { (l.status) @if l.accepted { " (took the call)" } }
-                                td { @if let Some(d) = l.duration { (d) " s" } }
+                                td data-label="Step" { (l.step + 1) }
+                                td data-label="Who" { (l.assistant_id.as_deref().unwrap_or("outside number")) }
+                                td data-label="Number" { (l.number) }
+                                td data-label="Result" { (l.status) @if l.accepted { " (took the call)" } }
+                                td data-label="Length" { @if let Some(d) = l.duration { (d) " s" } }
                             }
                         }
                     }
                 }
-            }
+            } }
         }
         section.card aria-labelledby="alerts-h" {
             h2 #alerts-h { "Alerts sent" }
-            @if record.alerts.is_empty() { p.muted { "No alerts." } }
-            div.scroll {
+            @if record.alerts.is_empty() { p.muted { "No alerts." } } @else { div.scroll {
                 table {
                     thead { tr { th { "What" } th { "To" } th { "State" } th { "Delivery" } th { "Text" } } }
                     tbody {
                         @for a in &record.alerts {
                             tr {
-                                td { (a.message.purpose) }
-                                td { (a.message.to_number) }
-                                td { (a.message.state) }
-                                td {
+                                td data-label="What" { (a.message.purpose) }
+                                td data-label="To" { (a.message.to_number) }
+                                td data-label="State" { (a.message.state) }
+                                td data-label="Delivery" {
                                     (a.delivery.as_deref().unwrap_or("not reported yet"))
                                     @if let Some(code) = a.message.error_code { " (error " (code) ")" }
                                 }
-                                td { (a.message.body) }
+                                td data-label="Text" { (a.message.body) }
                             }
                         }
                     }
                 }
-            }
+            } }
         }
     };
     let place = Place {

@@ -50,46 +50,44 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
         }
         section.card aria-labelledby="sent-h" {
             h2 #sent-h { "Sent" }
-            @if sent.is_empty() { p.muted { "Nothing sent yet." } }
-            div.scroll {
+            @if sent.is_empty() { p.muted { "Nothing sent yet." } } @else { div.scroll {
                 table {
                     thead { tr { th { "When" } th { "To" } th { "What" } th { "State" } th { "Delivery" } th { "Text" } } }
                     tbody {
                         @for d in &sent {
                             @let m = &d.message;
                             tr {
-                                td { (local(zone(&state, Some(&m.client_id)), m.created_at)) }
-                                td { (m.to_number) }
-                                td { (m.purpose) }
-                                td { (m.state) }
-                                td {
+                                td data-label="When" { (local(zone(&state, Some(&m.client_id)), m.created_at)) }
+                                td data-label="To" { (m.to_number) }
+                                td data-label="What" { (m.purpose) }
+                                td data-label="State" { (m.state) }
+                                td data-label="Delivery" {
                                     (d.delivery.as_deref().unwrap_or("not reported yet"))
                                     @if let Some(code) = m.error_code { " (error " (code) ")" }
                                 }
-                                td { (m.body) }
+                                td data-label="Text" { (m.body) }
                             }
                         }
                     }
                 }
-            }
+            } }
         }
         section.card aria-labelledby="received-h" {
             h2 #received-h { "Received" }
-            @if received.is_empty() { p.muted { "Nothing received yet." } }
-            div.scroll {
+            @if received.is_empty() { p.muted { "Nothing received yet." } } @else { div.scroll {
                 table {
                     thead { tr { th { "When" } th { "From" } th { "Text" } } }
                     tbody {
                         @for m in &received {
                             tr {
-                                td { (local(zone(&state, m.client_id.as_deref()), m.received_at)) }
-                                td { (m.from_number) }
-                                td { (m.body) @if let Some(k) = &m.keyword { " " span.badge { (k) } } }
+                                td data-label="When" { (local(zone(&state, m.client_id.as_deref()), m.received_at)) }
+                                td data-label="From" { (m.from_number) }
+                                td data-label="Text" { (m.body) @if let Some(k) = &m.keyword { " " span.badge { (k) } } }
                             }
                         }
                     }
                 }
-            }
+            } }
         }
         section.card aria-labelledby="optouts-h" {
             h2 #optouts-h { "Opted out" }

@@ -195,11 +195,11 @@ pub async fn versions(
                 tbody {
                     @for v in &list {
                         tr {
-                            td { (v.version) @if v.version == loaded.version { " " span.badge.open { "in use" } } }
-                            td { (local(tz, v.created_at)) }
-                            td { (v.author.as_deref().unwrap_or(&v.origin)) }
-                            td { (v.comment.as_deref().unwrap_or("")) }
-                            td {
+                            td data-label="Version" { (v.version) @if v.version == loaded.version { " " span.badge.open { "in use" } } }
+                            td data-label="When" { (local(tz, v.created_at)) }
+                            td data-label="Who" { (v.author.as_deref().unwrap_or(&v.origin)) }
+                            td data-label="Comment" { (v.comment.as_deref().unwrap_or("")) }
+                            td data-label="" {
                                 @if v.version != loaded.version {
                                     form method="post" action={ "/admin/clients/" (id) "/rules/rollback" } {
                                         input type="hidden" name="csrf" value=(session.csrf);
