@@ -248,3 +248,52 @@ async fn signing_out_clears_the_cookie() {
     let set = cleared.iter().find(|c| c.starts_with("sb_session=")).unwrap();
     assert!(set.starts_with("sb_session=;") && set.contains("Max-Age=0"), "{set}");
 }
+
+#[tokio::test]
+async fn a_save_whose_own_tests_fail_keeps_the_text_and_marks_each_failing_line() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let (session, _) = sign_in(&app, &token).await;
+    let (_, page) = get(&app, "/admin/clients/acme-dental/rules", Some(&session)).await;
+    let source = std::fs::read_to_string(example_rules().join("acme-dental.toml")).unwrap();
+    // Two `[[tests]]` cases that no longer hold: Christmas rings Maria, lunch rings John.
+    let holiday = "at = \"2026-12-25T10:00\"          # Christmas, a holiday\nexpect = [\"voicemail\"]";
+    let lunch = "at = \"2026-12-01T12:45\"          # lunch break\nexpect = [\"voicemail\"]";
+    assert!(source.contains(holiday) && source.contains(lunch));
+    let edited = source
+        .replace(holiday, &holiday.replace("[\"voicemail\"]", "[\"maria\"]"))
+        .replace(lunch, &lunch.replace("[\"voicemail\"]", "[\"john\"]"));
+    let line_of = |needle: &str| edited.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let r = client()
+        .post(format!("{}/admin/clients/acme-dental/rules", base(&app)))
+        .header("cookie", &session)
+        .form(&[
+            ("csrf", csrf(&page).as_str()),
+            ("source", edited.as_str()),
+            ("comment", "wrong tests"),
+            ("action", "save"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("2 problems"), "{html}");
+    // Each failure is reported at its case's `[[tests]]` line, just above its `at`.
+    for (line, expected) in [
+        (line_of("# lunch break") - 1, "[john]"),
+        (line_of("# Christmas, a holiday") - 1, "[maria]"),
+    ] {
+        assert!(
+            html.contains(&format!(r#"<li id="line-{line}" class="error">"#)),
+            "line {line}: {html}"
+        );
+        let note = html.split(&format!(r#"<li data-line="{line}">"#)).nth(1).unwrap();
+        assert!(note.starts_with(r#"<span class="note">"#) && note.split("</li>").next().unwrap().contains(expected));
+    }
+    assert!(html.contains("[&quot;maria&quot;]"), "the admin's text is kept");
+    let versions = switchboard::store::rule_versions::list(&app.db, "acme-dental")
+        .await
+        .unwrap();
+    assert_eq!(versions.len(), 1, "nothing saved");
+}
