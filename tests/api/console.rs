@@ -297,3 +297,45 @@ async fn a_save_whose_own_tests_fail_keeps_the_text_and_marks_each_failing_line(
         .unwrap();
     assert_eq!(versions.len(), 1, "nothing saved");
 }
+
+#[tokio::test]
+async fn the_console_plays_a_calls_voicemail_as_mp3_and_never_another_clients() {
+    let fake = crate::fake_twilio::FakeTwilio::with_accounts(&[(TEST_ACCOUNT_SID, TEST_TOKEN)]).await;
+    let app = spawn_with(Options {
+        at: new_york(2026, 12, 1, 20, 0),
+        twilio: Some(fake.url.clone()),
+        ..Options::default()
+    })
+    .await;
+    let (call, rec) = (
+        "CA00000000000000000000000000000c02",
+        "RE00000000000000000000000000000c02",
+    );
+    voicemail(&app, call, rec, "9").await;
+    let mp3: &[u8] = b"ID3\x04\x00console mp3 \xff\xfb\x90\x00";
+    fake.add_recording(rec, mp3);
+    let path = format!("/admin/calls/{call}/recording");
+    let acme = app.admin_token(Some("acme-dental")).await;
+    let (session, _) = sign_in(&app, &acme).await;
+    let r = client()
+        .get(format!("{}{path}", base(&app)))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "audio/mpeg");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), mp3);
+    let harbor = app.admin_token(Some("harbor-plumbing")).await;
+    let (other, _) = sign_in(&app, &harbor).await;
+    assert_eq!(get(&app, &path, Some(&other)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, &format!("/admin/calls/{call}"), Some(&other)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        fake.recording_fetches().len(),
+        1,
+        "another client's request never reaches Twilio"
+    );
+}
