@@ -102,8 +102,12 @@ where
         base: format!("http://127.0.0.1:{}", app.port),
         test,
     };
-    let outcome = tokio::spawn(body(browser, Arc::new(app))).await;
+    // Held here until the test ends: a body that does not use the app must not drop its
+    // database (on PostgreSQL, dropping it drops the database under the running server).
+    let app = Arc::new(app);
+    let outcome = tokio::spawn(body(browser, app.clone())).await;
     let _ = client.close().await;
+    drop(app);
     if let Err(e) = outcome {
         std::panic::resume_unwind(e.into_panic());
     }

@@ -16,7 +16,8 @@ async fn an_admin_signs_in_and_sees_the_clients() {
         b.screenshot("sign-in").await;
         b.fill("#token", "sb_wrong").await;
         b.click("form[action='/admin/sign-in'] button").await;
-        assert!(b.text("[role=alert]").await.contains("not valid"));
+        let refused = b.text("[role=alert]").await;
+        assert!(refused.contains("not valid"), "{refused}");
         b.sign_in(&token).await;
         assert_eq!(b.text("h1").await, "Clients");
         let cards = b.text(".cards").await;
