@@ -339,3 +339,42 @@ async fn the_console_plays_a_calls_voicemail_as_mp3_and_never_another_clients() 
         "another client's request never reaches Twilio"
     );
 }
+
+#[tokio::test]
+async fn trying_a_call_uses_the_editors_draft_when_posted_from_it_and_explains_a_bad_time() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let (session, _) = sign_in(&app, &token).await;
+    let (_, page) = get(&app, "/admin/clients/acme-dental/rules", Some(&session)).await;
+    let source = std::fs::read_to_string(example_rules().join("acme-dental.toml")).unwrap();
+    let draft = source.replacen("ring_seconds = 20", "ring_seconds = 7", 1);
+    let tuesday = [("at", "2026-12-01T10:00"), ("from", CALLER)];
+    let url = format!("{}/admin/clients/acme-dental/try", base(&app));
+    let mut form = vec![("csrf", csrf(&page)), ("source", draft.clone())];
+    form.extend(tuesday.iter().map(|(k, v)| (*k, (*v).to_owned())));
+    let r = client()
+        .post(&url)
+        .header("cookie", &session)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let tried = r.text().await.unwrap();
+    assert!(tried.contains("Trying the text from the editor"), "{tried}");
+    assert!(tried.contains("for 7 seconds"), "{tried}");
+    let (status, current) = get(
+        &app,
+        "/admin/clients/acme-dental/try?at=2026-12-01T10:00&from=%2B15557654321",
+        Some(&session),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        current.contains("for 20 seconds") && !current.contains("for 7 seconds"),
+        "{current}"
+    );
+    let (status, bad) = get(&app, "/admin/clients/acme-dental/try?at=tomorrow", Some(&session)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(bad.contains("`tomorrow` is not a time"), "{bad}");
+}
