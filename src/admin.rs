@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::registry::Loaded;
 use crate::routing::{RuleError, Rules};
 use crate::rules_files;
+use crate::simulation::{self, Simulation};
 use crate::state::AppState;
 use crate::store::{self, admin, rule_versions, StoreError};
 
@@ -244,6 +245,74 @@ pub async fn set_duty(
     let what = if on_duty { "on duty" } else { "off duty" };
     audit(state, actor, id, "assistant.duty", format!("{assistant} {what}")).await?;
     Ok(())
+}
+
+/// One of a client's assistants and whether they take calls from the next call on.
+#[derive(Debug, Clone)]
+pub struct AssistantDuty {
+    pub id: String,
+    pub name: String,
+    pub phone: String,
+    pub priority: i64,
+    pub on_duty: bool,
+}
+
+/// The client's current rules and its assistants with their duty.
+///
+/// # Errors
+/// `NotFound` for an unknown client or another client's.
+pub async fn assistants(state: &AppState, actor: &Actor, id: &str) -> Result<(Loaded, Vec<AssistantDuty>), AdminError> {
+    let loaded = client(state, actor, id)?;
+    let off = store::duty::off_duty(&state.db, id).await?;
+    let assistants = loaded
+        .rules
+        .assistants
+        .iter()
+        .map(|a| AssistantDuty {
+            id: a.id.to_string(),
+            name: a.name.clone(),
+            phone: a.phone.to_string(),
+            priority: a.priority,
+            on_duty: !off.iter().any(|o| o == a.id.as_str()),
+        })
+        .collect();
+    Ok((loaded, assistants))
+}
+
+/// A call to try: when, from whom, which keys, and optionally a draft instead of the
+/// current rules.
+#[derive(Debug, Clone, Copy)]
+pub struct Try<'a> {
+    /// Local time in the client's zone, or an instant (see [`simulation::parse_at`]).
+    pub at: &'a str,
+    pub from: Option<&'a str>,
+    pub digits: Option<&'a str>,
+    pub draft: Option<&'a str>,
+}
+
+/// What a call would get now, with today's duty; a draft is checked as a save would
+/// check it first.
+///
+/// # Errors
+/// `NotFound` for another client's; `Invalid` for a draft that would not save;
+/// `BadRequest` for a malformed time.
+pub async fn simulate(state: &AppState, actor: &Actor, id: &str, t: &Try<'_>) -> Result<Simulation, AdminError> {
+    let loaded = client(state, actor, id)?;
+    let (rules, version) = match t.draft {
+        Some(draft) => (Arc::new(check(state, actor, id, draft)?), 0),
+        None => (loaded.rules, loaded.version),
+    };
+    let off = store::duty::off_duty(&state.db, id).await?;
+    simulation::simulate(
+        &rules,
+        version,
+        t.at,
+        t.from.unwrap_or("unknown"),
+        t.digits,
+        &off,
+        &state.links,
+    )
+    .map_err(|e| AdminError::BadRequest(e.to_string()))
 }
 
 /// Deletes a client: it stops being served from the next call, its history stays.

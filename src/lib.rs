@@ -9,6 +9,8 @@ pub mod calls;
 pub mod cli;
 pub mod clock;
 pub mod config;
+/// What happened: a call with its alerts, messages with their delivery, figures.
+pub mod history;
 /// Axum routers, the signature extractor, errors → responses.
 pub mod http;
 /// Outbound messages: outbox worker, Twilio REST client, alerts.

@@ -1,6 +1,7 @@
 //! HTTP: routers, the signature extractor, and the mapping of errors to answers.
 
 mod admin;
+mod console;
 mod error;
 mod ops;
 mod sms;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(voice)
         .merge(admin)
+        .merge(console::router())
         .merge(sms::router())
         .merge(ops::router())
         .fallback(|| async { Error::NotFound })

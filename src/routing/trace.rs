@@ -20,6 +20,14 @@ impl Decision {
     }
 }
 
+impl OpenStatus {
+    /// Open or closed, why, and until when, in plain words
+    /// ("closed: holiday 2026-12-25; opens Mon 2026-12-28 09:00").
+    pub fn describe(&self, rules: &Rules) -> String {
+        status(rules, self)
+    }
+}
+
 fn reason(why: &Why, first: Option<&str>) -> String {
     match why {
         Why::Skip(id, Unavailable::OffDuty) => format!("skip {id}: off duty"),

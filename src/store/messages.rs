@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::entities::inbound_message::{self, Entity as Inbound};
 use super::entities::message_status::{self, Entity as Status};
@@ -11,6 +11,7 @@ use super::StoreError;
 
 pub use super::entities::inbound_message::Model as InboundRow;
 pub use super::entities::message_status::Model as StatusRow;
+pub use super::entities::opt_out::Model as OptOutRow;
 
 /// Orders Twilio's message statuses so a late `sent` never undoes `delivered`.
 pub fn status_rank(status: &str) -> i16 {
@@ -176,4 +177,36 @@ pub async fn statuses(db: &impl ConnectionTrait, sids: Vec<String>) -> Result<Ve
         );
     }
     Ok(out)
+}
+
+/// Texts received by these clients (`None`: every client), newest first.
+///
+/// # Errors
+/// On database failure.
+pub async fn received_by(
+    db: &impl ConnectionTrait,
+    clients: Option<Vec<String>>,
+    limit: u64,
+) -> Result<Vec<InboundRow>, StoreError> {
+    let mut q = Inbound::find()
+        .order_by_desc(inbound_message::Column::ReceivedAt)
+        .limit(limit);
+    if let Some(c) = clients {
+        q = q.filter(inbound_message::Column::ClientId.is_in(c));
+    }
+    Ok(q.all(db).await?)
+}
+
+/// The numbers that opted out of these clients' texts (`None`: every client), latest change first.
+///
+/// # Errors
+/// On database failure.
+pub async fn opt_outs(db: &impl ConnectionTrait, clients: Option<Vec<String>>) -> Result<Vec<OptOutRow>, StoreError> {
+    let mut q = OptOut::find()
+        .filter(opt_out::Column::OptedOut.eq(true))
+        .order_by_desc(opt_out::Column::UpdatedAt);
+    if let Some(c) = clients {
+        q = q.filter(opt_out::Column::ClientId.is_in(c));
+    }
+    Ok(q.all(db).await?)
 }

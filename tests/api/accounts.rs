@@ -5,7 +5,7 @@ use base64::Engine as _;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{json, Value};
 
-use crate::alerts::{share_clock, voicemail};
+use crate::alerts::share_clock;
 use crate::fake_twilio::FakeTwilio;
 use crate::helpers::*;
 

@@ -407,3 +407,35 @@ impl TestApp {
         )
     }
 }
+
+/// An after-hours call to Acme that leaves a voicemail; returns the voicemail's callback URLs.
+pub async fn voicemail(app: &TestApp, call: &str, recording: &str, seconds: &str) -> (String, String, String) {
+    let answer = app.call(call, ACME).await;
+    let record = answer.first("Record");
+    let done = record.attr("action").unwrap().to_owned();
+    let status = record.attr("recordingStatusCallback").unwrap().to_owned();
+    let transcription = record.attr("transcribeCallback").unwrap().to_owned();
+    let url = format!("https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/{recording}");
+    let params = [
+        ("CallSid", call),
+        ("From", CALLER),
+        ("To", ACME),
+        ("RecordingSid", recording),
+        ("RecordingUrl", url.as_str()),
+        ("RecordingDuration", seconds),
+    ];
+    assert_eq!(app.post(&done, &params).await.status, 200);
+    (done, status, transcription)
+}
+
+/// Twilio's transcription callback for a voicemail.
+pub async fn transcript(app: &TestApp, url: &str, call: &str, recording: &str, text: &str) {
+    let params = [
+        ("CallSid", call),
+        ("RecordingSid", recording),
+        ("TranscriptionSid", "TR00000000000000000000000000000001"),
+        ("TranscriptionText", text),
+        ("TranscriptionStatus", "completed"),
+    ];
+    assert_eq!(app.post(url, &params).await.status, 204);
+}

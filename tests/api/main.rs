@@ -8,6 +8,7 @@ mod bad_input;
 mod callbacks;
 mod calls;
 mod cli;
+mod console;
 mod database;
 mod db_proxy;
 mod fake_twilio;

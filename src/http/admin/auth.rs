@@ -26,15 +26,25 @@ impl FromRequestParts<AppState> for Admin {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(Error::Unauthorized)?;
+        Ok(Self(Self::actor(state, parts, token).await?))
+    }
+}
+
+impl Admin {
+    /// Who a token is, as every admin surface (API or console) checks it.
+    ///
+    /// # Errors
+    /// `Unauthorized` for an unknown or revoked token.
+    pub async fn actor(state: &AppState, parts: &Parts, token: &str) -> Result<Actor, Error> {
         let row = admin::find_token(&state.db, token).await?.ok_or(Error::Unauthorized)?;
         let address = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip().to_string());
-        Ok(Self(Actor {
+        Ok(Actor {
             name: row.name,
             client: row.client_id,
             address,
-        }))
+        })
     }
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Admin, ErrorBody, Json, Path, Query};
+use crate::history;
 use crate::http::Error;
 use crate::state::AppState;
 use crate::store::{self, calls::CallFilter};
@@ -164,32 +165,24 @@ pub async fn show(
     Admin(actor): Admin,
     Path(sid): Path<String>,
 ) -> Result<Json<CallDetail>, Error> {
-    let detail = store::calls::find(&state.db, &sid).await?.ok_or(Error::NotFound)?;
-    if !detail.call.client_id.as_deref().is_some_and(|c| actor.can_see(c)) && actor.client.is_some() {
-        return Err(Error::NotFound);
-    }
-    let mut alerts = Vec::new();
-    for m in store::outbox::for_call(&state.db, &sid).await? {
-        let delivery = match &m.message_sid {
-            Some(s) => store::messages::status(&state.db, s).await?.map(|s| s.status),
-            None => None,
-        };
-        alerts.push(Alert {
-            purpose: m.purpose,
-            to: m.to_number,
-            body: m.body,
-            state: m.state,
-            delivery,
-            error_code: m.error_code,
-        });
-    }
+    let record = history::call(&state, &actor, &sid).await?;
+    let trace = record.trace();
+    let alerts = record
+        .alerts
+        .into_iter()
+        .map(|a| Alert {
+            purpose: a.message.purpose,
+            to: a.message.to_number,
+            body: a.message.body,
+            state: a.message.state,
+            delivery: a.delivery,
+            error_code: a.message.error_code,
+        })
+        .collect();
+    let detail = record.detail;
     let c = detail.call;
     Ok(Json(CallDetail {
-        trace: c
-            .trace
-            .as_deref()
-            .and_then(|t| serde_json::from_str(t).ok())
-            .unwrap_or_default(),
+        trace,
         rules_version: c.rules_version,
         legs: detail
             .legs

@@ -79,18 +79,15 @@ pub async fn show(
     Admin(actor): Admin,
     Path(id): Path<String>,
 ) -> Result<Json<ClientDetail>, Error> {
-    let loaded = admin::client(&state, &actor, &id)?;
-    let off = store::duty::off_duty(&state.db, &id).await?;
-    let assistants = loaded
-        .rules
-        .assistants
-        .iter()
+    let (loaded, assistants) = admin::assistants(&state, &actor, &id).await?;
+    let assistants = assistants
+        .into_iter()
         .map(|a| AssistantView {
-            id: a.id.to_string(),
-            name: a.name.clone(),
-            phone: a.phone.to_string(),
+            id: a.id,
+            name: a.name,
+            phone: a.phone,
             priority: a.priority,
-            on_duty: !off.iter().any(|o| o == a.id.as_str()),
+            on_duty: a.on_duty,
         })
         .collect();
     Ok(Json(ClientDetail {
@@ -181,33 +178,12 @@ pub async fn stats(
     Path(id): Path<String>,
     Query(q): Query<StatsQuery>,
 ) -> Result<Json<Stats>, Error> {
-    let loaded = admin::client(&state, &actor, &id)?;
     // `until` is exclusive: by default include a call that came in this very second.
     let until = q
         .until
         .unwrap_or_else(|| state.clock.now() + chrono::Duration::seconds(1));
     let since = q.since.unwrap_or(until - chrono::Duration::days(30));
-    if since >= until {
-        return Err(Error::BadRequest("since must be before until".into()));
-    }
-    let filter = store::calls::CallFilter {
-        clients: Some(vec![id.clone()]),
-        since: Some(since),
-        until: Some(until),
-        ..Default::default()
-    };
-    let calls = store::calls::list(&state.db, &filter, 100_000).await?;
-    let legs = store::calls::legs_between(&state.db, &id, since, until).await?;
-    let messages = store::outbox::between(&state.db, &id, since, until).await?;
-    let sids = messages.iter().filter_map(|m| m.message_sid.clone()).collect();
-    let statuses = store::messages::statuses(&state.db, sids).await?;
-    Ok(Json(crate::stats::compute(
-        loaded.rules.timezone,
-        &calls,
-        &legs,
-        &messages,
-        &statuses,
-    )))
+    Ok(Json(crate::history::stats(&state, &actor, &id, since, until).await?))
 }
 
 /// Deletes a client (a global token only): its numbers stop being served from the

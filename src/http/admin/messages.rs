@@ -317,28 +317,26 @@ pub async fn history(
         purpose: q.purpose,
         before_id: q.before,
     };
-    let mut views = Vec::new();
-    for m in store::outbox::list(&state.db, &filter, limit).await? {
-        let delivery = match &m.message_sid {
-            Some(sid) => store::messages::status(&state.db, sid).await?.map(|s| s.status),
-            None => None,
-        };
-        views.push(MessageView {
-            id: m.id,
-            client: m.client_id,
-            kind: m.kind,
-            purpose: m.purpose,
-            to: m.to_number,
-            from: m.from_number,
-            body: m.body,
-            state: m.state,
-            delivery,
-            error_code: m.error_code,
-            segments: m.segments,
-            created_at: m.created_at,
-            sent_at: m.sent_at,
-        });
-    }
+    let rows = store::outbox::list(&state.db, &filter, limit).await?;
+    let views: Vec<MessageView> = crate::history::with_delivery(&state, rows)
+        .await?
+        .into_iter()
+        .map(|d| MessageView {
+            id: d.message.id,
+            client: d.message.client_id,
+            kind: d.message.kind,
+            purpose: d.message.purpose,
+            to: d.message.to_number,
+            from: d.message.from_number,
+            body: d.message.body,
+            state: d.message.state,
+            delivery: d.delivery,
+            error_code: d.message.error_code,
+            segments: d.message.segments,
+            created_at: d.message.created_at,
+            sent_at: d.message.sent_at,
+        })
+        .collect();
     if q.format.as_deref() != Some("csv") {
         return Ok(axum::Json(views).into_response());
     }

@@ -8,7 +8,7 @@ mod calls;
 mod clients;
 mod messages;
 mod numbers;
-mod recordings;
+pub(super) mod recordings;
 mod rules;
 
 use axum::routing::get;

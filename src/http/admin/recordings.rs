@@ -45,7 +45,7 @@ pub async fn by_sid(
 }
 
 /// Passed on chunk by chunk as Twilio sends it, with its length when known.
-fn mp3(media: Media) -> Response {
+pub(in crate::http) fn mp3(media: Media) -> Response {
     let length = media.length;
     let mut response = (
         [(header::CONTENT_TYPE, "audio/mpeg")],

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{Admin, ErrorBody, Json, Path, Query};
 use crate::admin;
 use crate::http::Error;
-use crate::simulation::{self, Simulation};
+use crate::simulation::Simulation;
 use crate::state::AppState;
 use crate::store::{self, rule_versions::VersionMeta};
 
@@ -219,22 +219,11 @@ pub async fn simulate(
     Path(id): Path<String>,
     Json(req): Json<SimulateRequest>,
 ) -> Result<Json<Simulation>, Error> {
-    let loaded = admin::client(&state, &actor, &id)?;
-    let (rules, version) = match &req.draft {
-        Some(draft) => (std::sync::Arc::new(admin::check(&state, &actor, &id, draft)?), 0),
-        None => (loaded.rules, loaded.version),
+    let attempt = admin::Try {
+        at: &req.at,
+        from: req.from.as_deref(),
+        digits: req.digits.as_deref(),
+        draft: req.draft.as_deref(),
     };
-    let off = store::duty::off_duty(&state.db, &id).await?;
-    let caller = req.from.as_deref().unwrap_or("unknown");
-    let result = simulation::simulate(
-        &rules,
-        version,
-        &req.at,
-        caller,
-        req.digits.as_deref(),
-        &off,
-        &state.links,
-    )
-    .map_err(|e| Error::BadRequest(e.to_string()))?;
-    Ok(Json(result))
+    Ok(Json(admin::simulate(&state, &actor, &id, &attempt).await?))
 }

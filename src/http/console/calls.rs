@@ -1,0 +1,224 @@
+//! The call log (filterable) and one call: its legs, why it went where it went, the
+//! voicemail with its transcript and a player, and the alerts sent with their delivery.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, TimeZone, Utc};
+use maud::html;
+use serde::Deserialize;
+
+use super::layout::{self, Place, Tab};
+use super::session::Session;
+use super::{local, zone, Page};
+use crate::accounts::recordings;
+use crate::admin;
+use crate::http::admin::recordings::mp3;
+use crate::http::Error;
+use crate::state::AppState;
+use crate::store::{self, calls::CallFilter};
+
+const PAGE: u64 = 100;
+
+#[derive(Deserialize, Default)]
+pub struct Filter {
+    client: Option<String>,
+    outcome: Option<String>,
+    caller: Option<String>,
+    /// A local date (`2026-12-25`) in the client's zone.
+    day: Option<String>,
+}
+
+fn given(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+pub async fn list(State(state): State<AppState>, session: Session, Query(q): Query<Filter>) -> Result<Response, Page> {
+    let client = given(&q.client);
+    let clients = session.actor.visible_clients(client.clone()).map_err(Error::from)?;
+    let shown = client.clone().or_else(|| session.actor.client.clone());
+    let tz = zone(&state, shown.as_deref());
+    let day = match given(&q.day) {
+        Some(d) => Some(
+            NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                .map_err(|_| Error::BadRequest(format!("`{d}` is not a date like 2026-12-25")))?,
+        ),
+        None => None,
+    };
+    let bound = |d: NaiveDate| {
+        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight exists"))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let outcome = given(&q.outcome);
+    let filter = CallFilter {
+        clients,
+        outcome: outcome.clone(),
+        caller: given(&q.caller),
+        since: day.and_then(bound),
+        until: day.and_then(|d| d.succ_opt()).and_then(bound),
+        ..Default::default()
+    };
+    let calls = store::calls::list(&state.db, &filter, PAGE).await?;
+    let visible = admin::clients(&state, &session.actor);
+    let body = html! {
+        h1 { "Calls" }
+        form.filters method="get" action="/admin/calls" {
+            @if session.actor.client.is_none() {
+                div.field {
+                    label for="client" { "Client" }
+                    select #client name="client" {
+                        option value="" { "All clients" }
+                        @for l in &visible {
+                            option value=(l.rules.client) selected[client.as_deref() == Some(l.rules.client.as_str())] { (l.rules.name) }
+                        }
+                    }
+                }
+            } @else if let Some(c) = &shown {
+                input type="hidden" name="client" value=(c);
+            }
+            div.field {
+                label for="outcome" { "Outcome" }
+                select #outcome name="outcome" {
+                    option value="" { "Any" }
+                    @for (v, label) in [("answered", "Answered"), ("missed", "Missed"), ("voicemail", "Voicemail")] {
+                        option value=(v) selected[outcome.as_deref() == Some(v)] { (label) }
+                    }
+                }
+            }
+            div.field {
+                label for="caller" { "Caller's number" }
+                input #caller type="tel" name="caller" value=(q.caller.as_deref().unwrap_or(""));
+            }
+            div.field {
+                label for="day" { "Day" }
+                input #day type="date" name="day" value=(q.day.as_deref().unwrap_or(""));
+            }
+            button type="submit" { "Filter" }
+        }
+        @if calls.is_empty() { p.muted { "No calls match." } }
+        @if calls.len() as u64 == PAGE { p.muted { "The latest " (PAGE) " calls; narrow the filter to see older ones." } }
+        @if !calls.is_empty() { div.scroll {
+            table.calls {
+                thead { tr { th { "When" } th { "From" } th { "Outcome" } th { "Answered by" } th { "Length" } } }
+                tbody {
+                    @for c in &calls {
+                        @let tz = zone(&state, c.client_id.as_deref());
+                        tr {
+                            td data-label="When" { a href={ "/admin/calls/" (c.call_sid) } { (local(tz, c.started_at)) } }
+                            td data-label="From" { (c.from_number) }
+                            td data-label="Outcome" { (c.outcome.as_deref().unwrap_or(&c.status)) }
+                            td data-label="Answered by" { (c.answered_by.as_deref().unwrap_or("")) }
+                            td data-label="Length" { @if let Some(d) = c.duration { (d) " s" } }
+                        }
+                    }
+                }
+            }
+        } }
+    };
+    let place = Place {
+        client: shown.as_deref(),
+        tab: Tab::Calls,
+    };
+    Ok(layout::page("Calls", Some(&session), place, body).into_response())
+}
+
+pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Path<String>) -> Result<Response, Page> {
+    let record = crate::history::call(&state, &session.actor, &sid).await?;
+    let trace = record.trace();
+    let c = &record.detail.call;
+    let tz = zone(&state, c.client_id.as_deref());
+    let recordings = &record.detail.recordings;
+    let body = html! {
+        h1 { "Call from " (c.from_number) }
+        section.card {
+            dl.facts {
+                div { dt { "When" } dd { (local(tz, c.started_at)) } }
+                div { dt { "To" } dd { (c.to_number) } }
+                div { dt { "Outcome" } dd { (c.outcome.as_deref().unwrap_or(&c.status)) } }
+                @if let Some(a) = &c.answered_by { div { dt { "Answered by" } dd { (a) } } }
+                @if let Some(d) = c.duration { div { dt { "Length" } dd { (d) " s" } } }
+                @if let Some(v) = c.rules_version { div { dt { "Rules version" } dd { (v) } } }
+            }
+        }
+        section.card aria-labelledby="why" {
+            h2 #why { "Why it went where it went" }
+            @if trace.is_empty() { p.muted { "No decision was recorded for this call." } }
+            ol.trace { @for line in &trace { li { (line) } } }
+        }
+        @if !recordings.is_empty() {
+            section.card #voicemail aria-labelledby="recording-h" {
+                h2 #recording-h { "Recording" }
+                audio controls preload="none" src={ "/admin/calls/" (c.call_sid) "/recording" } {
+                    a href={ "/admin/calls/" (c.call_sid) "/recording" } { "Download the recording" }
+                }
+                @for r in recordings {
+                    div.recording {
+                        p.muted {
+                            (r.kind)
+                            @if let Some(d) = r.duration { ", " (d) " s" }
+                        }
+                        @match (&r.transcription_text, &r.transcription_status) {
+                            (Some(t), _) => blockquote.transcript { (t) },
+                            (None, Some(s)) => p.muted { "Transcript: " (s) },
+                            (None, None) => p.muted { "No transcript." },
+                        }
+                    }
+                }
+            }
+        }
+        section.card aria-labelledby="legs-h" {
+            h2 #legs-h { "Who was rung" }
+            @if record.detail.legs.is_empty() { p.muted { "Nobody was rung." } } @else { div.scroll {
+                table {
+                    thead { tr { th { "Step" } th { "Who" } th { "Number" } th { "Result" } th { "Length" } } }
+                    tbody {
+                        @for l in &record.detail.legs {
+                            tr {
+                                td data-label="Step" { (l.step + 1) }
+                                td data-label="Who" { (l.assistant_id.as_deref().unwrap_or("outside number")) }
+                                td data-label="Number" { (l.number) }
+                                td data-label="Result" { (l.status) @if l.accepted { " (took the call)" } }
+                                td data-label="Length" { @if let Some(d) = l.duration { (d) " s" } }
+                            }
+                        }
+                    }
+                }
+            } }
+        }
+        section.card aria-labelledby="alerts-h" {
+            h2 #alerts-h { "Alerts sent" }
+            @if record.alerts.is_empty() { p.muted { "No alerts." } } @else { div.scroll {
+                table {
+                    thead { tr { th { "What" } th { "To" } th { "State" } th { "Delivery" } th { "Text" } } }
+                    tbody {
+                        @for a in &record.alerts {
+                            tr {
+                                td data-label="What" { (a.message.purpose) }
+                                td data-label="To" { (a.message.to_number) }
+                                td data-label="State" { (a.message.state) }
+                                td data-label="Delivery" {
+                                    (a.delivery.as_deref().unwrap_or("not reported yet"))
+                                    @if let Some(code) = a.message.error_code { " (error " (code) ")" }
+                                }
+                                td data-label="Text" { (a.message.body) }
+                            }
+                        }
+                    }
+                }
+            } }
+        }
+    };
+    let place = Place {
+        client: c.client_id.as_deref(),
+        tab: Tab::Calls,
+    };
+    Ok(layout::page("Call", Some(&session), place, body).into_response())
+}
+
+pub async fn recording(
+    State(state): State<AppState>,
+    session: Session,
+    Path(sid): Path<String>,
+) -> Result<Response, Page> {
+    Ok(mp3(recordings::of_call(&state, &session.actor, &sid).await?))
+}

@@ -1,0 +1,108 @@
+//! Texts sent and received, with their delivery status, and the numbers that opted out.
+
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use serde::Deserialize;
+
+use super::layout::{self, Place, Tab};
+use super::session::Session;
+use super::{local, zone, Page};
+use crate::admin;
+use crate::http::Error;
+use crate::state::AppState;
+use crate::store::{self, outbox::MessageFilter};
+
+const PAGE: u64 = 100;
+
+#[derive(Deserialize)]
+pub struct Filter {
+    client: Option<String>,
+}
+
+pub async fn page(State(state): State<AppState>, session: Session, Query(q): Query<Filter>) -> Result<Response, Page> {
+    let client = q.client.filter(|c| !c.is_empty());
+    let clients = session.actor.visible_clients(client.clone()).map_err(Error::from)?;
+    let shown = client.clone().or_else(|| session.actor.client.clone());
+    let filter = MessageFilter {
+        clients: clients.clone(),
+        ..Default::default()
+    };
+    let sent = crate::history::with_delivery(&state, store::outbox::list(&state.db, &filter, PAGE).await?).await?;
+    let received = store::messages::received_by(&state.db, clients.clone(), PAGE).await?;
+    let opted_out = store::messages::opt_outs(&state.db, clients).await?;
+    let visible = admin::clients(&state, &session.actor);
+    let body = html! {
+        h1 { "Messages" }
+        @if session.actor.client.is_none() {
+            form.filters method="get" action="/admin/messages" {
+                div.field {
+                    label for="client" { "Client" }
+                    select #client name="client" {
+                        option value="" { "All clients" }
+                        @for l in &visible {
+                            option value=(l.rules.client) selected[client.as_deref() == Some(l.rules.client.as_str())] { (l.rules.name) }
+                        }
+                    }
+                }
+                button type="submit" { "Show" }
+            }
+        }
+        section.card aria-labelledby="sent-h" {
+            h2 #sent-h { "Sent" }
+            @if sent.is_empty() { p.muted { "Nothing sent yet." } } @else { div.scroll {
+                table {
+                    thead { tr { th { "When" } th { "To" } th { "What" } th { "State" } th { "Delivery" } th { "Text" } } }
+                    tbody {
+                        @for d in &sent {
+                            @let m = &d.message;
+                            tr {
+                                td data-label="When" { (local(zone(&state, Some(&m.client_id)), m.created_at)) }
+                                td data-label="To" { (m.to_number) }
+                                td data-label="What" { (m.purpose) }
+                                td data-label="State" { (m.state) }
+                                td data-label="Delivery" {
+                                    (d.delivery.as_deref().unwrap_or("not reported yet"))
+                                    @if let Some(code) = m.error_code { " (error " (code) ")" }
+                                }
+                                td data-label="Text" { (m.body) }
+                            }
+                        }
+                    }
+                }
+            } }
+        }
+        section.card aria-labelledby="received-h" {
+            h2 #received-h { "Received" }
+            @if received.is_empty() { p.muted { "Nothing received yet." } } @else { div.scroll {
+                table {
+                    thead { tr { th { "When" } th { "From" } th { "Text" } } }
+                    tbody {
+                        @for m in &received {
+                            tr {
+                                td data-label="When" { (local(zone(&state, m.client_id.as_deref()), m.received_at)) }
+                                td data-label="From" { (m.from_number) }
+                                td data-label="Text" { (m.body) @if let Some(k) = &m.keyword { " " span.badge { (k) } } }
+                            }
+                        }
+                    }
+                }
+            } }
+        }
+        section.card aria-labelledby="optouts-h" {
+            h2 #optouts-h { "Opted out" }
+            p.muted { "These numbers replied STOP (or an admin recorded it): they are never texted until they reply START." }
+            @if opted_out.is_empty() { p.muted { "Nobody has opted out." } }
+            ul.list {
+                @for o in &opted_out {
+                    li { (o.number) span.muted { " since " (local(zone(&state, Some(&o.client_id)), o.updated_at)) " (" (o.source) ")" } }
+                }
+            }
+        }
+    };
+    let place = Place {
+        client: shown.as_deref(),
+        tab: Tab::Messages,
+    };
+    Ok(layout::page("Messages", Some(&session), place, body).into_response())
+}

@@ -1,0 +1,311 @@
+//! The rules editor: check without saving, save with a comment, versions, a
+//! side-by-side diff, roll back. A refused save keeps the admin's text and shows every
+//! problem next to its line.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
+use serde::Deserialize;
+use similar::{DiffTag, TextDiff};
+
+use super::layout::{self, Place, Tab};
+use super::session::{Posted, Session};
+use super::{local, Page};
+use crate::admin::{self, AdminError};
+use crate::routing::RuleError;
+use crate::state::AppState;
+use crate::store::rule_versions;
+
+#[derive(Deserialize)]
+pub struct Shown {
+    saved: Option<i32>,
+}
+
+pub async fn editor(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    Query(q): Query<Shown>,
+) -> Result<Response, Page> {
+    let loaded = admin::client(&state, &session.actor, &id)?;
+    let current = rule_versions::find(&state.db, &id, loaded.version)
+        .await?
+        .ok_or(AdminError::NotFound)?;
+    let notice = q
+        .saved
+        .map(|v| Notice::Good(format!("Saved as version {v}. It is used from the next call on.")));
+    Ok(editor_page(&session, &id, loaded.version, &current.source, "", notice, &[]).into_response())
+}
+
+enum Notice {
+    Good(String),
+    Bad(String),
+}
+
+fn editor_page(
+    session: &Session,
+    id: &str,
+    version: i32,
+    source: &str,
+    comment: &str,
+    notice: Option<Notice>,
+    problems: &[RuleError],
+) -> Markup {
+    let lines = source.lines().count().max(1);
+    let at_line = |n: usize| problems.iter().filter(move |p| p.line == n);
+    let body = html! {
+        h1 { "Rules" }
+        p.muted {
+            "Version " (version) " is in use. "
+            a href={ "/admin/clients/" (id) "/rules/versions" } { "Versions and roll back" }
+        }
+        @match &notice {
+            Some(Notice::Good(m)) => p.notice.good role="status" { (m) },
+            Some(Notice::Bad(m)) => p.notice.bad role="alert" { (m) },
+            None => {}
+        }
+        @if !problems.is_empty() {
+            section.card.problems aria-labelledby="problems-h" {
+                h2 #problems-h { (problems.len()) @if problems.len() == 1 { " problem" } @else { " problems" } }
+                ol {
+                    @for p in problems {
+                        li { a href={ "#line-" (p.line) } { "Line " (p.line) ", column " (p.column) } ": " (p.message) }
+                    }
+                }
+            }
+        }
+        form.rules method="post" action={ "/admin/clients/" (id) "/rules" } {
+            input type="hidden" name="csrf" value=(session.csrf);
+            label for="source" { "Rules (TOML)" }
+            div.editor {
+                ol.gutter aria-hidden="true" {
+                    @for n in 1..=lines {
+                        li #{ "line-" (n) } class=[at_line(n).next().map(|_| "error")] { (n) }
+                    }
+                }
+                textarea #source name="source" rows=(lines + 1) wrap="off" spellcheck="false"
+                    autocapitalize="off" autocomplete="off" { (source) }
+                ol.notes aria-hidden="true" {
+                    @for n in 1..=lines {
+                        li data-line=(n) {
+                            @for p in at_line(n) { span.note { "⚠ " (p.message) } }
+                        }
+                    }
+                }
+            }
+            label for="comment" { "What changed, and why (kept with the version)" }
+            input #comment type="text" name="comment" value=(comment);
+            div.actions {
+                button type="submit" name="action" value="check" { "Check without saving" }
+                button.primary type="submit" name="action" value="save" { "Save" }
+                button type="submit" formaction={ "/admin/clients/" (id) "/try" } { "Try a call with this text" }
+            }
+        }
+    };
+    let place = Place {
+        client: Some(id),
+        tab: Tab::Rules,
+    };
+    layout::page("Rules", Some(session), place, body)
+}
+
+#[derive(Deserialize)]
+pub struct Edit {
+    source: String,
+    #[serde(default)]
+    comment: String,
+    action: String,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Posted(session, form): Posted<Edit>,
+) -> Result<Response, Page> {
+    let version = admin::client(&state, &session.actor, &id)?.version;
+    // Browsers send textarea lines with CRLF; the stored text keeps the file's LF.
+    let source = form.source.replace("\r\n", "\n");
+    let comment = form.comment.trim();
+    let outcome = match form.action.as_str() {
+        "save" => {
+            let comment = (!comment.is_empty()).then_some(comment);
+            match admin::save_rules(&state, &session.actor, &id, &source, comment).await {
+                Ok(v) => return Ok(Redirect::to(&format!("/admin/clients/{id}/rules?saved={v}")).into_response()),
+                Err(e) => e,
+            }
+        }
+        "check" => match admin::check(&state, &session.actor, &id, &source) {
+            Ok(_) => {
+                let notice = Notice::Good("No problems found. Nothing was saved yet.".into());
+                return Ok(editor_page(&session, &id, version, &source, comment, Some(notice), &[]).into_response());
+            }
+            Err(e) => e,
+        },
+        other => return Err(crate::http::Error::BadRequest(format!("unknown action `{other}`")).into()),
+    };
+    match outcome {
+        AdminError::Invalid(problems) => {
+            let what = if form.action == "save" {
+                "Not saved: fix the problems below and save again. Your text is kept."
+            } else {
+                "The rules have problems: see below."
+            };
+            let page = editor_page(
+                &session,
+                &id,
+                version,
+                &source,
+                comment,
+                Some(Notice::Bad(what.into())),
+                &problems,
+            );
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        e => Err(e.into()),
+    }
+}
+
+pub async fn versions(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, Page> {
+    let loaded = admin::client(&state, &session.actor, &id)?;
+    let tz = loaded.rules.timezone;
+    let list = rule_versions::list(&state.db, &id).await?;
+    let newest = list.first().map_or(0, |v| v.version);
+    let older = list.get(1).map_or(newest, |v| v.version);
+    let body = html! {
+        h1 { "Rule versions" }
+        form.inline method="get" action={ "/admin/clients/" (id) "/rules/diff" } {
+            label for="from" { "Compare version" }
+            select #from name="from" {
+                @for v in &list { option value=(v.version) selected[v.version == older] { (v.version) } }
+            }
+            label for="to" { "with version" }
+            select #to name="to" {
+                @for v in &list { option value=(v.version) selected[v.version == newest] { (v.version) } }
+            }
+            button type="submit" { "Compare" }
+        }
+        div.scroll {
+            table {
+                thead { tr { th { "Version" } th { "When" } th { "Who" } th { "Comment" } th { span.sr-only { "Actions" } } } }
+                tbody {
+                    @for v in &list {
+                        tr {
+                            td data-label="Version" { (v.version) @if v.version == loaded.version { " " span.badge.open { "in use" } } }
+                            td data-label="When" { (local(tz, v.created_at)) }
+                            td data-label="Who" { (v.author.as_deref().unwrap_or(&v.origin)) }
+                            td data-label="Comment" { (v.comment.as_deref().unwrap_or("")) }
+                            td data-label="" {
+                                @if v.version != loaded.version {
+                                    form method="post" action={ "/admin/clients/" (id) "/rules/rollback" } {
+                                        input type="hidden" name="csrf" value=(session.csrf);
+                                        input type="hidden" name="version" value=(v.version);
+                                        button type="submit" { "Roll back to version " (v.version) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let place = Place {
+        client: Some(&id),
+        tab: Tab::Rules,
+    };
+    Ok(layout::page("Rule versions", Some(&session), place, body).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Versions {
+    from: i32,
+    to: i32,
+}
+
+pub async fn diff(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    Query(q): Query<Versions>,
+) -> Result<Response, Page> {
+    admin::client(&state, &session.actor, &id)?;
+    let (a, b) = (
+        rule_versions::find(&state.db, &id, q.from)
+            .await?
+            .ok_or(AdminError::NotFound)?,
+        rule_versions::find(&state.db, &id, q.to)
+            .await?
+            .ok_or(AdminError::NotFound)?,
+    );
+    let body = html! {
+        h1 { "Version " (q.from) " and version " (q.to) }
+        p { a href={ "/admin/clients/" (id) "/rules/versions" } { "Back to the versions" } }
+        @if a.source == b.source { p.notice.good { "The two versions are the same." } }
+        div.scroll { (side_by_side(&a.source, &b.source, q.from, q.to)) }
+    };
+    let place = Place {
+        client: Some(&id),
+        tab: Tab::Rules,
+    };
+    Ok(layout::page("Compare versions", Some(&session), place, body).into_response())
+}
+
+/// Old on the left, new on the right, changed lines paired up.
+fn side_by_side(old: &str, new: &str, from: i32, to: i32) -> Markup {
+    let diff = TextDiff::from_lines(old, new);
+    let (old_lines, new_lines): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
+    let mut rows = Vec::new();
+    for op in diff.ops() {
+        let (tag, o, n) = op.as_tag_tuple();
+        for i in 0..o.len().max(n.len()) {
+            let left = (i < o.len()).then(|| (o.start + i + 1, old_lines.get(o.start + i).copied().unwrap_or("")));
+            let right = (i < n.len()).then(|| (n.start + i + 1, new_lines.get(n.start + i).copied().unwrap_or("")));
+            rows.push((tag, left, right));
+        }
+    }
+    let class = |tag: DiffTag, side: &str| match tag {
+        DiffTag::Equal => "same",
+        _ if side == "old" => "removed",
+        _ => "added",
+    };
+    html! {
+        table.diff {
+            thead { tr { th colspan="2" { "Version " (from) } th colspan="2" { "Version " (to) } } }
+            tbody {
+                @for (tag, left, right) in rows {
+                    tr {
+                        @match left {
+                            Some((n, text)) => { td.num { (n) } td class=(class(tag, "old")) { pre { (text) } } }
+                            None => { td.num {} td.empty {} }
+                        }
+                        @match right {
+                            Some((n, text)) => { td.num { (n) } td class=(class(tag, "new")) { pre { (text) } } }
+                            None => { td.num {} td.empty {} }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Rollback {
+    version: i32,
+}
+
+pub async fn rollback(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Posted(session, form): Posted<Rollback>,
+) -> Result<Response, Page> {
+    match admin::rollback(&state, &session.actor, &id, form.version, None).await {
+        Ok(v) => Ok(Redirect::to(&format!("/admin/clients/{id}/rules?saved={v}")).into_response()),
+        Err(e) => Err(e.into()),
+    }
+}

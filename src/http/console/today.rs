@@ -1,0 +1,166 @@
+//! The clients an admin may see, and one client's day at a glance: open or closed and
+//! until when, who is on duty (with the switches), today's calls, the latest voicemails.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Duration, TimeZone, Utc};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::layout::{self, Place, Tab};
+use super::session::{Posted, Session};
+use super::{local, Page};
+use crate::admin;
+use crate::registry::Loaded;
+use crate::state::AppState;
+use crate::store::{self, calls::CallFilter};
+
+pub async fn index(State(state): State<AppState>, session: Session) -> Response {
+    if let Some(mine) = &session.actor.client {
+        return Redirect::to(&format!("/admin/clients/{mine}")).into_response();
+    }
+    let now = state.clock.now();
+    let clients = admin::clients(&state, &session.actor);
+    let body = html! {
+        h1 { "Clients" }
+        @if clients.is_empty() {
+            p { "No client is served yet: add a rule file to the rules folder, or save rules through the API." }
+        }
+        ul.cards {
+            @for l in &clients {
+                li.card {
+                    h2 { a href={ "/admin/clients/" (l.rules.client) } { (l.rules.name) } }
+                    (open_badge(l, now))
+                    p.muted { (l.rules.numbers.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
+                }
+            }
+        }
+    };
+    let place = Place {
+        client: None,
+        tab: Tab::Clients,
+    };
+    layout::page("Clients", Some(&session), place, body).into_response()
+}
+
+fn open_badge(l: &Loaded, now: chrono::DateTime<Utc>) -> Markup {
+    let status = l.rules.hours.status_at(l.rules.timezone, now);
+    let (class, word, when) = match (status.open, status.until, status.next_open) {
+        (true, Some(until), _) => ("open", "Open", format!("until {}", local(l.rules.timezone, until))),
+        (true, None, _) => ("open", "Open", String::new()),
+        (false, _, Some(next)) => ("closed", "Closed", format!("opens {}", local(l.rules.timezone, next))),
+        (false, _, None) => ("closed", "Closed", "no opening hours ahead".to_owned()),
+    };
+    html! {
+        p.status {
+            span class={ "badge " (class) } { (word) } " " (when)
+        }
+        p.muted { (status.describe(&l.rules)) }
+    }
+}
+
+pub async fn show(State(state): State<AppState>, session: Session, Path(id): Path<String>) -> Result<Response, Page> {
+    let (loaded, assistants) = admin::assistants(&state, &session.actor, &id).await?;
+    let tz = loaded.rules.timezone;
+    let now = state.clock.now();
+    let midnight = now
+        .with_timezone(&tz)
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight exists");
+    let since = tz
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map_or(now - Duration::hours(24), |t| t.with_timezone(&Utc));
+    let today = crate::history::stats(&state, &session.actor, &id, since, now + Duration::seconds(1)).await?;
+    let filter = CallFilter {
+        clients: Some(vec![id.clone()]),
+        outcome: Some("voicemail".into()),
+        ..Default::default()
+    };
+    let mut voicemails = Vec::new();
+    for call in store::calls::list(&state.db, &filter, 5).await? {
+        let transcript = store::calls::find(&state.db, &call.call_sid)
+            .await?
+            .and_then(|d| d.recordings.into_iter().find_map(|r| r.transcription_text));
+        voicemails.push((call, transcript));
+    }
+    let body = html! {
+        h1 { (loaded.rules.name) }
+        section.card aria-labelledby="now" {
+            h2 #now { "Right now" }
+            (open_badge(&loaded, now))
+        }
+        section.card aria-labelledby="calls-today" {
+            h2 #calls-today { "Calls today" }
+            dl.figures {
+                div { dt { "Calls" } dd { (today.calls) } }
+                div { dt { "Answered" } dd { (today.answered) } }
+                div { dt { "Missed" } dd { (today.missed) } }
+                div { dt { "Voicemails" } dd { (today.voicemails) } }
+            }
+            p { a href={ "/admin/calls?client=" (id) } { "All calls" } }
+        }
+        section.card #assistants aria-labelledby="assistants-h" {
+            h2 #assistants-h { "Assistants" }
+            p.muted { "Who is rung when a call comes in. A change takes effect from the next call." }
+            ul.duty {
+                @for a in &assistants {
+                    li data-assistant=(a.id) {
+                        span.who {
+                            strong { (a.name) }
+                            " " span.muted { (a.phone) }
+                        }
+                        @if a.on_duty {
+                            span.badge.open { "On duty" }
+                        } @else {
+                            span.badge.closed { "Off duty" }
+                        }
+                        form method="post" action={ "/admin/clients/" (id) "/assistants/" (a.id) "/duty" } {
+                            input type="hidden" name="csrf" value=(session.csrf);
+                            input type="hidden" name="on_duty" value=(!a.on_duty);
+                            button type="submit" {
+                                @if a.on_duty { "Take " (a.name) " off duty" } @else { "Put " (a.name) " on duty" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section.card aria-labelledby="voicemails" {
+            h2 #voicemails { "Latest voicemails" }
+            @if voicemails.is_empty() {
+                p.muted { "No voicemails yet." }
+            }
+            ul.list {
+                @for (call, transcript) in &voicemails {
+                    li {
+                        a href={ "/admin/calls/" (call.call_sid) } { (local(tz, call.started_at)) " from " (call.from_number) }
+                        @if let Some(t) = transcript {
+                            blockquote { (t) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let place = Place {
+        client: Some(&id),
+        tab: Tab::Today,
+    };
+    Ok(layout::page(&loaded.rules.name, Some(&session), place, body).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Duty {
+    on_duty: bool,
+}
+
+pub async fn duty(
+    State(state): State<AppState>,
+    Path((id, assistant)): Path<(String, String)>,
+    Posted(session, form): Posted<Duty>,
+) -> Result<Redirect, Page> {
+    admin::set_duty(&state, &session.actor, &id, &assistant, form.on_duty).await?;
+    Ok(Redirect::to(&format!("/admin/clients/{id}#assistants")))
+}

@@ -1,0 +1,380 @@
+//! The admin console over plain HTTP (no browser): sessions, cookies, CSRF, tenancy.
+//! What needs a browser is in `tests/browser`.
+
+use reqwest::redirect::Policy;
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
+}
+
+fn base(app: &TestApp) -> String {
+    format!("http://127.0.0.1:{}", app.port)
+}
+
+/// Every `Set-Cookie` of a response.
+fn set_cookies(r: &reqwest::Response) -> Vec<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+/// `name=value` of the first cookie set under `name`.
+fn pair(cookies: &[String], name: &str) -> String {
+    cookies
+        .iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie in {cookies:?}"))
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+fn csrf(html: &str) -> String {
+    let start = html.find(r#"name="csrf" value=""#).expect("a form with a CSRF token") + r#"name="csrf" value=""#.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// Signs in through the sign-in form; returns the session's `Cookie` header value and
+/// the `Set-Cookie` answer.
+async fn sign_in(app: &TestApp, token: &str) -> (String, Vec<String>) {
+    let http = client();
+    let page = http.get(format!("{}/admin/sign-in", base(app))).send().await.unwrap();
+    let nonce = pair(&set_cookies(&page), "sb_sign_in");
+    let form_csrf = csrf(&page.text().await.unwrap());
+    let r = http
+        .post(format!("{}/admin/sign-in", base(app)))
+        .header("cookie", &nonce)
+        .form(&[("token", token), ("csrf", &form_csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let cookies = set_cookies(&r);
+    (pair(&cookies, "sb_session"), cookies)
+}
+
+async fn get(app: &TestApp, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
+    let mut request = client().get(format!("{}{path}", base(app)));
+    if let Some(c) = cookie {
+        request = request.header("cookie", c);
+    }
+    let r = request.send().await.unwrap();
+    let status = r.status();
+    let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
+    (status, location.unwrap_or(r.text().await.unwrap()))
+}
+
+#[tokio::test]
+async fn console_pages_without_a_session_redirect_to_the_sign_in_page() {
+    let app = spawn_app().await;
+    for path in [
+        "/admin/",
+        "/admin/clients/acme-dental",
+        "/admin/clients/acme-dental/rules",
+        "/admin/calls",
+        "/admin/messages",
+    ] {
+        assert_eq!(
+            get(&app, path, None).await,
+            (StatusCode::SEE_OTHER, "/admin/sign-in".to_owned()),
+            "{path}"
+        );
+        let forged = get(&app, path, Some("sb_session=bm90LWEtdG9rZW4")).await;
+        assert_eq!(forged, (StatusCode::SEE_OTHER, "/admin/sign-in".to_owned()), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn signing_in_keeps_the_token_in_a_strict_http_only_cookie_scoped_to_the_console() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let (session, cookies) = sign_in(&app, &token).await;
+    let set = cookies.iter().find(|c| c.starts_with("sb_session=")).unwrap();
+    for flag in ["HttpOnly", "SameSite=Strict", "Path=/admin", "Secure"] {
+        assert!(set.split("; ").any(|f| f == flag), "{flag} missing from {set}");
+    }
+    let (status, page) = get(&app, "/admin/", Some(&session)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Acme Dental") && page.contains("Harbor"), "{page}");
+}
+
+#[tokio::test]
+async fn over_plain_http_the_session_cookie_is_not_marked_secure() {
+    let app = spawn_with(Options {
+        without_public_url: true,
+        ..Options::default()
+    })
+    .await;
+    let token = app.admin_token(None).await;
+    let (_, cookies) = sign_in(&app, &token).await;
+    let set = cookies.iter().find(|c| c.starts_with("sb_session=")).unwrap();
+    assert!(!set.contains("Secure"), "{set}");
+}
+
+#[tokio::test]
+async fn a_wrong_token_or_a_sign_in_from_another_site_is_refused() {
+    let app = spawn_app().await;
+    let http = client();
+    let page = http.get(format!("{}/admin/sign-in", base(&app))).send().await.unwrap();
+    let nonce = pair(&set_cookies(&page), "sb_sign_in");
+    let form_csrf = csrf(&page.text().await.unwrap());
+    let wrong = http
+        .post(format!("{}/admin/sign-in", base(&app)))
+        .header("cookie", &nonce)
+        .form(&[("token", "sb_not_a_token"), ("csrf", &form_csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(set_cookies(&wrong).iter().all(|c| !c.starts_with("sb_session=")));
+    assert!(wrong.text().await.unwrap().contains("not valid"));
+    // A form posted from elsewhere has no double-submit cookie to match.
+    let token = app.admin_token(None).await;
+    let forged = http
+        .post(format!("{}/admin/sign-in", base(&app)))
+        .form(&[("token", token.as_str()), ("csrf", &form_csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(set_cookies(&forged).iter().all(|c| !c.starts_with("sb_session=")));
+}
+
+#[tokio::test]
+async fn a_form_without_the_sessions_csrf_token_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let (session, _) = sign_in(&app, &token).await;
+    let (_, page) = get(&app, "/admin/clients/acme-dental", Some(&session)).await;
+    let good = csrf(&page);
+    let url = format!("{}/admin/clients/acme-dental/assistants/maria/duty", base(&app));
+    let other = app.admin_token(None).await;
+    let (other_session, _) = sign_in(&app, &other).await;
+    let (_, other_page) = get(&app, "/admin/clients/acme-dental", Some(&other_session)).await;
+    for form in [
+        vec![("on_duty", "false")],
+        vec![("on_duty", "false"), ("csrf", "AAAA")],
+        vec![("on_duty", "false"), ("csrf", csrf(&other_page).leak())],
+    ] {
+        let r = client()
+            .post(&url)
+            .header("cookie", &session)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{form:?}");
+        assert!(r.text().await.unwrap().contains("did not come from this console"));
+    }
+    let off = switchboard::store::duty::off_duty(&app.db, "acme-dental")
+        .await
+        .unwrap();
+    assert!(off.is_empty(), "{off:?}");
+    let r = client()
+        .post(&url)
+        .header("cookie", &session)
+        .form(&[("on_duty", "false"), ("csrf", &good)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let off = switchboard::store::duty::off_duty(&app.db, "acme-dental")
+        .await
+        .unwrap();
+    assert_eq!(off, ["maria"]);
+}
+
+#[tokio::test]
+async fn a_scoped_token_gets_404_for_another_clients_console_pages() {
+    let app = spawn_app().await;
+    let harbor = app.admin_token(Some("harbor-plumbing")).await;
+    let (session, _) = sign_in(&app, &harbor).await;
+    assert_eq!(
+        get(&app, "/admin/", Some(&session)).await,
+        (StatusCode::SEE_OTHER, "/admin/clients/harbor-plumbing".to_owned())
+    );
+    for path in [
+        "/admin/clients/acme-dental",
+        "/admin/clients/acme-dental/rules",
+        "/admin/clients/acme-dental/rules/versions",
+        "/admin/clients/acme-dental/rules/diff?from=1&to=1",
+        "/admin/clients/acme-dental/try?at=2026-12-25T10:00",
+        "/admin/calls?client=acme-dental",
+        "/admin/messages?client=acme-dental",
+        "/admin/clients/no-such-client",
+    ] {
+        let (status, page) = get(&app, path, Some(&session)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!page.contains("Acme"), "{path}: {page}");
+    }
+    let (_, page) = get(&app, "/admin/clients/harbor-plumbing", Some(&session)).await;
+    let r = client()
+        .post(format!(
+            "{}/admin/clients/acme-dental/assistants/maria/duty",
+            base(&app)
+        ))
+        .header("cookie", &session)
+        .form(&[("on_duty", "false"), ("csrf", &csrf(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    for path in ["/admin/clients/harbor-plumbing", "/admin/calls", "/admin/messages"] {
+        assert_eq!(get(&app, path, Some(&session)).await.0, StatusCode::OK, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn signing_out_clears_the_cookie() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let (session, _) = sign_in(&app, &token).await;
+    let (_, page) = get(&app, "/admin/", Some(&session)).await;
+    let r = client()
+        .post(format!("{}/admin/sign-out", base(&app)))
+        .header("cookie", &session)
+        .form(&[("csrf", csrf(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let cleared = set_cookies(&r);
+    let set = cleared.iter().find(|c| c.starts_with("sb_session=")).unwrap();
+    assert!(set.starts_with("sb_session=;") && set.contains("Max-Age=0"), "{set}");
+}
+
+#[tokio::test]
+async fn a_save_whose_own_tests_fail_keeps_the_text_and_marks_each_failing_line() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let (session, _) = sign_in(&app, &token).await;
+    let (_, page) = get(&app, "/admin/clients/acme-dental/rules", Some(&session)).await;
+    let source = std::fs::read_to_string(example_rules().join("acme-dental.toml")).unwrap();
+    // Two `[[tests]]` cases that no longer hold: Christmas rings Maria, lunch rings John.
+    let holiday = "at = \"2026-12-25T10:00\"          # Christmas, a holiday\nexpect = [\"voicemail\"]";
+    let lunch = "at = \"2026-12-01T12:45\"          # lunch break\nexpect = [\"voicemail\"]";
+    assert!(source.contains(holiday) && source.contains(lunch));
+    let edited = source
+        .replace(holiday, &holiday.replace("[\"voicemail\"]", "[\"maria\"]"))
+        .replace(lunch, &lunch.replace("[\"voicemail\"]", "[\"john\"]"));
+    let line_of = |needle: &str| edited.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let r = client()
+        .post(format!("{}/admin/clients/acme-dental/rules", base(&app)))
+        .header("cookie", &session)
+        .form(&[
+            ("csrf", csrf(&page).as_str()),
+            ("source", edited.as_str()),
+            ("comment", "wrong tests"),
+            ("action", "save"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("2 problems"), "{html}");
+    // Each failure is reported at its case's `[[tests]]` line, just above its `at`.
+    for (line, expected) in [
+        (line_of("# lunch break") - 1, "[john]"),
+        (line_of("# Christmas, a holiday") - 1, "[maria]"),
+    ] {
+        assert!(
+            html.contains(&format!(r#"<li id="line-{line}" class="error">"#)),
+            "line {line}: {html}"
+        );
+        let note = html.split(&format!(r#"<li data-line="{line}">"#)).nth(1).unwrap();
+        assert!(note.starts_with(r#"<span class="note">"#) && note.split("</li>").next().unwrap().contains(expected));
+    }
+    assert!(html.contains("[&quot;maria&quot;]"), "the admin's text is kept");
+    let versions = switchboard::store::rule_versions::list(&app.db, "acme-dental")
+        .await
+        .unwrap();
+    assert_eq!(versions.len(), 1, "nothing saved");
+}
+
+#[tokio::test]
+async fn the_console_plays_a_calls_voicemail_as_mp3_and_never_another_clients() {
+    let fake = crate::fake_twilio::FakeTwilio::with_accounts(&[(TEST_ACCOUNT_SID, TEST_TOKEN)]).await;
+    let app = spawn_with(Options {
+        at: new_york(2026, 12, 1, 20, 0),
+        twilio: Some(fake.url.clone()),
+        ..Options::default()
+    })
+    .await;
+    let (call, rec) = (
+        "CA00000000000000000000000000000c02",
+        "RE00000000000000000000000000000c02",
+    );
+    voicemail(&app, call, rec, "9").await;
+    let mp3: &[u8] = b"ID3\x04\x00console mp3 \xff\xfb\x90\x00";
+    fake.add_recording(rec, mp3);
+    let path = format!("/admin/calls/{call}/recording");
+    let acme = app.admin_token(Some("acme-dental")).await;
+    let (session, _) = sign_in(&app, &acme).await;
+    let r = client()
+        .get(format!("{}{path}", base(&app)))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "audio/mpeg");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), mp3);
+    let harbor = app.admin_token(Some("harbor-plumbing")).await;
+    let (other, _) = sign_in(&app, &harbor).await;
+    assert_eq!(get(&app, &path, Some(&other)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, &format!("/admin/calls/{call}"), Some(&other)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        fake.recording_fetches().len(),
+        1,
+        "another client's request never reaches Twilio"
+    );
+}
+
+#[tokio::test]
+async fn trying_a_call_uses_the_editors_draft_when_posted_from_it_and_explains_a_bad_time() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let (session, _) = sign_in(&app, &token).await;
+    let (_, page) = get(&app, "/admin/clients/acme-dental/rules", Some(&session)).await;
+    let source = std::fs::read_to_string(example_rules().join("acme-dental.toml")).unwrap();
+    let draft = source.replacen("ring_seconds = 20", "ring_seconds = 7", 1);
+    let tuesday = [("at", "2026-12-01T10:00"), ("from", CALLER)];
+    let url = format!("{}/admin/clients/acme-dental/try", base(&app));
+    let mut form = vec![("csrf", csrf(&page)), ("source", draft.clone())];
+    form.extend(tuesday.iter().map(|(k, v)| (*k, (*v).to_owned())));
+    let r = client()
+        .post(&url)
+        .header("cookie", &session)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let tried = r.text().await.unwrap();
+    assert!(tried.contains("Trying the text from the editor"), "{tried}");
+    assert!(tried.contains("for 7 seconds"), "{tried}");
+    let (status, current) = get(
+        &app,
+        "/admin/clients/acme-dental/try?at=2026-12-01T10:00&from=%2B15557654321",
+        Some(&session),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        current.contains("for 20 seconds") && !current.contains("for 7 seconds"),
+        "{current}"
+    );
+    let (status, bad) = get(&app, "/admin/clients/acme-dental/try?at=tomorrow", Some(&session)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(bad.contains("`tomorrow` is not a time"), "{bad}");
+}

@@ -1,0 +1,173 @@
+//! What an office manager does in the console, in a real browser.
+
+use crate::browser::with_browser;
+use crate::helpers::*;
+
+const HOLIDAY: &str = "2026-12-25T10:00";
+const TUESDAY_MORNING: &str = "2026-12-01T10:00";
+
+#[tokio::test]
+async fn an_admin_signs_in_and_sees_the_clients() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    with_browser(app, "sign_in", |b, _app| async move {
+        b.goto("/admin/clients/acme-dental").await;
+        assert_eq!(b.path().await, "/admin/sign-in", "no session: to the sign-in page");
+        b.screenshot("sign-in").await;
+        b.fill("#token", "sb_wrong").await;
+        b.click("form[action='/admin/sign-in'] button").await;
+        let refused = b.text("[role=alert]").await;
+        assert!(refused.contains("not valid"), "{refused}");
+        b.sign_in(&token).await;
+        assert_eq!(b.text("h1").await, "Clients");
+        let cards = b.text(".cards").await;
+        assert!(cards.contains("Acme Dental") && cards.contains("Open"), "{cards}");
+        b.screenshot("clients").await;
+        b.click("header form.sign-out button").await;
+        assert_eq!(b.path().await, "/admin/sign-in");
+        b.goto("/admin/").await;
+        assert_eq!(b.path().await, "/admin/sign-in", "signed out for good");
+    })
+    .await;
+}
+
+/// Tries a call from the "Try a call" page; returns the steps in words.
+async fn try_call(b: &crate::browser::Browser, at: &str) -> String {
+    b.goto("/admin/clients/acme-dental/try").await;
+    b.fill("#at", at).await;
+    b.fill("#from", CALLER).await;
+    b.click("form.try button[type=submit]").await;
+    b.text("#result .steps").await
+}
+
+#[tokio::test]
+async fn an_assistant_turned_off_is_skipped_by_the_next_simulated_call() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    with_browser(app, "duty", |b, _app| async move {
+        b.sign_in(&token).await;
+        let before = try_call(&b, TUESDAY_MORNING).await;
+        assert!(before.starts_with("Ring Maria Lopez"), "{before}");
+        b.goto("/admin/clients/acme-dental").await;
+        b.screenshot("today").await;
+        b.click("li[data-assistant=maria] form button").await;
+        assert_eq!(b.text("li[data-assistant=maria] .badge").await, "Off duty");
+        assert_eq!(b.text("li[data-assistant=john] .badge").await, "On duty");
+        let after = try_call(&b, TUESDAY_MORNING).await;
+        assert!(!after.contains("Maria"), "{after}");
+        assert!(after.starts_with("Ring John Park"), "{after}");
+        b.goto("/admin/clients/acme-dental").await;
+        b.click("li[data-assistant=maria] form button").await;
+        assert_eq!(b.text("li[data-assistant=maria] .badge").await, "On duty");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_broken_rule_shows_its_error_on_its_line_and_the_fix_saves_and_rolls_back() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    with_browser(app, "rules", |b, _app| async move {
+        b.sign_in(&token).await;
+        b.goto("/admin/clients/acme-dental/rules").await;
+        let original = b.value("#source").await;
+        let line = original
+            .lines()
+            .position(|l| l.starts_with("ring_seconds = 20"))
+            .expect("the example rings for 20 seconds")
+            + 1;
+        let broken = original.replacen("ring_seconds = 20", "ring_seconds = \"twenty\"", 1);
+        b.fill("#source", &broken).await;
+        b.fill("#comment", "try a word").await;
+        b.click("button[value=save]").await;
+        assert!(b.text(".notice.bad").await.contains("Not saved"));
+        b.find(&format!(".gutter li#line-{line}.error")).await;
+        let note = b.text(&format!(".notes li[data-line='{line}']")).await;
+        assert!(!note.is_empty(), "the error sits on line {line}");
+        assert!(b.text(".problems ol").await.contains(&format!("Line {line},")));
+        assert!(
+            b.value("#source").await.contains("\"twenty\""),
+            "the admin's text is kept"
+        );
+        b.screenshot("rules-error").await;
+
+        b.fill(
+            "#source",
+            &original.replacen("ring_seconds = 20", "ring_seconds = 15", 1),
+        )
+        .await;
+        b.fill("#comment", "ring for 15 seconds").await;
+        b.click("button[value=check]").await;
+        assert!(b.text(".notice.good").await.contains("No problems"));
+        b.click("button[value=save]").await;
+        assert!(b.text(".notice.good").await.contains("version 2"));
+        assert!(b.value("#source").await.contains("ring_seconds = 15"));
+
+        b.goto("/admin/clients/acme-dental/rules/diff?from=1&to=2").await;
+        assert!(b.text(".diff td.removed").await.contains("ring_seconds = 20"));
+        assert!(b.text(".diff td.added").await.contains("ring_seconds = 15"));
+        b.screenshot("diff").await;
+
+        b.goto("/admin/clients/acme-dental/rules/versions").await;
+        b.screenshot("versions").await;
+        b.click("form[action$='/rollback'] button").await;
+        assert!(b.text(".notice.good").await.contains("version 3"));
+        assert_eq!(b.value("#source").await, original);
+        b.screenshot("rules").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn trying_a_call_on_a_holiday_reads_voicemail() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    with_browser(app, "try", |b, _app| async move {
+        b.sign_in(&token).await;
+        let steps = try_call(&b, HOLIDAY).await;
+        assert!(steps.starts_with("Voicemail"), "{steps}");
+        assert!(b.text("#result h2").await.starts_with("Closed"));
+        assert!(b.text("#result .status").await.contains("holiday 2026-12-25"));
+        b.toggle("#result details:last-of-type summary").await;
+        assert!(b.text("#result pre.twiml").await.contains("<Record"));
+        b.screenshot("try").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_call_with_a_voicemail_shows_its_transcript_and_an_audio_player() {
+    let app = spawn_with(Options {
+        at: new_york(2026, 12, 1, 20, 0),
+        ..Options::default()
+    })
+    .await;
+    let token = app.admin_token(None).await;
+    let (call, rec) = (
+        "CA00000000000000000000000000000c01",
+        "RE00000000000000000000000000000c01",
+    );
+    let (_, _, transcription) = voicemail(&app, call, rec, "14").await;
+    transcript(&app, &transcription, call, rec, "Running late, see you at 3.").await;
+    app.drain_outbox().await;
+    with_browser(app, "voicemail", move |b, _app| async move {
+        b.sign_in(&token).await;
+        b.goto("/admin/clients/acme-dental").await;
+        assert!(b.text("#voicemails + ul").await.contains("Running late"));
+        b.screenshot("today-voicemail").await;
+        b.goto("/admin/calls?client=acme-dental").await;
+        b.screenshot("calls").await;
+        b.click(&format!("a[href='/admin/calls/{call}']")).await;
+        assert_eq!(b.text("blockquote.transcript").await, "Running late, see you at 3.");
+        let src = b.find("audio").await.attr("src").await.unwrap().unwrap();
+        assert_eq!(src, format!("/admin/calls/{call}/recording"));
+        let trace = b.text("ol.trace").await;
+        assert!(trace.contains("closed") && trace.contains("voicemail"), "{trace}");
+        assert!(b.text("#alerts-h + p, #alerts-h ~ div").await.contains("voicemail"));
+        b.screenshot("call").await;
+        b.goto("/admin/messages?client=acme-dental").await;
+        assert!(b.text("#sent-h ~ div").await.contains("Voicemail for"));
+        b.screenshot("messages").await;
+    })
+    .await;
+}

@@ -1,0 +1,15 @@
+//! Browser tests: the admin console in real headless Chromium, driven over WebDriver
+//! (Debian's `chromium` and `chromium-driver`). Without them each test says it was not
+//! run and passes, unless `SWITCHBOARD_REQUIRE_BROWSER=1` (CI) makes that a failure.
+//! Screenshots of the main pages go to `$CARGO_TARGET_DIR/screenshots/`.
+
+// The API suite's harness, shared rather than copied; this suite uses part of it.
+#[allow(dead_code)]
+#[path = "../api/database.rs"]
+mod database;
+#[allow(dead_code)]
+#[path = "../api/helpers.rs"]
+mod helpers;
+
+mod browser;
+mod console;
