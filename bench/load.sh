@@ -32,7 +32,12 @@ for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18180/health >/dev/null && b
 server_result=$(run 18180 "$work/switchboard.tsv")
 peak_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
 
+# A 200 means the call is committed, and a commit waits for the disk to flush: one batch
+# of at most CONNECTIONS calls per flush bounds the requests/s on this disk.
+flush_ms=$(dd if=/dev/zero of="$work/flush" bs=4k count=200 oflag=dsync 2>&1 | awk '/copied/ {printf "%.2f", $(NF-3) * 1000 / 200}')
+
 rps() { sed -E 's/.*requests_per_second=([0-9]+).*/\1/' <<<"$1"; }
 echo "ceiling     : ${ceiling_result#RESULT }"
 echo "switchboard : ${server_result#RESULT } peak_rss_mb=$((peak_kb / 1024))"
 echo "ratio to ceiling: $(awk -v a="$(rps "$server_result")" -v b="$(rps "$ceiling_result")" 'BEGIN { printf "%.1f%%", 100 * a / b }')"
+echo "disk flush: ${flush_ms} ms (dd oflag=dsync, 4 KiB); durable-commit bound at $CONNECTIONS connections: $(awk -v c="$CONNECTIONS" -v f="$flush_ms" 'BEGIN { printf "%d", c * 1000 / f }') requests/s"
