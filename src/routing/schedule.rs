@@ -221,13 +221,12 @@ pub struct OpenStatus {
     pub next_open: Option<DateTime<Utc>>,
 }
 
-/// One window on one day, resolved to instants.
+/// A window on one day that has started, with the instant it closes.
 #[derive(Debug, Clone, Copy)]
 struct Occurrence {
     day: NaiveDate,
     kind: DayKind,
     window: Window,
-    start: DateTime<Utc>,
     end: DateTime<Utc>,
 }
 
@@ -304,7 +303,6 @@ impl Hours {
                         day: d,
                         kind,
                         window: *w,
-                        start,
                         end,
                     })
                 })
