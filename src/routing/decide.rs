@@ -133,7 +133,7 @@ fn chain(rules: &Rules, key: RouteKey, route: &Route, call: &CallInput<'_>, why:
             screen: a.screen.unwrap_or(route.screen),
         }
     };
-    let available: Vec<&AssistantId> = route
+    let mut available: Vec<&AssistantId> = route
         .assistants
         .iter()
         .filter(|id| match call.unavailable.get(*id) {
@@ -144,7 +144,8 @@ fn chain(rules: &Rules, key: RouteKey, route: &Route, call: &CallInput<'_>, why:
             }
         })
         .collect();
-    let mut plan: Vec<Action> = Vec::new();
+    // Sized once: a step per assistant, per fallback, and a possible apology.
+    let mut plan: Vec<Action> = Vec::with_capacity(available.len() + route.then.len() + 1);
     match route.strategy {
         None => why.push(Why::NobodyRung(key)),
         Some(Strategy::Priority) => {
@@ -152,16 +153,15 @@ fn chain(rules: &Rules, key: RouteKey, route: &Route, call: &CallInput<'_>, why:
             plan.extend(available.iter().map(|id| dial(vec![target(id)], route.ring_seconds)));
         }
         Some(Strategy::RoundRobin) => {
-            let mut order = available.clone();
-            if !order.is_empty() {
-                let start = usize::try_from(call.rotation % order.len() as u64).unwrap_or(0);
-                order.rotate_left(start);
+            if !available.is_empty() {
+                let start = usize::try_from(call.rotation % available.len() as u64).unwrap_or(0);
+                available.rotate_left(start);
             }
             why.push(Why::RoundRobin {
                 key,
                 position: call.rotation,
             });
-            plan.extend(order.iter().map(|id| dial(vec![target(id)], route.ring_seconds)));
+            plan.extend(available.iter().map(|id| dial(vec![target(id)], route.ring_seconds)));
         }
         Some(Strategy::Simultaneous) => {
             why.push(Why::AllAtOnce(key));
@@ -192,22 +192,16 @@ fn chain(rules: &Rules, key: RouteKey, route: &Route, call: &CallInput<'_>, why:
             _ => why.push(Why::NotConfigured(*t)),
         }
     }
-    let mut steps: Vec<Step> = plan
-        .into_iter()
-        .zip(0u32..)
-        .map(|(action, index)| Step { index, action })
-        .collect();
-    if !steps.last().is_some_and(Step::speaks) {
+    if !plan.last().is_some_and(Action::speaks) {
         why.push(Why::Apology);
-        let index = steps.last().map_or(0, |s| s.index + 1);
-        steps.push(Step {
-            index,
-            action: Action::Apology {
-                text: APOLOGY.to_owned(),
-            },
+        plan.push(Action::Apology {
+            text: APOLOGY.to_owned(),
         });
     }
-    steps
+    plan.into_iter()
+        .zip(0u32..)
+        .map(|(action, index)| Step { index, action })
+        .collect()
 }
 
 fn business_number(rules: &Rules, called: &str) -> Option<E164> {

@@ -89,8 +89,15 @@ impl Step {
 
     /// Whether the caller hears a voice at this step without anyone answering.
     pub fn speaks(&self) -> bool {
+        self.action.speaks()
+    }
+}
+
+impl Action {
+    /// Whether the caller hears a voice without anyone answering.
+    pub fn speaks(&self) -> bool {
         matches!(
-            self.action,
+            self,
             Action::Voicemail { .. } | Action::Apology { .. } | Action::Menu { .. }
         )
     }

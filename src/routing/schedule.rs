@@ -96,6 +96,18 @@ impl Window {
         self.end_offset() > DAY_SECS
     }
 
+    /// The window's local start and end on `day`; `None` only at the end of the calendar.
+    /// Built from dates and times rather than by adding seconds: this runs for every
+    /// window looked at in a decision.
+    fn local_span(&self, day: NaiveDate) -> Option<(NaiveDateTime, NaiveDateTime)> {
+        let end = match self.end {
+            WindowEnd::At(t) if t > self.start => day.and_time(t),
+            WindowEnd::At(t) => day.succ_opt()?.and_time(t),
+            WindowEnd::EndOfDay => day.succ_opt()?.and_time(NaiveTime::MIN),
+        };
+        Some((day.and_time(self.start), end))
+    }
+
     /// Seconds from the start day's midnight to the end; past 86 400 when overnight.
     fn end_offset(&self) -> u32 {
         let (start, end) = (self.start.num_seconds_from_midnight(), self.end.secs());
@@ -209,19 +221,13 @@ pub struct OpenStatus {
     pub next_open: Option<DateTime<Utc>>,
 }
 
-/// One window on one day, resolved to instants.
+/// A window on one day that has started, with the instant it closes.
 #[derive(Debug, Clone, Copy)]
 struct Occurrence {
     day: NaiveDate,
+    kind: DayKind,
     window: Window,
-    start: DateTime<Utc>,
     end: DateTime<Utc>,
-}
-
-impl Occurrence {
-    fn contains(&self, t: DateTime<Utc>) -> bool {
-        self.start <= t && t < self.end
-    }
 }
 
 impl Hours {
@@ -254,12 +260,12 @@ impl Hours {
     pub fn status_at(&self, tz: Tz, now: DateTime<Utc>) -> OpenStatus {
         let local = now.with_timezone(&tz).naive_local();
         let today = local.date();
-        match self.around(tz, today).find(|o| o.contains(now)) {
+        match self.containing(tz, today, now).next() {
             Some(current) => OpenStatus {
                 open: true,
                 local,
                 day: current.day,
-                kind: self.effective(current.day).0,
+                kind: current.kind,
                 window: Some(current.window),
                 until: self.chain_end(tz, current.end, now),
                 next_open: None,
@@ -276,28 +282,31 @@ impl Hours {
         }
     }
 
-    /// The occurrences that can contain an instant whose local date is `day`.
-    fn around(&self, tz: Tz, day: NaiveDate) -> impl Iterator<Item = Occurrence> + '_ {
+    /// The spans that contain `t`, an instant whose local date is `day`, looking at the
+    /// days around it. Each side of a span costs a time-zone lookup, so the end is only
+    /// resolved for a span that has started by `t`: most spans fail on their start.
+    fn containing(&self, tz: Tz, day: NaiveDate, t: DateTime<Utc>) -> impl Iterator<Item = Occurrence> + '_ {
         AROUND
             .into_iter()
             .filter_map(move |k| shift(day, k))
-            .flat_map(move |d| self.occurrences(tz, d))
-    }
-
-    /// `day`'s effective windows as instant spans; spans a DST gap swallowed are dropped.
-    fn occurrences(&self, tz: Tz, day: NaiveDate) -> impl Iterator<Item = Occurrence> + '_ {
-        let midnight = day.and_time(NaiveTime::MIN);
-        let at = move |secs: u32| midnight.checked_add_signed(TimeDelta::seconds(secs.into()));
-        self.effective(day).1.iter().filter_map(move |w| {
-            let start = to_instant(tz, at(w.start.num_seconds_from_midnight())?, Edge::Start);
-            let end = to_instant(tz, at(w.end_offset())?, Edge::End);
-            (start < end).then_some(Occurrence {
-                day,
-                window: *w,
-                start,
-                end,
+            .flat_map(move |d| {
+                let (kind, windows) = self.effective(d);
+                windows.iter().filter_map(move |w| {
+                    let (start, end) = w.local_span(d)?;
+                    let start = to_instant(tz, start, Edge::Start);
+                    if start > t {
+                        return None;
+                    }
+                    let end = to_instant(tz, end, Edge::End);
+                    // A span a DST gap swallowed has `end <= start`, so it contains nothing.
+                    (t < end).then_some(Occurrence {
+                        day: d,
+                        kind,
+                        window: *w,
+                        end,
+                    })
+                })
             })
-        })
     }
 
     /// Follows spans that overlap or touch `end` until one closes for good.
@@ -305,8 +314,7 @@ impl Hours {
         let limit = now.checked_add_signed(TimeDelta::days(HORIZON_DAYS))?;
         while end <= limit {
             let day = end.with_timezone(&tz).date_naive();
-            let later = self.around(tz, day).filter(|o| o.contains(end)).map(|o| o.end).max();
-            match later {
+            match self.containing(tz, day, end).map(|o| o.end).max() {
                 Some(later) => end = later,
                 None => return Some(end),
             }
@@ -323,9 +331,14 @@ impl Hours {
             if best.is_some_and(|(found, _)| shift(found, 1).is_some_and(|next| day > next)) {
                 break;
             }
-            for o in self.occurrences(tz, day).filter(|o| o.start > now) {
-                if best.is_none_or(|(_, t)| o.start < t) {
-                    best = Some((day, o.start));
+            for (start, end) in self.effective(day).1.iter().filter_map(|w| w.local_span(day)) {
+                let start = to_instant(tz, start, Edge::Start);
+                if start <= now || best.is_some_and(|(_, t)| start >= t) {
+                    continue;
+                }
+                // Only a candidate pays for its end: a span a DST gap swallowed never opens.
+                if start < to_instant(tz, end, Edge::End) {
+                    best = Some((day, start));
                 }
             }
         }
