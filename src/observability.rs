@@ -16,11 +16,16 @@ const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0,
 ];
 
+/// A batch carries up to 64 items (`store::batch`).
+const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
+
 fn handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
         let recorder = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), LATENCY_BUCKETS)
+            .expect("the bucket list is not empty")
+            .set_buckets_for_metric(Matcher::Full("switchboard_batch_items".into()), BATCH_BUCKETS)
             .expect("the bucket list is not empty")
             .build_recorder();
         let handle = recorder.handle();
@@ -38,6 +43,14 @@ pub fn init() {
 pub fn webhook(route: &str, status: u16, took: Duration) {
     histogram!("switchboard_http_request_seconds", "route" => route.to_owned(), "status" => status.to_string())
         .record(took.as_secs_f64());
+}
+
+/// One committed batch (`store::batch`): how many webhooks shared it, and how long it
+/// held the database, commit and flush included.
+pub fn batch(items: usize, took: Duration) {
+    #[allow(clippy::cast_precision_loss)] // at most 64
+    histogram!("switchboard_batch_items").record(items as f64);
+    histogram!("switchboard_batch_seconds").record(took.as_secs_f64());
 }
 
 pub fn call_outcome(client: &str, outcome: &str) {

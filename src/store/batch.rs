@@ -92,7 +92,10 @@ async fn run<W: BatchWork>(db: DatabaseConnection, work: Arc<W>, queue: Arc<Mute
             continue;
         }
         let (items, done): (Vec<_>, Vec<_>) = jobs.drain(..).map(|j| (j.item, j.done)).unzip();
-        match commit(&db, work.as_ref(), &items).await {
+        let started = std::time::Instant::now();
+        let committed = commit(&db, work.as_ref(), &items).await;
+        crate::observability::batch(items.len(), started.elapsed());
+        match committed {
             Ok(outputs) => {
                 for (done, output) in done.into_iter().zip(outputs) {
                     let _ = done.send(Ok(output));

@@ -119,6 +119,8 @@ async fn metrics_show_webhook_latency_by_route_and_call_outcomes() {
         "{text}"
     );
     assert!(text.contains("switchboard_outbox_pending "), "{text}");
+    assert!(text.contains("switchboard_batch_items_bucket{le=\"1\"}"), "{text}");
+    assert!(text.contains("switchboard_batch_seconds_count "), "{text}");
     assert!(text.contains("switchboard_db_pool_connections "), "{text}");
     assert!(
         !text.contains("CA00000000000000000000000000000a99"),
