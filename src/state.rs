@@ -6,6 +6,7 @@ use crate::accounts::Accounts;
 use crate::calls::render::Links;
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::http::attempts::FailedAttempts;
 use crate::notify::Outbound;
 use crate::registry::Registry;
 use crate::store::writer::Writer;
@@ -23,4 +24,6 @@ pub struct AppState {
     pub writer: Writer,
     /// Clients' own Twilio accounts, decrypted, for checking webhook signatures.
     pub accounts: Arc<Accounts>,
+    /// Wrong admin tokens per client address, for the brute-force limit.
+    pub admin_attempts: Arc<FailedAttempts>,
 }

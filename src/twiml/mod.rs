@@ -25,8 +25,10 @@ mod say;
 mod simple;
 mod xml;
 
-#[cfg(test)]
-mod canonical;
+/// Reads TwiML back for tests and the fuzz targets; not part of the server.
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod canonical;
 #[cfg(test)]
 mod fixtures;
 

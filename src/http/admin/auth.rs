@@ -1,5 +1,6 @@
 //! The `Admin` extractor: a route that takes it rejects requests without a live
-//! bearer token (401); what a token may see is decided by [`crate::admin::Actor`].
+//! bearer token (401), and an address that guessed wrong too often with 429
+//! (`super::attempts`); what a token may see is decided by [`crate::admin::Actor`].
 
 use std::net::SocketAddr;
 
@@ -18,6 +19,14 @@ impl FromRequestParts<AppState> for Admin {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let now = state.clock.now();
+        if let Some(retry_after) = ip.and_then(|ip| state.admin_attempts.blocked_for(ip, now)) {
+            return Err(Error::TooManyRequests {
+                message: "too many wrong tokens from this address".into(),
+                retry_after,
+            });
+        }
         let token = parts
             .headers
             .get(AUTHORIZATION)
@@ -26,15 +35,17 @@ impl FromRequestParts<AppState> for Admin {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(Error::Unauthorized)?;
-        let row = admin::find_token(&state.db, token).await?.ok_or(Error::Unauthorized)?;
-        let address = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
+        let Some(row) = admin::find_token(&state.db, token).await? else {
+            // Only a token that was tried counts: a request without one guesses nothing.
+            if let Some(ip) = ip {
+                state.admin_attempts.failed(ip, now);
+            }
+            return Err(Error::Unauthorized);
+        };
         Ok(Self(Actor {
             name: row.name,
             client: row.client_id,
-            address,
+            address: ip.map(|ip| ip.to_string()),
         }))
     }
 }
