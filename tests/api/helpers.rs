@@ -35,6 +35,7 @@ pub struct TestApp {
 pub struct Answer {
     pub status: u16,
     pub content_type: String,
+    pub headers: reqwest::header::HeaderMap,
     pub body: String,
 }
 
@@ -240,6 +241,7 @@ async fn answer(response: reqwest::Response) -> Answer {
     Answer {
         status,
         content_type,
+        headers: response.headers().clone(),
         body: response.text().await.unwrap_or_default(),
     }
 }

@@ -224,3 +224,98 @@ async fn guessing_admin_tokens_from_one_address_is_throttled_and_other_addresses
     app.advance(retry_after);
     assert_eq!(get(&attacker, &token).await.unwrap().status(), 200, "the window passed");
 }
+
+#[tokio::test]
+async fn sql_metacharacters_in_every_webhook_field_are_plain_data() {
+    let fake = crate::fake_twilio::FakeTwilio::start().await;
+    let app = spawn_with(Options {
+        twilio: Some(fake.url.clone()),
+        ..Options::default()
+    })
+    .await;
+    let sql = "x'); DROP TABLE calls; -- \" OR 1=1; DELETE FROM outbox WHERE ''='";
+    let fields = [
+        "CallSid",
+        "MessageSid",
+        "AccountSid",
+        "From",
+        "To",
+        "CallStatus",
+        "Direction",
+        "CallerName",
+        "Body",
+        "Digits",
+        "SpeechResult",
+        "RecordingSid",
+        "RecordingUrl",
+        "RecordingDuration",
+        "TranscriptionText",
+    ];
+    let hostile: Vec<(&str, &str)> = fields.iter().map(|f| (*f, sql)).collect();
+    let (http, base) = app.raw();
+    for path in [
+        "/twilio/voice",
+        "/twilio/sms",
+        "/twilio/voice/status",
+        "/twilio/sms/status",
+    ] {
+        let forged = http
+            .post(format!("{base}{path}"))
+            .header("X-Twilio-Signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+            .form(&hostile)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 403, "{path}");
+        // Signed, the same values are only data: refused or answered, never a 5xx.
+        let signed = app.post(path, &hostile).await;
+        assert!(signed.status < 500, "{path}: {} {}", signed.status, signed.body);
+    }
+    app.drain_outbox().await;
+    assert_eq!(fake.requests(), 0, "nothing went to Twilio");
+    app.call(CALL, ACME).await.assert_twiml();
+    assert!(
+        switchboard::store::calls::find(&app.db, CALL).await.unwrap().is_some(),
+        "the calls table is intact and still written"
+    );
+}
+
+#[tokio::test]
+async fn line_breaks_in_values_that_reach_twiml_or_texts_inject_no_header_or_markup() {
+    let app = spawn_app().await;
+    let hostile = "+15557654321\r\nX-Injected: 1\r\n\r\n<Response><Dial>+19005550000</Dial></Response>";
+    for (path, params) in [
+        (
+            "/twilio/voice",
+            vec![
+                ("CallSid", CALL),
+                ("From", hostile),
+                ("To", ACME),
+                ("CallerName", hostile),
+            ],
+        ),
+        (
+            "/twilio/sms",
+            vec![
+                ("MessageSid", "SM0000000000000000000000000000ba01"),
+                ("From", hostile),
+                ("To", ACME),
+                ("Body", hostile),
+            ],
+        ),
+    ] {
+        let answer = app.post(path, &params).await;
+        answer.assert_twiml();
+        assert!(
+            answer.headers.get("x-injected").is_none(),
+            "{path}: {:?}",
+            answer.headers
+        );
+        assert!(!answer.body.contains("19005550000"), "{path}: {}", answer.body);
+        assert!(
+            !answer.body.contains('\r'),
+            "{path}: a raw CR in TwiML: {:?}",
+            answer.body
+        );
+    }
+}
