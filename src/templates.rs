@@ -37,6 +37,11 @@ pub fn render(text: &str, vars: &Vars) -> Result<String, TemplateError> {
 }
 
 fn render_any<C: Serialize>(text: &str, context: &C) -> Result<String, TemplateError> {
+    // tinytemplate 1.2 reads a final `\` as escaping a `{` that is not there and panics
+    // (slicing past the end); found by the templates fuzz target.
+    if text.ends_with('\\') {
+        return Err(TemplateError("a template cannot end with a backslash".into()));
+    }
     let mut tt = TinyTemplate::new();
     tt.set_default_formatter(&tinytemplate::format_unescaped);
     tt.add_template("t", text).map_err(|e| TemplateError(plain(&e)))?;
@@ -109,6 +114,15 @@ mod tests {
         let err = check("Hi {callr}").unwrap_err().to_string();
         assert!(err.contains("callr"), "{err}");
         assert!(err.contains("{caller}"), "{err}");
+    }
+
+    #[test]
+    fn a_trailing_backslash_is_refused_not_a_panic() {
+        for text in ["\\", "Listen: {link} \\", "{br}\\"] {
+            let err = check(text).unwrap_err().to_string();
+            assert!(err.contains("backslash"), "{text}: {err}");
+        }
+        assert_eq!(render("a \\{b} c", &Vars::default()).unwrap(), "a {b} c");
     }
 
     #[test]
