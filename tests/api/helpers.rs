@@ -372,8 +372,20 @@ impl TestApp {
         token: Option<&str>,
         body: Option<serde_json::Value>,
     ) -> (u16, serde_json::Value) {
+        self.api_from(&self.http, method, path, token, body).await
+    }
+
+    /// As [`TestApp::api`], through `http` (a client bound to another address, say).
+    pub async fn api_from(
+        &self,
+        http: &reqwest::Client,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
         let url = format!("http://127.0.0.1:{}{path}", self.port);
-        let mut request = self.http.request(method.parse().unwrap(), url);
+        let mut request = http.request(method.parse().unwrap(), url);
         if let Some(t) = token {
             request = request.bearer_auth(t);
         }
