@@ -27,6 +27,8 @@ pub mod secrets;
 /// `X-Twilio-Signature`: HMAC-SHA1 over the URL and sorted parameters.
 /// Texts and calls admins send on a client's behalf.
 pub mod sending;
+/// The accept loop, with the timeouts that keep slow or idle clients from holding connections.
+pub mod serve;
 pub mod signature;
 /// "What would a call get?" for the CLI and the admin API.
 pub mod simulation;

@@ -12,8 +12,9 @@ use sha1::Sha1;
 type HmacSha1 = Hmac<Sha1>;
 
 /// Base64(HMAC-SHA1(token, url + sorted name/value pairs)), as Twilio computes it.
+/// Credentials in the URL are dropped first, as Twilio does and as [`is_valid`] does.
 pub fn compute(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
-    let tag = mac(auth_token, url, &signed_params(params)).finalize();
+    let tag = mac(auth_token, &without_userinfo(url), &signed_params(params)).finalize();
     STANDARD.encode(tag.into_bytes())
 }
 
@@ -143,6 +144,17 @@ mod tests {
         assert_signs(TOKEN, &with_port("443"), &params, sig_443);
         assert!(is_valid(TOKEN, V1_URL, &params, sig_443));
         assert!(is_valid(TOKEN, &with_port("8443"), &params, V1_SIG));
+    }
+
+    #[test]
+    fn a_signature_computed_over_a_url_with_credentials_validates_over_it() {
+        let url = "https://twilio:s3cret@router.example.test/twilio/voice";
+        let signature = compute(TOKEN, url, &[]);
+        assert!(is_valid(TOKEN, url, &[], &signature));
+        assert_eq!(
+            signature,
+            compute(TOKEN, "https://router.example.test/twilio/voice", &[])
+        );
     }
 
     #[test]

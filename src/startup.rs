@@ -80,6 +80,7 @@ impl Application {
             links,
             outbound,
             accounts,
+            admin_attempts: Arc::default(),
         };
         Ok(Self { listener, state })
     }
@@ -106,11 +107,7 @@ impl Application {
             .settings
             .outbox_worker
             .then(|| tokio::spawn(worker::run(self.state.clone(), stopped)));
-        let app = http::router(self.state);
-        let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let served = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
+        let served = crate::serve::serve(self.listener, http::router(self.state), shutdown_signal()).await;
         // In-flight webhooks are done; let the worker finish the message it is sending.
         let _ = stop.send(true);
         if let Some(worker) = worker {

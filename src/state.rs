@@ -7,6 +7,7 @@ use crate::calls::render::Links;
 use crate::calls::Intake;
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::http::attempts::FailedAttempts;
 use crate::notify::Outbound;
 use crate::registry::Registry;
 use crate::store::batch::Batcher;
@@ -24,4 +25,6 @@ pub struct AppState {
     pub intake: Batcher<Intake>,
     /// Clients' own Twilio accounts, decrypted, for checking webhook signatures.
     pub accounts: Arc<Accounts>,
+    /// Wrong admin tokens per client address, for the brute-force limit.
+    pub admin_attempts: Arc<FailedAttempts>,
 }

@@ -37,6 +37,17 @@ pub fn render(text: &str, vars: &Vars) -> Result<String, TemplateError> {
 }
 
 fn render_any<C: Serialize>(text: &str, context: &C) -> Result<String, TemplateError> {
+    // tinytemplate 1.2 panics on some malformed input (found by the templates fuzz target):
+    // a final `\` (it escapes a `{` that is not there), `{#}`, `{{ if not}}`… Templates only
+    // need `{variable}`, so blocks and comments are refused before it sees them.
+    if text.ends_with('\\') {
+        return Err(TemplateError("a template cannot end with a backslash".into()));
+    }
+    if text.contains("{{") || text.contains("{#") {
+        return Err(TemplateError(
+            "only {variable} is supported, not {{…}} blocks or {#…#} comments".into(),
+        ));
+    }
     let mut tt = TinyTemplate::new();
     tt.set_default_formatter(&tinytemplate::format_unescaped);
     tt.add_template("t", text).map_err(|e| TemplateError(plain(&e)))?;
@@ -109,6 +120,28 @@ mod tests {
         let err = check("Hi {callr}").unwrap_err().to_string();
         assert!(err.contains("callr"), "{err}");
         assert!(err.contains("{caller}"), "{err}");
+    }
+
+    #[test]
+    fn a_trailing_backslash_is_refused_not_a_panic() {
+        for text in ["\\", "Listen: {link} \\", "{br}\\"] {
+            let err = check(text).unwrap_err().to_string();
+            assert!(err.contains("backslash"), "{text}: {err}");
+        }
+        assert_eq!(render("a \\{b} c", &Vars::default()).unwrap(), "a {b} c");
+    }
+
+    #[test]
+    fn blocks_and_comments_are_refused_not_a_panic() {
+        for text in [
+            "Voi{#}{caller}",
+            "{{ if not}}x{{ endif }}",
+            "{# note #}{caller}",
+            "{{ for x in y }}",
+        ] {
+            let err = check(text).unwrap_err().to_string();
+            assert!(err.contains("only {variable}"), "{text}: {err}");
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
+pub use admin::attempts;
 pub use error::Error;
 
 use crate::calls::render;

@@ -51,10 +51,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Signed<T> {
             Some(base) => format!("{}{path_and_query}", base.as_str().trim_end_matches('/')),
             None => format!("http://{host}{path_and_query}"),
         };
-        let params: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+        let params = form_pairs(&body);
         let query: BTreeMap<String, String> = uri
             .query()
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .map(|q| form_pairs(q.as_bytes()).into_iter().collect())
             .unwrap_or_default();
         let sig = header.ok_or(Error::Forbidden)?;
         let webhook = Webhook::new(state, uri.path(), &params, &query);
@@ -79,4 +79,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Signed<T> {
         let form = serde_urlencoded::from_bytes(&body).map_err(|e| Error::BadRequest(format!("bad form: {e}")))?;
         Ok(Self { form, query, url })
     }
+}
+
+/// A form body or query string as the name/value pairs Twilio signed: in order, repeats kept,
+/// invalid UTF-8 replaced (as `serde_urlencoded` does, so the signed pairs are the deserialized ones).
+pub fn form_pairs(encoded: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(encoded).into_owned().collect()
 }

@@ -10,21 +10,21 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Node {
+pub enum Node {
     Element(Element),
     Text(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Element {
-    pub(super) name: String,
-    pub(super) attrs: BTreeMap<String, String>,
-    pub(super) children: Vec<Node>,
+pub struct Element {
+    pub name: String,
+    pub attrs: BTreeMap<String, String>,
+    pub children: Vec<Node>,
 }
 
 impl Element {
     /// The element's own text, with child elements skipped.
-    pub(super) fn text(&self) -> String {
+    pub fn text(&self) -> String {
         self.children
             .iter()
             .filter_map(|child| match child {
@@ -49,7 +49,7 @@ impl Element {
 }
 
 /// Parses `xml` and returns its root element, panicking on anything malformed.
-pub(super) fn parse(xml: &str) -> Element {
+pub fn parse(xml: &str) -> Element {
     let mut reader = Reader::from_str(xml);
     let mut open: Vec<Element> = Vec::new();
     let mut root = None;

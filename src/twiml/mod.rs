@@ -25,8 +25,10 @@ mod say;
 mod simple;
 mod xml;
 
-#[cfg(test)]
-mod canonical;
+/// Reads TwiML back for tests and the fuzz targets; not part of the server.
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod canonical;
 #[cfg(test)]
 mod fixtures;
 
@@ -183,6 +185,22 @@ mod tests {
     #[test]
     fn content_type_is_utf8_xml() {
         assert_eq!(CONTENT_TYPE, "text/xml; charset=utf-8");
+    }
+
+    /// Found by the twiml fuzz target: a NUL in a `<Say>` was written raw, which no XML parser
+    /// (Twilio's included) accepts.
+    #[test]
+    fn characters_xml_cannot_carry_are_dropped_from_text_and_attributes() {
+        let hostile = "a\u{0}b\u{1}c\u{b}d\u{1f}e\u{fffe}f\u{ffff}g\th\ni";
+        let xml = Response::new()
+            .push(Say::new(hostile))
+            .push(Record::new(hostile))
+            .render();
+
+        let (said, action) = say_text_and_action_of(&xml);
+        assert_eq!(said, "abcdefg\th\ni");
+        assert_eq!(action, "abcdefg\th\ni");
+        assert!(!xml.contains('\u{0}'), "{xml:?}");
     }
 
     fn say_text_and_action_of(xml: &str) -> (String, String) {

@@ -1,6 +1,11 @@
 //! The only code that talks to quick-xml's writer. Every verb renders through
 //! [`Element`], so every attribute value and every text node goes through
 //! quick-xml's escaping; nothing in `twiml` builds markup by string formatting.
+//! Characters XML 1.0 cannot carry at all, even escaped (NUL and most other C0
+//! controls, U+FFFE, U+FFFF), are dropped: quick-xml writes them as they are,
+//! and Twilio refuses such a document (error 12100). Found by `fuzz/` (twiml).
+
+use std::borrow::Cow;
 
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
@@ -34,6 +39,17 @@ fn emit(out: &mut Out, event: Event<'_>) {
     out.write_event(event).expect("writing to a Vec cannot fail");
 }
 
+/// `text` without the characters outside XML 1.0's `Char` production.
+fn xml_chars(text: &str) -> Cow<'_, str> {
+    let allowed =
+        |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
+    if text.chars().all(allowed) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().filter(|&c| allowed(c)).collect())
+    }
+}
+
 /// One element under construction: attributes are added only when they are set.
 pub(super) struct Element<'a> {
     name: &'a str,
@@ -51,7 +67,7 @@ impl<'a> Element<'a> {
     pub(super) fn attr(mut self, key: &str, value: Option<&str>) -> Self {
         if let Some(value) = value {
             // The (&str, &str) conversion escapes the value, `&` and quotes included.
-            self.start.push_attribute((key, value));
+            self.start.push_attribute((key, &*xml_chars(value)));
         }
         self
     }
@@ -88,7 +104,7 @@ impl<'a> Element<'a> {
         let name = self.name;
         emit(out, Event::Start(self.start));
         // BytesText::new escapes; from_escaped would not, so it is never used.
-        emit(out, Event::Text(BytesText::new(text)));
+        emit(out, Event::Text(BytesText::new(&xml_chars(text))));
         emit(out, Event::End(BytesEnd::new(name)));
     }
 

@@ -35,6 +35,7 @@ pub struct TestApp {
 pub struct Answer {
     pub status: u16,
     pub content_type: String,
+    pub headers: reqwest::header::HeaderMap,
     pub body: String,
 }
 
@@ -252,6 +253,7 @@ async fn answer(response: reqwest::Response) -> Answer {
     Answer {
         status,
         content_type,
+        headers: response.headers().clone(),
         body: response.text().await.unwrap_or_default(),
     }
 }
@@ -382,8 +384,20 @@ impl TestApp {
         token: Option<&str>,
         body: Option<serde_json::Value>,
     ) -> (u16, serde_json::Value) {
+        self.api_from(&self.http, method, path, token, body).await
+    }
+
+    /// As [`TestApp::api`], through `http` (a client bound to another address, say).
+    pub async fn api_from(
+        &self,
+        http: &reqwest::Client,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
         let url = format!("http://127.0.0.1:{}{path}", self.port);
-        let mut request = self.http.request(method.parse().unwrap(), url);
+        let mut request = http.request(method.parse().unwrap(), url);
         if let Some(t) = token {
             request = request.bearer_auth(t);
         }

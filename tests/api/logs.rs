@@ -1,5 +1,6 @@
 //! The logs of a whole call: JSON lines, one span per webhook with its call, phone
-//! numbers masked, no secret anywhere.
+//! numbers masked, no secret anywhere: not in the logs, not in any answer (errors included),
+//! not in `/metrics`.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -13,6 +14,8 @@ const CALLER: &str = "+15557654321";
 const ASSISTANT: &str = "+12125550161";
 const ADMIN: &str = "sb_logs_admin_secret_5b1c";
 const SECRET_KEY: &str = "6a0c7f58c1e1b6f0a3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6a7b8c9d0";
+const CLIENT_SID: &str = "AC44444444444444444444444444444444";
+const CLIENT_TOKEN: &str = "c1e7c1e7c1e7c1e7c1e7c1e7c1e7c1e7";
 
 const RULES: &str = r#"
 client = "log-test"
@@ -42,8 +45,14 @@ greeting = "Leave a message."
 transcribe = false
 "#;
 
+/// Status, headers and body: all of an answer a secret could hide in.
+async fn everything(response: reqwest::Response) -> String {
+    let head = format!("{} {:?}", response.status(), response.headers());
+    format!("{head} {}", response.text().await.unwrap())
+}
+
 #[tokio::test]
-async fn a_whole_call_logs_masked_numbers_and_no_secrets() {
+async fn a_whole_call_and_an_admin_session_log_masked_numbers_and_leak_no_secret_anywhere() {
     let db = TestDb::new().await;
     let fake = FakeTwilio::start().await;
     let dir = tempfile::tempdir().unwrap();
@@ -150,16 +159,53 @@ async fn a_whole_call_logs_masked_numbers_and_no_secrets() {
         fake.accepted()[0].body.contains(CALLER),
         "the alert itself carries the number"
     );
-    http.get(format!("{public}/api/calls/{call}"))
-        .bearer_auth(ADMIN)
+    // Every answer of an admin session, errors included: wrong tokens until throttled, the
+    // client's own credentials stored and shown, a refused and a forged webhook.
+    let mut answers = Vec::new();
+    let account = format!("{public}/api/clients/log-test/twilio-account");
+    let json = |sid: &str| {
+        let body = serde_json::json!({ "account_sid": sid, "auth_token": CLIENT_TOKEN }).to_string();
+        move |request: reqwest::RequestBuilder| request.header("content-type", "application/json").body(body)
+    };
+    let (credentials, bad_credentials) = (json(CLIENT_SID), json("not-a-sid"));
+    let session = [
+        http.get(format!("{public}/api/calls/{call}")).bearer_auth(ADMIN),
+        credentials.clone()(http.put(&account).bearer_auth(ADMIN)),
+        bad_credentials(http.put(&account).bearer_auth(ADMIN)),
+        credentials(http.put(&account).bearer_auth("sb_wrong_token_guess")),
+        http.get(&account).bearer_auth(ADMIN),
+        http.post(format!("{public}/twilio/voice"))
+            .header(
+                "X-Twilio-Signature",
+                switchboard::signature::compute(CLIENT_TOKEN, "x", &[]),
+            )
+            .form(&[("AccountSid", CLIENT_SID), ("CallSid", call), ("To", NUMBER)]),
+    ];
+    for request in session {
+        answers.push(everything(request.send().await.unwrap()).await);
+    }
+    assert!(
+        answers[1].starts_with("200"),
+        "the credentials were stored: {}",
+        answers[1]
+    );
+    for _ in 0..switchboard::http::attempts::LIMIT {
+        let guess = http
+            .get(format!("{public}/api/calls/{call}"))
+            .bearer_auth("sb_wrong_token_guess");
+        answers.push(everything(guess.send().await.unwrap()).await);
+    }
+    assert!(answers.last().unwrap().starts_with("429"), "{answers:?}");
+    let metrics = http
+        .get(format!("{public}/metrics"))
         .send()
         .await
-        .unwrap();
-    http.get(format!("{public}/api/calls/{call}"))
-        .bearer_auth("sb_wrong_token_guess")
-        .send()
+        .unwrap()
+        .text()
         .await
         .unwrap();
+    assert!(metrics.contains("# TYPE"), "{metrics}");
+    answers.push(metrics);
 
     let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
     let output = tokio::task::spawn_blocking(move || {
@@ -174,8 +220,14 @@ async fn a_whole_call_logs_masked_numbers_and_no_secrets() {
 
     let lines: Vec<serde_json::Value> = output.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     assert!(lines.len() > 5, "JSON log lines expected: {output}");
-    for secret in [TEST_TOKEN, ADMIN, SECRET_KEY, "sb_wrong_token_guess"] {
+    for secret in [TEST_TOKEN, ADMIN, SECRET_KEY, CLIENT_TOKEN, "sb_wrong_token_guess"] {
         assert!(!output.contains(secret), "a secret reached the logs");
+        for answer in &answers {
+            assert!(
+                !answer.contains(secret),
+                "a secret reached an answer or /metrics: {answer}"
+            );
+        }
     }
     for number in [CALLER, ASSISTANT, NUMBER, "15557654321", "%2B1555"] {
         assert!(

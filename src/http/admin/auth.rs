@@ -1,5 +1,6 @@
 //! The `Admin` extractor: a route that takes it rejects requests without a live
-//! bearer token (401); what a token may see is decided by [`crate::admin::Actor`].
+//! bearer token (401), and an address that guessed wrong too often with 429
+//! (`super::attempts`); what a token may see is decided by [`crate::admin::Actor`].
 
 use std::net::SocketAddr;
 
@@ -18,6 +19,7 @@ impl FromRequestParts<AppState> for Admin {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // A request without a token guesses nothing, so it is not counted.
         let token = parts
             .headers
             .get(AUTHORIZATION)
@@ -31,20 +33,31 @@ impl FromRequestParts<AppState> for Admin {
 }
 
 impl Admin {
-    /// Who a token is, as every admin surface (API or console) checks it.
+    /// Who a token is, as every admin surface (API or console) checks it, counting a
+    /// wrong one against the address it came from.
     ///
     /// # Errors
+    /// `TooManyRequests` for an address that guessed wrong too often (`super::attempts`),
     /// `Unauthorized` for an unknown or revoked token.
     pub async fn actor(state: &AppState, parts: &Parts, token: &str) -> Result<Actor, Error> {
-        let row = admin::find_token(&state.db, token).await?.ok_or(Error::Unauthorized)?;
-        let address = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
+        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let now = state.clock.now();
+        if let Some(retry_after) = ip.and_then(|ip| state.admin_attempts.blocked_for(ip, now)) {
+            return Err(Error::TooManyRequests {
+                message: "too many wrong tokens from this address".into(),
+                retry_after,
+            });
+        }
+        let Some(row) = admin::find_token(&state.db, token).await? else {
+            if let Some(ip) = ip {
+                state.admin_attempts.failed(ip, now);
+            }
+            return Err(Error::Unauthorized);
+        };
         Ok(Actor {
             name: row.name,
             client: row.client_id,
-            address,
+            address: ip.map(|ip| ip.to_string()),
         })
     }
 }

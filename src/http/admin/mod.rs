@@ -3,6 +3,7 @@
 //! drift (`/api/openapi.json`).
 
 mod accounts;
+pub mod attempts;
 mod auth;
 mod calls;
 mod clients;
