@@ -230,6 +230,22 @@ struct Occurrence {
     end: DateTime<Utc>,
 }
 
+/// A window on one day that starts after the instant looked at. Its end stays local:
+/// resolving it costs a time-zone lookup that only the earliest candidate pays.
+#[derive(Debug, Clone, Copy)]
+struct Upcoming {
+    day: NaiveDate,
+    start: DateTime<Utc>,
+    end: NaiveDateTime,
+}
+
+/// How one window near an instant relates to it.
+enum Nearby {
+    Contains(Occurrence),
+    Upcoming(Upcoming),
+    Past,
+}
+
 impl Hours {
     /// The rule for `date` and its windows: a special day beats a holiday, which beats
     /// the weekday.
@@ -260,32 +276,41 @@ impl Hours {
     pub fn status_at(&self, tz: Tz, now: DateTime<Utc>) -> OpenStatus {
         let local = now.with_timezone(&tz).naive_local();
         let today = local.date();
-        match self.containing(tz, today, now).next() {
-            Some(current) => OpenStatus {
-                open: true,
-                local,
-                day: current.day,
-                kind: current.kind,
-                window: Some(current.window),
-                until: self.chain_end(tz, current.end, now),
-                next_open: None,
-            },
-            None => OpenStatus {
-                open: false,
-                local,
-                day: today,
-                kind: self.effective(today).0,
-                window: None,
-                until: None,
-                next_open: self.next_open_after(tz, now, today),
-            },
+        // The next opening is searched from the same days the open check looks at, so
+        // the starts still ahead are kept rather than looked up in the zone again.
+        let mut upcoming = Vec::new();
+        for nearby in self.nearby(tz, today, now) {
+            match nearby {
+                Nearby::Contains(current) => {
+                    return OpenStatus {
+                        open: true,
+                        local,
+                        day: current.day,
+                        kind: current.kind,
+                        window: Some(current.window),
+                        until: self.chain_end(tz, current.end, now),
+                        next_open: None,
+                    }
+                }
+                Nearby::Upcoming(next) => upcoming.push(next),
+                Nearby::Past => {}
+            }
+        }
+        OpenStatus {
+            open: false,
+            local,
+            day: today,
+            kind: self.effective(today).0,
+            window: None,
+            until: None,
+            next_open: self.next_open_after(tz, now, today, &upcoming),
         }
     }
 
-    /// The spans that contain `t`, an instant whose local date is `day`, looking at the
-    /// days around it. Each side of a span costs a time-zone lookup, so the end is only
-    /// resolved for a span that has started by `t`: most spans fail on their start.
-    fn containing(&self, tz: Tz, day: NaiveDate, t: DateTime<Utc>) -> impl Iterator<Item = Occurrence> + '_ {
+    /// Every span on the days around `day` (the local date of `t`), in [`AROUND`] order,
+    /// as it relates to `t`. Each side of a span costs a time-zone lookup, so the end is
+    /// only resolved for a span that has started by `t`: most spans fail on their start.
+    fn nearby(&self, tz: Tz, day: NaiveDate, t: DateTime<Utc>) -> impl Iterator<Item = Nearby> + '_ {
         AROUND
             .into_iter()
             .filter_map(move |k| shift(day, k))
@@ -295,18 +320,30 @@ impl Hours {
                     let (start, end) = w.local_span(d)?;
                     let start = to_instant(tz, start, Edge::Start);
                     if start > t {
-                        return None;
+                        return Some(Nearby::Upcoming(Upcoming { day: d, start, end }));
                     }
                     let end = to_instant(tz, end, Edge::End);
                     // A span a DST gap swallowed has `end <= start`, so it contains nothing.
-                    (t < end).then_some(Occurrence {
-                        day: d,
-                        kind,
-                        window: *w,
-                        end,
+                    Some(if t < end {
+                        Nearby::Contains(Occurrence {
+                            day: d,
+                            kind,
+                            window: *w,
+                            end,
+                        })
+                    } else {
+                        Nearby::Past
                     })
                 })
             })
+    }
+
+    /// The spans that contain `t`, an instant whose local date is `day`.
+    fn containing(&self, tz: Tz, day: NaiveDate, t: DateTime<Utc>) -> impl Iterator<Item = Occurrence> + '_ {
+        self.nearby(tz, day, t).filter_map(|nearby| match nearby {
+            Nearby::Contains(occurrence) => Some(occurrence),
+            Nearby::Upcoming(_) | Nearby::Past => None,
+        })
     }
 
     /// Follows spans that overlap or touch `end` until one closes for good.
@@ -323,26 +360,60 @@ impl Hours {
     }
 
     /// The earliest span start after `now`, searching day by day up to the horizon.
-    fn next_open_after(&self, tz: Tz, now: DateTime<Utc>, today: NaiveDate) -> Option<DateTime<Utc>> {
-        let mut best: Option<(NaiveDate, DateTime<Utc>)> = None;
+    /// `upcoming` holds the spans starting after `now` on the days [`Hours::nearby`]
+    /// looked at (the two before `today` to the one after), in window order per day.
+    fn next_open_after(
+        &self,
+        tz: Tz,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+        upcoming: &[Upcoming],
+    ) -> Option<DateTime<Utc>> {
+        let mut best = Earliest::default();
+        let tomorrow = shift(today, 1);
         for day in (-2..=HORIZON_DAYS).map_while(|k| shift(today, k)) {
             // A later day's windows start after midnight, so one more day is enough
             // to let an overnight quirk of a transition show up.
-            if best.is_some_and(|(found, _)| shift(found, 1).is_some_and(|next| day > next)) {
+            if best
+                .found
+                .is_some_and(|(found, _)| shift(found, 1).is_some_and(|next| day > next))
+            {
                 break;
+            }
+            if tomorrow.is_some_and(|last| day <= last) {
+                for span in upcoming.iter().filter(|span| span.day == day) {
+                    best.offer(tz, *span);
+                }
+                continue;
             }
             for (start, end) in self.effective(day).1.iter().filter_map(|w| w.local_span(day)) {
                 let start = to_instant(tz, start, Edge::Start);
-                if start <= now || best.is_some_and(|(_, t)| start >= t) {
-                    continue;
-                }
-                // Only a candidate pays for its end: a span a DST gap swallowed never opens.
-                if start < to_instant(tz, end, Edge::End) {
-                    best = Some((day, start));
+                if start > now {
+                    best.offer(tz, Upcoming { day, start, end });
                 }
             }
         }
-        best.map(|(_, t)| t)
+        best.found.map(|(_, t)| t)
+    }
+}
+
+/// The earliest opening seen so far, with the day its window belongs to.
+#[derive(Default)]
+struct Earliest {
+    found: Option<(NaiveDate, DateTime<Utc>)>,
+}
+
+impl Earliest {
+    /// Takes `span` if it starts strictly earlier (so the first day seen wins a tie) and
+    /// really opens. Only such a candidate pays for its end: a span a DST gap swallowed
+    /// never opens.
+    fn offer(&mut self, tz: Tz, span: Upcoming) {
+        if self.found.is_some_and(|(_, t)| span.start >= t) {
+            return;
+        }
+        if span.start < to_instant(tz, span.end, Edge::End) {
+            self.found = Some((span.day, span.start));
+        }
     }
 }
 
