@@ -3,12 +3,10 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use switchboard::config::{LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN};
-
 use crate::database::TestDb;
+use crate::server_process::{deliver, ServerProcess};
 
 const NUMBER: &str = "+12125550150";
 const ADMIN: &str = "sb_processes_test_token";
@@ -32,77 +30,33 @@ fn rules(round_robin: bool) -> String {
     text
 }
 
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn serve(database: &str, rules_dir: &Path) -> Server {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .arg("serve")
-        .env("SWITCHBOARD_BIND", format!("127.0.0.1:{port}"))
-        .env("DATABASE_URL", database)
-        .env("SWITCHBOARD_RULES_DIR", rules_dir)
-        .env("SWITCHBOARD_ADMIN_TOKEN", ADMIN)
-        .env_remove("TWILIO_AUTH_TOKEN")
-        .env_remove("SWITCHBOARD_PUBLIC_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while reqwest::get(format!("http://127.0.0.1:{port}/health")).await.is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Server { child, port }
-}
-
 /// The number an incoming call rings first.
 async fn first_rung(http: &reqwest::Client, port: u16, call: usize) -> String {
-    let url = format!("http://127.0.0.1:{port}/twilio/voice");
     let sid = format!("CA{call:032x}");
-    let params: Vec<(String, String)> = [
-        ("AccountSid", LOCAL_ACCOUNT_SID),
-        ("CallSid", &sid),
-        ("From", "+15557654321"),
-        ("To", NUMBER),
-    ]
-    .iter()
-    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-    .collect();
-    let signature = switchboard::signature::compute(LOCAL_AUTH_TOKEN, &url, &params);
-    let body = http
-        .post(&url)
-        .header("X-Twilio-Signature", signature)
-        .form(&params)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let start = body
-        .find("<Number")
-        .map(|i| body[i..].find('>').unwrap() + i + 1)
-        .unwrap_or_else(|| panic!("no Number: {body}"));
-    body[start..start + body[start..].find('<').unwrap()].to_owned()
+    let answer = deliver(
+        http,
+        port,
+        "/twilio/voice",
+        &[("CallSid", &sid), ("From", "+15557654321"), ("To", NUMBER)],
+    )
+    .await;
+    answer
+        .dialled()
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("nobody rung: {}", answer.body))
+}
+
+async fn serve(database: &str, rules_dir: &Path) -> ServerProcess {
+    ServerProcess::start(
+        database,
+        rules_dir,
+        &[
+            ("SWITCHBOARD_ADMIN_TOKEN", ADMIN),
+            ("SWITCHBOARD_OUTBOX_WORKER", "false"),
+        ],
+    )
+    .await
 }
 
 #[tokio::test]

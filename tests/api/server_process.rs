@@ -1,6 +1,7 @@
-//! A real `switchboard serve` process on a fixed port, for the fault suites: killed with
-//! SIGKILL and started again on the same port and database, and driven by a Twilio-like
-//! client that retries until the server answers, as Twilio does for a webhook that failed.
+//! A real `switchboard serve` process on a fixed port (the several-process, worker and
+//! fault tests): it can be killed with SIGKILL and started again on the same port and
+//! database, and driven by a Twilio-like client that retries until the server answers,
+//! as Twilio does for a webhook that failed.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

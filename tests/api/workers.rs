@@ -2,7 +2,6 @@
 //! queued message exactly once.
 
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use switchboard::store::outbox::{self, NewMessage};
@@ -10,18 +9,14 @@ use switchboard::store::outbox::{self, NewMessage};
 use crate::database::TestDb;
 use crate::fake_twilio::FakeTwilio;
 use crate::helpers::*;
+use crate::server_process::ServerProcess;
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(database: &str, fake: &FakeTwilio) -> Server {
-    serve_with_lease(database, fake, 60)
+async fn serve(database: &str, fake: &FakeTwilio, lease_seconds: &str) -> ServerProcess {
+    let env = [
+        ("TWILIO_API_BASE", fake.url.as_str()),
+        ("SWITCHBOARD_OUTBOX_LEASE_SECONDS", lease_seconds),
+    ];
+    ServerProcess::start(database, &example_rules(), &env).await
 }
 
 #[tokio::test]
@@ -48,8 +43,8 @@ async fn two_processes_deliver_500_queued_messages_once_each() {
         };
         assert!(outbox::enqueue(&conn, &message, now).await.unwrap());
     }
-    let _a = serve(&db.url, &fake);
-    let _b = serve(&db.url, &fake);
+    let _a = serve(&db.url, &fake, "60").await;
+    let _b = serve(&db.url, &fake, "60").await;
 
     let deadline = Instant::now() + Duration::from_secs(60);
     while outbox::pending_stats(&conn).await.unwrap().0 > 0 && Instant::now() < deadline {
@@ -102,16 +97,15 @@ async fn a_process_killed_mid_send_loses_nothing_and_sends_nothing_twice() {
         };
         outbox::enqueue(&conn, &message, now).await.unwrap();
     }
-    let mut first = serve_with_lease(&db.url, &fake, 2);
+    let mut first = serve(&db.url, &fake, "2").await;
     let deadline = Instant::now() + Duration::from_secs(20);
     while fake.accepted().len() < 5 {
         assert!(Instant::now() < deadline, "the first process never sent");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    first.0.kill().unwrap(); // SIGKILL: no chance to clean up
-    let _ = first.0.wait();
+    first.kill();
     let sent_before = fake.accepted().len();
-    let _second = serve_with_lease(&db.url, &fake, 2);
+    let _second = serve(&db.url, &fake, "2").await;
     let deadline = Instant::now() + Duration::from_secs(40);
     while outbox::pending_stats(&conn).await.unwrap().0 > 0 {
         assert!(Instant::now() < deadline, "messages left pending");
@@ -123,22 +117,4 @@ async fn a_process_killed_mid_send_loses_nothing_and_sends_nothing_twice() {
     }
     assert!(seen.values().all(|n| *n == 1), "sent twice: {seen:?}");
     assert_eq!(seen.len(), 60, "{sent_before} sent before the kill, all 60 in the end");
-}
-
-fn serve_with_lease(database: &str, fake: &FakeTwilio, lease: u32) -> Server {
-    let child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .arg("serve")
-        .env("SWITCHBOARD_BIND", "127.0.0.1:0")
-        .env("DATABASE_URL", database)
-        .env("SWITCHBOARD_RULES_DIR", example_rules())
-        .env("TWILIO_ACCOUNT_SID", TEST_ACCOUNT_SID)
-        .env("TWILIO_AUTH_TOKEN", TEST_TOKEN)
-        .env("TWILIO_API_BASE", fake.url.as_str())
-        .env("SWITCHBOARD_SMS_PER_SECOND", "0")
-        .env("SWITCHBOARD_OUTBOX_LEASE_SECONDS", lease.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    Server(child)
 }
