@@ -9,7 +9,7 @@ use axum::Router;
 use serde::Deserialize;
 
 use super::error::Error;
-use super::twilio::Signed;
+use super::twilio::{self, Signed};
 use super::voice::Twiml;
 use crate::sms::{self, Incoming};
 use crate::state::AppState;
@@ -42,8 +42,9 @@ async fn incoming(State(state): State<AppState>, signed: Signed<IncomingForm>) -
     let count: usize = form.get("NumMedia").and_then(|n| n.parse().ok()).unwrap_or(0).min(10);
     let message = Incoming {
         message_sid: required(&form, "MessageSid")?,
-        from: required(&form, "From")?,
-        to: required(&form, "To")?,
+        // Replies and alerts are sent to and from these, so they fit the outbox's columns.
+        from: twilio::address(required(&form, "From")?, "From", 32)?,
+        to: twilio::address(required(&form, "To")?, "To", 32)?,
         body: form.get("Body").cloned().unwrap_or_default(),
         media_urls: (0..count)
             .filter_map(|i| form.get(&format!("MediaUrl{i}")).cloned())

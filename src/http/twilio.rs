@@ -81,6 +81,19 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Signed<T> {
     }
 }
 
+/// A caller's or a number's address (`+1…`, `client:…`, `sip:…`) no longer than the
+/// columns it is stored in: an overlong one is not from Twilio, and must not reach the
+/// database, where PostgreSQL would refuse it.
+///
+/// # Errors
+/// `BadRequest` naming the parameter.
+pub fn address(value: String, name: &str, max: usize) -> Result<String, Error> {
+    if value.chars().count() > max {
+        return Err(Error::BadRequest(format!("{name} must be at most {max} characters")));
+    }
+    Ok(value)
+}
+
 /// A form body or query string as the name/value pairs Twilio signed: in order, repeats kept,
 /// invalid UTF-8 replaced (as `serde_urlencoded` does, so the signed pairs are the deserialized ones).
 pub fn form_pairs(encoded: &[u8]) -> Vec<(String, String)> {

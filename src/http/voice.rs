@@ -13,7 +13,7 @@ use serde::Deserialize;
 use tracing::{error, Instrument};
 
 use super::error::Error;
-use super::twilio::Signed;
+use super::twilio::{self, Signed};
 use crate::calls::position::Position;
 use crate::calls::{
     self, render, CallError, CallFacts, LegRef, NextFacts, RecordingEvent, RecordingFacts, StatusFacts,
@@ -63,13 +63,13 @@ struct VoiceForm {
 impl VoiceForm {
     fn facts(self) -> Result<CallFacts, Error> {
         check_sid(&self.call_sid, "CallSid")?;
-        if self.to.is_empty() || self.to.len() > 64 {
+        if self.to.is_empty() {
             return Err(Error::BadRequest("To must be a phone number".into()));
         }
         Ok(CallFacts {
             call_sid: self.call_sid,
-            from: self.from,
-            to: self.to,
+            from: twilio::address(self.from, "From", 64)?,
+            to: twilio::address(self.to, "To", 64)?,
             status: self.call_status,
             direction: self.direction,
         })

@@ -101,10 +101,24 @@ async fn run<W: BatchWork>(db: DatabaseConnection, work: Arc<W>, queue: Arc<Mute
                     let _ = done.send(Ok(output));
                 }
             }
+            // One item the database refuses must not fail the others that shared its
+            // batch: each is tried again alone (a database that is down fails them all).
+            Err(_) if items.len() > 1 => {
+                for (item, done) in items.iter().zip(done) {
+                    if done.is_closed() {
+                        continue;
+                    }
+                    let alone = commit(&db, work.as_ref(), std::slice::from_ref(item)).await;
+                    let _ = done.send(
+                        alone
+                            .map_err(|e| e.to_string().into())
+                            .and_then(|mut o| o.pop().ok_or_else(|| "the batch gave no output".into())),
+                    );
+                }
+            }
             Err(e) => {
-                let e: Arc<str> = e.to_string().into();
                 for done in done {
-                    let _ = done.send(Err(Arc::clone(&e)));
+                    let _ = done.send(Err(e.to_string().into()));
                 }
             }
         }
@@ -120,4 +134,58 @@ async fn commit<W: BatchWork>(
     let outputs = work.run(&txn, items).await?;
     txn.commit().await?;
     Ok(outputs)
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    use super::*;
+
+    /// Inserts each item into a table whose column refuses negative numbers.
+    struct Insert;
+
+    impl BatchWork for Insert {
+        type Item = i64;
+        type Output = i64;
+
+        async fn run(&self, txn: &DatabaseTransaction, items: &[i64]) -> Result<Vec<i64>, StoreError> {
+            for n in items {
+                let sql = Statement::from_sql_and_values(
+                    txn.get_database_backend(),
+                    "INSERT INTO t VALUES ($1)",
+                    [(*n).into()],
+                );
+                txn.execute(sql).await?;
+            }
+            Ok(items.to_vec())
+        }
+    }
+
+    #[tokio::test]
+    async fn an_item_the_database_refuses_fails_alone_and_the_rest_of_its_batch_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::store::connect(&format!("sqlite://{}/b.db?mode=rwc", dir.path().display()))
+            .await
+            .unwrap();
+        db.execute_unprepared("CREATE TABLE t (n INTEGER NOT NULL CHECK (n >= 0))")
+            .await
+            .unwrap();
+        let batcher = Batcher::start(db.clone(), Insert, 1);
+        // Submitted together, so they share a batch.
+        let results = tokio::join!(batcher.submit(1), batcher.submit(-1), batcher.submit(2));
+        let results = [results.0, results.1, results.2];
+        assert_eq!(results[0].as_ref().ok(), Some(&1));
+        assert!(results[1].is_err(), "the refused item fails");
+        assert_eq!(results[2].as_ref().ok(), Some(&2));
+        let rows = db
+            .query_all(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT n FROM t ORDER BY n",
+            ))
+            .await
+            .unwrap();
+        let kept: Vec<i64> = rows.iter().map(|r| r.try_get("", "n").unwrap()).collect();
+        assert_eq!(kept, [1, 2]);
+    }
 }

@@ -127,3 +127,44 @@ async fn metrics_show_webhook_latency_by_route_and_call_outcomes() {
         "no call ids in metrics"
     );
 }
+
+#[tokio::test]
+async fn an_address_longer_than_twilio_sends_is_refused_naming_it_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let long = format!("+1{}", "5".repeat(70));
+    let voice = app
+        .post(
+            "/twilio/voice",
+            &[
+                ("CallSid", "CA00000000000000000000000000000c77"),
+                ("From", long.as_str()),
+                ("To", ACME),
+            ],
+        )
+        .await;
+    assert_eq!(voice.status, 400, "{}", voice.body);
+    assert!(
+        voice.body.contains("From must be at most 64 characters"),
+        "{}",
+        voice.body
+    );
+    assert!(
+        switchboard::store::calls::find(&app.db, "CA00000000000000000000000000000c77")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let sms = app
+        .post(
+            "/twilio/sms",
+            &[
+                ("MessageSid", "SM0000000000000000000000000000bb01"),
+                ("From", &long[..40]),
+                ("To", ACME),
+                ("Body", "hi"),
+            ],
+        )
+        .await;
+    assert_eq!(sms.status, 400, "{}", sms.body);
+    assert!(sms.body.contains("From must be at most 32 characters"), "{}", sms.body);
+}

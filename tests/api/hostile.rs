@@ -284,21 +284,19 @@ async fn sql_metacharacters_in_every_webhook_field_are_plain_data() {
 async fn line_breaks_in_values_that_reach_twiml_or_texts_inject_no_header_or_markup() {
     let app = spawn_app().await;
     let hostile = "+15557654321\r\nX-Injected: 1\r\n\r\n<Response><Dial>+19005550000</Dial></Response>";
+    // Addresses are bounded (an overlong one is refused), so the caller's carries only the
+    // header; the markup rides in the fields that are free text.
+    let from = "+15557654321\r\nX-Injected: 1";
     for (path, params) in [
         (
             "/twilio/voice",
-            vec![
-                ("CallSid", CALL),
-                ("From", hostile),
-                ("To", ACME),
-                ("CallerName", hostile),
-            ],
+            vec![("CallSid", CALL), ("From", from), ("To", ACME), ("CallerName", hostile)],
         ),
         (
             "/twilio/sms",
             vec![
                 ("MessageSid", "SM0000000000000000000000000000ba01"),
-                ("From", hostile),
+                ("From", from),
                 ("To", ACME),
                 ("Body", hostile),
             ],
