@@ -2,14 +2,18 @@
 //! rest of the code can trust them.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 /// A phone number in E.164 form (`+12125550100`), checked against libphonenumber's
 /// metadata rather than a regex, so a number that cannot exist is refused.
+///
+/// Numbers and ids are shared (`Arc<str>`): every decision hands them to its dial
+/// targets, and a shared one costs a count there instead of a copy.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct E164(String);
+pub struct E164(Arc<str>);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PhoneError {
@@ -35,7 +39,7 @@ impl E164 {
         if canonical != text {
             return Err(PhoneError::NotE164(text.to_owned()));
         }
-        Ok(Self(canonical))
+        Ok(Self(canonical.into()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -52,7 +56,7 @@ impl TryFrom<String> for E164 {
 
 impl From<E164> for String {
     fn from(value: E164) -> Self {
-        value.0
+        value.0.to_string()
     }
 }
 
@@ -100,7 +104,7 @@ macro_rules! slug_id {
     ($name:ident, $what:literal) => {
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        pub struct $name(Arc<str>);
 
         impl $name {
             /// # Errors
@@ -113,7 +117,7 @@ macro_rules! slug_id {
                         .bytes()
                         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
                 if ok {
-                    Ok(Self(text.to_owned()))
+                    Ok(Self(text.into()))
                 } else {
                     Err(format!(
                         "{} `{text}` must be 1-64 lowercase letters, digits, `-` or `_`",
@@ -136,7 +140,7 @@ macro_rules! slug_id {
 
         impl From<$name> for String {
             fn from(value: $name) -> Self {
-                value.0
+                value.0.to_string()
             }
         }
 

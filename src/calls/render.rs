@@ -252,7 +252,7 @@ pub fn safe_answer(rules: Option<&Rules>, links: &Links) -> Response {
     let (speech, greeting, client) = match rules {
         Some(r) => (
             r.speech.clone(),
-            r.voicemail.as_ref().map_or(TROUBLE, |v| v.greeting.as_str()).to_owned(),
+            r.voicemail.as_ref().map_or(TROUBLE, |v| &*v.greeting).to_owned(),
             r.client.to_string(),
         ),
         None => (Speech::default(), TROUBLE.to_owned(), String::new()),

@@ -101,7 +101,7 @@ fn menu_step(rules: &Rules, choice: MenuChoice, why: &mut Vec<Why>) -> Step {
     let prompt = if attempt == 0 {
         menu.prompt.clone()
     } else {
-        format!("Sorry, I did not get that. {}", menu.prompt)
+        format!("Sorry, I did not get that. {}", menu.prompt).into()
     };
     Step {
         index: 0,

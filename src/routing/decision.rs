@@ -1,5 +1,7 @@
 //! What the engine answers: the steps of a call's chain, and why.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::decide::Unavailable;
@@ -43,7 +45,7 @@ pub struct Step {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Action {
     Menu {
-        prompt: String,
+        prompt: Arc<str>,
         input: Vec<MenuInput>,
         timeout_seconds: u32,
         attempt: u32,
@@ -55,7 +57,7 @@ pub enum Action {
         record: bool,
     },
     Voicemail {
-        greeting: String,
+        greeting: Arc<str>,
         max_seconds: u32,
         transcribe: bool,
     },

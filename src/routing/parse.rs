@@ -360,7 +360,7 @@ fn voicemail(raw: Spanned<RawVoicemail>, known: &HashSet<&AssistantId>, r: &mut 
         }
     };
     Voicemail {
-        greeting: raw.greeting,
+        greeting: raw.greeting.into(),
         max_seconds,
         transcribe: raw.transcribe,
         notify,
@@ -405,7 +405,7 @@ fn menu(
         Some(digit)
     });
     Menu {
-        prompt: raw.prompt,
+        prompt: raw.prompt.into(),
         input: raw.input.unwrap_or_else(|| vec![MenuInput::Dtmf]),
         timeout_seconds: raw.timeout_seconds.unwrap_or(5),
         retries: raw.retries.unwrap_or(1),

@@ -1,6 +1,8 @@
 //! The typed routing rules of one client, as the engine uses them. Built only by
 //! `parse` (which also validates), so every value here has been checked.
 
+use std::sync::Arc;
+
 use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -151,7 +153,7 @@ pub enum NotifyMode {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Voicemail {
-    pub greeting: String,
+    pub greeting: Arc<str>,
     pub max_seconds: u32,
     pub transcribe: bool,
     pub notify: Notify,
@@ -167,7 +169,7 @@ pub enum MenuInput {
 /// An IVR menu, played during open hours before anyone is rung.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Menu {
-    pub prompt: String,
+    pub prompt: Arc<str>,
     pub input: Vec<MenuInput>,
     pub timeout_seconds: u32,
     /// How many more times the prompt plays after no input or an unknown choice.
