@@ -76,7 +76,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Signed<T> {
         if let Some(client) = query.get("client") {
             span.record("client", client.as_str());
         }
-        let form = serde_urlencoded::from_bytes(&body).map_err(|e| Error::BadRequest(format!("bad form: {e}")))?;
+        let form = from_pairs(&params).map_err(|e| Error::BadRequest(format!("bad form: {e}")))?;
         Ok(Self { form, query, url })
     }
 }
@@ -94,8 +94,93 @@ pub fn address(value: String, name: &str, max: usize) -> Result<String, Error> {
     Ok(value)
 }
 
+/// The form as `T`, read from the very pairs the signature covered: the body is decoded
+/// once, and nothing unsigned can reach a handler.
+fn from_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T, serde::de::value::Error> {
+    let fields = pairs.iter().map(|(name, value)| (name.as_str(), FormValue(value)));
+    T::deserialize(serde::de::value::MapDeserializer::new(fields))
+}
+
+/// One form value: text, and `Some(text)` for an optional field (every form field is
+/// text; durations and the like are parsed where they are used).
+struct FormValue<'a>(&'a str);
+
+impl<'de> serde::de::IntoDeserializer<'de> for FormValue<'_> {
+    type Deserializer = Self;
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+impl<'de> serde::Deserializer<'de> for FormValue<'_> {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_str(self.0)
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_some(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
 /// A form body or query string as the name/value pairs Twilio signed: in order, repeats kept,
 /// invalid UTF-8 replaced (as `serde_urlencoded` does, so the signed pairs are the deserialized ones).
 pub fn form_pairs(encoded: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(encoded).into_owned().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::{form_pairs, from_pairs};
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "PascalCase")]
+    struct Inner {
+        call_sid: String,
+        #[serde(default)]
+        from: String,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "PascalCase")]
+    struct Outer {
+        #[serde(flatten)]
+        inner: Inner,
+        digits: Option<String>,
+        speech_result: Option<String>,
+    }
+
+    #[test]
+    fn a_form_is_read_from_its_decoded_pairs_with_optional_and_flattened_fields() {
+        let pairs = form_pairs(b"CallSid=CA1&From=%2B1212+555&Digits=2&Extra=x");
+        let form: Outer = from_pairs(&pairs).unwrap();
+        assert_eq!(
+            form,
+            Outer {
+                inner: Inner {
+                    call_sid: "CA1".into(),
+                    from: "+1212 555".into(),
+                },
+                digits: Some("2".into()),
+                speech_result: None,
+            }
+        );
+    }
+
+    #[test]
+    fn a_missing_or_repeated_field_is_refused_naming_it() {
+        let missing = from_pairs::<Inner>(&form_pairs(b"From=%2B1")).unwrap_err();
+        assert!(missing.to_string().contains("CallSid"), "{missing}");
+        let repeated = from_pairs::<Inner>(&form_pairs(b"CallSid=CA1&CallSid=CA2")).unwrap_err();
+        assert!(repeated.to_string().contains("CallSid"), "{repeated}");
+    }
 }
