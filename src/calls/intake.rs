@@ -47,13 +47,10 @@ impl BatchWork for Intake {
         for (arrival, rotation) in arrivals.iter().zip(turns) {
             let client = arrival.rules.client.as_str();
             if !unavailable_by_client.contains_key(client) {
-                let now = arrival.at;
-                let busy = store::calls::busy_assistants(txn, client, now).await?;
-                let off = store::duty::off_duty(txn, client).await?;
-                unavailable_by_client.insert(client.to_owned(), (busy, off));
+                let now = store::calls::unavailability(txn, client, arrival.at).await?;
+                unavailable_by_client.insert(client.to_owned(), now);
             }
-            let (busy, off) = &unavailable_by_client[client];
-            let unavailable = unavailable(busy, off, &arrival.facts.call_sid);
+            let unavailable = unavailable(&unavailable_by_client[client], &arrival.facts.call_sid);
             let pos = Position {
                 client: client.to_owned(),
                 version: arrival.version,

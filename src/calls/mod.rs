@@ -108,12 +108,11 @@ fn new_call<'a>(
 /// skipped; only a round-robin order can shift if someone's availability changes in
 /// the middle of this call, and the chain still ends in voicemail then.
 async fn decide(state: &AppState, rules: &Rules, pos: &Position, call: &CallFacts) -> Result<Decision, CallError> {
-    let busy = store::calls::busy_assistants(&state.db, &pos.client, state.clock.now()).await?;
-    let off = store::duty::off_duty(&state.db, &pos.client).await?;
+    let now_unavailable = store::calls::unavailability(&state.db, &pos.client, state.clock.now()).await?;
     let input = CallInput {
         called: &call.to,
         menu: pos.menu,
-        unavailable: &unavailable(&busy, &off, &call.call_sid),
+        unavailable: &unavailable(&now_unavailable, &call.call_sid),
         rotation: pos.rotation,
     };
     Ok(routing::decide(rules, pos.at, &input))
@@ -121,12 +120,14 @@ async fn decide(state: &AppState, rules: &Rules, pos: &Position, call: &CallFact
 
 /// Who cannot be rung for `this_call`: assistants busy on another call (`busy` holds
 /// call SID and assistant) and those off duty.
-fn unavailable(busy: &[(String, String)], off: &[String], this_call: &str) -> HashMap<AssistantId, Unavailable> {
-    let on_call = busy
+fn unavailable(now: &store::calls::Unavailability, this_call: &str) -> HashMap<AssistantId, Unavailable> {
+    let on_call = now
+        .on_call
         .iter()
         .filter(|(call, _)| call != this_call)
         .filter_map(|(_, id)| Some((AssistantId::parse(id).ok()?, Unavailable::OnCall)));
-    let off_duty = off
+    let off_duty = now
+        .off_duty
         .iter()
         .filter_map(|id| Some((AssistantId::parse(id).ok()?, Unavailable::OffDuty)));
     on_call.chain(off_duty).collect()

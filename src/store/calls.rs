@@ -4,11 +4,13 @@
 //! moves forward — a final status never goes back to an earlier one.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Expr, OnConflict, Query, UnionType};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
 };
 
+use super::entities::assistant_duty;
 use super::entities::call::{self, Entity as Call};
 use super::entities::call_leg::{self, Entity as Leg};
 use super::entities::recording::{self, Entity as Recording};
@@ -304,18 +306,25 @@ pub async fn record_leg(db: &impl ConnectionTrait, leg: &LegUpdate<'_>, now: Dat
     Ok(())
 }
 
-/// The client's assistants who are on a call we forwarded to them, with that call's
-/// SID: a leg answered, or accepted at the whisper, and not ended. Legs older than
-/// Twilio's longest call are ignored so a lost callback cannot keep someone busy
-/// forever.
-///
+/// Who of the client's assistants cannot take a call now, read in one statement (a
+/// routing decision waits for it).
+#[derive(Debug, Default)]
+pub struct Unavailability {
+    /// On a call we forwarded to them, with that call's SID: a leg answered, or
+    /// accepted at the whisper, and not ended. Legs older than Twilio's longest call
+    /// are ignored so a lost callback cannot keep someone busy forever.
+    pub on_call: Vec<(String, String)>,
+    /// Taken off duty by an admin.
+    pub off_duty: Vec<String>,
+}
+
 /// # Errors
 /// On database failure.
-pub async fn busy_assistants(
+pub async fn unavailability(
     db: &impl ConnectionTrait,
     client: &str,
     now: DateTime<Utc>,
-) -> Result<Vec<(String, String)>, StoreError> {
+) -> Result<Unavailability, StoreError> {
     let live = Condition::any()
         .add(call_leg::Column::StatusRank.eq(status_rank("in-progress")))
         .add(
@@ -323,7 +332,14 @@ pub async fn busy_assistants(
                 .add(call_leg::Column::Accepted.eq(true))
                 .add(call_leg::Column::StatusRank.lt(5)),
         );
-    let rows: Vec<(String, Option<String>)> = Leg::find()
+    let off_duty = Query::select()
+        .expr(Expr::cust("NULL"))
+        .column(assistant_duty::Column::AssistantId)
+        .from(assistant_duty::Entity)
+        .and_where(assistant_duty::Column::ClientId.eq(client))
+        .and_where(assistant_duty::Column::OnDuty.eq(false))
+        .to_owned();
+    let query = Leg::find()
         .select_only()
         .column(call_leg::Column::CallSid)
         .column(call_leg::Column::AssistantId)
@@ -331,13 +347,21 @@ pub async fn busy_assistants(
         .filter(call_leg::Column::AssistantId.is_not_null())
         .filter(call_leg::Column::UpdatedAt.gt(now - Duration::hours(4)))
         .filter(live)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(call, assistant)| Some((call, assistant?)))
-        .collect())
+        .into_query()
+        .union(UnionType::All, off_duty)
+        .to_owned();
+    let mut found = Unavailability::default();
+    for row in db.query_all(db.get_database_backend().build(&query)).await? {
+        let call: Option<String> = row.try_get_by_index(0)?;
+        let Some(assistant) = row.try_get_by_index::<Option<String>>(1)? else {
+            continue;
+        };
+        match call {
+            Some(call) => found.on_call.push((call, assistant)),
+            None => found.off_duty.push(assistant),
+        }
+    }
+    Ok(found)
 }
 
 /// A recording's facts as they arrive from any of its callbacks.
