@@ -224,18 +224,21 @@ pub async fn start_legs(db: &impl ConnectionTrait, legs: &[NewLeg<'_>], now: Dat
         ..Default::default()
     });
     Leg::insert_many(rows)
-        .on_conflict(
-            OnConflict::columns([
-                call_leg::Column::CallSid,
-                call_leg::Column::Step,
-                call_leg::Column::Number,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
+        .on_conflict(leg_exists())
         .exec_without_returning(db)
         .await?;
     Ok(())
+}
+
+/// A leg is one number rung at one step of a call: inserting it again changes nothing.
+fn leg_exists() -> OnConflict {
+    OnConflict::columns([
+        call_leg::Column::CallSid,
+        call_leg::Column::Step,
+        call_leg::Column::Number,
+    ])
+    .do_nothing()
+    .to_owned()
 }
 
 /// Creates or moves forward one leg.
@@ -261,15 +264,7 @@ pub async fn record_leg(db: &impl ConnectionTrait, leg: &LegUpdate<'_>, now: Dat
         answered_at: Set(None),
         ..Default::default()
     })
-    .on_conflict(
-        OnConflict::columns([
-            call_leg::Column::CallSid,
-            call_leg::Column::Step,
-            call_leg::Column::Number,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
+    .on_conflict(leg_exists())
     .exec_without_returning(db)
     .await?;
     let this = Condition::all()
@@ -353,9 +348,7 @@ pub async fn unavailability(
     let mut found = Unavailability::default();
     for row in db.query_all(db.get_database_backend().build(&query)).await? {
         let call: Option<String> = row.try_get_by_index(0)?;
-        let Some(assistant) = row.try_get_by_index::<Option<String>>(1)? else {
-            continue;
-        };
+        let assistant: String = row.try_get_by_index(1)?;
         match call {
             Some(call) => found.on_call.push((call, assistant)),
             None => found.off_duty.push(assistant),

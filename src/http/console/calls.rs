@@ -64,15 +64,7 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
         h1 { "Calls" }
         form.filters method="get" action="/admin/calls" {
             @if session.actor.client.is_none() {
-                div.field {
-                    label for="client" { "Client" }
-                    select #client name="client" {
-                        option value="" { "All clients" }
-                        @for l in &visible {
-                            option value=(l.rules.client) selected[client.as_deref() == Some(l.rules.client.as_str())] { (l.rules.name) }
-                        }
-                    }
-                }
+                (layout::client_field(&visible, client.as_deref()))
             } @else if let Some(c) = &shown {
                 input type="hidden" name="client" value=(c);
             }

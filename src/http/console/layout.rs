@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, DOCTYPE};
 
 use super::session::Session;
+use crate::registry::Loaded;
 
 /// Where a page sits: the client it is about, if any, and which tab it is.
 #[derive(Clone, Copy)]
@@ -75,6 +76,21 @@ fn nav(session: &Session, place: Place<'_>) -> Markup {
 }
 
 /// A page that says what went wrong and how to go on.
+/// The filter that narrows a list to one of the clients the admin may see.
+pub fn client_field(visible: &[Loaded], selected: Option<&str>) -> Markup {
+    html! {
+        div.field {
+            label for="client" { "Client" }
+            select #client name="client" {
+                option value="" { "All clients" }
+                @for l in visible {
+                    option value=(l.rules.client) selected[selected == Some(l.rules.client.as_str())] { (l.rules.name) }
+                }
+            }
+        }
+    }
+}
+
 pub fn problem(status: StatusCode, message: &str) -> Response {
     let title = status.canonical_reason().unwrap_or("Problem");
     let body = html! {

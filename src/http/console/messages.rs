@@ -36,15 +36,7 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
         h1 { "Messages" }
         @if session.actor.client.is_none() {
             form.filters method="get" action="/admin/messages" {
-                div.field {
-                    label for="client" { "Client" }
-                    select #client name="client" {
-                        option value="" { "All clients" }
-                        @for l in &visible {
-                            option value=(l.rules.client) selected[client.as_deref() == Some(l.rules.client.as_str())] { (l.rules.name) }
-                        }
-                    }
-                }
+                (layout::client_field(&visible, client.as_deref()))
                 button type="submit" { "Show" }
             }
         }
