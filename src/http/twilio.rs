@@ -4,6 +4,7 @@
 //! or a client's own for that client's webhooks: `accounts::signing`), and only then
 //! deserializes the form.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
@@ -54,7 +55,12 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Signed<T> {
         let params = form_pairs(&body);
         let query: BTreeMap<String, String> = uri
             .query()
-            .map(|q| form_pairs(q.as_bytes()).into_iter().collect())
+            .map(|q| {
+                form_pairs(q.as_bytes())
+                    .into_iter()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
             .unwrap_or_default();
         let sig = header.ok_or(Error::Forbidden)?;
         let webhook = Webhook::new(state, uri.path(), &params, &query);
@@ -71,7 +77,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Signed<T> {
         }
         let span = tracing::Span::current();
         if let Some((_, sid)) = params.iter().find(|(k, _)| k == "CallSid" || k == "MessageSid") {
-            span.record("call_sid", sid.as_str());
+            span.record("call_sid", sid.as_ref());
         }
         if let Some(client) = query.get("client") {
             span.record("client", client.as_str());
@@ -96,8 +102,8 @@ pub fn address(value: String, name: &str, max: usize) -> Result<String, Error> {
 
 /// The form as `T`, read from the very pairs the signature covered: the body is decoded
 /// once, and nothing unsigned can reach a handler.
-fn from_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T, serde::de::value::Error> {
-    let fields = pairs.iter().map(|(name, value)| (name.as_str(), FormValue(value)));
+fn from_pairs<T: DeserializeOwned>(pairs: &[FormPair<'_>]) -> Result<T, serde::de::value::Error> {
+    let fields = pairs.iter().map(|(name, value)| (name.as_ref(), FormValue(value)));
     T::deserialize(serde::de::value::MapDeserializer::new(fields))
 }
 
@@ -132,9 +138,12 @@ impl<'de> serde::Deserializer<'de> for FormValue<'_> {
 
 /// A form body or query string as the name/value pairs Twilio signed: in order, repeats kept,
 /// invalid UTF-8 replaced (as `serde_urlencoded` does, so the signed pairs are the deserialized ones).
-pub fn form_pairs(encoded: &[u8]) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(encoded).into_owned().collect()
+/// A pair borrows from the body unless it had to be decoded.
+pub fn form_pairs(encoded: &[u8]) -> Vec<FormPair<'_>> {
+    url::form_urlencoded::parse(encoded).collect()
 }
+
+pub type FormPair<'a> = (Cow<'a, str>, Cow<'a, str>);
 
 #[cfg(test)]
 mod tests {

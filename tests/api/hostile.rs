@@ -160,7 +160,11 @@ async fn a_ten_megabyte_body_gets_413_without_hanging_and_reaches_nothing() {
         .unwrap();
     let mut body = format!("CallSid={CALL}&From=%2B15550001111&To=%2B15005550006&Pad=").into_bytes();
     body.resize(10 * 1024 * 1024, b'a');
-    let signature = switchboard::signature::compute(&app.token, &format!("{PUBLIC_URL}/twilio/voice"), &[]);
+    let signature = switchboard::signature::compute(
+        &app.token,
+        &format!("{PUBLIC_URL}/twilio/voice"),
+        switchboard::signature::NO_PARAMS,
+    );
     for (path, content_type) in [
         ("/twilio/voice", "application/x-www-form-urlencoded"),
         ("/api/twilio/send-sms", "application/json"),

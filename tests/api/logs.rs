@@ -177,7 +177,7 @@ async fn a_whole_call_and_an_admin_session_log_masked_numbers_and_leak_no_secret
         http.post(format!("{public}/twilio/voice"))
             .header(
                 "X-Twilio-Signature",
-                switchboard::signature::compute(CLIENT_TOKEN, "x", &[]),
+                switchboard::signature::compute(CLIENT_TOKEN, "x", switchboard::signature::NO_PARAMS),
             )
             .form(&[("AccountSid", CLIENT_SID), ("CallSid", call), ("To", NUMBER)]),
     ];
