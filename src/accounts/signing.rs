@@ -16,7 +16,6 @@ use std::collections::BTreeMap;
 use secrecy::ExposeSecret;
 
 use crate::calls::render::{PATH_SCREEN, PATH_STATUS};
-use crate::http::twilio::FormPair;
 use crate::state::AppState;
 use crate::store::StoreError;
 
@@ -34,8 +33,13 @@ pub struct Webhook<'a> {
 }
 
 impl<'a> Webhook<'a> {
-    pub fn new(state: &AppState, path: &str, params: &'a [FormPair<'a>], query: &BTreeMap<String, String>) -> Self {
-        let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_ref());
+    pub fn new(
+        state: &AppState,
+        path: &str,
+        params: &'a [(impl AsRef<str>, impl AsRef<str>)],
+        query: &BTreeMap<String, String>,
+    ) -> Self {
+        let param = |name: &str| params.iter().find(|(k, _)| k.as_ref() == name).map(|(_, v)| v.as_ref());
         let owner = |number: &str| state.registry.by_number(number).map(|l| l.rules.client.to_string());
         let leg = [PATH_STATUS, PATH_SCREEN].contains(&path) && query.contains_key("number");
         let called = (!leg).then(|| ["To", "Called"].into_iter().filter_map(&param).filter_map(owner));

@@ -118,8 +118,7 @@ async fn decide(state: &AppState, rules: &Rules, pos: &Position, call: &CallFact
     Ok(routing::decide(rules, pos.at, &input))
 }
 
-/// Who cannot be rung for `this_call`: assistants busy on another call (`busy` holds
-/// call SID and assistant) and those off duty.
+/// Who cannot be rung for `this_call`: assistants on another call, and those off duty.
 fn unavailable(now: &store::calls::Unavailability, this_call: &str) -> HashMap<AssistantId, Unavailable> {
     let on_call = now
         .on_call

@@ -136,14 +136,15 @@ impl<'de> serde::Deserializer<'de> for FormValue<'_> {
     }
 }
 
+/// One name and value of a form: borrowed from the body unless it had to be decoded.
+pub type FormPair<'a> = (Cow<'a, str>, Cow<'a, str>);
+
 /// A form body or query string as the name/value pairs Twilio signed: in order, repeats kept,
-/// invalid UTF-8 replaced (as `serde_urlencoded` does, so the signed pairs are the deserialized ones).
-/// A pair borrows from the body unless it had to be decoded.
+/// invalid UTF-8 replaced (as `serde_urlencoded` does for the console's forms; `fuzz/` webhook
+/// checks the two agree).
 pub fn form_pairs(encoded: &[u8]) -> Vec<FormPair<'_>> {
     url::form_urlencoded::parse(encoded).collect()
 }
-
-pub type FormPair<'a> = (Cow<'a, str>, Cow<'a, str>);
 
 #[cfg(test)]
 mod tests {

@@ -75,7 +75,6 @@ fn nav(session: &Session, place: Place<'_>) -> Markup {
     }
 }
 
-/// A page that says what went wrong and how to go on.
 /// The filter that narrows a list to one of the clients the admin may see.
 pub fn client_field(visible: &[Loaded], selected: Option<&str>) -> Markup {
     html! {
@@ -91,6 +90,7 @@ pub fn client_field(visible: &[Loaded], selected: Option<&str>) -> Markup {
     }
 }
 
+/// A page that says what went wrong and how to go on.
 pub fn problem(status: StatusCode, message: &str) -> Response {
     let title = status.canonical_reason().unwrap_or("Problem");
     let body = html! {
