@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseTransaction;
+use sea_orm::{DbBackend, QueryResult, Statement};
 
 use super::position::Position;
 use super::{legs_of, new_call, unavailable, CallFacts};
@@ -36,23 +36,96 @@ pub struct Intake {
     pub clock: Arc<dyn Clock>,
 }
 
+/// Which of a batch's reads is which: one round-robin step per rotation its calls
+/// take turns at, then one availability read per client.
+pub struct Reads {
+    /// Each arrival's rotation, as an index into `rotations`.
+    turns: Vec<Option<usize>>,
+    /// How many turns the batch takes of each rotation.
+    rotations: Vec<u64>,
+    /// Each arrival's client, as an index into the availability reads.
+    clients: Vec<usize>,
+}
+
 impl BatchWork for Intake {
     type Item = Arrival;
     type Output = Routed;
+    type Reads = Reads;
 
-    async fn run(&self, txn: &DatabaseTransaction, arrivals: &[Arrival]) -> Result<Vec<Routed>, StoreError> {
-        let turns = take_turns(txn, arrivals).await?;
-        let mut unavailable_by_client = HashMap::new();
+    fn reads(&self, backend: DbBackend, arrivals: &[Arrival]) -> (Reads, Vec<Statement>) {
+        let routes: Vec<Option<(String, String)>> = arrivals
+            .iter()
+            .map(|a| {
+                routing::rotation_route(&a.rules, a.at, MenuChoice::NotAsked)
+                    .map(|route| (a.rules.client.to_string(), route.to_string()))
+            })
+            .collect();
+        // In a fixed order, so concurrent batches (PostgreSQL) lock rotations alike and
+        // cannot deadlock.
+        let mut wanted: BTreeMap<(String, String), u64> = BTreeMap::new();
+        for route in routes.iter().flatten() {
+            *wanted.entry(route.clone()).or_default() += 1;
+        }
+        let index: HashMap<&(String, String), usize> = wanted.keys().enumerate().map(|(i, r)| (r, i)).collect();
+        let turns = routes.iter().map(|r| r.as_ref().map(|r| index[r])).collect();
+        let mut statements: Vec<Statement> = wanted
+            .iter()
+            .map(|((client, route), count)| store::rotation::advance_statement(backend, client, route, *count))
+            .collect();
+        let mut firsts: HashMap<&str, usize> = HashMap::new();
+        let clients = arrivals
+            .iter()
+            .map(|a| {
+                let client = a.rules.client.as_str();
+                let read = firsts.len();
+                *firsts.entry(client).or_insert_with(|| {
+                    statements.push(store::calls::unavailability_query(backend, client, a.at));
+                    read
+                })
+            })
+            .collect();
+        let rotations = wanted.into_values().collect();
+        (
+            Reads {
+                turns,
+                rotations,
+                clients,
+            },
+            statements,
+        )
+    }
+
+    fn decide(
+        &self,
+        backend: DbBackend,
+        arrivals: &[Arrival],
+        reads: Reads,
+        rows: Vec<Vec<QueryResult>>,
+    ) -> Result<(Vec<Routed>, Vec<Statement>), StoreError> {
+        let (turn_rows, availability_rows) = rows.split_at(reads.rotations.len());
+        // Turns are handed out in arrival order from each rotation's first.
+        let mut next = reads
+            .rotations
+            .iter()
+            .zip(turn_rows)
+            .map(|(count, rows)| {
+                let row = rows.first().ok_or(StoreError::NotFound)?;
+                store::rotation::first_turn(row, *count)
+            })
+            .collect::<Result<Vec<u64>, StoreError>>()?;
+        let unavailable_by_client = availability_rows
+            .iter()
+            .map(|rows| store::calls::unavailability_of(rows))
+            .collect::<Result<Vec<_>, StoreError>>()?;
         let mut routed = Vec::with_capacity(arrivals.len());
-        for (arrival, rotation) in arrivals.iter().zip(turns) {
-            let client = arrival.rules.client.as_str();
-            if !unavailable_by_client.contains_key(client) {
-                let now = store::calls::unavailability(txn, client, arrival.at).await?;
-                unavailable_by_client.insert(client.to_owned(), now);
-            }
+        for ((arrival, turn), client) in arrivals.iter().zip(reads.turns).zip(reads.clients) {
+            let rotation = turn.map_or(0, |t| {
+                next[t] += 1;
+                next[t] - 1
+            });
             let unavailable = unavailable(&unavailable_by_client[client], &arrival.facts.call_sid);
             let pos = Position {
-                client: client.to_owned(),
+                client: arrival.rules.client.to_string(),
                 version: arrival.version,
                 at: arrival.at,
                 menu: MenuChoice::NotAsked,
@@ -68,50 +141,13 @@ impl BatchWork for Intake {
             let decision = routing::decide(&arrival.rules, arrival.at, &input);
             routed.push(Routed { decision, pos });
         }
-        record(txn, arrivals, &routed, self.clock.now()).await?;
-        Ok(routed)
+        let writes = record(backend, arrivals, &routed, self.clock.now());
+        Ok((routed, writes))
     }
-}
-
-/// Each arrival's round-robin turn (0 where its route has no rotation): one database
-/// step per rotation for the whole batch, turns handed out in arrival order.
-async fn take_turns(txn: &DatabaseTransaction, arrivals: &[Arrival]) -> Result<Vec<u64>, StoreError> {
-    let routes: Vec<Option<(String, String)>> = arrivals
-        .iter()
-        .map(|a| {
-            routing::rotation_route(&a.rules, a.at, MenuChoice::NotAsked)
-                .map(|route| (a.rules.client.to_string(), route.to_string()))
-        })
-        .collect();
-    // In a fixed order, so concurrent batches (PostgreSQL) lock rotations alike and
-    // cannot deadlock.
-    let mut wanted: BTreeMap<&(String, String), u64> = BTreeMap::new();
-    for route in routes.iter().flatten() {
-        *wanted.entry(route).or_default() += 1;
-    }
-    let mut next = HashMap::with_capacity(wanted.len());
-    for (route, count) in wanted {
-        next.insert(route, store::rotation::advance(txn, &route.0, &route.1, count).await?);
-    }
-    Ok(routes
-        .iter()
-        .map(|route| {
-            route.as_ref().map_or(0, |r| {
-                let turn = next.get_mut(r).expect("every route was advanced");
-                *turn += 1;
-                *turn - 1
-            })
-        })
-        .collect())
 }
 
 /// The calls, with their traces, and the legs their first steps ring.
-async fn record(
-    txn: &DatabaseTransaction,
-    arrivals: &[Arrival],
-    routed: &[Routed],
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+fn record(backend: DbBackend, arrivals: &[Arrival], routed: &[Routed], now: DateTime<Utc>) -> Vec<Statement> {
     let traces: Vec<Option<String>> = arrivals
         .iter()
         .zip(routed)
@@ -133,6 +169,11 @@ async fn record(
         .flatten()
         .collect();
     legs.sort_by(|a, b| (a.call_sid, a.step, a.number).cmp(&(b.call_sid, b.step, b.number)));
-    store::calls::ensure(txn, &calls, now).await?;
-    store::calls::start_legs(txn, &legs, now).await
+    [
+        store::calls::ensure_statement(backend, &calls, now),
+        store::calls::start_legs_statement(backend, &legs, now),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }

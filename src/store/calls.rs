@@ -6,8 +6,8 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, OnConflict, Query, UnionType};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QueryResult, QuerySelect, QueryTrait, Statement,
 };
 
 use super::entities::assistant_duty;
@@ -79,8 +79,17 @@ pub struct NewCall<'a> {
 /// # Errors
 /// On database failure.
 pub async fn ensure(db: &impl ConnectionTrait, calls: &[NewCall<'_>], now: DateTime<Utc>) -> Result<(), StoreError> {
+    if let Some(insert) = ensure_statement(db.get_database_backend(), calls, now) {
+        db.execute(insert).await?;
+    }
+    Ok(())
+}
+
+/// The statement [`ensure`] runs (none for no calls), for a caller that sends it with
+/// others.
+pub fn ensure_statement(backend: DbBackend, calls: &[NewCall<'_>], now: DateTime<Utc>) -> Option<Statement> {
     if calls.is_empty() {
-        return Ok(());
+        return None;
     }
     let rows = calls.iter().map(|new| call::ActiveModel {
         call_sid: Set(new.call_sid.to_owned()),
@@ -108,11 +117,7 @@ pub async fn ensure(db: &impl ConnectionTrait, calls: &[NewCall<'_>], now: DateT
                 .and(Expr::cust("excluded.client_id IS NOT NULL")),
         )
         .to_owned();
-    Call::insert_many(rows)
-        .on_conflict(fill_routing)
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
+    Some(Call::insert_many(rows).on_conflict(fill_routing).build(backend))
 }
 
 /// Moves the call's status forward (never back) and records its duration.
@@ -204,8 +209,17 @@ pub struct LegUpdate<'a> {
 /// # Errors
 /// On database failure.
 pub async fn start_legs(db: &impl ConnectionTrait, legs: &[NewLeg<'_>], now: DateTime<Utc>) -> Result<(), StoreError> {
+    if let Some(insert) = start_legs_statement(db.get_database_backend(), legs, now) {
+        db.execute(insert).await?;
+    }
+    Ok(())
+}
+
+/// The statement [`start_legs`] runs (none for no legs), for a caller that sends it
+/// with others.
+pub fn start_legs_statement(backend: DbBackend, legs: &[NewLeg<'_>], now: DateTime<Utc>) -> Option<Statement> {
     if legs.is_empty() {
-        return Ok(());
+        return None;
     }
     let rows = legs.iter().map(|leg| call_leg::ActiveModel {
         client_id: Set(leg.client.to_owned()),
@@ -223,11 +237,7 @@ pub async fn start_legs(db: &impl ConnectionTrait, legs: &[NewLeg<'_>], now: Dat
         answered_at: Set(None),
         ..Default::default()
     });
-    Leg::insert_many(rows)
-        .on_conflict(leg_exists())
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
+    Some(Leg::insert_many(rows).on_conflict(leg_exists()).build(backend))
 }
 
 /// A leg is one number rung at one step of a call: inserting it again changes nothing.
@@ -320,6 +330,15 @@ pub async fn unavailability(
     client: &str,
     now: DateTime<Utc>,
 ) -> Result<Unavailability, StoreError> {
+    let rows = db
+        .query_all(unavailability_query(db.get_database_backend(), client, now))
+        .await?;
+    unavailability_of(&rows)
+}
+
+/// The query [`unavailability`] runs, for a caller that sends it with others; its rows
+/// are read by [`unavailability_of`].
+pub fn unavailability_query(backend: DbBackend, client: &str, now: DateTime<Utc>) -> Statement {
     let live = Condition::any()
         .add(call_leg::Column::StatusRank.eq(status_rank("in-progress")))
         .add(
@@ -345,8 +364,14 @@ pub async fn unavailability(
         .into_query()
         .union(UnionType::All, off_duty)
         .to_owned();
+    backend.build(&query)
+}
+
+/// # Errors
+/// When a row is not one of [`unavailability_query`]'s.
+pub fn unavailability_of(rows: &[QueryResult]) -> Result<Unavailability, StoreError> {
     let mut found = Unavailability::default();
-    for row in db.query_all(db.get_database_backend().build(&query)).await? {
+    for row in rows {
         let call: Option<String> = row.try_get_by_index(0)?;
         let assistant: String = row.try_get_by_index(1)?;
         match call {

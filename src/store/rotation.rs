@@ -1,7 +1,8 @@
 //! Round-robin positions. They live in the database and advance in one atomic
 //! statement, so concurrent calls and several server processes share one rotation.
 
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
 
 use super::StoreError;
 
@@ -11,20 +12,42 @@ use super::StoreError;
 /// # Errors
 /// On database failure.
 pub async fn advance(db: &impl ConnectionTrait, client: &str, route: &str, count: u64) -> Result<u64, StoreError> {
-    // One upsert with RETURNING: both SQLite (3.35+) and PostgreSQL run it atomically,
-    // so no two calls can take the same turn.
-    let sql = "INSERT INTO rotations (client_id, route_key, position) VALUES ($1, $2, $3) \
-               ON CONFLICT (client_id, route_key) DO UPDATE SET position = rotations.position + excluded.position \
-               RETURNING position";
-    let count = i64::try_from(count).unwrap_or(i64::MAX);
     let row = db
-        .query_one(Statement::from_sql_and_values(
-            db.get_database_backend(),
-            sql,
-            [client.into(), route.into(), count.into()],
-        ))
+        .query_one(advance_statement(db.get_database_backend(), client, route, count))
         .await?
         .ok_or(StoreError::NotFound)?;
+    first_turn(&row, count)
+}
+
+/// The statement [`advance`] runs, for a caller that sends it with others; its one row
+/// is read by [`first_turn`].
+pub fn advance_statement(backend: DbBackend, client: &str, route: &str, count: u64) -> Statement {
+    // One upsert with RETURNING: both SQLite (3.35+) and PostgreSQL run it atomically,
+    // so no two calls can take the same turn.
+    let position = Alias::new("position");
+    let insert = Query::insert()
+        .into_table(Alias::new("rotations"))
+        .columns([Alias::new("client_id"), Alias::new("route_key"), position.clone()])
+        .values_panic([client.into(), route.into(), turns(count).into()])
+        .on_conflict(
+            OnConflict::columns([Alias::new("client_id"), Alias::new("route_key")])
+                .value(position.clone(), Expr::cust("rotations.position + excluded.position"))
+                .to_owned(),
+        )
+        .returning_col(position)
+        .to_owned();
+    backend.build(&insert)
+}
+
+/// The first of the `count` turns [`advance_statement`] took, from its row.
+///
+/// # Errors
+/// When the row has no position.
+pub fn first_turn(row: &QueryResult, count: u64) -> Result<u64, StoreError> {
     let position: i64 = row.try_get("", "position")?;
-    Ok(u64::try_from(position - count).unwrap_or(0))
+    Ok(u64::try_from(position - turns(count)).unwrap_or(0))
+}
+
+fn turns(count: u64) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
 }
