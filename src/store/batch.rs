@@ -248,8 +248,9 @@ async fn commit_on_sqlite<W: BatchWork>(
     let backend = DatabaseBackend::Sqlite;
     let (reads, statements) = work.reads(backend, items);
     let begin = Statement::from_string(backend, "BEGIN IMMEDIATE");
-    let mut rows = one_request(conn, std::iter::once(begin).chain(statements)).await?;
-    rows.remove(0);
+    // The first result is `BEGIN`'s, which has no rows.
+    let rows = one_request(conn, std::iter::once(begin).chain(statements)).await?;
+    let rows = rows.into_iter().skip(1).collect();
     let (outputs, writes) = work.decide(backend, items, reads, rows)?;
     let commit = Statement::from_string(backend, "COMMIT");
     one_request(conn, writes.into_iter().chain(std::iter::once(commit))).await?;
@@ -286,6 +287,13 @@ fn one_request(
                 Either::Right(row) => current.push(QueryResult::from(row)),
                 Either::Left(_) => results.push(std::mem::take(&mut current)),
             }
+        }
+        // `decide` finds each read's rows by its place: a missing one must not shift them.
+        if results.len() != count {
+            return Err(StoreError::Backend(DbErr::Custom(format!(
+                "SQLite answered {} of {count} statements",
+                results.len()
+            ))));
         }
         Ok(results)
     })
