@@ -305,6 +305,8 @@ fn sqlx_error(e: sqlx::Error) -> StoreError {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
 
     /// Inserts each item into a table whose column refuses negative numbers.
@@ -383,6 +385,36 @@ mod tests {
         // sits between two with rows.
         let counts = tokio::join!(batcher.submit(2), batcher.submit(0), batcher.submit(3));
         assert_eq!([counts.0.unwrap(), counts.1.unwrap(), counts.2.unwrap()], [2, 0, 3]);
+    }
+
+    #[tokio::test]
+    async fn other_requests_get_sqlites_connection_while_batches_keep_coming() {
+        let (_dir, db) = table_t().await;
+        let batcher = Batcher::start(db.clone(), Insert, 1);
+        // Far more than the queue holds, so batches stay queued for many commits.
+        let total = 4_000;
+        let committed = Arc::new(AtomicUsize::new(0));
+        let flood: Vec<_> = (0..total)
+            .map(|n| {
+                let (batcher, committed) = (batcher.clone(), Arc::clone(&committed));
+                tokio::spawn(async move {
+                    batcher.submit(n).await.unwrap();
+                    committed.fetch_add(1, Ordering::SeqCst);
+                })
+            })
+            .collect();
+        while committed.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        db.execute_unprepared("INSERT INTO t VALUES (0)").await.unwrap();
+        let before_the_flood_ended = committed.load(Ordering::SeqCst);
+        for task in flood {
+            task.await.unwrap();
+        }
+        assert!(
+            before_the_flood_ended < total as usize,
+            "the pool's request waited for all {total} queued items"
+        );
     }
 
     #[tokio::test]
