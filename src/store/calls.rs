@@ -4,17 +4,16 @@
 //! moves forward — a final status never goes back to an earlier one.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, OnConflict, Query, UnionType};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    QueryResult, QuerySelect, QueryTrait, Statement,
+    QueryResult, QuerySelect, Statement,
 };
 
-use super::entities::assistant_duty;
 use super::entities::call::{self, Entity as Call};
 use super::entities::call_leg::{self, Entity as Leg};
 use super::entities::recording::{self, Entity as Recording};
-use super::StoreError;
+use super::{sql, StoreError};
 
 pub use super::entities::call::Model as CallRow;
 pub use super::entities::call_leg::Model as LegRow;
@@ -91,33 +90,34 @@ pub fn ensure_statement(backend: DbBackend, calls: &[NewCall<'_>], now: DateTime
     if calls.is_empty() {
         return None;
     }
-    let rows = calls.iter().map(|new| call::ActiveModel {
-        call_sid: Set(new.call_sid.to_owned()),
-        client_id: Set(new.client.map(str::to_owned)),
-        rules_version: Set(new.rules_version),
-        direction: Set(new.direction.to_owned()),
-        from_number: Set(new.from.to_owned()),
-        to_number: Set(new.to.to_owned()),
-        status: Set(new.status.to_owned()),
-        status_rank: Set(status_rank(new.status)),
-        outcome: Set(None),
-        answered_by: Set(None),
-        duration: Set(None),
-        trace: Set(new.trace.clone()),
-        started_at: Set(now),
-        updated_at: Set(now),
-    });
+    let mut values = Vec::with_capacity(calls.len() * 11);
+    for new in calls {
+        values.extend([
+            new.call_sid.into(),
+            new.client.into(),
+            new.rules_version.into(),
+            new.direction.into(),
+            new.from.into(),
+            new.to.into(),
+            new.status.into(),
+            status_rank(new.status).into(),
+            new.trace.clone().into(),
+            now.into(),
+            now.into(),
+        ]);
+    }
     // A status callback may have created the row first, without the routing facts:
     // those are filled in, and nothing else a callback already stored is touched.
-    let fill_routing = OnConflict::column(call::Column::CallSid)
-        .update_columns([call::Column::ClientId, call::Column::RulesVersion, call::Column::Trace])
-        .action_and_where(
-            Expr::col((call::Entity, call::Column::ClientId))
-                .is_null()
-                .and(Expr::cust("excluded.client_id IS NOT NULL")),
-        )
-        .to_owned();
-    Some(Call::insert_many(rows).on_conflict(fill_routing).build(backend))
+    Some(sql::insert_rows(
+        backend,
+        "calls (call_sid, client_id, rules_version, direction, from_number, to_number, status, status_rank, \
+         trace, started_at, updated_at)",
+        11,
+        " ON CONFLICT (call_sid) DO UPDATE SET client_id = excluded.client_id, \
+         rules_version = excluded.rules_version, trace = excluded.trace \
+         WHERE calls.client_id IS NULL AND excluded.client_id IS NOT NULL",
+        values,
+    ))
 }
 
 /// Moves the call's status forward (never back) and records its duration.
@@ -221,23 +221,29 @@ pub fn start_legs_statement(backend: DbBackend, legs: &[NewLeg<'_>], now: DateTi
     if legs.is_empty() {
         return None;
     }
-    let rows = legs.iter().map(|leg| call_leg::ActiveModel {
-        client_id: Set(leg.client.to_owned()),
-        call_sid: Set(leg.call_sid.to_owned()),
-        step: Set(i32::try_from(leg.step).unwrap_or(i32::MAX)),
-        assistant_id: Set(leg.assistant.map(str::to_owned)),
-        number: Set(leg.number.to_owned()),
-        child_call_sid: Set(None),
-        status: Set("initiated".to_owned()),
-        status_rank: Set(status_rank("initiated")),
-        duration: Set(None),
-        accepted: Set(false),
-        created_at: Set(now),
-        updated_at: Set(now),
-        answered_at: Set(None),
-        ..Default::default()
-    });
-    Some(Leg::insert_many(rows).on_conflict(leg_exists()).build(backend))
+    let mut values = Vec::with_capacity(legs.len() * 10);
+    for leg in legs {
+        values.extend([
+            leg.client.into(),
+            leg.call_sid.into(),
+            i32::try_from(leg.step).unwrap_or(i32::MAX).into(),
+            leg.assistant.into(),
+            leg.number.into(),
+            "initiated".into(),
+            status_rank("initiated").into(),
+            false.into(),
+            now.into(),
+            now.into(),
+        ]);
+    }
+    Some(sql::insert_rows(
+        backend,
+        "call_legs (client_id, call_sid, step, assistant_id, number, status, status_rank, accepted, created_at, \
+         updated_at)",
+        10,
+        " ON CONFLICT (call_sid, step, number) DO NOTHING",
+        values,
+    ))
 }
 
 /// A leg is one number rung at one step of a call: inserting it again changes nothing.
@@ -339,32 +345,23 @@ pub async fn unavailability(
 /// The query [`unavailability`] runs, for a caller that sends it with others; its rows
 /// are read by [`unavailability_of`].
 pub fn unavailability_query(backend: DbBackend, client: &str, now: DateTime<Utc>) -> Statement {
-    let live = Condition::any()
-        .add(call_leg::Column::StatusRank.eq(status_rank("in-progress")))
-        .add(
-            Condition::all()
-                .add(call_leg::Column::Accepted.eq(true))
-                .add(call_leg::Column::StatusRank.lt(5)),
-        );
-    let off_duty = Query::select()
-        .expr(Expr::cust("NULL"))
-        .column(assistant_duty::Column::AssistantId)
-        .from(assistant_duty::Entity)
-        .and_where(assistant_duty::Column::ClientId.eq(client))
-        .and_where(assistant_duty::Column::OnDuty.eq(false))
-        .to_owned();
-    let query = Leg::find()
-        .select_only()
-        .column(call_leg::Column::CallSid)
-        .column(call_leg::Column::AssistantId)
-        .filter(call_leg::Column::ClientId.eq(client))
-        .filter(call_leg::Column::AssistantId.is_not_null())
-        .filter(call_leg::Column::UpdatedAt.gt(now - Duration::hours(4)))
-        .filter(live)
-        .into_query()
-        .union(UnionType::All, off_duty)
-        .to_owned();
-    backend.build(&query)
+    // On a call: the leg was answered, or accepted at the whisper and not ended.
+    sql::statement(
+        backend,
+        "SELECT call_sid, assistant_id FROM call_legs \
+         WHERE client_id = ? AND assistant_id IS NOT NULL AND updated_at > ? \
+         AND (status_rank = ? OR (accepted = ? AND status_rank < ?)) \
+         UNION ALL SELECT NULL, assistant_id FROM assistant_duty WHERE client_id = ? AND on_duty = ?",
+        vec![
+            client.into(),
+            (now - Duration::hours(4)).into(),
+            status_rank("in-progress").into(),
+            true.into(),
+            status_rank("completed").into(),
+            client.into(),
+            false.into(),
+        ],
+    )
 }
 
 /// # Errors

@@ -11,6 +11,7 @@ pub mod messages;
 pub mod outbox;
 pub mod rotation;
 pub mod rule_versions;
+mod sql;
 
 use std::time::Duration;
 

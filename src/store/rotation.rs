@@ -1,10 +1,9 @@
 //! Round-robin positions. They live in the database and advance in one atomic
 //! statement, so concurrent calls and several server processes share one rotation.
 
-use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
 
-use super::StoreError;
+use super::{sql, StoreError};
 
 /// Takes the next `count` turns of the client's rotation for `route` and returns the
 /// first (0 for the first call ever); the others follow it in order.
@@ -24,19 +23,13 @@ pub async fn advance(db: &impl ConnectionTrait, client: &str, route: &str, count
 pub fn advance_statement(backend: DbBackend, client: &str, route: &str, count: u64) -> Statement {
     // One upsert with RETURNING: both SQLite (3.35+) and PostgreSQL run it atomically,
     // so no two calls can take the same turn.
-    let position = Alias::new("position");
-    let insert = Query::insert()
-        .into_table(Alias::new("rotations"))
-        .columns([Alias::new("client_id"), Alias::new("route_key"), position.clone()])
-        .values_panic([client.into(), route.into(), turns(count).into()])
-        .on_conflict(
-            OnConflict::columns([Alias::new("client_id"), Alias::new("route_key")])
-                .value(position.clone(), Expr::cust("rotations.position + excluded.position"))
-                .to_owned(),
-        )
-        .returning_col(position)
-        .to_owned();
-    backend.build(&insert)
+    sql::statement(
+        backend,
+        "INSERT INTO rotations (client_id, route_key, position) VALUES (?, ?, ?) \
+         ON CONFLICT (client_id, route_key) DO UPDATE SET position = rotations.position + excluded.position \
+         RETURNING position",
+        vec![client.into(), route.into(), turns(count).into()],
+    )
 }
 
 /// The first of the `count` turns [`advance_statement`] took, from its row.
