@@ -18,7 +18,7 @@ use crate::notify::twilio::{Account, TwilioClient};
 use crate::notify::{worker, Outbound};
 use crate::registry::{Loaded, Registry};
 use crate::rules_files::{self, RuleFile};
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use crate::store::{self, rule_versions, Db};
 use crate::{http, routing};
 
@@ -71,7 +71,7 @@ impl Application {
         let accounts = Arc::new(client_accounts(&db, &settings).await?);
         let workers = store::concurrent_commits(&db);
         let intake = store::batch::Batcher::start(db.clone(), crate::calls::Intake { clock: clock.clone() }, workers);
-        let state = AppState {
+        let state = AppState::new(Shared {
             intake,
             db,
             settings: Arc::new(settings),
@@ -81,7 +81,7 @@ impl Application {
             outbound,
             accounts,
             admin_attempts: Arc::default(),
-        };
+        });
         Ok(Self { listener, state })
     }
 

@@ -13,8 +13,27 @@ use crate::registry::Registry;
 use crate::store::batch::Batcher;
 use crate::store::Db;
 
+/// Cloned for every request (axum hands each handler and middleware its own), so it is
+/// one reference count, not one per part.
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+#[derive(Debug)]
+pub struct Shared {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub registry: Arc<Registry>,
