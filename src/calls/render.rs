@@ -91,7 +91,8 @@ pub fn step(rules: &Rules, step: &Step, pos: &Position, links: &Links) -> Respon
         step: step.index,
         ..pos.clone()
     };
-    let next = links.url(PATH_NEXT, &here.to_query());
+    // Only a menu and a dial come back to the chain: the other steps need not build it.
+    let next = || links.url(PATH_NEXT, &here.to_query());
     match &step.action {
         Action::Menu {
             prompt,
@@ -106,7 +107,7 @@ pub fn step(rules: &Rules, step: &Step, pos: &Position, links: &Links) -> Respon
                     MenuInput::Speech => GatherInput::Speech,
                 })
                 .collect();
-            let mut gather = Gather::new(&next)
+            let mut gather = Gather::new(next())
                 .input(&inputs)
                 .num_digits(1)
                 .timeout(*timeout_seconds)
@@ -132,7 +133,7 @@ pub fn step(rules: &Rules, step: &Step, pos: &Position, links: &Links) -> Respon
             caller_id,
             record,
         } => {
-            let mut dial = Dial::new().action(&next).timeout(*ring_seconds);
+            let mut dial = Dial::new().action(next()).timeout(*ring_seconds);
             if let Some(id) = caller_id {
                 dial = dial.caller_id(id.as_str());
             }
