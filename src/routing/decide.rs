@@ -65,6 +65,13 @@ pub fn select_route(rules: &Rules, open: bool, menu: MenuChoice) -> Option<(Rout
 
 /// The route that needs a round-robin position for this call, if any.
 pub fn rotation_route(rules: &Rules, now: DateTime<Utc>, menu: MenuChoice) -> Option<RouteKey> {
+    // Most clients have no rotation: then there is no need to find out whether they are
+    // open, which after hours means searching for the next opening.
+    let rotates = |route: &Route| route.strategy == Some(Strategy::RoundRobin);
+    let options = rules.menu.iter().flat_map(|m| &m.options);
+    if !(rotates(&rules.open) || rotates(&rules.after_hours) || options.map(|o| &o.route).any(rotates)) {
+        return None;
+    }
     let open = rules.hours.status_at(rules.timezone, now).open;
     select_route(rules, open, menu)
         .filter(|(_, r)| r.strategy == Some(Strategy::RoundRobin))
