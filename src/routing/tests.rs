@@ -103,13 +103,12 @@ fn closed_hours_go_to_voicemail_and_say_when_the_business_opens() {
         d.status.next_open,
         Some(Utc.with_ymd_and_hms(2026, 12, 7, 14, 0, 0).unwrap())
     );
+    let trace = d.trace(&rules());
     assert!(
-        d.trace(&rules())
-            .iter()
-            .any(|l| l.contains("opens Mon 2026-12-07 09:00")),
-        "{:?}",
-        d.trace(&rules())
+        trace.iter().any(|l| l.contains("opens Mon 2026-12-07 09:00")),
+        "{trace:?}"
     );
+    assert_eq!(trace[0], "local time Wed 2026-12-02 10:00 (America/New_York)");
 }
 
 #[test]
