@@ -43,7 +43,8 @@ fn emit(out: &mut Out, event: Event<'_>) {
 fn xml_chars(text: &str) -> Cow<'_, str> {
     let allowed =
         |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
-    if text.chars().all(allowed) {
+    // Nearly all text is printable ASCII, which is checked a byte at a time.
+    if text.bytes().all(|b| (b' '..=b'~').contains(&b)) || text.chars().all(allowed) {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(text.chars().filter(|&c| allowed(c)).collect())
