@@ -20,7 +20,7 @@ pub(super) trait Token: Copy {
 
 /// Writes the XML declaration, lets `body` write the root, and returns the text.
 pub(super) fn document(body: impl FnOnce(&mut Out)) -> String {
-    let mut out = Writer::new(Vec::new());
+    let mut out = Writer::new(Vec::with_capacity(1024));
     emit(&mut out, Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
     body(&mut out);
     String::from_utf8(out.into_inner()).expect("quick-xml was given only UTF-8 &str input")
@@ -59,9 +59,12 @@ pub(super) struct Element<'a> {
 
 impl<'a> Element<'a> {
     pub(super) fn new(name: &'a str) -> Self {
+        // Room for a verb's attributes, so pushing them does not reallocate as it grows.
+        let mut content = String::with_capacity(256);
+        content.push_str(name);
         Self {
             name,
-            start: BytesStart::new(name),
+            start: BytesStart::from_content(content, name.len()),
         }
     }
 
