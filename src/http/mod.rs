@@ -37,9 +37,14 @@ pub fn router(state: AppState) -> Router {
         .merge(sms::router())
         .merge(ops::router())
         .fallback(|| async { Error::NotFound })
-        .layer(axum::middleware::from_fn(measure))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        // One layer (outermost first), not three: each `Router::layer` boxes every route
+        // again, and each box is cloned for every request.
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(TraceLayer::new_for_http().make_span_with(request_span))
+                .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+                .layer(axum::middleware::from_fn(measure)),
+        )
         .with_state(state)
 }
 
