@@ -110,9 +110,20 @@ pub fn ensure_statement(backend: DbBackend, calls: &[NewCall<'_>], now: DateTime
     // those are filled in, and nothing else a callback already stored is touched.
     Some(sql::insert_rows(
         backend,
-        "calls (call_sid, client_id, rules_version, direction, from_number, to_number, status, status_rank, \
-         trace, started_at, updated_at)",
-        11,
+        "calls",
+        &[
+            "call_sid",
+            "client_id",
+            "rules_version",
+            "direction",
+            "from_number",
+            "to_number",
+            "status",
+            "status_rank",
+            "trace",
+            "started_at",
+            "updated_at",
+        ],
         " ON CONFLICT (call_sid) DO UPDATE SET client_id = excluded.client_id, \
          rules_version = excluded.rules_version, trace = excluded.trace \
          WHERE calls.client_id IS NULL AND excluded.client_id IS NOT NULL",
@@ -238,9 +249,19 @@ pub fn start_legs_statement(backend: DbBackend, legs: &[NewLeg<'_>], now: DateTi
     }
     Some(sql::insert_rows(
         backend,
-        "call_legs (client_id, call_sid, step, assistant_id, number, status, status_rank, accepted, created_at, \
-         updated_at)",
-        10,
+        "call_legs",
+        &[
+            "client_id",
+            "call_sid",
+            "step",
+            "assistant_id",
+            "number",
+            "status",
+            "status_rank",
+            "accepted",
+            "created_at",
+            "updated_at",
+        ],
         " ON CONFLICT (call_sid, step, number) DO NOTHING",
         values,
     ))

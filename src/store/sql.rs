@@ -14,22 +14,21 @@ pub fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement
     Statement::from_sql_and_values(backend, numbered(backend, sql), values)
 }
 
-/// `INSERT INTO {into} VALUES (?, …), …{tail}` for `rows` rows of `columns` values each,
-/// given row by row in `values`.
-pub fn insert_rows(backend: DbBackend, into: &str, columns: usize, tail: &str, values: Vec<Value>) -> Statement {
+/// `INSERT INTO {table} ({columns}) VALUES (?, …), …{tail}`, one row for each
+/// `columns.len()` of `values`, which come row by row.
+pub fn insert_rows(backend: DbBackend, table: &str, columns: &[&str], tail: &str, values: Vec<Value>) -> Statement {
     debug_assert!(
-        columns > 0 && values.len() % columns == 0,
-        "{} values in rows of {columns}",
-        values.len()
+        !columns.is_empty() && values.len() % columns.len() == 0,
+        "{} values in rows of {}",
+        values.len(),
+        columns.len()
     );
-    let rows = values.len() / columns;
-    let mut sql = String::with_capacity(into.len() + tail.len() + 20 + rows * (columns * 2 + 4));
-    sql.push_str("INSERT INTO ");
-    sql.push_str(into);
-    sql.push_str(" VALUES ");
+    let rows = values.len() / columns.len();
+    let mut sql = String::with_capacity(64 + tail.len() + columns.len() * 16 + rows * (columns.len() * 3 + 4));
+    let _ = write!(sql, "INSERT INTO {table} ({}) VALUES ", columns.join(", "));
     for row in 0..rows {
         sql.push_str(if row == 0 { "(?" } else { ", (?" });
-        sql.push_str(&", ?".repeat(columns - 1));
+        sql.push_str(&", ?".repeat(columns.len() - 1));
         sql.push(')');
     }
     sql.push_str(tail);
@@ -70,7 +69,13 @@ mod tests {
     #[test]
     fn an_insert_has_one_group_of_placeholders_per_row() {
         let values = (1..=6).map(Value::from).collect();
-        let insert = insert_rows(DbBackend::Postgres, "t (a, b, c)", 3, " ON CONFLICT DO NOTHING", values);
+        let insert = insert_rows(
+            DbBackend::Postgres,
+            "t",
+            &["a", "b", "c"],
+            " ON CONFLICT DO NOTHING",
+            values,
+        );
         assert_eq!(
             insert.sql,
             "INSERT INTO t (a, b, c) VALUES ($1, $2, $3), ($4, $5, $6) ON CONFLICT DO NOTHING"
