@@ -102,7 +102,10 @@ mod tests {
 
     /// Decodes a body the way the extractor will, so the vectors go through the real decoding path.
     fn form(body: &str) -> Vec<(String, String)> {
-        url::form_urlencoded::parse(body.as_bytes()).into_owned().collect()
+        crate::http::twilio::form_pairs(body.as_bytes())
+            .into_iter()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
     }
 
     /// What the MAC is fed after the URL, as one string.

@@ -74,7 +74,7 @@ pub fn rotation_route(rules: &Rules, now: DateTime<Utc>, menu: MenuChoice) -> Op
     }
     let open = rules.hours.status_at(rules.timezone, now).open;
     select_route(rules, open, menu)
-        .filter(|(_, r)| r.strategy == Some(Strategy::RoundRobin))
+        .filter(|(_, route)| rotates(route))
         .map(|(key, _)| key)
 }
 
