@@ -87,12 +87,8 @@ pub async fn ensure(db: &impl ConnectionTrait, calls: &[NewCall<'_>], now: DateT
 /// The statement [`ensure`] runs (none for no calls), for a caller that sends it with
 /// others.
 pub fn ensure_statement(backend: DbBackend, calls: &[NewCall<'_>], now: DateTime<Utc>) -> Option<Statement> {
-    if calls.is_empty() {
-        return None;
-    }
-    let mut values = Vec::with_capacity(calls.len() * 11);
-    for new in calls {
-        values.extend([
+    let rows = calls.iter().map(|new| {
+        [
             new.call_sid.into(),
             new.client.into(),
             new.rules_version.into(),
@@ -104,14 +100,14 @@ pub fn ensure_statement(backend: DbBackend, calls: &[NewCall<'_>], now: DateTime
             new.trace.clone().into(),
             now.into(),
             now.into(),
-        ]);
-    }
+        ]
+    });
     // A status callback may have created the row first, without the routing facts:
     // those are filled in, and nothing else a callback already stored is touched.
-    Some(sql::insert_rows(
+    sql::insert_rows(
         backend,
         "calls",
-        &[
+        [
             "call_sid",
             "client_id",
             "rules_version",
@@ -127,8 +123,8 @@ pub fn ensure_statement(backend: DbBackend, calls: &[NewCall<'_>], now: DateTime
         " ON CONFLICT (call_sid) DO UPDATE SET client_id = excluded.client_id, \
          rules_version = excluded.rules_version, trace = excluded.trace \
          WHERE calls.client_id IS NULL AND excluded.client_id IS NOT NULL",
-        values,
-    ))
+        rows,
+    )
 }
 
 /// Moves the call's status forward (never back) and records its duration.
@@ -229,12 +225,8 @@ pub async fn start_legs(db: &impl ConnectionTrait, legs: &[NewLeg<'_>], now: Dat
 /// The statement [`start_legs`] runs (none for no legs), for a caller that sends it
 /// with others.
 pub fn start_legs_statement(backend: DbBackend, legs: &[NewLeg<'_>], now: DateTime<Utc>) -> Option<Statement> {
-    if legs.is_empty() {
-        return None;
-    }
-    let mut values = Vec::with_capacity(legs.len() * 10);
-    for leg in legs {
-        values.extend([
+    let rows = legs.iter().map(|leg| {
+        [
             leg.client.into(),
             leg.call_sid.into(),
             i32::try_from(leg.step).unwrap_or(i32::MAX).into(),
@@ -245,12 +237,12 @@ pub fn start_legs_statement(backend: DbBackend, legs: &[NewLeg<'_>], now: DateTi
             false.into(),
             now.into(),
             now.into(),
-        ]);
-    }
-    Some(sql::insert_rows(
+        ]
+    });
+    sql::insert_rows(
         backend,
         "call_legs",
-        &[
+        [
             "client_id",
             "call_sid",
             "step",
@@ -263,8 +255,8 @@ pub fn start_legs_statement(backend: DbBackend, legs: &[NewLeg<'_>], now: DateTi
             "updated_at",
         ],
         " ON CONFLICT (call_sid, step, number) DO NOTHING",
-        values,
-    ))
+        rows,
+    )
 }
 
 /// A leg is one number rung at one step of a call: inserting it again changes nothing.

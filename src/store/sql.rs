@@ -14,25 +14,33 @@ pub fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement
     Statement::from_sql_and_values(backend, numbered(backend, sql), values)
 }
 
-/// `INSERT INTO {table} ({columns}) VALUES (?, …), …{tail}`, one row for each
-/// `columns.len()` of `values`, which come row by row.
-pub fn insert_rows(backend: DbBackend, table: &str, columns: &[&str], tail: &str, values: Vec<Value>) -> Statement {
-    debug_assert!(
-        !columns.is_empty() && values.len() % columns.len() == 0,
-        "{} values in rows of {}",
-        values.len(),
-        columns.len()
-    );
-    let rows = values.len() / columns.len();
-    let mut sql = String::with_capacity(64 + tail.len() + columns.len() * 16 + rows * (columns.len() * 3 + 4));
+/// `INSERT INTO {table} ({columns}) VALUES (?, …), …{tail}` with one group of
+/// placeholders per row: each row has one value per column, which the compiler checks.
+/// None when there are no rows.
+pub fn insert_rows<const N: usize>(
+    backend: DbBackend,
+    table: &str,
+    columns: [&str; N],
+    tail: &str,
+    rows: impl ExactSizeIterator<Item = [Value; N]>,
+) -> Option<Statement> {
+    let count = rows.len();
+    if count == 0 || N == 0 {
+        return None;
+    }
+    let mut sql = String::with_capacity(64 + tail.len() + N * 16 + count * (N * 3 + 4));
     let _ = write!(sql, "INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-    for row in 0..rows {
-        sql.push_str(if row == 0 { "(?" } else { ", (?" });
-        sql.push_str(&", ?".repeat(columns.len() - 1));
-        sql.push(')');
+    let group = format!("(?{})", ", ?".repeat(N - 1));
+    for row in 0..count {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&group);
     }
     sql.push_str(tail);
-    statement(backend, &sql, values)
+    let mut values = Vec::with_capacity(count * N);
+    values.extend(rows.flatten());
+    Some(statement(backend, &sql, values))
 }
 
 /// `sql` with its placeholders as `backend` writes them: SQLite takes `?` as it is, and
@@ -68,18 +76,21 @@ mod tests {
 
     #[test]
     fn an_insert_has_one_group_of_placeholders_per_row() {
-        let values = (1..=6).map(Value::from).collect();
+        let rows = [[1, 2, 3], [4, 5, 6]].into_iter().map(|row| row.map(Value::from));
         let insert = insert_rows(
             DbBackend::Postgres,
             "t",
-            &["a", "b", "c"],
+            ["a", "b", "c"],
             " ON CONFLICT DO NOTHING",
-            values,
-        );
+            rows,
+        )
+        .unwrap();
         assert_eq!(
             insert.sql,
             "INSERT INTO t (a, b, c) VALUES ($1, $2, $3), ($4, $5, $6) ON CONFLICT DO NOTHING"
         );
         assert_eq!(insert.values.map(|v| v.0.len()), Some(6));
+        let none = std::iter::empty::<[Value; 3]>();
+        assert!(insert_rows(DbBackend::Sqlite, "t", ["a", "b", "c"], "", none).is_none());
     }
 }
