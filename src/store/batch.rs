@@ -106,17 +106,19 @@ async fn run<W: BatchWork>(db: DatabaseConnection, work: Arc<W>, queue: Arc<Mute
     let mut jobs = Vec::with_capacity(BATCH);
     loop {
         // The lock is held only while taking a batch, never while committing it.
-        let more = {
+        {
             let mut queue = queue.lock().await;
             if queue.is_empty() {
                 // Nothing is waiting: SQLite's connection goes back to the other requests.
+                // Checked here, after the commit, not when the batch was taken: under load
+                // the next calls arrive while this one commits, and giving the connection
+                // back and taking it again cost 240–310 µs of a 600–860 µs batch.
                 session.release();
             }
             if queue.recv_many(&mut jobs, BATCH).await == 0 {
                 return;
             }
-            !queue.is_empty()
-        };
+        }
         // A webhook past its deadline has already answered the safe voicemail: doing its
         // work now would record a call that never happened that way.
         jobs.retain(|j| !j.done.is_closed());
@@ -153,9 +155,6 @@ async fn run<W: BatchWork>(db: DatabaseConnection, work: Arc<W>, queue: Arc<Mute
                     let _ = done.send(Err(e.to_string().into()));
                 }
             }
-        }
-        if !more {
-            session.release();
         }
     }
 }
