@@ -69,8 +69,7 @@ impl Application {
         let links = Links::new(settings.public_url.as_ref()).with_local_console(address);
         let outbound = Arc::new(outbound(&settings, &links)?);
         let accounts = Arc::new(client_accounts(&db, &settings).await?);
-        let workers = store::concurrent_commits(&db);
-        let intake = store::batch::Batcher::start(db.clone(), crate::calls::Intake { clock: clock.clone() }, workers);
+        let intake = store::batch::Batcher::start(db.clone(), crate::calls::Intake { clock: clock.clone() });
         let state = AppState::new(Shared {
             intake,
             db,

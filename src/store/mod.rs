@@ -42,21 +42,16 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
+        // The ping before every acquire is a round trip per batch on PostgreSQL (SQLite's
+        // is in memory); a connection that died fails its statement, the pool drops it,
+        // and the batch's calls are each tried again (`store::batch`).
+        .test_before_acquire(sqlite)
         .sqlx_logging(false);
     let db = Database::connect(options).await?;
     if db.get_database_backend() == DatabaseBackend::Sqlite {
         db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
     }
     Ok(db)
-}
-
-/// How many batches may commit at once: SQLite commits one transaction at a time;
-/// PostgreSQL flushes concurrent commits to its log together.
-pub fn concurrent_commits(db: &DatabaseConnection) -> usize {
-    match db.get_database_backend() {
-        DatabaseBackend::Sqlite => 1,
-        _ => 4,
-    }
 }
 
 /// Applies every pending migration.
