@@ -2,6 +2,10 @@
 
 use std::process::ExitCode;
 
+/// See Cargo.toml and `.cargo/config.toml` for why, and the README's Performance.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
     switchboard::cli::run().await
