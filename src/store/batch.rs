@@ -7,11 +7,10 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use futures_util::TryStreamExt;
+use sea_orm::sea_query::Values;
 use sea_orm::sqlx::pool::PoolConnection;
-use sea_orm::sqlx::{self, Either, Executor, Sqlite, SqliteConnection};
-use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, QueryResult, RuntimeErr, Statement, TransactionTrait,
-};
+use sea_orm::sqlx::{self, Connection, Either, Executor, PgConnection, Postgres, Sqlite, SqliteConnection};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, QueryResult, RuntimeErr, Statement};
 use sea_query_binder::SqlxValues;
 use tokio::sync::{mpsc, oneshot};
 
@@ -155,17 +154,25 @@ async fn run<W: BatchWork>(db: DatabaseConnection, work: W, mut queue: mpsc::Rec
     }
 }
 
-/// Where a worker commits its batches.
+/// Where the batch task commits its batches.
 ///
-/// On SQLite every statement is a round trip to the connection's own thread, and on a
-/// busy machine each waits to be scheduled: so a batch keeps the one connection while
-/// batches are queued, and sends its reads and its writes each as one request, two
-/// round trips in all, where a transaction through the pool takes eight. PostgreSQL,
-/// which runs one statement per request, commits through a pooled transaction.
+/// Each statement is a round trip to the database (on SQLite, to the connection's own
+/// thread), and on a busy machine each waits to be scheduled; taking a connection from
+/// the pool is one more. So a batch keeps one connection while batches are queued, up
+/// to [`HELD_BATCHES`] in a row. On SQLite it sends its reads and its writes each as
+/// one request, two round trips in all, where a transaction through the pool took
+/// eight. On PostgreSQL, which takes one bound statement per request, it keeps its
+/// prepared statements on one connection instead of preparing them again on each of
+/// the pool's (`commit_on_postgres`).
 struct Session {
     db: DatabaseConnection,
-    held: Option<PoolConnection<Sqlite>>,
+    held: Option<Held>,
     held_batches: u32,
+}
+
+enum Held {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
 }
 
 impl Session {
@@ -182,65 +189,99 @@ impl Session {
         self.held_batches = 0;
     }
 
-    async fn commit<W: BatchWork>(&mut self, work: &W, items: &[W::Item]) -> Result<Vec<W::Output>, StoreError> {
-        let backend = self.db.get_database_backend();
-        if backend != DatabaseBackend::Sqlite {
-            return commit_on_pool(&self.db, work, items).await;
-        }
-        if self.held_batches >= HELD_BATCHES {
-            self.release();
-        }
-        let conn = match &mut self.held {
-            Some(conn) => conn,
-            None => self.held.insert(
+    async fn acquire(&self) -> Result<Held, StoreError> {
+        Ok(match self.db.get_database_backend() {
+            DatabaseBackend::Postgres => Held::Postgres(
+                self.db
+                    .get_postgres_connection_pool()
+                    .acquire()
+                    .await
+                    .map_err(sqlx_error)?,
+            ),
+            _ => Held::Sqlite(
                 self.db
                     .get_sqlite_connection_pool()
                     .acquire()
                     .await
                     .map_err(sqlx_error)?,
             ),
+        })
+    }
+
+    async fn commit<W: BatchWork>(&mut self, work: &W, items: &[W::Item]) -> Result<Vec<W::Output>, StoreError> {
+        if self.held_batches >= HELD_BATCHES {
+            self.release();
+        }
+        let held = match &mut self.held {
+            Some(held) => held,
+            None => {
+                let held = self.acquire().await?;
+                self.held.insert(held)
+            }
         };
         self.held_batches += 1;
-        let committed = commit_on_sqlite(conn, work, items).await;
-        let rollback = Statement::from_string(DatabaseBackend::Sqlite, "ROLLBACK");
-        if committed.is_err() && one_request(conn, std::iter::once(rollback)).await.is_err() {
-            // Whatever state the connection is in, it must not reach another request.
-            if let Some(mut conn) = self.held.take() {
-                conn.close_on_drop();
+        let (committed, clean) = match held {
+            Held::Sqlite(conn) => {
+                let committed = commit_on_sqlite(conn, work, items).await;
+                let rollback = Statement::from_string(DatabaseBackend::Sqlite, "ROLLBACK");
+                let clean = committed.is_ok() || one_request(conn, std::iter::once(rollback)).await.is_ok();
+                (committed, clean)
             }
+            // A failed statement may have been the connection's last: it is not kept.
+            Held::Postgres(conn) => {
+                let committed = commit_on_postgres(conn, work, items).await;
+                let clean = committed.is_ok();
+                (committed, clean)
+            }
+        };
+        if !clean {
+            // Whatever state the connection is in, it must not reach another request.
+            match self.held.take() {
+                Some(Held::Sqlite(mut conn)) => conn.close_on_drop(),
+                Some(Held::Postgres(mut conn)) => conn.close_on_drop(),
+                None => {}
+            }
+            self.held_batches = 0;
         }
         committed
     }
 }
 
-/// The batch through the pool, one statement per request (PostgreSQL's bound statements
-/// go one at a time). Each read commits on its own, and a single write needs no
-/// transaction around it: `BEGIN` and `COMMIT` would be two more round trips, and the
-/// pool's ping on acquiring a connection a third (off, see `store::connect`). So a
-/// round-robin turn read for a batch whose write then fails stays taken: the rotation
-/// skips one turn, and no call is lost.
-async fn commit_on_pool<W: BatchWork>(
-    db: &DatabaseConnection,
+/// The batch on PostgreSQL, one statement per request. Each read commits on its own,
+/// and a single write needs no transaction around it: `BEGIN` and `COMMIT` would be two
+/// more round trips (and the pool's ping on lending a connection another, off in
+/// `store::connect`). So a round-robin turn read for a batch whose write then fails
+/// stays taken: the rotation skips one turn, and no call is lost.
+async fn commit_on_postgres<W: BatchWork>(
+    conn: &mut PgConnection,
     work: &W,
     items: &[W::Item],
 ) -> Result<Vec<W::Output>, StoreError> {
-    let backend = db.get_database_backend();
+    let backend = DatabaseBackend::Postgres;
     let (reads, statements) = work.reads(backend, items);
     let mut rows = Vec::with_capacity(statements.len());
-    for read in statements {
-        rows.push(db.query_all(read).await?);
+    for Statement { sql, values, .. } in statements {
+        let found = bound(&sql, values).fetch_all(&mut *conn).await.map_err(sqlx_error)?;
+        rows.push(found.into_iter().map(QueryResult::from).collect());
     }
-    let (outputs, mut writes) = work.decide(backend, items, reads, rows)?;
-    if writes.len() == 1 {
-        db.execute(writes.remove(0)).await?;
-    } else if !writes.is_empty() {
-        let txn = db.begin().await?;
-        for write in writes {
-            txn.execute(write).await?;
+    let (outputs, writes) = work.decide(backend, items, reads, rows)?;
+    if writes.len() > 1 {
+        let mut txn = conn.begin().await.map_err(sqlx_error)?;
+        for Statement { sql, values, .. } in writes {
+            bound(&sql, values).execute(&mut *txn).await.map_err(sqlx_error)?;
         }
-        txn.commit().await?;
+        txn.commit().await.map_err(sqlx_error)?;
+    } else {
+        for Statement { sql, values, .. } in writes {
+            bound(&sql, values).execute(&mut *conn).await.map_err(sqlx_error)?;
+        }
     }
     Ok(outputs)
+}
+
+/// A statement's SQL and values as sqlx runs them on PostgreSQL.
+fn bound(sql: &str, values: Option<Values>) -> sqlx::query::Query<'_, Postgres, SqlxValues> {
+    sqlx::query_with(sql, SqlxValues(values.unwrap_or(Values(Vec::new()))))
 }
 
 /// The batch in two requests: `BEGIN IMMEDIATE` and the reads, then the writes and
