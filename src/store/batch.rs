@@ -19,7 +19,7 @@ use super::StoreError;
 /// What a batch does, as two sets of statements: what it reads (or takes, like
 /// round-robin turns), and then, decided from those rows without the database, what
 /// it writes. On SQLite both sets are one transaction and each set one request; on
-/// PostgreSQL each read commits on its own and the writes together (`commit_on_pool`).
+/// PostgreSQL each read commits on its own and the writes together (`commit_on_postgres`).
 pub trait BatchWork: Send + Sync + 'static {
     type Item: Send + Sync + 'static;
     type Output: Send + 'static;
@@ -175,6 +175,16 @@ enum Held {
     Postgres(PoolConnection<Postgres>),
 }
 
+impl Held {
+    /// Closes the connection instead of giving it back to the pool.
+    fn close_on_drop(&mut self) {
+        match self {
+            Self::Sqlite(conn) => conn.close_on_drop(),
+            Self::Postgres(conn) => conn.close_on_drop(),
+        }
+    }
+}
+
 impl Session {
     fn new(db: DatabaseConnection) -> Self {
         Self {
@@ -236,12 +246,10 @@ impl Session {
         };
         if !clean {
             // Whatever state the connection is in, it must not reach another request.
-            match self.held.take() {
-                Some(Held::Sqlite(mut conn)) => conn.close_on_drop(),
-                Some(Held::Postgres(mut conn)) => conn.close_on_drop(),
-                None => {}
+            if let Some(held) = &mut self.held {
+                held.close_on_drop();
             }
-            self.held_batches = 0;
+            self.release();
         }
         committed
     }
@@ -249,9 +257,8 @@ impl Session {
 
 /// The batch on PostgreSQL, one statement per request. Each read commits on its own,
 /// and a single write needs no transaction around it: `BEGIN` and `COMMIT` would be two
-/// more round trips (and the pool's ping on lending a connection another, off in
-/// `store::connect`). So a round-robin turn read for a batch whose write then fails
-/// stays taken: the rotation skips one turn, and no call is lost.
+/// more round trips. So a round-robin turn read for a batch whose write then fails stays
+/// taken: the rotation skips one turn, and no call is lost.
 async fn commit_on_postgres<W: BatchWork>(
     conn: &mut PgConnection,
     work: &W,

@@ -42,10 +42,6 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
-        // The ping before every acquire is a round trip per batch on PostgreSQL (SQLite's
-        // is in memory); a connection that died fails its statement, the pool drops it,
-        // and the batch's calls are each tried again (`store::batch`).
-        .test_before_acquire(sqlite)
         .sqlx_logging(false);
     let db = Database::connect(options).await?;
     if db.get_database_backend() == DatabaseBackend::Sqlite {
