@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod alerts;
 mod bad_input;
+mod batch;
 mod callbacks;
 mod calls;
 mod cli;
