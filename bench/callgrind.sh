@@ -21,7 +21,8 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 "$bin/examples/load_requests" 50000 http://127.0.0.1:18182/twilio/voice +12125550100 >"$work/requests.tsv"
-DATABASE_URL="sqlite://$work/load.db?mode=rwc" SWITCHBOARD_BIND=127.0.0.1:18182 SWITCHBOARD_OUTBOX_WORKER=false \
+bench/open-rules.sh "$work/rules"
+SWITCHBOARD_RULES_DIR="$work/rules" DATABASE_URL="sqlite://$work/load.db?mode=rwc" SWITCHBOARD_BIND=127.0.0.1:18182 SWITCHBOARD_OUTBOX_WORKER=false \
   RUST_LOG=warn valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out" \
   "$bin/switchboard" serve >"$work/server.log" 2>&1 & server=$!
 for _ in $(seq 1 300); do curl -sf http://127.0.0.1:18182/health >/dev/null && break; sleep 0.2; done

@@ -26,7 +26,8 @@ run() { # name port requests-file pid
 sleep 0.5
 ceiling_result=$(run 18181 "$work/ceiling.tsv")
 
-DATABASE_URL="${SWITCHBOARD_LOAD_DATABASE_URL:-sqlite://$work/load.db?mode=rwc}" SWITCHBOARD_BIND=127.0.0.1:18180 \
+bench/open-rules.sh "$work/rules"
+SWITCHBOARD_RULES_DIR="$work/rules" DATABASE_URL="${SWITCHBOARD_LOAD_DATABASE_URL:-sqlite://$work/load.db?mode=rwc}" SWITCHBOARD_BIND=127.0.0.1:18180 \
   SWITCHBOARD_OUTBOX_WORKER=false RUST_LOG=warn "$bin/switchboard" serve >"$work/server.log" 2>&1 & server=$!
 for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18180/health >/dev/null && break; sleep 0.1; done
 server_result=$(run 18180 "$work/switchboard.tsv")

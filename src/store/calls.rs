@@ -358,19 +358,29 @@ pub async fn unavailability(
 /// The query [`unavailability`] runs, for a caller that sends it with others; its rows
 /// are read by [`unavailability_of`].
 pub fn unavailability_query(backend: DbBackend, client: &str, now: DateTime<Utc>) -> Statement {
-    // On a call: the leg was answered, or accepted at the whisper and not ended.
+    // On a call: the leg was answered, or accepted at the whisper and not ended. Two
+    // reads, not one with `OR`: each finds its legs through an index, where the `OR`
+    // read every leg of the client not yet ended, which includes each leg whose final
+    // status callback never came (9.6 ms a batch with 39 000 of them).
+    let since = now - Duration::hours(4);
+    let (answered, ended) = (status_rank("in-progress"), status_rank("completed"));
     sql::statement(
         backend,
         "SELECT call_sid, assistant_id FROM call_legs \
-         WHERE client_id = ? AND assistant_id IS NOT NULL AND updated_at > ? \
-         AND (status_rank = ? OR (accepted = ? AND status_rank < ?)) \
+         WHERE client_id = ? AND status_rank = ? AND assistant_id IS NOT NULL AND updated_at > ? \
+         UNION ALL SELECT call_sid, assistant_id FROM call_legs \
+         WHERE client_id = ? AND accepted = ? AND status_rank < ? AND status_rank <> ? \
+         AND assistant_id IS NOT NULL AND updated_at > ? \
          UNION ALL SELECT NULL, assistant_id FROM assistant_duty WHERE client_id = ? AND on_duty = ?",
         vec![
             client.into(),
-            (now - Duration::hours(4)).into(),
-            status_rank("in-progress").into(),
+            answered.into(),
+            since.into(),
+            client.into(),
             true.into(),
-            status_rank("completed").into(),
+            ended.into(),
+            answered.into(),
+            since.into(),
             client.into(),
             false.into(),
         ],

@@ -21,6 +21,7 @@ mod migrations;
 mod numbers;
 mod outages;
 mod processes;
+mod query_plans;
 mod recordings;
 mod redelivery;
 mod rules;
