@@ -29,24 +29,26 @@ pub struct PositionError(String);
 impl Position {
     /// The query string (without `?`), keys in alphabetical order.
     pub fn to_query(&self) -> String {
-        let mut q = BTreeMap::new();
-        q.insert("at", self.at.timestamp().to_string());
-        q.insert("client", self.client.clone());
-        match self.menu {
-            MenuChoice::NotAsked => {}
-            MenuChoice::Retry { attempt } => {
-                q.insert("attempt", attempt.to_string());
-            }
-            MenuChoice::Option(d) => {
-                q.insert("option", d.to_string());
-            }
-            MenuChoice::Default => {
-                q.insert("option", "default".into());
-            }
-        }
-        q.insert("rr", self.rotation.to_string());
-        q.insert("step", self.step.to_string());
-        q.insert("version", self.version.to_string());
+        let (at, rotation, step, version) = (
+            self.at.timestamp().to_string(),
+            self.rotation.to_string(),
+            self.step.to_string(),
+            self.version.to_string(),
+        );
+        let menu = match self.menu {
+            MenuChoice::NotAsked => None,
+            MenuChoice::Retry { attempt } => Some(("attempt", attempt.to_string())),
+            MenuChoice::Option(d) => Some(("option", d.to_string())),
+            MenuChoice::Default => Some(("option", "default".to_owned())),
+        };
+        let mut q = vec![("at", at.as_str()), ("client", self.client.as_str())];
+        q.extend(menu.as_ref().map(|(k, v)| (*k, v.as_str())));
+        q.extend([
+            ("rr", rotation.as_str()),
+            ("step", step.as_str()),
+            ("version", version.as_str()),
+        ]);
+        q.sort_unstable_by_key(|(key, _)| *key);
         encode(&q)
     }
 
@@ -83,12 +85,12 @@ impl Position {
     }
 }
 
-/// `key=value&…` in the map's (alphabetical) order, percent-encoded.
-pub fn encode(pairs: &BTreeMap<&str, String>) -> String {
-    let mut out = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        out.append_pair(k, v);
-    }
+/// `key=value&…`, percent-encoded. The keys come in alphabetical order, so a position's
+/// URL is spelled one way only.
+pub fn encode(pairs: &[(&str, &str)]) -> String {
+    debug_assert!(pairs.windows(2).all(|w| w[0].0 < w[1].0), "{pairs:?}");
+    let mut out = url::form_urlencoded::Serializer::new(String::with_capacity(96));
+    out.extend_pairs(pairs);
     out.finish()
 }
 

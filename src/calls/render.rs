@@ -1,8 +1,6 @@
 //! Steps of a decision → TwiML. Pure: the URLs come from [`Links`], the text from the
 //! rules, so each answer can be checked without a server.
 
-use std::collections::BTreeMap;
-
 use super::position::{encode, Position};
 use crate::routing::rules::{MenuInput, Speech};
 use crate::routing::{Action, DialTarget, Rules, Step};
@@ -172,23 +170,20 @@ pub fn step(rules: &Rules, step: &Step, pos: &Position, links: &Links) -> Respon
 }
 
 fn recording_query(pos: &Position, kind: &str) -> String {
-    encode(&BTreeMap::from([
-        ("client", pos.client.clone()),
-        ("kind", kind.to_owned()),
-    ]))
+    encode(&[("client", &pos.client), ("kind", kind)])
 }
 
 /// Query naming one leg: who was rung at which step of which client's chain.
 pub fn leg_query(pos: &Position, target: &DialTarget) -> String {
-    let mut q = BTreeMap::from([
-        ("client", pos.client.clone()),
-        ("number", target.number.to_string()),
-        ("step", pos.step.to_string()),
-        ("version", pos.version.to_string()),
+    let (step, version) = (pos.step.to_string(), pos.version.to_string());
+    let mut q = Vec::with_capacity(5);
+    q.extend(target.assistant.as_ref().map(|a| ("assistant", a.as_str())));
+    q.extend([
+        ("client", pos.client.as_str()),
+        ("number", target.number.as_str()),
+        ("step", step.as_str()),
+        ("version", version.as_str()),
     ]);
-    if let Some(a) = &target.assistant {
-        q.insert("assistant", a.to_string());
-    }
     encode(&q)
 }
 
@@ -258,7 +253,7 @@ pub fn safe_answer(rules: Option<&Rules>, links: &Links) -> Response {
         ),
         None => (Speech::default(), TROUBLE.to_owned(), String::new()),
     };
-    let query = encode(&BTreeMap::from([("client", client), ("kind", "voicemail".to_owned())]));
+    let query = encode(&[("client", &client), ("kind", "voicemail")]);
     Response::new()
         .push(say(&speech, &greeting))
         .push(
