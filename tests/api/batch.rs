@@ -1,6 +1,6 @@
 //! Group commit (`store::batch`) on the test's database, SQLite or PostgreSQL: the two
 //! commit their batches differently (one transaction in two requests; reads on their
-//! own, then the writes), and a refused item, the reads' rows and the pool's other
+//! own, then the writes as one statement), and a refused item, the reads' rows and the pool's other
 //! requests must come out the same on both.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -136,7 +136,7 @@ async fn other_requests_get_the_database_while_batches_keep_coming() {
         before_the_flood_ended < total as usize,
         "the pool's request waited for all {total} queued items"
     );
-    // Batches of many items, each committed (on PostgreSQL, in one transaction).
+    // Batches of many items, each committed (on PostgreSQL, as one statement).
     assert_eq!(rows_of_t(&db).await.len(), total as usize + 1);
 }
 

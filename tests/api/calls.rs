@@ -193,6 +193,36 @@ async fn an_assistant_who_presses_one_takes_the_call_and_is_busy_for_the_next() 
 }
 
 #[tokio::test]
+async fn an_assistant_whose_leg_is_answered_is_busy_and_a_leg_only_rung_is_not() {
+    let app = spawn_app().await;
+    let first = app.call(CALL, ACME).await;
+    let maria = first.first("Number");
+    assert_eq!(maria.text, "+12125550111");
+    // Twilio reports Maria's leg answered (she has not pressed 1 yet: not accepted).
+    let answered = app
+        .post(
+            maria.attr("statusCallback").unwrap(),
+            &[
+                ("CallSid", "CA00000000000000000000000000000b11"),
+                ("ParentCallSid", CALL),
+                ("From", CALLER),
+                ("To", "+12125550111"),
+                ("CallStatus", "in-progress"),
+                ("Direction", "outbound-dial"),
+            ],
+        )
+        .await;
+    assert_eq!(answered.status, 204);
+
+    let second = app.call("CA00000000000000000000000000000a02", ACME).await;
+    assert_eq!(second.dialled(), ["+12125550112"], "Maria is on the first call");
+    // John's leg of the second call is only ringing, and no callback ever comes for
+    // it: it must not keep him from the third call.
+    let third = app.call("CA00000000000000000000000000000a03", ACME).await;
+    assert_eq!(third.dialled(), ["+12125550112"]);
+}
+
+#[tokio::test]
 async fn a_key_other_than_one_hangs_up_the_assistants_leg() {
     let app = spawn_app().await;
     let first = app.call(CALL, ACME).await;
