@@ -15,7 +15,10 @@ function init(args)
   for line in io.lines(os.getenv("REQUESTS")) do
     if n % 2 == index then
       local tab = line:find("\t")
-      requests[#requests + 1] = { signature = line:sub(1, tab - 1), body = line:sub(tab + 1) }
+      requests[#requests + 1] = wrk.format("POST", wrk.path, {
+        ["Content-Type"] = "application/x-www-form-urlencoded",
+        ["X-Twilio-Signature"] = line:sub(1, tab - 1),
+      }, line:sub(tab + 1))
     end
     n = n + 1
   end
@@ -23,11 +26,7 @@ end
 
 function request()
   counter = counter + 1
-  local r = requests[((counter - 1) % #requests) + 1]
-  return wrk.format("POST", wrk.path, {
-    ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["X-Twilio-Signature"] = r.signature,
-  }, r.body)
+  return requests[((counter - 1) % #requests) + 1]
 end
 
 function done(summary, latency, requests)
