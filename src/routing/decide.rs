@@ -80,7 +80,8 @@ pub fn rotation_route(rules: &Rules, now: DateTime<Utc>, menu: MenuChoice) -> Op
 
 pub fn decide(rules: &Rules, now: DateTime<Utc>, call: &CallInput<'_>) -> Decision {
     let status = rules.hours.status_at(rules.timezone, now);
-    let mut why = Vec::new();
+    // Room for the usual reasons (the route, a choice, a skip or two) without regrowing.
+    let mut why = Vec::with_capacity(4);
     let steps = match select_route(rules, status.open, call.menu) {
         None => vec![menu_step(rules, call.menu, &mut why)],
         Some((key, route)) => {
@@ -152,12 +153,16 @@ fn chain(rules: &Rules, key: RouteKey, route: &Route, call: &CallInput<'_>, why:
         })
         .collect();
     // Sized once: a step per assistant, per fallback, and a possible apology.
-    let mut plan: Vec<Action> = Vec::with_capacity(available.len() + route.then.len() + 1);
+    let mut plan = Plan {
+        steps: Vec::with_capacity(available.len() + route.then.len() + 1),
+    };
     match route.strategy {
         None => why.push(Why::NobodyRung(key)),
         Some(Strategy::Priority) => {
             why.push(Why::Priority(key));
-            plan.extend(available.iter().map(|id| dial(vec![target(id)], route.ring_seconds)));
+            for id in &available {
+                plan.push(dial(vec![target(id)], route.ring_seconds));
+            }
         }
         Some(Strategy::RoundRobin) => {
             if !available.is_empty() {
@@ -168,7 +173,9 @@ fn chain(rules: &Rules, key: RouteKey, route: &Route, call: &CallInput<'_>, why:
                 key,
                 position: call.rotation,
             });
-            plan.extend(available.iter().map(|id| dial(vec![target(id)], route.ring_seconds)));
+            for id in &available {
+                plan.push(dial(vec![target(id)], route.ring_seconds));
+            }
         }
         Some(Strategy::Simultaneous) => {
             why.push(Why::AllAtOnce(key));
@@ -199,16 +206,25 @@ fn chain(rules: &Rules, key: RouteKey, route: &Route, call: &CallInput<'_>, why:
             _ => why.push(Why::NotConfigured(*t)),
         }
     }
-    if !plan.last().is_some_and(Action::speaks) {
+    if !plan.steps.last().is_some_and(Step::speaks) {
         why.push(Why::Apology);
         plan.push(Action::Apology {
             text: APOLOGY.to_owned(),
         });
     }
-    plan.into_iter()
-        .zip(0u32..)
-        .map(|(action, index)| Step { index, action })
-        .collect()
+    plan.steps
+}
+
+/// A route's steps, numbered in the order they are planned.
+struct Plan {
+    steps: Vec<Step>,
+}
+
+impl Plan {
+    fn push(&mut self, action: Action) {
+        let index = u32::try_from(self.steps.len()).expect("a route has fewer than 2^32 steps");
+        self.steps.push(Step { index, action });
+    }
 }
 
 fn business_number(rules: &Rules, called: &str) -> Option<E164> {

@@ -221,13 +221,15 @@ pub struct OpenStatus {
     pub next_open: Option<DateTime<Utc>>,
 }
 
-/// A window on one day that has started, with the instant it closes.
+/// A window on one day that has started, with the instant it closes and the wall-clock
+/// time that instant was resolved from.
 #[derive(Debug, Clone, Copy)]
 struct Occurrence {
     day: NaiveDate,
     kind: DayKind,
     window: Window,
     end: DateTime<Utc>,
+    local_end: NaiveDateTime,
 }
 
 /// A window on one day that starts after the instant looked at. Its end stays local:
@@ -279,7 +281,7 @@ impl Hours {
         // The next opening is searched from the same days the open check looks at, so
         // the starts still ahead are kept rather than looked up in the zone again.
         let mut upcoming = Vec::new();
-        for nearby in self.nearby(tz, today, now) {
+        for nearby in self.nearby(tz, local, now) {
             match nearby {
                 Nearby::Contains(current) => {
                     return OpenStatus {
@@ -288,7 +290,7 @@ impl Hours {
                         day: current.day,
                         kind: current.kind,
                         window: Some(current.window),
-                        until: self.chain_end(tz, current.end, now),
+                        until: self.chain_end(tz, current.end, current.local_end, now),
                         next_open: None,
                     }
                 }
@@ -307,22 +309,39 @@ impl Hours {
         }
     }
 
-    /// Every span on the days around `day` (the local date of `t`), in [`AROUND`] order,
-    /// as it relates to `t`. Each side of a span costs a time-zone lookup, so the end is
-    /// only resolved for a span that has started by `t`: most spans fail on their start.
-    fn nearby(&self, tz: Tz, day: NaiveDate, t: DateTime<Utc>) -> impl Iterator<Item = Nearby> + '_ {
+    /// Every span on the days around the local date of `t` (`local`), in [`AROUND`]
+    /// order, as it relates to `t`. Each side of a span costs a time-zone lookup, and
+    /// one side is enough to rule a span out: an end at or before `t` makes it past, a
+    /// start after `t` upcoming. So the side looked up first is the one that, going by
+    /// the wall clock, most likely settles it: the end of a span that ended by `local`,
+    /// the start of any other. Both are looked up only for a span that holds `t`, or
+    /// where a transition made the wall clock mislead.
+    fn nearby(&self, tz: Tz, local: NaiveDateTime, t: DateTime<Utc>) -> impl Iterator<Item = Nearby> + '_ {
         AROUND
             .into_iter()
-            .filter_map(move |k| shift(day, k))
+            .filter_map(move |k| shift(local.date(), k))
             .flat_map(move |d| {
                 let (kind, windows) = self.effective(d);
                 windows.iter().filter_map(move |w| {
-                    let (start, end) = w.local_span(d)?;
-                    let start = to_instant(tz, start, Edge::Start);
+                    let (local_start, local_end) = w.local_span(d)?;
+                    let end = if local_end <= local {
+                        let end = to_instant(tz, local_end, Edge::End);
+                        if end <= t {
+                            return Some(Nearby::Past);
+                        }
+                        Some(end)
+                    } else {
+                        None
+                    };
+                    let start = to_instant(tz, local_start, Edge::Start);
                     if start > t {
-                        return Some(Nearby::Upcoming(Upcoming { day: d, start, end }));
+                        return Some(Nearby::Upcoming(Upcoming {
+                            day: d,
+                            start,
+                            end: local_end,
+                        }));
                     }
-                    let end = to_instant(tz, end, Edge::End);
+                    let end = end.unwrap_or_else(|| to_instant(tz, local_end, Edge::End));
                     // A span a DST gap swallowed has `end <= start`, so it contains nothing.
                     Some(if t < end {
                         Nearby::Contains(Occurrence {
@@ -330,6 +349,7 @@ impl Hours {
                             kind,
                             window: *w,
                             end,
+                            local_end,
                         })
                     } else {
                         Nearby::Past
@@ -338,21 +358,35 @@ impl Hours {
             })
     }
 
-    /// The spans that contain `t`, an instant whose local date is `day`.
-    fn containing(&self, tz: Tz, day: NaiveDate, t: DateTime<Utc>) -> impl Iterator<Item = Occurrence> + '_ {
-        self.nearby(tz, day, t).filter_map(|nearby| match nearby {
-            Nearby::Contains(occurrence) => Some(occurrence),
-            Nearby::Upcoming(_) | Nearby::Past => None,
-        })
-    }
-
-    /// Follows spans that overlap or touch `end` until one closes for good.
-    fn chain_end(&self, tz: Tz, mut end: DateTime<Utc>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    /// Follows spans that overlap or touch `end` until one closes for good; `local_end`
+    /// is the wall-clock time `end` was resolved from.
+    ///
+    /// A later local time never resolves to an earlier instant ([`to_instant`] is
+    /// monotone for starts and for ends), so a span whose local end is at or before
+    /// `local_end` closes by `end` and cannot hold it. Only spans that end later are
+    /// looked up in the zone: on a day of one window, that is tomorrow's start, where
+    /// looking up every span around `end` took five to seven lookups.
+    fn chain_end(
+        &self,
+        tz: Tz,
+        mut end: DateTime<Utc>,
+        mut local_end: NaiveDateTime,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
         let limit = now.checked_add_signed(TimeDelta::days(HORIZON_DAYS))?;
         while end <= limit {
             let day = end.with_timezone(&tz).date_naive();
-            match self.containing(tz, day, end).map(|o| o.end).max() {
-                Some(later) => end = later,
+            let later = AROUND
+                .into_iter()
+                .filter_map(|k| shift(day, k))
+                .flat_map(|d| self.effective(d).1.iter().filter_map(move |w| w.local_span(d)))
+                .filter(|&(_, span_end)| span_end > local_end)
+                .filter(|&(start, _)| to_instant(tz, start, Edge::Start) <= end)
+                .map(|(_, span_end)| (to_instant(tz, span_end, Edge::End), span_end))
+                .filter(|&(instant, _)| end < instant)
+                .max();
+            match later {
+                Some((instant, span_end)) => (end, local_end) = (instant, span_end),
                 None => return Some(end),
             }
         }
@@ -372,12 +406,9 @@ impl Hours {
         let mut best = Earliest::default();
         let tomorrow = shift(today, 1);
         for day in (-2..=HORIZON_DAYS).map_while(|k| shift(today, k)) {
-            // A later day's windows start after midnight, so one more day is enough
-            // to let an overnight quirk of a transition show up.
-            if best
-                .found
-                .is_some_and(|(found, _)| shift(found, 1).is_some_and(|next| day > next))
-            {
+            // A later day's windows start later by the wall clock, and a later local time
+            // never resolves to an earlier instant: none can open before the one found.
+            if best.found.is_some() {
                 break;
             }
             if tomorrow.is_some_and(|last| day <= last) {
@@ -393,26 +424,25 @@ impl Hours {
                 }
             }
         }
-        best.found.map(|(_, t)| t)
+        best.found
     }
 }
 
-/// The earliest opening seen so far, with the day its window belongs to.
+/// The earliest opening seen so far.
 #[derive(Default)]
 struct Earliest {
-    found: Option<(NaiveDate, DateTime<Utc>)>,
+    found: Option<DateTime<Utc>>,
 }
 
 impl Earliest {
-    /// Takes `span` if it starts strictly earlier (so the first day seen wins a tie) and
-    /// really opens. Only such a candidate pays for its end: a span a DST gap swallowed
-    /// never opens.
+    /// Takes `span` if it starts earlier and really opens. Only such a candidate pays
+    /// for its end: a span a DST gap swallowed never opens.
     fn offer(&mut self, tz: Tz, span: Upcoming) {
-        if self.found.is_some_and(|(_, t)| span.start >= t) {
+        if self.found.is_some_and(|t| span.start >= t) {
             return;
         }
         if span.start < to_instant(tz, span.end, Edge::End) {
-            self.found = Some((span.day, span.start));
+            self.found = Some(span.start);
         }
     }
 }

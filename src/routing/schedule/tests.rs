@@ -746,3 +746,54 @@ proptest! {
         prop_assert_eq!(status.open, naive_open(&hours, status.local));
     }
 }
+
+// ---- what `chain_end` relies on: resolving local times never goes backwards ----
+
+/// The instants in `year` where `tz` changes its offset, found hour by hour.
+fn transitions_in(tz: Tz, year: i32) -> Vec<DateTime<Utc>> {
+    let offset = |t: DateTime<Utc>| t.with_timezone(&tz).offset().fix();
+    let start = utc(year, 1, 1, 0, 0);
+    (0..366 * 24)
+        .map(|h| start + TimeDelta::hours(h))
+        .filter(|&t| offset(t) != offset(t - TimeDelta::hours(1)))
+        .collect()
+}
+
+/// Every wall-clock time a quarter hour apart over the 60 hours around `at`, in `tz`,
+/// resolves to an instant no earlier than the one before it, as a start and as an end.
+fn assert_monotone_around(tz: Tz, at: DateTime<Utc>) {
+    let first = (at - TimeDelta::hours(30)).with_timezone(&tz).naive_local();
+    let locals = (0..240).map(|q| first + TimeDelta::minutes(15 * q));
+    for edge in [Edge::Start, Edge::End] {
+        let instants: Vec<_> = locals.clone().map(|l| (l, to_instant(tz, l, edge))).collect();
+        for pair in instants.windows(2) {
+            let ((l1, t1), (l2, t2)) = (pair[0], pair[1]);
+            assert!(t1 <= t2, "{tz} {edge:?}: {l1} resolves to {t1}, later {l2} to {t2}");
+        }
+    }
+}
+
+#[test]
+fn resolving_local_times_is_monotone_where_a_day_was_skipped_or_repeated() {
+    // Samoa skipped 30 December 2011; Alaska repeated a day when it became American in 1867.
+    assert_monotone_around(chrono_tz::Pacific::Apia, utc(2011, 12, 30, 10, 0));
+    assert_monotone_around(chrono_tz::America::Sitka, utc(1867, 10, 19, 0, 0));
+    // Lord Howe moves its clocks by half an hour.
+    for at in transitions_in(chrono_tz::Australia::Lord_Howe, 2026) {
+        assert_monotone_around(chrono_tz::Australia::Lord_Howe, at);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn resolving_local_times_is_monotone_around_every_transition_of_a_year(
+        zone in 0..chrono_tz::TZ_VARIANTS.len(), year in 1850i32..2100
+    ) {
+        let tz = chrono_tz::TZ_VARIANTS[zone];
+        for at in transitions_in(tz, year) {
+            assert_monotone_around(tz, at);
+        }
+    }
+}
