@@ -1,6 +1,8 @@
--- wrk script for bench/load.sh: cycles through pre-signed webhooks (requests.lua) and
--- reports p50/p99/p99.9 and errors.
--- Each thread takes every n-th line, so no two requests share a CallSid.
+-- wrk script for bench/load.sh: cycles through pre-signed webhooks (the file $REQUESTS,
+-- from examples/load_requests.rs) and reports p50/p99/p99.9 and errors.
+-- Each thread takes every n-th line, so no two requests share a CallSid, and formats its
+-- requests in init: formatting each as it is sent cost wrk 28 µs of CPU a request, taken
+-- from the server it measures.
 local thread_count = 0
 local requests = {}
 local counter = 0
