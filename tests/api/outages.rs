@@ -84,7 +84,21 @@ fn pg_ctlcluster(cluster: &str, action: &str) {
 impl Fault {
     async fn outage(&self) {
         match self {
-            Self::SqliteLock(conn) => conn.execute_unprepared("BEGIN EXCLUSIVE").await.map(drop).unwrap(),
+            Self::SqliteLock(conn) => {
+                // Under load the server's writer holds the lock for most of each batch and
+                // takes it again as soon as it commits, and SQLite's busy handler sleeps
+                // between its tries: one `BEGIN EXCLUSIVE` lost its whole 5 s that way in
+                // CI. So try every millisecond, without the handler, until the lock is ours.
+                conn.execute_unprepared("PRAGMA busy_timeout = 0").await.unwrap();
+                let deadline = Instant::now() + Duration::from_secs(30);
+                while let Err(e) = conn.execute_unprepared("BEGIN EXCLUSIVE").await {
+                    assert!(
+                        Instant::now() < deadline && e.to_string().contains("database is locked"),
+                        "the test could not lock the database: {e}"
+                    );
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+            }
             Self::Proxy(proxy) => proxy.stop(),
             Self::Cluster(cluster) => pg_ctlcluster(cluster, "stop"),
         }
