@@ -10,6 +10,7 @@ mod m20261121_000004_create_client_accounts;
 mod m20261121_000005_outbox_kinds;
 mod m20261121_000006_leg_answered_at;
 mod m20261122_000007_busy_legs_index;
+mod m20261122_000008_legs_by_call_id;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000005_outbox_kinds::Migration),
             Box::new(m20261121_000006_leg_answered_at::Migration),
             Box::new(m20261122_000007_busy_legs_index::Migration),
+            Box::new(m20261122_000008_legs_by_call_id::Migration),
         ]
     }
 }

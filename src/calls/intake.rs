@@ -169,9 +169,10 @@ fn record(backend: DbBackend, arrivals: &[Arrival], routed: &[Routed], now: Date
         .flatten()
         .collect();
     legs.sort_by(|a, b| (a.call_sid, a.step, a.number).cmp(&(b.call_sid, b.step, b.number)));
+    let calls_written = store::batch::rows_written(backend, 0, "calls");
     [
         store::calls::ensure_statement(backend, &calls, now),
-        store::calls::start_legs_statement(backend, &legs, now),
+        store::calls::start_legs_statement(backend, &legs, now, &calls_written),
     ]
     .into_iter()
     .flatten()

@@ -283,9 +283,21 @@ async fn commit_on_postgres<W: BatchWork>(
     Ok(outputs)
 }
 
+/// Where a batch's write finds the rows that its write number `index` put in `table`.
+/// On SQLite, `table`: the writes run in order, in one transaction. On PostgreSQL the
+/// writes are one statement ([`one_statement`]) on one snapshot, which does not see
+/// their own changes: there, the rows that write returned (its `RETURNING`).
+pub fn rows_written(backend: DatabaseBackend, index: usize, table: &str) -> String {
+    match backend {
+        DatabaseBackend::Postgres => format!("w{index}"),
+        _ => table.to_owned(),
+    }
+}
+
 /// PostgreSQL statements as one: all but the last as `WITH` queries of the last, which
-/// PostgreSQL runs atomically, on one snapshot, in one round trip. Each statement's
-/// `$n` placeholders are moved past those of the statements before it.
+/// PostgreSQL runs atomically, on one snapshot, in one round trip. The query of the
+/// statement at `i` is named `w{i}` ([`rows_written`]). Each statement's `$n`
+/// placeholders are moved past those of the statements before it.
 fn one_statement(statements: Vec<Statement>) -> Option<Statement> {
     if statements.len() <= 1 {
         return statements.into_iter().next();

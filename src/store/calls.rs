@@ -103,7 +103,22 @@ pub fn ensure_statement(backend: DbBackend, calls: &[NewCall<'_>], now: DateTime
         ]
     });
     // A status callback may have created the row first, without the routing facts:
-    // those are filled in, and nothing else a callback already stored is touched.
+    // those are filled in, and nothing else a callback already stored is touched. A row
+    // that is there already is still updated (to itself, mostly), so that PostgreSQL
+    // returns it: the legs' insert of a batch finds its calls' ids in what this returns
+    // (`start_legs_statement`).
+    let fill = "calls.client_id IS NULL AND excluded.client_id IS NOT NULL";
+    let returning = if backend == DbBackend::Postgres {
+        " RETURNING id, call_sid"
+    } else {
+        ""
+    };
+    let tail = format!(
+        " ON CONFLICT (call_sid) DO UPDATE SET \
+         client_id = CASE WHEN {fill} THEN excluded.client_id ELSE calls.client_id END, \
+         rules_version = CASE WHEN {fill} THEN excluded.rules_version ELSE calls.rules_version END, \
+         trace = CASE WHEN {fill} THEN excluded.trace ELSE calls.trace END{returning}"
+    );
     sql::insert_rows(
         backend,
         "calls",
@@ -120,9 +135,7 @@ pub fn ensure_statement(backend: DbBackend, calls: &[NewCall<'_>], now: DateTime
             "started_at",
             "updated_at",
         ],
-        " ON CONFLICT (call_sid) DO UPDATE SET client_id = excluded.client_id, \
-         rules_version = excluded.rules_version, trace = excluded.trace \
-         WHERE calls.client_id IS NULL AND excluded.client_id IS NOT NULL",
+        &tail,
         rows,
     )
 }
@@ -216,19 +229,26 @@ pub struct LegUpdate<'a> {
 /// # Errors
 /// On database failure.
 pub async fn start_legs(db: &impl ConnectionTrait, legs: &[NewLeg<'_>], now: DateTime<Utc>) -> Result<(), StoreError> {
-    if let Some(insert) = start_legs_statement(db.get_database_backend(), legs, now) {
+    if let Some(insert) = start_legs_statement(db.get_database_backend(), legs, now, "calls") {
         db.execute(insert).await?;
     }
     Ok(())
 }
 
 /// The statement [`start_legs`] runs (none for no legs), for a caller that sends it
-/// with others.
-pub fn start_legs_statement(backend: DbBackend, legs: &[NewLeg<'_>], now: DateTime<Utc>) -> Option<Statement> {
+/// with others. It finds each leg's call id by SID in `calls`: the table, or the rows
+/// an earlier statement of the same batch returned (`store::batch::rows_written`). A
+/// leg whose call is in neither is not stored.
+pub fn start_legs_statement(
+    backend: DbBackend,
+    legs: &[NewLeg<'_>],
+    now: DateTime<Utc>,
+    calls: &str,
+) -> Option<Statement> {
     let rows = legs.iter().map(|leg| {
         [
-            leg.client.into(),
             leg.call_sid.into(),
+            leg.client.into(),
             i32::try_from(leg.step).unwrap_or(i32::MAX).into(),
             leg.assistant.into(),
             leg.number.into(),
@@ -239,22 +259,17 @@ pub fn start_legs_statement(backend: DbBackend, legs: &[NewLeg<'_>], now: DateTi
             now.into(),
         ]
     });
-    sql::insert_rows(
+    // `WHERE true` tells SQLite's parser that `ON CONFLICT` is the insert's, not a join's.
+    let tail = format!(
+        ") AS v JOIN {calls} AS c ON c.call_sid = v.column1 WHERE true \
+         ON CONFLICT (call_id, step, number) DO NOTHING"
+    );
+    sql::values(
         backend,
-        "call_legs",
-        [
-            "client_id",
-            "call_sid",
-            "step",
-            "assistant_id",
-            "number",
-            "status",
-            "status_rank",
-            "accepted",
-            "created_at",
-            "updated_at",
-        ],
-        " ON CONFLICT (call_sid, step, number) DO NOTHING",
+        "INSERT INTO call_legs (call_id, call_sid, client_id, step, assistant_id, number, status, \
+         status_rank, accepted, created_at, updated_at) SELECT c.id, v.column1, v.column2, v.column3, \
+         v.column4, v.column5, v.column6, v.column7, v.column8, v.column9, v.column10 FROM (",
+        &tail,
         rows,
     )
 }
@@ -262,7 +277,7 @@ pub fn start_legs_statement(backend: DbBackend, legs: &[NewLeg<'_>], now: DateTi
 /// A leg is one number rung at one step of a call: inserting it again changes nothing.
 fn leg_exists() -> OnConflict {
     OnConflict::columns([
-        call_leg::Column::CallSid,
+        call_leg::Column::CallId,
         call_leg::Column::Step,
         call_leg::Column::Number,
     ])
@@ -270,14 +285,32 @@ fn leg_exists() -> OnConflict {
     .to_owned()
 }
 
+/// The call's id, if the call is recorded.
+async fn call_id(db: &impl ConnectionTrait, call_sid: &str) -> Result<Option<i64>, StoreError> {
+    Ok(Call::find()
+        .select_only()
+        .column(call::Column::Id)
+        .filter(call::Column::CallSid.eq(call_sid))
+        .into_tuple()
+        .one(db)
+        .await?)
+}
+
 /// Creates or moves forward one leg.
 ///
 /// # Errors
 /// On database failure.
 pub async fn record_leg(db: &impl ConnectionTrait, leg: &LegUpdate<'_>, now: DateTime<Utc>) -> Result<(), StoreError> {
+    // Our answer to the call's first webhook, which rang the leg, waited for the call's
+    // record: a leg of a call not recorded comes from somewhere else.
+    let Some(call_id) = call_id(db, leg.call_sid).await? else {
+        tracing::warn!(call_sid = leg.call_sid, "a leg of an unknown call: not stored");
+        return Ok(());
+    };
     let step = i32::try_from(leg.step).unwrap_or(i32::MAX);
     let rank = status_rank(leg.status);
     Leg::insert(call_leg::ActiveModel {
+        call_id: Set(call_id),
         client_id: Set(leg.client.to_owned()),
         call_sid: Set(leg.call_sid.to_owned()),
         step: Set(step),
@@ -297,7 +330,7 @@ pub async fn record_leg(db: &impl ConnectionTrait, leg: &LegUpdate<'_>, now: Dat
     .exec_without_returning(db)
     .await?;
     let this = Condition::all()
-        .add(call_leg::Column::CallSid.eq(leg.call_sid))
+        .add(call_leg::Column::CallId.eq(call_id))
         .add(call_leg::Column::Step.eq(step))
         .add(call_leg::Column::Number.eq(leg.number));
     Leg::update_many()
@@ -494,7 +527,7 @@ pub async fn find(db: &impl ConnectionTrait, call_sid: &str) -> Result<Option<Ca
         return Ok(None);
     };
     let legs = Leg::find()
-        .filter(call_leg::Column::CallSid.eq(call_sid))
+        .filter(call_leg::Column::CallId.eq(call.id))
         .order_by_asc(call_leg::Column::Step)
         .order_by_asc(call_leg::Column::Id)
         .all(db)

@@ -24,12 +24,26 @@ pub fn insert_rows<const N: usize>(
     tail: &str,
     rows: impl ExactSizeIterator<Item = [Value; N]>,
 ) -> Option<Statement> {
+    let head = format!("INSERT INTO {table} ({}) ", columns.join(", "));
+    values(backend, &head, tail, rows)
+}
+
+/// `{head}VALUES (?, …), …{tail}`, one group of placeholders per row, for a `VALUES`
+/// list read as a table (its columns are `column1`, `column2`, … on both backends).
+/// None when there are no rows.
+pub fn values<const N: usize>(
+    backend: DbBackend,
+    head: &str,
+    tail: &str,
+    rows: impl ExactSizeIterator<Item = [Value; N]>,
+) -> Option<Statement> {
     let count = rows.len();
     if count == 0 || N == 0 {
         return None;
     }
-    let mut sql = String::with_capacity(64 + tail.len() + N * 16 + count * (N * 3 + 4));
-    let _ = write!(sql, "INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    let mut sql = String::with_capacity(head.len() + 8 + tail.len() + count * (N * 3 + 4));
+    sql.push_str(head);
+    sql.push_str("VALUES ");
     let group = format!("(?{})", ", ?".repeat(N - 1));
     for row in 0..count {
         if row > 0 {

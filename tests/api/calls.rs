@@ -1,5 +1,7 @@
 //! Whole calls, walked as Twilio walks them.
 
+use sea_orm::{ConnectionTrait, Statement};
+
 use crate::helpers::*;
 
 const CALL: &str = "CA00000000000000000000000000000a01";
@@ -479,4 +481,45 @@ async fn a_recorded_call_keeps_its_recording_on_the_call_record() {
     };
     assert_eq!((r.kind.as_str(), r.duration), ("call", Some(312)));
     assert_eq!(detail.call.outcome, None, "a call recording is not a voicemail");
+}
+
+#[tokio::test]
+async fn a_leg_of_a_call_never_recorded_is_answered_and_stored_nowhere() {
+    let app = spawn_app().await;
+    let first = app.call(CALL, ACME).await;
+    let screen_url = first.first("Number").attr("url").unwrap().to_owned();
+    let status_url = first.first("Number").attr("statusCallback").unwrap().to_owned();
+    let unknown = "CA00000000000000000000000000000f99";
+    let child = [
+        ("CallSid", "CA00000000000000000000000000000b21"),
+        ("ParentCallSid", unknown),
+        ("From", CALLER),
+        ("To", "+12125550111"),
+    ];
+    // The assistant presses 1 on a call whose record is not there: still bridged.
+    let accepted = app.post(&screen_url, &[&child[..], &[("Digits", "1")]].concat()).await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    assert_eq!(accepted.verbs(), Vec::<String>::new());
+    let status = app
+        .post(&status_url, &[&child[..], &[("CallStatus", "completed")]].concat())
+        .await;
+    assert_eq!(status.status, 204, "{}", status.body);
+
+    assert!(switchboard::store::calls::find(&app.db, unknown)
+        .await
+        .unwrap()
+        .is_none());
+    let legs = app.call_detail(CALL).await.legs;
+    assert_eq!(legs.len(), 1, "{legs:#?}");
+    let all = app
+        .db
+        .query_one(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT COUNT(*) FROM call_legs",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(all.try_get_by_index::<i64>(0).unwrap(), 1, "no leg without its call");
+    assert_eq!((legs[0].status.as_str(), legs[0].accepted), ("initiated", false));
 }

@@ -1,7 +1,7 @@
 //! Migrations go up, down and up again.
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, Statement};
 
 #[tokio::test]
 async fn migrations_go_up_down_and_up_again() {
@@ -20,4 +20,78 @@ async fn migrations_go_up_down_and_up_again() {
     db.execute_unprepared("SELECT call_sid, outcome FROM calls")
         .await
         .unwrap();
+}
+
+/// Keying the legs by their call's id keeps every call and every leg, down and up again:
+/// each leg gets its own call's id, whatever the order of the SIDs, and a leg whose call
+/// was never recorded keeps its row.
+#[tokio::test]
+async fn keying_legs_by_call_id_keeps_every_call_and_leg() {
+    let fresh = crate::database::TestDb::new().await;
+    let db = switchboard::store::connect(&fresh.url).await.unwrap();
+    let before = u32::try_from(Migrator::migrations().len() - 1).unwrap();
+    Migrator::up(&db, Some(before)).await.unwrap();
+    let at = "'2026-11-22T10:00:00+00:00'";
+    for sid in ["CA2", "CA1"] {
+        db.execute_unprepared(&format!(
+            "INSERT INTO calls (call_sid, direction, from_number, to_number, status, status_rank, \
+             started_at, updated_at) VALUES ('{sid}', 'inbound', '+15557654321', '+12125550100', \
+             'ringing', 3, {at}, {at})"
+        ))
+        .await
+        .unwrap();
+    }
+    for (sid, number) in [("CA1", "+1001"), ("CA2", "+1002"), ("CA1", "+1003"), ("CA9", "+1009")] {
+        db.execute_unprepared(&format!(
+            "INSERT INTO call_legs (client_id, call_sid, step, number, status, status_rank, \
+             created_at, updated_at) VALUES ('acme-dental', '{sid}', 0, '{number}', 'initiated', 2, {at}, {at})"
+        ))
+        .await
+        .unwrap();
+    }
+    let linked = "SELECT c.call_sid, l.number FROM call_legs l JOIN calls c ON c.id = l.call_id ORDER BY l.id";
+    let rows = |sql: &'static str| {
+        let db = &db;
+        async move {
+            let rows = db
+                .query_all(Statement::from_string(db.get_database_backend(), sql))
+                .await?;
+            Ok::<_, sea_orm::DbErr>(
+                rows.iter()
+                    .map(|r| {
+                        (
+                            r.try_get_by_index::<String>(0).unwrap(),
+                            r.try_get_by_index::<String>(1).unwrap(),
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        }
+    };
+    let pair = |sid: &str, number: &str| (sid.to_owned(), number.to_owned());
+    let expected = vec![pair("CA1", "+1001"), pair("CA2", "+1002"), pair("CA1", "+1003")];
+
+    Migrator::up(&db, None).await.unwrap();
+    assert_eq!(rows(linked).await.unwrap(), expected);
+    let orphan = "SELECT call_sid, CAST(call_id + id AS TEXT) FROM call_legs WHERE call_id < 0";
+    assert_eq!(
+        rows(orphan).await.unwrap(),
+        [pair("CA9", "0")],
+        "under minus its own id"
+    );
+
+    Migrator::down(&db, Some(1)).await.unwrap();
+    assert!(rows(linked).await.is_err(), "down takes the ids away");
+    let by_sid = "SELECT call_sid, number FROM call_legs ORDER BY id";
+    let mut all = expected.clone();
+    all.push(pair("CA9", "+1009"));
+    assert_eq!(rows(by_sid).await.unwrap(), all);
+    let calls = "SELECT call_sid, status FROM calls ORDER BY call_sid";
+    assert_eq!(
+        rows(calls).await.unwrap(),
+        [pair("CA1", "ringing"), pair("CA2", "ringing")]
+    );
+
+    Migrator::up(&db, None).await.unwrap();
+    assert_eq!(rows(linked).await.unwrap(), expected);
 }

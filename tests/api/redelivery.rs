@@ -271,7 +271,8 @@ async fn run(messy: Option<StdRng>) -> (Vec<String>, Vec<String>, Vec<(String, S
     let mut calls = Vec::new();
     for call in 0..CALLS {
         let mut detail = app.call_detail(&sid("CA", call, 0)).await;
-        detail.legs.iter_mut().for_each(|l| l.id = 0);
+        detail.call.id = 0;
+        detail.legs.iter_mut().for_each(|l| (l.id, l.call_id) = (0, 0));
         calls.push(format!("{detail:#?}"));
     }
     let mut rows: Vec<String> = (app.outbox("acme-dental").await.into_iter())

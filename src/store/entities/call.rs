@@ -5,6 +5,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub call_sid: String,
+    /// Counts up: the legs' key, so they are appended to their index (SIDs are random).
+    pub id: i64,
     pub client_id: Option<String>,
     pub rules_version: Option<i32>,
     pub direction: String,

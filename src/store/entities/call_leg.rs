@@ -6,6 +6,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub client_id: String,
+    /// The call's [`super::call::Model::id`]: the key, with step and number.
+    pub call_id: i64,
     pub call_sid: String,
     pub step: i32,
     pub assistant_id: Option<String>,
