@@ -42,7 +42,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // A batch's multi-row upsert keeps a statement journal of the pages it changes,
+        // in case a row's constraint fails it: past 64 KiB SQLite spilled it to a
+        // temporary file, created, written and deleted once a batch.
+        .map_sqlx_sqlite_opts(|o| o.pragma("temp_store", "memory"));
     let db = Database::connect(options).await?;
     if db.get_database_backend() == DatabaseBackend::Sqlite {
         db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
