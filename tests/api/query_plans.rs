@@ -42,3 +42,26 @@ async fn who_is_busy_is_read_without_the_legs_that_never_ended() {
         "{legs:?}"
     );
 }
+
+#[tokio::test]
+async fn sqlite_connections_keep_temporary_files_in_memory_and_checkpoint_often() {
+    let fresh = TestDb::new().await;
+    if fresh.is_postgres() {
+        eprintln!("SQLite's settings: not checked on PostgreSQL");
+        return;
+    }
+    let db = switchboard::store::connect(&fresh.url).await.unwrap();
+    let pragma = |name: &'static str| {
+        let db = &db;
+        async move {
+            let row = db
+                .query_one(Statement::from_string(DbBackend::Sqlite, format!("PRAGMA {name}")))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get_by_index::<i64>(0).unwrap()
+        }
+    };
+    assert_eq!(pragma("temp_store").await, 2, "2 is MEMORY");
+    assert_eq!(pragma("wal_autocheckpoint").await, 250);
+}
