@@ -102,12 +102,13 @@ pub fn ensure_statement(backend: DbBackend, calls: &[NewCall<'_>], now: DateTime
             now.into(),
         ]
     });
-    // A status callback may have created the row first, without the routing facts:
-    // those are filled in, and nothing else a callback already stored is touched. A row
+    // A status callback may have created the row first, without the routing facts (it
+    // knows the client from the number, not the rules version or the decision): those
+    // are filled in, and nothing else a callback already stored is touched. A row
     // that is there already is still updated (to itself, mostly), so that PostgreSQL
     // returns it: the legs' insert of a batch finds its calls' ids in what this returns
     // (`start_legs_statement`).
-    let fill = "calls.client_id IS NULL AND excluded.client_id IS NOT NULL";
+    let fill = "calls.rules_version IS NULL AND excluded.rules_version IS NOT NULL";
     let returning = if backend == DbBackend::Postgres {
         " RETURNING id, call_sid"
     } else {

@@ -93,6 +93,30 @@ async fn a_status_for_a_call_we_never_saw_creates_its_record() {
 }
 
 #[tokio::test]
+async fn a_call_whose_status_came_first_gets_its_routing_facts_from_the_incoming_webhook() {
+    let app = spawn_app().await;
+    let status = [
+        ("CallSid", CALL),
+        ("From", CALLER),
+        ("To", ACME),
+        ("CallStatus", "ringing"),
+        ("Direction", "inbound"),
+    ];
+    assert_eq!(app.post("/twilio/voice/status", &status).await.status, 204);
+    let before = app.call_detail(CALL).await.call;
+    assert_eq!((before.rules_version, before.trace), (None, None));
+
+    app.call(CALL, ACME).await.assert_twiml();
+    let after = app.call_detail(CALL).await.call;
+    assert_eq!(after.client_id.as_deref(), Some("acme-dental"));
+    assert!(after.rules_version.is_some());
+    assert!(
+        after.trace.is_some_and(|t| t.contains("chain:")),
+        "the decision's trace is kept"
+    );
+}
+
+#[tokio::test]
 async fn a_retried_incoming_webhook_keeps_one_call_record() {
     let app = spawn_app().await;
     let a = app.call(CALL, ACME).await;
