@@ -2,7 +2,8 @@
 # Load run: signed incoming-call webhooks (distinct CallSids) at switchboard on SQLite,
 # and in the same run at a minimal axum server answering fixed TwiML (the ceiling of the
 # HTTP stack on this machine). Prints requests/s, p50, p99, p99.9, errors, peak RSS and
-# the ratio to the ceiling. The calls ring the front desk, whatever the hour
+# the ratio to the ceiling, then where switchboard's run spent its CPU (per request: the
+# server, wrk, and a local PostgreSQL's processes) and its batches' time (/metrics). The calls ring the front desk, whatever the hour
 # (bench/open-rules.sh). Usage: bench/load.sh [seconds] [connections]
 # With SWITCHBOARD_LOAD_DATABASE_URL=postgres://… the server runs on PostgreSQL.
 set -euo pipefail
@@ -19,7 +20,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 "$bin/examples/load_requests" 200000 http://127.0.0.1:18180/twilio/voice +12125550100 >"$work/switchboard.tsv"
 "$bin/examples/load_requests" 1000 http://127.0.0.1:18181/twilio/voice +12125550100 >"$work/ceiling.tsv"
 
-run() { # name port requests-file pid
+run() { # port requests-file
   REQUESTS="$2" wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --timeout 10s -s bench/load.lua "http://127.0.0.1:$1/twilio/voice" | grep RESULT
 }
 
@@ -31,8 +32,20 @@ bench/open-rules.sh "$work/rules"
 SWITCHBOARD_RULES_DIR="$work/rules" DATABASE_URL="${SWITCHBOARD_LOAD_DATABASE_URL:-sqlite://$work/load.db?mode=rwc}" SWITCHBOARD_BIND=127.0.0.1:18180 \
   SWITCHBOARD_OUTBOX_WORKER=false RUST_LOG=warn "$bin/switchboard" serve >"$work/server.log" 2>&1 & server=$!
 for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18180/health >/dev/null && break; sleep 0.1; done
+# CPU over the run, in clock ticks: the server's own (/proc), wrk's (this shell's
+# reaped children, from `times`), and every local PostgreSQL process's, each once.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# `times` is run in this shell, not a subshell, whose children's times start at zero.
+children_ticks() { awk -v hz="$(getconf CLK_TCK)" 'NR == 2 { gsub(/[ms]/, " "); print int(hz * ($1 * 60 + $2 + $3 * 60 + $4)) }' "$1"; }
+postgres_ticks() { local t=0 pid; for pid in $(pgrep -x postgres); do t=$((t + $(ticks "$pid"))); done; echo "$t"; }
+times >"$work/times.0"
+server_0=$(ticks "$server") pg_0=$(postgres_ticks)
 server_result=$(run 18180 "$work/switchboard.tsv")
+times >"$work/times.1"
+server_1=$(ticks "$server") pg_1=$(postgres_ticks)
+wrk_ticks=$(($(children_ticks "$work/times.1") - $(children_ticks "$work/times.0")))
 peak_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
+metrics=$(curl -sf http://127.0.0.1:18180/metrics)
 
 # A 200 means the call is committed, and a commit waits for the disk to flush: one batch
 # of at most CONNECTIONS calls per flush bounds the requests/s on this disk.
@@ -42,4 +55,15 @@ rps() { sed -E 's/.*requests_per_second=([0-9]+).*/\1/' <<<"$1"; }
 echo "ceiling     : ${ceiling_result#RESULT }"
 echo "switchboard : ${server_result#RESULT } peak_rss_mb=$((peak_kb / 1024))"
 echo "ratio to ceiling: $(awk -v a="$(rps "$server_result")" -v b="$(rps "$ceiling_result")" 'BEGIN { printf "%.1f%%", 100 * a / b }')"
+served=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$server_result")
+per_request() { awk -v t="$1" -v n="$served" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }'; }
+pg_cpu=""
+[[ "${SWITCHBOARD_LOAD_DATABASE_URL:-}" == postgres://*@127.0.0.1* ]] && pg_cpu=" postgresql=$(per_request $((pg_1 - pg_0)))"
+echo "cpu µs per request: switchboard=$(per_request $((server_1 - server_0))) wrk=$(per_request "$wrk_ticks")$pg_cpu"
+awk '/^switchboard_batch_items_(sum|count) / { b[$1] = $2 }
+     /^switchboard_batch_seconds_sum / { s = $2 }
+     /^switchboard_batch_stage_seconds_sum/ { split($1, k, "\""); t[k[2]] = $2 }
+     END { n = b["switchboard_batch_items_count"]; if (!n) exit
+           printf "batches: %d, %.1f calls each, %.2f ms each (read %.2f, decide %.2f, write and commit %.2f)\n",
+             n, b["switchboard_batch_items_sum"] / n, 1000 * s / n, 1000 * t["read"] / n, 1000 * t["decide"] / n, 1000 * t["write"] / n }' <<<"$metrics"
 echo "disk flush: ${flush_ms} ms (dd oflag=dsync, 4 KiB); durable-commit bound at $CONNECTIONS connections: $(awk -v c="$CONNECTIONS" -v f="$flush_ms" 'BEGIN { printf "%d", c * 1000 / f }') requests/s"

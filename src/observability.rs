@@ -69,6 +69,13 @@ pub fn batch(items: usize, took: Duration) {
     histogram!("switchboard_batch_seconds").record(took.as_secs_f64());
 }
 
+/// One stage of a committed batch: `read` (its reads, with `BEGIN` on SQLite: each a
+/// round trip), `decide` (deciding its calls and building its writes, without the
+/// database) or `write` (its writes and the commit, the flush included).
+pub fn batch_stage(stage: &'static str, took: Duration) {
+    histogram!("switchboard_batch_stage_seconds", "stage" => stage).record(took.as_secs_f64());
+}
+
 pub fn call_outcome(client: &str, outcome: &str) {
     counter!("switchboard_call_outcomes_total", "client" => client.to_owned(), "outcome" => outcome.to_owned())
         .increment(1);

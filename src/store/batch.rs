@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 use std::sync::Arc;
+use std::time::Instant;
 
 use futures_util::future::BoxFuture;
 use futures_util::TryStreamExt;
@@ -124,7 +125,7 @@ async fn run<W: BatchWork>(db: DatabaseConnection, work: W, mut queue: mpsc::Rec
             continue;
         }
         let (items, done): (Vec<_>, Vec<_>) = jobs.drain(..).map(|j| (j.item, j.done)).unzip();
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let committed = session.commit(&work, &items).await;
         crate::observability::batch(items.len(), started.elapsed());
         match committed {
@@ -270,17 +271,39 @@ async fn commit_on_postgres<W: BatchWork>(
     items: &[W::Item],
 ) -> Result<Vec<W::Output>, StoreError> {
     let backend = DatabaseBackend::Postgres;
+    let mut stages = Stages::start();
     let (reads, statements) = work.reads(backend, items);
     let mut rows = Vec::with_capacity(statements.len());
     for Statement { sql, values, .. } in statements {
         let found = bound(&sql, values).fetch_all(&mut *conn).await.map_err(sqlx_error)?;
         rows.push(found.into_iter().map(QueryResult::from).collect());
     }
+    stages.done("read");
     let (outputs, writes) = work.decide(backend, items, reads, rows)?;
+    stages.done("decide");
     if let Some(Statement { sql, values, .. }) = one_statement(writes) {
         bound(&sql, values).execute(&mut *conn).await.map_err(sqlx_error)?;
     }
+    stages.done("write");
     Ok(outputs)
+}
+
+/// Times the stages of a committed batch for `/metrics`
+/// ([`crate::observability::batch_stage`]): where a batch's time goes, the database's
+/// work or the waits between.
+struct Stages(Instant);
+
+impl Stages {
+    fn start() -> Self {
+        Self(Instant::now())
+    }
+
+    /// Records the stage that ends now; the next one starts.
+    fn done(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        crate::observability::batch_stage(stage, now - self.0);
+        self.0 = now;
+    }
 }
 
 /// Where a batch's write finds the rows that its write number `index` put in `table`.
@@ -355,14 +378,18 @@ async fn commit_on_sqlite<W: BatchWork>(
     items: &[W::Item],
 ) -> Result<Vec<W::Output>, StoreError> {
     let backend = DatabaseBackend::Sqlite;
+    let mut stages = Stages::start();
     let (reads, statements) = work.reads(backend, items);
     let begin = Statement::from_string(backend, "BEGIN IMMEDIATE");
     // The first result is `BEGIN`'s, which has no rows.
     let rows = one_request(conn, std::iter::once(begin).chain(statements)).await?;
     let rows = rows.into_iter().skip(1).collect();
+    stages.done("read");
     let (outputs, writes) = work.decide(backend, items, reads, rows)?;
+    stages.done("decide");
     let commit = Statement::from_string(backend, "COMMIT");
     one_request(conn, writes.into_iter().chain(std::iter::once(commit))).await?;
+    stages.done("write");
     Ok(outputs)
 }
 

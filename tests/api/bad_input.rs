@@ -121,6 +121,10 @@ async fn metrics_show_webhook_latency_by_route_and_call_outcomes() {
     assert!(text.contains("switchboard_outbox_pending "), "{text}");
     assert!(text.contains("switchboard_batch_items_bucket{le=\"1\"}"), "{text}");
     assert!(text.contains("switchboard_batch_seconds_count "), "{text}");
+    for stage in ["read", "decide", "write"] {
+        let count = format!("switchboard_batch_stage_seconds_count{{stage=\"{stage}\"}} ");
+        assert!(text.contains(&count), "{count} in {text}");
+    }
     assert!(text.contains("switchboard_db_pool_connections "), "{text}");
     assert!(
         !text.contains("CA00000000000000000000000000000a99"),
