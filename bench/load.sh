@@ -58,7 +58,7 @@ echo "ratio to ceiling: $(awk -v a="$(rps "$server_result")" -v b="$(rps "$ceili
 served=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$server_result")
 per_request() { awk -v t="$1" -v n="$served" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }'; }
 pg_cpu=""
-[[ "${SWITCHBOARD_LOAD_DATABASE_URL:-}" == postgres://*@127.0.0.1* ]] && pg_cpu=" postgresql=$(per_request $((pg_1 - pg_0)))"
+[[ "${SWITCHBOARD_LOAD_DATABASE_URL:-}" =~ ^postgres(ql)?://([^/]*@)?(127\.0\.0\.1|localhost)[:/] ]] && pg_cpu=" postgresql=$(per_request $((pg_1 - pg_0)))"
 echo "cpu µs per request: switchboard=$(per_request $((server_1 - server_0))) wrk=$(per_request "$wrk_ticks")$pg_cpu"
 awk '/^switchboard_batch_items_(sum|count) / { b[$1] = $2 }
      /^switchboard_batch_seconds_sum / { s = $2 }
