@@ -3,8 +3,9 @@
 # and in the same run at a minimal axum server answering fixed TwiML (the ceiling of the
 # HTTP stack on this machine). Prints requests/s, p50, p99, p99.9, errors, peak RSS and
 # the ratio to the ceiling, then where switchboard's run spent its CPU (per request: the
-# server, wrk, and a local PostgreSQL's processes) and its batches' time (/metrics). The calls ring the front desk, whatever the hour
-# (bench/open-rules.sh). Usage: bench/load.sh [seconds] [connections]
+# server, wrk, and a local PostgreSQL's processes) and its batches' time (/metrics). The
+# calls ring the front desk, whatever the hour (bench/open-rules.sh).
+# Usage: bench/load.sh [seconds] [connections]
 # With SWITCHBOARD_LOAD_DATABASE_URL=postgres://… the server runs on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."

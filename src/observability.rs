@@ -69,8 +69,8 @@ pub fn batch(items: usize, took: Duration) {
     histogram!("switchboard_batch_seconds").record(took.as_secs_f64());
 }
 
-/// One stage of a committed batch: `read` (its reads, with `BEGIN` on SQLite: each a
-/// round trip), `decide` (deciding its calls and building its writes, without the
+/// One stage of a committed batch: `read` (its reads: on SQLite one request with
+/// `BEGIN`, on PostgreSQL a round trip per statement), `decide` (deciding its calls and building its writes, without the
 /// database) or `write` (its writes and the commit, the flush included).
 pub fn batch_stage(stage: &'static str, took: Duration) {
     histogram!("switchboard_batch_stage_seconds", "stage" => stage).record(took.as_secs_f64());
