@@ -25,20 +25,25 @@ run() { # port requests-file
   REQUESTS="$2" wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --timeout 10s -s bench/load.lua "http://127.0.0.1:$1/twilio/voice" | grep RESULT
 }
 
+# CPU over each run, in clock ticks: the server's own (/proc), wrk's (this shell's
+# reaped children, from `times`), and every local PostgreSQL process's, each once.
+. bench/cpu.sh
+# `times` is run in this shell, not a subshell, whose children's times start at zero.
+children_ticks() { awk -v hz="$(getconf CLK_TCK)" 'NR == 2 { gsub(/[ms]/, " "); print int(hz * ($1 * 60 + $2 + $3 * 60 + $4)) }' "$1"; }
+
 "$bin/examples/ceiling" 127.0.0.1:18181 & ceiling=$!
 sleep 0.5
+times >"$work/times.c0"
+ceiling_0=$(ticks "$ceiling")
 ceiling_result=$(run 18181 "$work/ceiling.tsv")
+times >"$work/times.c1"
+ceiling_1=$(ticks "$ceiling")
+ceiling_wrk_ticks=$(($(children_ticks "$work/times.c1") - $(children_ticks "$work/times.c0")))
 
 bench/open-rules.sh "$work/rules"
 SWITCHBOARD_RULES_DIR="$work/rules" DATABASE_URL="${SWITCHBOARD_LOAD_DATABASE_URL:-sqlite://$work/load.db?mode=rwc}" SWITCHBOARD_BIND=127.0.0.1:18180 \
   SWITCHBOARD_OUTBOX_WORKER=false RUST_LOG=warn "$bin/switchboard" serve >"$work/server.log" 2>&1 & server=$!
 for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18180/health >/dev/null && break; sleep 0.1; done
-# CPU over the run, in clock ticks: the server's own (/proc), wrk's (this shell's
-# reaped children, from `times`), and every local PostgreSQL process's, each once.
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# `times` is run in this shell, not a subshell, whose children's times start at zero.
-children_ticks() { awk -v hz="$(getconf CLK_TCK)" 'NR == 2 { gsub(/[ms]/, " "); print int(hz * ($1 * 60 + $2 + $3 * 60 + $4)) }' "$1"; }
-postgres_ticks() { local t=0 pid; for pid in $(pgrep -x postgres); do t=$((t + $(ticks "$pid"))); done; echo "$t"; }
 times >"$work/times.0"
 server_0=$(ticks "$server") pg_0=$(postgres_ticks)
 server_result=$(run 18180 "$work/switchboard.tsv")
@@ -56,8 +61,12 @@ rps() { sed -E 's/.*requests_per_second=([0-9]+).*/\1/' <<<"$1"; }
 echo "ceiling     : ${ceiling_result#RESULT }"
 echo "switchboard : ${server_result#RESULT } peak_rss_mb=$((peak_kb / 1024))"
 echo "ratio to ceiling: $(awk -v a="$(rps "$server_result")" -v b="$(rps "$ceiling_result")" 'BEGIN { printf "%.1f%%", 100 * a / b }')"
-served=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$server_result")
-per_request() { awk -v t="$1" -v n="$served" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }'; }
+served() { sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$1"; }
+per() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }'; }
+per_request() { per "$1" "$(served "$server_result")"; }
+# What the HTTP exchange alone costs, with nothing done for it: the CPU switchboard's
+# own work has to fit beside.
+echo "cpu µs per request at the ceiling: server=$(per $((ceiling_1 - ceiling_0)) "$(served "$ceiling_result")") wrk=$(per "$ceiling_wrk_ticks" "$(served "$ceiling_result")")"
 pg_cpu=""
 [[ "${SWITCHBOARD_LOAD_DATABASE_URL:-}" =~ ^postgres(ql)?://([^/]*@)?(127\.0\.0\.1|localhost)[:/] ]] && pg_cpu=" postgresql=$(per_request $((pg_1 - pg_0)))"
 # wrk's figure includes its start-up: formatting the requests file (about 1.2 s of CPU for

@@ -4,6 +4,9 @@
 //! the given URL (wrk's Lua cannot compute HMAC-SHA1 itself).
 //! Run: `cargo run --release --example load_requests -- COUNT URL TO > requests.tsv`.
 
+#[path = "support/call_sid.rs"]
+mod call_sid;
+
 use switchboard::config::{LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN};
 
 fn main() {
@@ -16,7 +19,7 @@ fn main() {
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for n in 0..count {
-        let sid = call_sid(n as u64);
+        let sid = call_sid::unordered(n as u64);
         let from = format!("+1646555{:04}", n % 10_000);
         let params: Vec<(String, String)> = [
             ("AccountSid", LOCAL_ACCOUNT_SID),
@@ -55,18 +58,4 @@ fn main() {
             .finish();
         writeln!(out, "{signature}\t{body}").expect("stdout is writable");
     }
-}
-
-/// A CallSid that looks like Twilio's: 32 hex digits with no order to them, so rows keyed
-/// by it land all over their index as real calls' do (counting up would append every
-/// row at the index's end, which is cheaper than production). Distinct for distinct
-/// `n`: splitmix64's steps are each a bijection, and they make the first half.
-fn call_sid(n: u64) -> String {
-    let mix = |mut z: u64| {
-        z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
-    format!("CA{:016x}{:016x}", mix(n), mix(!n))
 }

@@ -7,7 +7,7 @@ pub mod position;
 pub mod render;
 
 pub use callbacks::{recording, status, RecordingEvent, RecordingFacts, StatusFacts};
-pub use intake::Intake;
+pub use intake::{Arrival, Intake};
 
 use std::collections::HashMap;
 use std::sync::Arc;
