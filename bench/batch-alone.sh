@@ -3,7 +3,7 @@
 # group commit of ringing calls with CallSids in no order, fed by CONNECTIONS tasks, on a
 # fresh database. What it carries is the most the database path allows whatever the
 # HTTP side does; compare it with bench/load.sh's ceiling. Prints calls/s and CPU per
-# call: this process's (on SQLite, the database's work included) and, on PostgreSQL,
+# call: the example's (on SQLite, the database's work included) and, on PostgreSQL,
 # the local server's processes'.
 # Usage: bench/batch-alone.sh [seconds] [connections]
 # With SWITCHBOARD_LOAD_POSTGRES=postgres://user@host:port it runs on a database it
@@ -30,21 +30,28 @@ else
 fi
 bench/open-rules.sh "$work/rules"
 . bench/cpu.sh
-# The example holds its connections open until its input ends, so that PostgreSQL's
-# processes serving it are still there to be counted when it is done.
+# The example stays, with its connections open, until its input ends: its CPU and that
+# of PostgreSQL's processes serving it are counted from START to RESULT.
 mkfifo "$work/hold"
 RUST_LOG=warn "$CARGO_TARGET_DIR/release/examples/batch_alone" "$work/rules/acme-dental.toml" "$url" \
   "$SECONDS_RUN" "$CONNECTIONS" <"$work/hold" >"$work/out" & alone=$!
 exec 3>"$work/hold"
-until grep -q START "$work/out"; do kill -0 "$alone" && sleep 0.05; done
-pg_0=$(postgres_ticks)
-until grep -q RESULT "$work/out"; do kill -0 "$alone" && sleep 0.05; done
-pg_1=$(postgres_ticks)
+# Waits for the example to print $1; if it ends first, its error is the script's.
+await_line() {
+  until grep -q "$1" "$work/out"; do
+    kill -0 "$alone" 2>/dev/null || { wait "$alone" || exit $?; exit 1; }
+    sleep 0.05
+  done
+}
+await_line START
+alone_0=$(ticks "$alone") pg_0=$(postgres_ticks)
+await_line RESULT
+alone_1=$(ticks "$alone") pg_1=$(postgres_ticks)
 exec 3>&-
 wait "$alone"
 result=$(grep RESULT "$work/out")
 calls=$(sed -E 's/.*calls=([0-9]+).*/\1/' <<<"$result")
 pg_cpu=""
-[[ -z "$server" ]] || pg_cpu=" postgresql_cpu_us_per_call=$(awk -v t=$((pg_1 - pg_0)) -v n="$calls" -v hz="$(getconf CLK_TCK)" \
-  'BEGIN { printf "%.1f", t * 1e6 / hz / n }')"
-echo "batch alone (${url%%:*}, $CONNECTIONS tasks, ${SECONDS_RUN} s): ${result#RESULT }$pg_cpu"
+[[ -z "$server" ]] || pg_cpu=" postgresql_cpu_us_per_call=$(per $((pg_1 - pg_0)) "$calls")"
+echo "batch alone (${url%%:*}, $CONNECTIONS tasks, ${SECONDS_RUN} s): ${result#RESULT }" \
+  "cpu_us_per_call=$(per $((alone_1 - alone_0)) "$calls")$pg_cpu"

@@ -62,7 +62,6 @@ echo "ceiling     : ${ceiling_result#RESULT }"
 echo "switchboard : ${server_result#RESULT } peak_rss_mb=$((peak_kb / 1024))"
 echo "ratio to ceiling: $(awk -v a="$(rps "$server_result")" -v b="$(rps "$ceiling_result")" 'BEGIN { printf "%.1f%%", 100 * a / b }')"
 served() { sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$1"; }
-per() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }'; }
 per_request() { per "$1" "$(served "$server_result")"; }
 # What the HTTP exchange alone costs, with nothing done for it: the CPU switchboard's
 # own work has to fit beside.

@@ -2,11 +2,11 @@
 //! (`store::batch`, `calls::intake`: availability read, decision, trace, the call's and
 //! its leg's inserts, the commit) fed by CONNECTIONS tasks that each submit a call with
 //! a random CallSid and wait for its commit, as the webhooks of `bench/load.sh` do. It
-//! tells how many calls a second the database path carries when nothing else runs,
-//! and what each costs this process in CPU (on SQLite, the database's work included).
+//! tells how many calls a second the database path carries when nothing else runs.
 //! Run: `cargo run --release --example batch_alone -- RULES_FILE DATABASE_URL [SECONDS] [CONNECTIONS]`
-//! (`bench/batch-alone.sh` runs it on a fresh database). It prints `START` when the calls
-//! begin and `RESULT …` when they end, then waits for its standard input to end.
+//! (`bench/batch-alone.sh` runs it on a fresh database and counts its CPU). It prints
+//! `START` when the calls begin and `RESULT …` when they end, then waits for its
+//! standard input to end.
 
 #[path = "support/call_sid.rs"]
 mod call_sid;
@@ -20,8 +20,10 @@ use switchboard::calls::{Arrival, CallFacts, Intake};
 use switchboard::clock::{Clock, SystemClock};
 use switchboard::store::batch::Batcher;
 
+use anyhow::Context as _;
+
 #[tokio::main]
-async fn main() {
+async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let (Some(rules), Some(url)) = (args.next(), args.next()) else {
         eprintln!("usage: batch_alone RULES_FILE DATABASE_URL [SECONDS] [CONNECTIONS]");
@@ -29,25 +31,20 @@ async fn main() {
     };
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10);
     let connections: usize = args.next().and_then(|c| c.parse().ok()).unwrap_or(64);
-    let rules = match switchboard::rules_files::load_file(Path::new(&rules)) {
-        Ok(file) => Arc::new(file.rules),
-        Err(problems) => {
-            eprintln!("{}", problems.join("\n"));
-            std::process::exit(1);
-        }
-    };
+    let rules = switchboard::rules_files::load_file(Path::new(&rules))
+        .map(|file| Arc::new(file.rules))
+        .map_err(|problems| anyhow::anyhow!(problems.join("\n")))?;
     let to = rules.numbers.first().map(ToString::to_string).unwrap_or_default();
-    let db = switchboard::store::connect(&url).await.expect("database");
-    switchboard::store::migrate(&db).await.expect("migrations");
+    let db = switchboard::store::connect(&url).await.context("database")?;
+    switchboard::store::migrate(&db).await.context("migrations")?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let intake = Batcher::start(db, Intake { clock: clock.clone() });
 
     let done = Arc::new(AtomicU64::new(0));
-    // The script times PostgreSQL's processes from here to the result, while this
-    // process's connections (and so their server processes) are still open.
+    // The script counts this process's CPU and PostgreSQL's processes' from here to
+    // the result, while this process and its connections are still there.
     println!("START");
     let deadline = Instant::now() + Duration::from_secs(seconds);
-    let cpu_start = cpu_ticks();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for task in 0..connections as u64 {
@@ -67,36 +64,25 @@ async fn main() {
                     rules: rules.clone(),
                     at: clock.now(),
                 };
-                intake.submit(arrival).await.expect("committed");
+                intake.submit(arrival).await?;
                 done.fetch_add(1, Ordering::Relaxed);
                 n += connections as u64;
             }
+            Ok::<_, switchboard::store::StoreError>(())
         }));
     }
     for task in tasks {
-        task.await.expect("task");
+        task.await?.context("a call's commit")?;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let cpu = (cpu_ticks() - cpu_start) as f64 / 100.0;
     let calls = done.load(Ordering::Relaxed) as f64;
     println!(
-        "RESULT calls={calls} calls_per_second={:.0} wall_us_per_call={:.1} cpu_us_per_call={:.1}",
+        "RESULT calls={calls} calls_per_second={:.0} wall_us_per_call={:.1}",
         calls / elapsed,
-        elapsed * 1e6 / calls,
-        cpu * 1e6 / calls
+        elapsed * 1e6 / calls
     );
     // Held open until standard input ends, for the same reason.
     let mut rest = String::new();
     let _ = std::io::stdin().read_line(&mut rest);
-}
-
-/// This process's user and system CPU so far, in clock ticks (100 a second on Linux).
-fn cpu_ticks() -> u64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // The fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    [11, 12]
-        .iter()
-        .filter_map(|&i| fields.get(i)?.parse::<u64>().ok())
-        .sum()
+    Ok(())
 }
