@@ -8,6 +8,7 @@ mod bad_input;
 mod batch;
 mod callbacks;
 mod calls;
+mod chain;
 mod cli;
 mod console;
 mod database;
