@@ -9,6 +9,7 @@ mod batch;
 mod callbacks;
 mod calls;
 mod chain;
+mod chain_interleaved;
 mod cli;
 mod console;
 mod database;
