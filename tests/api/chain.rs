@@ -116,6 +116,19 @@ pub async fn trace(app: &TestApp, call: &str) -> Vec<String> {
     serde_json::from_str(detail.call.trace.as_deref().unwrap_or("[]")).unwrap()
 }
 
+/// Ann pressing `key` at the whisper of the leg `answer` rang to her.
+async fn whisper(app: &TestApp, answer: &Answer, parent: &str, child: &str, key: &str) -> Answer {
+    let url = answer.first("Number").attr("url").unwrap().to_owned();
+    let form = [
+        ("CallSid", child),
+        ("ParentCallSid", parent),
+        ("From", OFFICE),
+        ("To", ANN),
+        ("Digits", key),
+    ];
+    app.post(&url, &form).await
+}
+
 fn is_voicemail(answer: &Answer) -> bool {
     answer.verbs().contains(&"Record".to_owned())
 }
@@ -282,10 +295,59 @@ then = ["voicemail"]"#
     let second = choose(&menu_y, &y).await;
     assert_eq!(second.dialled(), [ANN]);
     leg_answered(&app, &second, &y, ANN, &sid('b', 2)).await;
+    // The office drops its menu meanwhile: the first caller's call keeps its own rules.
+    let token = app.admin_token(None).await;
+    let (saved, body) = app
+        .api(
+            "PUT",
+            "/api/clients/small-office/rules",
+            Some(&token),
+            Some(serde_json::Value::String(office_rules(PRIORITY))),
+        )
+        .await;
+    assert_eq!(saved, 200, "{body}");
 
     let after = no_answer(&app, &first, &x, &sid('b', 1)).await;
 
     assert_eq!(after.dialled(), [BOB], "{}", after.body);
+}
+
+#[tokio::test]
+async fn a_caller_whose_assistant_declines_at_the_whisper_goes_on_to_the_next() {
+    let (app, _dir) = office(&PRIORITY.replace("ring_seconds = 20", "ring_seconds = 20\nscreen = true")).await;
+    let (x, y) = (sid('a', 1), sid('a', 2));
+    let first = app.call(&x, OFFICE).await;
+    let second = app.call(&y, OFFICE).await;
+    assert_eq!(
+        whisper(&app, &second, &y, &sid('b', 2), "1").await.verbs(),
+        Vec::<String>::new()
+    );
+    assert_eq!(whisper(&app, &first, &x, &sid('b', 1), "2").await.verbs(), ["Hangup"]);
+
+    let action = first.first("Dial").attr("action").unwrap().to_owned();
+    let after = app.dial_result(&action, &x, OFFICE, "completed", &sid('b', 1)).await;
+
+    assert_eq!(after.dialled(), [BOB], "{}", after.body);
+}
+
+#[tokio::test]
+async fn a_caller_keeps_the_external_number_when_the_assistant_takes_another_call() {
+    let (app, _dir) = office(&PRIORITY.replace("then = [\"voicemail\"]", "then = [\"external\", \"voicemail\"]")).await;
+    let token = app.admin_token(None).await;
+    for who in ["bob", "cat"] {
+        let path = format!("/api/clients/small-office/assistants/{who}/duty");
+        let off = serde_json::json!({"on_duty": false});
+        assert_eq!(app.api("PUT", &path, Some(&token), Some(off)).await.0, 204);
+    }
+    let (x, y) = (sid('a', 1), sid('a', 2));
+    let first = app.call(&x, OFFICE).await;
+    let second = app.call(&y, OFFICE).await;
+    leg_answered(&app, &second, &y, ANN, &sid('b', 2)).await;
+
+    let after = no_answer(&app, &first, &x, &sid('b', 1)).await;
+
+    assert_eq!(after.dialled(), [EXTERNAL], "{}", after.body);
+    assert!(is_voicemail(&no_answer(&app, &after, &x, &sid('b', 3)).await));
 }
 
 #[tokio::test]
