@@ -103,6 +103,17 @@ enum Signer {
     Clients(Vec<String>),
 }
 
+impl Signer {
+    /// Whether it speaks for all these clients.
+    fn may_touch(&self, state: &AppState, clients: &[String]) -> bool {
+        match self {
+            Self::Server => true,
+            Self::Local => clients.iter().all(|c| !state.accounts.has_own(c)),
+            Self::Clients(signers) => signers.iter().any(|s| clients.iter().all(|c| c == s)),
+        }
+    }
+}
+
 /// Lets a webhook in when `is_valid(token)` holds for a token that may speak for everything it
 /// touches (see the module's documentation).
 ///
@@ -115,18 +126,14 @@ pub async fn authorize(
     is_valid: impl Fn(&str) -> bool,
 ) -> Result<(), Refused> {
     let signer = signer(state, webhook, &is_valid).await.ok_or(Refused::Forbidden)?;
+    // The common case, and the hot path's: nothing to look up.
     if matches!(signer, Signer::Server) {
         return Ok(());
     }
-    let may_touch = |clients: &[String]| match &signer {
-        Signer::Server => true,
-        Signer::Local => clients.iter().all(|c| !state.accounts.has_own(c)),
-        Signer::Clients(signers) => signers.iter().any(|s| clients.iter().all(|c| c == s)),
-    };
     let mut touched: Vec<String> = (webhook.client.map(str::to_owned).into_iter())
         .chain((webhook.numbers.iter()).filter_map(|n| state.registry.by_number(n).map(|l| l.rules.client.to_string())))
         .collect();
-    if !may_touch(&touched) {
+    if !signer.may_touch(state, &touched) {
         return Err(Refused::Forbidden);
     }
     // Without accounts of clients' own, the local token speaks for everything stored.
@@ -134,7 +141,7 @@ pub async fn authorize(
         return Ok(());
     }
     touched.extend(owners::clients_of(&state.db, &webhook.sids).await?);
-    if may_touch(&touched) {
+    if signer.may_touch(state, &touched) {
         Ok(())
     } else {
         Err(Refused::Forbidden)

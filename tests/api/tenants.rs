@@ -376,6 +376,13 @@ async fn a_leg_of_a_clients_own_call_may_ring_another_clients_number() {
         legs.iter().any(|l| l.child_call_sid.as_deref() == Some(ACME_LEG)),
         "{legs:?}"
     );
+    let unnamed = Hook::new("/twilio/voice/status", &[], 204)
+        .with("CallSid", "CA0000000000000000000000000000a006")
+        .with("ParentCallSid", ACME_CALL)
+        .with("To", HARBOR)
+        .with("CallStatus", "completed");
+    let answer = unnamed.post(&scene.app, ACME_SID, ACME_TOKEN).await;
+    assert_eq!(answer.status, 204, "{}", answer.body);
     let harbor_calls = store::calls::list(
         &scene.app.db,
         &CallFilter {
@@ -389,7 +396,7 @@ async fn a_leg_of_a_clients_own_call_may_ring_another_clients_number() {
     assert_eq!(
         harbor_calls.len(),
         1,
-        "no call of Harbor's was made up: {harbor_calls:?}"
+        "neither leg is taken for a call of Harbor's: {harbor_calls:?}"
     );
 }
 
