@@ -33,7 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/twilio/voice/recording", post(recording))
         .route("/twilio/voice/transcription", post(transcription))
         .route("/twilio/voice/status", post(status))
-        .route("/api/twilio/call-status", post(status))
+        .route(render::PATH_STATUS_ALIAS, post(status))
         .route("/twilio/voice/fallback", post(fallback))
 }
 

@@ -31,4 +31,5 @@ mod sending;
 mod server_process;
 mod signatures;
 mod sms;
+mod tenants;
 mod workers;
