@@ -16,9 +16,11 @@
 //! - **The well-known local token** (local mode) speaks for every client without an account
 //!   of its own, and for none that has one.
 //!
-//! A call between two clients' numbers, signed with the called client's own account, names
-//! the caller's client in `From` and is refused: a client's own token never vouches for a
-//! number of another client's, whatever the webhook does with it.
+//! The number that says whose a webhook is comes first: the number called (`To`, `Called`).
+//! `From` (`Caller`) counts only when no number called is a client's, as on a message or call
+//! we placed from a client's number; that is also the order in which the handlers pick the
+//! client. So a call from one client's number to another client, signed with the called
+//! client's own account, reaches the called client like any other caller.
 //!
 //! Which account signed is told by `AccountSid`; `http::twilio` computes the signatures.
 
@@ -39,8 +41,10 @@ pub struct Webhook<'a> {
     pub account_sid: Option<&'a str>,
     /// The `client` of its URL (every callback URL we hand out has one).
     client: Option<&'a str>,
-    /// The numbers it names whose owner is a client it touches.
-    numbers: Vec<&'a str>,
+    /// The numbers called (`To`, `Called`), but for a dialled leg.
+    called: Vec<&'a str>,
+    /// Who calls or sends (`From`, `Caller`): whose it is when no number called is a client's.
+    from: Vec<&'a str>,
     /// What it refers to by SID.
     sids: Sids<'a>,
 }
@@ -59,11 +63,7 @@ impl<'a> Webhook<'a> {
         };
         let dialled_leg =
             [PATH_STATUS, PATH_STATUS_ALIAS, PATH_SCREEN].contains(&path) && param("ParentCallSid").is_some();
-        let named: &[&str] = if dialled_leg {
-            &["From", "Caller"]
-        } else {
-            &["To", "Called", "From", "Caller"]
-        };
+        let called: &[&str] = if dialled_leg { &[] } else { &["To", "Called"] };
         // The fallback answers from memory only, and must, with the database down: it reads and
         // writes nothing a SID could name.
         let sids = if path == PATH_FALLBACK {
@@ -78,7 +78,8 @@ impl<'a> Webhook<'a> {
         Self {
             account_sid: param("AccountSid"),
             client: query.get("client").map(String::as_str),
-            numbers: named.iter().filter_map(|name| param(name)).collect(),
+            called: called.iter().filter_map(|name| param(name)).collect(),
+            from: ["From", "Caller"].into_iter().filter_map(param).collect(),
             sids,
         }
     }
@@ -130,9 +131,12 @@ pub async fn authorize(
     if matches!(signer, Signer::Server) {
         return Ok(());
     }
-    let mut touched: Vec<String> = (webhook.client.map(str::to_owned).into_iter())
-        .chain((webhook.numbers.iter()).filter_map(|n| state.registry.by_number(n).map(|l| l.rules.client.to_string())))
-        .collect();
+    let owner = |n: &&str| state.registry.by_number(n).map(|l| l.rules.client.to_string());
+    let mut owners: Vec<String> = webhook.called.iter().filter_map(owner).collect();
+    if owners.is_empty() {
+        owners = webhook.from.iter().filter_map(owner).collect();
+    }
+    let mut touched: Vec<String> = webhook.client.map(str::to_owned).into_iter().chain(owners).collect();
     if !signer.may_touch(state, &touched) {
         return Err(Refused::Forbidden);
     }

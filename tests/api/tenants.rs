@@ -303,9 +303,13 @@ async fn a_clients_own_token_naming_another_client_in_its_url_or_any_number_is_r
     let mut cases = Vec::new();
     for hook in &scene.hooks {
         cases.push(("?client=harbor-plumbing".to_owned(), hook.for_client("harbor-plumbing")));
-        cases.push(("From Harbor's number".to_owned(), hook.with("From", HARBOR)));
         // A dialled leg's number is whoever was rung, which may be anyone's (see below).
-        if !hook.is_dialled_leg() {
+        if hook.is_dialled_leg() {
+            cases.push(("From Harbor's number".to_owned(), hook.with("From", HARBOR)));
+        } else {
+            // `From` says whose a webhook is when no number called is a client's.
+            let from_harbor = hook.with("From", HARBOR).with("To", PATIENT).with("Called", PATIENT);
+            cases.push(("From Harbor's number to no client's".to_owned(), from_harbor));
             cases.push(("To Harbor's number".to_owned(), hook.with("To", HARBOR)));
             cases.push(("Called Harbor's number".to_owned(), hook.with("Called", HARBOR)));
         }
@@ -355,6 +359,32 @@ async fn a_clients_own_token_still_speaks_for_its_own_calls_and_messages_on_ever
     assert_eq!(call.recordings[0].recording_sid, ACME_RECORDING);
     let harbor = scene.app.call_detail(HARBOR_CALL).await;
     assert_eq!(harbor.recordings.len(), 1, "Harbor's call is as it was: {harbor:?}");
+}
+
+#[tokio::test]
+async fn a_call_from_another_clients_number_reaches_the_client_signed_for_it() {
+    let scene = scene(false).await;
+    let call = "CA0000000000000000000000000000a007";
+    let incoming = Hook::new(
+        "/twilio/voice",
+        &[
+            ("CallSid", call),
+            ("From", HARBOR),
+            ("Caller", HARBOR),
+            ("To", ACME),
+            ("Called", ACME),
+            ("CallStatus", "ringing"),
+            ("Direction", "inbound"),
+        ],
+        200,
+    );
+
+    let answer = incoming.post(&scene.app, ACME_SID, ACME_TOKEN).await;
+
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(!answer.dialled().is_empty(), "Acme's team is rung: {}", answer.body);
+    let detail = scene.app.call_detail(call).await;
+    assert_eq!(detail.call.client_id.as_deref(), Some("acme-dental"));
 }
 
 #[tokio::test]
