@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use fake_twilio::FakeTwilio;
 use secrecy::SecretString;
-use switchboard::clock::SystemClock;
-use switchboard::config::Settings;
-use switchboard::startup::Application;
+use switchboard::app::clock::SystemClock;
+use switchboard::app::settings::Settings;
+use switchboard::app::startup::Application;
 use switchboard::store::outbox::{self, NewMessage};
 
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
@@ -58,7 +58,7 @@ async fn throughput(n: usize) {
         outbox::enqueue(&state.db, &m, now).await.unwrap();
     }
     let started = Instant::now();
-    while switchboard::notify::worker::deliver_due(&state).await.unwrap() > 0 {}
+    while switchboard::messaging::worker::deliver_due(&state).await.unwrap() > 0 {}
     let took = started.elapsed();
     assert_eq!(fake.accepted().len(), n);
     println!(
@@ -101,7 +101,8 @@ async fn latency(rounds: usize) {
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
         let path = "/twilio/voice/voicemail?client=acme-dental&kind=voicemail";
-        let signature = switchboard::signature::compute(TOKEN, &format!("http://bench.example.test{path}"), &params);
+        let signature =
+            switchboard::twilio::signature::compute(TOKEN, &format!("http://bench.example.test{path}"), &params);
         let before = fake.accepted().len();
         let started = Instant::now();
         let response = http

@@ -8,15 +8,16 @@ use std::path::Path;
 use chrono::{TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
 use switchboard::calls::position::Position;
-use switchboard::calls::render::{self, Links};
+use switchboard::calls::render;
 use switchboard::routing::{decide, CallInput, MenuChoice, Rules};
-use switchboard::rules_files;
+use switchboard::rules;
+use switchboard::twilio::webhooks::Links;
 
 fn client(name: &str) -> Rules {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("routing-rules")
         .join(format!("{name}.toml"));
-    rules_files::load_file(&path).expect("example rules are valid").rules
+    rules::files::load_file(&path).expect("example rules are valid").rules
 }
 
 fn benches(c: &mut Criterion) {

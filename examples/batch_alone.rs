@@ -16,8 +16,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use switchboard::app::clock::{Clock, SystemClock};
 use switchboard::calls::{Arrival, CallFacts, Intake};
-use switchboard::clock::{Clock, SystemClock};
 use switchboard::store::batch::Batcher;
 
 use anyhow::Context as _;
@@ -31,7 +31,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10);
     let connections: usize = args.next().and_then(|c| c.parse().ok()).unwrap_or(64);
-    let rules = switchboard::rules_files::load_file(Path::new(&rules))
+    let rules = switchboard::rules::files::load_file(Path::new(&rules))
         .map(|file| Arc::new(file.rules))
         .map_err(|problems| anyhow::anyhow!(problems.join("\n")))?;
     let to = rules.numbers.first().map(ToString::to_string).unwrap_or_default();

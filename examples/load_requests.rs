@@ -7,7 +7,7 @@
 #[path = "support/call_sid.rs"]
 mod call_sid;
 
-use switchboard::config::{LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN};
+use switchboard::app::settings::{LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -52,7 +52,7 @@ fn main() {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-        let signature = switchboard::signature::compute(LOCAL_AUTH_TOKEN, &url, &params);
+        let signature = switchboard::twilio::signature::compute(LOCAL_AUTH_TOKEN, &url, &params);
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(&params)
             .finish();

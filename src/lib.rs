@@ -1,46 +1,34 @@
 //! Switchboard: a call-routing server for businesses that run their phones on Twilio.
+//!
+//! Read from the edge in: `http` takes Twilio's webhooks and the admins' requests, `calls`
+//! and `messaging` do what a call or a text needs (deciding with `routing`, answering with
+//! `twiml`), `admin` does what admins ask, and `store` is the only code that touches SQL.
+//! `app` assembles them at start-up.
 
-/// Clients' own Twilio accounts: sending, webhook tokens, admin operations, numbers, recordings.
+/// Clients' own Twilio accounts: their tokens, encrypted at rest and decrypted in memory,
+/// and who may sign a webhook.
 pub mod accounts;
-/// What admins can do: rules versions, duty, tenancy, audit.
+/// What admins can do: rules versions, duty, history, figures, sending, accounts, numbers.
 pub mod admin;
+/// The process: settings, start-up, serving, telemetry, metrics, the clock, the CLI.
+pub mod app;
 /// The call lifecycle: webhooks → routing → store → TwiML.
 pub mod calls;
-pub mod cli;
-pub mod clock;
-pub mod config;
-/// What happened: a call with its alerts, messages with their delivery, figures.
-pub mod history;
-/// Axum routers, the signature extractor, errors → responses.
+/// Axum routers, `AppState`, the signature extractor, errors → responses, API, console.
 pub mod http;
-/// Outbound messages: outbox worker, Twilio REST client, alerts.
-pub mod notify;
-/// Prometheus metrics.
-pub mod observability;
+/// The identifiers of clients and assistants, checked once where they enter.
+pub mod ids;
+/// Texts: the outbox worker, alerts, inbound texts, rate limits, templates.
+pub mod messaging;
+/// Phone numbers: E.164, normalising what people type, masking for logs.
 pub mod phone;
-pub mod registry;
 /// PURE: rule model, schedule, strategies, menus, decision + trace.
 pub mod routing;
-pub mod rules_files;
-/// AES-256-GCM for the secrets kept in the database.
-pub mod secrets;
-/// `X-Twilio-Signature`: HMAC-SHA1 over the URL and sorted parameters.
-/// Texts and calls admins send on a client's behalf.
-pub mod sending;
-/// The accept loop, with the timeouts that keep slow or idle clients from holding connections.
-pub mod serve;
-pub mod signature;
-/// "What would a call get?" for the CLI and the admin API.
-pub mod simulation;
-/// Texts received: keywords, opt-outs, replies.
-pub mod sms;
-pub mod startup;
-pub mod state;
-/// PURE: per-client figures over a period.
-pub mod stats;
+/// Rule sets as the server holds them: the folder of files and the versions in memory.
+pub mod rules;
 /// The only code that touches SQL.
 pub mod store;
-pub mod telemetry;
-pub mod templates;
+/// Twilio's protocol: signatures, forms, webhook paths and URLs, the REST client.
+pub mod twilio;
 /// PURE: typed TwiML builder on quick-xml.
 pub mod twiml;

@@ -1,5 +1,5 @@
-//! Phone numbers and identifiers, parsed once at the edge (rule files, webhooks) so the
-//! rest of the code can trust them.
+//! Phone numbers, parsed once at the edge (rule files, webhooks) so the rest of the code can
+//! trust them, normalised from what people type, and masked for logs and alerts.
 
 use std::fmt;
 use std::sync::Arc;
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// A phone number in E.164 form (`+12125550100`), checked against libphonenumber's
 /// metadata rather than a regex, so a number that cannot exist is refused.
 ///
-/// Numbers and ids are shared (`Arc<str>`): every decision hands them to its dial
+/// Numbers are shared (`Arc<str>`): every decision hands them to its dial
 /// targets, and a shared one costs a count there instead of a copy.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -98,63 +98,6 @@ pub fn mask_all(text: &str) -> String {
     out
 }
 
-/// Declares a string identifier newtype made of lowercase letters, digits, `-` and `_`,
-/// so ids can travel in URLs and file names without escaping.
-macro_rules! slug_id {
-    ($name:ident, $what:literal) => {
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(Arc<str>);
-
-        impl $name {
-            /// # Errors
-            /// When the id is empty, longer than 64 characters or has other characters
-            /// than lowercase letters, digits, `-` and `_`.
-            pub fn parse(text: &str) -> Result<Self, String> {
-                let ok = !text.is_empty()
-                    && text.len() <= 64
-                    && text
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-                if ok {
-                    Ok(Self(text.into()))
-                } else {
-                    Err(format!(
-                        "{} `{text}` must be 1-64 lowercase letters, digits, `-` or `_`",
-                        $what
-                    ))
-                }
-            }
-
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = String;
-            fn try_from(value: String) -> Result<Self, Self::Error> {
-                Self::parse(&value)
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(value: $name) -> Self {
-                value.0.to_string()
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    };
-}
-
-slug_id!(ClientId, "client id");
-slug_id!(AssistantId, "assistant id");
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,13 +141,6 @@ mod tests {
             mask_all("Voicemail from +15557654321 (12 s) +1"),
             "Voicemail from +•••••••4321 (12 s) +1"
         );
-    }
-
-    #[test]
-    fn ids_are_url_safe_slugs() {
-        assert!(ClientId::parse("acme-dental").is_ok());
-        assert!(ClientId::parse("../etc").is_err());
-        assert!(AssistantId::parse("Maria").is_err());
     }
 }
 

@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|source: &str| {
-    match switchboard::rules_files::check_source(source) {
+    match switchboard::rules::files::check_source(source) {
         Ok(rules) => assert!(!rules.client.as_str().is_empty()),
         Err(errors) => {
             assert!(!errors.0.is_empty(), "a refusal names at least one problem");

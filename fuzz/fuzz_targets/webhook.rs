@@ -6,8 +6,8 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use switchboard::http::twilio::form_pairs;
-use switchboard::signature::{compute, is_valid};
+use switchboard::twilio::form::form_pairs;
+use switchboard::twilio::signature::{compute, is_valid};
 
 #[derive(Debug, Arbitrary)]
 struct Input<'a> {

@@ -1,16 +1,15 @@
-//! Clients' own Twilio accounts: which account sends a client's messages, which token checks
-//! the webhooks to its numbers ([`signing`]), what admins may do with them ([`manage`]), and what
-//! admins do through them: buy numbers ([`numbers`]) and hear recordings ([`recordings`]).
+//! Clients' own Twilio accounts: which account sends a client's messages, and which token
+//! checks the webhooks to its numbers ([`signing`]). What admins do with them is in
+//! `admin::accounts`, `admin::numbers` and `admin::recordings`.
 //!
-//! The database is the source of truth and holds the tokens only encrypted (`secrets`). Each
+//! The database is the source of truth and holds the tokens only encrypted ([`secrets`]). Each
 //! process keeps them decrypted in memory, as [`Accounts`], so that a webhook costs no database
 //! read; the outbox reads the database for every message, so a change made through another
 //! process is used from the next message on. Tokens stay `SecretString`s: never logged, never
 //! in `Debug` output.
 
-pub mod manage;
-pub mod numbers;
-pub mod recordings;
+/// AES-256-GCM for the secrets kept in the database.
+pub mod secrets;
 pub mod signing;
 
 use std::collections::HashMap;
@@ -18,12 +17,12 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use secrecy::SecretString;
 
+use crate::accounts::secrets::SecretKey;
 use crate::admin::AdminError;
-use crate::notify::twilio::Account;
-use crate::secrets::SecretKey;
-use crate::state::AppState;
+use crate::http::state::AppState;
 use crate::store::accounts::{self, AccountRow};
 use crate::store::{Db, StoreError};
+use crate::twilio::rest::Account;
 
 /// Every client account this process knows, by client id.
 #[derive(Debug, Default)]
@@ -123,7 +122,7 @@ pub enum Unusable {
     #[error("client {0} has its own Twilio account, but SWITCHBOARD_SECRET_KEY is not set")]
     NoKey(String),
     #[error("client {0}'s Twilio credentials: {1}")]
-    Unreadable(String, crate::secrets::OpenError),
+    Unreadable(String, crate::accounts::secrets::OpenError),
 }
 
 /// The stored account, decrypted.
@@ -223,7 +222,7 @@ mod tests {
         let shown = format!("{accounts:?} {account:?} {:?}", accounts.signers(&account.sid));
         assert!(shown.contains("AC22222222222222222222222222222222"), "{shown}");
         assert!(!shown.contains(TOKEN) && !shown.contains("2211"), "{shown}");
-        let unusable = Unusable::Unreadable("acme-dental".into(), crate::secrets::OpenError);
+        let unusable = Unusable::Unreadable("acme-dental".into(), crate::accounts::secrets::OpenError);
         assert!(!format!("{unusable} {:?}", Sender::Unusable(unusable.clone())).contains(TOKEN));
     }
 }

@@ -28,10 +28,10 @@ use std::collections::BTreeMap;
 
 use secrecy::ExposeSecret;
 
-use crate::calls::render::{PATH_FALLBACK, PATH_SCREEN, PATH_STATUS, PATH_STATUS_ALIAS};
-use crate::state::AppState;
+use crate::http::state::AppState;
 use crate::store::owners::{self, Sids};
 use crate::store::StoreError;
+use crate::twilio::webhooks::{PATH_FALLBACK, PATH_SCREEN, PATH_STATUS, PATH_STATUS_ALIAS};
 
 /// What a webhook says about where it comes from and what it touches, as read from its
 /// request.

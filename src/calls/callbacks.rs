@@ -7,9 +7,9 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use tracing::warn;
 
 use super::{new_call, CallError, CallFacts, LegRef};
-use crate::notify::alerts::{self, About};
+use crate::http::state::AppState;
+use crate::messaging::alerts::{self, About};
 use crate::routing::Rules;
-use crate::state::AppState;
 use crate::store::{self, calls::Outcome, outbox, StoreError};
 
 /// A call-progress callback: of the call itself, or of one leg we rang.
@@ -58,7 +58,7 @@ pub async fn status(state: &AppState, leg: Option<&LegRef>, facts: &StatusFacts)
     if inbound && store::calls::status_rank(&facts.call.status) == store::calls::status_rank("completed") {
         let changed = store::calls::set_outcome(&txn, &facts.call.call_sid, Outcome::Missed, None).await?;
         if let (true, Some(o)) = (changed, &owner) {
-            crate::observability::call_outcome(o.rules.client.as_str(), Outcome::Missed.as_str());
+            crate::app::metrics::call_outcome(o.rules.client.as_str(), Outcome::Missed.as_str());
         }
         let call = store::calls::find(&txn, &facts.call.call_sid).await?.map(|d| d.call);
         if let (Some(loaded), Some(call)) = (owner, call) {
@@ -142,7 +142,7 @@ pub async fn recording(
     store::calls::record_recording(&txn, &update, now).await?;
     if kind == "voicemail" && facts.status.as_deref() != Some("absent") {
         if store::calls::set_outcome(&txn, &facts.call_sid, Outcome::Voicemail, None).await? {
-            crate::observability::call_outcome(client.unwrap_or("unknown"), Outcome::Voicemail.as_str());
+            crate::app::metrics::call_outcome(client.unwrap_or("unknown"), Outcome::Voicemail.as_str());
         }
         alert(state, &txn, event, client, &facts.call_sid, recording_sid, now).await?;
     }

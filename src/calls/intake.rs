@@ -11,7 +11,7 @@ use sea_orm::{DbBackend, QueryResult, Statement};
 
 use super::position::Position;
 use super::{legs_of, new_call, unavailable, CallFacts};
-use crate::clock::Clock;
+use crate::app::clock::Clock;
 use crate::routing::{self, CallInput, Decision, MenuChoice, Rules};
 use crate::store::batch::BatchWork;
 use crate::store::{self, StoreError};

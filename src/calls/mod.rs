@@ -16,10 +16,11 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use tracing::{info, warn};
 
-use crate::phone::{mask, AssistantId};
-use crate::registry::Loaded;
+use crate::http::state::AppState;
+use crate::ids::AssistantId;
+use crate::phone::mask;
 use crate::routing::{self, Action, CallInput, Decision, MenuChoice, Rules, Step, Unavailable};
-use crate::state::AppState;
+use crate::rules::registry::Loaded;
 use crate::store::{self, calls::Outcome, StoreError};
 use crate::twiml::Response;
 use position::Position;
@@ -72,7 +73,7 @@ pub async fn incoming(state: &AppState, call: &CallFacts) -> Result<Response, Ca
         Some(step) => render::step(&rules, step, &pos, &state.links),
         None => render::safe_answer(Some(&rules), &state.links),
     };
-    crate::observability::calls_routed(&pos.client);
+    crate::app::metrics::calls_routed(&pos.client);
     info!(client = %rules.client, version, chain = %decision.labels().join(" → "), "call routed");
     Ok(answer)
 }
@@ -275,7 +276,7 @@ pub async fn next(
     let answer = match answered_by {
         Some(answered_by) => {
             if store::calls::set_outcome(&txn, call_sid, Outcome::Answered, answered_by.as_deref()).await? {
-                crate::observability::call_outcome(&pos.client, Outcome::Answered.as_str());
+                crate::app::metrics::call_outcome(&pos.client, Outcome::Answered.as_str());
             }
             render::hang_up()
         }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::phone::AssistantId;
+use crate::ids::AssistantId;
 use crate::routing::MenuChoice;
 
 /// The decision's inputs that must stay fixed for the whole call.
@@ -151,7 +151,7 @@ mod tests {
         ] {
             let p = position(menu);
             // Read back the way the signed-form extractor reads a callback's query.
-            let parsed: BTreeMap<String, String> = crate::http::twilio::form_pairs(p.to_query().as_bytes())
+            let parsed: BTreeMap<String, String> = crate::twilio::form::form_pairs(p.to_query().as_bytes())
                 .into_iter()
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect();
@@ -173,7 +173,7 @@ mod tests {
             q,
             "at=1790000000&away=ann.dr-chen&client=acme-dental&rr=41&step=2&version=3"
         );
-        let parsed: BTreeMap<String, String> = crate::http::twilio::form_pairs(q.as_bytes())
+        let parsed: BTreeMap<String, String> = crate::twilio::form::form_pairs(q.as_bytes())
             .into_iter()
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();

@@ -4,71 +4,12 @@
 use super::position::{encode, Position};
 use crate::routing::rules::{MenuInput, Speech};
 use crate::routing::{Action, DialTarget, Rules, Step};
+use crate::twilio::webhooks::{
+    Links, PATH_NEXT, PATH_RECORDING, PATH_SCREEN, PATH_STATUS, PATH_TRANSCRIPTION, PATH_VOICEMAIL,
+};
 use crate::twiml::{
     CallEvent, Dial, DialRecord, Gather, GatherInput, Number, Record, RecordingEvent, Response, Say, Verb,
 };
-
-pub const PATH_VOICE: &str = "/twilio/voice";
-pub const PATH_FALLBACK: &str = "/twilio/voice/fallback";
-pub const PATH_SMS: &str = "/twilio/sms";
-pub const PATH_NEXT: &str = "/twilio/voice/next";
-pub const PATH_SCREEN: &str = "/twilio/voice/screen";
-pub const PATH_VOICEMAIL: &str = "/twilio/voice/voicemail";
-pub const PATH_RECORDING: &str = "/twilio/voice/recording";
-pub const PATH_TRANSCRIPTION: &str = "/twilio/voice/transcription";
-pub const PATH_STATUS: &str = "/twilio/voice/status";
-/// The seed's name for [`PATH_STATUS`], still served.
-pub const PATH_STATUS_ALIAS: &str = "/api/twilio/call-status";
-pub const PATH_SMS_STATUS: &str = "/twilio/sms/status";
-
-/// Builds the callback URLs we hand to Twilio: absolute under the public URL when one
-/// is configured (Twilio's advice), relative to the request otherwise.
-#[derive(Debug, Clone, Default)]
-pub struct Links {
-    base: String,
-    /// Where people open the admin console: the public URL, or the listen address.
-    console: String,
-}
-
-impl Links {
-    pub fn new(public_url: Option<&url::Url>) -> Self {
-        let base = public_url
-            .map(|u| u.as_str().trim_end_matches('/').to_owned())
-            .unwrap_or_default();
-        Self {
-            console: base.clone(),
-            base,
-        }
-    }
-
-    /// Links for people (not Twilio) go here when there is no public URL.
-    #[must_use]
-    pub fn with_local_console(mut self, listen: std::net::SocketAddr) -> Self {
-        if self.console.is_empty() {
-            self.console = format!("http://{listen}");
-        }
-        self
-    }
-
-    /// The page of a call in the admin console, for alert messages.
-    pub fn console_call(&self, call_sid: &str) -> String {
-        format!("{}/admin/calls/{call_sid}", self.console)
-    }
-
-    /// A callback URL for requests we make to Twilio's REST API; only with a public
-    /// URL, since Twilio needs an absolute one there.
-    pub fn absolute(&self, path: &str) -> Option<String> {
-        (!self.base.is_empty()).then(|| format!("{}{path}", self.base))
-    }
-
-    pub fn url(&self, path: &str, query: &str) -> String {
-        if query.is_empty() {
-            format!("{}{path}", self.base)
-        } else {
-            format!("{}{path}?{query}", self.base)
-        }
-    }
-}
 
 const GOODBYE: &str = "Thank you. Goodbye.";
 const TROUBLE: &str = "Sorry, we are having trouble connecting your call. Please leave a message after the tone, and we will call you back.";

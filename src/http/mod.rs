@@ -5,6 +5,7 @@ mod console;
 mod error;
 mod ops;
 mod sms;
+pub mod state;
 pub mod twilio;
 mod voice;
 
@@ -21,7 +22,8 @@ pub use admin::attempts;
 pub use error::Error;
 
 use crate::calls::render;
-use crate::state::AppState;
+use crate::http::state::AppState;
+use crate::twilio::webhooks::Links;
 use crate::twiml;
 
 /// Twilio's bodies are a few KiB; anything past this is not Twilio.
@@ -52,7 +54,7 @@ pub fn router(state: AppState) -> Router {
 /// "application error".
 fn voice_panic(_: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!("panic in a voice webhook: answering the safe voicemail");
-    let body = render::safe_answer(None, &render::Links::default()).render();
+    let body = render::safe_answer(None, &Links::default()).render();
     ([(header::CONTENT_TYPE, twiml::CONTENT_TYPE)], body).into_response()
 }
 
@@ -70,7 +72,7 @@ async fn measure(request: axum::extract::Request, next: axum::middleware::Next) 
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let started = std::time::Instant::now();
     let response = next.run(request).await;
-    crate::observability::webhook(&route, response.status().as_u16(), started.elapsed());
+    crate::app::metrics::webhook(&route, response.status().as_u16(), started.elapsed());
     response
 }
 

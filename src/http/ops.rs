@@ -6,7 +6,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use crate::state::AppState;
+use crate::http::state::AppState;
 use crate::store;
 
 pub fn router() -> Router<AppState> {
@@ -33,6 +33,6 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
 
 /// Prometheus text format.
 async fn metrics(State(state): State<AppState>) -> ([(axum::http::header::HeaderName, &'static str); 1], String) {
-    let body = crate::observability::render(&state).await;
+    let body = crate::app::metrics::render(&state).await;
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

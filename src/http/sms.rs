@@ -11,15 +11,16 @@ use serde::Deserialize;
 use super::error::Error;
 use super::twilio::{self, Signed};
 use super::voice::Twiml;
-use crate::sms::{self, Incoming};
-use crate::state::AppState;
+use crate::http::state::AppState;
+use crate::messaging::inbound::{self, Incoming};
+use crate::twilio::webhooks::{PATH_SMS, PATH_SMS_ALIAS, PATH_SMS_STATUS};
 use crate::twiml::Response;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/twilio/sms", post(incoming))
-        .route("/api/twilio/incoming-sms", post(incoming))
-        .route("/twilio/sms/status", post(status))
+        .route(PATH_SMS, post(incoming))
+        .route(PATH_SMS_ALIAS, post(incoming))
+        .route(PATH_SMS_STATUS, post(status))
 }
 
 /// Media parameters are numbered (`MediaUrl0`, `MediaUrl1`…), so the form is read as a map.
@@ -51,7 +52,7 @@ async fn incoming(State(state): State<AppState>, signed: Signed<IncomingForm>) -
             .collect(),
         opt_out_type: form.get("OptOutType").cloned(),
     };
-    sms::incoming(&state, &message).await?;
+    inbound::incoming(&state, &message).await?;
     Ok(Twiml(Response::new()))
 }
 
@@ -70,6 +71,6 @@ struct StatusForm {
 async fn status(State(state): State<AppState>, signed: Signed<StatusForm>) -> Result<StatusCode, Error> {
     let f = signed.form;
     let code = f.error_code.and_then(|c| c.parse().ok());
-    sms::delivery_status(&state, &f.message_sid, &f.message_status, code, &f.to, &f.from).await?;
+    inbound::delivery_status(&state, &f.message_sid, &f.message_status, code, &f.to, &f.from).await?;
     Ok(StatusCode::NO_CONTENT)
 }

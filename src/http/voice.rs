@@ -18,23 +18,27 @@ use crate::calls::position::Position;
 use crate::calls::{
     self, render, CallError, CallFacts, LegRef, NextFacts, RecordingEvent, RecordingFacts, StatusFacts,
 };
+use crate::http::state::AppState;
 use crate::phone::mask;
-use crate::state::AppState;
+use crate::twilio::webhooks::{
+    PATH_FALLBACK, PATH_NEXT, PATH_RECORDING, PATH_SCREEN, PATH_STATUS, PATH_STATUS_ALIAS, PATH_TRANSCRIPTION,
+    PATH_VOICE, PATH_VOICEMAIL, PATH_VOICEMAIL_ALIAS, PATH_VOICE_ALIAS,
+};
 use crate::twiml::{self, Response};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/twilio/voice", post(incoming))
-        .route("/api/twilio/incoming-call-handler", post(incoming))
-        .route("/twilio/voice/next", post(next))
-        .route("/twilio/voice/screen", post(screen))
-        .route("/twilio/voice/voicemail", post(voicemail))
-        .route("/api/twilio/voicemail-complete", post(voicemail))
-        .route("/twilio/voice/recording", post(recording))
-        .route("/twilio/voice/transcription", post(transcription))
-        .route("/twilio/voice/status", post(status))
-        .route(render::PATH_STATUS_ALIAS, post(status))
-        .route("/twilio/voice/fallback", post(fallback))
+        .route(PATH_VOICE, post(incoming))
+        .route(PATH_VOICE_ALIAS, post(incoming))
+        .route(PATH_NEXT, post(next))
+        .route(PATH_SCREEN, post(screen))
+        .route(PATH_VOICEMAIL, post(voicemail))
+        .route(PATH_VOICEMAIL_ALIAS, post(voicemail))
+        .route(PATH_RECORDING, post(recording))
+        .route(PATH_TRANSCRIPTION, post(transcription))
+        .route(PATH_STATUS, post(status))
+        .route(PATH_STATUS_ALIAS, post(status))
+        .route(PATH_FALLBACK, post(fallback))
 }
 
 /// TwiML with the content type Twilio requires.

@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 
 use super::decision::{Action, Decision, DialTarget, Step, Why};
 use super::rules::{CallerId, Route, RouteKey, Rules, Strategy, Target};
-use crate::phone::{AssistantId, E164};
+use crate::ids::AssistantId;
+use crate::phone::E164;
 
 /// Why an assistant cannot be rung now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

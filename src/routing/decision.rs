@@ -8,7 +8,8 @@ use serde::Serialize;
 use super::decide::Unavailable;
 use super::rules::{MenuInput, RouteKey, Target};
 use super::schedule::OpenStatus;
-use crate::phone::{AssistantId, E164};
+use crate::ids::AssistantId;
+use crate::phone::E164;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {

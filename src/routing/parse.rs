@@ -20,7 +20,8 @@ use super::rules::{
     RuleCase, Rules, Speech, Target, Templates, Voicemail, DEFAULT_HELP, DEFAULT_TRANSCRIPT_WAIT_SECONDS,
 };
 use super::schedule::{Hours, Window};
-use crate::phone::{AssistantId, ClientId, E164};
+use crate::ids::{AssistantId, ClientId};
+use crate::phone::E164;
 
 const DEFAULT_RING_SECONDS: u32 = 20;
 
@@ -170,7 +171,7 @@ fn messaging(alerts: RawAlerts, templates: RawTemplates, sms: RawSms, r: &mut Re
     let mut template = |given: Option<Spanned<String>>, default: String| match given {
         None => default,
         Some(text) => {
-            if let Err(e) = crate::templates::check(text.get_ref()) {
+            if let Err(e) = crate::messaging::templates::check(text.get_ref()) {
                 r.at(text.span(), e.to_string());
             }
             text.into_inner()

@@ -8,9 +8,10 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::schedule::Hours;
-use crate::phone::{AssistantId, ClientId, E164};
+use crate::ids::{AssistantId, ClientId};
+use crate::phone::E164;
 
-/// Twilio's ring time limits for `<Dial timeout>` (PROTOCOL 2.2).
+/// Twilio's ring time limits for `<Dial timeout>` (docs/twilio.md, `<Dial>`).
 pub const MIN_RING_SECONDS: u32 = 5;
 pub const MAX_RING_SECONDS: u32 = 600;
 /// Twilio rings at most ten numbers at once.
@@ -51,7 +52,7 @@ pub struct Messaging {
     pub help: String,
 }
 
-/// Message texts, rendered with [`crate::templates`].
+/// Message texts, rendered with [`crate::messaging::templates`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Templates {
     pub voicemail: String,

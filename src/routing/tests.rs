@@ -8,7 +8,7 @@ use proptest::strategy::Strategy as _;
 
 use super::rules::{CallerId, Route, Strategy, Target};
 use super::*;
-use crate::phone::AssistantId;
+use crate::ids::AssistantId;
 
 const BASE: &str = r#"
 client = "test-clinic"

@@ -127,7 +127,7 @@ async fn run<W: BatchWork>(db: DatabaseConnection, work: W, mut queue: mpsc::Rec
         let (items, done): (Vec<_>, Vec<_>) = jobs.drain(..).map(|j| (j.item, j.done)).unzip();
         let started = Instant::now();
         let committed = session.commit(&work, &items).await;
-        crate::observability::batch(items.len(), started.elapsed());
+        crate::app::metrics::batch(items.len(), started.elapsed());
         match committed {
             Ok(outputs) => {
                 for (done, output) in done.into_iter().zip(outputs) {
@@ -289,7 +289,7 @@ async fn commit_on_postgres<W: BatchWork>(
 }
 
 /// Times the stages of a committed batch for `/metrics`
-/// ([`crate::observability::batch_stage`]): where a batch's time goes, the database's
+/// ([`crate::app::metrics::batch_stage`]): where a batch's time goes, the database's
 /// work or the waits between.
 struct Stages(Instant);
 
@@ -301,7 +301,7 @@ impl Stages {
     /// Records the stage that ends now; the next one starts.
     fn done(&mut self, stage: &'static str) {
         let now = Instant::now();
-        crate::observability::batch_stage(stage, now - self.0);
+        crate::app::metrics::batch_stage(stage, now - self.0);
         self.0 = now;
     }
 }

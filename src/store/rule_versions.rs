@@ -7,7 +7,7 @@ use sha1::{Digest, Sha1};
 
 use super::entities::rule_version::{self, Entity as RuleVersion};
 use super::StoreError;
-use crate::phone::ClientId;
+use crate::ids::ClientId;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredRules {

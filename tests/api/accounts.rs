@@ -299,8 +299,8 @@ async fn in_local_mode_a_client_with_its_own_account_sends_through_twilio_and_on
     let admin = app.admin_token(None).await;
     store_acme(&app, &admin).await;
 
-    let local = switchboard::config::LOCAL_AUTH_TOKEN;
-    let local_sid = switchboard::config::LOCAL_ACCOUNT_SID;
+    let local = switchboard::app::settings::LOCAL_AUTH_TOKEN;
+    let local_sid = switchboard::app::settings::LOCAL_ACCOUNT_SID;
     assert_eq!(call_signed(&app, local_sid, local, ACME).await.status, 403);
     let mut to_vet = call_params(local_sid, VET);
     to_vet[1] = ("CallSid", "CA0000000000000000000000000000c0a3");

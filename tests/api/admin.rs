@@ -415,7 +415,7 @@ async fn a_deleted_client_is_no_longer_served_and_only_a_global_token_may_delete
         app.api("GET", "/api/clients/acme-dental", Some(&global), None).await.0,
         404
     );
-    switchboard::startup::reload(&app.state).await.unwrap();
+    switchboard::app::startup::reload(&app.state).await.unwrap();
     assert_eq!(
         app.api("GET", "/api/clients/acme-dental", Some(&global), None).await.0,
         404,

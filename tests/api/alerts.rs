@@ -22,7 +22,7 @@ async fn spawn_after_hours(fake: &FakeTwilio) -> TestApp {
 /// The fake stamps messages with the app's (test) time, as Twilio would with the real one.
 pub fn share_clock(fake: &FakeTwilio, app: &TestApp) {
     let clock = app.clock.clone();
-    fake.set_clock(move || switchboard::clock::Clock::now(&*clock));
+    fake.set_clock(move || switchboard::app::clock::Clock::now(&*clock));
 }
 
 fn bodies_to(fake: &FakeTwilio, to: &str) -> Vec<String> {
@@ -303,7 +303,7 @@ async fn a_transcript_that_never_comes_is_marked_missing_and_nothing_waits_for_i
     app.drain_outbox().await;
     assert_eq!(fake.accepted().len(), 2, "the alerts went out without the transcript");
     app.advance(15 * 60);
-    assert_eq!(switchboard::notify::worker::sweep(&app.state).await.unwrap(), 1);
+    assert_eq!(switchboard::messaging::worker::sweep(&app.state).await.unwrap(), 1);
     let status = app.call_detail(call).await.recordings[0].transcription_status.clone();
     assert_eq!(status.as_deref(), Some("missing"));
 }

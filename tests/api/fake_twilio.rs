@@ -1,5 +1,5 @@
-//! A fake Twilio REST API (PROTOCOL.md §4) on 127.0.0.1:0, for tests of anything that sends
-//! through `notify::twilio::TwilioClient`.
+//! A fake Twilio REST API (docs/twilio.md) on 127.0.0.1:0, for tests of anything that sends
+//! through `twilio::rest::TwilioClient`.
 //!
 //! Owns the wire contract the client is held to: Basic auth per account (401 / 20003), form field
 //! names checked against Twilio's OpenAPI parameter lists (`tests/fixtures/twilio/operations.json`,

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeZone, Utc};
 use quick_xml::events::Event;
 use secrecy::SecretString;
-use switchboard::clock::{Clock, ManualClock};
-use switchboard::config::{Settings, LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN};
-use switchboard::startup::Application;
-use switchboard::state::AppState;
+use switchboard::app::clock::{Clock, ManualClock};
+use switchboard::app::settings::{Settings, LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN};
+use switchboard::app::startup::Application;
+use switchboard::http::state::AppState;
 use switchboard::store::{self, Db};
 
 use crate::database::TestDb;
@@ -105,7 +105,7 @@ pub async fn spawn_with(options: Options) -> TestApp {
     let real_token = options.real_token.or(server_account.map(|_| TEST_TOKEN));
     settings.secret_key = options
         .secret_key
-        .map(|k| switchboard::secrets::SecretKey::parse(k).unwrap());
+        .map(|k| switchboard::accounts::secrets::SecretKey::parse(k).unwrap());
     if let Some(fake) = options.twilio {
         settings.twilio_api_base = fake;
     }
@@ -196,7 +196,7 @@ impl TestApp {
 
     /// Runs the outbox worker until nothing is due at the current (test) time.
     pub async fn drain_outbox(&self) {
-        while switchboard::notify::worker::deliver_due(&self.state).await.unwrap() > 0 {}
+        while switchboard::messaging::worker::deliver_due(&self.state).await.unwrap() > 0 {}
     }
 
     pub fn clock_now(&self) -> DateTime<Utc> {
@@ -232,7 +232,7 @@ pub async fn post_signed(
     let path = url.strip_prefix(PUBLIC_URL).unwrap_or(url);
     let public = format!("{PUBLIC_URL}{path}");
     let owned: Vec<(String, String)> = params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-    let signature = switchboard::signature::compute(token, &public, &owned);
+    let signature = switchboard::twilio::signature::compute(token, &public, &owned);
     let response = http
         .post(format!("http://127.0.0.1:{port}{path}"))
         .header("X-Twilio-Signature", signature)

@@ -120,7 +120,7 @@ async fn a_client_trickling_its_headers_is_cut_off_and_the_server_stays_up() {
     let elapsed = started.elapsed();
     assert!(closed, "still open after {elapsed:?}");
     assert!(
-        elapsed < switchboard::serve::HEADER_READ_TIMEOUT + std::time::Duration::from_secs(3),
+        elapsed < switchboard::app::serve::HEADER_READ_TIMEOUT + std::time::Duration::from_secs(3),
         "closed only after {elapsed:?}"
     );
     app.call(CALL, ACME).await.assert_twiml();
@@ -137,7 +137,7 @@ async fn an_idle_keep_alive_connection_is_closed() {
     let mut head = [0u8; 12];
     idle.read_exact(&mut head).await.unwrap();
     assert_eq!(&head, b"HTTP/1.1 200");
-    let limit = switchboard::serve::HEADER_READ_TIMEOUT + std::time::Duration::from_secs(3);
+    let limit = switchboard::app::serve::HEADER_READ_TIMEOUT + std::time::Duration::from_secs(3);
     assert!(
         closed_within(&mut idle, limit).await,
         "an idle connection pinned the server"
@@ -160,10 +160,10 @@ async fn a_ten_megabyte_body_gets_413_without_hanging_and_reaches_nothing() {
         .unwrap();
     let mut body = format!("CallSid={CALL}&From=%2B15550001111&To=%2B15005550006&Pad=").into_bytes();
     body.resize(10 * 1024 * 1024, b'a');
-    let signature = switchboard::signature::compute(
+    let signature = switchboard::twilio::signature::compute(
         &app.token,
         &format!("{PUBLIC_URL}/twilio/voice"),
-        switchboard::signature::NO_PARAMS,
+        switchboard::twilio::signature::NO_PARAMS,
     );
     for (path, content_type) in [
         ("/twilio/voice", "application/x-www-form-urlencoded"),

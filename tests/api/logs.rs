@@ -105,7 +105,7 @@ async fn stop(mut child: Child) -> String {
 fn signed(http: &reqwest::Client, url: &str, params: &[(&str, &str)]) -> reqwest::RequestBuilder {
     let mut all: Vec<(String, String)> = vec![("AccountSid".into(), TEST_ACCOUNT_SID.into())];
     all.extend(params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-    let signature = switchboard::signature::compute(TEST_TOKEN, url, &all);
+    let signature = switchboard::twilio::signature::compute(TEST_TOKEN, url, &all);
     http.post(url).header("X-Twilio-Signature", signature).form(&all)
 }
 
@@ -202,7 +202,7 @@ async fn a_whole_call_and_an_admin_session_log_masked_numbers_and_leak_no_secret
         http.post(format!("{public}/twilio/voice"))
             .header(
                 "X-Twilio-Signature",
-                switchboard::signature::compute(CLIENT_TOKEN, "x", switchboard::signature::NO_PARAMS),
+                switchboard::twilio::signature::compute(CLIENT_TOKEN, "x", switchboard::twilio::signature::NO_PARAMS),
             )
             .form(&[("AccountSid", CLIENT_SID), ("CallSid", call), ("To", NUMBER)]),
     ];

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use switchboard::startup;
+use switchboard::app::startup;
 
 use crate::helpers::*;
 
@@ -118,11 +118,11 @@ async fn the_server_refuses_to_start_on_an_invalid_folder_naming_file_and_line()
         "numbers = [\"+61255501234\"]",
         "numbers = [\"+12125550100\"]",
     );
-    let mut settings = switchboard::config::Settings::defaults();
+    let mut settings = switchboard::app::settings::Settings::defaults();
     settings.rules_dir = dir.path().to_owned();
     settings.database_url = format!("sqlite://{}?mode=rwc", dir.path().join("x.db").display());
     settings.bind = "127.0.0.1:0".parse().unwrap();
-    let Err(err) = switchboard::startup::Application::build(settings).await else {
+    let Err(err) = switchboard::app::startup::Application::build(settings).await else {
         panic!("started on invalid rules")
     };
     let message = err.to_string();

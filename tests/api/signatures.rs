@@ -32,7 +32,7 @@ async fn a_signature_over_other_parameters_is_refused() {
     let app = spawn_app().await;
     let (http, base) = app.raw();
     let owned: Vec<(String, String)> = voice_params().iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
-    let signature = switchboard::signature::compute(&app.token, &format!("{PUBLIC_URL}/twilio/voice"), &owned);
+    let signature = switchboard::twilio::signature::compute(&app.token, &format!("{PUBLIC_URL}/twilio/voice"), &owned);
     let mut changed = voice_params();
     changed[1] = ("From", "+15550000000");
     let response = http
@@ -50,7 +50,8 @@ async fn a_signature_for_another_url_is_refused() {
     let app = spawn_app().await;
     let (http, base) = app.raw();
     let owned: Vec<(String, String)> = voice_params().iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
-    let signature = switchboard::signature::compute(&app.token, &format!("{PUBLIC_URL}/twilio/voice/fallback"), &owned);
+    let signature =
+        switchboard::twilio::signature::compute(&app.token, &format!("{PUBLIC_URL}/twilio/voice/fallback"), &owned);
     let response = http
         .post(format!("{base}/twilio/voice"))
         .header("X-Twilio-Signature", signature)
@@ -69,7 +70,11 @@ async fn with_a_real_auth_token_the_local_token_no_longer_works() {
     })
     .await;
     let local = app
-        .post_signed_with(switchboard::config::LOCAL_AUTH_TOKEN, "/twilio/voice", &voice_params())
+        .post_signed_with(
+            switchboard::app::settings::LOCAL_AUTH_TOKEN,
+            "/twilio/voice",
+            &voice_params(),
+        )
         .await;
     assert_eq!(local.status, 403);
     let real = app.call(CALL, ACME).await;

@@ -456,8 +456,8 @@ async fn the_servers_own_account_speaks_for_every_client_on_every_path() {
 #[tokio::test]
 async fn the_local_token_never_refers_to_a_call_of_a_client_with_its_own_account() {
     let scene = scene(true).await;
-    let (app, local) = (&scene.app, switchboard::config::LOCAL_AUTH_TOKEN);
-    let local_sid = switchboard::config::LOCAL_ACCOUNT_SID;
+    let (app, local) = (&scene.app, switchboard::app::settings::LOCAL_AUTH_TOKEN);
+    let local_sid = switchboard::app::settings::LOCAL_ACCOUNT_SID;
     let harbor_status = Hook::new(
         "/twilio/voice/status",
         &[

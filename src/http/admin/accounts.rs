@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Admin, ErrorBody, Json, Path};
-use crate::accounts::manage::{self, AccountView, Check};
+use crate::admin::accounts::{self, AccountView, Check};
+use crate::http::state::AppState;
 use crate::http::Error;
-use crate::state::AppState;
 
 /// No `Debug`: the token must not reach a log line.
 #[derive(Deserialize, ToSchema)]
@@ -55,7 +55,7 @@ pub async fn show(
     Admin(actor): Admin,
     Path(id): Path<String>,
 ) -> Result<Json<TwilioAccount>, Error> {
-    Ok(Json(manage::show(&state, &actor, &id).await?.into()))
+    Ok(Json(accounts::show(&state, &actor, &id).await?.into()))
 }
 
 /// Stores the client's own Twilio account once Twilio accepts the credentials (encrypted at
@@ -75,7 +75,9 @@ pub async fn set(
 ) -> Result<Json<TwilioAccount>, Error> {
     let token = SecretString::from(body.auth_token);
     Ok(Json(
-        manage::set(&state, &actor, &id, &body.account_sid, token).await?.into(),
+        accounts::set(&state, &actor, &id, &body.account_sid, token)
+            .await?
+            .into(),
     ))
 }
 
@@ -88,7 +90,7 @@ pub async fn remove(
     Admin(actor): Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode, Error> {
-    manage::remove(&state, &actor, &id).await?;
+    accounts::remove(&state, &actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -131,7 +133,7 @@ impl From<Check> for AccountStatus {
 #[utoipa::path(get, path = "/api/twilio/status", tag = "messages", security(("bearer" = [])),
     responses((status = 200, body = TwilioStatus), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn status(State(state): State<AppState>, Admin(actor): Admin) -> Result<Json<TwilioStatus>, Error> {
-    let checks = manage::status(&state, &actor).await?;
+    let checks = accounts::status(&state, &actor).await?;
     Ok(Json(TwilioStatus {
         local_mode: state.settings.local_mode(),
         accounts: checks.into_iter().map(Into::into).collect(),

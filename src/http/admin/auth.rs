@@ -9,8 +9,8 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
 use crate::admin::Actor;
+use crate::http::state::AppState;
 use crate::http::Error;
-use crate::state::AppState;
 use crate::store::admin;
 
 pub struct Admin(pub Actor);

@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Admin, ErrorBody, Json, Path, Query};
-use crate::history;
+use crate::admin::history;
+use crate::http::state::AppState;
 use crate::http::Error;
-use crate::state::AppState;
 use crate::store::{self, calls::CallFilter};
 
 #[derive(Deserialize, IntoParams)]

@@ -7,10 +7,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{Admin, ErrorBody, Json, Path, Query};
 use crate::admin;
+use crate::admin::stats::Stats;
+use crate::http::state::AppState;
 use crate::http::Error;
-use crate::registry::Loaded;
-use crate::state::AppState;
-use crate::stats::Stats;
+use crate::rules::registry::Loaded;
 use crate::store;
 
 #[derive(Serialize, ToSchema)]
@@ -183,7 +183,9 @@ pub async fn stats(
         .until
         .unwrap_or_else(|| state.clock.now() + chrono::Duration::seconds(1));
     let since = q.since.unwrap_or(until - chrono::Duration::days(30));
-    Ok(Json(crate::history::stats(&state, &actor, &id, since, until).await?))
+    Ok(Json(
+        crate::admin::history::stats(&state, &actor, &id, since, until).await?,
+    ))
 }
 
 /// Deletes a client (a global token only): its numbers stop being served from the

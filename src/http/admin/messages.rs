@@ -12,10 +12,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{Admin, ErrorBody, Json, Path, Query};
 use crate::admin;
+use crate::admin::sending::{self, Payload, Queued, Row, SendingError};
+use crate::http::state::AppState;
 use crate::http::Error;
 use crate::phone::{self, Normalized, E164};
-use crate::sending::{self, Payload, Queued, Row, SendingError};
-use crate::state::AppState;
 use crate::store::{self, outbox::MessageFilter};
 
 impl From<SendingError> for Error {
@@ -318,7 +318,7 @@ pub async fn history(
         before_id: q.before,
     };
     let rows = store::outbox::list(&state.db, &filter, limit).await?;
-    let views: Vec<MessageView> = crate::history::with_delivery(&state, rows)
+    let views: Vec<MessageView> = crate::admin::history::with_delivery(&state, rows)
         .await?
         .into_iter()
         .map(|d| MessageView {

@@ -24,7 +24,7 @@ pub use auth::Admin;
 
 use super::error::Error;
 use crate::admin::AdminError;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(

@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Admin, ErrorBody, Json, Query};
-use crate::accounts::numbers;
+use crate::admin::numbers;
+use crate::http::state::AppState;
 use crate::http::Error;
-use crate::notify::twilio::numbers::AvailableNumber;
-use crate::state::AppState;
+use crate::twilio::rest::numbers::AvailableNumber;
 
 #[derive(Deserialize, IntoParams)]
 pub struct SearchQuery {

@@ -1,5 +1,5 @@
 //! Recordings streamed to admins as MP3, fetched from Twilio with the client's account. Tenancy
-//! and the choice of recording are `accounts::recordings`'.
+//! and the choice of recording are `admin::recordings`'.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -7,10 +7,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use super::{Admin, ErrorBody, Path};
-use crate::accounts::recordings;
+use crate::admin::recordings;
+use crate::http::state::AppState;
 use crate::http::Error;
-use crate::notify::twilio::media::Media;
-use crate::state::AppState;
+use crate::twilio::rest::media::Media;
 
 /// The call's voicemail, else its first recording, as MP3.
 #[utoipa::path(get, path = "/api/calls/{sid}/recording", tag = "calls", security(("bearer" = [])),

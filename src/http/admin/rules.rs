@@ -8,9 +8,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{Admin, ErrorBody, Json, Path, Query};
 use crate::admin;
+use crate::admin::simulation::Simulation;
+use crate::http::state::AppState;
 use crate::http::Error;
-use crate::simulation::Simulation;
-use crate::state::AppState;
 use crate::store::{self, rule_versions::VersionMeta};
 
 #[derive(Serialize, ToSchema)]

@@ -10,11 +10,11 @@ use serde::Deserialize;
 use super::layout::{self, Place, Tab};
 use super::session::Session;
 use super::{local, zone, Page};
-use crate::accounts::recordings;
 use crate::admin;
+use crate::admin::recordings;
 use crate::http::admin::recordings::mp3;
+use crate::http::state::AppState;
 use crate::http::Error;
-use crate::state::AppState;
 use crate::store::{self, calls::CallFilter};
 
 const PAGE: u64 = 100;
@@ -115,7 +115,7 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
 }
 
 pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Path<String>) -> Result<Response, Page> {
-    let record = crate::history::call(&state, &session.actor, &sid).await?;
+    let record = crate::admin::history::call(&state, &session.actor, &sid).await?;
     let trace = record.trace();
     let c = &record.detail.call;
     let tz = zone(&state, c.client_id.as_deref());

@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, DOCTYPE};
 
 use super::session::Session;
-use crate::registry::Loaded;
+use crate::rules::registry::Loaded;
 
 /// Where a page sits: the client it is about, if any, and which tab it is.
 #[derive(Clone, Copy)]

@@ -9,8 +9,8 @@ use super::layout::{self, Place, Tab};
 use super::session::Session;
 use super::{local, zone, Page};
 use crate::admin;
+use crate::http::state::AppState;
 use crate::http::Error;
-use crate::state::AppState;
 use crate::store::{self, outbox::MessageFilter};
 
 const PAGE: u64 = 100;
@@ -28,7 +28,8 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
         clients: clients.clone(),
         ..Default::default()
     };
-    let sent = crate::history::with_delivery(&state, store::outbox::list(&state.db, &filter, PAGE).await?).await?;
+    let sent =
+        crate::admin::history::with_delivery(&state, store::outbox::list(&state.db, &filter, PAGE).await?).await?;
     let received = store::messages::received_by(&state.db, clients.clone(), PAGE).await?;
     let opted_out = store::messages::opt_outs(&state.db, clients).await?;
     let visible = admin::clients(&state, &session.actor);

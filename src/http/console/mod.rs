@@ -1,6 +1,6 @@
 //! The admin console under `/admin/`: server-rendered pages for the people who run the
 //! phones. Every page calls the same domain functions as the JSON API (`crate::admin`,
-//! `crate::history`, `crate::simulation`); tenancy is [`crate::admin::Actor`]'s. Pages
+//! `crate::admin::history`, `crate::admin::simulation`); tenancy is [`crate::admin::Actor`]'s. Pages
 //! read without JavaScript; the little there is only keeps the rules editor's line
 //! numbers in step while typing.
 
@@ -21,7 +21,7 @@ use chrono_tz::Tz;
 
 use super::Error;
 use crate::admin::AdminError;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 const CSS: &str = include_str!("assets/console.css");
 const JS: &str = include_str!("assets/console.js");

@@ -13,8 +13,8 @@ use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
 use super::{local, Page};
 use crate::admin::{self, AdminError};
+use crate::http::state::AppState;
 use crate::routing::RuleError;
-use crate::state::AppState;
 use crate::store::rule_versions;
 
 #[derive(Deserialize)]

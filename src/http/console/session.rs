@@ -23,8 +23,8 @@ use super::layout::{self, Place, Tab};
 use super::Page;
 use crate::admin::Actor;
 use crate::http::admin::Admin;
+use crate::http::state::AppState;
 use crate::http::{Error, MAX_BODY_BYTES};
-use crate::state::AppState;
 
 const SESSION: &str = "sb_session";
 const SIGN_IN: &str = "sb_sign_in";

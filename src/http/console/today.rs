@@ -11,8 +11,8 @@ use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
 use super::{local, Page};
 use crate::admin;
-use crate::registry::Loaded;
-use crate::state::AppState;
+use crate::http::state::AppState;
+use crate::rules::registry::Loaded;
 use crate::store::{self, calls::CallFilter};
 
 pub async fn index(State(state): State<AppState>, session: Session) -> Response {
@@ -72,7 +72,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
         .from_local_datetime(&midnight)
         .earliest()
         .map_or(now - Duration::hours(24), |t| t.with_timezone(&Utc));
-    let today = crate::history::stats(&state, &session.actor, &id, since, now + Duration::seconds(1)).await?;
+    let today = crate::admin::history::stats(&state, &session.actor, &id, since, now + Duration::seconds(1)).await?;
     let filter = CallFilter {
         clients: Some(vec![id.clone()]),
         outcome: Some("voicemail".into()),

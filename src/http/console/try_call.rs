@@ -11,10 +11,10 @@ use serde::Deserialize;
 use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
 use super::{local, Page};
+use crate::admin::simulation::Simulation;
 use crate::admin::{self, AdminError};
+use crate::http::state::AppState;
 use crate::routing::{Action, Rules};
-use crate::simulation::Simulation;
-use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
 pub struct Attempt {

@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::task::JoinSet;
 
-use super::{decrypt, mask};
+use crate::accounts::{decrypt, mask};
 use crate::admin::{self, Actor, AdminError};
-use crate::notify::twilio::{Account, SendError};
-use crate::state::AppState;
+use crate::http::state::AppState;
 use crate::store::accounts::{self, AccountRow, Saved};
+use crate::twilio::rest::{Account, SendError};
 
 /// A stored account as admins see it: never the token.
 #[derive(Debug, Clone)]
@@ -149,7 +149,11 @@ pub async fn status(state: &AppState, actor: &Actor) -> Result<Vec<Check>, Admin
     Ok(done)
 }
 
-async fn check(state: AppState, client: Option<String>, account: Result<Account, (String, super::Unusable)>) -> Check {
+async fn check(
+    state: AppState,
+    client: Option<String>,
+    account: Result<Account, (String, crate::accounts::Unusable)>,
+) -> Check {
     let account = match account {
         Ok(account) => account,
         Err((account_sid, e)) => {

@@ -7,17 +7,17 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::ConnectionTrait;
 
 use super::segments;
+use crate::messaging::templates::{self, Vars};
 use crate::routing::rules::{Assistant, Notify, NotifyMode, Rules};
 use crate::store::outbox::{self, NewMessage};
 use crate::store::StoreError;
-use crate::templates::{self, Vars};
 
 /// Alerts stay within this many SMS segments; transcripts are trimmed to fit.
 pub const MAX_SEGMENTS: usize = 3;
 /// Missed-call alerts wait this long, so a voicemail callback that arrives after the
 /// call's final status can still cancel them.
 pub const MISSED_CALL_GRACE_SECONDS: i64 = 30;
-/// Twilio only transcribes recordings of 2 to 120 seconds (PROTOCOL 1.7).
+/// Twilio only transcribes recordings of 2 to 120 seconds (docs/twilio.md, transcription).
 const TRANSCRIBED: std::ops::RangeInclusive<i32> = 2..=120;
 
 /// The facts an alert is about.

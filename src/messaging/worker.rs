@@ -8,13 +8,13 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Duration, Utc};
 use tracing::{info, warn};
 
-use super::retry;
-use super::twilio::{Account, MessageResource, NewCall, NewMessage, SendError, TwilioClient};
 use crate::accounts::{self, Sender};
+use crate::http::state::AppState;
 use crate::phone::{mask, mask_all};
-use crate::state::AppState;
 use crate::store::outbox::{self, OutboxRow, CANCELLED, FAILED};
 use crate::store::{self, calls, messages, StoreError};
+use crate::twilio::rest::{Account, MessageResource, NewCall, NewMessage, SendError, TwilioClient};
+use crate::twilio::retry;
 
 const BATCH: u32 = 32;
 const IDLE_POLL: StdDuration = StdDuration::from_millis(200);
@@ -47,7 +47,7 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, StoreError> {
     rows.sort_by_key(|r| (r.send_at, r.id));
     for row in &rows {
         let outcome = deliver(state, row).await?;
-        crate::observability::outbox(match outcome {
+        crate::app::metrics::outbox(match outcome {
             Outcome::Sent => "sent",
             Outcome::Retry(_) => "retry",
             Outcome::GaveUp => "gave_up",
@@ -161,7 +161,7 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
     match twilio.send_message(&account, &message).await {
         Ok(m) => sent(state, row, &m).await,
         Err(SendError::Rejected { code, message, .. }) => {
-            crate::observability::twilio_error(code);
+            crate::app::metrics::twilio_error(code);
             if code == Some(21610) {
                 messages::set_opt_out(&state.db, &row.client_id, &row.to_number, true, "twilio-21610", now).await?;
             }
@@ -182,7 +182,7 @@ async fn place_call(
 ) -> Result<Outcome, StoreError> {
     let now = state.clock.now();
     state.outbound.rates.until_ready(&account.sid).await;
-    let status_callback = state.links.absolute(crate::calls::render::PATH_STATUS);
+    let status_callback = state.links.absolute(crate::twilio::webhooks::PATH_STATUS);
     let call = NewCall {
         to: &row.to_number,
         from: &row.from_number,
@@ -241,7 +241,7 @@ async fn sent(state: &AppState, row: &OutboxRow, message: &MessageResource) -> R
 }
 
 async fn retry(state: &AppState, row: &OutboxRow, error: &SendError) -> Result<Outcome, StoreError> {
-    crate::observability::twilio_error(error.code());
+    crate::app::metrics::twilio_error(error.code());
     let now = state.clock.now();
     let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
     if attempts >= retry::MAX_ATTEMPTS {

@@ -3,13 +3,13 @@
 //! rules: a number routes calls only once it is in the client's `numbers`, which the admin adds
 //! as a new rules version.
 
-use super::for_admin;
+use crate::accounts::for_admin;
 use crate::admin::{self, Actor, AdminError};
-use crate::calls::render::{PATH_FALLBACK, PATH_SMS, PATH_STATUS, PATH_VOICE};
-use crate::notify::twilio::numbers::{AvailableNumber, IncomingNumber, Purchase};
-use crate::notify::twilio::SendError;
+use crate::http::state::AppState;
 use crate::phone::E164;
-use crate::state::AppState;
+use crate::twilio::rest::numbers::{AvailableNumber, IncomingNumber, Purchase};
+use crate::twilio::rest::SendError;
+use crate::twilio::webhooks::{PATH_FALLBACK, PATH_SMS, PATH_STATUS, PATH_VOICE};
 
 /// Local numbers Twilio offers in `country` (ISO 3166 alpha-2, e.g. `US`), in `area_code` when
 /// given.

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::admin::{self, Actor, AdminError};
+use crate::http::state::AppState;
+use crate::messaging::templates;
 use crate::phone::{mask, E164};
-use crate::registry::Loaded;
-use crate::state::AppState;
+use crate::rules::registry::Loaded;
 use crate::store::{self, outbox, StoreError};
-use crate::templates;
 use crate::twiml::{Dial, DialRecord, Number, Response, Say, Verb};
 
 #[derive(Debug, thiserror::Error)]
@@ -221,7 +221,7 @@ async fn enqueue(
             let mut dial = Dial::new().caller_id(from.as_str()).number(Number::new(to.as_str()));
             if loaded.rules.open.record {
                 dial = dial.record(DialRecord::RecordFromAnswer);
-                if let Some(cb) = state.links.absolute(crate::calls::render::PATH_RECORDING) {
+                if let Some(cb) = state.links.absolute(crate::twilio::webhooks::PATH_RECORDING) {
                     dial = dial.recording_status_callback(format!("{cb}?client={}&kind=call", loaded.rules.client));
                 }
             }

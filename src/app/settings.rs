@@ -8,7 +8,7 @@ use clap::Args;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-use crate::secrets::{KeyError, SecretKey};
+use crate::accounts::secrets::{KeyError, SecretKey};
 
 /// The auth token used in local mode (no Twilio credentials): the server checks
 /// signatures against it and `switchboard call` signs with it, so local requests take

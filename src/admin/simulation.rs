@@ -7,9 +7,10 @@ use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, Offset, TimeZone, U
 use serde::Serialize;
 
 use crate::calls::position::Position;
-use crate::calls::render::{self, Links};
-use crate::phone::AssistantId;
+use crate::calls::render;
+use crate::ids::AssistantId;
 use crate::routing::{self, CallInput, MenuChoice, Rules, Unavailable};
+use crate::twilio::webhooks::Links;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Simulation {

@@ -7,9 +7,13 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 
-use crate::calls::render::Links;
-use crate::config::{Settings, LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN};
-use crate::{rules_files, signature, simulation, startup, store, telemetry};
+use crate::admin::simulation;
+use crate::app::settings::{Settings, LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN};
+use crate::app::{startup, telemetry};
+use crate::rules::files as rules_files;
+use crate::store;
+use crate::twilio::signature;
+use crate::twilio::webhooks::Links;
 
 #[derive(Debug, Parser)]
 #[command(name = "switchboard", version, about = "Call routing for businesses on Twilio")]
@@ -138,7 +142,7 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
     match command {
         TokenCommand::Create { client, name } => {
             if let Some(c) = &client {
-                crate::phone::ClientId::parse(c).map_err(anyhow::Error::msg)?;
+                crate::ids::ClientId::parse(c).map_err(anyhow::Error::msg)?;
             }
             let secret = format!(
                 "sb_{}",

@@ -1,16 +1,19 @@
-//! Outbound messages: the outbox worker, Twilio's REST API, rate limits, retry policy,
-//! SMS segments, alert texts and opt-out keywords.
+//! Texts, in and out: the outbox worker that delivers through Twilio, rate limits, SMS
+//! segments, alert texts, texts received (keywords, opt-outs, replies) and the templates
+//! clients write their texts in. Twilio's own API is in `twilio::rest`.
 
 pub mod alerts;
+/// Texts received: keywords, opt-outs, replies.
+pub mod inbound;
 pub mod keywords;
 pub mod rate;
-pub mod retry;
 pub mod segments;
-pub mod twilio;
+pub mod templates;
 pub mod worker;
 
 use rate::RateLimits;
-use twilio::{Account, TwilioClient};
+
+use crate::twilio::rest::{Account, TwilioClient};
 
 /// How messages leave: through Twilio (with the environment's account or a client's own, see
 /// `accounts::sender`), or, in local mode, to the log.

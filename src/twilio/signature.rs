@@ -1,4 +1,4 @@
-//! Twilio webhook signatures (`X-Twilio-Signature`, PROTOCOL.md §3.1–3.4): computes and checks them.
+//! Twilio webhook signatures (`X-Twilio-Signature`, docs/twilio.md): computes and checks them.
 //!
 //! Owns the HMAC-SHA1 over "URL + sorted form params" and the SDKs' two-URL port rule. It must not
 //! rebuild the public URL, read headers or decode bodies: the HTTP extractor does that and hands over
@@ -23,7 +23,7 @@ pub fn compute(auth_token: &str, url: &str, params: &[(impl AsRef<str>, impl AsR
     STANDARD.encode(tag.into_bytes())
 }
 
-/// True when `signature` matches `url` as given OR its port variant (PROTOCOL 3.4: with the default
+/// True when `signature` matches `url` as given OR its port variant (docs/twilio.md: with the default
 /// port added when absent, any port removed when present), after stripping any `user:pass@` userinfo.
 pub fn is_valid(auth_token: &str, url: &str, params: &[(impl AsRef<str>, impl AsRef<str>)], signature: &str) -> bool {
     // A header that is not canonical padded Base64 can never equal one we produce: reject, never panic.
@@ -70,7 +70,7 @@ fn split(url: &str) -> Option<(&str, &str, &str)> {
     scheme_ok.then(|| (scheme, &after[..end], &after[end..]))
 }
 
-/// Twilio drops credentials before signing (PROTOCOL 3.4, a historical doc note).
+/// Twilio drops credentials before signing (docs/twilio.md, from a historical note in Twilio's docs).
 fn without_userinfo(url: &str) -> Cow<'_, str> {
     match split(url).and_then(|(scheme, authority, rest)| Some((scheme, authority.rsplit_once('@')?.1, rest))) {
         Some((scheme, host, rest)) => Cow::Owned(format!("{scheme}://{host}{rest}")),
@@ -102,7 +102,7 @@ mod tests {
 
     /// Decodes a body the way the extractor will, so the vectors go through the real decoding path.
     fn form(body: &str) -> Vec<(String, String)> {
-        crate::http::twilio::form_pairs(body.as_bytes())
+        crate::twilio::form::form_pairs(body.as_bytes())
             .into_iter()
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect()

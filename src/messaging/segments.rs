@@ -1,5 +1,5 @@
-//! SMS length: which encoding a body needs, how many segments Twilio bills for it (PROTOCOL.md
-//! §4.5), and cutting a body down to a segment budget.
+//! SMS length: which encoding a body needs, how many segments Twilio bills for it
+//! (docs/twilio.md, segments), and cutting a body down to a segment budget.
 //!
 //! Pure: no I/O, no clock. It must not guess at Twilio's `SmartEncoded` look-alike swaps (off by
 //! default), so a curly quote or an en dash makes the whole body UCS-2 here just as it does there.

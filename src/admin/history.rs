@@ -4,9 +4,9 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::admin::stats::Stats;
 use crate::admin::{self, Actor, AdminError};
-use crate::state::AppState;
-use crate::stats::Stats;
+use crate::http::state::AppState;
 use crate::store::{self, calls::CallDetail, outbox::OutboxRow, StoreError};
 
 /// A message we sent (or will send) and what Twilio last said about its delivery.
@@ -91,7 +91,7 @@ pub async fn stats(
     let messages = store::outbox::between(&state.db, id, since, until).await?;
     let sids = messages.iter().filter_map(|m| m.message_sid.clone()).collect();
     let statuses = store::messages::statuses(&state.db, sids).await?;
-    Ok(crate::stats::compute(
+    Ok(crate::admin::stats::compute(
         loaded.rules.timezone,
         &calls,
         &legs,

@@ -8,7 +8,7 @@ use std::time::Duration;
 use metrics::{counter, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::state::AppState;
+use crate::http::state::AppState;
 use crate::store;
 
 /// Webhooks answer within a few milliseconds; Twilio gives up at 15 s.

@@ -1,16 +1,16 @@
 //! Recordings for admins, so they never need Twilio's console: which recording a call's is,
 //! whether the admin may hear it, and whose account fetches it. The bytes pass through as a
-//! stream (`notify::twilio::media`); nothing is stored here.
+//! stream (`twilio::rest::media`); nothing is stored here.
 //!
 //! Only recordings this server was told about (the `recordings` table) are served: a RecordingSid
 //! alone never reaches Twilio, so no admin can fetch another account's recording by guessing.
 
-use super::for_admin;
+use crate::accounts::for_admin;
 use crate::admin::{Actor, AdminError};
-use crate::notify::twilio::media::Media;
-use crate::notify::twilio::SendError;
-use crate::state::AppState;
+use crate::http::state::AppState;
 use crate::store::calls::{self, RecordingRow};
+use crate::twilio::rest::media::Media;
+use crate::twilio::rest::SendError;
 
 /// The recording of call `call_sid`: its voicemail, else the first one made.
 ///

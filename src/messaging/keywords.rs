@@ -1,4 +1,4 @@
-//! Opt-out keywords (PROTOCOL.md section 5): a whole message, any case, surrounding
+//! Opt-out keywords (docs/twilio.md, opt-out keywords): a whole message, any case, surrounding
 //! spaces ignored. "STOP PLEASE" is not a keyword.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

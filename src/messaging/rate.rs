@@ -1,5 +1,5 @@
 //! Per-account send rate: waits until a Twilio account may make another request, so a burst of
-//! alerts is paced by us instead of being refused with 429 / 20429 (PROTOCOL.md §4.4).
+//! alerts is paced by us instead of being refused with 429 / 20429 (docs/twilio.md, rate limits).
 //!
 //! Owns one GCRA budget per account SID (governor's keyed limiter): accounts never share a budget,
 //! and a burst of `per_second` goes through at once before the pace sets in. It must not decide

@@ -1,15 +1,30 @@
 //! What admins can do, whatever the surface (API or console): change rules safely,
 //! put assistants on or off duty, and see only their own clients. Every change is
-//! audited.
+//! audited. The rest of what they can do has a file each: see what happened ([`history`],
+//! [`stats`]), send texts and calls ([`sending`]), try a call ([`simulation`]), manage
+//! clients' Twilio accounts ([`accounts`]), numbers ([`numbers`]) and recordings
+//! ([`recordings`]).
+
+pub mod accounts;
+/// What happened: a call with its alerts, messages with their delivery, figures.
+pub mod history;
+pub mod numbers;
+pub mod recordings;
+/// Texts and calls admins send on a client's behalf.
+pub mod sending;
+/// "What would a call get?" for the CLI and the admin API.
+pub mod simulation;
+/// PURE: per-client figures over a period.
+pub mod stats;
 
 use std::sync::Arc;
 
-use crate::registry::Loaded;
+use crate::http::state::AppState;
 use crate::routing::{RuleError, Rules};
-use crate::rules_files;
-use crate::simulation::{self, Simulation};
-use crate::state::AppState;
+use crate::rules::files as rules_files;
+use crate::rules::registry::Loaded;
 use crate::store::{self, admin, rule_versions, StoreError};
+use simulation::Simulation;
 
 /// Who is asking: a token's name and scope, and where the request came from.
 #[derive(Debug, Clone)]
@@ -330,7 +345,7 @@ pub async fn delete_client(state: &AppState, actor: &Actor, id: &str) -> Result<
         author: Some(&actor.name),
         comment: Some("deleted"),
     };
-    let client_id = crate::phone::ClientId::parse(id).map_err(AdminError::BadRequest)?;
+    let client_id = crate::ids::ClientId::parse(id).map_err(AdminError::BadRequest)?;
     rule_versions::save(&state.db, &client_id, "", &origin, state.clock.now()).await?;
     state.registry.remove(id);
     audit(state, actor, id, "client.delete", "deleted".into()).await?;

@@ -1,9 +1,9 @@
 //! When to try a Twilio request again: exponential backoff with full jitter, `Retry-After`
-//! parsing, and the attempt limit (PROTOCOL.md §4.4, "Retry-After and backoff").
+//! parsing, and the attempt limit (docs/twilio.md, "Retry-After and backoff").
 //!
 //! Pure policy: the caller passes the attempt number, the random draw and the current time, so
 //! every rule is a table test. It must not sleep, read a clock or decide *whether* an error is
-//! worth retrying; `twilio::SendError` says that.
+//! worth retrying; `rest::SendError` says that.
 
 use std::time::Duration;
 

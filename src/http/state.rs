@@ -3,15 +3,15 @@
 use std::sync::Arc;
 
 use crate::accounts::Accounts;
-use crate::calls::render::Links;
+use crate::app::clock::Clock;
+use crate::app::settings::Settings;
 use crate::calls::Intake;
-use crate::clock::Clock;
-use crate::config::Settings;
 use crate::http::attempts::FailedAttempts;
-use crate::notify::Outbound;
-use crate::registry::Registry;
+use crate::messaging::Outbound;
+use crate::rules::registry::Registry;
 use crate::store::batch::Batcher;
 use crate::store::Db;
+use crate::twilio::webhooks::Links;
 
 /// Cloned for every request (axum hands each handler and middleware its own), so it is
 /// one reference count, not one per part.

@@ -5,11 +5,11 @@ use sea_orm::TransactionTrait;
 use tracing::{info, warn};
 
 use crate::calls::CallError;
-use crate::notify::keywords::{self, Keyword};
+use crate::http::state::AppState;
+use crate::messaging::keywords::{self, Keyword};
+use crate::messaging::templates::{self, Vars};
 use crate::phone::mask;
-use crate::state::AppState;
 use crate::store::{messages, outbox, StoreError};
-use crate::templates::{self, Vars};
 
 /// A received text, as Twilio describes it.
 #[derive(Debug, Clone, Default)]

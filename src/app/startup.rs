@@ -10,16 +10,16 @@ use tokio::net::TcpListener;
 use tracing::{info, warn};
 
 use crate::accounts::Accounts;
-use crate::calls::render::{self, Links};
-use crate::clock::{Clock, SystemClock};
-use crate::config::Settings;
-use crate::notify::rate::RateLimits;
-use crate::notify::twilio::{Account, TwilioClient};
-use crate::notify::{worker, Outbound};
-use crate::registry::{Loaded, Registry};
-use crate::rules_files::{self, RuleFile};
-use crate::state::{AppState, Shared};
+use crate::app::clock::{Clock, SystemClock};
+use crate::app::settings::Settings;
+use crate::http::state::{AppState, Shared};
+use crate::messaging::rate::RateLimits;
+use crate::messaging::{worker, Outbound};
+use crate::rules::files::{self as rules_files, RuleFile};
+use crate::rules::registry::{Loaded, Registry};
 use crate::store::{self, rule_versions, Db};
+use crate::twilio::rest::{Account, TwilioClient};
+use crate::twilio::webhooks::{self, Links};
 use crate::{http, routing};
 
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +50,7 @@ impl Application {
     /// # Errors
     /// As [`Application::build`].
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
-        crate::observability::init();
+        crate::app::metrics::init();
         let files = rules_files::load_dir(&settings.rules_dir).map_err(StartError::Rules)?;
         let db = store::connect(&settings.database_url).await?;
         store::migrate(&db).await?;
@@ -106,7 +106,7 @@ impl Application {
             .settings
             .outbox_worker
             .then(|| tokio::spawn(worker::run(self.state.clone(), stopped)));
-        let served = crate::serve::serve(self.listener, http::router(self.state), shutdown_signal()).await;
+        let served = crate::app::serve::serve(self.listener, http::router(self.state), shutdown_signal()).await;
         // In-flight webhooks are done; let the worker finish the message it is sending.
         let _ = stop.send(true);
         if let Some(worker) = worker {
@@ -138,7 +138,7 @@ fn outbound(settings: &Settings, links: &Links) -> Result<Outbound, StartError> 
         ),
         default_account,
         rates: RateLimits::new(NonZeroU32::new(settings.sms_per_second)),
-        status_callback: links.absolute(render::PATH_SMS_STATUS),
+        status_callback: links.absolute(webhooks::PATH_SMS_STATUS),
         wake: tokio::sync::Notify::new(),
     })
 }

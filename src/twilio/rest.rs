@@ -1,10 +1,10 @@
-//! The Twilio REST client (PROTOCOL.md §4): sends SMS, places notification calls, looks a message
+//! The Twilio REST client (docs/twilio.md): sends SMS, places notification calls, looks a message
 //! up after an ambiguous send, and checks that credentials work; phone numbers ([`numbers`]) and
 //! recording media ([`media`]) have their own files.
 //!
 //! Owns the HTTP exchange and the sorting of every failure into "retry", "look it up first" or
 //! "give up" ([`SendError`]). It must not retry, sleep or pace requests: the outbox does that with
-//! `notify::retry` and `notify::rate`. The auth token only ever travels in the Authorization
+//! [`retry`] and `messaging::rate`. The auth token only ever travels in the Authorization
 //! header: never in a URL, an error, a `Debug` string or a log line.
 
 use std::error::Error as _;
