@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-/// See Cargo.toml and `.cargo/config.toml` for why, and the README's Performance.
+/// See Cargo.toml and `.cargo/config.toml` for why, and docs/performance.md.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

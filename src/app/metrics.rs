@@ -35,8 +35,8 @@ fn handle() -> &'static PrometheusHandle {
         // Several servers in one process (tests) share the first recorder.
         let _ = metrics::set_global_recorder(recorder);
         // Histogram samples are kept until upkeep folds them into their buckets: without
-        // it they piled up until `/metrics` was next read (15 MB in 30 s of load when
-        // nothing read it). A thread, not a task, so it outlives any one runtime.
+        // it they piled up until `/metrics` was next read, growing without bound under
+        // load when nothing read it. A thread, not a task, so it outlives any one runtime.
         let upkeep = handle.clone();
         let spawned = std::thread::Builder::new()
             .name("metrics-upkeep".into())

@@ -80,10 +80,9 @@ impl<W: BatchWork> Batcher<W> {
     /// Starts the task that runs `work` on each batch and commits it on `db`, one batch
     /// at a time: SQLite commits one transaction at a time anyway, and on PostgreSQL
     /// one batch at a time carried more calls per second than two, three, four or eight
-    /// at once (26 000 against 23 000, 22 000, 19 000 and 17 000 requests/s with the
-    /// database on the same two cores, `bench/load.sh`): each batch costs PostgreSQL
-    /// its statements and its commit however few calls it carries, and one at a time
-    /// they carry the most.
+    /// at once (`bench/load.sh`, docs/performance.md): each batch costs PostgreSQL its
+    /// statements and its commit however few calls it carries, and one at a time they
+    /// carry the most.
     pub fn start(db: DatabaseConnection, work: W) -> Self {
         let (jobs, queue) = mpsc::channel(1024);
         tokio::spawn(run(db, work, queue));
@@ -112,7 +111,7 @@ async fn run<W: BatchWork>(db: DatabaseConnection, work: W, mut queue: mpsc::Rec
             // Nothing is waiting: SQLite's connection goes back to the other requests.
             // Checked here, after the commit, not when the batch was taken: under load
             // the next calls arrive while this one commits, and giving the connection
-            // back and taking it again cost 240–310 µs of a 600–860 µs batch.
+            // back and taking it again cost a large share of a batch.
             session.release();
         }
         if queue.recv_many(&mut jobs, BATCH).await == 0 {

@@ -438,7 +438,7 @@ pub fn unavailability_query(backend: DbBackend, client: &str, now: DateTime<Utc>
     // On a call: the leg was answered, or accepted at the whisper and not ended. Two
     // reads, not one with `OR`: each finds its legs through an index, where the `OR`
     // read every leg of the client not yet ended, which includes each leg whose final
-    // status callback never came (9.6 ms a batch with 39 000 of them).
+    // status callback never came (many of them made each batch slow).
     let since = now - Duration::hours(4);
     let (answered, ended) = (status_rank("in-progress"), status_rank("completed"));
     sql::statement(

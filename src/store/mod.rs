@@ -29,10 +29,11 @@ pub enum StoreError {
     Backend(#[from] DbErr),
 }
 
-/// Log pages after which SQLite copies its log into the database. At SQLite's 1 000,
-/// a checkpoint every 30 or so batches made the p99 10.1–10.5 ms at 64 connections;
-/// at 250, 6.5–6.8 ms for 3 % fewer requests/s; at 100, 5.5–6.8 ms for 11 % fewer
-/// (alternating 10-second runs of `bench/load.sh`'s load, ringing calls).
+/// Log pages after which SQLite copies its log into the database. SQLite's default lets
+/// the log grow so long that each checkpoint stalls the calls behind it and the slowest
+/// answers suffer; a much smaller one checkpoints so often that fewer calls get through.
+/// This one keeps the slow answers close to the smallest for few calls lost
+/// (`bench/load.sh`, docs/performance.md).
 const CHECKPOINT_PAGES: &str = "250";
 
 /// Opens the pool. SQLite gets WAL so readers never wait for the writer.

@@ -1,8 +1,7 @@
 //! SQL written out for the statements every incoming call runs (its batch's reads and
 //! inserts), where sea-query's builder cost more than the rest of the call: it
-//! formats every identifier and placeholder through `fmt` on every use, and building
-//! one batch's statements took about 46 000 instructions a call (callgrind, see the
-//! README's Performance). The text is the same every time, so it is written once here,
+//! formats every identifier and placeholder through `fmt` on every use, on every call
+//! (docs/performance.md). The text is the same every time, so it is written once here,
 //! with `?` placeholders that [`numbered`] turns into PostgreSQL's `$1, $2, …`.
 
 use std::fmt::Write;

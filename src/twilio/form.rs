@@ -49,8 +49,8 @@ pub type FormPair<'a> = (Cow<'a, str>, Cow<'a, str>);
 /// checks the two agree on any input).
 ///
 /// Written out rather than `form_urlencoded::parse`, which copied each value that had a `+`
-/// and scanned each value three times, a byte at a time: that took a tenth of the
-/// instructions of an incoming call (callgrind). Here the body is checked for UTF-8 once,
+/// and scanned each value three times, a byte at a time: a noticeable share of an
+/// incoming call's work (docs/performance.md). Here the body is checked for UTF-8 once,
 /// the pairs are found by `memchr`, and a value that needs no decoding, as most of
 /// Twilio's do, is borrowed from the body.
 pub fn form_pairs(encoded: &[u8]) -> Vec<FormPair<'_>> {
