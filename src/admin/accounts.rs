@@ -52,7 +52,7 @@ fn view(state: &AppState, row: &AccountRow) -> AccountView {
 /// # Errors
 /// `NotFound` for another client's, or when it has none.
 pub async fn show(state: &AppState, actor: &Actor, id: &str) -> Result<AccountView, AdminError> {
-    admin::client(state, actor, id)?;
+    admin::client(&state.registry, actor, id)?;
     let row = accounts::find(&state.db, id).await?.ok_or(AdminError::NotFound)?;
     Ok(view(state, &row))
 }
@@ -71,7 +71,7 @@ pub async fn set(
     account_sid: &str,
     token: SecretString,
 ) -> Result<AccountView, AdminError> {
-    admin::client(state, actor, id)?;
+    admin::client(&state.registry, actor, id)?;
     check_sid(account_sid)?;
     check_token(token.expose_secret())?;
     let key = state.settings.secret_key.as_ref().ok_or(AdminError::NoSecretKey)?;
@@ -115,7 +115,7 @@ pub async fn set(
 /// # Errors
 /// `NotFound` for another client's, or when it has none.
 pub async fn remove(state: &AppState, actor: &Actor, id: &str) -> Result<(), AdminError> {
-    admin::client(state, actor, id)?;
+    admin::client(&state.registry, actor, id)?;
     let row = accounts::find(&state.db, id).await?.ok_or(AdminError::NotFound)?;
     accounts::remove(&state.db, id).await?;
     state.accounts.forget(id);

@@ -3,10 +3,11 @@
 //! period. Tenancy is [`Actor`]'s.
 
 use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
 
 use crate::admin::stats::Stats;
 use crate::admin::{self, Actor, AdminError};
-use crate::http::state::AppState;
+use crate::rules::registry::Registry;
 use crate::store::{self, calls::CallDetail, outbox::OutboxRow, StoreError};
 
 /// A message we sent (or will send) and what Twilio last said about its delivery.
@@ -40,11 +41,11 @@ impl CallRecord {
 ///
 /// # Errors
 /// On database failure.
-pub async fn with_delivery(state: &AppState, messages: Vec<OutboxRow>) -> Result<Vec<Delivered>, StoreError> {
+pub async fn with_delivery(db: &impl ConnectionTrait, messages: Vec<OutboxRow>) -> Result<Vec<Delivered>, StoreError> {
     let mut out = Vec::with_capacity(messages.len());
     for message in messages {
         let delivery = match &message.message_sid {
-            Some(sid) => store::messages::status(&state.db, sid).await?.map(|s| s.status),
+            Some(sid) => store::messages::status(db, sid).await?.map(|s| s.status),
             None => None,
         };
         out.push(Delivered { message, delivery });
@@ -56,12 +57,12 @@ pub async fn with_delivery(state: &AppState, messages: Vec<OutboxRow>) -> Result
 ///
 /// # Errors
 /// `NotFound` for an unknown call or another client's.
-pub async fn call(state: &AppState, actor: &Actor, sid: &str) -> Result<CallRecord, AdminError> {
-    let detail = store::calls::find(&state.db, sid).await?.ok_or(AdminError::NotFound)?;
+pub async fn call(db: &impl ConnectionTrait, actor: &Actor, sid: &str) -> Result<CallRecord, AdminError> {
+    let detail = store::calls::find(db, sid).await?.ok_or(AdminError::NotFound)?;
     if !detail.call.client_id.as_deref().is_some_and(|c| actor.can_see(c)) && actor.client.is_some() {
         return Err(AdminError::NotFound);
     }
-    let alerts = with_delivery(state, store::outbox::for_call(&state.db, sid).await?).await?;
+    let alerts = with_delivery(db, store::outbox::for_call(db, sid).await?).await?;
     Ok(CallRecord { detail, alerts })
 }
 
@@ -70,13 +71,14 @@ pub async fn call(state: &AppState, actor: &Actor, sid: &str) -> Result<CallReco
 /// # Errors
 /// `NotFound` for another client's; `BadRequest` for an empty period.
 pub async fn stats(
-    state: &AppState,
+    db: &impl ConnectionTrait,
+    registry: &Registry,
     actor: &Actor,
     id: &str,
     since: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Stats, AdminError> {
-    let loaded = admin::client(state, actor, id)?;
+    let loaded = admin::client(registry, actor, id)?;
     if since >= until {
         return Err(AdminError::BadRequest("since must be before until".into()));
     }
@@ -86,11 +88,11 @@ pub async fn stats(
         until: Some(until),
         ..Default::default()
     };
-    let calls = store::calls::list(&state.db, &filter, 100_000).await?;
-    let legs = store::calls::legs_between(&state.db, id, since, until).await?;
-    let messages = store::outbox::between(&state.db, id, since, until).await?;
+    let calls = store::calls::list(db, &filter, 100_000).await?;
+    let legs = store::calls::legs_between(db, id, since, until).await?;
+    let messages = store::outbox::between(db, id, since, until).await?;
     let sids = messages.iter().filter_map(|m| m.message_sid.clone()).collect();
-    let statuses = store::messages::statuses(&state.db, sids).await?;
+    let statuses = store::messages::statuses(db, sids).await?;
     Ok(crate::admin::stats::compute(
         loaded.rules.timezone,
         &calls,

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use crate::http::state::AppState;
 use crate::routing::{RuleError, Rules};
 use crate::rules::files as rules_files;
-use crate::rules::registry::Loaded;
+use crate::rules::registry::{Loaded, Registry};
 use crate::store::{self, admin, rule_versions, StoreError};
 use simulation::Simulation;
 
@@ -90,17 +90,16 @@ pub enum AdminError {
 ///
 /// # Errors
 /// `NotFound` for an unknown client or another client's.
-pub fn client(state: &AppState, actor: &Actor, id: &str) -> Result<Loaded, AdminError> {
+pub fn client(registry: &Registry, actor: &Actor, id: &str) -> Result<Loaded, AdminError> {
     if !actor.can_see(id) {
         return Err(AdminError::NotFound);
     }
-    state.registry.current(id).ok_or(AdminError::NotFound)
+    registry.current(id).ok_or(AdminError::NotFound)
 }
 
 /// The clients the actor may see.
-pub fn clients(state: &AppState, actor: &Actor) -> Vec<Loaded> {
-    state
-        .registry
+pub fn clients(registry: &Registry, actor: &Actor) -> Vec<Loaded> {
+    registry
         .clients()
         .into_iter()
         .filter(|l| actor.can_see(l.rules.client.as_str()))
@@ -230,7 +229,7 @@ pub async fn rollback(
     version: i32,
     comment: Option<&str>,
 ) -> Result<i32, AdminError> {
-    client(state, actor, id)?;
+    client(&state.registry, actor, id)?;
     let old = rule_versions::find(&state.db, id, version)
         .await?
         .ok_or(AdminError::NotFound)?;
@@ -252,7 +251,7 @@ pub async fn set_duty(
     assistant: &str,
     on_duty: bool,
 ) -> Result<(), AdminError> {
-    let loaded = client(state, actor, id)?;
+    let loaded = client(&state.registry, actor, id)?;
     if !loaded.rules.assistants.iter().any(|a| a.id.as_str() == assistant) {
         return Err(AdminError::NotFound);
     }
@@ -277,7 +276,7 @@ pub struct AssistantDuty {
 /// # Errors
 /// `NotFound` for an unknown client or another client's.
 pub async fn assistants(state: &AppState, actor: &Actor, id: &str) -> Result<(Loaded, Vec<AssistantDuty>), AdminError> {
-    let loaded = client(state, actor, id)?;
+    let loaded = client(&state.registry, actor, id)?;
     let off = store::duty::off_duty(&state.db, id).await?;
     let assistants = loaded
         .rules
@@ -312,7 +311,7 @@ pub struct Try<'a> {
 /// `NotFound` for another client's; `Invalid` for a draft that would not save;
 /// `BadRequest` for a malformed time.
 pub async fn simulate(state: &AppState, actor: &Actor, id: &str, t: &Try<'_>) -> Result<Simulation, AdminError> {
-    let loaded = client(state, actor, id)?;
+    let loaded = client(&state.registry, actor, id)?;
     let (rules, version) = match t.draft {
         Some(draft) => (Arc::new(check(state, actor, id, draft)?), 0),
         None => (loaded.rules, loaded.version),
@@ -336,7 +335,7 @@ pub async fn simulate(state: &AppState, actor: &Actor, id: &str, t: &Try<'_>) ->
 /// # Errors
 /// `NotFound` for an unknown client; `Denied` for a scoped token.
 pub async fn delete_client(state: &AppState, actor: &Actor, id: &str) -> Result<(), AdminError> {
-    client(state, actor, id)?;
+    client(&state.registry, actor, id)?;
     if actor.client.is_some() {
         return Err(AdminError::Denied("only a global token may delete a client".into()));
     }

@@ -24,7 +24,7 @@ pub async fn search(
     country: &str,
     area_code: Option<&str>,
 ) -> Result<Vec<AvailableNumber>, AdminError> {
-    admin::client(state, actor, client)?;
+    admin::client(&state.registry, actor, client)?;
     let country = country.to_ascii_uppercase();
     if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
         return Err(AdminError::BadRequest("country must be two letters, e.g. US".into()));
@@ -52,7 +52,7 @@ pub async fn purchase(
     client: &str,
     phone_number: &str,
 ) -> Result<IncomingNumber, AdminError> {
-    admin::client(state, actor, client)?;
+    admin::client(&state.registry, actor, client)?;
     let number = E164::parse(phone_number).map_err(|e| AdminError::BadRequest(e.to_string()))?;
     let url = |path| state.links.absolute(path).ok_or(AdminError::NoPublicUrl);
     let (voice, fallback, status, sms) = (url(PATH_VOICE)?, url(PATH_FALLBACK)?, url(PATH_STATUS)?, url(PATH_SMS)?);

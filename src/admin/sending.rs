@@ -98,7 +98,7 @@ pub async fn send(
     payload: &Payload,
     send_at: Option<DateTime<Utc>>,
 ) -> Result<Queued, SendingError> {
-    let loaded = admin::client(state, actor, client)?;
+    let loaded = admin::client(&state.registry, actor, client)?;
     let now = state.clock.now();
     let at = send_at.unwrap_or(now);
     if at < now - Duration::minutes(1) || at > now + Duration::days(35) {
@@ -132,7 +132,7 @@ pub async fn send_bulk(
     template: &str,
     recipients: &[Row],
 ) -> Result<Vec<Queued>, SendingError> {
-    let loaded = admin::client(state, actor, client)?;
+    let loaded = admin::client(&state.registry, actor, client)?;
     if recipients.is_empty() || recipients.len() > 1000 {
         return Err(bad("send to 1 to 1000 recipients at a time"));
     }

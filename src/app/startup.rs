@@ -12,7 +12,9 @@ use tracing::{info, warn};
 use crate::accounts::Accounts;
 use crate::app::clock::{Clock, SystemClock};
 use crate::app::settings::Settings;
+use crate::calls::{Calls, Intake};
 use crate::http::state::{AppState, Shared};
+use crate::messaging::inbound::Inbox;
 use crate::messaging::rate::RateLimits;
 use crate::messaging::{worker, Outbound};
 use crate::rules::files::{self as rules_files, RuleFile};
@@ -69,9 +71,24 @@ impl Application {
         let links = Links::new(settings.public_url.as_ref()).with_local_console(address);
         let outbound = Arc::new(outbound(&settings, &links)?);
         let accounts = Arc::new(client_accounts(&db, &settings).await?);
-        let intake = store::batch::Batcher::start(db.clone(), crate::calls::Intake { clock: clock.clone() });
-        let state = AppState::new(Shared {
+        let intake = store::batch::Batcher::start(db.clone(), Intake { clock: clock.clone() });
+        let calls = Calls {
+            db: db.clone(),
+            registry: Arc::clone(&registry),
+            clock: Arc::clone(&clock),
+            links: links.clone(),
             intake,
+            outbound: Arc::clone(&outbound),
+        };
+        let inbox = Inbox {
+            db: db.clone(),
+            registry: Arc::clone(&registry),
+            clock: Arc::clone(&clock),
+            outbound: Arc::clone(&outbound),
+        };
+        let state = AppState::new(Shared {
+            calls,
+            inbox,
             db,
             settings: Arc::new(settings),
             registry,

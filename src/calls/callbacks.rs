@@ -6,8 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use tracing::warn;
 
-use super::{new_call, CallError, CallFacts, LegRef};
-use crate::http::state::AppState;
+use super::{new_call, CallError, CallFacts, Calls, LegRef};
 use crate::messaging::alerts::{self, About};
 use crate::routing::Rules;
 use crate::store::{self, calls::Outcome, outbox, StoreError};
@@ -22,8 +21,8 @@ pub struct StatusFacts {
 
 /// # Errors
 /// When the database fails.
-pub async fn status(state: &AppState, leg: Option<&LegRef>, facts: &StatusFacts) -> Result<(), CallError> {
-    let now = state.clock.now();
+pub async fn status(calls: &Calls, leg: Option<&LegRef>, facts: &StatusFacts) -> Result<(), CallError> {
+    let now = calls.clock.now();
     if let Some(parent) = facts.parent_call_sid.as_deref() {
         // Every leg we ring reports to a URL naming it. A leg that is not named is no call of
         // the number's owner either: the number is whoever was rung (`accounts::signing`).
@@ -42,14 +41,14 @@ pub async fn status(state: &AppState, leg: Option<&LegRef>, facts: &StatusFacts)
             duration: facts.duration,
             accepted: false,
         };
-        return Ok(store::calls::record_leg(&state.db, &update, now).await?);
+        return Ok(store::calls::record_leg(&calls.db, &update, now).await?);
     }
     // Inbound calls are to a client's number; calls we place are from one.
-    let owner = state
+    let owner = calls
         .registry
         .by_number(&facts.call.to)
-        .or_else(|| state.registry.by_number(&facts.call.from));
-    let txn = state.db.begin().await.map_err(StoreError::from)?;
+        .or_else(|| calls.registry.by_number(&facts.call.from));
+    let txn = calls.db.begin().await.map_err(StoreError::from)?;
     let new = new_call(&facts.call, owner.as_ref().map(|l| l.rules.client.as_str()), None, None);
     store::calls::ensure(&txn, std::slice::from_ref(&new), now).await?;
     store::calls::advance_status(&txn, &facts.call.call_sid, &facts.call.status, facts.duration, now).await?;
@@ -65,7 +64,7 @@ pub async fn status(state: &AppState, leg: Option<&LegRef>, facts: &StatusFacts)
             if call.outcome.as_deref() == Some(Outcome::Missed.as_str()) {
                 let off = store::duty::off_duty(&txn, loaded.rules.client.as_str()).await?;
                 let about = about(
-                    state,
+                    calls,
                     &loaded.rules,
                     &call.call_sid,
                     &call.from_number,
@@ -77,7 +76,7 @@ pub async fn status(state: &AppState, leg: Option<&LegRef>, facts: &StatusFacts)
         }
     }
     txn.commit().await.map_err(StoreError::from)?;
-    state.outbound.wake.notify_one();
+    calls.outbound.wake.notify_one();
     Ok(())
 }
 
@@ -110,7 +109,7 @@ pub struct RecordingFacts {
 /// # Errors
 /// When the database fails.
 pub async fn recording(
-    state: &AppState,
+    calls: &Calls,
     event: RecordingEvent,
     kind: &str,
     client: Option<&str>,
@@ -124,7 +123,7 @@ pub async fn recording(
         warn!(call_sid = %facts.call_sid, "recording callback without a recording sid");
         return Ok(());
     };
-    let now = state.clock.now();
+    let now = calls.clock.now();
     let update = store::calls::RecordingUpdate {
         recording_sid,
         call_sid: &facts.call_sid,
@@ -138,21 +137,21 @@ pub async fn recording(
     };
     // Writing the recording first locks its row, so a voicemail and its transcript
     // arriving together are handled one after the other and neither misses the other.
-    let txn = state.db.begin().await.map_err(StoreError::from)?;
+    let txn = calls.db.begin().await.map_err(StoreError::from)?;
     store::calls::record_recording(&txn, &update, now).await?;
     if kind == "voicemail" && facts.status.as_deref() != Some("absent") {
         if store::calls::set_outcome(&txn, &facts.call_sid, Outcome::Voicemail, None).await? {
             crate::app::metrics::call_outcome(client.unwrap_or("unknown"), Outcome::Voicemail.as_str());
         }
-        alert(state, &txn, event, client, &facts.call_sid, recording_sid, now).await?;
+        alert(calls, &txn, event, client, &facts.call_sid, recording_sid, now).await?;
     }
     txn.commit().await.map_err(StoreError::from)?;
-    state.outbound.wake.notify_one();
+    calls.outbound.wake.notify_one();
     Ok(())
 }
 
 async fn alert(
-    state: &AppState,
+    calls: &Calls,
     db: &impl ConnectionTrait,
     event: RecordingEvent,
     client: Option<&str>,
@@ -164,7 +163,7 @@ async fn alert(
     let client = client
         .map(str::to_owned)
         .or_else(|| call.as_ref().and_then(|c| c.call.client_id.clone()));
-    let Some(loaded) = client.and_then(|c| state.registry.current(&c)) else {
+    let Some(loaded) = client.and_then(|c| calls.registry.current(&c)) else {
         warn!(call_sid, "voicemail for no known client: nobody to alert");
         return Ok(());
     };
@@ -180,7 +179,7 @@ async fn alert(
         .as_ref()
         .and_then(|c| c.recordings.iter().find(|r| r.recording_sid == recording_sid));
     let duration = recording.and_then(|r| r.duration);
-    let about = about(state, rules, call_sid, caller, called, started);
+    let about = about(calls, rules, call_sid, caller, called, started);
     match event {
         RecordingEvent::Recorded | RecordingEvent::Status => {
             let transcript = recording
@@ -200,7 +199,7 @@ async fn alert(
 }
 
 fn about<'a>(
-    state: &AppState,
+    calls: &Calls,
     rules: &Rules,
     call_sid: &'a str,
     caller: &'a str,
@@ -211,7 +210,7 @@ fn about<'a>(
         call_sid,
         caller,
         called,
-        link: state.links.console_call(call_sid),
+        link: calls.links.console_call(call_sid),
         time: started.with_timezone(&rules.timezone).format("%a %H:%M").to_string(),
     }
 }

@@ -16,14 +16,32 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use tracing::{info, warn};
 
-use crate::http::state::AppState;
+use crate::app::clock::Clock;
 use crate::ids::AssistantId;
+use crate::messaging::Outbound;
 use crate::phone::mask;
 use crate::routing::{self, Action, CallInput, Decision, MenuChoice, Rules, Step, Unavailable};
-use crate::rules::registry::Loaded;
+use crate::rules::registry::{Loaded, Registry};
+use crate::store::batch::Batcher;
+use crate::store::Db;
 use crate::store::{self, calls::Outcome, StoreError};
+use crate::twilio::webhooks::Links;
 use crate::twiml::Response;
 use position::Position;
+
+/// What the call lifecycle uses, and nothing more: assembled once at start-up, handed to
+/// every voice webhook.
+#[derive(Debug)]
+pub struct Calls {
+    pub db: Db,
+    pub registry: Arc<Registry>,
+    pub clock: Arc<dyn Clock>,
+    pub links: Links,
+    /// Group commit for the first webhook of every call.
+    pub intake: Batcher<Intake>,
+    /// Wakes the outbox worker when an alert was queued.
+    pub outbound: Arc<Outbound>,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
@@ -54,11 +72,11 @@ pub struct CallFacts {
 ///
 /// # Errors
 /// When the database fails; the HTTP layer then answers [`safe_answer`].
-pub async fn incoming(state: &AppState, call: &CallFacts) -> Result<Response, CallError> {
-    let now = state.clock.now();
-    let Some(Loaded { version, rules }) = state.registry.by_number(&call.to) else {
+pub async fn incoming(calls: &Calls, call: &CallFacts) -> Result<Response, CallError> {
+    let now = calls.clock.now();
+    let Some(Loaded { version, rules }) = calls.registry.by_number(&call.to) else {
         warn!(to = %mask(&call.to), "call to a number no client owns");
-        store::calls::ensure(&state.db, &[new_call(call, None, None, None)], now).await?;
+        store::calls::ensure(&calls.db, &[new_call(call, None, None, None)], now).await?;
         return Ok(render::not_in_service());
     };
     let arrival = intake::Arrival {
@@ -67,11 +85,11 @@ pub async fn incoming(state: &AppState, call: &CallFacts) -> Result<Response, Ca
         rules: Arc::clone(&rules),
         at: now,
     };
-    let intake::Routed { decision, pos } = state.intake.submit(arrival).await?;
+    let intake::Routed { decision, pos } = calls.intake.submit(arrival).await?;
     // Every chain ends in speech, so it has a first step; the intake recorded its legs.
     let answer = match decision.steps.first() {
-        Some(step) => render::step(&rules, step, &pos, &state.links),
-        None => render::safe_answer(Some(&rules), &state.links),
+        Some(step) => render::step(&rules, step, &pos, &calls.links),
+        None => render::safe_answer(Some(&rules), &calls.links),
     };
     crate::app::metrics::calls_routed(&pos.client);
     info!(client = %rules.client, version, chain = %decision.labels().join(" → "), "call routed");
@@ -107,12 +125,12 @@ fn new_call<'a>(
 /// The chain `pos` names, exactly as it was fixed when the call was routed (the same
 /// rules, instant, menu choice, turn and absentees), and who cannot be rung now.
 async fn chain_and_now(
-    state: &AppState,
+    calls: &Calls,
     rules: &Rules,
     pos: &Position,
     call: &CallFacts,
 ) -> Result<(Decision, HashMap<AssistantId, Unavailable>), CallError> {
-    let now = store::calls::unavailability(&state.db, &pos.client, state.clock.now()).await?;
+    let now = store::calls::unavailability(&calls.db, &pos.client, calls.clock.now()).await?;
     let away: HashMap<AssistantId, Unavailable> = pos
         .away
         .iter()
@@ -149,7 +167,7 @@ fn unavailable(now: &store::calls::Unavailability, this_call: &str) -> HashMap<A
 /// chain the caller still leaves a voicemail.
 #[allow(clippy::too_many_arguments)]
 async fn answer_step(
-    state: &AppState,
+    calls: &Calls,
     db: &impl ConnectionTrait,
     rules: &Rules,
     decision: &Decision,
@@ -162,13 +180,13 @@ async fn answer_step(
     let mut trace: Vec<String> = passed.iter().map(routing::Why::describe).collect();
     let answer = match &step {
         Some(step) => {
-            record_dialled_legs(db, step, pos, call_sid, state.clock.now()).await?;
-            render::step(rules, step, pos, &state.links)
+            record_dialled_legs(db, step, pos, call_sid, calls.clock.now()).await?;
+            render::step(rules, step, pos, &calls.links)
         }
         None => {
             let last = after.map_or(0, |a| a + 1);
             trace.push(format!("no step after step {last} of the chain: voicemail"));
-            render::safe_answer(Some(rules), &state.links)
+            render::safe_answer(Some(rules), &calls.links)
         }
     };
     store::calls::append_trace(db, call_sid, &trace).await?;
@@ -206,8 +224,8 @@ fn legs_of<'a>(step: &'a Step, pos: &'a Position, call_sid: &'a str) -> Vec<stor
 ///
 /// # Errors
 /// When the version cannot be read or no longer parses.
-pub async fn pinned(state: &AppState, client: &str, version: i32) -> Result<Arc<Rules>, CallError> {
-    if let Some(rules) = state.registry.version(client, version) {
+pub async fn pinned(calls: &Calls, client: &str, version: i32) -> Result<Arc<Rules>, CallError> {
+    if let Some(rules) = calls.registry.version(client, version) {
         return Ok(rules);
     }
     let fail = |reason: String| CallError::Rules {
@@ -215,11 +233,11 @@ pub async fn pinned(state: &AppState, client: &str, version: i32) -> Result<Arc<
         version,
         reason,
     };
-    let stored = store::rule_versions::find(&state.db, client, version)
+    let stored = store::rule_versions::find(&calls.db, client, version)
         .await?
         .ok_or_else(|| fail("no such version".into()))?;
     let rules = Arc::new(routing::parse(&stored.source).map_err(|e| fail(e.to_string()))?);
-    state.registry.remember(version, Arc::clone(&rules));
+    calls.registry.remember(version, Arc::clone(&rules));
     Ok(rules)
 }
 
@@ -243,17 +261,17 @@ pub struct NextFacts {
 /// # Errors
 /// When the database fails.
 pub async fn next(
-    state: &AppState,
+    calls: &Calls,
     pos: Result<Position, position::PositionError>,
     facts: &NextFacts,
 ) -> Result<Response, CallError> {
     let pos = match pos {
         Ok(pos) => pos,
-        Err(e) => return lost(state, &facts.call, None, &e.to_string()).await,
+        Err(e) => return lost(calls, &facts.call, None, &e.to_string()).await,
     };
-    let rules = match pinned(state, &pos.client, pos.version).await {
+    let rules = match pinned(calls, &pos.client, pos.version).await {
         Ok(rules) => rules,
-        Err(e @ CallError::Rules { .. }) => return lost(state, &facts.call, Some(&pos.client), &e.to_string()).await,
+        Err(e @ CallError::Rules { .. }) => return lost(calls, &facts.call, Some(&pos.client), &e.to_string()).await,
         Err(e) => return Err(e),
     };
     if caller_gone(&facts.call.status) {
@@ -261,18 +279,18 @@ pub async fn next(
     }
     let open = rules.hours.status_at(rules.timezone, pos.at).open;
     if routing::select_route(&rules, open, pos.menu).is_none() {
-        return after_menu(state, &rules, pos, facts).await;
+        return after_menu(calls, &rules, pos, facts).await;
     }
     let call_sid = facts.call.call_sid.as_str();
-    let (decision, now) = chain_and_now(state, &rules, &pos, &facts.call).await?;
+    let (decision, now) = chain_and_now(calls, &rules, &pos, &facts.call).await?;
     let step = decision.step(pos.step);
     let connected = matches!(facts.dial_call_status.as_deref(), Some("completed" | "answered"));
     let answered_by = match connected {
-        true => who_answered(state, step, call_sid, facts).await?,
+        true => who_answered(calls, step, call_sid, facts).await?,
         false => None,
     };
-    let txn = state.db.begin().await.map_err(StoreError::from)?;
-    record_dial_result(&txn, step, &pos, facts, state.clock.now()).await?;
+    let txn = calls.db.begin().await.map_err(StoreError::from)?;
+    record_dial_result(&txn, step, &pos, facts, calls.clock.now()).await?;
     let answer = match answered_by {
         Some(answered_by) => {
             if store::calls::set_outcome(&txn, call_sid, Outcome::Answered, answered_by.as_deref()).await? {
@@ -288,7 +306,7 @@ pub async fn next(
                     "screened leg ended without accepting; moving on"
                 );
             }
-            answer_step(state, &txn, &rules, &decision, Some(pos.step), &now, &pos, call_sid).await?
+            answer_step(calls, &txn, &rules, &decision, Some(pos.step), &now, &pos, call_sid).await?
         }
     };
     txn.commit().await.map_err(StoreError::from)?;
@@ -296,11 +314,11 @@ pub async fn next(
 }
 
 /// A next step we cannot follow: the caller leaves a voicemail, and the trace says why.
-async fn lost(state: &AppState, call: &CallFacts, client: Option<&str>, reason: &str) -> Result<Response, CallError> {
+async fn lost(calls: &Calls, call: &CallFacts, client: Option<&str>, reason: &str) -> Result<Response, CallError> {
     warn!(call_sid = %call.call_sid, reason = ?reason, "no chain to follow: answering voicemail");
     let line = format!("{reason}: voicemail instead");
-    store::calls::append_trace(&state.db, &call.call_sid, &[line]).await?;
-    Ok(safe_answer(state, &call.to, client))
+    store::calls::append_trace(&calls.db, &call.call_sid, &[line]).await?;
+    Ok(safe_answer(calls, &call.to, client))
 }
 
 /// A one-number dial's result is that leg's result; with several numbers only the
@@ -343,7 +361,7 @@ fn caller_gone(call_status: &str) -> bool {
 /// `Some(assistant)` when the dial really reached someone: unscreened, or an assistant
 /// pressed 1 at the whisper. `None` when every screened leg hung up unaccepted.
 async fn who_answered(
-    state: &AppState,
+    calls: &Calls,
     step: Option<&Step>,
     call_sid: &str,
     facts: &NextFacts,
@@ -355,7 +373,7 @@ async fn who_answered(
     else {
         return Ok(Some(None));
     };
-    let legs = store::calls::find(&state.db, call_sid)
+    let legs = store::calls::find(&calls.db, call_sid)
         .await?
         .map(|d| d.legs)
         .unwrap_or_default();
@@ -379,7 +397,7 @@ async fn who_answered(
     Ok(Some(by_sid.and_then(|l| l.assistant_id.clone()).or(single)))
 }
 
-async fn after_menu(state: &AppState, rules: &Rules, pos: Position, facts: &NextFacts) -> Result<Response, CallError> {
+async fn after_menu(calls: &Calls, rules: &Rules, pos: Position, facts: &NextFacts) -> Result<Response, CallError> {
     let attempt = match pos.menu {
         MenuChoice::Retry { attempt } => attempt,
         _ => 0,
@@ -391,14 +409,14 @@ async fn after_menu(state: &AppState, rules: &Rules, pos: Position, facts: &Next
         ..pos
     };
     let call_sid = facts.call.call_sid.as_str();
-    let txn = state.db.begin().await.map_err(StoreError::from)?;
+    let txn = calls.db.begin().await.map_err(StoreError::from)?;
     // The route is chosen only now, so this is where the call takes its turn, and where
     // its chain is fixed with whoever can be rung now.
     if let Some(route) = routing::rotation_route(rules, pos.at, pos.menu) {
         pos.rotation = store::rotation::advance(&txn, &pos.client, &route.to_string(), 1).await?;
     }
     let now = unavailable(
-        &store::calls::unavailability(&txn, &pos.client, state.clock.now()).await?,
+        &store::calls::unavailability(&txn, &pos.client, calls.clock.now()).await?,
         call_sid,
     );
     let input = CallInput {
@@ -409,7 +427,7 @@ async fn after_menu(state: &AppState, rules: &Rules, pos: Position, facts: &Next
     };
     let decision = routing::decide(rules, pos.at, &input);
     pos.away = decision.skipped().cloned().collect();
-    let answer = answer_step(state, &txn, rules, &decision, None, &now, &pos, call_sid).await?;
+    let answer = answer_step(calls, &txn, rules, &decision, None, &now, &pos, call_sid).await?;
     txn.commit().await.map_err(StoreError::from)?;
     Ok(answer)
 }
@@ -429,7 +447,7 @@ pub struct LegRef {
 /// # Errors
 /// When the database fails or the pinned rules are gone.
 pub async fn screen(
-    state: &AppState,
+    calls: &Calls,
     leg: &LegRef,
     child_sid: &str,
     parent_sid: &str,
@@ -437,10 +455,10 @@ pub async fn screen(
     digits: Option<&str>,
     action: &str,
 ) -> Result<Response, CallError> {
-    let rules = pinned(state, &leg.client, leg.version).await?;
+    let rules = pinned(calls, &leg.client, leg.version).await?;
     match digits {
         None => {
-            let parent = store::calls::find(&state.db, parent_sid).await?;
+            let parent = store::calls::find(&calls.db, parent_sid).await?;
             let caller = parent.map_or_else(|| caller.to_owned(), |d| d.call.from_number);
             Ok(render::screen_prompt(&rules, &caller, action))
         }
@@ -456,7 +474,7 @@ pub async fn screen(
                 duration: None,
                 accepted: true,
             };
-            store::calls::record_leg(&state.db, &update, state.clock.now()).await?;
+            store::calls::record_leg(&calls.db, &update, calls.clock.now()).await?;
             Ok(Response::new())
         }
         Some(_) => Ok(render::hang_up()),
@@ -465,9 +483,9 @@ pub async fn screen(
 
 /// The answer when something failed inside the call path: the caller's voicemail,
 /// from memory only.
-pub fn safe_answer(state: &AppState, to: &str, client: Option<&str>) -> Response {
+pub fn safe_answer(calls: &Calls, to: &str, client: Option<&str>) -> Response {
     let loaded = client
-        .and_then(|c| state.registry.current(c))
-        .or_else(|| state.registry.by_number(to));
-    render::safe_answer(loaded.as_ref().map(|l| l.rules.as_ref()), &state.links)
+        .and_then(|c| calls.registry.current(c))
+        .or_else(|| calls.registry.by_number(to));
+    render::safe_answer(loaded.as_ref().map(|l| l.rules.as_ref()), &calls.links)
 }

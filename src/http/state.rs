@@ -5,11 +5,11 @@ use std::sync::Arc;
 use crate::accounts::Accounts;
 use crate::app::clock::Clock;
 use crate::app::settings::Settings;
-use crate::calls::Intake;
+use crate::calls::Calls;
 use crate::http::attempts::FailedAttempts;
+use crate::messaging::inbound::Inbox;
 use crate::messaging::Outbound;
 use crate::rules::registry::Registry;
-use crate::store::batch::Batcher;
 use crate::store::Db;
 use crate::twilio::webhooks::Links;
 
@@ -40,8 +40,10 @@ pub struct Shared {
     pub clock: Arc<dyn Clock>,
     pub links: Links,
     pub outbound: Arc<Outbound>,
-    /// Group commit for the first webhook of every call.
-    pub intake: Batcher<Intake>,
+    /// The call lifecycle, for the voice webhooks.
+    pub calls: Calls,
+    /// Texts received and delivery statuses, for the messaging webhooks.
+    pub inbox: Inbox,
     /// Clients' own Twilio accounts, decrypted, for checking webhook signatures.
     pub accounts: Arc<Accounts>,
     /// Wrong admin tokens per client address, for the brute-force limit.

@@ -165,7 +165,7 @@ pub async fn show(
     Admin(actor): Admin,
     Path(sid): Path<String>,
 ) -> Result<Json<CallDetail>, Error> {
-    let record = history::call(&state, &actor, &sid).await?;
+    let record = history::call(&state.db, &actor, &sid).await?;
     let trace = record.trace();
     let alerts = record
         .alerts

@@ -63,7 +63,7 @@ fn summary(state: &AppState, l: &Loaded) -> ClientSummary {
     responses((status = 200, body = [ClientSummary]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, Admin(actor): Admin) -> Json<Vec<ClientSummary>> {
     Json(
-        admin::clients(&state, &actor)
+        admin::clients(&state.registry, &actor)
             .iter()
             .map(|l| summary(&state, l))
             .collect(),
@@ -184,7 +184,7 @@ pub async fn stats(
         .unwrap_or_else(|| state.clock.now() + chrono::Duration::seconds(1));
     let since = q.since.unwrap_or(until - chrono::Duration::days(30));
     Ok(Json(
-        crate::admin::history::stats(&state, &actor, &id, since, until).await?,
+        crate::admin::history::stats(&state.db, &state.registry, &actor, &id, since, until).await?,
     ))
 }
 

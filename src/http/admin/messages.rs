@@ -210,7 +210,7 @@ pub async fn opt_out(
     Admin(actor): Admin,
     Path((id, number)): Path<(String, String)>,
 ) -> Result<Json<OptIn>, Error> {
-    admin::client(&state, &actor, &id)?;
+    admin::client(&state.registry, &actor, &id)?;
     let number = E164::parse(&number).map_err(|e| Error::BadRequest(e.to_string()))?;
     Ok(Json(OptIn {
         opted_out: store::messages::is_opted_out(&state.db, &id, number.as_str()).await?,
@@ -227,7 +227,7 @@ pub async fn set_opt_out(
     Path((id, number)): Path<(String, String)>,
     Json(req): Json<OptIn>,
 ) -> Result<Json<OptIn>, Error> {
-    admin::client(&state, &actor, &id)?;
+    admin::client(&state.registry, &actor, &id)?;
     let number = E164::parse(&number).map_err(|e| Error::BadRequest(e.to_string()))?;
     let now = state.clock.now();
     store::messages::set_opt_out(&state.db, &id, number.as_str(), req.opted_out, "admin", now).await?;
@@ -318,7 +318,7 @@ pub async fn history(
         before_id: q.before,
     };
     let rows = store::outbox::list(&state.db, &filter, limit).await?;
-    let views: Vec<MessageView> = crate::admin::history::with_delivery(&state, rows)
+    let views: Vec<MessageView> = crate::admin::history::with_delivery(&state.db, rows)
         .await?
         .into_iter()
         .map(|d| MessageView {

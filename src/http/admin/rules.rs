@@ -37,7 +37,7 @@ fn source(headers: &HeaderMap, body: &Bytes) -> Result<String, Error> {
 }
 
 async fn stored(state: &AppState, actor: &admin::Actor, id: &str, version: i32) -> Result<RulesVersion, Error> {
-    admin::client(state, actor, id)?;
+    admin::client(&state.registry, actor, id)?;
     let v = store::rule_versions::find(&state.db, id, version)
         .await?
         .ok_or(Error::NotFound)?;
@@ -57,7 +57,7 @@ pub async fn current(
     Admin(actor): Admin,
     Path(id): Path<String>,
 ) -> Result<Json<RulesVersion>, Error> {
-    let version = admin::client(&state, &actor, &id)?.version;
+    let version = admin::client(&state.registry, &actor, &id)?.version;
     Ok(Json(stored(&state, &actor, &id, version).await?))
 }
 
@@ -121,7 +121,7 @@ pub async fn versions(
     Admin(actor): Admin,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<VersionMeta>>, Error> {
-    admin::client(&state, &actor, &id)?;
+    admin::client(&state.registry, &actor, &id)?;
     Ok(Json(store::rule_versions::list(&state.db, &id).await?))
 }
 

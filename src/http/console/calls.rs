@@ -59,7 +59,7 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
         ..Default::default()
     };
     let calls = store::calls::list(&state.db, &filter, PAGE).await?;
-    let visible = admin::clients(&state, &session.actor);
+    let visible = admin::clients(&state.registry, &session.actor);
     let body = html! {
         h1 { "Calls" }
         form.filters method="get" action="/admin/calls" {
@@ -115,7 +115,7 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
 }
 
 pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Path<String>) -> Result<Response, Page> {
-    let record = crate::admin::history::call(&state, &session.actor, &sid).await?;
+    let record = crate::admin::history::call(&state.db, &session.actor, &sid).await?;
     let trace = record.trace();
     let c = &record.detail.call;
     let tz = zone(&state, c.client_id.as_deref());

@@ -29,10 +29,10 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
         ..Default::default()
     };
     let sent =
-        crate::admin::history::with_delivery(&state, store::outbox::list(&state.db, &filter, PAGE).await?).await?;
+        crate::admin::history::with_delivery(&state.db, store::outbox::list(&state.db, &filter, PAGE).await?).await?;
     let received = store::messages::received_by(&state.db, clients.clone(), PAGE).await?;
     let opted_out = store::messages::opt_outs(&state.db, clients).await?;
-    let visible = admin::clients(&state, &session.actor);
+    let visible = admin::clients(&state.registry, &session.actor);
     let body = html! {
         h1 { "Messages" }
         @if session.actor.client.is_none() {

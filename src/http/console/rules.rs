@@ -28,7 +28,7 @@ pub async fn editor(
     Path(id): Path<String>,
     Query(q): Query<Shown>,
 ) -> Result<Response, Page> {
-    let loaded = admin::client(&state, &session.actor, &id)?;
+    let loaded = admin::client(&state.registry, &session.actor, &id)?;
     let current = rule_versions::find(&state.db, &id, loaded.version)
         .await?
         .ok_or(AdminError::NotFound)?;
@@ -123,7 +123,7 @@ pub async fn submit(
     Path(id): Path<String>,
     Posted(session, form): Posted<Edit>,
 ) -> Result<Response, Page> {
-    let version = admin::client(&state, &session.actor, &id)?.version;
+    let version = admin::client(&state.registry, &session.actor, &id)?.version;
     // Browsers send textarea lines with CRLF; the stored text keeps the file's LF.
     let source = form.source.replace("\r\n", "\n");
     let comment = form.comment.trim();
@@ -171,7 +171,7 @@ pub async fn versions(
     session: Session,
     Path(id): Path<String>,
 ) -> Result<Response, Page> {
-    let loaded = admin::client(&state, &session.actor, &id)?;
+    let loaded = admin::client(&state.registry, &session.actor, &id)?;
     let tz = loaded.rules.timezone;
     let list = rule_versions::list(&state.db, &id).await?;
     let newest = list.first().map_or(0, |v| v.version);
@@ -233,7 +233,7 @@ pub async fn diff(
     Path(id): Path<String>,
     Query(q): Query<Versions>,
 ) -> Result<Response, Page> {
-    admin::client(&state, &session.actor, &id)?;
+    admin::client(&state.registry, &session.actor, &id)?;
     let (a, b) = (
         rule_versions::find(&state.db, &id, q.from)
             .await?

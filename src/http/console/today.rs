@@ -20,7 +20,7 @@ pub async fn index(State(state): State<AppState>, session: Session) -> Response 
         return Redirect::to(&format!("/admin/clients/{mine}")).into_response();
     }
     let now = state.clock.now();
-    let clients = admin::clients(&state, &session.actor);
+    let clients = admin::clients(&state.registry, &session.actor);
     let body = html! {
         h1 { "Clients" }
         @if clients.is_empty() {
@@ -72,7 +72,15 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
         .from_local_datetime(&midnight)
         .earliest()
         .map_or(now - Duration::hours(24), |t| t.with_timezone(&Utc));
-    let today = crate::admin::history::stats(&state, &session.actor, &id, since, now + Duration::seconds(1)).await?;
+    let today = crate::admin::history::stats(
+        &state.db,
+        &state.registry,
+        &session.actor,
+        &id,
+        since,
+        now + Duration::seconds(1),
+    )
+    .await?;
     let filter = CallFilter {
         clients: Some(vec![id.clone()]),
         outcome: Some("voicemail".into()),

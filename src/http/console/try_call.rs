@@ -43,7 +43,7 @@ pub async fn draft(
 }
 
 async fn run(state: &AppState, session: &Session, id: &str, q: Attempt) -> Result<Response, Page> {
-    let loaded = admin::client(state, &session.actor, id)?;
+    let loaded = admin::client(&state.registry, &session.actor, id)?;
     let rules = &loaded.rules;
     let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     let (at, from, digits) = (blank(&q.at), blank(&q.from), blank(&q.digits));
