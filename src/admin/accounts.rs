@@ -105,7 +105,7 @@ pub async fn set(
     accounts::save(&state.db, &saved, now).await?;
     state.accounts.set(id, &account);
     let detail = format!("account {account_sid}, accepted by Twilio");
-    admin::audit(state, actor, id, "twilio_account.set", detail).await?;
+    admin::audit(&state.db, actor, id, "twilio_account.set", detail, now).await?;
     let row = accounts::find(&state.db, id).await?.ok_or(AdminError::NotFound)?;
     Ok(view(state, &row))
 }
@@ -120,7 +120,7 @@ pub async fn remove(state: &AppState, actor: &Actor, id: &str) -> Result<(), Adm
     accounts::remove(&state.db, id).await?;
     state.accounts.forget(id);
     let detail = format!("account {} removed", row.account_sid);
-    admin::audit(state, actor, id, "twilio_account.remove", detail).await?;
+    admin::audit(&state.db, actor, id, "twilio_account.remove", detail, state.clock.now()).await?;
     Ok(())
 }
 

@@ -19,6 +19,9 @@ pub mod stats;
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+
 use crate::http::state::AppState;
 use crate::routing::{RuleError, Rules};
 use crate::rules::files as rules_files;
@@ -111,11 +114,12 @@ pub fn clients(registry: &Registry, actor: &Actor) -> Vec<Loaded> {
 /// # Errors
 /// On database failure.
 pub async fn audit(
-    state: &AppState,
+    db: &impl ConnectionTrait,
     actor: &Actor,
     client: &str,
     action: &str,
     detail: String,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let entry = admin::Entry {
         actor: &actor.name,
@@ -124,7 +128,7 @@ pub async fn audit(
         detail,
         address: actor.address.clone(),
     };
-    admin::audit(&state.db, &entry, state.clock.now()).await
+    admin::audit(db, &entry, now).await
 }
 
 /// Checks a rules text as a new version of `id` would be checked, without saving.
@@ -207,11 +211,12 @@ pub async fn save_rules(
     });
     if created {
         audit(
-            state,
+            &state.db,
             actor,
             id,
             "rules.save",
             format!("version {version}: {}", comment.unwrap_or("")),
+            state.clock.now(),
         )
         .await?;
     }
@@ -257,7 +262,8 @@ pub async fn set_duty(
     }
     store::duty::set(&state.db, id, assistant, on_duty, state.clock.now()).await?;
     let what = if on_duty { "on duty" } else { "off duty" };
-    audit(state, actor, id, "assistant.duty", format!("{assistant} {what}")).await?;
+    let detail = format!("{assistant} {what}");
+    audit(&state.db, actor, id, "assistant.duty", detail, state.clock.now()).await?;
     Ok(())
 }
 
@@ -347,6 +353,14 @@ pub async fn delete_client(state: &AppState, actor: &Actor, id: &str) -> Result<
     let client_id = crate::ids::ClientId::parse(id).map_err(AdminError::BadRequest)?;
     rule_versions::save(&state.db, &client_id, "", &origin, state.clock.now()).await?;
     state.registry.remove(id);
-    audit(state, actor, id, "client.delete", "deleted".into()).await?;
+    audit(
+        &state.db,
+        actor,
+        id,
+        "client.delete",
+        "deleted".into(),
+        state.clock.now(),
+    )
+    .await?;
     Ok(())
 }

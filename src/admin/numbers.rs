@@ -75,7 +75,7 @@ pub async fn purchase(
         "bought {} ({}) on account {}",
         bought.phone_number, bought.sid, account.sid
     );
-    admin::audit(state, actor, client, "number.purchase", detail).await?;
+    admin::audit(&state.db, actor, client, "number.purchase", detail, state.clock.now()).await?;
     Ok(bought)
 }
 

@@ -4,13 +4,14 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
+use sea_orm::TransactionTrait;
 
 use crate::admin::{self, Actor, AdminError};
 use crate::http::state::AppState;
 use crate::messaging::templates;
 use crate::phone::{mask, E164};
-use crate::rules::registry::Loaded;
-use crate::store::{self, outbox, StoreError};
+use crate::rules::registry::{Loaded, Registry};
+use crate::store::{self, outbox, Db, StoreError};
 use crate::twiml::{Dial, DialRecord, Number, Response, Say, Verb};
 
 #[derive(Debug, thiserror::Error)]
@@ -112,7 +113,7 @@ pub async fn send(
         Payload::Notification { .. } => "call.notify",
         Payload::ClickToCall { .. } => "call.click_to_call",
     };
-    audit(state, actor, client, what, format!("to {}", mask(to)), now).await?;
+    admin::audit(&state.db, actor, client, what, format!("to {}", mask(to)), now).await?;
     Ok(Queued {
         to: to.to_owned(),
         id: Some(id),
@@ -166,8 +167,8 @@ pub async fn send_bulk(
         });
     }
     let queued = results.iter().filter(|r| r.id.is_some()).count();
-    audit(
-        state,
+    admin::audit(
+        &state.db,
         actor,
         client,
         "sms.bulk",
@@ -258,20 +259,31 @@ async fn enqueue(
     Ok(row.id)
 }
 
-async fn audit(
-    state: &AppState,
+/// Records whether `number` may be texted on `client`'s behalf (consent gathered elsewhere),
+/// with its audit entry, in one transaction: a change is never left unaudited.
+///
+/// # Errors
+/// `NotFound` for an unknown client or another client's, `BadRequest` for a number that is
+/// not E.164, `Store` on database failure.
+pub async fn set_opt_out(
+    db: &Db,
+    registry: &Registry,
     actor: &Actor,
     client: &str,
-    action: &str,
-    detail: String,
+    number: &str,
+    opted_out: bool,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let entry = store::admin::Entry {
-        actor: &actor.name,
-        client: Some(client),
-        action,
-        detail,
-        address: actor.address.clone(),
-    };
-    store::admin::audit(&state.db, &entry, now).await
+) -> Result<(), AdminError> {
+    admin::client(registry, actor, client)?;
+    let number = E164::parse(number).map_err(|e| AdminError::BadRequest(e.to_string()))?;
+    let txn = db.begin().await.map_err(StoreError::from)?;
+    store::messages::set_opt_out(&txn, client, number.as_str(), opted_out, "admin", now).await?;
+    let detail = format!(
+        "{} {}",
+        mask(number.as_str()),
+        if opted_out { "opted out" } else { "opted in" }
+    );
+    admin::audit(&txn, actor, client, "opt_out.set", detail, now).await?;
+    txn.commit().await.map_err(StoreError::from)?;
+    Ok(())
 }

@@ -227,23 +227,8 @@ pub async fn set_opt_out(
     Path((id, number)): Path<(String, String)>,
     Json(req): Json<OptIn>,
 ) -> Result<Json<OptIn>, Error> {
-    admin::client(&state.registry, &actor, &id)?;
-    let number = E164::parse(&number).map_err(|e| Error::BadRequest(e.to_string()))?;
     let now = state.clock.now();
-    store::messages::set_opt_out(&state.db, &id, number.as_str(), req.opted_out, "admin", now).await?;
-    let detail = format!(
-        "{} {}",
-        phone::mask(number.as_str()),
-        if req.opted_out { "opted out" } else { "opted in" }
-    );
-    let entry = store::admin::Entry {
-        actor: &actor.name,
-        client: Some(&id),
-        action: "opt_out.set",
-        detail,
-        address: actor.address.clone(),
-    };
-    store::admin::audit(&state.db, &entry, now).await?;
+    sending::set_opt_out(&state.db, &state.registry, &actor, &id, &number, req.opted_out, now).await?;
     Ok(Json(req))
 }
 
