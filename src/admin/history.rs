@@ -89,7 +89,7 @@ pub async fn stats(
         ..Default::default()
     };
     let calls = store::calls::list(db, &filter, 100_000).await?;
-    let legs = store::calls::legs_between(db, id, since, until).await?;
+    let legs = store::legs::legs_between(db, id, since, until).await?;
     let messages = store::outbox::between(db, id, since, until).await?;
     let sids = messages.iter().filter_map(|m| m.message_sid.clone()).collect();
     let statuses = store::messages::statuses(db, sids).await?;

@@ -8,7 +8,8 @@
 use crate::accounts::for_admin;
 use crate::admin::{Actor, AdminError};
 use crate::http::state::AppState;
-use crate::store::calls::{self, RecordingRow};
+use crate::store::calls;
+use crate::store::recordings::{self, RecordingRow};
 use crate::twilio::rest::media::Media;
 use crate::twilio::rest::SendError;
 
@@ -32,7 +33,7 @@ pub async fn of_call(state: &AppState, actor: &Actor, call_sid: &str) -> Result<
 /// # Errors
 /// `NotFound` for a recording this server does not know or another client's; see [`fetch`].
 pub async fn by_sid(state: &AppState, actor: &Actor, recording_sid: &str) -> Result<Media, AdminError> {
-    let recording = (calls::find_recording(&state.db, recording_sid).await?).ok_or(AdminError::NotFound)?;
+    let recording = (recordings::find_recording(&state.db, recording_sid).await?).ok_or(AdminError::NotFound)?;
     let detail = (calls::find(&state.db, &recording.call_sid).await?).ok_or(AdminError::NotFound)?;
     let client = visible(actor, detail.call.client_id.as_deref())?;
     fetch(state, client, &recording).await

@@ -9,7 +9,8 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::store::calls::{CallRow, LegRow};
+use crate::store::calls::CallRow;
+use crate::store::legs::LegRow;
 use crate::store::messages::StatusRow;
 use crate::store::outbox::OutboxRow;
 

@@ -30,7 +30,7 @@ pub async fn status(calls: &Calls, leg: Option<&LegRef>, facts: &StatusFacts) ->
             warn!(parent_call_sid = parent, "status of a leg we did not ring: not stored");
             return Ok(());
         };
-        let update = store::calls::LegUpdate {
+        let update = store::legs::LegUpdate {
             client: &leg.client,
             call_sid: parent,
             step: leg.step,
@@ -41,7 +41,7 @@ pub async fn status(calls: &Calls, leg: Option<&LegRef>, facts: &StatusFacts) ->
             duration: facts.duration,
             accepted: false,
         };
-        return Ok(store::calls::record_leg(&calls.db, &update, now).await?);
+        return Ok(store::legs::record_leg(&calls.db, &update, now).await?);
     }
     // Inbound calls are to a client's number; calls we place are from one.
     let owner = calls
@@ -124,7 +124,7 @@ pub async fn recording(
         return Ok(());
     };
     let now = calls.clock.now();
-    let update = store::calls::RecordingUpdate {
+    let update = store::recordings::RecordingUpdate {
         recording_sid,
         call_sid: &facts.call_sid,
         kind,
@@ -138,7 +138,7 @@ pub async fn recording(
     // Writing the recording first locks its row, so a voicemail and its transcript
     // arriving together are handled one after the other and neither misses the other.
     let txn = calls.db.begin().await.map_err(StoreError::from)?;
-    store::calls::record_recording(&txn, &update, now).await?;
+    store::recordings::record_recording(&txn, &update, now).await?;
     if kind == "voicemail" && facts.status.as_deref() != Some("absent") {
         if store::calls::set_outcome(&txn, &facts.call_sid, Outcome::Voicemail, None).await? {
             crate::app::metrics::call_outcome(client.unwrap_or("unknown"), Outcome::Voicemail.as_str());

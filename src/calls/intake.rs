@@ -79,7 +79,7 @@ impl BatchWork for Intake {
                 let client = a.rules.client.as_str();
                 let read = firsts.len();
                 *firsts.entry(client).or_insert_with(|| {
-                    statements.push(store::calls::unavailability_query(backend, client, a.at));
+                    statements.push(store::availability::unavailability_query(backend, client, a.at));
                     read
                 })
             })
@@ -115,7 +115,7 @@ impl BatchWork for Intake {
             .collect::<Result<Vec<u64>, StoreError>>()?;
         let unavailable_by_client = availability_rows
             .iter()
-            .map(|rows| store::calls::unavailability_of(rows))
+            .map(|rows| store::availability::unavailability_of(rows))
             .collect::<Result<Vec<_>, StoreError>>()?;
         let mut routed = Vec::with_capacity(arrivals.len());
         for ((arrival, turn), client) in arrivals.iter().zip(reads.turns).zip(reads.clients) {
@@ -173,7 +173,7 @@ fn record(backend: DbBackend, arrivals: &[Arrival], routed: &[Routed], now: Date
     let calls_written = store::batch::rows_written(backend, 0, "calls");
     [
         store::calls::ensure_statement(backend, &calls, now),
-        store::calls::start_legs_statement(backend, &legs, now, &calls_written),
+        store::legs::start_legs_statement(backend, &legs, now, &calls_written),
     ]
     .into_iter()
     .flatten()

@@ -130,7 +130,7 @@ async fn chain_and_now(
     pos: &Position,
     call: &CallFacts,
 ) -> Result<(Decision, HashMap<AssistantId, Unavailable>), CallError> {
-    let now = store::calls::unavailability(&calls.db, &pos.client, calls.clock.now()).await?;
+    let now = store::availability::unavailability(&calls.db, &pos.client, calls.clock.now()).await?;
     let away: HashMap<AssistantId, Unavailable> = pos
         .away
         .iter()
@@ -149,7 +149,7 @@ async fn chain_and_now(
 }
 
 /// Who cannot be rung for `this_call`: assistants on another call, and those off duty.
-fn unavailable(now: &store::calls::Unavailability, this_call: &str) -> HashMap<AssistantId, Unavailable> {
+fn unavailable(now: &store::availability::Unavailability, this_call: &str) -> HashMap<AssistantId, Unavailable> {
     let on_call = now
         .on_call
         .iter()
@@ -200,17 +200,17 @@ async fn record_dialled_legs(
     call_sid: &str,
     now: DateTime<Utc>,
 ) -> Result<(), CallError> {
-    Ok(store::calls::start_legs(db, &legs_of(step, pos, call_sid), now).await?)
+    Ok(store::legs::start_legs(db, &legs_of(step, pos, call_sid), now).await?)
 }
 
 /// The legs `step` rings (none unless it dials).
-fn legs_of<'a>(step: &'a Step, pos: &'a Position, call_sid: &'a str) -> Vec<store::calls::NewLeg<'a>> {
+fn legs_of<'a>(step: &'a Step, pos: &'a Position, call_sid: &'a str) -> Vec<store::legs::NewLeg<'a>> {
     let Action::Dial { targets, .. } = &step.action else {
         return Vec::new();
     };
     targets
         .iter()
-        .map(|t| store::calls::NewLeg {
+        .map(|t| store::legs::NewLeg {
             client: &pos.client,
             call_sid,
             step: step.index,
@@ -340,7 +340,7 @@ async fn record_dial_result(
     let ([target], Some(status)) = (targets.as_slice(), facts.dial_call_status.as_deref()) else {
         return Ok(());
     };
-    let leg = store::calls::LegUpdate {
+    let leg = store::legs::LegUpdate {
         client: &pos.client,
         call_sid: &facts.call.call_sid,
         step: *index,
@@ -351,7 +351,7 @@ async fn record_dial_result(
         duration: facts.dial_call_duration,
         accepted: false,
     };
-    Ok(store::calls::record_leg(db, &leg, now).await?)
+    Ok(store::legs::record_leg(db, &leg, now).await?)
 }
 
 fn caller_gone(call_status: &str) -> bool {
@@ -416,7 +416,7 @@ async fn after_menu(calls: &Calls, rules: &Rules, pos: Position, facts: &NextFac
         pos.rotation = store::rotation::advance(&txn, &pos.client, &route.to_string(), 1).await?;
     }
     let now = unavailable(
-        &store::calls::unavailability(&txn, &pos.client, calls.clock.now()).await?,
+        &store::availability::unavailability(&txn, &pos.client, calls.clock.now()).await?,
         call_sid,
     );
     let input = CallInput {
@@ -463,7 +463,7 @@ pub async fn screen(
             Ok(render::screen_prompt(&rules, &caller, action))
         }
         Some("1") => {
-            let update = store::calls::LegUpdate {
+            let update = store::legs::LegUpdate {
                 client: &leg.client,
                 call_sid: parent_sid,
                 step: leg.step,
@@ -474,7 +474,7 @@ pub async fn screen(
                 duration: None,
                 accepted: true,
             };
-            store::calls::record_leg(&calls.db, &update, calls.clock.now()).await?;
+            store::legs::record_leg(&calls.db, &update, calls.clock.now()).await?;
             Ok(Response::new())
         }
         Some(_) => Ok(render::hang_up()),

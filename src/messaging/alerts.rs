@@ -137,7 +137,7 @@ pub async fn voicemail(
         None => ("voicemail", &rules.messaging.templates.voicemail, now),
     };
     if transcript.is_none() && transcribing {
-        crate::store::calls::expect_transcript(db, recording_sid).await?;
+        crate::store::recordings::expect_transcript(db, recording_sid).await?;
     }
     let body = fit(template, &vars(rules, about, duration, transcript));
     for a in recipients(rules, off_duty) {

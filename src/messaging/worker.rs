@@ -63,7 +63,7 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, StoreError> {
 /// When the database fails.
 pub async fn sweep(state: &AppState) -> Result<u64, StoreError> {
     let cutoff = state.clock.now() - Duration::minutes(TRANSCRIPT_GIVE_UP_MINUTES);
-    calls::mark_missing_transcripts(&state.db, cutoff).await
+    store::recordings::mark_missing_transcripts(&state.db, cutoff).await
 }
 
 /// Runs until `stop` resolves: delivers whatever is due, then waits a little.

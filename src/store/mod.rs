@@ -3,13 +3,16 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod availability;
 pub mod batch;
 pub mod calls;
 pub mod duty;
 mod entities;
+pub mod legs;
 pub mod messages;
 pub mod outbox;
 pub mod owners;
+pub mod recordings;
 pub mod rotation;
 pub mod rule_versions;
 mod sql;

@@ -29,7 +29,7 @@ async fn plan(sql: &Statement, table: &str) -> Option<Vec<String>> {
 
 #[tokio::test]
 async fn who_is_busy_is_read_without_the_legs_that_never_ended() {
-    let busy = switchboard::store::calls::unavailability_query(DbBackend::Sqlite, "acme-dental", Utc::now());
+    let busy = switchboard::store::availability::unavailability_query(DbBackend::Sqlite, "acme-dental", Utc::now());
     let Some(legs) = plan(&busy, "call_legs").await else {
         return;
     };

@@ -2,7 +2,7 @@
 //! one, and never another client's.
 
 use serde_json::json;
-use switchboard::store::calls::{record_recording, RecordingUpdate};
+use switchboard::store::recordings::{record_recording, RecordingUpdate};
 
 use crate::fake_twilio::FakeTwilio;
 use crate::helpers::*;
