@@ -58,7 +58,11 @@ async fn throughput(n: usize) {
         outbox::enqueue(&state.db, &m, now).await.unwrap();
     }
     let started = Instant::now();
-    while switchboard::messaging::worker::deliver_due(&state).await.unwrap() > 0 {}
+    while switchboard::messaging::worker::deliver_due(&state.worker)
+        .await
+        .unwrap()
+        > 0
+    {}
     let took = started.elapsed();
     assert_eq!(fake.accepted().len(), n);
     println!(

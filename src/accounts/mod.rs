@@ -15,11 +15,11 @@ pub mod signing;
 use std::collections::HashMap;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use sea_orm::ConnectionTrait;
 use secrecy::SecretString;
 
 use crate::accounts::secrets::SecretKey;
-use crate::admin::AdminError;
-use crate::http::state::AppState;
+use crate::messaging::Outbound;
 use crate::store::accounts::{self, AccountRow};
 use crate::store::{Db, StoreError};
 use crate::twilio::rest::Account;
@@ -154,38 +154,22 @@ pub enum Sender {
 ///
 /// # Errors
 /// On database failure.
-pub async fn sender(state: &AppState, client: &str) -> Result<Sender, StoreError> {
-    if let Some(row) = accounts::find(&state.db, client).await? {
-        return Ok(match decrypt(state.settings.secret_key.as_ref(), &row) {
+pub async fn sender(
+    db: &impl ConnectionTrait,
+    key: Option<&SecretKey>,
+    outbound: &Outbound,
+    client: &str,
+) -> Result<Sender, StoreError> {
+    if let Some(row) = accounts::find(db, client).await? {
+        return Ok(match decrypt(key, &row) {
             Ok(account) => Sender::Twilio(account),
             Err(e) => Sender::Unusable(e),
         });
     }
-    Ok(match &state.outbound.default_account {
+    Ok(match &outbound.default_account {
         Some(account) => Sender::Twilio(account.clone()),
         None => Sender::Log,
     })
-}
-
-/// The account an admin action for `client` (or, with `None`, for no client) goes through: the
-/// client's own, else the server's.
-///
-/// # Errors
-/// `NoTwilio` in local mode for a client without an account of its own, or when its account
-/// cannot be used here; `Store` on database failure.
-pub async fn for_admin(state: &AppState, client: Option<&str>) -> Result<Account, AdminError> {
-    let sender = match client {
-        Some(client) => sender(state, client).await?,
-        None => (state.outbound.default_account.clone()).map_or(Sender::Log, Sender::Twilio),
-    };
-    match sender {
-        Sender::Twilio(account) => Ok(account),
-        Sender::Log => Err(AdminError::NoTwilio(format!(
-            "{} no Twilio account: the server runs in local mode (no TWILIO_AUTH_TOKEN)",
-            client.map_or("this server has".to_owned(), |c| format!("client {c} has")),
-        ))),
-        Sender::Unusable(e) => Err(AdminError::NoTwilio(e.to_string())),
-    }
 }
 
 /// `••••••••cdef`: enough to tell two tokens apart, never enough to use one. A short token

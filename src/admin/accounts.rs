@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::task::JoinSet;
 
-use crate::accounts::{decrypt, mask};
+use crate::accounts::{decrypt, mask, sender, Sender};
 use crate::admin::{self, Actor, AdminError};
 use crate::http::state::AppState;
 use crate::store::accounts::{self, AccountRow, Saved};
@@ -44,6 +44,27 @@ fn view(state: &AppState, row: &AccountRow) -> AccountView {
         token_readable: account.is_some(),
         validated_at: row.validated_at,
         updated_at: row.updated_at,
+    }
+}
+
+/// The account an admin action for `client` (or, with `None`, for no client) goes through: the
+/// client's own, else the server's.
+///
+/// # Errors
+/// `NoTwilio` in local mode for a client without an account of its own, or when its account
+/// cannot be used here; `Store` on database failure.
+pub async fn for_admin(state: &AppState, client: Option<&str>) -> Result<Account, AdminError> {
+    let sender = match client {
+        Some(client) => sender(&state.db, state.settings.secret_key.as_ref(), &state.outbound, client).await?,
+        None => (state.outbound.default_account.clone()).map_or(Sender::Log, Sender::Twilio),
+    };
+    match sender {
+        Sender::Twilio(account) => Ok(account),
+        Sender::Log => Err(AdminError::NoTwilio(format!(
+            "{} no Twilio account: the server runs in local mode (no TWILIO_AUTH_TOKEN)",
+            client.map_or("this server has".to_owned(), |c| format!("client {c} has")),
+        ))),
+        Sender::Unusable(e) => Err(AdminError::NoTwilio(e.to_string())),
     }
 }
 

@@ -3,7 +3,7 @@
 //! rules: a number routes calls only once it is in the client's `numbers`, which the admin adds
 //! as a new rules version.
 
-use crate::accounts::for_admin;
+use crate::admin::accounts::for_admin;
 use crate::admin::{self, Actor, AdminError};
 use crate::http::state::AppState;
 use crate::phone::E164;

@@ -5,7 +5,7 @@
 //! Only recordings this server was told about (the `recordings` table) are served: a RecordingSid
 //! alone never reaches Twilio, so no admin can fetch another account's recording by guessing.
 
-use crate::accounts::for_admin;
+use crate::admin::accounts::for_admin;
 use crate::admin::{Actor, AdminError};
 use crate::http::state::AppState;
 use crate::store::calls;

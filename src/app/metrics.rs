@@ -8,8 +8,8 @@ use std::time::Duration;
 use metrics::{counter, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::http::state::AppState;
-use crate::store;
+use crate::app::clock::Clock;
+use crate::store::{self, Db};
 
 /// Webhooks answer within a few milliseconds; Twilio gives up at 15 s.
 const LATENCY_BUCKETS: &[f64] = &[
@@ -96,15 +96,13 @@ pub fn twilio_error(code: Option<i64>) {
 }
 
 /// The text `GET /metrics` answers, with the gauges read now.
-pub async fn render(state: &AppState) -> String {
-    if let Ok((depth, oldest)) = store::outbox::pending_stats(&state.db).await {
+pub async fn render(db: &Db, clock: &dyn Clock) -> String {
+    if let Ok((depth, oldest)) = store::outbox::pending_stats(db).await {
         gauge!("switchboard_outbox_pending").set(depth as f64);
-        let age = oldest.map_or(0.0, |o| {
-            (state.clock.now() - o).num_milliseconds().max(0) as f64 / 1000.0
-        });
+        let age = oldest.map_or(0.0, |o| (clock.now() - o).num_milliseconds().max(0) as f64 / 1000.0);
         gauge!("switchboard_outbox_oldest_pending_age_seconds").set(age);
     }
-    let (size, idle) = store::pool_use(&state.db);
+    let (size, idle) = store::pool_use(db);
     gauge!("switchboard_db_pool_connections").set(f64::from(size));
     gauge!("switchboard_db_pool_idle_connections").set(idle as f64);
     handle().render()

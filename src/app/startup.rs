@@ -16,7 +16,8 @@ use crate::calls::{Calls, Intake};
 use crate::http::state::{AppState, Shared};
 use crate::messaging::inbound::Inbox;
 use crate::messaging::rate::RateLimits;
-use crate::messaging::{worker, Outbound};
+use crate::messaging::worker::{self, Worker};
+use crate::messaging::Outbound;
 use crate::rules::files::{self as rules_files, RuleFile};
 use crate::rules::registry::{Loaded, Registry};
 use crate::store::{self, rule_versions, Db};
@@ -86,11 +87,20 @@ impl Application {
             clock: Arc::clone(&clock),
             outbound: Arc::clone(&outbound),
         };
+        let settings = Arc::new(settings);
+        let worker = Worker {
+            db: db.clone(),
+            clock: Arc::clone(&clock),
+            links: links.clone(),
+            outbound: Arc::clone(&outbound),
+            settings: Arc::clone(&settings),
+        };
         let state = AppState::new(Shared {
             calls,
             inbox,
+            worker,
             db,
-            settings: Arc::new(settings),
+            settings,
             registry,
             clock,
             links,
@@ -122,7 +132,7 @@ impl Application {
             .state
             .settings
             .outbox_worker
-            .then(|| tokio::spawn(worker::run(self.state.clone(), stopped)));
+            .then(|| tokio::spawn(worker::run(self.state.worker.clone(), stopped)));
         let served = crate::app::serve::serve(self.listener, http::router(self.state), shutdown_signal()).await;
         // In-flight webhooks are done; let the worker finish the message it is sending.
         let _ = stop.send(true);

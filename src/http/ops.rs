@@ -33,6 +33,6 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
 
 /// Prometheus text format.
 async fn metrics(State(state): State<AppState>) -> ([(axum::http::header::HeaderName, &'static str); 1], String) {
-    let body = crate::app::metrics::render(&state).await;
+    let body = crate::app::metrics::render(&state.db, state.clock.as_ref()).await;
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

@@ -8,6 +8,7 @@ use crate::app::settings::Settings;
 use crate::calls::Calls;
 use crate::http::attempts::FailedAttempts;
 use crate::messaging::inbound::Inbox;
+use crate::messaging::worker::Worker;
 use crate::messaging::Outbound;
 use crate::rules::registry::Registry;
 use crate::store::Db;
@@ -44,6 +45,8 @@ pub struct Shared {
     pub calls: Calls,
     /// Texts received and delivery statuses, for the messaging webhooks.
     pub inbox: Inbox,
+    /// The outbox worker's parts, for the task start-up spawns (and tests that drain it).
+    pub worker: Worker,
     /// Clients' own Twilio accounts, decrypted, for checking webhook signatures.
     pub accounts: Arc<Accounts>,
     /// Wrong admin tokens per client address, for the brute-force limit.

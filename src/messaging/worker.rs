@@ -3,24 +3,41 @@
 //! back-off, never twice: a message that may already have been accepted is looked up in
 //! Twilio's list before it is sent again. A message that fails ends alone: the batch goes on.
 
+use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 use tracing::{info, warn};
 
+use super::Outbound;
 use crate::accounts::{self, Sender};
-use crate::http::state::AppState;
+use crate::app::clock::Clock;
+use crate::app::settings::Settings;
 use crate::phone::{mask, mask_all};
 use crate::store::outbox::{self, OutboxRow, CANCELLED, FAILED};
-use crate::store::{self, calls, messages, StoreError};
+use crate::store::{self, calls, messages, Db, StoreError};
 use crate::twilio::rest::{Account, MessageResource, NewCall, NewMessage, SendError, TwilioClient};
 use crate::twilio::retry;
+use crate::twilio::webhooks::Links;
 
 const BATCH: u32 = 32;
 const IDLE_POLL: StdDuration = StdDuration::from_millis(200);
 const SWEEP_EVERY: StdDuration = StdDuration::from_secs(60);
 /// Twilio transcribes within minutes; a transcript this late is not coming.
 pub const TRANSCRIPT_GIVE_UP_MINUTES: i64 = 15;
+
+/// What the outbox worker uses, and nothing more: assembled once at start-up; the worker
+/// task owns a copy.
+#[derive(Debug, Clone)]
+pub struct Worker {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    /// For the status callback of notification calls.
+    pub links: Links,
+    pub outbound: Arc<Outbound>,
+    /// The lease, the back-off and the key that opens clients' own accounts.
+    pub settings: Arc<Settings>,
+}
 
 /// What became of one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,19 +51,19 @@ pub enum Outcome {
 ///
 /// # Errors
 /// When the database fails.
-pub async fn deliver_due(state: &AppState) -> Result<usize, StoreError> {
-    let now = state.clock.now();
+pub async fn deliver_due(worker: &Worker) -> Result<usize, StoreError> {
+    let now = worker.clock.now();
     let mut rows = outbox::claim_due(
-        &state.db,
+        &worker.db,
         now,
-        Duration::seconds(i64::from(state.settings.outbox_lease_seconds)),
+        Duration::seconds(i64::from(worker.settings.outbox_lease_seconds)),
         BATCH,
     )
     .await?;
     // RETURNING gives no order: send the oldest first.
     rows.sort_by_key(|r| (r.send_at, r.id));
     for row in &rows {
-        let outcome = deliver(state, row).await?;
+        let outcome = deliver(worker, row).await?;
         crate::app::metrics::outbox(match outcome {
             Outcome::Sent => "sent",
             Outcome::Retry(_) => "retry",
@@ -61,22 +78,22 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, StoreError> {
 ///
 /// # Errors
 /// When the database fails.
-pub async fn sweep(state: &AppState) -> Result<u64, StoreError> {
-    let cutoff = state.clock.now() - Duration::minutes(TRANSCRIPT_GIVE_UP_MINUTES);
-    store::recordings::mark_missing_transcripts(&state.db, cutoff).await
+pub async fn sweep(worker: &Worker) -> Result<u64, StoreError> {
+    let cutoff = worker.clock.now() - Duration::minutes(TRANSCRIPT_GIVE_UP_MINUTES);
+    store::recordings::mark_missing_transcripts(&worker.db, cutoff).await
 }
 
 /// Runs until `stop` resolves: delivers whatever is due, then waits a little.
-pub async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+pub async fn run(worker: Worker, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut last_sweep = std::time::Instant::now();
     loop {
         if last_sweep.elapsed() >= SWEEP_EVERY {
             last_sweep = std::time::Instant::now();
-            if let Err(e) = sweep(&state).await {
+            if let Err(e) = sweep(&worker).await {
                 warn!(error = %e, "could not mark missing transcripts");
             }
         }
-        let handled = match deliver_due(&state).await {
+        let handled = match deliver_due(&worker).await {
             Ok(n) => n,
             Err(e) => {
                 warn!(error = %e, "outbox: database unavailable");
@@ -89,24 +106,31 @@ pub async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) 
         if handled == 0 {
             tokio::select! {
                 () = tokio::time::sleep(IDLE_POLL) => {}
-                () = state.outbound.wake.notified() => {}
+                () = worker.outbound.wake.notified() => {}
                 _ = stop.changed() => return,
             }
         }
     }
 }
 
-async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreError> {
-    let now = state.clock.now();
-    if let Some(reason) = no_longer_wanted(state, row).await? {
-        outbox::finish_unsent(&state.db, row.id, CANCELLED, None, reason, now).await?;
+async fn deliver(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreError> {
+    let now = worker.clock.now();
+    if let Some(reason) = no_longer_wanted(worker, row).await? {
+        outbox::finish_unsent(&worker.db, row.id, CANCELLED, None, reason, now).await?;
         return Ok(Outcome::GaveUp);
     }
-    let account = match accounts::sender(state, &row.client_id).await? {
+    let account = match accounts::sender(
+        &worker.db,
+        worker.settings.secret_key.as_ref(),
+        &worker.outbound,
+        &row.client_id,
+    )
+    .await?
+    {
         Sender::Twilio(account) => account,
         Sender::Log => {
             info!(to = %mask(&row.to_number), body = %mask_all(&row.body), "LOCAL MODE: message not sent to Twilio");
-            outbox::mark_sent(&state.db, row.id, &format!("SMlocal{:027}", row.id), None, now).await?;
+            outbox::mark_sent(&worker.db, row.id, &format!("SMlocal{:027}", row.id), None, now).await?;
             return Ok(Outcome::Sent);
         }
         // Never another account instead: the sender number belongs to the client's. The key
@@ -118,12 +142,12 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
                 retry_after: None,
                 reason,
             };
-            return retry(state, row, &error).await;
+            return retry(worker, row, &error).await;
         }
     };
-    let twilio = &state.outbound.client;
+    let twilio = &worker.outbound.client;
     if row.kind == "call" {
-        return place_call(state, twilio, &account, row).await;
+        return place_call(worker, twilio, &account, row).await;
     }
     // A second attempt may follow one that Twilio accepted before we heard back.
     if row.attempts > 1 {
@@ -131,11 +155,11 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
             .find_recent_message(&account, &row.to_number, &row.from_number, &row.body, row.created_at)
             .await
         {
-            Ok(Some(found)) => return sent(state, row, &found).await,
+            Ok(Some(found)) => return sent(worker, row, &found).await,
             Ok(None) => {}
             Err(e) => {
                 return retry(
-                    state,
+                    worker,
                     row,
                     &SendError::Ambiguous {
                         reason: format!("lookup failed: {e}"),
@@ -145,7 +169,7 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
             }
         }
     }
-    state.outbound.rates.until_ready(&account.sid).await;
+    worker.outbound.rates.until_ready(&account.sid).await;
     let media: Vec<String> = row
         .media_urls
         .as_deref()
@@ -156,33 +180,33 @@ async fn deliver(state: &AppState, row: &OutboxRow) -> Result<Outcome, StoreErro
         from: &row.from_number,
         body: &row.body,
         media_urls: &media,
-        status_callback: state.outbound.status_callback.as_deref(),
+        status_callback: worker.outbound.status_callback.as_deref(),
     };
     match twilio.send_message(&account, &message).await {
-        Ok(m) => sent(state, row, &m).await,
+        Ok(m) => sent(worker, row, &m).await,
         Err(SendError::Rejected { code, message, .. }) => {
             crate::app::metrics::twilio_error(code);
             if code == Some(21610) {
-                messages::set_opt_out(&state.db, &row.client_id, &row.to_number, true, "twilio-21610", now).await?;
+                messages::set_opt_out(&worker.db, &row.client_id, &row.to_number, true, "twilio-21610", now).await?;
             }
-            outbox::finish_unsent(&state.db, row.id, FAILED, code, &message, now).await?;
+            outbox::finish_unsent(&worker.db, row.id, FAILED, code, &message, now).await?;
             Ok(Outcome::GaveUp)
         }
-        Err(e) => retry(state, row, &e).await,
+        Err(e) => retry(worker, row, &e).await,
     }
 }
 
 /// A notification call: `body` holds its TwiML. Twilio keeps no list we could search
 /// by content, so a call that may already have been placed is not placed again.
 async fn place_call(
-    state: &AppState,
+    worker: &Worker,
     twilio: &TwilioClient,
     account: &Account,
     row: &OutboxRow,
 ) -> Result<Outcome, StoreError> {
-    let now = state.clock.now();
-    state.outbound.rates.until_ready(&account.sid).await;
-    let status_callback = state.links.absolute(crate::twilio::webhooks::PATH_STATUS);
+    let now = worker.clock.now();
+    worker.outbound.rates.until_ready(&account.sid).await;
+    let status_callback = worker.links.absolute(crate::twilio::webhooks::PATH_STATUS);
     let call = NewCall {
         to: &row.to_number,
         from: &row.from_number,
@@ -191,17 +215,17 @@ async fn place_call(
     };
     match twilio.create_call(account, &call).await {
         Ok(c) => {
-            outbox::mark_sent(&state.db, row.id, &c.sid, None, now).await?;
+            outbox::mark_sent(&worker.db, row.id, &c.sid, None, now).await?;
             Ok(Outcome::Sent)
         }
-        Err(e @ SendError::Retryable { .. }) => retry(state, row, &e).await,
+        Err(e @ SendError::Retryable { .. }) => retry(worker, row, &e).await,
         Err(e) => {
             let note = if matches!(e, SendError::Ambiguous { .. }) {
                 "may have been placed; not placed again: "
             } else {
                 ""
             };
-            outbox::finish_unsent(&state.db, row.id, FAILED, e.code(), &format!("{note}{e}"), now).await?;
+            outbox::finish_unsent(&worker.db, row.id, FAILED, e.code(), &format!("{note}{e}"), now).await?;
             Ok(Outcome::GaveUp)
         }
     }
@@ -209,13 +233,13 @@ async fn place_call(
 
 /// Why a message should not go out after all: the number opted out, or a missed-call
 /// alert whose call turned out to have been answered or to have a voicemail.
-async fn no_longer_wanted(state: &AppState, row: &OutboxRow) -> Result<Option<&'static str>, StoreError> {
-    if messages::is_opted_out(&state.db, &row.client_id, &row.to_number).await? {
+async fn no_longer_wanted(worker: &Worker, row: &OutboxRow) -> Result<Option<&'static str>, StoreError> {
+    if messages::is_opted_out(&worker.db, &row.client_id, &row.to_number).await? {
         return Ok(Some("recipient opted out"));
     }
     if row.purpose == "missed_call" {
         if let Some(call_sid) = &row.call_sid {
-            let outcome = calls::find(&state.db, call_sid).await?.and_then(|d| d.call.outcome);
+            let outcome = calls::find(&worker.db, call_sid).await?.and_then(|d| d.call.outcome);
             if outcome.as_deref() != Some(calls::Outcome::Missed.as_str()) {
                 return Ok(Some("the call was not missed after all"));
             }
@@ -224,12 +248,12 @@ async fn no_longer_wanted(state: &AppState, row: &OutboxRow) -> Result<Option<&'
     Ok(None)
 }
 
-async fn sent(state: &AppState, row: &OutboxRow, message: &MessageResource) -> Result<Outcome, StoreError> {
-    let now = state.clock.now();
+async fn sent(worker: &Worker, row: &OutboxRow, message: &MessageResource) -> Result<Outcome, StoreError> {
+    let now = worker.clock.now();
     let segments = message.segments().and_then(|s| i32::try_from(s).ok());
-    outbox::mark_sent(&state.db, row.id, &message.sid, segments, now).await?;
+    outbox::mark_sent(&worker.db, row.id, &message.sid, segments, now).await?;
     store::messages::record_status(
-        &state.db,
+        &worker.db,
         &message.sid,
         &message.status,
         None,
@@ -240,13 +264,13 @@ async fn sent(state: &AppState, row: &OutboxRow, message: &MessageResource) -> R
     Ok(Outcome::Sent)
 }
 
-async fn retry(state: &AppState, row: &OutboxRow, error: &SendError) -> Result<Outcome, StoreError> {
+async fn retry(worker: &Worker, row: &OutboxRow, error: &SendError) -> Result<Outcome, StoreError> {
     crate::app::metrics::twilio_error(error.code());
-    let now = state.clock.now();
+    let now = worker.clock.now();
     let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
     if attempts >= retry::MAX_ATTEMPTS {
         outbox::finish_unsent(
-            &state.db,
+            &worker.db,
             row.id,
             FAILED,
             error.code(),
@@ -261,9 +285,9 @@ async fn retry(state: &AppState, row: &OutboxRow, error: &SendError) -> Result<O
         _ => None,
     };
     // `attempts` counts this one; back-off counts failures before it from 0.
-    let base = StdDuration::from_millis(state.settings.outbox_backoff_ms);
+    let base = StdDuration::from_millis(worker.settings.outbox_backoff_ms);
     let wait = retry::next_attempt(base, attempts.saturating_sub(1), retry_after, rand::random::<f64>());
     let at = now + Duration::from_std(wait).unwrap_or(Duration::seconds(60));
-    outbox::retry_at(&state.db, row.id, at, &error.to_string(), now).await?;
+    outbox::retry_at(&worker.db, row.id, at, &error.to_string(), now).await?;
     Ok(Outcome::Retry(at))
 }

@@ -303,7 +303,10 @@ async fn a_transcript_that_never_comes_is_marked_missing_and_nothing_waits_for_i
     app.drain_outbox().await;
     assert_eq!(fake.accepted().len(), 2, "the alerts went out without the transcript");
     app.advance(15 * 60);
-    assert_eq!(switchboard::messaging::worker::sweep(&app.state).await.unwrap(), 1);
+    assert_eq!(
+        switchboard::messaging::worker::sweep(&app.state.worker).await.unwrap(),
+        1
+    );
     let status = app.call_detail(call).await.recordings[0].transcription_status.clone();
     assert_eq!(status.as_deref(), Some("missing"));
 }

@@ -196,7 +196,11 @@ impl TestApp {
 
     /// Runs the outbox worker until nothing is due at the current (test) time.
     pub async fn drain_outbox(&self) {
-        while switchboard::messaging::worker::deliver_due(&self.state).await.unwrap() > 0 {}
+        while switchboard::messaging::worker::deliver_due(&self.state.worker)
+            .await
+            .unwrap()
+            > 0
+        {}
     }
 
     pub fn clock_now(&self) -> DateTime<Utc> {
