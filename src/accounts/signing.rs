@@ -28,10 +28,23 @@ use std::collections::BTreeMap;
 
 use secrecy::ExposeSecret;
 
-use crate::http::state::AppState;
+use super::Accounts;
+use crate::app::settings::Settings;
+use crate::rules::registry::Registry;
 use crate::store::owners::{self, Sids};
-use crate::store::StoreError;
+use crate::store::{Db, StoreError};
 use crate::twilio::webhooks::{PATH_FALLBACK, PATH_SCREEN, PATH_STATUS, PATH_STATUS_ALIAS};
+
+/// What deciding who may sign a webhook reads: the accounts in memory, whose number is whose
+/// (the rules), the server's own account (the settings), and the database for what memory
+/// does not hold.
+#[derive(Debug, Clone, Copy)]
+pub struct Gate<'a> {
+    pub accounts: &'a Accounts,
+    pub db: &'a Db,
+    pub registry: &'a Registry,
+    pub settings: &'a Settings,
+}
 
 /// What a webhook says about where it comes from and what it touches, as read from its
 /// request.
@@ -106,10 +119,10 @@ enum Signer {
 
 impl Signer {
     /// Whether it speaks for all these clients.
-    fn may_touch(&self, state: &AppState, clients: &[String]) -> bool {
+    fn may_touch(&self, gate: &Gate<'_>, clients: &[String]) -> bool {
         match self {
             Self::Server => true,
-            Self::Local => clients.iter().all(|c| !state.accounts.has_own(c)),
+            Self::Local => clients.iter().all(|c| !gate.accounts.has_own(c)),
             Self::Clients(signers) => signers.iter().any(|s| clients.iter().all(|c| c == s)),
         }
     }
@@ -121,31 +134,27 @@ impl Signer {
 /// # Errors
 /// [`Refused::Forbidden`] otherwise; [`Refused::Store`] when the owners of what it refers to
 /// cannot be read.
-pub async fn authorize(
-    state: &AppState,
-    webhook: &Webhook<'_>,
-    is_valid: impl Fn(&str) -> bool,
-) -> Result<(), Refused> {
-    let signer = signer(state, webhook, &is_valid).await.ok_or(Refused::Forbidden)?;
+pub async fn authorize(gate: &Gate<'_>, webhook: &Webhook<'_>, is_valid: impl Fn(&str) -> bool) -> Result<(), Refused> {
+    let signer = signer(gate, webhook, &is_valid).await.ok_or(Refused::Forbidden)?;
     // The common case, and the hot path's: nothing to look up.
     if matches!(signer, Signer::Server) {
         return Ok(());
     }
-    let owner = |n: &&str| state.registry.by_number(n).map(|l| l.rules.client.to_string());
+    let owner = |n: &&str| gate.registry.by_number(n).map(|l| l.rules.client.to_string());
     let mut owners: Vec<String> = webhook.called.iter().filter_map(owner).collect();
     if owners.is_empty() {
         owners = webhook.from.iter().filter_map(owner).collect();
     }
     let mut touched: Vec<String> = webhook.client.map(str::to_owned).into_iter().chain(owners).collect();
-    if !signer.may_touch(state, &touched) {
+    if !signer.may_touch(gate, &touched) {
         return Err(Refused::Forbidden);
     }
     // Without accounts of clients' own, the local token speaks for everything stored.
-    if webhook.sids.is_empty() || (matches!(signer, Signer::Local) && state.accounts.is_empty()) {
+    if webhook.sids.is_empty() || (matches!(signer, Signer::Local) && gate.accounts.is_empty()) {
         return Ok(());
     }
-    touched.extend(owners::clients_of(&state.db, &webhook.sids).await?);
-    if signer.may_touch(state, &touched) {
+    touched.extend(owners::clients_of(gate.db, &webhook.sids).await?);
+    if signer.may_touch(gate, &touched) {
         Ok(())
     } else {
         Err(Refused::Forbidden)
@@ -155,22 +164,22 @@ pub async fn authorize(
 /// The accounts whose token signed it. When none did and it names an account other than the
 /// environment's, that account is read again from the database first: another process may have
 /// stored or changed it. Without the database it stays unsigned.
-async fn signer(state: &AppState, webhook: &Webhook<'_>, is_valid: &impl Fn(&str) -> bool) -> Option<Signer> {
-    if let Some(signer) = signer_known(state, webhook, is_valid) {
+async fn signer(gate: &Gate<'_>, webhook: &Webhook<'_>, is_valid: &impl Fn(&str) -> bool) -> Option<Signer> {
+    if let Some(signer) = signer_known(gate, webhook, is_valid) {
         return Some(signer);
     }
-    let sid = webhook.account_sid.filter(|sid| !is_environment(state, sid))?;
-    let key = state.settings.secret_key.as_ref();
-    if let Err(e) = state.accounts.refresh_sid(&state.db, key, sid).await {
+    let sid = webhook.account_sid.filter(|sid| !is_environment(gate, sid))?;
+    let key = gate.settings.secret_key.as_ref();
+    if let Err(e) = gate.accounts.refresh_sid(gate.db, key, sid).await {
         tracing::warn!(error = %e, "webhook signature: the database could not be read");
         return None;
     }
-    signer_known(state, webhook, is_valid)
+    signer_known(gate, webhook, is_valid)
 }
 
-fn signer_known(state: &AppState, webhook: &Webhook<'_>, is_valid: &impl Fn(&str) -> bool) -> Option<Signer> {
+fn signer_known(gate: &Gate<'_>, webhook: &Webhook<'_>, is_valid: &impl Fn(&str) -> bool) -> Option<Signer> {
     let signers = match webhook.account_sid {
-        Some(sid) if !is_environment(state, sid) => state.accounts.signers(sid),
+        Some(sid) if !is_environment(gate, sid) => gate.accounts.signers(sid),
         _ => Vec::new(),
     };
     if !signers.is_empty() {
@@ -180,11 +189,11 @@ fn signer_known(state: &AppState, webhook: &Webhook<'_>, is_valid: &impl Fn(&str
             .collect();
         return (!valid.is_empty()).then_some(Signer::Clients(valid));
     }
-    let token = state.settings.auth_token_for(webhook.account_sid)?;
+    let token = gate.settings.auth_token_for(webhook.account_sid)?;
     if !is_valid(token) {
         return None;
     }
-    Some(if state.settings.local_mode() {
+    Some(if gate.settings.local_mode() {
         Signer::Local
     } else {
         Signer::Server
@@ -192,6 +201,6 @@ fn signer_known(state: &AppState, webhook: &Webhook<'_>, is_valid: &impl Fn(&str
 }
 
 /// The environment's own account: its token is checked as before, whatever clients store.
-fn is_environment(state: &AppState, sid: &str) -> bool {
-    state.settings.twilio_auth_token.is_some() && state.settings.twilio_account_sid.as_deref() == Some(sid)
+fn is_environment(gate: &Gate<'_>, sid: &str) -> bool {
+    gate.settings.twilio_auth_token.is_some() && gate.settings.twilio_account_sid.as_deref() == Some(sid)
 }

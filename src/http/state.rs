@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::accounts::signing::Gate;
 use crate::accounts::Accounts;
 use crate::app::clock::Clock;
 use crate::app::settings::Settings;
@@ -22,6 +23,16 @@ pub struct AppState(Arc<Shared>);
 impl AppState {
     pub fn new(shared: Shared) -> Self {
         Self(Arc::new(shared))
+    }
+
+    /// What the signature check reads, for the `Signed` extractor.
+    pub fn gate(&self) -> Gate<'_> {
+        Gate {
+            accounts: &self.accounts,
+            db: &self.db,
+            registry: &self.registry,
+            settings: &self.settings,
+        }
     }
 }
 

@@ -64,7 +64,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Signed<T> {
             .unwrap_or_default();
         let sig = header.ok_or(Error::Forbidden)?;
         let webhook = Webhook::new(uri.path(), &params, &query);
-        signing::authorize(state, &webhook, |token| signature::is_valid(token, &url, &params, &sig)).await?;
+        signing::authorize(&state.gate(), &webhook, |token| {
+            signature::is_valid(token, &url, &params, &sig)
+        })
+        .await?;
         let span = tracing::Span::current();
         if let Some((_, sid)) = params.iter().find(|(k, _)| k == "CallSid" || k == "MessageSid") {
             span.record("call_sid", sid.as_ref());
