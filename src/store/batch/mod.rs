@@ -1,20 +1,21 @@
 //! Group commit: webhooks that arrive at the same moment are handled in one
 //! transaction, so a burst costs one disk flush (and one of each shared read) instead
 //! of one per webhook, and a `200` still means committed: each webhook waits for its
-//! batch's commit.
+//! batch's commit. Each backend's way of running a batch has its file.
 
-use std::fmt::Write as _;
+mod postgres;
+mod sqlite;
+
 use std::sync::Arc;
 use std::time::Instant;
 
-use futures_util::future::BoxFuture;
-use futures_util::TryStreamExt;
-use sea_orm::sea_query::Values;
 use sea_orm::sqlx::pool::PoolConnection;
-use sea_orm::sqlx::{self, Either, Executor, PgConnection, Postgres, Sqlite, SqliteConnection};
+use sea_orm::sqlx::{self, Postgres, Sqlite};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, QueryResult, RuntimeErr, Statement};
-use sea_query_binder::SqlxValues;
 use tokio::sync::{mpsc, oneshot};
+
+use postgres::commit_on_postgres;
+use sqlite::{commit_on_sqlite, one_request};
 
 use super::StoreError;
 
@@ -258,35 +259,6 @@ impl Session {
     }
 }
 
-/// The batch on PostgreSQL, one statement per request. Each read commits on its own,
-/// and the writes are one statement ([`one_statement`]), which needs no transaction
-/// around it: `BEGIN`, `COMMIT` and a request per write were four round trips for a
-/// batch whose calls ring legs, each a wait for PostgreSQL's process to be scheduled.
-/// So a round-robin turn read for a batch whose write then fails stays taken: the
-/// rotation skips one turn, and no call is lost.
-async fn commit_on_postgres<W: BatchWork>(
-    conn: &mut PgConnection,
-    work: &W,
-    items: &[W::Item],
-) -> Result<Vec<W::Output>, StoreError> {
-    let backend = DatabaseBackend::Postgres;
-    let mut stages = Stages::start();
-    let (reads, statements) = work.reads(backend, items);
-    let mut rows = Vec::with_capacity(statements.len());
-    for Statement { sql, values, .. } in statements {
-        let found = bound(&sql, values).fetch_all(&mut *conn).await.map_err(sqlx_error)?;
-        rows.push(found.into_iter().map(QueryResult::from).collect());
-    }
-    stages.done("read");
-    let (outputs, writes) = work.decide(backend, items, reads, rows)?;
-    stages.done("decide");
-    if let Some(Statement { sql, values, .. }) = one_statement(writes) {
-        bound(&sql, values).execute(&mut *conn).await.map_err(sqlx_error)?;
-    }
-    stages.done("write");
-    Ok(outputs)
-}
-
 /// Times the stages of a committed batch for `/metrics`
 /// ([`crate::app::metrics::batch_stage`]): where a batch's time goes, the database's
 /// work or the waits between.
@@ -307,7 +279,7 @@ impl Stages {
 
 /// Where a batch's write finds the rows that its write number `index` put in `table`.
 /// On SQLite, `table`: the writes run in order, in one transaction. On PostgreSQL the
-/// writes are one statement ([`one_statement`]) on one snapshot, which does not see
+/// writes are one statement (`postgres::one_statement`) on one snapshot, which does not see
 /// their own changes: there, the rows that write returned (its `RETURNING`).
 pub fn rows_written(backend: DatabaseBackend, index: usize, table: &str) -> String {
     match backend {
@@ -316,154 +288,6 @@ pub fn rows_written(backend: DatabaseBackend, index: usize, table: &str) -> Stri
     }
 }
 
-/// PostgreSQL statements as one: all but the last as `WITH` queries of the last, which
-/// PostgreSQL runs atomically, on one snapshot, in one round trip. The query of the
-/// statement at `i` is named `w{i}` ([`rows_written`]). Each statement's `$n`
-/// placeholders are moved past those of the statements before it.
-fn one_statement(statements: Vec<Statement>) -> Option<Statement> {
-    if statements.len() <= 1 {
-        return statements.into_iter().next();
-    }
-    let last = statements.len() - 1;
-    let mut sql = String::from("WITH ");
-    let mut values = Vec::new();
-    for (i, statement) in statements.into_iter().enumerate() {
-        if i == last {
-            sql.push(' ');
-        } else if i > 0 {
-            sql.push_str(", ");
-        }
-        if i < last {
-            let _ = write!(sql, "w{i} AS (");
-        }
-        shift_placeholders(&mut sql, &statement.sql, values.len());
-        if i < last {
-            sql.push(')');
-        }
-        values.extend(statement.values.map(|v| v.0).unwrap_or_default());
-    }
-    Some(Statement::from_sql_and_values(DatabaseBackend::Postgres, sql, values))
-}
-
-/// Appends `sql` to `out` with each `$n` as `$(n + by)`. Our statements have no string
-/// literals or dollar quotes, so every `$` followed by digits is a placeholder.
-fn shift_placeholders(out: &mut String, sql: &str, by: usize) {
-    let mut rest = sql;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..=at]);
-        rest = &rest[at + 1..];
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        match rest[..digits].parse::<usize>() {
-            Ok(n) => {
-                let _ = write!(out, "{}", n + by);
-            }
-            Err(_) => out.push_str(&rest[..digits]),
-        }
-        rest = &rest[digits..];
-    }
-    out.push_str(rest);
-}
-
-/// A statement's SQL and values as sqlx runs them on PostgreSQL.
-fn bound(sql: &str, values: Option<Values>) -> sqlx::query::Query<'_, Postgres, SqlxValues> {
-    sqlx::query_with(sql, SqlxValues(values.unwrap_or(Values(Vec::new()))))
-}
-
-/// The batch in two requests: `BEGIN IMMEDIATE` and the reads, then the writes and
-/// `COMMIT`. On an error the transaction is left open for the caller to roll back.
-async fn commit_on_sqlite<W: BatchWork>(
-    conn: &mut SqliteConnection,
-    work: &W,
-    items: &[W::Item],
-) -> Result<Vec<W::Output>, StoreError> {
-    let backend = DatabaseBackend::Sqlite;
-    let mut stages = Stages::start();
-    let (reads, statements) = work.reads(backend, items);
-    let begin = Statement::from_string(backend, "BEGIN IMMEDIATE");
-    // The first result is `BEGIN`'s, which has no rows.
-    let rows = one_request(conn, std::iter::once(begin).chain(statements)).await?;
-    let rows = rows.into_iter().skip(1).collect();
-    stages.done("read");
-    let (outputs, writes) = work.decide(backend, items, reads, rows)?;
-    stages.done("decide");
-    let commit = Statement::from_string(backend, "COMMIT");
-    one_request(conn, writes.into_iter().chain(std::iter::once(commit))).await?;
-    stages.done("write");
-    Ok(outputs)
-}
-
-/// Runs `statements` on SQLite as one request and returns each one's rows.
-///
-/// Boxed, because sqlx's executor is implemented for one borrow of the connection at a
-/// time, which a spawned task's future cannot otherwise prove.
-fn one_request(
-    conn: &mut SqliteConnection,
-    statements: impl Iterator<Item = Statement>,
-) -> BoxFuture<'_, Result<Vec<Vec<QueryResult>>, StoreError>> {
-    let mut sql = String::new();
-    let mut values = Vec::new();
-    let mut count = 0;
-    for statement in statements {
-        sql.push_str(&statement.sql);
-        sql.push_str(";\n");
-        values.extend(statement.values.map(|v| v.0).unwrap_or_default());
-        count += 1;
-    }
-    // SQLite's `?` parameters are numbered across the statements of one request, in
-    // order (sea-query writes every SQLite parameter as `?`).
-    Box::pin(async move {
-        let query = sqlx::query_with(&sql, SqlxValues(sea_orm::sea_query::Values(values)));
-        let mut results = Vec::with_capacity(count);
-        let mut current = Vec::new();
-        let mut stream = conn.fetch_many(query);
-        // Each statement's rows come before the summary that ends it.
-        while let Some(step) = stream.try_next().await.map_err(sqlx_error)? {
-            match step {
-                Either::Right(row) => current.push(QueryResult::from(row)),
-                Either::Left(_) => results.push(std::mem::take(&mut current)),
-            }
-        }
-        // `decide` finds each read's rows by its place: a missing one must not shift them.
-        if results.len() != count {
-            return Err(StoreError::Backend(DbErr::Custom(format!(
-                "SQLite answered {} of {count} statements",
-                results.len()
-            ))));
-        }
-        Ok(results)
-    })
-}
-
 fn sqlx_error(e: sqlx::Error) -> StoreError {
     StoreError::Backend(DbErr::Query(RuntimeErr::SqlxError(e)))
-}
-
-#[cfg(test)]
-mod tests {
-    use sea_orm::{DatabaseBackend, Statement};
-
-    use super::one_statement;
-
-    #[test]
-    fn writes_become_one_statement_with_their_placeholders_in_order() {
-        let pg = |sql: &str, values: Vec<i32>| {
-            Statement::from_sql_and_values(DatabaseBackend::Postgres, sql, values.into_iter().map(Into::into))
-        };
-        let one = one_statement(vec![
-            pg("INSERT INTO a VALUES ($1, $2)", vec![1, 2]),
-            pg("INSERT INTO b VALUES ($1)", vec![3]),
-            pg("UPDATE c SET x = $2 WHERE y = $1 AND z = '$'", vec![4, 5]),
-        ])
-        .unwrap();
-        assert_eq!(
-            one.sql,
-            "WITH w0 AS (INSERT INTO a VALUES ($1, $2)), w1 AS (INSERT INTO b VALUES ($3)) \
-             UPDATE c SET x = $5 WHERE y = $4 AND z = '$'"
-        );
-        let values: Vec<_> = one.values.unwrap().0.into_iter().map(|v| v.unwrap::<i32>()).collect();
-        assert_eq!(values, [1, 2, 3, 4, 5]);
-        let alone = one_statement(vec![pg("INSERT INTO a VALUES ($1)", vec![1])]).unwrap();
-        assert_eq!(alone.sql, "INSERT INTO a VALUES ($1)");
-        assert!(one_statement(Vec::new()).is_none());
-    }
 }
