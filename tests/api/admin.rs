@@ -431,5 +431,8 @@ async fn a_deleted_client_is_no_longer_served_and_only_a_global_token_may_delete
         )
         .await;
     assert_eq!(status, 200, "a global token brings it back by saving its rules: {body}");
-    assert_eq!(app.call("CA00000000000000000000000000000d99", ACME).await.dialled(), ["+12125550111"]);
+    assert_eq!(
+        app.call("CA00000000000000000000000000000d99", ACME).await.dialled(),
+        ["+12125550111"]
+    );
 }
