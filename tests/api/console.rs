@@ -378,3 +378,69 @@ async fn trying_a_call_uses_the_editors_draft_when_posted_from_it_and_explains_a
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(bad.contains("`tomorrow` is not a time"), "{bad}");
 }
+
+#[tokio::test]
+async fn every_console_page_carries_a_strict_content_security_policy_and_signed_in_pages_are_not_stored() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let (session, _) = sign_in(&app, &token).await;
+
+    for (path, cookie) in [
+        ("/admin/sign-in", None),
+        ("/admin/", Some(&session)),
+        ("/admin/clients/acme-dental/rules", Some(&session)),
+        ("/admin/calls", Some(&session)),
+    ] {
+        let mut request = client().get(format!("{}{path}", base(&app)));
+        if let Some(c) = cookie {
+            request = request.header("cookie", c.as_str());
+        }
+        let r = request.send().await.unwrap();
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .unwrap_or_else(|| panic!("{path}: no {name}"))
+                .to_str()
+                .unwrap()
+                .to_owned()
+        };
+        let csp = header("content-security-policy");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "same-origin", "{path}");
+        assert_eq!(header("cache-control"), "no-store", "{path}");
+        let html = r.text().await.unwrap();
+        // What the policy would block: an inline script or style.
+        assert!(!html.contains("<script>") && !html.contains("<style") && !html.contains("style="), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_console_form_posted_from_another_site_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let (session, _) = sign_in(&app, &token).await;
+    let (_, page) = get(&app, "/admin/clients/acme-dental", Some(&session)).await;
+    let url = format!("{}/admin/clients/acme-dental/assistants/maria/duty", base(&app));
+    let post = |origin: &'static str| {
+        client()
+            .post(&url)
+            .header("cookie", &session)
+            .header("origin", origin)
+            .form(&[("on_duty", "false"), ("csrf", &csrf(&page))])
+            .send()
+    };
+
+    let refused = post("https://evil.example").await.unwrap();
+    let refused_status = refused.status();
+    let message = refused.text().await.unwrap();
+    let off_after_refusal = switchboard::store::duty::off_duty(&app.db, "acme-dental").await.unwrap();
+    let accepted = post(PUBLIC_URL).await.unwrap().status();
+
+    assert_eq!(refused_status, StatusCode::FORBIDDEN);
+    assert!(message.contains("sent from another site"), "{message}");
+    assert!(off_after_refusal.is_empty(), "{off_after_refusal:?}");
+    assert_eq!(accepted, StatusCode::SEE_OTHER, "the console's own origin is accepted");
+}

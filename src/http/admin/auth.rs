@@ -9,7 +9,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
 use crate::admin::Actor;
-use crate::http::Error;
+use crate::http::{forwarded, Error};
 use crate::state::AppState;
 use crate::store::admin;
 
@@ -34,13 +34,16 @@ impl FromRequestParts<AppState> for Admin {
 
 impl Admin {
     /// Who a token is, as every admin surface (API or console) checks it, counting a
-    /// wrong one against the address it came from.
+    /// wrong one against the address it came from (behind trusted proxies, the client's).
     ///
     /// # Errors
     /// `TooManyRequests` for an address that guessed wrong too often (`super::attempts`),
     /// `Unauthorized` for an unknown or revoked token.
     pub async fn actor(state: &AppState, parts: &Parts, token: &str) -> Result<Actor, Error> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let settings = &state.settings;
+        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| {
+            forwarded::client_address(c.0.ip(), &parts.headers, &settings.trusted_proxies, settings.proxy_header)
+        });
         let now = state.clock.now();
         if let Some(retry_after) = ip.and_then(|ip| state.admin_attempts.blocked_for(ip, now)) {
             return Err(Error::TooManyRequests {
