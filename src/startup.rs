@@ -139,7 +139,12 @@ impl Application {
         };
         let metrics = self.metrics_listener.map(|listener| {
             let router = http::metrics_router(self.state.clone());
-            tokio::spawn(crate::serve::serve(listener, router, self.limits, on_signal(signal.clone())))
+            tokio::spawn(crate::serve::serve(
+                listener,
+                router,
+                self.limits,
+                on_signal(signal.clone()),
+            ))
         });
         let served = crate::serve::serve(self.listener, http::router(self.state), self.limits, on_signal(signal)).await;
         if let Some(metrics) = metrics {

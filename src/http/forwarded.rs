@@ -18,14 +18,14 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet], head
     if !is_trusted(&client) {
         return client;
     }
-    let (name, hops): (_, fn(&str) -> Vec<Option<IpAddr>>) = match header {
-        ProxyHeader::XForwardedFor => ("x-forwarded-for", x_forwarded_for),
-        ProxyHeader::Forwarded => ("forwarded", forwarded),
+    let name = match header {
+        ProxyHeader::XForwardedFor => "x-forwarded-for",
+        ProxyHeader::Forwarded => "forwarded",
     };
     let chain: Vec<Option<IpAddr>> = headers
         .get_all(name)
         .iter()
-        .flat_map(|v| hops(&String::from_utf8_lossy(v.as_bytes())))
+        .flat_map(|v| hops(header, &String::from_utf8_lossy(v.as_bytes())))
         .collect();
     for hop in chain.into_iter().rev() {
         // An `unknown` or obfuscated hop: the last address we can vouch for is the answer.
@@ -36,6 +36,14 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet], head
         }
     }
     client
+}
+
+/// The addresses of one header line, left to right; `None` for one that is not an address.
+fn hops(header: ProxyHeader, value: &str) -> Vec<Option<IpAddr>> {
+    match header {
+        ProxyHeader::XForwardedFor => x_forwarded_for(value),
+        ProxyHeader::Forwarded => forwarded(value),
+    }
 }
 
 fn x_forwarded_for(value: &str) -> Vec<Option<IpAddr>> {

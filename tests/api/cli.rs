@@ -100,8 +100,14 @@ fn token_create_refuses_an_unknown_client_and_says_how_to_list_the_clients() {
 
     let stderr = String::from_utf8_lossy(&unknown.stderr);
     assert!(!unknown.status.success(), "{stderr}");
-    assert!(stderr.contains("no-such-client") && stderr.contains("switchboard rules check"), "{stderr}");
-    assert!(!String::from_utf8_lossy(&unknown.stdout).contains("sb_"), "no token was made");
+    assert!(
+        stderr.contains("no-such-client") && stderr.contains("switchboard rules check"),
+        "{stderr}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&unknown.stdout).contains("sb_"),
+        "no token was made"
+    );
     assert!(known.status.success(), "{}", String::from_utf8_lossy(&known.stderr));
     assert!(String::from_utf8_lossy(&known.stdout).contains("sb_"));
 }

@@ -102,11 +102,23 @@ async fn thousands_of_stalled_connections_are_closed_in_time_while_signed_calls_
     println!("  silent connections closed after {}", summary(&silent));
     println!("  half-sent requests closed after {}", summary(&half_sent));
     assert_eq!(health, 200);
-    assert!(answers[answers.len() - 1] < LIMIT, "a call waited {:?}", answers[answers.len() - 1]);
+    assert!(
+        answers[answers.len() - 1] < LIMIT,
+        "a call waited {:?}",
+        answers[answers.len() - 1]
+    );
     assert!(health_time < LIMIT, "/health waited {health_time:?}");
     for (kind, times) in [("silent", &silent), ("half-sent", &half_sent)] {
-        assert!(times[0] >= LIMIT - Duration::from_millis(100), "a {kind} connection closed early: {:?}", times[0]);
-        assert!(times[times.len() - 1] < LIMIT + SLACK, "a {kind} connection closed late: {}", summary(times));
+        assert!(
+            times[0] >= LIMIT - Duration::from_millis(100),
+            "a {kind} connection closed early: {:?}",
+            times[0]
+        );
+        assert!(
+            times[times.len() - 1] < LIMIT + SLACK,
+            "a {kind} connection closed late: {}",
+            summary(times)
+        );
     }
 }
 
@@ -130,7 +142,10 @@ async fn at_the_connection_cap_a_new_caller_waits_for_a_place_instead_of_failing
 
     answer.assert_twiml();
     println!("with the cap of 2 taken by silent connections, the call was answered after {waited:?}");
-    assert!(waited >= LIMIT - Duration::from_millis(500), "answered before a place was free: {waited:?}");
+    assert!(
+        waited >= LIMIT - Duration::from_millis(500),
+        "answered before a place was free: {waited:?}"
+    );
     assert!(waited < LIMIT + SLACK, "{waited:?}");
     close_times(silent).await;
 }

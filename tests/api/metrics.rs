@@ -17,7 +17,9 @@ async fn metrics(port: u16, token: Option<&str>) -> (u16, String) {
 #[tokio::test]
 async fn without_settings_metrics_are_served_as_before() {
     let app = spawn_app().await;
-    app.call("CA00000000000000000000000000000e01", ACME).await.assert_twiml();
+    app.call("CA00000000000000000000000000000e01", ACME)
+        .await
+        .assert_twiml();
 
     let (status, body) = metrics(app.port, None).await;
 
@@ -39,7 +41,11 @@ async fn with_a_metrics_token_metrics_need_it_and_nothing_else_opens_them() {
     let with_admin_token = metrics(app.port, Some(&admin)).await;
     let right = metrics(app.port, Some(METRICS_TOKEN)).await;
 
-    for (refused, why) in [(anonymous, "none"), (wrong, "a wrong one"), (with_admin_token, "an admin token")] {
+    for (refused, why) in [
+        (anonymous, "none"),
+        (wrong, "a wrong one"),
+        (with_admin_token, "an admin token"),
+    ] {
         assert_eq!(refused.0, 401, "{why}");
         assert!(!refused.1.contains("acme"), "{why}: {}", refused.1);
     }

@@ -89,7 +89,10 @@ mod tests {
         let behind_proxy = headers("https://switchboard.example.com", "127.0.0.1:8080");
         assert!(same_site(&behind_proxy, Some(&public)));
         assert!(same_site(&headers("http://127.0.0.1:8080", "127.0.0.1:8080"), None));
-        assert!(!same_site(&headers("https://evil.example", "127.0.0.1:8080"), Some(&public)));
+        assert!(!same_site(
+            &headers("https://evil.example", "127.0.0.1:8080"),
+            Some(&public)
+        ));
         assert!(!same_site(&headers("http://127.0.0.1:9999", "127.0.0.1:8080"), None));
         assert!(!same_site(&headers("null", "127.0.0.1:8080"), None));
         assert!(same_site(&HeaderMap::new(), None), "no Origin: left to the CSRF token");
