@@ -10,5 +10,6 @@ pub mod inbound_message;
 pub mod message_status;
 pub mod opt_out;
 pub mod outbox;
+pub mod purchased_number;
 pub mod recording;
 pub mod rule_version;
