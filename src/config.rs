@@ -95,6 +95,12 @@ pub struct Settings {
     /// `SWITCHBOARD_BIND`.
     #[arg(long, env = "SWITCHBOARD_METRICS_BIND")]
     pub metrics_bind: Option<SocketAddr>,
+    /// A console session unused this long ends, in minutes.
+    #[arg(long, env = "SWITCHBOARD_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub session_idle_minutes: u32,
+    /// A console session ends this long after signing in, however much it is used, in hours.
+    #[arg(long, env = "SWITCHBOARD_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: u32,
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "SWITCHBOARD_LOG_JSON", default_value_t = false)]
     pub log_json: bool,

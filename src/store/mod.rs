@@ -12,6 +12,7 @@ pub mod outbox;
 pub mod purchased_numbers;
 pub mod rotation;
 pub mod rule_versions;
+pub mod sessions;
 mod sql;
 
 use std::time::Duration;

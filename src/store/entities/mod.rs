@@ -6,6 +6,7 @@ pub mod audit;
 pub mod call;
 pub mod call_leg;
 pub mod client_account;
+pub mod console_session;
 pub mod inbound_message;
 pub mod message_status;
 pub mod opt_out;
