@@ -74,7 +74,8 @@ pub struct Settings {
     /// previous answer. An idle kept-alive connection is closed after it too.
     #[arg(long, env = "SWITCHBOARD_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
     pub request_timeout_ms: u64,
-    /// How long a new connection may stay silent before it is closed, in milliseconds.
+    /// How long a new connection may stay silent before it is closed, and any connection may go
+    /// without a new request before it is shut down gracefully, in milliseconds.
     #[arg(long, env = "SWITCHBOARD_IDLE_TIMEOUT_MS", default_value_t = 30_000)]
     pub idle_timeout_ms: u64,
     /// Open connections at most; past it the server stops accepting until one closes. Lowered

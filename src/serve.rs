@@ -8,6 +8,9 @@
 //!   limit; hyper's header-read timeout bounds the headers of each later request on a kept-alive
 //!   connection (and so how long it may sit idle), and each body must arrive within the request
 //!   limit of its headers.
+//! - A connection on which no new request has begun for the idle limit is shut down gracefully
+//!   (requests in flight finish): an HTTP/2 client answering pings would otherwise keep it for
+//!   ever.
 //! - At the connection cap the loop stops accepting until a connection closes: new clients wait
 //!   in the kernel's backlog instead of the process failing to accept (`Too many open files`).
 //!
@@ -27,10 +30,10 @@ use axum::Router;
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::GracefulConnection;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::{Instant, Sleep};
 use tower::ServiceExt as _;
 
@@ -41,7 +44,7 @@ use crate::config::Settings;
 pub struct Limits {
     pub request: Duration,
     pub idle: Duration,
-    pub connections: usize,
+    pub connections: u32,
 }
 
 /// Descriptors kept back from the connection cap for everything else the process opens: the
@@ -51,10 +54,10 @@ const RESERVED_DESCRIPTORS: u64 = 256;
 impl Limits {
     /// The settings' limits, the connection cap lowered to what the open-file limit allows.
     pub fn from_settings(settings: &Settings) -> Self {
-        let wanted = settings.max_connections.max(1);
+        let wanted = u32::try_from(settings.max_connections.max(1)).unwrap_or(u32::MAX);
         let connections = match open_file_limit() {
             Some(limit) => {
-                let room = usize::try_from(limit.saturating_sub(RESERVED_DESCRIPTORS).max(1)).unwrap_or(usize::MAX);
+                let room = u32::try_from(limit.saturating_sub(RESERVED_DESCRIPTORS).max(1)).unwrap_or(u32::MAX);
                 if room < wanted {
                     tracing::warn!(
                         open_file_limit = limit,
@@ -104,8 +107,8 @@ pub async fn serve(
         .timer(TokioTimer::new())
         .keep_alive_interval(limits.request)
         .keep_alive_timeout(limits.request);
-    let open = Arc::new(Semaphore::new(limits.connections));
-    let graceful = GracefulShutdown::new();
+    let open = Arc::new(Semaphore::new(limits.connections as usize));
+    let (stopping, stop) = tokio::sync::watch::channel(false);
     tokio::pin!(shutdown);
     loop {
         // Waiting for a free place before accepting is the back-pressure: past the cap,
@@ -139,18 +142,48 @@ pub async fn serve(
                 app.clone().oneshot(request)
             })
         };
-        let io = TokioIo::new(Bounded::new(stream, arrival, limits.request));
-        let connection = builder.serve_connection_with_upgrades(io, service);
-        let connection = graceful.watch(connection.into_owned());
-        tokio::spawn(async move {
-            // A peer that vanished or timed out is its own problem, not the server's.
-            let _ = connection.await;
-            drop(place);
-        });
+        let io = TokioIo::new(Bounded::new(stream, arrival.clone(), limits.request));
+        let connection = builder.serve_connection_with_upgrades(io, service).into_owned();
+        tokio::spawn(watch(connection, arrival, limits.idle, stop.clone(), place));
     }
     drop(listener);
-    graceful.shutdown().await;
+    let _ = stopping.send(true);
+    // Every place back: every connection has finished.
+    let _ = open.acquire_many(limits.connections).await;
     Ok(())
+}
+
+/// Runs one connection until it ends, shutting it down gracefully when no request has begun on
+/// it for `idle`, or when the server stops; its place is given back at the end.
+async fn watch(
+    connection: impl GracefulConnection,
+    arrival: Arc<Mutex<Phase>>,
+    idle: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    place: OwnedSemaphorePermit,
+) {
+    tokio::pin!(connection);
+    let quiet = tokio::time::sleep(idle);
+    tokio::pin!(quiet);
+    let mut ending = false;
+    loop {
+        tokio::select! {
+            // A peer that vanished or timed out is its own problem, not the server's.
+            _ = connection.as_mut() => break,
+            _ = stop.wait_for(|stopped| *stopped), if !ending => {
+                connection.as_mut().graceful_shutdown();
+                ending = true;
+            }
+            () = quiet.as_mut(), if !ending => match Phase::quiet_until(&arrival, idle) {
+                Some(later) => quiet.as_mut().reset(later),
+                None => {
+                    connection.as_mut().graceful_shutdown();
+                    ending = true;
+                }
+            },
+        }
+    }
+    drop(place);
 }
 
 /// Where a connection is in its first request; the deadline its reads must meet.
@@ -160,25 +193,37 @@ enum Phase {
     Silent(Instant),
     /// The first request has begun and must have arrived by this instant.
     First(Instant),
-    /// A request's headers were read: hyper and each body's [`Deadline`] take over, and reads
-    /// are no longer bounded here (a handler may be at work while hyper watches the socket).
-    Served,
+    /// The headers of a request were last read at this instant: hyper and each body's
+    /// [`Deadline`] take over, and reads are no longer bounded here (a handler may be at work
+    /// while hyper watches the socket).
+    Served(Instant),
 }
 
 impl Phase {
     /// The deadline of the body of a request whose headers were just read.
     fn headers_read(arrival: &Mutex<Self>, limit: Duration) -> Instant {
         let mut phase = arrival.lock().unwrap_or_else(PoisonError::into_inner);
-        match std::mem::replace(&mut *phase, Self::Served) {
+        let now = Instant::now();
+        match std::mem::replace(&mut *phase, Self::Served(now)) {
             Self::First(deadline) => deadline,
-            Self::Silent(_) | Self::Served => Instant::now() + limit,
+            Self::Silent(_) | Self::Served(_) => now + limit,
         }
     }
 
     fn deadline(self) -> Option<Instant> {
         match self {
             Self::Silent(at) | Self::First(at) => Some(at),
-            Self::Served => None,
+            Self::Served(_) => None,
+        }
+    }
+
+    /// When to look again whether the connection has gone quiet; `None` when it has: no request
+    /// begun for `idle`. Before its first request the reads' own deadlines bound it.
+    fn quiet_until(arrival: &Mutex<Self>, idle: Duration) -> Option<Instant> {
+        let now = Instant::now();
+        match *arrival.lock().unwrap_or_else(PoisonError::into_inner) {
+            Self::Served(last) => Some(last + idle).filter(|until| *until > now),
+            Self::Silent(_) | Self::First(_) => Some(now + idle),
         }
     }
 }
@@ -317,7 +362,7 @@ mod tests {
 
         let limits = Limits::from_settings(&settings);
 
-        let cap = u64::try_from(limits.connections).unwrap();
+        let cap = u64::from(limits.connections);
         assert!(cap < open_file_limit().unwrap_or(u64::MAX), "{cap}");
     }
 }

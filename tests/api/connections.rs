@@ -149,3 +149,73 @@ async fn at_the_connection_cap_a_new_caller_waits_for_a_place_instead_of_failing
     assert!(waited < LIMIT + SLACK, "{waited:?}");
     close_times(silent).await;
 }
+
+/// One HTTP/2 frame: type, flags, stream and payload.
+fn frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
+    let length = u32::try_from(payload.len()).unwrap().to_be_bytes();
+    let mut out = vec![length[1], length[2], length[3], kind, flags];
+    out.extend_from_slice(&stream.to_be_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+const SETTINGS: u8 = 4;
+const PING: u8 = 6;
+const HEADERS: u8 = 1;
+const ACK: u8 = 1;
+
+/// Plays an HTTP/2 client with prior knowledge that asks for `/health` once and then only
+/// acknowledges what the server sends (its pings included), as a live but idle client does.
+/// Returns whether the answer came, and when after `opened` the server closed the connection.
+async fn idle_http2_client(port: u16, give_up: Duration) -> (bool, Option<Duration>) {
+    let opened = Instant::now();
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let mut hello = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    hello.extend(frame(SETTINGS, 0, 0, &[]));
+    // HPACK: GET, http, :authority "x", :path "/health" (literal, not indexed).
+    let mut request = vec![0x82, 0x86, 0x41, 0x01, b'x', 0x04, 0x07];
+    request.extend_from_slice(b"/health");
+    hello.extend(frame(HEADERS, 0x4 | 0x1, 1, &request));
+    stream.write_all(&hello).await.unwrap();
+    let deadline = tokio::time::Instant::from_std(opened) + give_up;
+    let mut answered = false;
+    loop {
+        let mut head = [0u8; 9];
+        match tokio::time::timeout_at(deadline, stream.read_exact(&mut head)).await {
+            Err(_) => return (answered, None),
+            Ok(Err(_)) => return (answered, Some(opened.elapsed())),
+            Ok(Ok(_)) => {}
+        }
+        let length = usize::from(head[0]) << 16 | usize::from(head[1]) << 8 | usize::from(head[2]);
+        let mut payload = vec![0u8; length];
+        if stream.read_exact(&mut payload).await.is_err() {
+            return (answered, Some(opened.elapsed()));
+        }
+        let (kind, flags) = (head[3], head[4]);
+        answered |= kind == HEADERS;
+        let reply = match kind {
+            PING if flags & ACK == 0 => frame(PING, ACK, 0, &payload),
+            SETTINGS if flags & ACK == 0 => frame(SETTINGS, ACK, 0, &[]),
+            _ => continue,
+        };
+        if stream.write_all(&reply).await.is_err() {
+            return (answered, Some(opened.elapsed()));
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_http2_client_that_only_answers_pings_is_let_go_after_the_idle_limit() {
+    let app = spawn_with(Options {
+        settings: short_limits,
+        ..Options::default()
+    })
+    .await;
+
+    let (answered, closed) = idle_http2_client(app.port, LIMIT * 4).await;
+
+    println!("an idle HTTP/2 connection answering pings was closed after {closed:?}");
+    assert!(answered, "the request was served");
+    let closed = closed.expect("still open: pings alone kept it");
+    assert!(closed < LIMIT + SLACK, "{closed:?}");
+}
