@@ -186,7 +186,8 @@ async fn watch(
     drop(place);
 }
 
-/// Where a connection is in its first request; the deadline its reads must meet.
+/// Where a connection is: before or in its first request (with the deadline its reads must
+/// meet), or serving.
 #[derive(Debug, Clone, Copy)]
 enum Phase {
     /// Not a byte yet: closed at this instant if none comes.

@@ -93,9 +93,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = request.into_parts();
         let session = Session::from_request_parts(&mut parts, state).await?;
-        let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
-            .await
-            .map_err(|_| Error::BadRequest("the form is too large".into()))?;
+        let bytes = form_body(body).await?;
         let given: Csrf = serde_urlencoded::from_bytes(&bytes).map_err(|e| Error::BadRequest(e.to_string()))?;
         let genuine = given
             .csrf
@@ -107,6 +105,13 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
         let form = serde_urlencoded::from_bytes(&bytes).map_err(|e| Error::BadRequest(e.to_string()))?;
         Ok(Self(session, form))
     }
+}
+
+/// A posted form's bytes; the server's request deadline (`crate::serve`) also ends the read.
+async fn form_body(body: axum::body::Body) -> Result<axum::body::Bytes, Error> {
+    axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| Error::BadRequest("the form is too large, or did not arrive in time".into()))
 }
 
 fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<u32>) -> HeaderValue {
@@ -165,9 +170,7 @@ pub struct SignIn {
 
 pub async fn sign_in(State(state): State<AppState>, request: Request) -> Result<Response, Page> {
     let (parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|_| Error::BadRequest("the form is too large".into()))?;
+    let bytes = form_body(body).await?;
     let form: SignIn = serde_urlencoded::from_bytes(&bytes).map_err(|e| Error::BadRequest(e.to_string()))?;
     if cookie(&parts.headers, SIGN_IN) != Some(form.csrf.as_str()) {
         return Err(Page::CrossSite);
