@@ -80,6 +80,7 @@ fn benches(c: &mut Criterion) {
         at: tuesday,
         menu: MenuChoice::NotAsked,
         rotation: 0,
+        away: Vec::new(),
         step: 0,
     };
     c.bench_function("twiml/dial_screened", |b| {

@@ -24,7 +24,8 @@ pub struct CallRecord {
 }
 
 impl CallRecord {
-    /// Why the call went where it went, in plain words, as recorded when it came in.
+    /// Why the call went where it went, in plain words: as decided when it came in, then
+    /// what each later step passed over or could not follow.
     pub fn trace(&self) -> Vec<String> {
         self.detail
             .call

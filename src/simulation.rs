@@ -107,6 +107,7 @@ pub fn simulate(
         at: now,
         menu,
         rotation: 0,
+        away: decision.skipped().cloned().collect(),
         step: 0,
     };
     let steps = decision

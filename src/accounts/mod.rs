@@ -84,6 +84,11 @@ impl Accounts {
         self.read().contains_key(client)
     }
 
+    /// Whether no client has an account of its own.
+    pub fn is_empty(&self) -> bool {
+        self.read().is_empty()
+    }
+
     /// The clients whose account has this SID, each with its token when readable here.
     fn signers(&self, sid: &str) -> Vec<(String, Option<SecretString>)> {
         (self.read().iter())

@@ -1,113 +1,194 @@
-//! Which auth token may sign a webhook, and for which client.
+//! Who may sign a webhook, and what it may then touch: the one rule of every Twilio-facing
+//! path (the `Signed` extractor of `http::twilio` asks [`authorize`] before any handler runs,
+//! so a refused webhook writes nothing and sends nothing).
 //!
-//! Twilio signs with the token of the account that owns the number, and names that account in
-//! `AccountSid`. The environment's account and the local token work as before
-//! (`Settings::auth_token_for`). A client's own token is checked only for that client's
-//! webhooks, since the client knows it and could otherwise speak for another client's numbers;
-//! and the well-known local token never speaks for a client that has an account of its own.
-//! This module decides; `http::twilio` computes the signature.
+//! - **The server's own account** (the environment's) speaks for every client: Twilio signs
+//!   with it for every number the server serves. Nothing more is checked, so an incoming call
+//!   costs no database read for this.
+//! - **A client's own account** speaks for that client only: the client knows its token and
+//!   can sign any request with it, URL included. Its webhook is accepted only when everything
+//!   it touches is that client's: the `client` of its URL, every client's number it names
+//!   (`To`, `Called`, `From`, `Caller`), and the call, parent call, recording or message it
+//!   refers to by SID, whose client is read from the store, never from the request. On a
+//!   dialled leg (a status or screening callback with a `ParentCallSid`) the number called is
+//!   whoever we rang, which may be anyone's; the parent call stands for the client there, and
+//!   `calls::status` never takes such a callback for a call of the number's owner.
+//! - **The well-known local token** (local mode) speaks for every client without an account
+//!   of its own, and for none that has one.
 //!
-//! Which client a webhook is for is read from what the handlers act on: the `client` of a
-//! callback URL, else the number called. A callback that names one client and concerns a call
-//! of another (by `CallSid`) is not caught here; the handlers look calls up by their SID.
+//! The number that says whose a webhook is comes first: the number called (`To`, `Called`).
+//! `From` (`Caller`) counts only when no number called is a client's, as on a message or call
+//! we placed from a client's number; that is also the order in which the handlers pick the
+//! client. So a call from one client's number to another client, signed with the called
+//! client's own account, reaches the called client like any other caller.
+//!
+//! Which account signed is told by `AccountSid`; `http::twilio` computes the signatures.
 
 use std::collections::BTreeMap;
 
 use secrecy::ExposeSecret;
 
-use crate::calls::render::{PATH_SCREEN, PATH_STATUS};
+use crate::calls::render::{PATH_FALLBACK, PATH_SCREEN, PATH_STATUS, PATH_STATUS_ALIAS};
 use crate::state::AppState;
+use crate::store::owners::{self, Sids};
 use crate::store::StoreError;
 
-/// What a webhook says about where it comes from and whom it is for.
+/// What a webhook says about where it comes from and what it touches, as read from its
+/// request.
 #[derive(Debug)]
 pub struct Webhook<'a> {
     /// The form's `AccountSid`.
     pub account_sid: Option<&'a str>,
-    /// The clients it is for: the `client` of its URL (every callback URL we hand out has one),
-    /// and the owner of the number called (`To`, `Called`), except on a dialled leg, where that
-    /// is whoever we rang.
-    named: Vec<String>,
-    /// The owner of `From`: the sender of a message we sent, or a client calling another.
-    from: Option<String>,
+    /// The `client` of its URL (every callback URL we hand out has one).
+    client: Option<&'a str>,
+    /// The numbers called (`To`, `Called`), but for a dialled leg.
+    called: Vec<&'a str>,
+    /// Who calls or sends (`From`, `Caller`): whose it is when no number called is a client's.
+    from: Vec<&'a str>,
+    /// What it refers to by SID.
+    sids: Sids<'a>,
 }
 
 impl<'a> Webhook<'a> {
     pub fn new(
-        state: &AppState,
         path: &str,
         params: &'a [(impl AsRef<str>, impl AsRef<str>)],
-        query: &BTreeMap<String, String>,
+        query: &'a BTreeMap<String, String>,
     ) -> Self {
-        let param = |name: &str| params.iter().find(|(k, _)| k.as_ref() == name).map(|(_, v)| v.as_ref());
-        let owner = |number: &str| state.registry.by_number(number).map(|l| l.rules.client.to_string());
-        let leg = [PATH_STATUS, PATH_SCREEN].contains(&path) && query.contains_key("number");
-        let called = (!leg).then(|| ["To", "Called"].into_iter().filter_map(&param).filter_map(owner));
-        let named: Vec<String> = query
-            .get("client")
-            .cloned()
-            .into_iter()
-            .chain(called.into_iter().flatten())
-            .collect();
+        let param = |name: &str| {
+            (params.iter())
+                .find(|(k, _)| k.as_ref() == name)
+                .map(|(_, v)| v.as_ref())
+                .filter(|v| !v.is_empty())
+        };
+        let dialled_leg =
+            [PATH_STATUS, PATH_STATUS_ALIAS, PATH_SCREEN].contains(&path) && param("ParentCallSid").is_some();
+        let called: &[&str] = if dialled_leg { &[] } else { &["To", "Called"] };
+        // The fallback answers from memory only, and must, with the database down: it reads and
+        // writes nothing a SID could name.
+        let sids = if path == PATH_FALLBACK {
+            Sids::default()
+        } else {
+            Sids {
+                calls: ["CallSid", "ParentCallSid"].into_iter().filter_map(param).collect(),
+                recordings: param("RecordingSid").into_iter().collect(),
+                messages: param("MessageSid").into_iter().collect(),
+            }
+        };
         Self {
             account_sid: param("AccountSid"),
-            named,
-            from: param("From").and_then(owner),
+            client: query.get("client").map(String::as_str),
+            called: called.iter().filter_map(|name| param(name)).collect(),
+            from: ["From", "Caller"].into_iter().filter_map(param).collect(),
+            sids,
         }
-    }
-
-    /// Whether `client`'s own token may sign it: it names no other client, and names `client`
-    /// (or comes from one of its numbers).
-    fn is_for(&self, client: &str) -> bool {
-        self.named.iter().all(|c| c == client)
-            && (self.named.iter().any(|c| c == client) || self.from.as_deref() == Some(client))
-    }
-
-    fn clients(&self) -> impl Iterator<Item = &String> {
-        self.named.iter().chain(&self.from)
     }
 }
 
-/// Whether `is_valid(token)` holds for a token allowed to sign this webhook. When it does not,
-/// and the webhook names an account other than the environment's, that account is read again
-/// from the database first: another process may have stored or changed it.
+/// Why a webhook is not let in.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// No account that may sign it did, or the one that did may not touch what it touches.
+    #[error("not signed by an account that may speak for everything it touches")]
+    Forbidden,
+    /// Whose the calls or messages it refers to are could not be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Which accounts signed a webhook.
+enum Signer {
+    Server,
+    Local,
+    /// The clients whose own token signed it (several when they share an account).
+    Clients(Vec<String>),
+}
+
+impl Signer {
+    /// Whether it speaks for all these clients.
+    fn may_touch(&self, state: &AppState, clients: &[String]) -> bool {
+        match self {
+            Self::Server => true,
+            Self::Local => clients.iter().all(|c| !state.accounts.has_own(c)),
+            Self::Clients(signers) => signers.iter().any(|s| clients.iter().all(|c| c == s)),
+        }
+    }
+}
+
+/// Lets a webhook in when `is_valid(token)` holds for a token that may speak for everything it
+/// touches (see the module's documentation).
 ///
 /// # Errors
-/// On database failure (only on that second look).
-pub async fn verify(
+/// [`Refused::Forbidden`] otherwise; [`Refused::Store`] when the owners of what it refers to
+/// cannot be read.
+pub async fn authorize(
     state: &AppState,
     webhook: &Webhook<'_>,
     is_valid: impl Fn(&str) -> bool,
-) -> Result<bool, StoreError> {
-    if verify_known(state, webhook, &is_valid) {
-        return Ok(true);
+) -> Result<(), Refused> {
+    let signer = signer(state, webhook, &is_valid).await.ok_or(Refused::Forbidden)?;
+    // The common case, and the hot path's: nothing to look up.
+    if matches!(signer, Signer::Server) {
+        return Ok(());
     }
-    let Some(sid) = webhook.account_sid.filter(|sid| !is_environment(state, sid)) else {
-        return Ok(false);
-    };
-    let key = state.settings.secret_key.as_ref();
-    state.accounts.refresh_sid(&state.db, key, sid).await?;
-    Ok(verify_known(state, webhook, &is_valid))
+    let owner = |n: &&str| state.registry.by_number(n).map(|l| l.rules.client.to_string());
+    let mut owners: Vec<String> = webhook.called.iter().filter_map(owner).collect();
+    if owners.is_empty() {
+        owners = webhook.from.iter().filter_map(owner).collect();
+    }
+    let mut touched: Vec<String> = webhook.client.map(str::to_owned).into_iter().chain(owners).collect();
+    if !signer.may_touch(state, &touched) {
+        return Err(Refused::Forbidden);
+    }
+    // Without accounts of clients' own, the local token speaks for everything stored.
+    if webhook.sids.is_empty() || (matches!(signer, Signer::Local) && state.accounts.is_empty()) {
+        return Ok(());
+    }
+    touched.extend(owners::clients_of(&state.db, &webhook.sids).await?);
+    if signer.may_touch(state, &touched) {
+        Ok(())
+    } else {
+        Err(Refused::Forbidden)
+    }
 }
 
-fn verify_known(state: &AppState, webhook: &Webhook<'_>, is_valid: &impl Fn(&str) -> bool) -> bool {
+/// The accounts whose token signed it. When none did and it names an account other than the
+/// environment's, that account is read again from the database first: another process may have
+/// stored or changed it. Without the database it stays unsigned.
+async fn signer(state: &AppState, webhook: &Webhook<'_>, is_valid: &impl Fn(&str) -> bool) -> Option<Signer> {
+    if let Some(signer) = signer_known(state, webhook, is_valid) {
+        return Some(signer);
+    }
+    let sid = webhook.account_sid.filter(|sid| !is_environment(state, sid))?;
+    let key = state.settings.secret_key.as_ref();
+    if let Err(e) = state.accounts.refresh_sid(&state.db, key, sid).await {
+        tracing::warn!(error = %e, "webhook signature: the database could not be read");
+        return None;
+    }
+    signer_known(state, webhook, is_valid)
+}
+
+fn signer_known(state: &AppState, webhook: &Webhook<'_>, is_valid: &impl Fn(&str) -> bool) -> Option<Signer> {
     let signers = match webhook.account_sid {
         Some(sid) if !is_environment(state, sid) => state.accounts.signers(sid),
         _ => Vec::new(),
     };
     if !signers.is_empty() {
-        return (signers.iter()).any(|(client, token)| {
-            webhook.is_for(client) && token.as_ref().is_some_and(|t| is_valid(t.expose_secret()))
-        });
+        let valid: Vec<String> = (signers.into_iter())
+            .filter(|(_, token)| token.as_ref().is_some_and(|t| is_valid(t.expose_secret())))
+            .map(|(client, _)| client)
+            .collect();
+        return (!valid.is_empty()).then_some(Signer::Clients(valid));
     }
-    let Some(token) = state.settings.auth_token_for(webhook.account_sid) else {
-        return false;
-    };
-    let local = state.settings.local_mode();
-    if local && webhook.clients().any(|c| state.accounts.has_own(c)) {
-        return false;
+    let token = state.settings.auth_token_for(webhook.account_sid)?;
+    if !is_valid(token) {
+        return None;
     }
-    is_valid(token)
+    Some(if state.settings.local_mode() {
+        Signer::Local
+    } else {
+        Signer::Server
+    })
 }
 
 /// The environment's own account: its token is checked as before, whatever clients store.

@@ -24,7 +24,13 @@ pub struct StatusFacts {
 /// When the database fails.
 pub async fn status(state: &AppState, leg: Option<&LegRef>, facts: &StatusFacts) -> Result<(), CallError> {
     let now = state.clock.now();
-    if let (Some(leg), Some(parent)) = (leg, facts.parent_call_sid.as_deref()) {
+    if let Some(parent) = facts.parent_call_sid.as_deref() {
+        // Every leg we ring reports to a URL naming it. A leg that is not named is no call of
+        // the number's owner either: the number is whoever was rung (`accounts::signing`).
+        let Some(leg) = leg else {
+            warn!(parent_call_sid = parent, "status of a leg we did not ring: not stored");
+            return Ok(());
+        };
         let update = store::calls::LegUpdate {
             client: &leg.client,
             call_sid: parent,

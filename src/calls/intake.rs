@@ -124,21 +124,22 @@ impl BatchWork for Intake {
                 next[t] - 1
             });
             let unavailable = unavailable(&unavailable_by_client[client], &arrival.facts.call_sid);
-            let pos = Position {
-                client: arrival.rules.client.to_string(),
-                version: arrival.version,
-                at: arrival.at,
-                menu: MenuChoice::NotAsked,
-                rotation,
-                step: 0,
-            };
             let input = CallInput {
                 called: &arrival.facts.to,
-                menu: pos.menu,
+                menu: MenuChoice::NotAsked,
                 unavailable: &unavailable,
                 rotation,
             };
             let decision = routing::decide(&arrival.rules, arrival.at, &input);
+            let pos = Position {
+                client: arrival.rules.client.to_string(),
+                version: arrival.version,
+                at: arrival.at,
+                menu: input.menu,
+                rotation,
+                away: decision.skipped().cloned().collect(),
+                step: 0,
+            };
             routed.push(Routed { decision, pos });
         }
         let writes = record(backend, arrivals, &routed, self.clock.now());
@@ -165,7 +166,7 @@ fn record(backend: DbBackend, arrivals: &[Arrival], routed: &[Routed], now: Date
     let mut legs: Vec<_> = arrivals
         .iter()
         .zip(routed)
-        .filter_map(|(a, r)| Some(legs_of(r.decision.next_after(None)?, &r.pos, &a.facts.call_sid)))
+        .filter_map(|(a, r)| Some(legs_of(r.decision.steps.first()?, &r.pos, &a.facts.call_sid)))
         .flatten()
         .collect();
     legs.sort_by(|a, b| (a.call_sid, a.step, a.number).cmp(&(b.call_sid, b.step, b.number)));

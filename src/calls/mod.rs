@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use tracing::{info, warn};
 
 use crate::phone::{mask, AssistantId};
@@ -67,10 +67,11 @@ pub async fn incoming(state: &AppState, call: &CallFacts) -> Result<Response, Ca
         at: now,
     };
     let intake::Routed { decision, pos } = state.intake.submit(arrival).await?;
-    let Some(step) = decision.next_after(None) else {
-        return Ok(render::goodbye(Some(&rules)));
+    // Every chain ends in speech, so it has a first step; the intake recorded its legs.
+    let answer = match decision.steps.first() {
+        Some(step) => render::step(&rules, step, &pos, &state.links),
+        None => render::safe_answer(Some(&rules), &state.links),
     };
-    let answer = render::step(&rules, step, &pos, &state.links);
     crate::observability::calls_routed(&pos.client);
     info!(client = %rules.client, version, chain = %decision.labels().join(" → "), "call routed");
     Ok(answer)
@@ -102,20 +103,30 @@ fn new_call<'a>(
     }
 }
 
-/// Runs the engine for `pos`.
-///
-/// Steps are found again by their plan index, which stays put when an assistant is
-/// skipped; only a round-robin order can shift if someone's availability changes in
-/// the middle of this call, and the chain still ends in voicemail then.
-async fn decide(state: &AppState, rules: &Rules, pos: &Position, call: &CallFacts) -> Result<Decision, CallError> {
-    let now_unavailable = store::calls::unavailability(&state.db, &pos.client, state.clock.now()).await?;
+/// The chain `pos` names, exactly as it was fixed when the call was routed (the same
+/// rules, instant, menu choice, turn and absentees), and who cannot be rung now.
+async fn chain_and_now(
+    state: &AppState,
+    rules: &Rules,
+    pos: &Position,
+    call: &CallFacts,
+) -> Result<(Decision, HashMap<AssistantId, Unavailable>), CallError> {
+    let now = store::calls::unavailability(&state.db, &pos.client, state.clock.now()).await?;
+    let away: HashMap<AssistantId, Unavailable> = pos
+        .away
+        .iter()
+        .map(|id| (id.clone(), Unavailable::WhenRouted))
+        .collect();
     let input = CallInput {
         called: &call.to,
         menu: pos.menu,
-        unavailable: &unavailable(&now_unavailable, &call.call_sid),
+        unavailable: &away,
         rotation: pos.rotation,
     };
-    Ok(routing::decide(rules, pos.at, &input))
+    Ok((
+        routing::decide(rules, pos.at, &input),
+        unavailable(&now, &call.call_sid),
+    ))
 }
 
 /// Who cannot be rung for `this_call`: assistants on another call, and those off duty.
@@ -132,21 +143,35 @@ fn unavailable(now: &store::calls::Unavailability, this_call: &str) -> HashMap<A
     on_call.chain(off_duty).collect()
 }
 
-/// Answers the first step after `after` (or the first step), recording the legs it rings.
+/// Answers the step the caller is owed after `after` (or the first step), recording the
+/// legs it rings and, in the call's trace, who was passed over. Past the end of the
+/// chain the caller still leaves a voicemail.
+#[allow(clippy::too_many_arguments)]
 async fn answer_step(
     state: &AppState,
     db: &impl ConnectionTrait,
     rules: &Rules,
     decision: &Decision,
     after: Option<u32>,
+    now: &HashMap<AssistantId, Unavailable>,
     pos: &Position,
     call_sid: &str,
 ) -> Result<Response, CallError> {
-    let Some(step) = decision.next_after(after) else {
-        return Ok(render::goodbye(Some(rules)));
+    let routing::NextStep { step, passed } = decision.next_step(after, now);
+    let mut trace: Vec<String> = passed.iter().map(routing::Why::describe).collect();
+    let answer = match &step {
+        Some(step) => {
+            record_dialled_legs(db, step, pos, call_sid, state.clock.now()).await?;
+            render::step(rules, step, pos, &state.links)
+        }
+        None => {
+            let last = after.map_or(0, |a| a + 1);
+            trace.push(format!("no step after step {last} of the chain: voicemail"));
+            render::safe_answer(Some(rules), &state.links)
+        }
     };
-    record_dialled_legs(db, step, pos, call_sid, state.clock.now()).await?;
-    Ok(render::step(rules, step, pos, &state.links))
+    store::calls::append_trace(db, call_sid, &trace).await?;
+    Ok(answer)
 }
 
 async fn record_dialled_legs(
@@ -208,47 +233,83 @@ pub struct NextFacts {
     pub speech: Option<String>,
 }
 
-/// The next step of a call's chain, after a menu choice or a dial that ended.
+/// The next step of a call's chain, after a menu choice or a dial that ended. The
+/// chain is the one fixed when the call was routed: nobody else's call can make this
+/// one skip or repeat a step. A request naming no chain we can follow (a position that
+/// does not parse, rules that cannot be read) still gets the caller a voicemail, and
+/// the call's trace says why.
 ///
 /// # Errors
-/// When the database fails or the pinned rules are gone.
-pub async fn next(state: &AppState, pos: Position, facts: &NextFacts) -> Result<Response, CallError> {
-    let rules = pinned(state, &pos.client, pos.version).await?;
+/// When the database fails.
+pub async fn next(
+    state: &AppState,
+    pos: Result<Position, position::PositionError>,
+    facts: &NextFacts,
+) -> Result<Response, CallError> {
+    let pos = match pos {
+        Ok(pos) => pos,
+        Err(e) => return lost(state, &facts.call, None, &e.to_string()).await,
+    };
+    let rules = match pinned(state, &pos.client, pos.version).await {
+        Ok(rules) => rules,
+        Err(e @ CallError::Rules { .. }) => return lost(state, &facts.call, Some(&pos.client), &e.to_string()).await,
+        Err(e) => return Err(e),
+    };
+    if caller_gone(&facts.call.status) {
+        return Ok(render::hang_up());
+    }
     let open = rules.hours.status_at(rules.timezone, pos.at).open;
     if routing::select_route(&rules, open, pos.menu).is_none() {
         return after_menu(state, &rules, pos, facts).await;
     }
     let call_sid = facts.call.call_sid.as_str();
-    let status = facts.dial_call_status.as_deref().unwrap_or("");
-    if caller_gone(&facts.call.status) {
-        return Ok(render::hang_up());
-    }
-    let decision = decide(state, &rules, &pos, &facts.call).await?;
-    record_dial_result(state, decision.step(pos.step), &pos, facts).await?;
-    if matches!(status, "completed" | "answered") {
-        let step = decision.step(pos.step);
-        if let Some(answered_by) = who_answered(state, step, call_sid, facts).await? {
-            if store::calls::set_outcome(&state.db, call_sid, Outcome::Answered, answered_by.as_deref()).await? {
+    let (decision, now) = chain_and_now(state, &rules, &pos, &facts.call).await?;
+    let step = decision.step(pos.step);
+    let connected = matches!(facts.dial_call_status.as_deref(), Some("completed" | "answered"));
+    let answered_by = match connected {
+        true => who_answered(state, step, call_sid, facts).await?,
+        false => None,
+    };
+    let txn = state.db.begin().await.map_err(StoreError::from)?;
+    record_dial_result(&txn, step, &pos, facts, state.clock.now()).await?;
+    let answer = match answered_by {
+        Some(answered_by) => {
+            if store::calls::set_outcome(&txn, call_sid, Outcome::Answered, answered_by.as_deref()).await? {
                 crate::observability::call_outcome(&pos.client, Outcome::Answered.as_str());
             }
-            return Ok(render::hang_up());
+            render::hang_up()
         }
-        info!(
-            call_sid,
-            step = pos.step,
-            "screened leg ended without accepting; moving on"
-        );
-    }
-    answer_step(state, &state.db, &rules, &decision, Some(pos.step), &pos, call_sid).await
+        None => {
+            if connected {
+                info!(
+                    call_sid,
+                    step = pos.step,
+                    "screened leg ended without accepting; moving on"
+                );
+            }
+            answer_step(state, &txn, &rules, &decision, Some(pos.step), &now, &pos, call_sid).await?
+        }
+    };
+    txn.commit().await.map_err(StoreError::from)?;
+    Ok(answer)
+}
+
+/// A next step we cannot follow: the caller leaves a voicemail, and the trace says why.
+async fn lost(state: &AppState, call: &CallFacts, client: Option<&str>, reason: &str) -> Result<Response, CallError> {
+    warn!(call_sid = %call.call_sid, reason = ?reason, "no chain to follow: answering voicemail");
+    let line = format!("{reason}: voicemail instead");
+    store::calls::append_trace(&state.db, &call.call_sid, &[line]).await?;
+    Ok(safe_answer(state, &call.to, client))
 }
 
 /// A one-number dial's result is that leg's result; with several numbers only the
 /// legs' own status callbacks can tell which one did what.
 async fn record_dial_result(
-    state: &AppState,
+    db: &impl ConnectionTrait,
     step: Option<&Step>,
     pos: &Position,
     facts: &NextFacts,
+    now: DateTime<Utc>,
 ) -> Result<(), CallError> {
     let Some(Step {
         action: Action::Dial { targets, .. },
@@ -271,7 +332,7 @@ async fn record_dial_result(
         duration: facts.dial_call_duration,
         accepted: false,
     };
-    Ok(store::calls::record_leg(&state.db, &leg, state.clock.now()).await?)
+    Ok(store::calls::record_leg(db, &leg, now).await?)
 }
 
 fn caller_gone(call_status: &str) -> bool {
@@ -328,12 +389,28 @@ async fn after_menu(state: &AppState, rules: &Rules, pos: Position, facts: &Next
         step: 0,
         ..pos
     };
-    // The route is chosen only now, so this is where the call takes its turn.
+    let call_sid = facts.call.call_sid.as_str();
+    let txn = state.db.begin().await.map_err(StoreError::from)?;
+    // The route is chosen only now, so this is where the call takes its turn, and where
+    // its chain is fixed with whoever can be rung now.
     if let Some(route) = routing::rotation_route(rules, pos.at, pos.menu) {
-        pos.rotation = store::rotation::advance(&state.db, &pos.client, &route.to_string(), 1).await?;
+        pos.rotation = store::rotation::advance(&txn, &pos.client, &route.to_string(), 1).await?;
     }
-    let decision = decide(state, rules, &pos, &facts.call).await?;
-    answer_step(state, &state.db, rules, &decision, None, &pos, &facts.call.call_sid).await
+    let now = unavailable(
+        &store::calls::unavailability(&txn, &pos.client, state.clock.now()).await?,
+        call_sid,
+    );
+    let input = CallInput {
+        called: &facts.call.to,
+        menu: pos.menu,
+        unavailable: &now,
+        rotation: pos.rotation,
+    };
+    let decision = routing::decide(rules, pos.at, &input);
+    pos.away = decision.skipped().cloned().collect();
+    let answer = answer_step(state, &txn, rules, &decision, None, &now, &pos, call_sid).await?;
+    txn.commit().await.map_err(StoreError::from)?;
+    Ok(answer)
 }
 
 /// A leg named in a screening or status callback URL.

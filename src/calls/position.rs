@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
+use crate::phone::AssistantId;
 use crate::routing::MenuChoice;
 
 /// The decision's inputs that must stay fixed for the whole call.
@@ -18,6 +19,9 @@ pub struct Position {
     pub at: DateTime<Utc>,
     pub menu: MenuChoice,
     pub rotation: u64,
+    /// Who could not be rung when the chain was fixed. With the fields above they give
+    /// back exactly that chain, whoever has become busy since.
+    pub away: Vec<AssistantId>,
     /// The plan index of the step this callback is about.
     pub step: u32,
 }
@@ -41,7 +45,16 @@ impl Position {
             MenuChoice::Option(d) => Some(("option", d.to_string())),
             MenuChoice::Default => Some(("option", "default".to_owned())),
         };
+        let away = self
+            .away
+            .iter()
+            .map(AssistantId::as_str)
+            .collect::<Vec<_>>()
+            .join(AWAY_SEPARATOR);
         let mut q = vec![("at", at.as_str()), ("client", self.client.as_str())];
+        if !away.is_empty() {
+            q.push(("away", away.as_str()));
+        }
         q.extend(menu.as_ref().map(|(k, v)| (*k, v.as_str())));
         q.extend([
             ("rr", rotation.as_str()),
@@ -74,16 +87,28 @@ impl Position {
             },
             (None, None) => MenuChoice::NotAsked,
         };
+        let away = match query.get("away") {
+            None => Vec::new(),
+            Some(ids) => ids
+                .split(AWAY_SEPARATOR)
+                .map(AssistantId::parse)
+                .collect::<Result<_, _>>()
+                .map_err(|e| PositionError(format!("`away`: {e}")))?,
+        };
         Ok(Self {
             client: get("client")?.clone(),
             version: i32::try_from(num("version")?).map_err(|_| PositionError("`version` is too big".into()))?,
             at,
             menu,
             rotation: num("rr")?,
+            away,
             step: u32::try_from(num("step")?).map_err(|_| PositionError("`step` is too big".into()))?,
         })
     }
 }
+
+/// Assistant ids are lowercase letters, digits, `-` and `_`, so a dot needs no escaping.
+const AWAY_SEPARATOR: &str = ".";
 
 /// `key=value&…`, percent-encoded. The keys come in alphabetical order, so a position's
 /// URL is spelled one way only.
@@ -105,6 +130,7 @@ mod tests {
             at: DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
             menu,
             rotation: 41,
+            away: Vec::new(),
             step: 2,
         }
     }
@@ -131,6 +157,27 @@ mod tests {
                 .collect();
             assert_eq!(Position::from_query(&parsed).unwrap(), p);
         }
+    }
+
+    #[test]
+    fn who_was_away_round_trips_in_one_readable_parameter() {
+        let p = Position {
+            away: vec![
+                AssistantId::parse("ann").unwrap(),
+                AssistantId::parse("dr-chen").unwrap(),
+            ],
+            ..position(MenuChoice::NotAsked)
+        };
+        let q = p.to_query();
+        assert_eq!(
+            q,
+            "at=1790000000&away=ann.dr-chen&client=acme-dental&rr=41&step=2&version=3"
+        );
+        let parsed: BTreeMap<String, String> = crate::http::twilio::form_pairs(q.as_bytes())
+            .into_iter()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        assert_eq!(Position::from_query(&parsed).unwrap(), p);
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub const PATH_VOICEMAIL: &str = "/twilio/voice/voicemail";
 pub const PATH_RECORDING: &str = "/twilio/voice/recording";
 pub const PATH_TRANSCRIPTION: &str = "/twilio/voice/transcription";
 pub const PATH_STATUS: &str = "/twilio/voice/status";
+/// The seed's name for [`PATH_STATUS`], still served.
+pub const PATH_STATUS_ALIAS: &str = "/api/twilio/call-status";
 pub const PATH_SMS_STATUS: &str = "/twilio/sms/status";
 
 /// Builds the callback URLs we hand to Twilio: absolute under the public URL when one

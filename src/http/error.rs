@@ -9,13 +9,15 @@ use axum::Json;
 use serde_json::{json, Value};
 use tracing::error;
 
+use crate::accounts::signing::Refused;
 use crate::calls::CallError;
 use crate::routing::RuleError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A webhook whose signature does not check out: a bare 403, no detail.
+    /// A webhook whose signature does not check out, or signed by an account that may not touch
+    /// what it refers to: a bare 403, no detail.
     #[error("forbidden")]
     Forbidden,
     /// An admin request without a valid token.
@@ -69,6 +71,15 @@ impl From<JsonRejection> for Error {
 impl From<PathRejection> for Error {
     fn from(r: PathRejection) -> Self {
         Self::Body(r.status(), r.body_text())
+    }
+}
+
+impl From<Refused> for Error {
+    fn from(r: Refused) -> Self {
+        match r {
+            Refused::Forbidden => Self::Forbidden,
+            Refused::Store(e) => e.into(),
+        }
     }
 }
 

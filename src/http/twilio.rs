@@ -1,8 +1,8 @@
 //! The `Signed<T>` extractor for every Twilio-facing route: reads the raw form body,
 //! rebuilds the URL Twilio signed (public URL + path + raw query), checks
-//! `X-Twilio-Signature` with the auth token of the account that sent it (the environment's,
-//! or a client's own for that client's webhooks: `accounts::signing`), and only then
-//! deserializes the form.
+//! `X-Twilio-Signature` with the auth token of the account that sent it, lets the webhook in
+//! only if that account may touch everything it refers to (`accounts::signing`), and only
+//! then deserializes the form.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -63,18 +63,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Signed<T> {
             })
             .unwrap_or_default();
         let sig = header.ok_or(Error::Forbidden)?;
-        let webhook = Webhook::new(state, uri.path(), &params, &query);
-        let verified = signing::verify(state, &webhook, |token| signature::is_valid(token, &url, &params, &sig))
-            .await
-            // Only a signature that failed in memory gets a second look in the database; without
-            // the database it stays unverified.
-            .unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "webhook signature: the database could not be read");
-                false
-            });
-        if !verified {
-            return Err(Error::Forbidden);
-        }
+        let webhook = Webhook::new(uri.path(), &params, &query);
+        signing::authorize(state, &webhook, |token| signature::is_valid(token, &url, &params, &sig)).await?;
         let span = tracing::Span::current();
         if let Some((_, sid)) = params.iter().find(|(k, _)| k == "CallSid" || k == "MessageSid") {
             span.record("call_sid", sid.as_ref());

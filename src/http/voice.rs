@@ -33,7 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/twilio/voice/recording", post(recording))
         .route("/twilio/voice/transcription", post(transcription))
         .route("/twilio/voice/status", post(status))
-        .route("/api/twilio/call-status", post(status))
+        .route(render::PATH_STATUS_ALIAS, post(status))
         .route("/twilio/voice/fallback", post(fallback))
 }
 
@@ -142,15 +142,11 @@ async fn next(State(state): State<AppState>, signed: Signed<NextForm>) -> Result
         speech: form.speech_result,
     };
     let client = signed.query.get("client").cloned();
-    let pos = match Position::from_query(&signed.query) {
-        Ok(pos) => pos,
-        Err(e) => {
-            error!(error = %e, "callback URL without a valid position");
-            return Ok(Twiml(calls::safe_answer(&state, &facts.call.to, client.as_deref())));
-        }
-    };
-    tracing::Span::current().record("client", pos.client.as_str());
-    let span = tracing::info_span!("step", step = pos.step);
+    let pos = Position::from_query(&signed.query);
+    if let Ok(pos) = &pos {
+        tracing::Span::current().record("client", pos.client.as_str());
+    }
+    let span = tracing::info_span!("step", step = pos.as_ref().map_or(0, |p| p.step));
     let answer = within_deadline(&state, calls::next(&state, pos, &facts).instrument(span)).await;
     Ok(answer.map_or_else(|e| fallback_twiml(&state, &facts.call, client.as_deref(), &e), Twiml))
 }

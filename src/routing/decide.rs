@@ -15,6 +15,9 @@ use crate::phone::{AssistantId, E164};
 pub enum Unavailable {
     OffDuty,
     OnCall,
+    /// Could not be rung when the call's chain was fixed (why is in the trace of that
+    /// moment). Later steps pass it again so the chain comes out the same.
+    WhenRouted,
 }
 
 /// Where the caller is in the client's menu.
@@ -36,6 +39,7 @@ pub struct CallInput<'a> {
     /// The business number that was called, shown to assistants when caller id is `business`.
     pub called: &'a str,
     pub menu: MenuChoice,
+    /// Who could not be rung when the chain was fixed: at arrival, or at the menu choice.
     pub unavailable: &'a HashMap<AssistantId, Unavailable>,
     /// The round-robin position for this call's route (see [`rotation_route`]).
     pub rotation: u64,

@@ -1,5 +1,6 @@
 //! What the engine answers: the steps of a call's chain, and why.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -22,19 +23,32 @@ pub struct Decision {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Why {
     Skip(AssistantId, Unavailable),
+    /// At a later step of a call: an assistant of the chain fixed at arrival who has
+    /// become unavailable since is not rung at the step of plan index `step`.
+    PassOver {
+        step: u32,
+        assistant: AssistantId,
+        reason: Unavailable,
+    },
     NobodyRung(RouteKey),
     Priority(RouteKey),
-    RoundRobin { key: RouteKey, position: u64 },
+    RoundRobin {
+        key: RouteKey,
+        position: u64,
+    },
     AllAtOnce(RouteKey),
-    Menu { attempt: u32, retries: u32 },
+    Menu {
+        attempt: u32,
+        retries: u32,
+    },
     Chose(RouteKey),
     NoChoice(RouteKey),
     NotConfigured(Target),
     Apology,
 }
 
-/// One step of the chain. `index` is its place in the route's plan before unavailable
-/// assistants were skipped, so a callback naming it finds the same step again.
+/// One step of the chain. `index` is its place in the chain fixed when the call was
+/// routed, so a callback naming it finds the same step again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
     pub index: u32,
@@ -110,12 +124,65 @@ impl Decision {
         self.steps.iter().map(Step::label).collect()
     }
 
-    /// The first step after the one at plan index `after` (`None`: the first step).
-    pub fn next_after(&self, after: Option<u32>) -> Option<&Step> {
-        self.steps.iter().find(|s| after.is_none_or(|a| s.index > a))
+    /// The step a caller is owed after the one at plan index `after` (`None`: the first
+    /// step): the next step of this chain, the one fixed when the call was routed, with
+    /// the assistants who are unavailable `now` passed over. A dial left with nobody to
+    /// ring is passed over whole, so the caller goes on to the step after it; since every
+    /// chain ends in speech, only an `after` past the end finds nothing.
+    pub fn next_step(&self, after: Option<u32>, now: &HashMap<AssistantId, Unavailable>) -> NextStep {
+        let mut passed = Vec::new();
+        let later = self.steps.iter().filter(|s| after.is_none_or(|a| s.index > a));
+        for step in later {
+            let Action::Dial { targets, .. } = &step.action else {
+                return NextStep {
+                    step: Some(step.clone()),
+                    passed,
+                };
+            };
+            let mut kept = Vec::with_capacity(targets.len());
+            for target in targets {
+                match target.assistant.as_ref().and_then(|id| Some((id, now.get(id)?))) {
+                    Some((id, reason)) => passed.push(Why::PassOver {
+                        step: step.index,
+                        assistant: id.clone(),
+                        reason: *reason,
+                    }),
+                    None => kept.push(target.clone()),
+                }
+            }
+            if kept.is_empty() {
+                continue;
+            }
+            let mut step = step.clone();
+            if let Action::Dial { targets, .. } = &mut step.action {
+                *targets = kept;
+            }
+            return NextStep {
+                step: Some(step),
+                passed,
+            };
+        }
+        NextStep { step: None, passed }
+    }
+
+    /// The assistants this chain leaves out because they could not be rung when it was
+    /// fixed; passing them again as unavailable gives the same chain back.
+    pub fn skipped(&self) -> impl Iterator<Item = &AssistantId> {
+        self.why.iter().filter_map(|w| match w {
+            Why::Skip(id, _) => Some(id),
+            _ => None,
+        })
     }
 
     pub fn step(&self, index: u32) -> Option<&Step> {
         self.steps.iter().find(|s| s.index == index)
     }
+}
+
+/// What [`Decision::next_step`] found: the step to answer (`None` past the end of the
+/// chain), and the assistants it passed over on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NextStep {
+    pub step: Option<Step>,
+    pub passed: Vec<Why>,
 }

@@ -15,7 +15,7 @@ pub mod schedule;
 mod trace;
 
 pub use decide::{decide, rotation_route, select_route, CallInput, MenuChoice, Unavailable};
-pub use decision::{Action, Decision, DialTarget, Step, Why};
+pub use decision::{Action, Decision, DialTarget, NextStep, Step, Why};
 pub use parse::{parse, RuleError, RuleErrors};
 pub use rules::{RouteKey, Rules};
 

@@ -147,17 +147,59 @@ fn unavailable_assistants_are_skipped_and_the_trace_says_why() {
 }
 
 #[test]
-fn plan_indexes_stay_stable_when_assistants_are_skipped() {
-    let d = call(
+fn the_chain_fixed_at_arrival_comes_back_from_who_was_away_then() {
+    let arrival = call(
         &rules(),
         tuesday_10am(),
         MenuChoice::NotAsked,
         &[("bob", Unavailable::OffDuty)],
         0,
     );
-    let indexes: Vec<u32> = d.steps.iter().map(|s| s.index).collect();
-    assert_eq!(indexes, [0, 1, 2, 3]);
-    assert_eq!(d.next_after(Some(0)).map(Step::label).as_deref(), Some("cat"));
+    let away: Vec<&AssistantId> = arrival.skipped().collect();
+    assert_eq!(away, [&id("bob")]);
+    let again = call(
+        &rules(),
+        tuesday_10am(),
+        MenuChoice::NotAsked,
+        &[("bob", Unavailable::WhenRouted)],
+        0,
+    );
+    assert_eq!(again.steps, arrival.steps);
+}
+
+#[test]
+fn a_later_step_passes_over_whoever_became_busy_and_keeps_the_rest_in_order() {
+    let arrival = call(&rules(), tuesday_10am(), MenuChoice::NotAsked, &[], 0);
+    assert_eq!(arrival.labels(), ["ann", "bob", "cat", "external", "voicemail"]);
+    let busy: HashMap<_, _> = [(id("bob"), Unavailable::OnCall), (id("cat"), Unavailable::OffDuty)].into();
+    let next = arrival.next_step(Some(0), &busy);
+    assert_eq!(next.step.as_ref().map(Step::label).as_deref(), Some("external"));
+    assert_eq!(next.step.as_ref().map(|s| s.index), Some(3));
+    let said: Vec<String> = next.passed.iter().map(Why::describe).collect();
+    assert_eq!(
+        said,
+        [
+            "step 2: pass over bob, who took another call after this call came in",
+            "step 3: pass over cat, who went off duty after this call came in"
+        ]
+    );
+    // Nobody busy: the very next step, nothing passed over.
+    let free = arrival.next_step(Some(0), &HashMap::new());
+    assert_eq!(free.step.map(|s| s.label()).as_deref(), Some("bob"));
+    assert!(free.passed.is_empty());
+}
+
+#[test]
+fn a_dial_of_several_rings_only_those_still_free_and_past_the_end_is_nothing() {
+    let mut r = rules();
+    r.open.strategy = Some(Strategy::Simultaneous);
+    let arrival = call(&r, tuesday_10am(), MenuChoice::NotAsked, &[], 0);
+    assert_eq!(arrival.labels(), ["ann+bob+cat", "external", "voicemail"]);
+    let busy: HashMap<_, _> = [(id("bob"), Unavailable::OnCall)].into();
+    let first = arrival.next_step(None, &busy);
+    assert_eq!(first.step.map(|s| s.label()).as_deref(), Some("ann+cat"));
+    let last = arrival.steps.last().map(|s| s.index);
+    assert_eq!(arrival.next_step(last, &busy).step, None);
 }
 
 #[test]

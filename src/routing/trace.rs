@@ -21,6 +21,13 @@ impl Decision {
     }
 }
 
+impl Why {
+    /// This one reason in plain words, as [`Decision::trace`] puts it.
+    pub fn describe(&self) -> String {
+        reason(self, None)
+    }
+}
+
 impl OpenStatus {
     /// Open or closed, why, and until when, in plain words
     /// ("closed: holiday 2026-12-25; opens Mon 2026-12-28 09:00").
@@ -33,6 +40,22 @@ fn reason(why: &Why, first: Option<&str>) -> String {
     match why {
         Why::Skip(id, Unavailable::OffDuty) => format!("skip {id}: off duty"),
         Why::Skip(id, Unavailable::OnCall) => format!("skip {id}: on another call"),
+        Why::Skip(id, Unavailable::WhenRouted) => format!("skip {id}: unavailable when the call was routed"),
+        Why::PassOver {
+            step,
+            assistant,
+            reason,
+        } => {
+            let why = match reason {
+                Unavailable::OffDuty => "went off duty",
+                Unavailable::OnCall | Unavailable::WhenRouted => "took another call",
+            };
+            // Numbered from 1, as people count the steps of the chain line.
+            format!(
+                "step {}: pass over {assistant}, who {why} after this call came in",
+                step + 1
+            )
+        }
         Why::NobodyRung(key) => format!("route {key}: nobody is rung"),
         Why::Priority(key) => format!("route {key}: ring one at a time in priority order"),
         Why::RoundRobin { key, position } => {

@@ -198,6 +198,49 @@ pub async fn set_outcome(
     Ok(done.rows_affected > 0)
 }
 
+/// Adds `lines` to a call's trace (a JSON list of lines), leaving out those it has
+/// already: a retried callback brings the same ones again.
+///
+/// # Errors
+/// On database failure.
+pub async fn append_trace(db: &impl ConnectionTrait, call_sid: &str, lines: &[String]) -> Result<(), StoreError> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let Some(stored) = Call::find()
+        .select_only()
+        .column(call::Column::Trace)
+        .filter(call::Column::CallSid.eq(call_sid))
+        .into_tuple::<Option<String>>()
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let mut trace: Vec<String> = stored
+        .as_deref()
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or_default();
+    let known = trace.len();
+    for line in lines {
+        if !trace.contains(line) {
+            trace.push(line.clone());
+        }
+    }
+    if trace.len() == known {
+        return Ok(());
+    }
+    Call::update_many()
+        .col_expr(
+            call::Column::Trace,
+            Expr::value(serde_json::Value::from(trace).to_string()),
+        )
+        .filter(call::Column::CallSid.eq(call_sid))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// A leg about to be rung: a number at a step of the call's chain.
 #[derive(Debug, Clone)]
 pub struct NewLeg<'a> {

@@ -9,6 +9,7 @@ pub mod duty;
 mod entities;
 pub mod messages;
 pub mod outbox;
+pub mod owners;
 pub mod purchased_numbers;
 pub mod rotation;
 pub mod rule_versions;

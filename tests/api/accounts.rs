@@ -256,8 +256,15 @@ async fn a_webhook_to_the_clients_number_is_accepted_only_with_the_clients_token
     );
     call_to_harbor.push(("CallStatus", "completed"));
     let leg = "/twilio/voice/status?client=acme-dental&number=%2B442079460123&step=0&version=1";
+    let unrelated = app.post_signed_with(ACME_TOKEN, leg, &call_to_harbor).await;
+    assert_eq!(
+        unrelated.status, 403,
+        "without a call of Acme's it is a leg of, a status naming Harbor's number is Harbor's"
+    );
+    call_to_harbor[1] = ("CallSid", "CA0000000000000000000000000000c0a2");
+    call_to_harbor.push(("ParentCallSid", "CA0000000000000000000000000000c0a1"));
     let answered = app.post_signed_with(ACME_TOKEN, leg, &call_to_harbor).await;
-    assert_ne!(answered.status, 403, "a leg Acme dialled may ring anyone's number");
+    assert_eq!(answered.status, 204, "a leg of Acme's call may ring anyone's number");
 
     let (status, _) = app.api("DELETE", ACCOUNT, Some(&admin), None).await;
     assert_eq!(status, 204);
@@ -295,7 +302,12 @@ async fn in_local_mode_a_client_with_its_own_account_sends_through_twilio_and_on
     let local = switchboard::config::LOCAL_AUTH_TOKEN;
     let local_sid = switchboard::config::LOCAL_ACCOUNT_SID;
     assert_eq!(call_signed(&app, local_sid, local, ACME).await.status, 403);
-    call_signed(&app, local_sid, local, VET).await.assert_twiml();
+    let mut to_vet = call_params(local_sid, VET);
+    to_vet[1] = ("CallSid", "CA0000000000000000000000000000c0a3");
+    to_vet.push(("CallStatus", "ringing"));
+    app.post_signed_with(local, "/twilio/voice", &to_vet)
+        .await
+        .assert_twiml();
     call_signed(&app, ACME_SID, ACME_TOKEN, ACME).await.assert_twiml();
 
     send_sms(&app, &admin, "acme-dental").await;

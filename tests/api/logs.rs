@@ -2,7 +2,7 @@
 //! numbers masked, no secret anywhere: not in the logs, not in any answer (errors included),
 //! not in `/metrics`.
 
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::database::TestDb;
@@ -51,30 +51,28 @@ async fn everything(response: reqwest::Response) -> String {
     format!("{head} {}", response.text().await.unwrap())
 }
 
-#[tokio::test]
-async fn a_whole_call_and_an_admin_session_log_masked_numbers_and_leak_no_secret_anywhere() {
-    let db = TestDb::new().await;
-    let fake = FakeTwilio::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("log-test.toml"), RULES).unwrap();
+/// `switchboard serve` with the server's own account, the fake Twilio, the rules in `rules`,
+/// debug logs (JSON lines or text) on its stdout and stderr; returns it and its URL once it
+/// answers.
+async fn serve(db: &TestDb, fake: &FakeTwilio, rules: &std::path::Path, json: bool) -> (Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
     let public = format!("http://127.0.0.1:{port}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+    let child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
         .arg("serve")
         .env("SWITCHBOARD_BIND", format!("127.0.0.1:{port}"))
         .env("SWITCHBOARD_PUBLIC_URL", &public)
         .env("DATABASE_URL", &db.url)
-        .env("SWITCHBOARD_RULES_DIR", dir.path())
+        .env("SWITCHBOARD_RULES_DIR", rules)
         .env("TWILIO_ACCOUNT_SID", TEST_ACCOUNT_SID)
         .env("TWILIO_AUTH_TOKEN", TEST_TOKEN)
         .env("TWILIO_API_BASE", fake.url.as_str())
         .env("SWITCHBOARD_ADMIN_TOKEN", ADMIN)
         .env("SWITCHBOARD_SECRET_KEY", SECRET_KEY)
-        .env("SWITCHBOARD_LOG_JSON", "true")
+        .env("SWITCHBOARD_LOG_JSON", json.to_string())
         .env("RUST_LOG", "switchboard=debug,tower_http=debug")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -86,14 +84,41 @@ async fn a_whole_call_and_an_admin_session_log_masked_numbers_and_leak_no_secret
         assert!(Instant::now() < deadline, "the server did not start");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    (child, public)
+}
 
-    let post = |path: &str, params: Vec<(&str, &str)>| {
-        let url = format!("{public}{path}");
-        let mut all: Vec<(String, String)> = vec![("AccountSid".into(), TEST_ACCOUNT_SID.into())];
-        all.extend(params.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())));
-        let signature = switchboard::signature::compute(TEST_TOKEN, &url, &all);
-        http.post(url).header("X-Twilio-Signature", signature).form(&all).send()
-    };
+/// Stops it with SIGTERM; returns everything it wrote.
+async fn stop(mut child: Child) -> String {
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    tokio::task::spawn_blocking(move || {
+        let _ = child.wait();
+        let mut out = String::new();
+        std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
+        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut out).unwrap();
+        out
+    })
+    .await
+    .unwrap()
+}
+
+/// A webhook to `url` signed with the server's own account.
+fn signed(http: &reqwest::Client, url: &str, params: &[(&str, &str)]) -> reqwest::RequestBuilder {
+    let mut all: Vec<(String, String)> = vec![("AccountSid".into(), TEST_ACCOUNT_SID.into())];
+    all.extend(params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    let signature = switchboard::signature::compute(TEST_TOKEN, url, &all);
+    http.post(url).header("X-Twilio-Signature", signature).form(&all)
+}
+
+#[tokio::test]
+async fn a_whole_call_and_an_admin_session_log_masked_numbers_and_leak_no_secret_anywhere() {
+    let db = TestDb::new().await;
+    let fake = FakeTwilio::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("log-test.toml"), RULES).unwrap();
+    let (child, public) = serve(&db, &fake, dir.path(), true).await;
+    let http = reqwest::Client::new();
+
+    let post = |path: &str, params: Vec<(&str, &str)>| signed(&http, &format!("{public}{path}"), &params).send();
     let call = "CA0000000000000000000000000000c0de";
     let first = post(
         "/twilio/voice",
@@ -207,16 +232,7 @@ async fn a_whole_call_and_an_admin_session_log_masked_numbers_and_leak_no_secret
     assert!(metrics.contains("# TYPE"), "{metrics}");
     answers.push(metrics);
 
-    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
-    let output = tokio::task::spawn_blocking(move || {
-        let _ = child.wait();
-        let mut out = String::new();
-        std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
-        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut out).unwrap();
-        out
-    })
-    .await
-    .unwrap();
+    let output = stop(child).await;
 
     let lines: Vec<serde_json::Value> = output.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     assert!(lines.len() > 5, "JSON log lines expected: {output}");
@@ -251,4 +267,51 @@ async fn a_whole_call_and_an_admin_session_log_masked_numbers_and_leak_no_secret
     );
     assert_eq!(request["client"], "log-test", "{routed}");
     assert!(output.contains("shutting down"), "SIGTERM shuts down gracefully");
+}
+
+#[tokio::test]
+async fn request_values_with_newlines_are_escaped_in_the_text_log_and_forge_no_line() {
+    let db = TestDb::new().await;
+    let fake = FakeTwilio::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("log-test.toml"), RULES).unwrap();
+    let (child, public) = serve(&db, &fake, dir.path(), false).await;
+    let http = reqwest::Client::new();
+    let forged = "+1212555\nFORGED line";
+    let call = [
+        ("CallSid", "CA0000000000000000000000000000f0a1"),
+        ("To", NUMBER),
+        ("From", forged),
+    ];
+    let text = [
+        ("MessageSid", "SM0000000000000000000000000000f0a1"),
+        ("To", NUMBER),
+        ("From", forged),
+        ("Body", "hi"),
+    ];
+    let bad_sid = [("CallSid", "CA1\r\nFORGED sid"), ("To", NUMBER), ("From", CALLER)];
+    let requests = [
+        signed(&http, &format!("{public}/twilio/voice"), &call),
+        signed(&http, &format!("{public}/twilio/sms"), &text),
+        signed(&http, &format!("{public}/twilio/voice"), &bad_sid),
+        signed(
+            &http,
+            &format!("{public}/twilio/voice/voicemail?client=x%0AFORGED+client"),
+            &call,
+        ),
+    ];
+
+    for request in requests {
+        let status = request.send().await.unwrap().status();
+        assert_ne!(status, 403, "let in, so its values reach the log");
+    }
+    let output = stop(child).await;
+
+    let forged_lines: Vec<&str> = (output.lines())
+        .filter(|l| l.trim_start().starts_with("FORGED"))
+        .collect();
+    assert!(forged_lines.is_empty(), "{forged_lines:?} in:\n{output}");
+    for escaped in ["\\nFORGED line", "\\r\\nFORGED sid", "\\nFORGED client"] {
+        assert!(output.contains(escaped), "{escaped} is in the log, escaped:\n{output}");
+    }
 }
