@@ -152,6 +152,14 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
         TokenCommand::Create { client, name } => {
             if let Some(c) = &client {
                 crate::phone::ClientId::parse(c).map_err(anyhow::Error::msg)?;
+                if !known_client(settings, &db, c).await? {
+                    bail!(
+                        "no client `{c}`: neither the database nor the rule files in {} have it. \
+                         `switchboard rules check` lists the rule files' clients, and `GET /api/clients` \
+                         those the server serves.",
+                        settings.rules_dir.display()
+                    );
+                }
             }
             let secret = format!(
                 "sb_{}",
@@ -187,6 +195,17 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
         }
     }
     Ok(())
+}
+
+/// A client the server serves (its rules are in the database) or will serve from its next
+/// start (a valid rule file names it).
+async fn known_client(settings: &Settings, db: &store::Db, client: &str) -> anyhow::Result<bool> {
+    let stored = store::rule_versions::current_all(db).await?;
+    if stored.iter().any(|s| s.client == client) {
+        return Ok(true);
+    }
+    let files = rules_files::load_dir(&settings.rules_dir).unwrap_or_default();
+    Ok(files.iter().any(|f| f.rules.client.as_str() == client))
 }
 
 fn check(dir: &std::path::Path) -> ExitCode {

@@ -36,7 +36,10 @@ pub enum StartError {
 
 pub struct Application {
     listener: TcpListener,
+    /// `SWITCHBOARD_METRICS_BIND`'s, when `/metrics` has an address of its own.
+    metrics_listener: Option<TcpListener>,
     state: AppState,
+    limits: crate::serve::Limits,
 }
 
 impl Application {
@@ -63,12 +66,17 @@ impl Application {
             .await
             .map_err(|e| StartError::Bind(settings.bind, e))?;
         let address = listener.local_addr().map_err(|e| StartError::Bind(settings.bind, e))?;
+        let metrics_listener = match settings.metrics_bind {
+            Some(bind) => Some(TcpListener::bind(bind).await.map_err(|e| StartError::Bind(bind, e))?),
+            None => None,
+        };
         if settings.local_mode() {
             warn!("LOCAL MODE: no TWILIO_AUTH_TOKEN set. Webhooks must be signed with the local token (see README); SMS go to the log, not Twilio, except those of clients with a Twilio account of their own.");
         }
         let links = Links::new(settings.public_url.as_ref()).with_local_console(address);
         let outbound = Arc::new(outbound(&settings, &links)?);
         let accounts = Arc::new(client_accounts(&db, &settings).await?);
+        let limits = crate::serve::Limits::from_settings(&settings);
         let intake = store::batch::Batcher::start(db.clone(), crate::calls::Intake { clock: clock.clone() });
         let state = AppState::new(Shared {
             intake,
@@ -81,11 +89,22 @@ impl Application {
             accounts,
             admin_attempts: Arc::default(),
         });
-        Ok(Self { listener, state })
+        Ok(Self {
+            listener,
+            metrics_listener,
+            state,
+            limits,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The port `/metrics` is served on when it has an address of its own.
+    pub fn metrics_port(&self) -> Option<u16> {
+        let listener = self.metrics_listener.as_ref()?;
+        listener.local_addr().ok().map(|a| a.port())
     }
 
     pub fn state(&self) -> &AppState {
@@ -98,6 +117,9 @@ impl Application {
     /// When the server fails.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         info!(address = %self.listener.local_addr()?, "switchboard listening");
+        if let Some(metrics) = &self.metrics_listener {
+            info!(address = %metrics.local_addr()?, "metrics listening");
+        }
         spawn_reload_on_hangup(self.state.clone());
         spawn_refresh(self.state.clone());
         let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -106,7 +128,28 @@ impl Application {
             .settings
             .outbox_worker
             .then(|| tokio::spawn(worker::run(self.state.clone(), stopped)));
-        let served = crate::serve::serve(self.listener, http::router(self.state), shutdown_signal()).await;
+        // One signal stops both listeners.
+        let (signalled, signal) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            let _ = signalled.send(true);
+        });
+        let on_signal = |mut signal: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = signal.wait_for(|s| *s).await;
+        };
+        let metrics = self.metrics_listener.map(|listener| {
+            let router = http::metrics_router(self.state.clone());
+            tokio::spawn(crate::serve::serve(
+                listener,
+                router,
+                self.limits,
+                on_signal(signal.clone()),
+            ))
+        });
+        let served = crate::serve::serve(self.listener, http::router(self.state), self.limits, on_signal(signal)).await;
+        if let Some(metrics) = metrics {
+            let _ = metrics.await;
+        }
         // In-flight webhooks are done; let the worker finish the message it is sending.
         let _ = stop.send(true);
         if let Some(worker) = worker {

@@ -10,8 +10,10 @@ mod entities;
 pub mod messages;
 pub mod outbox;
 pub mod owners;
+pub mod purchased_numbers;
 pub mod rotation;
 pub mod rule_versions;
+pub mod sessions;
 mod sql;
 
 use std::time::Duration;

@@ -128,6 +128,7 @@ fn call_reaches_the_server_at_switchboard_bind_and_prints_the_next_request_unesc
         assert!(String::from_utf8_lossy(&next.stdout).starts_with("200 OK"));
     }
     server.kill().unwrap();
+    server.wait().unwrap();
 }
 
 #[test]
@@ -169,4 +170,34 @@ fn simulate_shows_every_step_of_an_open_call() {
         stdout.contains("2. external") && stdout.contains("3. voicemail"),
         "{stdout}"
     );
+}
+
+#[test]
+fn token_create_refuses_an_unknown_client_and_says_how_to_list_the_clients() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}?mode=rwc", dir.path().join("tokens.db").display());
+    let create = |client: &str| {
+        Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .args(["token", "create", "--client", client])
+            .env("SWITCHBOARD_RULES_DIR", example_rules())
+            .env("DATABASE_URL", &database)
+            .output()
+            .expect("the binary runs")
+    };
+
+    let unknown = create("no-such-client");
+    let known = create("acme-dental");
+
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(!unknown.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("no-such-client") && stderr.contains("switchboard rules check"),
+        "{stderr}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&unknown.stdout).contains("sb_"),
+        "no token was made"
+    );
+    assert!(known.status.success(), "{}", String::from_utf8_lossy(&known.stderr));
+    assert!(String::from_utf8_lossy(&known.stdout).contains("sb_"));
 }
