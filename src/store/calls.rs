@@ -668,22 +668,3 @@ pub async fn mark_missing_transcripts(db: &impl ConnectionTrait, cutoff: DateTim
         .await?;
     Ok(done.rows_affected)
 }
-
-/// The legs of one client's calls that started in `[since, until)`.
-///
-/// # Errors
-/// On database failure.
-pub async fn legs_between(
-    db: &impl ConnectionTrait,
-    client: &str,
-    since: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<Vec<LegRow>, StoreError> {
-    // Legs are created when their call is routed, so their own creation time bounds them.
-    Ok(Leg::find()
-        .filter(call_leg::Column::ClientId.eq(client))
-        .filter(call_leg::Column::CreatedAt.gte(since))
-        .filter(call_leg::Column::CreatedAt.lt(until + Duration::hours(4)))
-        .all(db)
-        .await?)
-}

@@ -15,6 +15,7 @@ pub mod rotation;
 pub mod rule_versions;
 pub mod sessions;
 mod sql;
+pub mod stats;
 
 use std::time::Duration;
 

@@ -34,5 +34,6 @@ mod sending;
 mod server_process;
 mod signatures;
 mod sms;
+mod stats;
 mod tenants;
 mod workers;
