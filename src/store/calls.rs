@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    QueryResult, QuerySelect, Statement,
+    QueryResult, QuerySelect, QueryTrait, Statement,
 };
 
 use super::entities::call::{self, Entity as Call};
@@ -604,6 +604,14 @@ pub struct CallFilter {
 /// # Errors
 /// On database failure.
 pub async fn list(db: &impl ConnectionTrait, f: &CallFilter, limit: u64) -> Result<Vec<CallRow>, StoreError> {
+    Ok(Call::find()
+        .from_raw_sql(list_query(db.get_database_backend(), f, limit))
+        .all(db)
+        .await?)
+}
+
+/// The statement [`list`] runs (its plan is checked by the tests).
+pub fn list_query(backend: DbBackend, f: &CallFilter, limit: u64) -> Statement {
     let mut q = Call::find();
     if let Some(clients) = &f.clients {
         q = q.filter(call::Column::ClientId.is_in(clients.clone()));
@@ -634,11 +642,10 @@ pub async fn list(db: &impl ConnectionTrait, f: &CallFilter, limit: u64) -> Resu
             ),
         );
     }
-    Ok(q.order_by_desc(call::Column::StartedAt)
+    q.order_by_desc(call::Column::StartedAt)
         .order_by_desc(call::Column::CallSid)
         .limit(limit)
-        .all(db)
-        .await?)
+        .build(backend)
 }
 
 /// Marks a voicemail as waiting for its transcript (unless one already arrived).

@@ -35,40 +35,10 @@ pub async fn call_figures(
     since: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<CallFigures, StoreError> {
-    let backend = db.get_database_backend();
-    let epoch = |column: &str| match backend {
-        DbBackend::Postgres => format!("CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"),
-        _ => format!("CAST(strftime('%s', {column}) AS INTEGER)"),
-    };
-    let period = "c.client_id = ? AND c.started_at >= ? AND c.started_at < ?";
-    let query = |sql: String| statement(backend, &sql, client, since, until);
-    let outcomes = db
-        .query_all(query(format!(
-            "SELECT c.outcome, COUNT(*) FROM calls c WHERE {period} GROUP BY c.outcome"
-        )))
-        .await?;
-    let answered_by = db
-        .query_all(query(format!(
-            "SELECT c.answered_by, COUNT(*) FROM calls c WHERE {period} \
-             AND c.outcome = 'answered' AND c.answered_by IS NOT NULL GROUP BY c.answered_by"
-        )))
-        .await?;
-    let waits = db
-        .query_all(query(format!(
-            "SELECT l.assistant_id, COUNT(*), CAST(SUM({answered} - {started}) AS BIGINT) FROM calls c \
-             JOIN call_legs l ON l.call_id = c.id \
-             WHERE {period} AND l.assistant_id IS NOT NULL AND l.answered_at IS NOT NULL \
-             GROUP BY l.assistant_id",
-            answered = epoch("l.answered_at"),
-            started = epoch("c.started_at"),
-        )))
-        .await?;
-    let quarter_hours = db
-        .query_all(query(format!(
-            "SELECT {started} / {QUARTER_HOUR}, COUNT(*) FROM calls c WHERE {period} GROUP BY 1",
-            started = epoch("c.started_at"),
-        )))
-        .await?;
+    let [outcomes, answered_by, waits, quarter_hours] =
+        call_figures_queries(db.get_database_backend(), client, since, until);
+    let (outcomes, answered_by) = (db.query_all(outcomes).await?, db.query_all(answered_by).await?);
+    let (waits, quarter_hours) = (db.query_all(waits).await?, db.query_all(quarter_hours).await?);
     Ok(CallFigures {
         outcomes: pairs(&outcomes)?,
         answered_by: pairs(&answered_by)?,
@@ -85,8 +55,36 @@ pub async fn call_figures(
     })
 }
 
-fn statement(backend: DbBackend, sql: &str, client: &str, since: DateTime<Utc>, until: DateTime<Utc>) -> Statement {
-    sql::statement(backend, sql, vec![client.into(), since.into(), until.into()])
+/// The statements [`call_figures`] runs, in the order of its fields (their plans are
+/// checked by the tests).
+pub fn call_figures_queries(
+    backend: DbBackend,
+    client: &str,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> [Statement; 4] {
+    let epoch = |column: &str| match backend {
+        DbBackend::Postgres => format!("CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"),
+        _ => format!("CAST(strftime('%s', {column}) AS INTEGER)"),
+    };
+    let period = "c.client_id = ? AND c.started_at >= ? AND c.started_at < ?";
+    let started = epoch("c.started_at");
+    [
+        format!("SELECT c.outcome, COUNT(*) FROM calls c WHERE {period} GROUP BY c.outcome"),
+        format!(
+            "SELECT c.answered_by, COUNT(*) FROM calls c WHERE {period} \
+             AND c.outcome = 'answered' AND c.answered_by IS NOT NULL GROUP BY c.answered_by"
+        ),
+        format!(
+            "SELECT l.assistant_id, COUNT(*), CAST(SUM({answered} - {started}) AS BIGINT) FROM calls c \
+             JOIN call_legs l ON l.call_id = c.id \
+             WHERE {period} AND l.assistant_id IS NOT NULL AND l.answered_at IS NOT NULL \
+             GROUP BY l.assistant_id",
+            answered = epoch("l.answered_at"),
+        ),
+        format!("SELECT {started} / {QUARTER_HOUR}, COUNT(*) FROM calls c WHERE {period} GROUP BY 1"),
+    ]
+    .map(|sql| sql::statement(backend, &sql, vec![client.into(), since.into(), until.into()]))
 }
 
 fn pairs<K: sea_orm::TryGetable>(rows: &[QueryResult]) -> Result<Vec<(K, u64)>, StoreError> {
