@@ -59,6 +59,10 @@ pub struct Settings {
     /// Messages and calls one client may send through the admin API per hour.
     #[arg(long, env = "SWITCHBOARD_SEND_QUOTA_PER_HOUR", default_value_t = 500)]
     pub send_quota_per_hour: u64,
+    /// Keep call and message history this many days, pruned in the background; kept for
+    /// ever when unset.
+    #[arg(long, env = "SWITCHBOARD_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub retention_days: Option<u32>,
     /// Run the outbox worker inside `serve` (tests turn it off to drive it step by step).
     #[arg(long, env = "SWITCHBOARD_OUTBOX_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
     pub outbox_worker: bool,

@@ -122,6 +122,9 @@ impl Application {
         }
         spawn_reload_on_hangup(self.state.clone());
         spawn_refresh(self.state.clone());
+        if let Some(days) = self.state.settings.retention_days {
+            spawn_retention(self.state.clone(), days);
+        }
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let worker = self
             .state
@@ -282,6 +285,31 @@ fn spawn_refresh(state: AppState) {
             tick.tick().await;
             if let Err(e) = refresh(&state).await {
                 warn!(error = %e, "could not refresh the rules from the database");
+            }
+        }
+    });
+}
+
+/// Every ten minutes, forgets the history older than `days`: batches of a few hundred
+/// rows, each its own short transaction, with a pause between them so that webhooks
+/// waiting for the database go first.
+fn spawn_retention(state: AppState, days: u32) {
+    const BATCH: u64 = 500;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let before = state.clock.now() - chrono::Duration::days(i64::from(days));
+            loop {
+                match crate::store::retention::prune_batch(&state.db, before, BATCH).await {
+                    Ok(0) => break,
+                    Ok(deleted) => info!(deleted, %before, "history pruned"),
+                    Err(e) => {
+                        warn!(error = %e, "could not prune history");
+                        break;
+                    }
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }
         }
     });

@@ -13,7 +13,7 @@ mod m20261122_000007_busy_legs_index;
 mod m20261122_000008_legs_by_call_id;
 mod m20261202_000009_purchased_numbers;
 mod m20261202_000010_console_sessions;
-mod m20261202_000011_calls_by_time;
+mod m20261202_000011_history_by_time;
 
 pub struct Migrator;
 
@@ -31,7 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_legs_by_call_id::Migration),
             Box::new(m20261202_000009_purchased_numbers::Migration),
             Box::new(m20261202_000010_console_sessions::Migration),
-            Box::new(m20261202_000011_calls_by_time::Migration),
+            Box::new(m20261202_000011_history_by_time::Migration),
         ]
     }
 }

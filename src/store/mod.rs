@@ -11,6 +11,7 @@ pub mod messages;
 pub mod outbox;
 pub mod owners;
 pub mod purchased_numbers;
+pub mod retention;
 pub mod rotation;
 pub mod rule_versions;
 pub mod sessions;

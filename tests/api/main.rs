@@ -29,6 +29,7 @@ mod proxies;
 mod query_plans;
 mod recordings;
 mod redelivery;
+mod retention;
 mod rules;
 mod sending;
 mod server_process;
