@@ -11,6 +11,9 @@ mod m20261121_000005_outbox_kinds;
 mod m20261121_000006_leg_answered_at;
 mod m20261122_000007_busy_legs_index;
 mod m20261122_000008_legs_by_call_id;
+mod m20261202_000009_purchased_numbers;
+mod m20261202_000010_console_sessions;
+mod m20261202_000011_history_by_time;
 
 pub struct Migrator;
 
@@ -26,6 +29,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000006_leg_answered_at::Migration),
             Box::new(m20261122_000007_busy_legs_index::Migration),
             Box::new(m20261122_000008_legs_by_call_id::Migration),
+            Box::new(m20261202_000009_purchased_numbers::Migration),
+            Box::new(m20261202_000010_console_sessions::Migration),
+            Box::new(m20261202_000011_history_by_time::Migration),
         ]
     }
 }

@@ -82,21 +82,13 @@ pub async fn stats(
     if since >= until {
         return Err(AdminError::BadRequest("since must be before until".into()));
     }
-    let filter = store::calls::CallFilter {
-        clients: Some(vec![id.to_owned()]),
-        since: Some(since),
-        until: Some(until),
-        ..Default::default()
-    };
-    let calls = store::calls::list(db, &filter, 100_000).await?;
-    let legs = store::legs::legs_between(db, id, since, until).await?;
+    let calls = store::stats::call_figures(db, id, since, until).await?;
     let messages = store::outbox::between(db, id, since, until).await?;
     let sids = messages.iter().filter_map(|m| m.message_sid.clone()).collect();
     let statuses = store::messages::statuses(db, sids).await?;
     Ok(crate::admin::stats::compute(
         loaded.rules.timezone,
         &calls,
-        &legs,
         &messages,
         &statuses,
     ))

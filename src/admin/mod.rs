@@ -134,8 +134,9 @@ pub async fn audit(
 /// Checks a rules text as a new version of `id` would be checked, without saving.
 ///
 /// # Errors
-/// `Invalid` with every problem, each at its line.
-pub fn check(state: &AppState, actor: &Actor, id: &str, source: &str) -> Result<Rules, AdminError> {
+/// `Invalid` with every problem, each at its line; `Store` when the reserved numbers cannot be
+/// read.
+pub async fn check(state: &AppState, actor: &Actor, id: &str, source: &str) -> Result<Rules, AdminError> {
     if !actor.can_see(id) {
         return Err(AdminError::NotFound);
     }
@@ -148,24 +149,22 @@ pub fn check(state: &AppState, actor: &Actor, id: &str, source: &str) -> Result<
             format!("the rules are for `{}`, not `{id}`", rules.client),
         ));
     }
+    let numbers: Vec<&str> = rules.numbers.iter().map(|n| n.as_str()).collect();
+    let reserved = store::purchased_numbers::owners(&state.db, &numbers).await?;
     for n in &rules.numbers {
-        if let Some(owner) = state
-            .registry
-            .by_number(n.as_str())
-            .filter(|o| o.rules.client.as_str() != id)
-        {
-            // Name the other client only to those who may see it.
-            let whose = if actor.can_see(owner.rules.client.as_str()) {
-                format!("`{}`", owner.rules.client)
-            } else {
-                "another client".into()
-            };
-            problems.push(at_text(
-                source,
-                n.as_str(),
-                format!("number {n} already belongs to {whose}"),
-            ));
-        }
+        let routed_by = state.registry.by_number(n.as_str()).map(|o| o.rules.client.to_string());
+        let bought_for = reserved.iter().find(|(r, _)| r == n.as_str()).map(|(_, c)| c.clone());
+        let Some(owner) = routed_by.into_iter().chain(bought_for).find(|c| c != id) else {
+            continue;
+        };
+        // Only an admin who may see the other client is told who it is, or even that there is
+        // one: to a business's own admin it is simply not theirs.
+        let message = if actor.can_see(&owner) {
+            format!("number {n} already belongs to `{owner}`")
+        } else {
+            format!("number {n} is not one of this business's numbers")
+        };
+        problems.push(at_text(source, n.as_str(), message));
     }
     if problems.is_empty() {
         Ok(rules)
@@ -198,7 +197,7 @@ pub async fn save_rules(
     if state.registry.current(id).is_none() && actor.client.is_some() {
         return Err(AdminError::NotFound);
     }
-    let rules = check(state, actor, id, source)?;
+    let rules = check(state, actor, id, source).await?;
     let origin = rule_versions::Origin {
         origin: "api",
         author: Some(&actor.name),
@@ -319,7 +318,7 @@ pub struct Try<'a> {
 pub async fn simulate(state: &AppState, actor: &Actor, id: &str, t: &Try<'_>) -> Result<Simulation, AdminError> {
     let loaded = client(&state.registry, actor, id)?;
     let (rules, version) = match t.draft {
-        Some(draft) => (Arc::new(check(state, actor, id, draft)?), 0),
+        Some(draft) => (Arc::new(check(state, actor, id, draft).await?), 0),
         None => (loaded.rules, loaded.version),
     };
     let off = store::duty::off_duty(&state.db, id).await?;

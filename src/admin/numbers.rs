@@ -1,7 +1,8 @@
 //! Phone numbers for a client, bought through its account (its own, else the server's) with the
-//! webhooks already pointing at this server. Buying is audited. It does not touch the client's
-//! rules: a number routes calls only once it is in the client's `numbers`, which the admin adds
-//! as a new rules version.
+//! webhooks already pointing at this server. Buying is audited, and reserves the number for the
+//! client: no other client's rules may name it. It does not touch the client's rules: a number
+//! routes calls only once it is in the client's `numbers`, which the admin adds as a new rules
+//! version.
 
 use crate::admin::accounts::for_admin;
 use crate::admin::{self, Actor, AdminError};
@@ -10,6 +11,7 @@ use crate::phone::E164;
 use crate::twilio::rest::numbers::{AvailableNumber, IncomingNumber, Purchase};
 use crate::twilio::rest::SendError;
 use crate::twilio::webhooks::{PATH_FALLBACK, PATH_SMS, PATH_STATUS, PATH_VOICE};
+use crate::store;
 
 /// Local numbers Twilio offers in `country` (ISO 3166 alpha-2, e.g. `US`), in `area_code` when
 /// given.
@@ -71,6 +73,13 @@ pub async fn purchase(
         )),
         e => refused(e, "the purchase"),
     })?;
+    let reserved = store::purchased_numbers::Purchase {
+        phone_number: &bought.phone_number,
+        client,
+        number_sid: &bought.sid,
+        account_sid: &account.sid,
+    };
+    store::purchased_numbers::reserve(&state.db, &reserved, state.clock.now()).await?;
     let detail = format!(
         "bought {} ({}) on account {}",
         bought.phone_number, bought.sid, account.sid

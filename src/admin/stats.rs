@@ -1,18 +1,18 @@
 //! Per-client figures over a period: calls and how they ended, answer rate and time
-//! to answer per assistant, busiest hours, messages and their cost. Pure: it counts
-//! the rows it is given.
+//! to answer per assistant, calls by local hour and weekday, messages and their cost.
+//! Pure: the database counts the calls (`store::stats`); this puts the counts together
+//! in the client's time zone.
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::Timelike;
+use chrono::{DateTime, Datelike, Timelike, Weekday};
 use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::store::calls::CallRow;
-use crate::store::legs::LegRow;
 use crate::store::messages::StatusRow;
 use crate::store::outbox::OutboxRow;
+use crate::store::stats::{CallFigures, QUARTER_HOUR};
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Stats {
@@ -25,6 +25,10 @@ pub struct Stats {
     pub assistants: Vec<AssistantStats>,
     /// Local hours of the day, busiest first (at most five).
     pub busiest_hours: Vec<HourCount>,
+    /// Every local hour of the day, from 0 to 23.
+    pub by_hour: Vec<HourCount>,
+    /// Every local weekday, Monday first.
+    pub by_weekday: Vec<WeekdayCount>,
     pub messages: MessageStats,
 }
 
@@ -42,6 +46,13 @@ pub struct HourCount {
     pub calls: u64,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct WeekdayCount {
+    /// `mon` … `sun`, as in the rule files.
+    pub weekday: String,
+    pub calls: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct MessageStats {
     pub sent: u64,
@@ -53,55 +64,75 @@ pub struct MessageStats {
     pub cost: Option<f64>,
 }
 
-pub fn compute(tz: Tz, calls: &[CallRow], legs: &[LegRow], messages: &[OutboxRow], statuses: &[StatusRow]) -> Stats {
-    let count = |outcome: &str| calls.iter().filter(|c| c.outcome.as_deref() == Some(outcome)).count() as u64;
-    let (answered, missed, voicemails) = (count("answered"), count("missed"), count("voicemail"));
-    let started: HashMap<&str, &CallRow> = calls.iter().map(|c| (c.call_sid.as_str(), c)).collect();
-    let mut per_assistant: BTreeMap<String, (u64, Vec<f64>)> = BTreeMap::new();
-    for c in calls.iter().filter(|c| c.outcome.as_deref() == Some("answered")) {
-        if let Some(a) = &c.answered_by {
-            per_assistant.entry(a.clone()).or_default().0 += 1;
-        }
+const WEEKDAYS: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
+pub fn compute(tz: Tz, calls: &CallFigures, messages: &[OutboxRow], statuses: &[StatusRow]) -> Stats {
+    let count = |outcome: &str| {
+        (calls.outcomes.iter())
+            .filter(|(o, _)| o.as_deref() == Some(outcome))
+            .map(|(_, n)| n)
+            .sum::<u64>()
+    };
+    let total: u64 = calls.outcomes.iter().map(|(_, n)| n).sum();
+    let answered = count("answered");
+    let mut per_assistant: BTreeMap<&str, (u64, Option<f64>)> = BTreeMap::new();
+    for (assistant, n) in &calls.answered_by {
+        per_assistant.entry(assistant).or_default().0 += n;
     }
-    for leg in legs {
-        let (Some(a), Some(at), Some(call)) = (&leg.assistant_id, leg.answered_at, started.get(leg.call_sid.as_str()))
-        else {
-            continue;
-        };
-        let seconds = (at - call.started_at).num_milliseconds() as f64 / 1000.0;
-        per_assistant.entry(a.clone()).or_default().1.push(seconds.max(0.0));
+    for (assistant, legs, seconds) in &calls.waits {
+        per_assistant.entry(assistant).or_default().1 = (*legs > 0).then(|| seconds / *legs as f64);
     }
     let assistants = per_assistant
         .into_iter()
-        .map(|(assistant, (answered, waits))| AssistantStats {
-            assistant,
+        .map(|(assistant, (answered, mean))| AssistantStats {
+            assistant: assistant.to_owned(),
             answered,
-            mean_seconds_to_answer: (!waits.is_empty()).then(|| waits.iter().sum::<f64>() / waits.len() as f64),
+            mean_seconds_to_answer: mean,
         })
         .collect();
-    let mut hours = [0u64; 24];
-    for c in calls {
-        hours[c.started_at.with_timezone(&tz).hour() as usize] += 1;
+    let (mut hours, mut weekdays) = ([0u64; 24], [0u64; 7]);
+    for (quarter, n) in &calls.quarter_hours {
+        let Some(local) = DateTime::from_timestamp(quarter * QUARTER_HOUR, 0).map(|t| t.with_timezone(&tz)) else {
+            continue;
+        };
+        hours[local.hour() as usize] += n;
+        weekdays[local.weekday().num_days_from_monday() as usize] += n;
     }
-    let mut busiest: Vec<HourCount> = (0u32..24)
+    let by_hour: Vec<HourCount> = (0u32..24)
         .zip(hours)
-        .filter(|(_, n)| *n > 0)
         .map(|(hour, calls)| HourCount { hour, calls })
         .collect();
+    let mut busiest: Vec<HourCount> = by_hour.iter().filter(|h| h.calls > 0).cloned().collect();
     busiest.sort_by(|a, b| b.calls.cmp(&a.calls).then(a.hour.cmp(&b.hour)));
     busiest.truncate(5);
+    let by_weekday = (WEEKDAYS.iter().zip(weekdays))
+        .map(|(day, calls)| WeekdayCount {
+            weekday: day.to_string().to_lowercase(),
+            calls,
+        })
+        .collect();
     Stats {
-        calls: calls.len() as u64,
+        calls: total,
         answered,
-        missed,
-        voicemails,
-        answer_rate: if calls.is_empty() {
+        missed: count("missed"),
+        voicemails: count("voicemail"),
+        answer_rate: if total == 0 {
             0.0
         } else {
-            answered as f64 / calls.len() as f64
+            answered as f64 / total as f64
         },
         assistants,
         busiest_hours: busiest,
+        by_hour,
+        by_weekday,
         messages: message_stats(messages, statuses),
     }
 }

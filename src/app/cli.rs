@@ -53,16 +53,23 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
-    /// Send one signed webhook to a running server, as Twilio would, and print the answer.
+    /// Send one signed webhook to a running server, as Twilio would, and print the answer
+    /// with the commands that answer its next callback.
     Call {
-        #[arg(long, default_value = "http://127.0.0.1:8080")]
-        server: String,
+        /// The server's base URL [default: http://$SWITCHBOARD_BIND, else http://127.0.0.1:8080].
+        #[arg(long)]
+        server: Option<String>,
+        /// The webhook's path and query, as a callback URL of the answer gives it (`&amp;` may
+        /// stay as the TwiML spells it).
         #[arg(long, default_value = "/twilio/voice")]
         path: String,
+        /// The number called.
         #[arg(long)]
         to: String,
+        /// The caller's number.
         #[arg(long, default_value = "+15555550123")]
         from: String,
+        /// The call's SID: keep the same one for every callback of one call.
         #[arg(long, default_value = "CA00000000000000000000000000000001")]
         call_sid: String,
         /// Extra form parameters, `Name=value` (e.g. `Digits=1`, `DialCallStatus=no-answer`).
@@ -130,7 +137,13 @@ pub async fn run() -> anyhow::Result<ExitCode> {
             from,
             call_sid,
             params,
-        } => call(&server, &path, &to, &from, &call_sid, &params).await?,
+        } => {
+            let server = server.unwrap_or_else(|| {
+                let bind = std::env::var("SWITCHBOARD_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
+                format!("http://{bind}")
+            });
+            call(&server, &path, &to, &from, &call_sid, &params).await?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -143,6 +156,14 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
         TokenCommand::Create { client, name } => {
             if let Some(c) = &client {
                 crate::ids::ClientId::parse(c).map_err(anyhow::Error::msg)?;
+                if !known_client(settings, &db, c).await? {
+                    bail!(
+                        "no client `{c}`: neither the database nor the rule files in {} have it. \
+                         `switchboard rules check` lists the rule files' clients, and `GET /api/clients` \
+                         those the server serves.",
+                        settings.rules_dir.display()
+                    );
+                }
             }
             let secret = format!(
                 "sb_{}",
@@ -180,6 +201,17 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
     Ok(())
 }
 
+/// A client the server serves (its rules are in the database) or will serve from its next
+/// start (a valid rule file names it).
+async fn known_client(settings: &Settings, db: &store::Db, client: &str) -> anyhow::Result<bool> {
+    let stored = store::rule_versions::current_all(db).await?;
+    if stored.iter().any(|s| s.client == client) {
+        return Ok(true);
+    }
+    let files = rules_files::load_dir(&settings.rules_dir).unwrap_or_default();
+    Ok(files.iter().any(|f| f.rules.client.as_str() == client))
+}
+
 fn check(dir: &std::path::Path) -> ExitCode {
     match rules_files::load_dir(dir) {
         Ok(files) => {
@@ -198,7 +230,10 @@ fn check(dir: &std::path::Path) -> ExitCode {
             for e in &errors {
                 eprintln!("{e}");
             }
-            eprintln!("{} problems", errors.len());
+            match errors.len() {
+                1 => eprintln!("1 problem"),
+                n => eprintln!("{n} problems"),
+            }
             ExitCode::FAILURE
         }
     }
@@ -241,6 +276,8 @@ async fn call(server: &str, path: &str, to: &str, from: &str, call_sid: &str, ex
         params.retain(|(name, _)| name != k);
         params.push((k.into(), v.into()));
     }
+    // Pasted from the TwiML, a URL keeps its XML escapes; `&amp;` is never meant literally.
+    let path = path.replace("&amp;", "&");
     let url = format!("{}{path}", server.trim_end_matches('/'));
     let sig = signature::compute(LOCAL_AUTH_TOKEN, &url, &params);
     let response = reqwest::Client::new()
@@ -251,6 +288,50 @@ async fn call(server: &str, path: &str, to: &str, from: &str, call_sid: &str, ex
         .await
         .with_context(|| format!("cannot reach {url}"))?;
     println!("{} {}", response.status(), url);
-    println!("{}", response.text().await?);
+    let twiml = response.text().await?;
+    println!("{twiml}");
+    for (verb, action) in callbacks(&twiml) {
+        let (what, params) = match verb {
+            "Gather" => ("the caller presses 1", "--param Digits=1"),
+            _ => (
+                "nobody answers",
+                "--param DialCallStatus=no-answer --param CallStatus=in-progress",
+            ),
+        };
+        println!(
+            "\nWhen {what}, Twilio asks:\n  switchboard call --server {server} --to {to} --from {from} --call-sid {call_sid} --path '{action}' {params}"
+        );
+    }
     Ok(())
+}
+
+/// The `action` URLs of the `<Dial>` and `<Gather>` verbs of `twiml`, unescaped, with their
+/// verb, so the next request can be sent as Twilio would.
+fn callbacks(twiml: &str) -> Vec<(&'static str, String)> {
+    let mut reader = quick_xml::Reader::from_str(twiml);
+    let mut found = Vec::new();
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => {
+                let verb = match e.name().as_ref() {
+                    b"Dial" => "Dial",
+                    b"Gather" => "Gather",
+                    _ => continue,
+                };
+                let action = e
+                    .try_get_attribute("action")
+                    .ok()
+                    .flatten()
+                    .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()));
+                // Relative to the server, as `--path` wants it, when there is a public URL.
+                let path = action.map(|a| match url::Url::parse(&a) {
+                    Ok(u) => format!("{}?{}", u.path(), u.query().unwrap_or_default()),
+                    Err(_) => a,
+                });
+                found.extend(path.map(|p| (verb, p)));
+            }
+            Ok(quick_xml::events::Event::Eof) | Err(_) => return found,
+            Ok(_) => {}
+        }
+    }
 }

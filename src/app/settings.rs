@@ -1,10 +1,11 @@
 //! Settings, read once from the environment (and `.env`), validated, and shared.
 //! DESIGN.md names every variable; keep those names.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use clap::Args;
+use ipnet::IpNet;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
@@ -58,6 +59,10 @@ pub struct Settings {
     /// Messages and calls one client may send through the admin API per hour.
     #[arg(long, env = "SWITCHBOARD_SEND_QUOTA_PER_HOUR", default_value_t = 500)]
     pub send_quota_per_hour: u64,
+    /// Keep call and message history this many days, pruned in the background; kept for
+    /// ever when unset.
+    #[arg(long, env = "SWITCHBOARD_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub retention_days: Option<u32>,
     /// Run the outbox worker inside `serve` (tests turn it off to drive it step by step).
     #[arg(long, env = "SWITCHBOARD_OUTBOX_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
     pub outbox_worker: bool,
@@ -68,9 +73,59 @@ pub struct Settings {
     /// Without it, no client credentials can be stored or used.
     #[arg(long, env = "SWITCHBOARD_SECRET_KEY", hide_env_values = true, value_parser = SecretKeyParser)]
     pub secret_key: Option<SecretKey>,
+    /// How long a request, headers and body, may take to arrive, in milliseconds: the first
+    /// request of a connection from its first byte, a later one (kept alive) from the end of the
+    /// previous answer. An idle kept-alive connection is closed after it too.
+    #[arg(long, env = "SWITCHBOARD_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
+    pub request_timeout_ms: u64,
+    /// How long a new connection may stay silent before it is closed, and any connection may go
+    /// without a new request before it is shut down gracefully, in milliseconds.
+    #[arg(long, env = "SWITCHBOARD_IDLE_TIMEOUT_MS", default_value_t = 30_000)]
+    pub idle_timeout_ms: u64,
+    /// Open connections at most; past it the server stops accepting until one closes. Lowered
+    /// at start to what the process's open-file limit leaves room for.
+    #[arg(long, env = "SWITCHBOARD_MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
+    /// Reverse proxies (addresses or CIDRs, comma-separated) whose forwarding header is believed
+    /// for the client's address; from any other peer the header is ignored.
+    #[arg(long, env = "SWITCHBOARD_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
+    pub trusted_proxies: Vec<IpNet>,
+    /// The header those proxies set. Only that one: the other arrives as the client wrote it.
+    #[arg(long, env = "SWITCHBOARD_PROXY_HEADER", value_enum, default_value_t = ProxyHeader::XForwardedFor)]
+    pub proxy_header: ProxyHeader,
+    /// A bearer token that `/metrics` then requires (it lists every client with its calls).
+    #[arg(long, env = "SWITCHBOARD_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<SecretString>,
+    /// Serve `/metrics` on this address (say, one only Prometheus reaches) and no longer on
+    /// `SWITCHBOARD_BIND`.
+    #[arg(long, env = "SWITCHBOARD_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+    /// A console session unused this long ends, in minutes.
+    #[arg(long, env = "SWITCHBOARD_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub session_idle_minutes: u32,
+    /// A console session ends this long after signing in, however much it is used, in hours.
+    #[arg(long, env = "SWITCHBOARD_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: u32,
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "SWITCHBOARD_LOG_JSON", default_value_t = false)]
     pub log_json: bool,
+}
+
+/// Which forwarding header the trusted proxies set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProxyHeader {
+    /// `X-Forwarded-For: client, proxy1`
+    XForwardedFor,
+    /// RFC 7239's `Forwarded: for=client, for=proxy1`
+    Forwarded,
+}
+
+/// One trusted proxy: an address stands for itself alone.
+fn parse_proxy(text: &str) -> Result<IpNet, String> {
+    let text = text.trim();
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("`{text}` is neither an address nor a CIDR block (10.0.0.0/8)"))
 }
 
 /// Parses `SWITCHBOARD_SECRET_KEY` once, at start. Unlike clap's own parsers, a refusal does

@@ -39,7 +39,10 @@ pub enum StartError {
 
 pub struct Application {
     listener: TcpListener,
+    /// `SWITCHBOARD_METRICS_BIND`'s, when `/metrics` has an address of its own.
+    metrics_listener: Option<TcpListener>,
     state: AppState,
+    limits: crate::app::serve::Limits,
 }
 
 impl Application {
@@ -66,12 +69,17 @@ impl Application {
             .await
             .map_err(|e| StartError::Bind(settings.bind, e))?;
         let address = listener.local_addr().map_err(|e| StartError::Bind(settings.bind, e))?;
+        let metrics_listener = match settings.metrics_bind {
+            Some(bind) => Some(TcpListener::bind(bind).await.map_err(|e| StartError::Bind(bind, e))?),
+            None => None,
+        };
         if settings.local_mode() {
             warn!("LOCAL MODE: no TWILIO_AUTH_TOKEN set. Webhooks must be signed with the local token (see README); SMS go to the log, not Twilio, except those of clients with a Twilio account of their own.");
         }
         let links = Links::new(settings.public_url.as_ref()).with_local_console(address);
         let outbound = Arc::new(outbound(&settings, &links)?);
         let accounts = Arc::new(client_accounts(&db, &settings).await?);
+        let limits = crate::app::serve::Limits::from_settings(&settings);
         let intake = store::batch::Batcher::start(db.clone(), Intake { clock: clock.clone() });
         let calls = Calls {
             db: db.clone(),
@@ -108,11 +116,22 @@ impl Application {
             accounts,
             admin_attempts: Arc::default(),
         });
-        Ok(Self { listener, state })
+        Ok(Self {
+            listener,
+            metrics_listener,
+            state,
+            limits,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The port `/metrics` is served on when it has an address of its own.
+    pub fn metrics_port(&self) -> Option<u16> {
+        let listener = self.metrics_listener.as_ref()?;
+        listener.local_addr().ok().map(|a| a.port())
     }
 
     pub fn state(&self) -> &AppState {
@@ -125,15 +144,42 @@ impl Application {
     /// When the server fails.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         info!(address = %self.listener.local_addr()?, "switchboard listening");
+        if let Some(metrics) = &self.metrics_listener {
+            info!(address = %metrics.local_addr()?, "metrics listening");
+        }
         spawn_reload_on_hangup(self.state.clone());
         spawn_refresh(self.state.clone());
+        if let Some(days) = self.state.settings.retention_days {
+            spawn_retention(self.state.clone(), days);
+        }
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let worker = self
             .state
             .settings
             .outbox_worker
             .then(|| tokio::spawn(worker::run(self.state.worker.clone(), stopped)));
-        let served = crate::app::serve::serve(self.listener, http::router(self.state), shutdown_signal()).await;
+        // One signal stops both listeners.
+        let (signalled, signal) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            let _ = signalled.send(true);
+        });
+        let on_signal = |mut signal: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = signal.wait_for(|s| *s).await;
+        };
+        let metrics = self.metrics_listener.map(|listener| {
+            let router = http::metrics_router(self.state.clone());
+            tokio::spawn(crate::app::serve::serve(
+                listener,
+                router,
+                self.limits,
+                on_signal(signal.clone()),
+            ))
+        });
+        let served = crate::app::serve::serve(self.listener, http::router(self.state), self.limits, on_signal(signal)).await;
+        if let Some(metrics) = metrics {
+            let _ = metrics.await;
+        }
         // In-flight webhooks are done; let the worker finish the message it is sending.
         let _ = stop.send(true);
         if let Some(worker) = worker {
@@ -266,6 +312,31 @@ fn spawn_refresh(state: AppState) {
             tick.tick().await;
             if let Err(e) = refresh(&state).await {
                 warn!(error = %e, "could not refresh the rules from the database");
+            }
+        }
+    });
+}
+
+/// Every ten minutes, forgets the history older than `days`: batches of a few hundred
+/// rows, each its own short transaction, with a pause between them so that webhooks
+/// waiting for the database go first.
+fn spawn_retention(state: AppState, days: u32) {
+    const BATCH: u64 = 500;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let before = state.clock.now() - chrono::Duration::days(i64::from(days));
+            loop {
+                match crate::store::retention::prune_batch(&state.db, before, BATCH).await {
+                    Ok(0) => break,
+                    Ok(deleted) => info!(deleted, %before, "history pruned"),
+                    Err(e) => {
+                        warn!(error = %e, "could not prune history");
+                        break;
+                    }
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }
         }
     });

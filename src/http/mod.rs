@@ -3,6 +3,7 @@
 mod admin;
 mod console;
 mod error;
+mod forwarded;
 mod ops;
 mod sms;
 pub mod state;
@@ -35,9 +36,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(voice)
         .merge(admin)
-        .merge(console::router())
+        .merge(console::router(&state))
         .merge(sms::router())
-        .merge(ops::router())
+        .merge(ops::router(&state))
         .fallback(|| async { Error::NotFound })
         // One layer (outermost first), not three: each `Router::layer` boxes every route
         // again, and each box is cloned for every request.
@@ -48,6 +49,11 @@ pub fn router(state: AppState) -> Router {
                 .layer(axum::middleware::from_fn(measure)),
         )
         .with_state(state)
+}
+
+/// `/metrics` alone, for `SWITCHBOARD_METRICS_BIND`.
+pub fn metrics_router(state: AppState) -> Router {
+    ops::metrics_router().with_state(state)
 }
 
 /// A bug in the call path still answers the caller with a voicemail, not Twilio's

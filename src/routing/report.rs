@@ -42,11 +42,16 @@ impl<'s> Report<'s> {
 
     pub(super) fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
         let (line, column) = self.position(span.start);
-        self.errors.push(RuleError {
-            line,
-            column,
-            message: message.into(),
-        });
+        // One problem, one line: the TOML parser's messages come on several
+        // ("invalid array\nexpected `]`"), which would read as several problems.
+        let message: String = message.into();
+        let message = message
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(": ");
+        self.errors.push(RuleError { line, column, message });
     }
 
     pub(super) fn position(&self, offset: usize) -> (usize, usize) {

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
 };
 
 use super::entities::call::{self, Entity as Call};
@@ -289,6 +289,14 @@ pub struct CallFilter {
 /// # Errors
 /// On database failure.
 pub async fn list(db: &impl ConnectionTrait, f: &CallFilter, limit: u64) -> Result<Vec<CallRow>, StoreError> {
+    Ok(Call::find()
+        .from_raw_sql(list_query(db.get_database_backend(), f, limit))
+        .all(db)
+        .await?)
+}
+
+/// The statement [`list`] runs (its plan is checked by the tests).
+pub fn list_query(backend: DbBackend, f: &CallFilter, limit: u64) -> Statement {
     let mut q = Call::find();
     if let Some(clients) = &f.clients {
         q = q.filter(call::Column::ClientId.is_in(clients.clone()));
@@ -319,9 +327,8 @@ pub async fn list(db: &impl ConnectionTrait, f: &CallFilter, limit: u64) -> Resu
             ),
         );
     }
-    Ok(q.order_by_desc(call::Column::StartedAt)
+    q.order_by_desc(call::Column::StartedAt)
         .order_by_desc(call::Column::CallSid)
         .limit(limit)
-        .all(db)
-        .await?)
+        .build(backend)
 }

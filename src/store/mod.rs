@@ -12,10 +12,14 @@ pub mod legs;
 pub mod messages;
 pub mod outbox;
 pub mod owners;
+pub mod purchased_numbers;
 pub mod recordings;
+pub mod retention;
 pub mod rotation;
 pub mod rule_versions;
+pub mod sessions;
 mod sql;
+pub mod stats;
 
 use std::time::Duration;
 

@@ -421,4 +421,18 @@ async fn a_deleted_client_is_no_longer_served_and_only_a_global_token_may_delete
         404,
         "an unchanged file does not bring it back"
     );
+    let text = std::fs::read_to_string(example_rules().join("acme-dental.toml")).unwrap();
+    let (status, body) = app
+        .api(
+            "PUT",
+            "/api/clients/acme-dental/rules?comment=back",
+            Some(&global),
+            Some(serde_json::Value::String(text)),
+        )
+        .await;
+    assert_eq!(status, 200, "a global token brings it back by saving its rules: {body}");
+    assert_eq!(
+        app.call("CA00000000000000000000000000000d99", ACME).await.dialled(),
+        ["+12125550111"]
+    );
 }

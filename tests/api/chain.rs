@@ -77,6 +77,16 @@ pub fn sid(kind: char, n: u32) -> String {
     format!("CA{kind}{n:031x}")
 }
 
+/// Puts the small office's `assistants` on or off duty through the admin API.
+pub async fn set_duty(app: &TestApp, assistants: &[&str], on_duty: bool) {
+    let token = app.admin_token(None).await;
+    for who in assistants {
+        let path = format!("/api/clients/small-office/assistants/{who}/duty");
+        let body = serde_json::json!({ "on_duty": on_duty });
+        assert_eq!(app.api("PUT", &path, Some(&token), Some(body)).await.0, 204);
+    }
+}
+
 /// Twilio reporting that the leg `answer` rang to `number` was picked up.
 pub async fn leg_answered(app: &TestApp, answer: &Answer, parent: &str, number: &str, child: &str) {
     leg_status(app, answer, parent, number, child, "in-progress").await;
@@ -142,14 +152,7 @@ then = ["voicemail"]"#;
 async fn a_caller_whose_only_assistant_took_another_call_still_gets_voicemail() {
     let (app, _dir) = office(PRIORITY).await;
     // Only Ann: Bob and Cat are off duty for the whole test.
-    let token = app.admin_token(None).await;
-    for who in ["bob", "cat"] {
-        let path = format!("/api/clients/small-office/assistants/{who}/duty");
-        let (status, _) = app
-            .api("PUT", &path, Some(&token), Some(serde_json::json!({"on_duty": false})))
-            .await;
-        assert_eq!(status, 204);
-    }
+    set_duty(&app, &["bob", "cat"], false).await;
     let (x, y) = (sid('a', 1), sid('a', 2));
     let first = app.call(&x, OFFICE).await;
     assert_eq!(first.dialled(), [ANN]);
@@ -170,16 +173,7 @@ async fn a_caller_whose_only_assistant_took_another_call_still_gets_voicemail() 
 #[tokio::test]
 async fn a_caller_keeps_the_second_assistant_when_the_first_takes_another_call() {
     let (app, _dir) = office(PRIORITY).await;
-    let token = app.admin_token(None).await;
-    let (status, _) = app
-        .api(
-            "PUT",
-            "/api/clients/small-office/assistants/cat/duty",
-            Some(&token),
-            Some(serde_json::json!({"on_duty": false})),
-        )
-        .await;
-    assert_eq!(status, 204);
+    set_duty(&app, &["cat"], false).await;
     let (x, y) = (sid('a', 1), sid('a', 2));
     let first = app.call(&x, OFFICE).await;
     let second = app.call(&y, OFFICE).await;
@@ -333,12 +327,7 @@ async fn a_caller_whose_assistant_declines_at_the_whisper_goes_on_to_the_next() 
 #[tokio::test]
 async fn a_caller_keeps_the_external_number_when_the_assistant_takes_another_call() {
     let (app, _dir) = office(&PRIORITY.replace("then = [\"voicemail\"]", "then = [\"external\", \"voicemail\"]")).await;
-    let token = app.admin_token(None).await;
-    for who in ["bob", "cat"] {
-        let path = format!("/api/clients/small-office/assistants/{who}/duty");
-        let off = serde_json::json!({"on_duty": false});
-        assert_eq!(app.api("PUT", &path, Some(&token), Some(off)).await.0, 204);
-    }
+    set_duty(&app, &["bob", "cat"], false).await;
     let (x, y) = (sid('a', 1), sid('a', 2));
     let first = app.call(&x, OFFICE).await;
     let second = app.call(&y, OFFICE).await;

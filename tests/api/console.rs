@@ -91,12 +91,12 @@ async fn console_pages_without_a_session_redirect_to_the_sign_in_page() {
 }
 
 #[tokio::test]
-async fn signing_in_keeps_the_token_in_a_strict_http_only_cookie_scoped_to_the_console() {
+async fn signing_in_keeps_a_session_in_a_strict_http_only_cookie_scoped_to_the_console() {
     let app = spawn_app().await;
     let token = app.admin_token(None).await;
     let (session, cookies) = sign_in(&app, &token).await;
     let set = cookies.iter().find(|c| c.starts_with("sb_session=")).unwrap();
-    for flag in ["HttpOnly", "SameSite=Strict", "Path=/admin", "Secure"] {
+    for flag in ["HttpOnly", "SameSite=Strict", "Path=/admin", "Secure", "Max-Age=43200"] {
         assert!(set.split("; ").any(|f| f == flag), "{flag} missing from {set}");
     }
     let (status, page) = get(&app, "/admin/", Some(&session)).await;
@@ -231,7 +231,7 @@ async fn a_scoped_token_gets_404_for_another_clients_console_pages() {
 }
 
 #[tokio::test]
-async fn signing_out_clears_the_cookie() {
+async fn signing_out_clears_the_cookie_and_ends_the_session_even_for_a_copy() {
     let app = spawn_app().await;
     let token = app.admin_token(None).await;
     let (session, _) = sign_in(&app, &token).await;
@@ -247,6 +247,11 @@ async fn signing_out_clears_the_cookie() {
     let cleared = set_cookies(&r);
     let set = cleared.iter().find(|c| c.starts_with("sb_session=")).unwrap();
     assert!(set.starts_with("sb_session=;") && set.contains("Max-Age=0"), "{set}");
+    assert_eq!(
+        get(&app, "/admin/", Some(&session)).await,
+        (StatusCode::SEE_OTHER, "/admin/sign-in".to_owned()),
+        "the copied cookie no longer works"
+    );
 }
 
 #[tokio::test]
@@ -377,4 +382,144 @@ async fn trying_a_call_uses_the_editors_draft_when_posted_from_it_and_explains_a
     let (status, bad) = get(&app, "/admin/clients/acme-dental/try?at=tomorrow", Some(&session)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(bad.contains("`tomorrow` is not a time"), "{bad}");
+}
+
+#[tokio::test]
+async fn every_console_page_carries_a_strict_content_security_policy_and_signed_in_pages_are_not_stored() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let (session, _) = sign_in(&app, &token).await;
+
+    for (path, cookie) in [
+        ("/admin/sign-in", None),
+        ("/admin/", Some(&session)),
+        ("/admin/clients/acme-dental/rules", Some(&session)),
+        ("/admin/calls", Some(&session)),
+    ] {
+        let mut request = client().get(format!("{}{path}", base(&app)));
+        if let Some(c) = cookie {
+            request = request.header("cookie", c.as_str());
+        }
+        let r = request.send().await.unwrap();
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .unwrap_or_else(|| panic!("{path}: no {name}"))
+                .to_str()
+                .unwrap()
+                .to_owned()
+        };
+        let csp = header("content-security-policy");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "same-origin", "{path}");
+        assert_eq!(header("cache-control"), "no-store", "{path}");
+        let html = r.text().await.unwrap();
+        // What the policy would block: an inline script or style.
+        assert!(
+            !html.contains("<script>") && !html.contains("<style") && !html.contains("style="),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_console_form_posted_from_another_site_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let (session, _) = sign_in(&app, &token).await;
+    let (_, page) = get(&app, "/admin/clients/acme-dental", Some(&session)).await;
+    let url = format!("{}/admin/clients/acme-dental/assistants/maria/duty", base(&app));
+    let post = |origin: &'static str| {
+        client()
+            .post(&url)
+            .header("cookie", &session)
+            .header("origin", origin)
+            .form(&[("on_duty", "false"), ("csrf", &csrf(&page))])
+            .send()
+    };
+
+    let refused = post("https://evil.example").await.unwrap();
+    let refused_status = refused.status();
+    let message = refused.text().await.unwrap();
+    let off_after_refusal = switchboard::store::duty::off_duty(&app.db, "acme-dental")
+        .await
+        .unwrap();
+    let accepted = post(PUBLIC_URL).await.unwrap().status();
+
+    assert_eq!(refused_status, StatusCode::FORBIDDEN);
+    assert!(message.contains("sent from another site"), "{message}");
+    assert!(off_after_refusal.is_empty(), "{off_after_refusal:?}");
+    assert_eq!(accepted, StatusCode::SEE_OTHER, "the console's own origin is accepted");
+}
+
+#[tokio::test]
+async fn each_sign_in_gets_a_new_random_session_id_that_is_neither_the_token_nor_an_api_token() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+
+    let (first, _) = sign_in(&app, &token).await;
+    let (second, _) = sign_in(&app, &token).await;
+    let id = first.trim_start_matches("sb_session=");
+    let (as_bearer, _) = app.api("GET", "/api/clients", Some(id), None).await;
+
+    assert_ne!(first, second);
+    let encoded = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &token);
+    assert!(!first.contains(&token) && !first.contains(&encoded), "{first}");
+    assert_eq!(as_bearer, 401, "a copied cookie is no API token");
+    for session in [&first, &second] {
+        assert_eq!(get(&app, "/admin/", Some(session)).await.0, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn revoking_the_token_ends_its_console_sessions() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let (session, _) = sign_in(&app, &token).await;
+    let row = switchboard::store::admin::find_token(&app.db, &token)
+        .await
+        .unwrap()
+        .unwrap();
+
+    switchboard::store::admin::revoke_token(&app.db, row.id, app.clock_now())
+        .await
+        .unwrap();
+
+    assert_eq!(
+        get(&app, "/admin/", Some(&session)).await,
+        (StatusCode::SEE_OTHER, "/admin/sign-in".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn a_session_ends_after_half_an_hour_idle_and_twelve_hours_after_sign_in_however_busy() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let signed_out = (StatusCode::SEE_OTHER, "/admin/sign-in".to_owned());
+
+    let (idle, _) = sign_in(&app, &token).await;
+    app.advance(29 * 60);
+    let after_29_minutes = get(&app, "/admin/", Some(&idle)).await.0;
+    app.advance(31 * 60);
+    let after_31_more_idle = get(&app, "/admin/", Some(&idle)).await;
+
+    let (busy, _) = sign_in(&app, &token).await;
+    let mut busy_answers = Vec::new();
+    for _ in 0..35 {
+        app.advance(20 * 60);
+        busy_answers.push(get(&app, "/admin/", Some(&busy)).await.0);
+    }
+    app.advance(20 * 60);
+    let at_twelve_hours = get(&app, "/admin/", Some(&busy)).await;
+
+    assert_eq!(after_29_minutes, StatusCode::OK);
+    assert_eq!(after_31_more_idle, signed_out, "idle for 31 minutes");
+    assert!(busy_answers.iter().all(|s| *s == StatusCode::OK), "{busy_answers:?}");
+    assert_eq!(at_twelve_hours, signed_out, "12 hours after signing in");
 }

@@ -23,6 +23,8 @@ pub const CALLER: &str = "+15557654321";
 
 pub struct TestApp {
     pub port: u16,
+    /// With `SWITCHBOARD_METRICS_BIND`: the port `/metrics` is served on.
+    pub metrics_port: Option<u16>,
     pub db: Db,
     pub state: AppState,
     pub clock: Arc<ManualClock>,
@@ -66,6 +68,8 @@ pub struct Options {
     pub without_server_account: bool,
     /// No SWITCHBOARD_PUBLIC_URL.
     pub without_public_url: bool,
+    /// Any other setting, changed last.
+    pub settings: fn(&mut Settings),
 }
 
 impl Default for Options {
@@ -79,6 +83,7 @@ impl Default for Options {
             secret_key: None,
             without_server_account: false,
             without_public_url: false,
+            settings: |_| {},
         }
     }
 }
@@ -117,16 +122,19 @@ pub async fn spawn_with(options: Options) -> TestApp {
         }
         None => (LOCAL_AUTH_TOKEN.to_owned(), LOCAL_ACCOUNT_SID.to_owned()),
     };
+    (options.settings)(&mut settings);
     let clock = Arc::new(ManualClock::new(options.at));
     let app = Application::build_with_clock(settings, clock.clone())
         .await
         .expect("the app starts");
     let port = app.port();
+    let metrics_port = app.metrics_port();
     let db = app.state().db.clone();
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         port,
+        metrics_port,
         db,
         state,
         clock,

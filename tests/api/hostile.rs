@@ -86,6 +86,12 @@ async fn path_traversal_and_sql_in_admin_ids_are_plain_404s() {
     assert_eq!(status, 200, "the data is still there");
 }
 
+const SHORT_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+fn short_request_limit(settings: &mut switchboard::app::settings::Settings) {
+    settings.request_timeout_ms = u64::try_from(SHORT_LIMIT.as_millis()).unwrap();
+}
+
 /// Reads until the server closes the connection, or gives up after `limit`.
 async fn closed_within(stream: &mut tokio::net::TcpStream, limit: std::time::Duration) -> bool {
     use tokio::io::AsyncReadExt as _;
@@ -103,7 +109,11 @@ async fn closed_within(stream: &mut tokio::net::TcpStream, limit: std::time::Dur
 #[tokio::test]
 async fn a_client_trickling_its_headers_is_cut_off_and_the_server_stays_up() {
     use tokio::io::AsyncWriteExt as _;
-    let app = spawn_app().await;
+    let app = spawn_with(Options {
+        settings: short_request_limit,
+        ..Options::default()
+    })
+    .await;
     let mut loris = tokio::net::TcpStream::connect(("127.0.0.1", app.port)).await.unwrap();
     let started = std::time::Instant::now();
     let request = b"POST /twilio/voice HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -120,7 +130,7 @@ async fn a_client_trickling_its_headers_is_cut_off_and_the_server_stays_up() {
     let elapsed = started.elapsed();
     assert!(closed, "still open after {elapsed:?}");
     assert!(
-        elapsed < switchboard::app::serve::HEADER_READ_TIMEOUT + std::time::Duration::from_secs(3),
+        elapsed < SHORT_LIMIT + std::time::Duration::from_secs(3),
         "closed only after {elapsed:?}"
     );
     app.call(CALL, ACME).await.assert_twiml();
@@ -129,7 +139,11 @@ async fn a_client_trickling_its_headers_is_cut_off_and_the_server_stays_up() {
 #[tokio::test]
 async fn an_idle_keep_alive_connection_is_closed() {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-    let app = spawn_app().await;
+    let app = spawn_with(Options {
+        settings: short_request_limit,
+        ..Options::default()
+    })
+    .await;
     let mut idle = tokio::net::TcpStream::connect(("127.0.0.1", app.port)).await.unwrap();
     idle.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
         .await
@@ -137,7 +151,7 @@ async fn an_idle_keep_alive_connection_is_closed() {
     let mut head = [0u8; 12];
     idle.read_exact(&mut head).await.unwrap();
     assert_eq!(&head, b"HTTP/1.1 200");
-    let limit = switchboard::app::serve::HEADER_READ_TIMEOUT + std::time::Duration::from_secs(3);
+    let limit = SHORT_LIMIT + std::time::Duration::from_secs(3);
     assert!(
         closed_within(&mut idle, limit).await,
         "an idle connection pinned the server"

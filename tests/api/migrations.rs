@@ -29,7 +29,15 @@ async fn migrations_go_up_down_and_up_again() {
 async fn keying_legs_by_call_id_keeps_every_call_and_leg() {
     let fresh = crate::database::TestDb::new().await;
     let db = switchboard::store::connect(&fresh.url).await.unwrap();
-    let before = u32::try_from(Migrator::migrations().len() - 1).unwrap();
+    let all_migrations = Migrator::migrations();
+    let keying = all_migrations
+        .iter()
+        .position(|m| m.name() == "m20261122_000008_legs_by_call_id")
+        .unwrap();
+    let (before, since) = (
+        u32::try_from(keying).unwrap(),
+        u32::try_from(all_migrations.len() - keying).unwrap(),
+    );
     Migrator::up(&db, Some(before)).await.unwrap();
     let at = "'2026-11-22T10:00:00+00:00'";
     for sid in ["CA2", "CA1"] {
@@ -80,7 +88,7 @@ async fn keying_legs_by_call_id_keeps_every_call_and_leg() {
         "under minus its own id"
     );
 
-    Migrator::down(&db, Some(1)).await.unwrap();
+    Migrator::down(&db, Some(since)).await.unwrap();
     assert!(rows(linked).await.is_err(), "down takes the ids away");
     let by_sid = "SELECT call_sid, number FROM call_legs ORDER BY id";
     let mut all = expected.clone();

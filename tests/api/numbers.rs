@@ -100,3 +100,80 @@ async fn without_a_public_url_a_purchase_is_refused_before_twilio_is_asked() {
     );
     assert!(fake.numbers_bought().is_empty());
 }
+
+/// Harbor's rules with one more number, as its admin would save them.
+fn harbor_rules_with(number: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(example_rules().join("harbor-plumbing.toml")).unwrap();
+    let with = text.replace(
+        r#"numbers = ["+442079460123", "+442079460124"]"#,
+        &format!(r#"numbers = ["+442079460123", "+442079460124", "{number}"]"#),
+    );
+    assert_ne!(text, with, "the example's numbers line moved");
+    serde_json::Value::String(with)
+}
+
+const HARBOR_RULES: &str = "/api/clients/harbor-plumbing/rules";
+
+#[tokio::test]
+async fn a_number_bought_for_one_client_cannot_be_claimed_by_another_and_its_owner_is_not_revealed() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn(&fake, Options::default()).await;
+    let acme = app.admin_token(Some("acme-dental")).await;
+    let harbor = app.admin_token(Some("harbor-plumbing")).await;
+    let global = app.admin_token(None).await;
+    let request = json!({ "client": "acme-dental", "phone_number": NUMBER });
+    let (bought, _) = app
+        .api("POST", "/api/twilio/purchase-number", Some(&acme), Some(request))
+        .await;
+    assert_eq!(bought, 200);
+
+    let (scoped, refusal) = app
+        .api("PUT", HARBOR_RULES, Some(&harbor), Some(harbor_rules_with(NUMBER)))
+        .await;
+    let (by_global, named) = app
+        .api("PUT", HARBOR_RULES, Some(&global), Some(harbor_rules_with(NUMBER)))
+        .await;
+    let acme_text = std::fs::read_to_string(example_rules().join("acme-dental.toml"))
+        .unwrap()
+        .replace(
+            r#"numbers = ["+12125550100"]"#,
+            &format!(r#"numbers = ["+12125550100", "{NUMBER}"]"#),
+        );
+    let (own, saved) = app
+        .api(
+            "PUT",
+            "/api/clients/acme-dental/rules",
+            Some(&acme),
+            Some(json!(acme_text)),
+        )
+        .await;
+
+    assert_eq!(scoped, 422, "{refusal}");
+    let message = refusal["error"]["details"][0]["message"].as_str().unwrap();
+    assert_eq!(
+        message,
+        format!("number {NUMBER} is not one of this business's numbers")
+    );
+    assert!(!refusal.to_string().to_lowercase().contains("acme"), "{refusal}");
+    assert_eq!(by_global, 422, "{named}");
+    assert!(
+        named.to_string().contains("`acme-dental`"),
+        "a global admin is told whose: {named}"
+    );
+    assert_eq!(own, 200, "the client it was bought for may use it: {saved}");
+}
+
+#[tokio::test]
+async fn a_scoped_admin_naming_a_number_another_client_routes_is_not_told_whose_it_is() {
+    let app = spawn_app().await;
+    let harbor = app.admin_token(Some("harbor-plumbing")).await;
+
+    let (status, refusal) = app
+        .api("PUT", HARBOR_RULES, Some(&harbor), Some(harbor_rules_with(ACME)))
+        .await;
+
+    assert_eq!(status, 422, "{refusal}");
+    let message = refusal["error"]["details"][0]["message"].as_str().unwrap();
+    assert_eq!(message, format!("number {ACME} is not one of this business's numbers"));
+    assert!(!refusal.to_string().to_lowercase().contains("acme"), "{refusal}");
+}

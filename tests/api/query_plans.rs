@@ -65,3 +65,42 @@ async fn sqlite_connections_keep_temporary_files_in_memory_and_checkpoint_often(
     assert_eq!(pragma("temp_store").await, 2, "2 is MEMORY");
     assert_eq!(pragma("wal_autocheckpoint").await, 250);
 }
+
+#[tokio::test]
+async fn the_call_log_is_read_newest_first_through_an_index_for_all_clients_and_for_one() {
+    use switchboard::store::calls::{list_query, CallFilter};
+    let all = list_query(DbBackend::Sqlite, &CallFilter::default(), 50);
+    let Some(calls) = plan(&all, "calls").await else {
+        return;
+    };
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert!(calls[0].contains("USING INDEX ix_calls_started_sid"), "{calls:?}");
+    let one = CallFilter {
+        clients: Some(vec!["acme-dental".into()]),
+        ..CallFilter::default()
+    };
+    let calls = plan(&list_query(DbBackend::Sqlite, &one, 50), "calls").await.unwrap();
+    assert!(
+        calls[0].contains("USING INDEX ix_calls_client_started (client_id=?)"),
+        "{calls:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_clients_figures_read_only_its_calls_of_the_period_through_their_index() {
+    let (since, until) = (Utc::now() - chrono::Duration::days(365), Utc::now());
+    let queries = switchboard::store::stats::call_figures_queries(DbBackend::Sqlite, "acme-dental", since, until);
+    for query in &queries {
+        let Some(calls) = plan(query, "calls").await else {
+            return;
+        };
+        let period = "INDEX ix_calls_client_started (client_id=? AND started_at>? AND started_at<?)";
+        assert!(calls[0].contains(period), "{}: {calls:?}", query.sql);
+    }
+    // The answered legs' waits: each call's legs by the call's id.
+    let legs = plan(&queries[2], "call_legs").await.unwrap();
+    assert!(
+        legs[0].contains("USING INDEX ux_call_legs_call_id_step_number (call_id=?)"),
+        "{legs:?}"
+    );
+}

@@ -171,3 +171,33 @@ async fn a_call_with_a_voicemail_shows_its_transcript_and_an_audio_player() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn under_the_content_security_policy_the_consoles_own_script_and_stylesheet_still_work() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    with_browser(app, "csp", |b, _app| async move {
+        b.sign_in(&token).await;
+        b.goto("/admin/clients/acme-dental/rules").await;
+        let script = |js: &'static str| {
+            let client = b.client.clone();
+            async move { client.execute(js, vec![]).await.unwrap() }
+        };
+        let lines = "return document.querySelectorAll('.editor .gutter li').length";
+        let before = script(lines).await.as_u64().unwrap();
+        let longer = format!("{}\n# one\n# two\n# three", b.value("#source").await);
+
+        b.fill("#source", &longer).await;
+
+        let after = script(lines).await.as_u64().unwrap();
+        let display = script("return getComputedStyle(document.querySelector('.editor')).display").await;
+        assert!(after > before, "{before} → {after}");
+        assert_eq!(
+            after,
+            longer.split('\n').count() as u64,
+            "console.js numbered every line"
+        );
+        assert_eq!(display, "grid", "console.css applies");
+    })
+    .await;
+}

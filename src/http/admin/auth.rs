@@ -2,7 +2,7 @@
 //! bearer token (401), and an address that guessed wrong too often with 429
 //! (`super::attempts`); what a token may see is decided by [`crate::admin::Actor`].
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
@@ -10,8 +10,8 @@ use axum::http::request::Parts;
 
 use crate::admin::Actor;
 use crate::http::state::AppState;
-use crate::http::Error;
-use crate::store::admin;
+use crate::http::{forwarded, Error};
+use crate::store::admin::{self, TokenRow};
 
 pub struct Admin(pub Actor);
 
@@ -33,14 +33,23 @@ impl FromRequestParts<AppState> for Admin {
 }
 
 impl Admin {
-    /// Who a token is, as every admin surface (API or console) checks it, counting a
-    /// wrong one against the address it came from.
+    /// Who a token is, as the API checks it, counting a wrong one against the address it came
+    /// from (behind trusted proxies, the client's).
+    ///
+    /// # Errors
+    /// As [`Admin::token`].
+    pub async fn actor(state: &AppState, parts: &Parts, token: &str) -> Result<Actor, Error> {
+        let row = Self::token(state, parts, token).await?;
+        Ok(Self::actor_of(state, parts, row))
+    }
+
+    /// The live token `token`, as every admin surface (API or console sign-in) checks it.
     ///
     /// # Errors
     /// `TooManyRequests` for an address that guessed wrong too often (`super::attempts`),
     /// `Unauthorized` for an unknown or revoked token.
-    pub async fn actor(state: &AppState, parts: &Parts, token: &str) -> Result<Actor, Error> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    pub async fn token(state: &AppState, parts: &Parts, token: &str) -> Result<TokenRow, Error> {
+        let ip = Self::address(state, parts);
         let now = state.clock.now();
         if let Some(retry_after) = ip.and_then(|ip| state.admin_attempts.blocked_for(ip, now)) {
             return Err(Error::TooManyRequests {
@@ -54,10 +63,28 @@ impl Admin {
             }
             return Err(Error::Unauthorized);
         };
-        Ok(Actor {
+        Ok(row)
+    }
+
+    /// The admin a live token (or a console session's) stands for, at the request's address.
+    pub fn actor_of(state: &AppState, parts: &Parts, row: TokenRow) -> Actor {
+        Actor {
             name: row.name,
             client: row.client_id,
-            address: ip.map(|ip| ip.to_string()),
+            address: Self::address(state, parts).map(|ip| ip.to_string()),
+        }
+    }
+
+    /// The client's address: the TCP peer's, or behind trusted proxies the one they name.
+    fn address(state: &AppState, parts: &Parts) -> Option<IpAddr> {
+        let settings = &state.settings;
+        parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| {
+            forwarded::client_address(
+                c.0.ip(),
+                &parts.headers,
+                &settings.trusted_proxies,
+                settings.proxy_header,
+            )
         })
     }
 }

@@ -108,7 +108,7 @@ pub async fn check(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Checked>, Error> {
-    admin::check(&state, &actor, &id, &source(&headers, &body)?)?;
+    admin::check(&state, &actor, &id, &source(&headers, &body)?).await?;
     Ok(Json(Checked { ok: true }))
 }
 

@@ -5,6 +5,7 @@
 //! numbers in step while typing.
 
 mod calls;
+mod guard;
 mod layout;
 mod messages;
 mod rules;
@@ -26,7 +27,7 @@ use crate::http::state::AppState;
 const CSS: &str = include_str!("assets/console.css");
 const JS: &str = include_str!("assets/console.js");
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/admin", get(|| async { Redirect::permanent("/admin/") }))
         .route("/admin/", get(today::index))
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/calls/{sid}", get(calls::show))
         .route("/admin/calls/{sid}/recording", get(calls::recording))
         .route("/admin/messages", get(messages::page))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
 }
 
 async fn asset(content_type: &'static str, body: &'static str) -> Response {

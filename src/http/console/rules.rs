@@ -135,7 +135,7 @@ pub async fn submit(
                 Err(e) => e,
             }
         }
-        "check" => match admin::check(&state, &session.actor, &id, &source) {
+        "check" => match admin::check(&state, &session.actor, &id, &source).await {
             Ok(_) => {
                 let notice = Notice::Good("No problems found. Nothing was saved yet.".into());
                 return Ok(editor_page(&session, &id, version, &source, comment, Some(notice), &[]).into_response());

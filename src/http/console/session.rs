@@ -1,11 +1,13 @@
 //! Signing in and out, the session cookie, and CSRF tokens.
 //!
-//! The session is the admin token itself, in an HttpOnly, SameSite=Strict cookie scoped
-//! to `/admin` (Secure when the public URL is https), checked on every request exactly as
-//! the API checks a bearer token, so revoking a token ends its console sessions too.
-//! Every form carries an HMAC of the token: a page on another site can neither read the
-//! cookie nor forge it. The sign-in form, before there is a session, uses a random
-//! double-submit value instead.
+//! Signing in with an admin token begins a server-side session: a new random id (256 bits) goes
+//! in an HttpOnly, SameSite=Strict cookie scoped to `/admin` (Secure when the public URL is
+//! https), and only its SHA-256 is stored, with the token it belongs to. A session ends when
+//! it has been idle too long (`SWITCHBOARD_SESSION_IDLE_MINUTES`), when it is too old
+//! (`SWITCHBOARD_SESSION_HOURS`), at sign-out, or when its token is revoked; a copied cookie is
+//! no API token. Every form carries an HMAC of the session id: a page on another site can
+//! neither read the cookie nor forge it. The sign-in form, before there is a session, uses a
+//! random double-submit value instead.
 
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -13,6 +15,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use chrono::TimeDelta;
 use hmac::{Hmac, Mac};
 use maud::html;
 use serde::de::DeserializeOwned;
@@ -25,6 +28,7 @@ use crate::admin::Actor;
 use crate::http::admin::Admin;
 use crate::http::state::AppState;
 use crate::http::{Error, MAX_BODY_BYTES};
+use crate::store::sessions;
 
 const SESSION: &str = "sb_session";
 const SIGN_IN: &str = "sb_sign_in";
@@ -33,10 +37,12 @@ const SIGN_IN: &str = "sb_sign_in";
 pub struct Session {
     pub actor: Actor,
     pub csrf: String,
+    /// The session's id, as the cookie carries it.
+    id: String,
 }
 
-fn mac(token: &str) -> Hmac<Sha256> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(token.as_bytes()).expect("HMAC takes a key of any length");
+fn mac(session_id: &str) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(session_id.as_bytes()).expect("HMAC takes a key of any length");
     mac.update(b"switchboard console forms");
     mac
 }
@@ -45,10 +51,21 @@ impl FromRequestParts<AppState> for Session {
     type Rejection = Page;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = session_token(&parts.headers).ok_or(Page::SignIn)?;
-        let actor = Admin::actor(state, parts, &token).await?;
-        let csrf = URL_SAFE_NO_PAD.encode(mac(&token).finalize().into_bytes());
-        Ok(Self { actor, csrf })
+        let id = cookie(&parts.headers, SESSION).ok_or(Page::SignIn)?.to_owned();
+        let row = sessions::token_of(&state.db, &id, expiry(state), state.clock.now())
+            .await?
+            .ok_or(Page::SignIn)?;
+        let actor = Admin::actor_of(state, parts, row);
+        let csrf = URL_SAFE_NO_PAD.encode(mac(&id).finalize().into_bytes());
+        Ok(Self { actor, csrf, id })
+    }
+}
+
+/// The settings' session lifetimes.
+fn expiry(state: &AppState) -> sessions::Expiry {
+    sessions::Expiry {
+        idle: TimeDelta::minutes(i64::from(state.settings.session_idle_minutes.max(1))),
+        absolute: TimeDelta::hours(i64::from(state.settings.session_hours.max(1))),
     }
 }
 
@@ -60,11 +77,6 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
         .find_map(|(k, v)| (k == name).then_some(v))
-}
-
-fn session_token(headers: &HeaderMap) -> Option<String> {
-    let raw = URL_SAFE_NO_PAD.decode(cookie(headers, SESSION)?).ok()?;
-    String::from_utf8(raw).ok()
 }
 
 /// A form posted by a signed-in admin, refused (403) without this session's CSRF token.
@@ -81,21 +93,25 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = request.into_parts();
         let session = Session::from_request_parts(&mut parts, state).await?;
-        let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
-            .await
-            .map_err(|_| Error::BadRequest("the form is too large".into()))?;
+        let bytes = form_body(body).await?;
         let given: Csrf = serde_urlencoded::from_bytes(&bytes).map_err(|e| Error::BadRequest(e.to_string()))?;
-        let token = session_token(&parts.headers).ok_or(Page::SignIn)?;
         let genuine = given
             .csrf
             .and_then(|c| URL_SAFE_NO_PAD.decode(c).ok())
-            .is_some_and(|c| mac(&token).verify_slice(&c).is_ok());
+            .is_some_and(|c| mac(&session.id).verify_slice(&c).is_ok());
         if !genuine {
             return Err(Page::CrossSite);
         }
         let form = serde_urlencoded::from_bytes(&bytes).map_err(|e| Error::BadRequest(e.to_string()))?;
         Ok(Self(session, form))
     }
+}
+
+/// A posted form's bytes; the server's request deadline (`crate::serve`) also ends the read.
+async fn form_body(body: axum::body::Body) -> Result<axum::body::Bytes, Error> {
+    axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| Error::BadRequest("the form is too large, or did not arrive in time".into()))
 }
 
 fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<u32>) -> HeaderValue {
@@ -123,7 +139,7 @@ fn form(state: &AppState, status: StatusCode, refused: Option<&str>) -> Response
     let body = html! {
         section.card.narrow {
             h1 { "Sign in" }
-            p { "Paste the admin token you were given. It stays in this browser until you sign out." }
+            p { "Paste the admin token you were given. You stay signed in on this browser until you sign out or leave it idle." }
             @if let Some(r) = refused {
                 p.error role="alert" { (r) }
             }
@@ -154,29 +170,35 @@ pub struct SignIn {
 
 pub async fn sign_in(State(state): State<AppState>, request: Request) -> Result<Response, Page> {
     let (parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|_| Error::BadRequest("the form is too large".into()))?;
+    let bytes = form_body(body).await?;
     let form: SignIn = serde_urlencoded::from_bytes(&bytes).map_err(|e| Error::BadRequest(e.to_string()))?;
     if cookie(&parts.headers, SIGN_IN) != Some(form.csrf.as_str()) {
         return Err(Page::CrossSite);
     }
     let token = form.token.trim();
-    let actor = match Admin::actor(&state, &parts, token).await {
-        Ok(actor) => actor,
+    let row = match Admin::token(&state, &parts, token).await {
+        Ok(row) => row,
         Err(Error::Unauthorized) => {
             return Ok(form_refused(&state));
         }
         Err(e) => return Err(e.into()),
     };
-    let home = match &actor.client {
+    let (now, expiry) = (state.clock.now(), expiry(&state));
+    sessions::forget_expired(&state.db, expiry, now).await?;
+    // Always a new id: one set before signing in (by whoever) never becomes a session.
+    if let Some(previous) = cookie(&parts.headers, SESSION) {
+        sessions::end(&state.db, previous).await?;
+    }
+    let id = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+    sessions::begin(&state.db, &id, row.id, now).await?;
+    let home = match &row.client_id {
         Some(c) => format!("/admin/clients/{c}"),
         None => "/admin/".to_owned(),
     };
     let mut response = Redirect::to(&home).into_response();
     let headers = response.headers_mut();
-    let value = URL_SAFE_NO_PAD.encode(token);
-    headers.append(header::SET_COOKIE, set_cookie(&state, SESSION, &value, None));
+    let lifetime = u32::try_from(expiry.absolute.num_seconds()).unwrap_or(u32::MAX);
+    headers.append(header::SET_COOKIE, set_cookie(&state, SESSION, &id, Some(lifetime)));
     headers.append(header::SET_COOKIE, set_cookie(&state, SIGN_IN, "", Some(0)));
     Ok(response)
 }
@@ -192,10 +214,14 @@ fn form_refused(state: &AppState) -> Response {
 #[derive(Deserialize)]
 pub struct Nothing {}
 
-pub async fn sign_out(State(state): State<AppState>, Posted(_, Nothing {}): Posted<Nothing>) -> Response {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    Posted(session, Nothing {}): Posted<Nothing>,
+) -> Result<Response, Page> {
+    sessions::end(&state.db, &session.id).await?;
     let mut response = Redirect::to("/admin/sign-in").into_response();
     response
         .headers_mut()
         .append(header::SET_COOKIE, set_cookie(&state, SESSION, "", Some(0)));
-    response
+    Ok(response)
 }
