@@ -31,11 +31,7 @@ pub async fn status(hooks: &Webhooks, leg: Option<&LegRef>, facts: &StatusFacts)
             return Ok(());
         };
         let update = store::legs::LegUpdate {
-            client: &leg.client,
-            call_sid: parent,
-            step: leg.step,
-            assistant: leg.assistant.as_deref(),
-            number: &leg.number,
+            leg: leg.of(parent),
             child_call_sid: Some(&facts.call.call_sid),
             status: &facts.call.status,
             duration: facts.duration,

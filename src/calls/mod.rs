@@ -253,6 +253,19 @@ pub struct LegRef {
     pub number: String,
 }
 
+impl LegRef {
+    /// This leg of the call `call_sid`, as the store names it.
+    pub fn of<'a>(&'a self, call_sid: &'a str) -> store::legs::NewLeg<'a> {
+        store::legs::NewLeg {
+            client: &self.client,
+            call_sid,
+            step: self.step,
+            assistant: self.assistant.as_deref(),
+            number: &self.number,
+        }
+    }
+}
+
 /// The whisper to an assistant, and their answer to it.
 ///
 /// # Errors
@@ -275,11 +288,7 @@ pub async fn screen(
         }
         Some("1") => {
             let update = store::legs::LegUpdate {
-                client: &leg.client,
-                call_sid: parent_sid,
-                step: leg.step,
-                assistant: leg.assistant.as_deref(),
-                number: &leg.number,
+                leg: leg.of(parent_sid),
                 child_call_sid: Some(child_sid),
                 status: "in-progress",
                 duration: None,

@@ -8,8 +8,7 @@ use tracing::{info, warn};
 
 use super::position::{self, Position};
 use super::render;
-use super::{answer_step, chain_and_now, pinned, safe_answer, unavailable, CallError, CallFacts, Webhooks};
-use crate::ids::AssistantId;
+use super::{answer_step, chain_and_now, legs_of, pinned, safe_answer, unavailable, CallError, CallFacts, Webhooks};
 use crate::routing::{self, Action, CallInput, MenuChoice, Rules, Step};
 use crate::store::{self, calls::Outcome, StoreError};
 use crate::twiml::Response;
@@ -103,22 +102,15 @@ async fn record_dial_result(
     facts: &NextFacts,
     now: DateTime<Utc>,
 ) -> Result<(), CallError> {
-    let Some(Step {
-        action: Action::Dial { targets, .. },
-        index,
-    }) = step
-    else {
+    let Some(step) = step else {
         return Ok(());
     };
-    let ([target], Some(status)) = (targets.as_slice(), facts.dial_call_status.as_deref()) else {
+    let legs = legs_of(step, pos, &facts.call.call_sid);
+    let ([leg], Some(status)) = (legs.as_slice(), facts.dial_call_status.as_deref()) else {
         return Ok(());
     };
     let leg = store::legs::LegUpdate {
-        client: &pos.client,
-        call_sid: &facts.call.call_sid,
-        step: *index,
-        assistant: target.assistant.as_ref().map(AssistantId::as_str),
-        number: target.number.as_str(),
+        leg: leg.clone(),
         child_call_sid: facts.dial_call_sid.as_deref(),
         status,
         duration: facts.dial_call_duration,
