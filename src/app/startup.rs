@@ -12,9 +12,8 @@ use tracing::{info, warn};
 use crate::accounts::Accounts;
 use crate::app::clock::{Clock, SystemClock};
 use crate::app::settings::Settings;
-use crate::calls::{Calls, Intake};
+use crate::calls::{Intake, Webhooks};
 use crate::http::state::{AppState, Shared};
-use crate::messaging::inbound::Inbox;
 use crate::messaging::rate::RateLimits;
 use crate::messaging::worker::{self, Worker};
 use crate::messaging::Outbound;
@@ -81,18 +80,12 @@ impl Application {
         let accounts = Arc::new(client_accounts(&db, &settings).await?);
         let limits = crate::app::serve::Limits::from_settings(&settings);
         let intake = store::batch::Batcher::start(db.clone(), Intake { clock: clock.clone() });
-        let calls = Calls {
+        let webhooks = Webhooks {
             db: db.clone(),
             registry: Arc::clone(&registry),
             clock: Arc::clone(&clock),
             links: links.clone(),
             intake,
-            outbound: Arc::clone(&outbound),
-        };
-        let inbox = Inbox {
-            db: db.clone(),
-            registry: Arc::clone(&registry),
-            clock: Arc::clone(&clock),
             outbound: Arc::clone(&outbound),
         };
         let settings = Arc::new(settings);
@@ -104,8 +97,7 @@ impl Application {
             settings: Arc::clone(&settings),
         };
         let state = AppState::new(Shared {
-            calls,
-            inbox,
+            webhooks,
             worker,
             db,
             settings,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use tracing::warn;
 
-use super::{new_call, CallError, CallFacts, Calls, LegRef};
+use super::{new_call, CallError, CallFacts, LegRef, Webhooks};
 use crate::messaging::alerts::{self, About};
 use crate::routing::Rules;
 use crate::store::{self, calls::Outcome, outbox, StoreError};
@@ -21,8 +21,8 @@ pub struct StatusFacts {
 
 /// # Errors
 /// When the database fails.
-pub async fn status(calls: &Calls, leg: Option<&LegRef>, facts: &StatusFacts) -> Result<(), CallError> {
-    let now = calls.clock.now();
+pub async fn status(hooks: &Webhooks, leg: Option<&LegRef>, facts: &StatusFacts) -> Result<(), CallError> {
+    let now = hooks.clock.now();
     if let Some(parent) = facts.parent_call_sid.as_deref() {
         // Every leg we ring reports to a URL naming it. A leg that is not named is no call of
         // the number's owner either: the number is whoever was rung (`accounts::signing`).
@@ -31,24 +31,20 @@ pub async fn status(calls: &Calls, leg: Option<&LegRef>, facts: &StatusFacts) ->
             return Ok(());
         };
         let update = store::legs::LegUpdate {
-            client: &leg.client,
-            call_sid: parent,
-            step: leg.step,
-            assistant: leg.assistant.as_deref(),
-            number: &leg.number,
+            leg: leg.of(parent),
             child_call_sid: Some(&facts.call.call_sid),
             status: &facts.call.status,
             duration: facts.duration,
             accepted: false,
         };
-        return Ok(store::legs::record_leg(&calls.db, &update, now).await?);
+        return Ok(store::legs::record_leg(&hooks.db, &update, now).await?);
     }
     // Inbound calls are to a client's number; calls we place are from one.
-    let owner = calls
+    let owner = hooks
         .registry
         .by_number(&facts.call.to)
-        .or_else(|| calls.registry.by_number(&facts.call.from));
-    let txn = calls.db.begin().await.map_err(StoreError::from)?;
+        .or_else(|| hooks.registry.by_number(&facts.call.from));
+    let txn = hooks.db.begin().await.map_err(StoreError::from)?;
     let new = new_call(&facts.call, owner.as_ref().map(|l| l.rules.client.as_str()), None, None);
     store::calls::ensure(&txn, std::slice::from_ref(&new), now).await?;
     store::calls::advance_status(&txn, &facts.call.call_sid, &facts.call.status, facts.duration, now).await?;
@@ -64,7 +60,7 @@ pub async fn status(calls: &Calls, leg: Option<&LegRef>, facts: &StatusFacts) ->
             if call.outcome.as_deref() == Some(Outcome::Missed.as_str()) {
                 let off = store::duty::off_duty(&txn, loaded.rules.client.as_str()).await?;
                 let about = about(
-                    calls,
+                    hooks,
                     &loaded.rules,
                     &call.call_sid,
                     &call.from_number,
@@ -76,7 +72,7 @@ pub async fn status(calls: &Calls, leg: Option<&LegRef>, facts: &StatusFacts) ->
         }
     }
     txn.commit().await.map_err(StoreError::from)?;
-    calls.outbound.wake.notify_one();
+    hooks.outbound.wake.notify_one();
     Ok(())
 }
 
@@ -109,7 +105,7 @@ pub struct RecordingFacts {
 /// # Errors
 /// When the database fails.
 pub async fn recording(
-    calls: &Calls,
+    hooks: &Webhooks,
     event: RecordingEvent,
     kind: &str,
     client: Option<&str>,
@@ -123,7 +119,7 @@ pub async fn recording(
         warn!(call_sid = %facts.call_sid, "recording callback without a recording sid");
         return Ok(());
     };
-    let now = calls.clock.now();
+    let now = hooks.clock.now();
     let update = store::recordings::RecordingUpdate {
         recording_sid,
         call_sid: &facts.call_sid,
@@ -137,21 +133,21 @@ pub async fn recording(
     };
     // Writing the recording first locks its row, so a voicemail and its transcript
     // arriving together are handled one after the other and neither misses the other.
-    let txn = calls.db.begin().await.map_err(StoreError::from)?;
+    let txn = hooks.db.begin().await.map_err(StoreError::from)?;
     store::recordings::record_recording(&txn, &update, now).await?;
     if kind == "voicemail" && facts.status.as_deref() != Some("absent") {
         if store::calls::set_outcome(&txn, &facts.call_sid, Outcome::Voicemail, None).await? {
             crate::app::metrics::call_outcome(client.unwrap_or("unknown"), Outcome::Voicemail.as_str());
         }
-        alert(calls, &txn, event, client, &facts.call_sid, recording_sid, now).await?;
+        alert(hooks, &txn, event, client, &facts.call_sid, recording_sid, now).await?;
     }
     txn.commit().await.map_err(StoreError::from)?;
-    calls.outbound.wake.notify_one();
+    hooks.outbound.wake.notify_one();
     Ok(())
 }
 
 async fn alert(
-    calls: &Calls,
+    hooks: &Webhooks,
     db: &impl ConnectionTrait,
     event: RecordingEvent,
     client: Option<&str>,
@@ -163,7 +159,7 @@ async fn alert(
     let client = client
         .map(str::to_owned)
         .or_else(|| call.as_ref().and_then(|c| c.call.client_id.clone()));
-    let Some(loaded) = client.and_then(|c| calls.registry.current(&c)) else {
+    let Some(loaded) = client.and_then(|c| hooks.registry.current(&c)) else {
         warn!(call_sid, "voicemail for no known client: nobody to alert");
         return Ok(());
     };
@@ -179,7 +175,7 @@ async fn alert(
         .as_ref()
         .and_then(|c| c.recordings.iter().find(|r| r.recording_sid == recording_sid));
     let duration = recording.and_then(|r| r.duration);
-    let about = about(calls, rules, call_sid, caller, called, started);
+    let about = about(hooks, rules, call_sid, caller, called, started);
     match event {
         RecordingEvent::Recorded | RecordingEvent::Status => {
             let transcript = recording
@@ -199,7 +195,7 @@ async fn alert(
 }
 
 fn about<'a>(
-    calls: &Calls,
+    hooks: &Webhooks,
     rules: &Rules,
     call_sid: &'a str,
     caller: &'a str,
@@ -210,7 +206,7 @@ fn about<'a>(
         call_sid,
         caller,
         called,
-        link: calls.links.console_call(call_sid),
+        link: hooks.links.console_call(call_sid),
         time: started.with_timezone(&rules.timezone).format("%a %H:%M").to_string(),
     }
 }

@@ -3,43 +3,45 @@
 
 mod callbacks;
 mod intake;
+mod next;
 pub mod position;
 pub mod render;
 
 pub use callbacks::{recording, status, RecordingEvent, RecordingFacts, StatusFacts};
 pub use intake::{Arrival, Intake};
+pub use next::{next, NextFacts};
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use tracing::{info, warn};
 
 use crate::app::clock::Clock;
 use crate::ids::AssistantId;
 use crate::messaging::Outbound;
 use crate::phone::mask;
-use crate::routing::{self, Action, CallInput, Decision, MenuChoice, Rules, Step, Unavailable};
+use crate::routing::{self, Action, CallInput, Decision, Rules, Step, Unavailable};
 use crate::rules::registry::{Loaded, Registry};
 use crate::store::batch::Batcher;
 use crate::store::Db;
-use crate::store::{self, calls::Outcome, StoreError};
+use crate::store::{self, StoreError};
 use crate::twilio::webhooks::Links;
 use crate::twiml::Response;
 use position::Position;
 
-/// What the call lifecycle uses, and nothing more: assembled once at start-up, handed to
-/// every voice webhook.
+/// What Twilio's webhooks use, and nothing more: assembled once at start-up, handed to
+/// the voice webhooks here and to the messaging ones (`messaging::inbound`).
 #[derive(Debug)]
-pub struct Calls {
+pub struct Webhooks {
     pub db: Db,
     pub registry: Arc<Registry>,
     pub clock: Arc<dyn Clock>,
     pub links: Links,
     /// Group commit for the first webhook of every call.
     pub intake: Batcher<Intake>,
-    /// Wakes the outbox worker when an alert was queued.
+    /// Wakes the outbox worker when an alert or a reply was queued.
     pub outbound: Arc<Outbound>,
 }
 
@@ -72,11 +74,11 @@ pub struct CallFacts {
 ///
 /// # Errors
 /// When the database fails; the HTTP layer then answers [`safe_answer`].
-pub async fn incoming(calls: &Calls, call: &CallFacts) -> Result<Response, CallError> {
-    let now = calls.clock.now();
-    let Some(Loaded { version, rules }) = calls.registry.by_number(&call.to) else {
+pub async fn incoming(hooks: &Webhooks, call: &CallFacts) -> Result<Response, CallError> {
+    let now = hooks.clock.now();
+    let Some(Loaded { version, rules }) = hooks.registry.by_number(&call.to) else {
         warn!(to = %mask(&call.to), "call to a number no client owns");
-        store::calls::ensure(&calls.db, &[new_call(call, None, None, None)], now).await?;
+        store::calls::ensure(&hooks.db, &[new_call(call, None, None, None)], now).await?;
         return Ok(render::not_in_service());
     };
     let arrival = intake::Arrival {
@@ -85,11 +87,11 @@ pub async fn incoming(calls: &Calls, call: &CallFacts) -> Result<Response, CallE
         rules: Arc::clone(&rules),
         at: now,
     };
-    let intake::Routed { decision, pos } = calls.intake.submit(arrival).await?;
+    let intake::Routed { decision, pos } = hooks.intake.submit(arrival).await?;
     // Every chain ends in speech, so it has a first step; the intake recorded its legs.
     let answer = match decision.steps.first() {
-        Some(step) => render::step(&rules, step, &pos, &calls.links),
-        None => render::safe_answer(Some(&rules), &calls.links),
+        Some(step) => render::step(&rules, step, &pos, &hooks.links),
+        None => render::safe_answer(Some(&rules), &hooks.links),
     };
     crate::app::metrics::calls_routed(&pos.client);
     info!(client = %rules.client, version, chain = %decision.labels().join(" → "), "call routed");
@@ -125,12 +127,12 @@ fn new_call<'a>(
 /// The chain `pos` names, exactly as it was fixed when the call was routed (the same
 /// rules, instant, menu choice, turn and absentees), and who cannot be rung now.
 async fn chain_and_now(
-    calls: &Calls,
+    hooks: &Webhooks,
     rules: &Rules,
     pos: &Position,
     call: &CallFacts,
 ) -> Result<(Decision, HashMap<AssistantId, Unavailable>), CallError> {
-    let now = store::availability::unavailability(&calls.db, &pos.client, calls.clock.now()).await?;
+    let now = store::availability::unavailability(&hooks.db, &pos.client, hooks.clock.now()).await?;
     let away: HashMap<AssistantId, Unavailable> = pos
         .away
         .iter()
@@ -167,7 +169,7 @@ fn unavailable(now: &store::availability::Unavailability, this_call: &str) -> Ha
 /// chain the caller still leaves a voicemail.
 #[allow(clippy::too_many_arguments)]
 async fn answer_step(
-    calls: &Calls,
+    hooks: &Webhooks,
     db: &impl ConnectionTrait,
     rules: &Rules,
     decision: &Decision,
@@ -180,13 +182,13 @@ async fn answer_step(
     let mut trace: Vec<String> = passed.iter().map(routing::Why::describe).collect();
     let answer = match &step {
         Some(step) => {
-            record_dialled_legs(db, step, pos, call_sid, calls.clock.now()).await?;
-            render::step(rules, step, pos, &calls.links)
+            record_dialled_legs(db, step, pos, call_sid, hooks.clock.now()).await?;
+            render::step(rules, step, pos, &hooks.links)
         }
         None => {
             let last = after.map_or(0, |a| a + 1);
             trace.push(format!("no step after step {last} of the chain: voicemail"));
-            render::safe_answer(Some(rules), &calls.links)
+            render::safe_answer(Some(rules), &hooks.links)
         }
     };
     store::calls::append_trace(db, call_sid, &trace).await?;
@@ -224,8 +226,8 @@ fn legs_of<'a>(step: &'a Step, pos: &'a Position, call_sid: &'a str) -> Vec<stor
 ///
 /// # Errors
 /// When the version cannot be read or no longer parses.
-pub async fn pinned(calls: &Calls, client: &str, version: i32) -> Result<Arc<Rules>, CallError> {
-    if let Some(rules) = calls.registry.version(client, version) {
+pub async fn pinned(hooks: &Webhooks, client: &str, version: i32) -> Result<Arc<Rules>, CallError> {
+    if let Some(rules) = hooks.registry.version(client, version) {
         return Ok(rules);
     }
     let fail = |reason: String| CallError::Rules {
@@ -233,203 +235,12 @@ pub async fn pinned(calls: &Calls, client: &str, version: i32) -> Result<Arc<Rul
         version,
         reason,
     };
-    let stored = store::rule_versions::find(&calls.db, client, version)
+    let stored = store::rule_versions::find(&hooks.db, client, version)
         .await?
         .ok_or_else(|| fail("no such version".into()))?;
     let rules = Arc::new(routing::parse(&stored.source).map_err(|e| fail(e.to_string()))?);
-    calls.registry.remember(version, Arc::clone(&rules));
+    hooks.registry.remember(version, Arc::clone(&rules));
     Ok(rules)
-}
-
-/// What a `<Dial>` or `<Gather>` action tells us.
-#[derive(Debug, Clone, Default)]
-pub struct NextFacts {
-    pub call: CallFacts,
-    pub dial_call_status: Option<String>,
-    pub dial_call_sid: Option<String>,
-    pub dial_call_duration: Option<i32>,
-    pub digits: Option<String>,
-    pub speech: Option<String>,
-}
-
-/// The next step of a call's chain, after a menu choice or a dial that ended. The
-/// chain is the one fixed when the call was routed: nobody else's call can make this
-/// one skip or repeat a step. A request naming no chain we can follow (a position that
-/// does not parse, rules that cannot be read) still gets the caller a voicemail, and
-/// the call's trace says why.
-///
-/// # Errors
-/// When the database fails.
-pub async fn next(
-    calls: &Calls,
-    pos: Result<Position, position::PositionError>,
-    facts: &NextFacts,
-) -> Result<Response, CallError> {
-    let pos = match pos {
-        Ok(pos) => pos,
-        Err(e) => return lost(calls, &facts.call, None, &e.to_string()).await,
-    };
-    let rules = match pinned(calls, &pos.client, pos.version).await {
-        Ok(rules) => rules,
-        Err(e @ CallError::Rules { .. }) => return lost(calls, &facts.call, Some(&pos.client), &e.to_string()).await,
-        Err(e) => return Err(e),
-    };
-    if caller_gone(&facts.call.status) {
-        return Ok(render::hang_up());
-    }
-    let open = rules.hours.status_at(rules.timezone, pos.at).open;
-    if routing::select_route(&rules, open, pos.menu).is_none() {
-        return after_menu(calls, &rules, pos, facts).await;
-    }
-    let call_sid = facts.call.call_sid.as_str();
-    let (decision, now) = chain_and_now(calls, &rules, &pos, &facts.call).await?;
-    let step = decision.step(pos.step);
-    let connected = matches!(facts.dial_call_status.as_deref(), Some("completed" | "answered"));
-    let answered_by = match connected {
-        true => who_answered(calls, step, call_sid, facts).await?,
-        false => None,
-    };
-    let txn = calls.db.begin().await.map_err(StoreError::from)?;
-    record_dial_result(&txn, step, &pos, facts, calls.clock.now()).await?;
-    let answer = match answered_by {
-        Some(answered_by) => {
-            if store::calls::set_outcome(&txn, call_sid, Outcome::Answered, answered_by.as_deref()).await? {
-                crate::app::metrics::call_outcome(&pos.client, Outcome::Answered.as_str());
-            }
-            render::hang_up()
-        }
-        None => {
-            if connected {
-                info!(
-                    call_sid,
-                    step = pos.step,
-                    "screened leg ended without accepting; moving on"
-                );
-            }
-            answer_step(calls, &txn, &rules, &decision, Some(pos.step), &now, &pos, call_sid).await?
-        }
-    };
-    txn.commit().await.map_err(StoreError::from)?;
-    Ok(answer)
-}
-
-/// A next step we cannot follow: the caller leaves a voicemail, and the trace says why.
-async fn lost(calls: &Calls, call: &CallFacts, client: Option<&str>, reason: &str) -> Result<Response, CallError> {
-    warn!(call_sid = %call.call_sid, reason = ?reason, "no chain to follow: answering voicemail");
-    let line = format!("{reason}: voicemail instead");
-    store::calls::append_trace(&calls.db, &call.call_sid, &[line]).await?;
-    Ok(safe_answer(calls, &call.to, client))
-}
-
-/// A one-number dial's result is that leg's result; with several numbers only the
-/// legs' own status callbacks can tell which one did what.
-async fn record_dial_result(
-    db: &impl ConnectionTrait,
-    step: Option<&Step>,
-    pos: &Position,
-    facts: &NextFacts,
-    now: DateTime<Utc>,
-) -> Result<(), CallError> {
-    let Some(Step {
-        action: Action::Dial { targets, .. },
-        index,
-    }) = step
-    else {
-        return Ok(());
-    };
-    let ([target], Some(status)) = (targets.as_slice(), facts.dial_call_status.as_deref()) else {
-        return Ok(());
-    };
-    let leg = store::legs::LegUpdate {
-        client: &pos.client,
-        call_sid: &facts.call.call_sid,
-        step: *index,
-        assistant: target.assistant.as_ref().map(AssistantId::as_str),
-        number: target.number.as_str(),
-        child_call_sid: facts.dial_call_sid.as_deref(),
-        status,
-        duration: facts.dial_call_duration,
-        accepted: false,
-    };
-    Ok(store::legs::record_leg(db, &leg, now).await?)
-}
-
-fn caller_gone(call_status: &str) -> bool {
-    matches!(call_status, "completed" | "canceled" | "failed" | "busy" | "no-answer")
-}
-
-/// `Some(assistant)` when the dial really reached someone: unscreened, or an assistant
-/// pressed 1 at the whisper. `None` when every screened leg hung up unaccepted.
-async fn who_answered(
-    calls: &Calls,
-    step: Option<&Step>,
-    call_sid: &str,
-    facts: &NextFacts,
-) -> Result<Option<Option<String>>, CallError> {
-    let Some(Step {
-        action: Action::Dial { targets, .. },
-        index,
-    }) = step
-    else {
-        return Ok(Some(None));
-    };
-    let legs = store::calls::find(&calls.db, call_sid)
-        .await?
-        .map(|d| d.legs)
-        .unwrap_or_default();
-    let this_step: Vec<_> = legs
-        .iter()
-        .filter(|l| l.step == i32::try_from(*index).unwrap_or(-1))
-        .collect();
-    if let Some(leg) = this_step.iter().find(|l| l.accepted) {
-        return Ok(Some(leg.assistant_id.clone()));
-    }
-    if targets.iter().all(|t| t.screen) {
-        return Ok(None);
-    }
-    let by_sid = facts
-        .dial_call_sid
-        .as_deref()
-        .and_then(|sid| this_step.iter().find(|l| l.child_call_sid.as_deref() == Some(sid)));
-    let single = (targets.len() == 1)
-        .then(|| targets[0].assistant.as_ref().map(|a| a.to_string()))
-        .flatten();
-    Ok(Some(by_sid.and_then(|l| l.assistant_id.clone()).or(single)))
-}
-
-async fn after_menu(calls: &Calls, rules: &Rules, pos: Position, facts: &NextFacts) -> Result<Response, CallError> {
-    let attempt = match pos.menu {
-        MenuChoice::Retry { attempt } => attempt,
-        _ => 0,
-    };
-    let choice = routing::menu::resolve(rules, facts.digits.as_deref(), facts.speech.as_deref(), attempt);
-    let mut pos = Position {
-        menu: choice,
-        step: 0,
-        ..pos
-    };
-    let call_sid = facts.call.call_sid.as_str();
-    let txn = calls.db.begin().await.map_err(StoreError::from)?;
-    // The route is chosen only now, so this is where the call takes its turn, and where
-    // its chain is fixed with whoever can be rung now.
-    if let Some(route) = routing::rotation_route(rules, pos.at, pos.menu) {
-        pos.rotation = store::rotation::advance(&txn, &pos.client, &route.to_string(), 1).await?;
-    }
-    let now = unavailable(
-        &store::availability::unavailability(&txn, &pos.client, calls.clock.now()).await?,
-        call_sid,
-    );
-    let input = CallInput {
-        called: &facts.call.to,
-        menu: pos.menu,
-        unavailable: &now,
-        rotation: pos.rotation,
-    };
-    let decision = routing::decide(rules, pos.at, &input);
-    pos.away = decision.skipped().cloned().collect();
-    let answer = answer_step(calls, &txn, rules, &decision, None, &now, &pos, call_sid).await?;
-    txn.commit().await.map_err(StoreError::from)?;
-    Ok(answer)
 }
 
 /// A leg named in a screening or status callback URL.
@@ -442,12 +253,25 @@ pub struct LegRef {
     pub number: String,
 }
 
+impl LegRef {
+    /// This leg of the call `call_sid`, as the store names it.
+    pub fn of<'a>(&'a self, call_sid: &'a str) -> store::legs::NewLeg<'a> {
+        store::legs::NewLeg {
+            client: &self.client,
+            call_sid,
+            step: self.step,
+            assistant: self.assistant.as_deref(),
+            number: &self.number,
+        }
+    }
+}
+
 /// The whisper to an assistant, and their answer to it.
 ///
 /// # Errors
 /// When the database fails or the pinned rules are gone.
 pub async fn screen(
-    calls: &Calls,
+    hooks: &Webhooks,
     leg: &LegRef,
     child_sid: &str,
     parent_sid: &str,
@@ -455,26 +279,22 @@ pub async fn screen(
     digits: Option<&str>,
     action: &str,
 ) -> Result<Response, CallError> {
-    let rules = pinned(calls, &leg.client, leg.version).await?;
+    let rules = pinned(hooks, &leg.client, leg.version).await?;
     match digits {
         None => {
-            let parent = store::calls::find(&calls.db, parent_sid).await?;
+            let parent = store::calls::find(&hooks.db, parent_sid).await?;
             let caller = parent.map_or_else(|| caller.to_owned(), |d| d.call.from_number);
             Ok(render::screen_prompt(&rules, &caller, action))
         }
         Some("1") => {
             let update = store::legs::LegUpdate {
-                client: &leg.client,
-                call_sid: parent_sid,
-                step: leg.step,
-                assistant: leg.assistant.as_deref(),
-                number: &leg.number,
+                leg: leg.of(parent_sid),
                 child_call_sid: Some(child_sid),
                 status: "in-progress",
                 duration: None,
                 accepted: true,
             };
-            store::legs::record_leg(&calls.db, &update, calls.clock.now()).await?;
+            store::legs::record_leg(&hooks.db, &update, hooks.clock.now()).await?;
             Ok(Response::new())
         }
         Some(_) => Ok(render::hang_up()),
@@ -483,9 +303,9 @@ pub async fn screen(
 
 /// The answer when something failed inside the call path: the caller's voicemail,
 /// from memory only.
-pub fn safe_answer(calls: &Calls, to: &str, client: Option<&str>) -> Response {
+pub fn safe_answer(hooks: &Webhooks, to: &str, client: Option<&str>) -> Response {
     let loaded = client
-        .and_then(|c| calls.registry.current(c))
-        .or_else(|| calls.registry.by_number(to));
-    render::safe_answer(loaded.as_ref().map(|l| l.rules.as_ref()), &calls.links)
+        .and_then(|c| hooks.registry.current(c))
+        .or_else(|| hooks.registry.by_number(to));
+    render::safe_answer(loaded.as_ref().map(|l| l.rules.as_ref()), &hooks.links)
 }

@@ -6,9 +6,8 @@ use crate::accounts::signing::Gate;
 use crate::accounts::Accounts;
 use crate::app::clock::Clock;
 use crate::app::settings::Settings;
-use crate::calls::Calls;
+use crate::calls::Webhooks;
 use crate::http::attempts::FailedAttempts;
-use crate::messaging::inbound::Inbox;
 use crate::messaging::worker::Worker;
 use crate::messaging::Outbound;
 use crate::rules::registry::Registry;
@@ -52,10 +51,8 @@ pub struct Shared {
     pub clock: Arc<dyn Clock>,
     pub links: Links,
     pub outbound: Arc<Outbound>,
-    /// The call lifecycle, for the voice webhooks.
-    pub calls: Calls,
-    /// Texts received and delivery statuses, for the messaging webhooks.
-    pub inbox: Inbox,
+    /// What Twilio's voice and messaging webhooks use.
+    pub webhooks: Webhooks,
     /// The outbox worker's parts, for the task start-up spawns (and tests that drain it).
     pub worker: Worker,
     /// Clients' own Twilio accounts, decrypted, for checking webhook signatures.

@@ -96,7 +96,7 @@ fn check_sid(sid: &str, name: &str) -> Result<(), Error> {
 
 fn fallback_twiml(state: &AppState, facts: &CallFacts, client: Option<&str>, e: &CallError) -> Twiml {
     error!(error = %e, call_sid = %facts.call_sid, "call path failed: answering the safe voicemail");
-    Twiml(calls::safe_answer(&state.calls, &facts.to, client))
+    Twiml(calls::safe_answer(&state.webhooks, &facts.to, client))
 }
 
 /// Twilio waits 15 s for a webhook, then plays its "application error": a slow or locked
@@ -119,7 +119,7 @@ async fn incoming(State(state): State<AppState>, signed: Signed<VoiceForm>) -> R
         tracing::Span::current().record("client", owner.rules.client.as_str());
     }
     let span = tracing::info_span!("call", from = %mask(&facts.from));
-    let answer = within_deadline(&state, calls::incoming(&state.calls, &facts).instrument(span)).await;
+    let answer = within_deadline(&state, calls::incoming(&state.webhooks, &facts).instrument(span)).await;
     Ok(answer.map_or_else(|e| fallback_twiml(&state, &facts, None, &e), Twiml))
 }
 
@@ -151,7 +151,7 @@ async fn next(State(state): State<AppState>, signed: Signed<NextForm>) -> Result
         tracing::Span::current().record("client", pos.client.as_str());
     }
     let span = tracing::info_span!("step", step = pos.as_ref().map_or(0, |p| p.step));
-    let answer = within_deadline(&state, calls::next(&state.calls, pos, &facts).instrument(span)).await;
+    let answer = within_deadline(&state, calls::next(&state.webhooks, pos, &facts).instrument(span)).await;
     Ok(answer.map_or_else(|e| fallback_twiml(&state, &facts.call, client.as_deref(), &e), Twiml))
 }
 
@@ -185,7 +185,7 @@ async fn screen(State(state): State<AppState>, signed: Signed<ScreenForm>) -> Re
     };
     let parent = form.parent_call_sid.unwrap_or_default();
     let answer = calls::screen(
-        &state.calls,
+        &state.webhooks,
         &leg,
         &form.call_sid,
         &parent,
@@ -249,7 +249,7 @@ async fn voicemail(State(state): State<AppState>, signed: Signed<RecordingForm>)
     let to = signed.form.to.clone();
     let facts = signed.form.facts()?;
     let stored = calls::recording(
-        &state.calls,
+        &state.webhooks,
         RecordingEvent::Recorded,
         "voicemail",
         client.as_deref(),
@@ -268,7 +268,7 @@ async fn voicemail(State(state): State<AppState>, signed: Signed<RecordingForm>)
 async fn recording(State(state): State<AppState>, signed: Signed<RecordingForm>) -> Result<StatusCode, Error> {
     let (kind, client) = (kind(&signed.query), signed.query.get("client").cloned());
     calls::recording(
-        &state.calls,
+        &state.webhooks,
         RecordingEvent::Status,
         kind,
         client.as_deref(),
@@ -282,7 +282,7 @@ async fn transcription(State(state): State<AppState>, signed: Signed<RecordingFo
     let client = signed.query.get("client").cloned();
     let facts = signed.form.facts()?;
     calls::recording(
-        &state.calls,
+        &state.webhooks,
         RecordingEvent::Transcription,
         "voicemail",
         client.as_deref(),
@@ -308,12 +308,12 @@ async fn status(State(state): State<AppState>, signed: Signed<StatusForm>) -> Re
         parent_call_sid: form.parent_call_sid,
         call: form.voice.facts()?,
     };
-    calls::status(&state.calls, leg_ref(&signed.query).as_ref(), &facts).await?;
+    calls::status(&state.webhooks, leg_ref(&signed.query).as_ref(), &facts).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The number's fallback URL: Twilio calls it when the main webhook failed. No
 /// database: the caller gets the client's voicemail from memory, or a generic one.
 async fn fallback(State(state): State<AppState>, signed: Signed<VoiceForm>) -> Result<Twiml, Error> {
-    Ok(Twiml(calls::safe_answer(&state.calls, &signed.form.to, None)))
+    Ok(Twiml(calls::safe_answer(&state.webhooks, &signed.form.to, None)))
 }

@@ -28,11 +28,8 @@ pub struct NewLeg<'a> {
 /// What a callback tells about one leg we rang.
 #[derive(Debug, Clone)]
 pub struct LegUpdate<'a> {
-    pub client: &'a str,
-    pub call_sid: &'a str,
-    pub step: u32,
-    pub assistant: Option<&'a str>,
-    pub number: &'a str,
+    /// Which leg: the call, the step and the number rung.
+    pub leg: NewLeg<'a>,
     pub child_call_sid: Option<&'a str>,
     pub status: &'a str,
     pub duration: Option<i32>,
@@ -118,7 +115,12 @@ async fn call_id(db: &impl ConnectionTrait, call_sid: &str) -> Result<Option<i64
 ///
 /// # Errors
 /// On database failure.
-pub async fn record_leg(db: &impl ConnectionTrait, leg: &LegUpdate<'_>, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn record_leg(
+    db: &impl ConnectionTrait,
+    update: &LegUpdate<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let leg = &update.leg;
     // Our answer to the call's first webhook, which rang the leg, waited for the call's
     // record: a leg of a call not recorded comes from somewhere else.
     let Some(call_id) = call_id(db, leg.call_sid).await? else {
@@ -126,7 +128,7 @@ pub async fn record_leg(db: &impl ConnectionTrait, leg: &LegUpdate<'_>, now: Dat
         return Ok(());
     };
     let step = i32::try_from(leg.step).unwrap_or(i32::MAX);
-    let rank = status_rank(leg.status);
+    let rank = status_rank(update.status);
     Leg::insert(call_leg::ActiveModel {
         call_id: Set(call_id),
         client_id: Set(leg.client.to_owned()),
@@ -134,11 +136,11 @@ pub async fn record_leg(db: &impl ConnectionTrait, leg: &LegUpdate<'_>, now: Dat
         step: Set(step),
         assistant_id: Set(leg.assistant.map(str::to_owned)),
         number: Set(leg.number.to_owned()),
-        child_call_sid: Set(leg.child_call_sid.map(str::to_owned)),
-        status: Set(leg.status.to_owned()),
+        child_call_sid: Set(update.child_call_sid.map(str::to_owned)),
+        status: Set(update.status.to_owned()),
         status_rank: Set(rank),
-        duration: Set(leg.duration),
-        accepted: Set(leg.accepted),
+        duration: Set(update.duration),
+        accepted: Set(update.accepted),
         created_at: Set(now),
         updated_at: Set(now),
         answered_at: Set(None),
@@ -152,7 +154,7 @@ pub async fn record_leg(db: &impl ConnectionTrait, leg: &LegUpdate<'_>, now: Dat
         .add(call_leg::Column::Step.eq(step))
         .add(call_leg::Column::Number.eq(leg.number));
     Leg::update_many()
-        .col_expr(call_leg::Column::Status, Expr::value(leg.status))
+        .col_expr(call_leg::Column::Status, Expr::value(update.status))
         .col_expr(call_leg::Column::StatusRank, Expr::value(rank))
         .col_expr(call_leg::Column::UpdatedAt, Expr::value(now))
         .filter(this.clone())
@@ -160,17 +162,17 @@ pub async fn record_leg(db: &impl ConnectionTrait, leg: &LegUpdate<'_>, now: Dat
         .exec(db)
         .await?;
     let mut extra = Leg::update_many().col_expr(call_leg::Column::UpdatedAt, Expr::value(now));
-    if let Some(sid) = leg.child_call_sid {
+    if let Some(sid) = update.child_call_sid {
         extra = extra.col_expr(call_leg::Column::ChildCallSid, Expr::value(sid));
     }
-    if let Some(d) = leg.duration {
+    if let Some(d) = update.duration {
         extra = extra.col_expr(call_leg::Column::Duration, Expr::value(d));
     }
-    if leg.accepted {
+    if update.accepted {
         extra = extra.col_expr(call_leg::Column::Accepted, Expr::value(true));
     }
     extra.filter(this.clone()).exec(db).await?;
-    if leg.accepted || rank == status_rank("in-progress") {
+    if update.accepted || rank == status_rank("in-progress") {
         Leg::update_many()
             .col_expr(call_leg::Column::AnsweredAt, Expr::value(now))
             .filter(this)
