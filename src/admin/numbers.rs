@@ -8,10 +8,10 @@ use crate::admin::accounts::for_admin;
 use crate::admin::{self, Actor, AdminError};
 use crate::http::state::AppState;
 use crate::phone::E164;
+use crate::store;
 use crate::twilio::rest::numbers::{AvailableNumber, IncomingNumber, Purchase};
 use crate::twilio::rest::SendError;
 use crate::twilio::webhooks::{PATH_FALLBACK, PATH_SMS, PATH_STATUS, PATH_VOICE};
-use crate::store;
 
 /// Local numbers Twilio offers in `country` (ISO 3166 alpha-2, e.g. `US`), in `area_code` when
 /// given.

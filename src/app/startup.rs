@@ -168,7 +168,8 @@ impl Application {
                 on_signal(signal.clone()),
             ))
         });
-        let served = crate::app::serve::serve(self.listener, http::router(self.state), self.limits, on_signal(signal)).await;
+        let served =
+            crate::app::serve::serve(self.listener, http::router(self.state), self.limits, on_signal(signal)).await;
         if let Some(metrics) = metrics {
             let _ = metrics.await;
         }
