@@ -4,6 +4,8 @@
 //! routes calls only once it is in the client's `numbers`, which the admin adds as a new rules
 //! version.
 
+use sea_orm::TransactionTrait;
+
 use crate::admin::accounts::for_admin;
 use crate::admin::{self, Actor, AdminError};
 use crate::http::state::AppState;
@@ -86,6 +88,32 @@ pub async fn purchase(
     );
     admin::audit(&state.db, actor, client, "number.purchase", detail, state.clock.now()).await?;
     Ok(bought)
+}
+
+/// Ends the reservation of a number bought through Switchboard (a global token only), so that
+/// another client's rules may name it. The number stays in the Twilio account that bought it.
+///
+/// # Errors
+/// `Denied` for a token scoped to the number's client, `NotFound` for one scoped to another; `BadRequest` for a number that is not E.164; `NotFound` for a
+/// number not reserved.
+pub async fn release(state: &AppState, actor: &Actor, phone_number: &str) -> Result<(), AdminError> {
+    let number = E164::parse(phone_number).map_err(|e| AdminError::BadRequest(e.to_string()))?;
+    if actor.client.is_some() {
+        // Told only about its own numbers, as with every other client's data.
+        let owners = store::purchased_numbers::owners(&state.db, &[number.as_str()]).await?;
+        if !owners.iter().any(|(_, client)| actor.can_see(client)) {
+            return Err(AdminError::NotFound);
+        }
+        return Err(AdminError::Denied("only a global token may release a number".into()));
+    }
+    let txn = state.db.begin().await.map_err(store::StoreError::from)?;
+    let client = store::purchased_numbers::release(&txn, number.as_str())
+        .await?
+        .ok_or(AdminError::NotFound)?;
+    let detail = format!("released {number}, reserved for {client}");
+    admin::audit(&txn, actor, &client, "number.release", detail, state.clock.now()).await?;
+    txn.commit().await.map_err(store::StoreError::from)?;
+    Ok(())
 }
 
 /// Twilio's 400 or 404 is about what was asked (a country it does not serve, a number no longer

@@ -59,3 +59,15 @@ pub async fn owners(db: &impl ConnectionTrait, numbers: &[&str]) -> Result<Vec<(
         .map(|row| (row.phone_number, row.client_id))
         .collect())
 }
+
+/// Ends the number's reservation; returns the client it was reserved for, if it was.
+///
+/// # Errors
+/// On database failure.
+pub async fn release(db: &impl ConnectionTrait, number: &str) -> Result<Option<String>, StoreError> {
+    let Some(row) = PurchasedNumber::find_by_id(number.to_owned()).one(db).await? else {
+        return Ok(None);
+    };
+    PurchasedNumber::delete_by_id(number.to_owned()).exec(db).await?;
+    Ok(Some(row.client_id))
+}

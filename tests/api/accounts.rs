@@ -2,7 +2,6 @@
 //! masked, used for the client's messages and for the signatures of its webhooks.
 
 use base64::Engine as _;
-use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{json, Value};
 
 use crate::alerts::share_clock;
@@ -156,14 +155,9 @@ async fn the_stored_token_cannot_be_read_in_the_database() {
     let app = spawn(&fake, Options::default()).await;
     store_acme(&app, &app.admin_token(None).await).await;
 
-    let backend = app.db.get_database_backend();
-    let sql = "SELECT account_sid, token_encrypted FROM client_accounts";
     let row = app
-        .db
-        .query_one(Statement::from_string(backend, sql))
-        .await
-        .unwrap()
-        .unwrap();
+        .row("SELECT account_sid, token_encrypted FROM client_accounts")
+        .await;
     let sid: String = row.try_get("", "account_sid").unwrap();
     let sealed: String = row.try_get("", "token_encrypted").unwrap();
     assert_eq!(sid, ACME_SID);

@@ -224,6 +224,13 @@ impl TestApp {
         store::outbox::for_client(&self.db, client).await.unwrap()
     }
 
+    /// The one row `sql` reads, straight from the database (for what no API shows).
+    pub async fn row(&self, sql: &str) -> sea_orm::QueryResult {
+        use sea_orm::ConnectionTrait;
+        let statement = sea_orm::Statement::from_string(self.db.get_database_backend(), sql);
+        self.db.query_one(statement).await.unwrap().expect("a row")
+    }
+
     pub async fn call_detail(&self, call_sid: &str) -> store::calls::CallDetail {
         store::calls::find(&self.db, call_sid)
             .await

@@ -177,3 +177,40 @@ async fn a_scoped_admin_naming_a_number_another_client_routes_is_not_told_whose_
     assert_eq!(message, format!("number {ACME} is not one of this business's numbers"));
     assert!(!refusal.to_string().to_lowercase().contains("acme"), "{refusal}");
 }
+
+#[tokio::test]
+async fn a_global_admin_releases_a_reserved_number_and_another_client_may_then_name_it() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn(&fake, Options::default()).await;
+    let acme = app.admin_token(Some("acme-dental")).await;
+    let harbor = app.admin_token(Some("harbor-plumbing")).await;
+    let global = app.admin_token(None).await;
+    let request = json!({ "client": "acme-dental", "phone_number": NUMBER });
+    assert_eq!(
+        app.api("POST", "/api/twilio/purchase-number", Some(&acme), Some(request))
+            .await
+            .0,
+        200
+    );
+    let release = format!("/api/twilio/purchased-numbers/{}", NUMBER.replace('+', "%2B"));
+
+    let (by_scoped, _) = app.api("DELETE", &release, Some(&acme), None).await;
+    let (refused, _) = app
+        .api("PUT", HARBOR_RULES, Some(&harbor), Some(harbor_rules_with(NUMBER)))
+        .await;
+    let (released, _) = app.api("DELETE", &release, Some(&global), None).await;
+    let (saved, body) = app
+        .api("PUT", HARBOR_RULES, Some(&harbor), Some(harbor_rules_with(NUMBER)))
+        .await;
+    let (again, _) = app.api("DELETE", &release, Some(&global), None).await;
+
+    assert_eq!(by_scoped, 403, "a scoped token may not release");
+    assert_eq!(refused, 422, "still reserved for Acme");
+    assert_eq!(released, 204);
+    assert_eq!(saved, 200, "released, Harbor may route it: {body}");
+    assert_eq!(again, 404, "nothing reserved any more");
+    let (_, audit) = app
+        .api("GET", "/api/audit?client=acme-dental", Some(&global), None)
+        .await;
+    assert!(audit.to_string().contains("number.release"), "{audit}");
+}

@@ -1,7 +1,6 @@
 //! With a retention period, history older than it is forgotten in the background, and
 //! what is newer stays.
 
-use sea_orm::{ConnectionTrait, Statement};
 use switchboard::store;
 
 use crate::database::TestDb;
@@ -24,14 +23,9 @@ async fn text(app: &TestApp, sid: &str) {
 }
 
 async fn legs_of(app: &TestApp, call: &str) -> i64 {
-    let backend = app.db.get_database_backend();
-    let sql = format!("SELECT COUNT(*) FROM call_legs WHERE call_sid = '{call}'");
     let row = app
-        .db
-        .query_one(Statement::from_string(backend, sql))
-        .await
-        .unwrap()
-        .unwrap();
+        .row(&format!("SELECT COUNT(*) FROM call_legs WHERE call_sid = '{call}'"))
+        .await;
     row.try_get_by_index(0).unwrap()
 }
 

@@ -72,6 +72,7 @@ pub fn router() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(messages::history))
         .routes(routes!(numbers::available))
         .routes(routes!(numbers::purchase))
+        .routes(routes!(numbers::release))
         .split_for_parts();
     let doc = api.clone();
     (

@@ -1,6 +1,6 @@
 //! Twilio numbers for a client: search its account, buy one pointed at this server.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -101,4 +101,19 @@ pub async fn purchase(
         sid: bought.sid,
         next_step,
     }))
+}
+
+/// Ends the reservation of a number bought through Switchboard, so that another client's rules
+/// may name it (a global token only). Audited. The number stays in the Twilio account that bought
+/// it; release it there to stop paying for it.
+#[utoipa::path(delete, path = "/api/twilio/purchased-numbers/{number}", tag = "numbers", security(("bearer" = [])),
+    params(("number" = String, Path, description = "E.164")),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn release(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path(number): Path<String>,
+) -> Result<axum::http::StatusCode, Error> {
+    numbers::release(&state, &actor, &number).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
