@@ -4,13 +4,14 @@
 //! time each one stands for is in the case name or a comment.
 
 use super::*;
-use chrono::Offset;
 use chrono::Weekday::{Fri, Mon, Sat, Sun, Tue};
+use chrono::{NaiveTime, Offset, Timelike};
 use chrono_tz::America::New_York;
 use chrono_tz::Australia::Sydney;
 use chrono_tz::Europe::London;
 use proptest::collection::vec;
 use proptest::prelude::*;
+use serde::Deserialize;
 
 fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
