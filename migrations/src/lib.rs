@@ -14,6 +14,7 @@ mod m20261122_000008_legs_by_call_id;
 mod m20261202_000009_purchased_numbers;
 mod m20261202_000010_console_sessions;
 mod m20261202_000011_history_by_time;
+mod m20261202_000012_search_by_number;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_purchased_numbers::Migration),
             Box::new(m20261202_000010_console_sessions::Migration),
             Box::new(m20261202_000011_history_by_time::Migration),
+            Box::new(m20261202_000012_search_by_number::Migration),
         ]
     }
 }

@@ -2,13 +2,22 @@
 //! alerts it caused, messages with their delivery status, a client's figures over a
 //! period. Tenancy is [`Actor`]'s.
 
+use std::collections::HashMap;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use chrono::{DateTime, Utc};
+use futures_util::Stream;
 use sea_orm::ConnectionTrait;
 
 use crate::admin::stats::Stats;
 use crate::admin::{self, Actor, AdminError};
 use crate::rules::registry::Registry;
-use crate::store::{self, calls::CallDetail, outbox::OutboxRow, StoreError};
+use crate::phone::NumberSearch;
+use crate::store::calls::{CallDetail, CallFilter, CallRow};
+use crate::store::messages::{InboundRow, OptOutRow};
+use crate::store::outbox::{MessageFilter, OutboxRow};
+use crate::store::{self, Db, StoreError};
 
 /// A message we sent (or will send) and what Twilio last said about its delivery.
 #[derive(Debug, Clone)]
@@ -37,20 +46,228 @@ impl CallRecord {
     }
 }
 
-/// Each message with its delivery status.
+/// Each message with its delivery status, read in one query.
 ///
 /// # Errors
 /// On database failure.
 pub async fn with_delivery(db: &impl ConnectionTrait, messages: Vec<OutboxRow>) -> Result<Vec<Delivered>, StoreError> {
-    let mut out = Vec::with_capacity(messages.len());
-    for message in messages {
-        let delivery = match &message.message_sid {
-            Some(sid) => store::messages::status(db, sid).await?.map(|s| s.status),
-            None => None,
-        };
-        out.push(Delivered { message, delivery });
+    let sids = messages.iter().filter_map(|m| m.message_sid.clone()).collect();
+    let statuses: HashMap<String, String> = store::messages::statuses(db, sids)
+        .await?
+        .into_iter()
+        .map(|s| (s.message_sid, s.status))
+        .collect();
+    Ok(messages
+        .into_iter()
+        .map(|message| Delivered {
+            delivery: message.message_sid.as_ref().and_then(|sid| statuses.get(sid).cloned()),
+            message,
+        })
+        .collect())
+}
+
+/// The most a page of history holds.
+pub const MAX_PAGE: u64 = 1000;
+
+fn page_size(limit: u64) -> Result<u64, AdminError> {
+    if (1..=MAX_PAGE).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(AdminError::BadRequest(format!("limit must be between 1 and {MAX_PAGE}")))
     }
-    Ok(out)
+}
+
+fn number_search(text: Option<String>) -> Result<Option<NumberSearch>, AdminError> {
+    text.as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(NumberSearch::parse)
+        .transpose()
+        .map_err(|e| AdminError::BadRequest(e.to_string()))
+}
+
+/// The call log as asked for on any surface: its filters as typed, a page size, and
+/// where the previous page ended.
+#[derive(Debug, Clone, Default)]
+pub struct CallQuery {
+    pub client: Option<String>,
+    pub status: Option<String>,
+    pub outcome: Option<String>,
+    /// A number in any common format, or its last digits.
+    pub caller: Option<String>,
+    pub assistant: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// The previous page's `next`.
+    pub cursor: Option<String>,
+    pub limit: u64,
+}
+
+/// Calls newest first, and where the next page starts (none on the last).
+#[derive(Debug, Clone)]
+pub struct CallPage {
+    pub calls: Vec<CallRow>,
+    pub next: Option<String>,
+}
+
+fn call_cursor(call: &CallRow) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}|{}", call.started_at.to_rfc3339(), call.call_sid))
+}
+
+fn after_call(cursor: &str) -> Option<(DateTime<Utc>, String)> {
+    let raw = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let (at, sid) = std::str::from_utf8(&raw).ok()?.split_once('|')?;
+    Some((DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc), sid.to_owned()))
+}
+
+/// One page of the calls the actor may see.
+///
+/// # Errors
+/// `NotFound` for another client's; `BadRequest` for a cursor, number or page size
+/// that cannot be used.
+pub async fn calls(db: &impl ConnectionTrait, actor: &Actor, q: CallQuery) -> Result<CallPage, AdminError> {
+    let limit = page_size(q.limit)?;
+    let before = match q.cursor.as_deref() {
+        Some(c) => Some(after_call(c).ok_or_else(|| {
+            AdminError::BadRequest("this page link is not valid any more: start again from the first page".into())
+        })?),
+        None => None,
+    };
+    let filter = CallFilter {
+        clients: actor.visible_clients(q.client)?,
+        status: q.status,
+        outcome: q.outcome,
+        caller: number_search(q.caller)?,
+        answered_by: q.assistant,
+        since: q.since,
+        until: q.until,
+        before,
+    };
+    // One more than the page: whether there is a next page is then known, not guessed.
+    let mut calls = store::calls::list(db, &filter, limit + 1).await?;
+    let next = if calls.len() as u64 > limit {
+        calls.truncate(limit as usize);
+        calls.last().map(call_cursor)
+    } else {
+        None
+    };
+    Ok(CallPage { calls, next })
+}
+
+/// The message history as asked for on any surface.
+#[derive(Debug, Clone, Default)]
+pub struct MessageQuery {
+    pub client: Option<String>,
+    /// The recipient: a number in any common format, or its last digits.
+    pub to: Option<String>,
+    pub state: Option<String>,
+    pub purpose: Option<String>,
+    /// The previous page's last id.
+    pub before: Option<i64>,
+    pub limit: u64,
+}
+
+impl MessageQuery {
+    fn filter(self, actor: &Actor) -> Result<MessageFilter, AdminError> {
+        Ok(MessageFilter {
+            clients: actor.visible_clients(self.client)?,
+            to: number_search(self.to)?,
+            state: self.state,
+            purpose: self.purpose,
+            before_id: self.before,
+        })
+    }
+}
+
+/// One page of the messages the actor may see, newest first, with their delivery.
+///
+/// # Errors
+/// `NotFound` for another client's; `BadRequest` for a number or page size that cannot
+/// be used.
+pub async fn messages(db: &impl ConnectionTrait, actor: &Actor, q: MessageQuery) -> Result<Vec<Delivered>, AdminError> {
+    let limit = page_size(q.limit)?;
+    let rows = store::outbox::list(db, &q.filter(actor)?, limit).await?;
+    Ok(with_delivery(db, rows).await?)
+}
+
+/// Every message that matches, newest first, read a page at a time as the stream is
+/// consumed: an export of any size holds one page in memory.
+///
+/// # Errors
+/// Before the first page: as [`messages`]; within the stream, database failures.
+pub fn export_messages(
+    db: Db,
+    actor: &Actor,
+    q: MessageQuery,
+) -> Result<impl Stream<Item = Result<Vec<Delivered>, StoreError>>, AdminError> {
+    const EXPORT_PAGE: u64 = 500;
+    let filter = q.filter(actor)?;
+    Ok(futures_util::stream::try_unfold(Some(filter), move |filter| {
+        let db = db.clone();
+        async move {
+            let Some(mut filter) = filter else {
+                return Ok(None);
+            };
+            let rows = store::outbox::list(&db, &filter, EXPORT_PAGE).await?;
+            if rows.is_empty() {
+                return Ok(None);
+            }
+            let more = rows.len() as u64 == EXPORT_PAGE;
+            filter.before_id = rows.last().map(|r| r.id);
+            let page = with_delivery(&db, rows).await?;
+            Ok(Some((page, more.then_some(filter))))
+        }
+    }))
+}
+
+/// The latest texts received by the clients the actor may see (`client`: only that
+/// one), and the numbers that opted out of their texts.
+///
+/// # Errors
+/// `NotFound` for another client's.
+pub async fn received(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    client: Option<String>,
+    limit: u64,
+) -> Result<(Vec<InboundRow>, Vec<OptOutRow>), AdminError> {
+    let clients = actor.visible_clients(client)?;
+    let received = store::messages::received_by(db, clients.clone(), limit).await?;
+    Ok((received, store::messages::opt_outs(db, clients).await?))
+}
+
+/// A voicemail and its transcript, if one came.
+#[derive(Debug, Clone)]
+pub struct Voicemail {
+    pub call: CallRow,
+    pub transcript: Option<String>,
+}
+
+/// A client's latest voicemails, read in two queries however many there are.
+///
+/// # Errors
+/// `NotFound` for another client's.
+pub async fn latest_voicemails(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    client: &str,
+    limit: u64,
+) -> Result<Vec<Voicemail>, AdminError> {
+    let filter = CallFilter {
+        clients: actor.visible_clients(Some(client.to_owned()))?,
+        outcome: Some(store::calls::Outcome::Voicemail.as_str().to_owned()),
+        ..CallFilter::default()
+    };
+    let calls = store::calls::list(db, &filter, limit).await?;
+    let sids = calls.iter().map(|c| c.call_sid.clone()).collect();
+    let mut transcripts = store::recordings::transcripts(db, sids).await?;
+    Ok(calls
+        .into_iter()
+        .map(|call| Voicemail {
+            transcript: transcripts.remove(&call.call_sid),
+            call,
+        })
+        .collect())
 }
 
 /// One call, if the actor may see it.

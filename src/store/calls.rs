@@ -17,6 +17,7 @@ use super::entities::recording::{self, Entity as Recording};
 use super::legs::LegRow;
 use super::recordings::RecordingRow;
 use super::{sql, StoreError};
+use crate::phone::NumberSearch;
 
 pub use super::entities::call::Model as CallRow;
 
@@ -95,6 +96,7 @@ pub fn ensure_statement(backend: DbBackend, calls: &[NewCall<'_>], now: DateTime
             new.rules_version.into(),
             new.direction.into(),
             new.from.into(),
+            crate::phone::digits_reversed(new.from).into(),
             new.to.into(),
             new.status.into(),
             status_rank(new.status).into(),
@@ -130,6 +132,7 @@ pub fn ensure_statement(backend: DbBackend, calls: &[NewCall<'_>], now: DateTime
             "rules_version",
             "direction",
             "from_number",
+            "from_digits_reversed",
             "to_number",
             "status",
             "status_rank",
@@ -277,7 +280,7 @@ pub struct CallFilter {
     pub clients: Option<Vec<String>>,
     pub status: Option<String>,
     pub outcome: Option<String>,
-    pub caller: Option<String>,
+    pub caller: Option<NumberSearch>,
     pub answered_by: Option<String>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
@@ -305,13 +308,15 @@ pub fn list_query(backend: DbBackend, f: &CallFilter, limit: u64) -> Statement {
     let exact = [
         (call::Column::Status, &f.status),
         (call::Column::Outcome, &f.outcome),
-        (call::Column::FromNumber, &f.caller),
         (call::Column::AnsweredBy, &f.answered_by),
     ];
     for (column, value) in exact {
         if let Some(v) = value {
             q = q.filter(column.eq(v.clone()));
         }
+    }
+    if let Some(caller) = &f.caller {
+        q = q.filter(super::search::number_ends_with(call::Column::FromDigitsReversed, caller));
     }
     if let Some(since) = f.since {
         q = q.filter(call::Column::StartedAt.gte(since));

@@ -18,6 +18,7 @@ pub mod retention;
 pub mod rotation;
 pub mod rule_versions;
 pub mod sessions;
+mod search;
 mod sql;
 pub mod stats;
 

@@ -54,6 +54,7 @@ pub async fn enqueue(db: &impl ConnectionTrait, m: &NewMessage<'_>, now: DateTim
         recording_sid: Set(m.recording_sid.map(str::to_owned)),
         assistant_id: Set(m.assistant.map(str::to_owned)),
         to_number: Set(m.to.to_owned()),
+        to_digits_reversed: Set(Some(crate::phone::digits_reversed(m.to))),
         from_number: Set(m.from.to_owned()),
         body: Set(m.body.to_owned()),
         send_at: Set(m.send_at),
@@ -326,7 +327,7 @@ pub async fn api_sends_since(
 #[derive(Debug, Clone, Default)]
 pub struct MessageFilter {
     pub clients: Option<Vec<String>>,
-    pub to: Option<String>,
+    pub to: Option<crate::phone::NumberSearch>,
     pub state: Option<String>,
     pub purpose: Option<String>,
     /// Continue below this id (the previous page's last).
@@ -338,16 +339,23 @@ pub struct MessageFilter {
 /// # Errors
 /// On database failure.
 pub async fn list(db: &impl ConnectionTrait, f: &MessageFilter, limit: u64) -> Result<Vec<OutboxRow>, StoreError> {
-    use sea_orm::QuerySelect;
+    Ok(Outbox::find()
+        .from_raw_sql(list_query(db.get_database_backend(), f, limit))
+        .all(db)
+        .await?)
+}
+
+/// The statement [`list`] runs (its plan is checked by the tests).
+pub fn list_query(backend: DatabaseBackend, f: &MessageFilter, limit: u64) -> Statement {
+    use sea_orm::{QuerySelect, QueryTrait};
     let mut q = Outbox::find();
     if let Some(clients) = &f.clients {
         q = q.filter(outbox::Column::ClientId.is_in(clients.clone()));
     }
-    for (column, value) in [
-        (outbox::Column::ToNumber, &f.to),
-        (outbox::Column::State, &f.state),
-        (outbox::Column::Purpose, &f.purpose),
-    ] {
+    if let Some(to) = &f.to {
+        q = q.filter(super::search::number_ends_with(outbox::Column::ToDigitsReversed, to));
+    }
+    for (column, value) in [(outbox::Column::State, &f.state), (outbox::Column::Purpose, &f.purpose)] {
         if let Some(v) = value {
             q = q.filter(column.eq(v.clone()));
         }
@@ -355,7 +363,7 @@ pub async fn list(db: &impl ConnectionTrait, f: &MessageFilter, limit: u64) -> R
     if let Some(id) = f.before_id {
         q = q.filter(outbox::Column::Id.lt(id));
     }
-    Ok(q.order_by_desc(outbox::Column::Id).limit(limit).all(db).await?)
+    q.order_by_desc(outbox::Column::Id).limit(limit).build(backend)
 }
 
 /// One client's messages created in `[since, until)`.

@@ -87,6 +87,24 @@ pub async fn find_recording(
     Ok(Recording::find_by_id(recording_sid).one(db).await?)
 }
 
+/// The transcripts of these calls' recordings, by call.
+///
+/// # Errors
+/// On database failure.
+pub async fn transcripts(
+    db: &impl ConnectionTrait,
+    call_sids: Vec<String>,
+) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    Ok(Recording::find()
+        .filter(recording::Column::CallSid.is_in(call_sids))
+        .filter(recording::Column::TranscriptionText.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|r| Some((r.call_sid, r.transcription_text?)))
+        .collect())
+}
+
 /// Marks a voicemail as waiting for its transcript (unless one already arrived).
 ///
 /// # Errors

@@ -94,8 +94,10 @@ async fn a_clients_figures_read_only_its_calls_of_the_period_through_their_index
         let Some(calls) = plan(query, "calls").await else {
             return;
         };
-        let period = "INDEX ix_calls_client_started (client_id=? AND started_at>? AND started_at<?)";
-        assert!(calls[0].contains(period), "{}: {calls:?}", query.sql);
+        // By client and period (and outcome, for the figures of answered calls).
+        let index = calls[0].contains("INDEX ix_calls_client_started (client_id=? AND started_at")
+            || calls[0].contains("INDEX ix_calls_client_outcome (client_id=? AND outcome=? AND started_at");
+        assert!(index && calls[0].contains("started_at>? AND started_at<?)"), "{}: {calls:?}", query.sql);
     }
     // The answered legs' waits: each call's legs by the call's id.
     let legs = plan(&queries[2], "call_legs").await.unwrap();
@@ -103,4 +105,64 @@ async fn a_clients_figures_read_only_its_calls_of_the_period_through_their_index
         legs[0].contains("USING INDEX ux_call_legs_call_id_step_number (call_id=?)"),
         "{legs:?}"
     );
+}
+
+#[tokio::test]
+async fn each_filter_of_the_call_log_reads_through_an_index_of_its_own() {
+    use switchboard::phone::NumberSearch;
+    use switchboard::store::calls::{list_query, CallFilter};
+    let acme = || Some(vec!["acme-dental".to_owned()]);
+    let cases = [
+        (
+            CallFilter { caller: Some(NumberSearch::parse("0142").unwrap()), ..CallFilter::default() },
+            "USING INDEX ix_calls_caller (from_digits_reversed>? AND from_digits_reversed<?)",
+        ),
+        (
+            CallFilter { clients: acme(), caller: Some(NumberSearch::parse("(917) 555-0142").unwrap()), ..CallFilter::default() },
+            "USING INDEX ix_calls_client_caller (client_id=? AND from_digits_reversed>? AND from_digits_reversed<?)",
+        ),
+        (
+            CallFilter { clients: acme(), outcome: Some("voicemail".into()), ..CallFilter::default() },
+            "USING INDEX ix_calls_client_outcome (client_id=? AND outcome=?)",
+        ),
+        (
+            CallFilter { clients: acme(), answered_by: Some("maria".into()), ..CallFilter::default() },
+            "USING INDEX ix_calls_client_answered (client_id=? AND answered_by=?)",
+        ),
+        (
+            CallFilter { outcome: Some("missed".into()), ..CallFilter::default() },
+            "USING INDEX ix_calls_started_sid",
+        ),
+    ];
+    for (filter, index) in cases {
+        let Some(calls) = plan(&list_query(DbBackend::Sqlite, &filter, 50), "calls").await else {
+            return;
+        };
+        assert_eq!(calls.len(), 1, "{filter:?}: {calls:?}");
+        assert!(calls[0].contains(index), "{filter:?}: {calls:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_message_history_reads_through_an_index_by_client_and_by_recipient() {
+    use switchboard::phone::NumberSearch;
+    use switchboard::store::outbox::{list_query, MessageFilter};
+    let cases = [
+        (
+            MessageFilter { clients: Some(vec!["acme-dental".into()]), ..MessageFilter::default() },
+            "USING INDEX ix_outbox_client_id (client_id=?)",
+        ),
+        (
+            MessageFilter { to: Some(NumberSearch::parse("2125550188").unwrap()), ..MessageFilter::default() },
+            "USING INDEX ix_outbox_recipient (to_digits_reversed>? AND to_digits_reversed<?)",
+        ),
+        (MessageFilter::default(), "SCAN outbox"),
+    ];
+    for (filter, index) in cases {
+        let Some(rows) = plan(&list_query(DbBackend::Sqlite, &filter, 100), "outbox").await else {
+            return;
+        };
+        assert_eq!(rows.len(), 1, "{filter:?}: {rows:?}");
+        assert!(rows[0].contains(index), "{filter:?}: {rows:?}");
+    }
 }

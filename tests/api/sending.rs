@@ -301,3 +301,39 @@ async fn a_scheduled_text_waits_for_its_time() {
     app.drain_outbox().await;
     assert_eq!(fake.accepted().len(), 1);
 }
+
+#[tokio::test]
+async fn the_csv_export_holds_every_message_past_a_page_and_a_search_finds_a_recipient() {
+    let fake = FakeTwilio::start().await;
+    let (app, token) = spawn(&fake).await;
+    let bulk = |first: u32, count: u32| {
+        let recipients: Vec<Value> = (first..first + count)
+            .map(|n| json!({ "to": format!("+1212555{n:04}") }))
+            .collect();
+        json!({ "template": "Closed tomorrow.", "recipients": recipients })
+    };
+    let url = "/api/clients/acme-dental/send-bulk";
+    assert_eq!(app.api("POST", url, Some(&token), Some(bulk(1000, 500))).await.0, 202);
+    app.advance(3601);
+    assert_eq!(app.api("POST", url, Some(&token), Some(bulk(2000, 200))).await.0, 202);
+
+    let url = format!("http://127.0.0.1:{}/api/messages?format=csv", app.port);
+    let response = reqwest::Client::new().get(url).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 701, "one header and every message, not one page");
+    assert!(lines[0].starts_with("id,"));
+    let ids: Vec<i64> = lines[1..].iter().map(|l| l.split(',').next().unwrap().parse().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first, none twice");
+
+    let (_, found) = app.api("GET", "/api/messages?to=(212)%20555-2042", Some(&token), None).await;
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["to"], "+12125552042");
+    let (_, ending) = app.api("GET", "/api/messages?to=2042", Some(&token), None).await;
+    assert_eq!(ending.as_array().unwrap().len(), 1);
+    let (status, body) = app.api("GET", "/api/messages?format=pdf", Some(&token), None).await;
+    assert_eq!(status, 400);
+    assert!(body["error"]["message"].as_str().unwrap().contains("csv"), "{body}");
+}

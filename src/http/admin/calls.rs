@@ -1,16 +1,15 @@
 //! The call log: filtered, newest first, with cursor pagination; one call in full.
 
 use axum::extract::State;
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Admin, ErrorBody, Json, Path, Query};
-use crate::admin::history;
+use crate::admin::history::{self, CallQuery};
 use crate::http::state::AppState;
 use crate::http::Error;
-use crate::store::{self, calls::CallFilter};
+use crate::store::calls::CallRow;
 
 #[derive(Deserialize, IntoParams)]
 pub struct ListQuery {
@@ -19,7 +18,8 @@ pub struct ListQuery {
     status: Option<String>,
     /// `answered`, `missed` or `voicemail`.
     outcome: Option<String>,
-    /// The caller's number.
+    /// The caller's number in any common format (`+1 917 555 0142`, `(917) 555-0142`),
+    /// or its last digits (`0142`).
     caller: Option<String>,
     /// The assistant who answered.
     assistant: Option<String>,
@@ -28,7 +28,7 @@ pub struct ListQuery {
     /// `next` from the previous page.
     cursor: Option<String>,
     /// How many calls per page (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u64>,
 }
 
@@ -52,17 +52,20 @@ pub struct CallPage {
     next: Option<String>,
 }
 
-fn cursor_encode(at: DateTime<Utc>, sid: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{sid}", at.to_rfc3339()))
-}
-
-fn cursor_decode(cursor: &str) -> Option<(DateTime<Utc>, String)> {
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    let (at, sid) = std::str::from_utf8(&raw).ok()?.split_once('|')?;
-    Some((
-        DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
-        sid.to_owned(),
-    ))
+impl From<CallRow> for CallSummary {
+    fn from(r: CallRow) -> Self {
+        Self {
+            call_sid: r.call_sid,
+            client: r.client_id,
+            from: r.from_number,
+            to: r.to_number,
+            status: r.status,
+            outcome: r.outcome,
+            answered_by: r.answered_by,
+            duration: r.duration,
+            started_at: r.started_at,
+        }
+    }
 }
 
 /// Calls, newest first.
@@ -73,43 +76,22 @@ pub async fn list(
     Admin(actor): Admin,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<CallPage>, Error> {
-    let before = match q.cursor.as_deref() {
-        Some(c) => Some(cursor_decode(c).ok_or_else(|| Error::BadRequest("invalid cursor".into()))?),
-        None => None,
-    };
-    let filter = CallFilter {
-        clients: actor.visible_clients(q.client)?,
+    let query = CallQuery {
+        client: q.client,
         status: q.status,
         outcome: q.outcome,
         caller: q.caller,
-        answered_by: q.assistant,
+        assistant: q.assistant,
         since: q.since,
         until: q.until,
-        before,
+        cursor: q.cursor,
+        limit: q.limit.unwrap_or(50),
     };
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(Error::BadRequest("limit must be between 1 and 200".into()));
-    }
-    let rows = store::calls::list(&state.db, &filter, limit).await?;
-    let next = (rows.len() as u64 == limit)
-        .then(|| rows.last().map(|r| cursor_encode(r.started_at, &r.call_sid)))
-        .flatten();
-    let calls = rows
-        .into_iter()
-        .map(|r| CallSummary {
-            call_sid: r.call_sid,
-            client: r.client_id,
-            from: r.from_number,
-            to: r.to_number,
-            status: r.status,
-            outcome: r.outcome,
-            answered_by: r.answered_by,
-            duration: r.duration,
-            started_at: r.started_at,
-        })
-        .collect();
-    Ok(Json(CallPage { calls, next }))
+    let page = history::calls(&state.db, &actor, query).await?;
+    Ok(Json(CallPage {
+        calls: page.calls.into_iter().map(CallSummary::from).collect(),
+        next: page.next,
+    }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -210,16 +192,6 @@ pub async fn show(
             })
             .collect(),
         alerts,
-        call: CallSummary {
-            call_sid: c.call_sid,
-            client: c.client_id,
-            from: c.from_number,
-            to: c.to_number,
-            status: c.status,
-            outcome: c.outcome,
-            answered_by: c.answered_by,
-            duration: c.duration,
-            started_at: c.started_at,
-        },
+        call: CallSummary::from(c),
     }))
 }

@@ -7,16 +7,18 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Admin, ErrorBody, Json, Path, Query};
 use crate::admin;
+use crate::admin::history::{self, Delivered, MessageQuery};
 use crate::admin::sending::{self, Payload, Queued, Row, SendingError};
 use crate::http::state::AppState;
 use crate::http::Error;
 use crate::phone::{self, Normalized, E164};
-use crate::store::{self, outbox::MessageFilter};
+use crate::store;
 
 impl From<SendingError> for Error {
     fn from(e: SendingError) -> Self {
@@ -256,11 +258,12 @@ pub struct HistoryQuery {
     state: Option<String>,
     /// `voicemail`, `transcript`, `missed_call`, `reply`, `api`, `bulk`, `call`…
     purpose: Option<String>,
-    /// `next` from the previous page.
+    /// The last `id` of the previous page.
     before: Option<i64>,
+    /// How many messages per page (default 100; not used by `format=csv`).
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<u64>,
-    /// `csv` for a spreadsheet instead of JSON.
+    /// `csv` for a spreadsheet of every matching message instead of a page of JSON.
     format: Option<String>,
 }
 
@@ -291,22 +294,50 @@ pub async fn history(
     Admin(actor): Admin,
     Query(q): Query<HistoryQuery>,
 ) -> Result<Response, Error> {
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(Error::BadRequest("limit must be between 1 and 1000".into()));
-    }
-    let filter = MessageFilter {
-        clients: actor.visible_clients(q.client)?,
+    let csv = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => return Err(Error::BadRequest(format!("format `{other}` is not known: use `json` or `csv`"))),
+    };
+    let query = MessageQuery {
+        client: q.client,
         to: q.to,
         state: q.state,
         purpose: q.purpose,
-        before_id: q.before,
+        before: q.before,
+        limit: q.limit.unwrap_or(100),
     };
-    let rows = store::outbox::list(&state.db, &filter, limit).await?;
-    let views: Vec<MessageView> = crate::admin::history::with_delivery(&state.db, rows)
-        .await?
-        .into_iter()
-        .map(|d| MessageView {
+    if !csv {
+        let page = history::messages(&state.db, &actor, query).await?;
+        return Ok(axum::Json(page.into_iter().map(MessageView::from).collect::<Vec<_>>()).into_response());
+    }
+    let pages = history::export_messages(state.db.clone(), &actor, query)?;
+    let mut first = true;
+    let body = pages.map(move |page| {
+        let rows = page?.into_iter().map(MessageView::from);
+        let csv = csv_export_page(rows, std::mem::take(&mut first))?;
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(Bytes::from(csv))
+    });
+    let disposition = "attachment; filename=\"messages.csv\"";
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, disposition)],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response())
+}
+
+/// Rows as CSV, with the header line first when `header` (the export's first page).
+fn csv_export_page(rows: impl Iterator<Item = MessageView>, header: bool) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::WriterBuilder::new().has_headers(header).from_writer(Vec::new());
+    for row in rows {
+        out.serialize(row)?;
+    }
+    out.into_inner().map_err(|e| e.into_error().into())
+}
+
+impl From<Delivered> for MessageView {
+    fn from(d: Delivered) -> Self {
+        Self {
             id: d.message.id,
             client: d.message.client_id,
             kind: d.message.kind,
@@ -320,15 +351,6 @@ pub async fn history(
             segments: d.message.segments,
             created_at: d.message.created_at,
             sent_at: d.message.sent_at,
-        })
-        .collect();
-    if q.format.as_deref() != Some("csv") {
-        return Ok(axum::Json(views).into_response());
+        }
     }
-    let mut out = csv::Writer::from_writer(Vec::new());
-    for v in &views {
-        out.serialize(v).map_err(|e| Error::BadRequest(e.to_string()))?;
-    }
-    let bytes = out.into_inner().map_err(|e| Error::BadRequest(e.to_string()))?;
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes).into_response())
 }

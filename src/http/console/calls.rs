@@ -15,9 +15,9 @@ use crate::admin::recordings;
 use crate::http::admin::recordings::mp3;
 use crate::http::state::AppState;
 use crate::http::Error;
-use crate::store::{self, calls::CallFilter};
+use crate::admin::history::{self, CallPage, CallQuery};
 
-const PAGE: u64 = 100;
+const PAGE: u64 = 50;
 
 #[derive(Deserialize, Default)]
 pub struct Filter {
@@ -26,6 +26,8 @@ pub struct Filter {
     caller: Option<String>,
     /// A local date (`2026-12-25`) in the client's zone.
     day: Option<String>,
+    /// Where the previous page ended.
+    after: Option<String>,
 }
 
 fn given(s: &Option<String>) -> Option<String> {
@@ -34,7 +36,6 @@ fn given(s: &Option<String>) -> Option<String> {
 
 pub async fn list(State(state): State<AppState>, session: Session, Query(q): Query<Filter>) -> Result<Response, Page> {
     let client = given(&q.client);
-    let clients = session.actor.visible_clients(client.clone()).map_err(Error::from)?;
     let shown = client.clone().or_else(|| session.actor.client.clone());
     let tz = zone(&state, shown.as_deref());
     let day = match given(&q.day) {
@@ -50,15 +51,26 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
             .map(|t| t.with_timezone(&Utc))
     };
     let outcome = given(&q.outcome);
-    let filter = CallFilter {
-        clients,
+    let query = CallQuery {
+        client: client.clone(),
         outcome: outcome.clone(),
         caller: given(&q.caller),
         since: day.and_then(bound),
         until: day.and_then(|d| d.succ_opt()).and_then(bound),
-        ..Default::default()
+        cursor: given(&q.after),
+        limit: PAGE,
+        ..CallQuery::default()
     };
-    let calls = store::calls::list(&state.db, &filter, PAGE).await?;
+    let CallPage { calls, next } = history::calls(&state.db, &session.actor, query).await?;
+    let older = next.map(|after| {
+        let mut link = url::form_urlencoded::Serializer::new(String::new());
+        for (key, value) in [("client", &q.client), ("outcome", &q.outcome), ("caller", &q.caller), ("day", &q.day)] {
+            if let Some(v) = given(value) {
+                link.append_pair(key, &v);
+            }
+        }
+        format!("/admin/calls?{}", link.append_pair("after", &after).finish())
+    });
     let visible = admin::clients(&state.registry, &session.actor);
     let body = html! {
         h1 { "Calls" }
@@ -78,7 +90,7 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
                 }
             }
             div.field {
-                label for="caller" { "Caller's number" }
+                label for="caller" { "Caller's number, or its last digits" }
                 input #caller type="tel" name="caller" value=(q.caller.as_deref().unwrap_or(""));
             }
             div.field {
@@ -88,7 +100,6 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
             button type="submit" { "Filter" }
         }
         @if calls.is_empty() { p.muted { "No calls match." } }
-        @if calls.len() as u64 == PAGE { p.muted { "The latest " (PAGE) " calls; narrow the filter to see older ones." } }
         @if !calls.is_empty() { div.scroll {
             table.calls {
                 thead { tr { th { "When" } th { "From" } th { "Outcome" } th { "Answered by" } th { "Length" } } }
@@ -106,6 +117,7 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
                 }
             }
         } }
+        @if let Some(href) = &older { p { a href=(href) { "Older calls" } } }
     };
     let place = Place {
         client: shown.as_deref(),

@@ -10,28 +10,35 @@ use super::session::Session;
 use super::{local, zone, Page};
 use crate::admin;
 use crate::http::state::AppState;
-use crate::http::Error;
-use crate::store::{self, outbox::MessageFilter};
+use crate::admin::history::{self, MessageQuery};
 
 const PAGE: u64 = 100;
 
 #[derive(Deserialize)]
 pub struct Filter {
     client: Option<String>,
+    /// The last text sent on the previous page.
+    before: Option<i64>,
 }
 
 pub async fn page(State(state): State<AppState>, session: Session, Query(q): Query<Filter>) -> Result<Response, Page> {
     let client = q.client.filter(|c| !c.is_empty());
-    let clients = session.actor.visible_clients(client.clone()).map_err(Error::from)?;
     let shown = client.clone().or_else(|| session.actor.client.clone());
-    let filter = MessageFilter {
-        clients: clients.clone(),
-        ..Default::default()
+    let query = MessageQuery {
+        client: client.clone(),
+        before: q.before,
+        limit: PAGE,
+        ..MessageQuery::default()
     };
-    let sent =
-        crate::admin::history::with_delivery(&state.db, store::outbox::list(&state.db, &filter, PAGE).await?).await?;
-    let received = store::messages::received_by(&state.db, clients.clone(), PAGE).await?;
-    let opted_out = store::messages::opt_outs(&state.db, clients).await?;
+    let sent = history::messages(&state.db, &session.actor, query).await?;
+    let older = (sent.len() as u64 == PAGE)
+        .then(|| sent.last().map(|d| d.message.id))
+        .flatten()
+        .map(|before| match &client {
+            Some(c) => format!("/admin/messages?client={c}&before={before}"),
+            None => format!("/admin/messages?before={before}"),
+        });
+    let (received, opted_out) = history::received(&state.db, &session.actor, client.clone(), PAGE).await?;
     let visible = admin::clients(&state.registry, &session.actor);
     let body = html! {
         h1 { "Messages" }
@@ -64,6 +71,7 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
                     }
                 }
             } }
+            @if let Some(href) = &older { p { a href=(href) { "Older texts sent" } } }
         }
         section.card aria-labelledby="received-h" {
             h2 #received-h { "Received" }

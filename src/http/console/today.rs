@@ -11,9 +11,9 @@ use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
 use super::{local, Page};
 use crate::admin;
+use crate::admin::history;
 use crate::http::state::AppState;
 use crate::rules::registry::Loaded;
-use crate::store::{self, calls::CallFilter};
 
 pub async fn index(State(state): State<AppState>, session: Session) -> Response {
     if let Some(mine) = &session.actor.client {
@@ -72,7 +72,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
         .from_local_datetime(&midnight)
         .earliest()
         .map_or(now - Duration::hours(24), |t| t.with_timezone(&Utc));
-    let today = crate::admin::history::stats(
+    let today = history::stats(
         &state.db,
         &state.registry,
         &session.actor,
@@ -81,18 +81,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
         now + Duration::seconds(1),
     )
     .await?;
-    let filter = CallFilter {
-        clients: Some(vec![id.clone()]),
-        outcome: Some("voicemail".into()),
-        ..Default::default()
-    };
-    let mut voicemails = Vec::new();
-    for call in store::calls::list(&state.db, &filter, 5).await? {
-        let transcript = store::calls::find(&state.db, &call.call_sid)
-            .await?
-            .and_then(|d| d.recordings.into_iter().find_map(|r| r.transcription_text));
-        voicemails.push((call, transcript));
-    }
+    let voicemails = history::latest_voicemails(&state.db, &session.actor, &id, 5).await?;
     let body = html! {
         h1 { (loaded.rules.name) }
         section.card aria-labelledby="now" {
@@ -141,7 +130,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
                 p.muted { "No voicemails yet." }
             }
             ul.list {
-                @for (call, transcript) in &voicemails {
+                @for history::Voicemail { call, transcript } in &voicemails {
                     li {
                         a href={ "/admin/calls/" (call.call_sid) } { (local(tz, call.started_at)) " from " (call.from_number) }
                         @if let Some(t) = transcript {

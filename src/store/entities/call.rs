@@ -11,6 +11,8 @@ pub struct Model {
     pub rules_version: Option<i32>,
     pub direction: String,
     pub from_number: String,
+    /// `from_number`'s digits, last first: the caller search's index.
+    pub from_digits_reversed: Option<String>,
     pub to_number: String,
     pub status: String,
     pub status_rank: i16,

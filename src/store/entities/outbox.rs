@@ -12,6 +12,8 @@ pub struct Model {
     pub recording_sid: Option<String>,
     pub assistant_id: Option<String>,
     pub to_number: String,
+    /// `to_number`'s digits, last first: the recipient search's index.
+    pub to_digits_reversed: Option<String>,
     pub from_number: String,
     pub body: String,
     pub send_at: DateTimeUtc,

@@ -1,0 +1,175 @@
+//! Finding calls by the caller's number and messages by the recipient's, written in any
+//! common format or as their last digits: each number's digits are also kept reversed,
+//! so "ends with these digits" becomes a range over an index on both backends (a
+//! `LIKE '%…'` reads every row), for one client's calls or all of them. The call log's outcome and assistant filters, and the
+//! message history by client, get indexes of their own for the same reason.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum Calls {
+    Table,
+    CallSid,
+    ClientId,
+    FromDigitsReversed,
+    Outcome,
+    AnsweredBy,
+    StartedAt,
+}
+
+#[derive(DeriveIden)]
+enum Outbox {
+    Table,
+    Id,
+    ClientId,
+    ToDigitsReversed,
+}
+
+const BY_CALLER: &str = "ix_calls_caller";
+const BY_CLIENTS_CALLER: &str = "ix_calls_client_caller";
+const BY_OUTCOME: &str = "ix_calls_client_outcome";
+const BY_ASSISTANT: &str = "ix_calls_client_answered";
+const MESSAGES_BY_CLIENT: &str = "ix_outbox_client_id";
+const MESSAGES_BY_RECIPIENT: &str = "ix_outbox_recipient";
+
+/// Frozen with this migration: the application's own version may change, rows written
+/// before it must still read as they were written then.
+fn digits_reversed(number: &str) -> String {
+    number.chars().filter(char::is_ascii_digit).rev().collect()
+}
+
+/// Fills the new column of the rows already there, a thousand at a time.
+async fn backfill(m: &SchemaManager<'_>, table: &str, key: &str, number: &str, column: &str) -> Result<(), DbErr> {
+    let db = m.get_connection();
+    let backend = m.get_database_backend();
+    let p = |n: usize| match backend {
+        sea_orm_migration::sea_orm::DbBackend::Postgres => format!("${n}"),
+        _ => "?".to_owned(),
+    };
+    loop {
+        let rows = db
+            .query_all(Statement::from_string(
+                backend,
+                format!("SELECT {key}, {number} FROM {table} WHERE {column} IS NULL LIMIT 1000"),
+            ))
+            .await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let txn = db.begin().await?;
+        for row in rows {
+            let id: sea_orm_migration::sea_orm::Value = if key == "id" {
+                row.try_get_by_index::<i64>(0)?.into()
+            } else {
+                row.try_get_by_index::<String>(0)?.into()
+            };
+            let reversed = digits_reversed(&row.try_get_by_index::<String>(1)?);
+            txn.execute(Statement::from_sql_and_values(
+                backend,
+                format!("UPDATE {table} SET {column} = {} WHERE {key} = {}", p(1), p(2)),
+                [reversed.into(), id],
+            ))
+            .await?;
+        }
+        txn.commit().await?;
+    }
+}
+
+// The trait is declared without a lifetime on `SchemaManager`; async_trait needs the
+// impl to match it exactly.
+#[allow(elided_lifetimes_in_paths)]
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Calls::Table)
+                .add_column(ColumnDef::new(Calls::FromDigitsReversed).string())
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Outbox::Table)
+                .add_column(ColumnDef::new(Outbox::ToDigitsReversed).string())
+                .to_owned(),
+        )
+        .await?;
+        backfill(m, "calls", "call_sid", "from_number", "from_digits_reversed").await?;
+        backfill(m, "outbox", "id", "to_number", "to_digits_reversed").await?;
+        let indexes = [
+            Index::create()
+                .name(BY_CALLER)
+                .table(Calls::Table)
+                .col(Calls::FromDigitsReversed)
+                .col(Calls::StartedAt)
+                .to_owned(),
+            Index::create()
+                .name(BY_CLIENTS_CALLER)
+                .table(Calls::Table)
+                .col(Calls::ClientId)
+                .col(Calls::FromDigitsReversed)
+                .col(Calls::StartedAt)
+                .to_owned(),
+            Index::create()
+                .name(BY_OUTCOME)
+                .table(Calls::Table)
+                .col(Calls::ClientId)
+                .col(Calls::Outcome)
+                .col(Calls::StartedAt)
+                .col(Calls::CallSid)
+                .to_owned(),
+            Index::create()
+                .name(BY_ASSISTANT)
+                .table(Calls::Table)
+                .col(Calls::ClientId)
+                .col(Calls::AnsweredBy)
+                .col(Calls::StartedAt)
+                .col(Calls::CallSid)
+                .to_owned(),
+            Index::create()
+                .name(MESSAGES_BY_CLIENT)
+                .table(Outbox::Table)
+                .col(Outbox::ClientId)
+                .col(Outbox::Id)
+                .to_owned(),
+            Index::create()
+                .name(MESSAGES_BY_RECIPIENT)
+                .table(Outbox::Table)
+                .col(Outbox::ToDigitsReversed)
+                .col(Outbox::Id)
+                .to_owned(),
+        ];
+        for index in indexes {
+            m.create_index(index).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for name in [BY_CALLER, BY_CLIENTS_CALLER, BY_OUTCOME, BY_ASSISTANT] {
+            m.drop_index(Index::drop().name(name).table(Calls::Table).to_owned()).await?;
+        }
+        for name in [MESSAGES_BY_CLIENT, MESSAGES_BY_RECIPIENT] {
+            m.drop_index(Index::drop().name(name).table(Outbox::Table).to_owned()).await?;
+        }
+        m.alter_table(
+            Table::alter()
+                .table(Outbox::Table)
+                .drop_column(Outbox::ToDigitsReversed)
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Calls::Table)
+                .drop_column(Calls::FromDigitsReversed)
+                .to_owned(),
+        )
+        .await
+    }
+}
