@@ -134,7 +134,15 @@ mod search_tests {
 
     #[test]
     fn a_number_is_found_however_it_is_written() {
-        for typed in ["+19175550142", "+1 917 555 0142", "(917) 555-0142", "917.555.0142", "1 917 555 0142", "0142", "142"] {
+        for typed in [
+            "+19175550142",
+            "+1 917 555 0142",
+            "(917) 555-0142",
+            "917.555.0142",
+            "1 917 555 0142",
+            "0142",
+            "142",
+        ] {
             assert!(matches(typed, "+19175550142"), "{typed}");
         }
         for typed in ["020 7946 0123", "0044 20 7946 0123", "+44 20 7946 0123", "7946 0123"] {
@@ -159,7 +167,10 @@ mod search_tests {
         let s = NumberSearch::parse("1 9 9").unwrap();
         assert_eq!(s.from_reversed(), "991");
         assert_eq!(s.until_reversed().as_deref(), Some("992"));
-        assert_eq!(NumberSearch::parse("919").unwrap().until_reversed().as_deref(), Some("92"));
+        assert_eq!(
+            NumberSearch::parse("919").unwrap().until_reversed().as_deref(),
+            Some("92")
+        );
         assert_eq!(NumberSearch::parse("99").unwrap().until_reversed(), None);
     }
 

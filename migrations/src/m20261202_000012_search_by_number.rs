@@ -152,10 +152,12 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for name in [BY_CALLER, BY_CLIENTS_CALLER, BY_OUTCOME, BY_ASSISTANT] {
-            m.drop_index(Index::drop().name(name).table(Calls::Table).to_owned()).await?;
+            m.drop_index(Index::drop().name(name).table(Calls::Table).to_owned())
+                .await?;
         }
         for name in [MESSAGES_BY_CLIENT, MESSAGES_BY_RECIPIENT] {
-            m.drop_index(Index::drop().name(name).table(Outbox::Table).to_owned()).await?;
+            m.drop_index(Index::drop().name(name).table(Outbox::Table).to_owned())
+                .await?;
         }
         m.alter_table(
             Table::alter()

@@ -12,8 +12,8 @@ use sea_orm::ConnectionTrait;
 
 use crate::admin::stats::Stats;
 use crate::admin::{self, Actor, AdminError};
-use crate::rules::registry::Registry;
 use crate::phone::NumberSearch;
+use crate::rules::registry::Registry;
 use crate::store::calls::{CallDetail, CallFilter, CallRow};
 use crate::store::messages::{InboundRow, OptOutRow};
 use crate::store::outbox::{MessageFilter, OutboxRow};
@@ -73,7 +73,9 @@ fn page_size(limit: u64) -> Result<u64, AdminError> {
     if (1..=MAX_PAGE).contains(&limit) {
         Ok(limit)
     } else {
-        Err(AdminError::BadRequest(format!("limit must be between 1 and {MAX_PAGE}")))
+        Err(AdminError::BadRequest(format!(
+            "limit must be between 1 and {MAX_PAGE}"
+        )))
     }
 }
 
@@ -117,7 +119,10 @@ fn call_cursor(call: &CallRow) -> String {
 fn after_call(cursor: &str) -> Option<(DateTime<Utc>, String)> {
     let raw = URL_SAFE_NO_PAD.decode(cursor).ok()?;
     let (at, sid) = std::str::from_utf8(&raw).ok()?.split_once('|')?;
-    Some((DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc), sid.to_owned()))
+    Some((
+        DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
+        sid.to_owned(),
+    ))
 }
 
 /// One page of the calls the actor may see.

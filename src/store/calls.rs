@@ -316,7 +316,10 @@ pub fn list_query(backend: DbBackend, f: &CallFilter, limit: u64) -> Statement {
         }
     }
     if let Some(caller) = &f.caller {
-        q = q.filter(super::search::number_ends_with(call::Column::FromDigitsReversed, caller));
+        q = q.filter(super::search::number_ends_with(
+            call::Column::FromDigitsReversed,
+            caller,
+        ));
     }
     if let Some(since) = f.since {
         q = q.filter(call::Column::StartedAt.gte(since));

@@ -17,8 +17,8 @@ pub mod recordings;
 pub mod retention;
 pub mod rotation;
 pub mod rule_versions;
-pub mod sessions;
 mod search;
+pub mod sessions;
 mod sql;
 pub mod stats;
 

@@ -318,10 +318,16 @@ async fn the_call_log_pages_newest_first_and_shows_a_call_in_full() {
     assert_eq!(last["calls"].as_array().unwrap().len(), 1);
     assert!(last["next"].is_null(), "the last page says so: {last}");
     let (_, all) = app.api("GET", "/api/calls?limit=5", Some(&token), None).await;
-    assert!(all["next"].is_null(), "a page that ends exactly at the last call: {all}");
+    assert!(
+        all["next"].is_null(),
+        "a page that ends exactly at the last call: {all}"
+    );
     let (status, body) = app.api("GET", "/api/calls?cursor=nonsense", Some(&token), None).await;
     assert_eq!(status, 400);
-    assert!(body["error"]["message"].as_str().unwrap().contains("first page"), "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("first page"),
+        "{body}"
+    );
     let (_, call) = app
         .api(
             "GET",
@@ -452,19 +458,34 @@ async fn a_deleted_client_is_no_longer_served_and_only_a_global_token_may_delete
 async fn a_caller_is_found_by_their_number_in_any_format_or_its_last_digits() {
     let app = spawn_app().await;
     let token = app.admin_token(None).await;
-    for (n, from) in ["+19175550142", "+19175551142", "+442079460142", "+19175550142"].iter().enumerate() {
+    for (n, from) in ["+19175550142", "+19175551142", "+442079460142", "+19175550142"]
+        .iter()
+        .enumerate()
+    {
         let sid = format!("CA0000000000000000000000000000f00{n}");
-        let params = [("CallSid", sid.as_str()), ("From", from), ("To", ACME), ("CallStatus", "ringing"), ("Direction", "inbound")];
+        let params = [
+            ("CallSid", sid.as_str()),
+            ("From", from),
+            ("To", ACME),
+            ("CallStatus", "ringing"),
+            ("Direction", "inbound"),
+        ];
         app.post("/twilio/voice", &params).await.assert_twiml();
     }
     let found = |caller: &'static str| {
         let (app, token) = (&app, &token);
         async move {
             let query: String = url::form_urlencoded::byte_serialize(caller.as_bytes()).collect();
-            let (status, page) = app.api("GET", &format!("/api/calls?caller={query}"), Some(token), None).await;
+            let (status, page) = app
+                .api("GET", &format!("/api/calls?caller={query}"), Some(token), None)
+                .await;
             assert_eq!(status, 200, "{caller}: {page}");
-            let mut sids: Vec<String> =
-                page["calls"].as_array().unwrap().iter().map(|c| c["call_sid"].as_str().unwrap()[32..].to_owned()).collect();
+            let mut sids: Vec<String> = page["calls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["call_sid"].as_str().unwrap()[32..].to_owned())
+                .collect();
             sids.sort();
             sids
         }
@@ -478,5 +499,8 @@ async fn a_caller_is_found_by_their_number_in_any_format_or_its_last_digits() {
     assert!(found("5550143").await.is_empty());
     let (status, body) = app.api("GET", "/api/calls?caller=Maria", Some(&token), None).await;
     assert_eq!(status, 400);
-    assert!(body["error"]["message"].as_str().unwrap().contains("no digits"), "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("no digits"),
+        "{body}"
+    );
 }

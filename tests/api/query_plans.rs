@@ -97,7 +97,11 @@ async fn a_clients_figures_read_only_its_calls_of_the_period_through_their_index
         // By client and period (and outcome, for the figures of answered calls).
         let index = calls[0].contains("INDEX ix_calls_client_started (client_id=? AND started_at")
             || calls[0].contains("INDEX ix_calls_client_outcome (client_id=? AND outcome=? AND started_at");
-        assert!(index && calls[0].contains("started_at>? AND started_at<?)"), "{}: {calls:?}", query.sql);
+        assert!(
+            index && calls[0].contains("started_at>? AND started_at<?)"),
+            "{}: {calls:?}",
+            query.sql
+        );
     }
     // The answered legs' waits: each call's legs by the call's id.
     let legs = plan(&queries[2], "call_legs").await.unwrap();
@@ -114,23 +118,41 @@ async fn each_filter_of_the_call_log_reads_through_an_index_of_its_own() {
     let acme = || Some(vec!["acme-dental".to_owned()]);
     let cases = [
         (
-            CallFilter { caller: Some(NumberSearch::parse("0142").unwrap()), ..CallFilter::default() },
+            CallFilter {
+                caller: Some(NumberSearch::parse("0142").unwrap()),
+                ..CallFilter::default()
+            },
             "USING INDEX ix_calls_caller (from_digits_reversed>? AND from_digits_reversed<?)",
         ),
         (
-            CallFilter { clients: acme(), caller: Some(NumberSearch::parse("(917) 555-0142").unwrap()), ..CallFilter::default() },
+            CallFilter {
+                clients: acme(),
+                caller: Some(NumberSearch::parse("(917) 555-0142").unwrap()),
+                ..CallFilter::default()
+            },
             "USING INDEX ix_calls_client_caller (client_id=? AND from_digits_reversed>? AND from_digits_reversed<?)",
         ),
         (
-            CallFilter { clients: acme(), outcome: Some("voicemail".into()), ..CallFilter::default() },
+            CallFilter {
+                clients: acme(),
+                outcome: Some("voicemail".into()),
+                ..CallFilter::default()
+            },
             "USING INDEX ix_calls_client_outcome (client_id=? AND outcome=?)",
         ),
         (
-            CallFilter { clients: acme(), answered_by: Some("maria".into()), ..CallFilter::default() },
+            CallFilter {
+                clients: acme(),
+                answered_by: Some("maria".into()),
+                ..CallFilter::default()
+            },
             "USING INDEX ix_calls_client_answered (client_id=? AND answered_by=?)",
         ),
         (
-            CallFilter { outcome: Some("missed".into()), ..CallFilter::default() },
+            CallFilter {
+                outcome: Some("missed".into()),
+                ..CallFilter::default()
+            },
             "USING INDEX ix_calls_started_sid",
         ),
     ];
@@ -149,11 +171,17 @@ async fn the_message_history_reads_through_an_index_by_client_and_by_recipient()
     use switchboard::store::outbox::{list_query, MessageFilter};
     let cases = [
         (
-            MessageFilter { clients: Some(vec!["acme-dental".into()]), ..MessageFilter::default() },
+            MessageFilter {
+                clients: Some(vec!["acme-dental".into()]),
+                ..MessageFilter::default()
+            },
             "USING INDEX ix_outbox_client_id (client_id=?)",
         ),
         (
-            MessageFilter { to: Some(NumberSearch::parse("2125550188").unwrap()), ..MessageFilter::default() },
+            MessageFilter {
+                to: Some(NumberSearch::parse("2125550188").unwrap()),
+                ..MessageFilter::default()
+            },
             "USING INDEX ix_outbox_recipient (to_digits_reversed>? AND to_digits_reversed<?)",
         ),
         (MessageFilter::default(), "SCAN outbox"),

@@ -318,16 +318,26 @@ async fn the_csv_export_holds_every_message_past_a_page_and_a_search_finds_a_rec
     assert_eq!(app.api("POST", url, Some(&token), Some(bulk(2000, 200))).await.0, 202);
 
     let url = format!("http://127.0.0.1:{}/api/messages?format=csv", app.port);
-    let response = reqwest::Client::new().get(url).bearer_auth(&token).send().await.unwrap();
+    let response = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let text = response.text().await.unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 701, "one header and every message, not one page");
     assert!(lines[0].starts_with("id,"));
-    let ids: Vec<i64> = lines[1..].iter().map(|l| l.split(',').next().unwrap().parse().unwrap()).collect();
+    let ids: Vec<i64> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
     assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first, none twice");
 
-    let (_, found) = app.api("GET", "/api/messages?to=(212)%20555-2042", Some(&token), None).await;
+    let (_, found) = app
+        .api("GET", "/api/messages?to=(212)%20555-2042", Some(&token), None)
+        .await;
     let found = found.as_array().unwrap();
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["to"], "+12125552042");

@@ -297,7 +297,11 @@ pub async fn history(
     let csv = match q.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
-        Some(other) => return Err(Error::BadRequest(format!("format `{other}` is not known: use `json` or `csv`"))),
+        Some(other) => {
+            return Err(Error::BadRequest(format!(
+                "format `{other}` is not known: use `json` or `csv`"
+            )))
+        }
     };
     let query = MessageQuery {
         client: q.client,
@@ -320,7 +324,10 @@ pub async fn history(
     });
     let disposition = "attachment; filename=\"messages.csv\"";
     Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, disposition)],
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
         axum::body::Body::from_stream(body),
     )
         .into_response())

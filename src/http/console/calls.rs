@@ -11,11 +11,11 @@ use super::layout::{self, Place, Tab};
 use super::session::Session;
 use super::{local, zone, Page};
 use crate::admin;
+use crate::admin::history::{self, CallPage, CallQuery};
 use crate::admin::recordings;
 use crate::http::admin::recordings::mp3;
 use crate::http::state::AppState;
 use crate::http::Error;
-use crate::admin::history::{self, CallPage, CallQuery};
 
 const PAGE: u64 = 50;
 
@@ -64,7 +64,12 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
     let CallPage { calls, next } = history::calls(&state.db, &session.actor, query).await?;
     let older = next.map(|after| {
         let mut link = url::form_urlencoded::Serializer::new(String::new());
-        for (key, value) in [("client", &q.client), ("outcome", &q.outcome), ("caller", &q.caller), ("day", &q.day)] {
+        for (key, value) in [
+            ("client", &q.client),
+            ("outcome", &q.outcome),
+            ("caller", &q.caller),
+            ("day", &q.day),
+        ] {
             if let Some(v) = given(value) {
                 link.append_pair(key, &v);
             }

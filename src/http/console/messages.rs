@@ -9,8 +9,8 @@ use super::layout::{self, Place, Tab};
 use super::session::Session;
 use super::{local, zone, Page};
 use crate::admin;
-use crate::http::state::AppState;
 use crate::admin::history::{self, MessageQuery};
+use crate::http::state::AppState;
 
 const PAGE: u64 = 100;
 
