@@ -12,23 +12,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{Admin, ErrorBody, Json, Path, Query};
 use crate::admin;
-use crate::admin::sending::{self, Payload, Queued, Row, SendingError};
+use crate::admin::sending::{self, Payload, Queued, Row};
 use crate::http::state::AppState;
 use crate::http::Error;
 use crate::phone::{self, Normalized, E164};
 use crate::store::{self, outbox::MessageFilter};
-
-impl From<SendingError> for Error {
-    fn from(e: SendingError) -> Self {
-        match e {
-            SendingError::Admin(e) => e.into(),
-            SendingError::Quota { retry_after, .. } => Self::TooManyRequests {
-                message: e.to_string(),
-                retry_after,
-            },
-        }
-    }
-}
 
 #[derive(Deserialize, ToSchema)]
 pub struct SendSms {
