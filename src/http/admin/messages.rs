@@ -46,7 +46,7 @@ pub async fn send_sms(
         media_urls: req.media_urls,
     };
     let queued = sending::send(
-        &state,
+        &state.admin,
         &actor,
         &req.client,
         &req.to,
@@ -79,7 +79,7 @@ pub async fn make_call(
     let payload = Payload::ClickToCall {
         assistant: req.assistant,
     };
-    let queued = sending::send(&state, &actor, &req.client, &req.to, None, &payload, None).await?;
+    let queued = sending::send(&state.admin, &actor, &req.client, &req.to, None, &payload, None).await?;
     Ok((StatusCode::ACCEPTED, Json(queued)))
 }
 
@@ -101,7 +101,7 @@ pub async fn notify_call(
     Json(req): Json<NotifyCall>,
 ) -> Result<(StatusCode, Json<Queued>), Error> {
     let payload = Payload::Notification { message: req.message };
-    let queued = sending::send(&state, &actor, &id, &req.to, None, &payload, None).await?;
+    let queued = sending::send(&state.admin, &actor, &id, &req.to, None, &payload, None).await?;
     Ok((StatusCode::ACCEPTED, Json(queued)))
 }
 
@@ -156,7 +156,7 @@ pub async fn send_bulk(
             req.recipients.into_iter().map(|r| (r.to, r.vars)).collect(),
         )
     };
-    let results = sending::send_bulk(&state, &actor, &id, &template, &recipients).await?;
+    let results = sending::send_bulk(&state.admin, &actor, &id, &template, &recipients).await?;
     Ok((StatusCode::ACCEPTED, Json(results)))
 }
 
@@ -215,8 +215,7 @@ pub async fn set_opt_out(
     Path((id, number)): Path<(String, String)>,
     Json(req): Json<OptIn>,
 ) -> Result<Json<OptIn>, Error> {
-    let now = state.clock.now();
-    sending::set_opt_out(&state.db, &state.registry, &actor, &id, &number, req.opted_out, now).await?;
+    sending::set_opt_out(&state.admin, &actor, &id, &number, req.opted_out).await?;
     Ok(Json(req))
 }
 
