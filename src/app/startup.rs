@@ -19,6 +19,7 @@ use crate::messaging::worker::{self, Worker};
 use crate::messaging::Outbound;
 use crate::rules::files::{self as rules_files, RuleFile};
 use crate::rules::registry::{Loaded, Registry};
+use crate::store::batch::calls::Calls;
 use crate::store::{self, rule_versions, Db};
 use crate::twilio::rest::{Account, TwilioClient};
 use crate::twilio::webhooks::{self, Links};
@@ -79,7 +80,7 @@ impl Application {
         let outbound = Arc::new(outbound(&settings, &links)?);
         let accounts = Arc::new(client_accounts(&db, &settings).await?);
         let limits = crate::app::serve::Limits::from_settings(&settings);
-        let intake = store::batch::Batcher::start(db.clone(), Intake { clock: clock.clone() });
+        let intake = store::batch::Batcher::start(db.clone(), Calls(Intake { clock: clock.clone() }));
         let webhooks = Webhooks {
             db: db.clone(),
             registry: Arc::clone(&registry),

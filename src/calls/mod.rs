@@ -24,6 +24,7 @@ use crate::messaging::Outbound;
 use crate::phone::mask;
 use crate::routing::{self, Action, CallInput, Decision, Rules, Step, Unavailable};
 use crate::rules::registry::{Loaded, Registry};
+use crate::store::batch::calls::Calls;
 use crate::store::batch::Batcher;
 use crate::store::Db;
 use crate::store::{self, StoreError};
@@ -40,7 +41,7 @@ pub struct Webhooks {
     pub clock: Arc<dyn Clock>,
     pub links: Links,
     /// Group commit for the first webhook of every call.
-    pub intake: Batcher<Intake>,
+    pub intake: Batcher<Calls<Intake>>,
     /// Wakes the outbox worker when an alert or a reply was queued.
     pub outbound: Arc<Outbound>,
 }

@@ -1,8 +1,10 @@
 //! Group commit: webhooks that arrive at the same moment are handled in one
 //! transaction, so a burst costs one disk flush (and one of each shared read) instead
 //! of one per webhook, and a `200` still means committed: each webhook waits for its
-//! batch's commit. Each backend's way of running a batch has its file.
+//! batch's commit. Each backend's way of running a batch has its file; the batch of
+//! incoming calls is typed in [`calls`].
 
+pub mod calls;
 mod postgres;
 mod sqlite;
 
@@ -281,7 +283,7 @@ impl Stages {
 /// On SQLite, `table`: the writes run in order, in one transaction. On PostgreSQL the
 /// writes are one statement (`postgres::one_statement`) on one snapshot, which does not see
 /// their own changes: there, the rows that write returned (its `RETURNING`).
-pub fn rows_written(backend: DatabaseBackend, index: usize, table: &str) -> String {
+fn rows_written(backend: DatabaseBackend, index: usize, table: &str) -> String {
     match backend {
         DatabaseBackend::Postgres => format!("w{index}"),
         _ => table.to_owned(),
