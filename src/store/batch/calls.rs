@@ -55,7 +55,9 @@ pub struct Writes<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// A batch of incoming calls: reads, a decision without the database, then writes.
+/// A batch of incoming calls: reads, a decision without the database, then writes, all
+/// committed together (or, when the batch fails, none of them: a round-robin turn
+/// taken by a failed batch is given back).
 pub trait CallBatch: Send + Sync + 'static {
     type Call: Send + Sync + 'static;
     type Routed: Send + 'static;
@@ -87,6 +89,10 @@ impl<W: CallBatch> BatchWork for Calls<W> {
         let availability = (reads.availability.iter()).map(|a| unavailability_query(backend, &a.client, a.at));
         let statements = turns.chain(availability).collect();
         ((plan, reads.turns), statements)
+    }
+
+    fn takes(&self, (_, turns): &Self::Reads) -> bool {
+        !turns.is_empty()
     }
 
     fn decide(
