@@ -78,7 +78,8 @@ impl CallBatch for Intake {
             })
             .collect();
         let reads = Reads {
-            turns: (wanted.into_iter())
+            turns: wanted
+                .into_iter()
                 .map(|((client, route), count)| Turns { client, route, count })
                 .collect(),
             availability,

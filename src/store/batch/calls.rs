@@ -86,7 +86,10 @@ impl<W: CallBatch> BatchWork for Calls<W> {
             .turns
             .iter()
             .map(|t| advance_statement(backend, &t.client, &t.route, t.count));
-        let availability = (reads.availability.iter()).map(|a| unavailability_query(backend, &a.client, a.at));
+        let availability = reads
+            .availability
+            .iter()
+            .map(|a| unavailability_query(backend, &a.client, a.at));
         let statements = turns.chain(availability).collect();
         ((plan, reads.turns), statements)
     }
@@ -133,7 +136,9 @@ impl<W: CallBatch> BatchWork for Calls<W> {
 /// call take their row locks in the same order and cannot deadlock.
 fn record(backend: DatabaseBackend, mut writes: Writes<'_>) -> Vec<Statement> {
     writes.calls.sort_by(|a, b| a.call_sid.cmp(b.call_sid));
-    (writes.legs).sort_by(|a, b| (a.call_sid, a.step, a.number).cmp(&(b.call_sid, b.step, b.number)));
+    writes
+        .legs
+        .sort_by(|a, b| (a.call_sid, a.step, a.number).cmp(&(b.call_sid, b.step, b.number)));
     let calls_written = rows_written(backend, 0, "calls");
     [
         ensure_statement(backend, &writes.calls, writes.now),
