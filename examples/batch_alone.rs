@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use switchboard::app::clock::{Clock, SystemClock};
 use switchboard::calls::{Arrival, CallFacts, Intake};
+use switchboard::store::batch::calls::Calls;
 use switchboard::store::batch::Batcher;
 
 use anyhow::Context as _;
@@ -38,7 +39,7 @@ async fn main() -> anyhow::Result<()> {
     let db = switchboard::store::connect(&url).await.context("database")?;
     switchboard::store::migrate(&db).await.context("migrations")?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let intake = Batcher::start(db, Intake { clock: clock.clone() });
+    let intake = Batcher::start(db, Calls(Intake { clock: clock.clone() }));
 
     let done = Arc::new(AtomicU64::new(0));
     // The script counts this process's CPU and PostgreSQL's processes' from here to

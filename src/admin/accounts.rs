@@ -2,13 +2,15 @@
 //! see it masked, remove it, and check every account against Twilio. Tenancy is
 //! `admin::client`'s; every change is audited, never with the token.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::task::JoinSet;
 
 use crate::accounts::{decrypt, mask, sender, Sender};
-use crate::admin::{self, Actor, AdminError};
-use crate::http::state::AppState;
+use crate::admin::{self, Actor, AdminError, Service};
+use crate::messaging::Outbound;
 use crate::store::accounts::{self, AccountRow, Saved};
 use crate::twilio::rest::{Account, SendError};
 
@@ -36,8 +38,8 @@ pub struct Check {
     pub error: Option<String>,
 }
 
-fn view(state: &AppState, row: &AccountRow) -> AccountView {
-    let account = decrypt(state.settings.secret_key.as_ref(), row).ok();
+fn view(service: &Service, row: &AccountRow) -> AccountView {
+    let account = decrypt(service.secret_key.as_ref(), row).ok();
     AccountView {
         account_sid: row.account_sid.clone(),
         masked_token: mask(account.as_ref().map_or("", |a| a.token.expose_secret())),
@@ -53,10 +55,10 @@ fn view(state: &AppState, row: &AccountRow) -> AccountView {
 /// # Errors
 /// `NoTwilio` in local mode for a client without an account of its own, or when its account
 /// cannot be used here; `Store` on database failure.
-pub async fn for_admin(state: &AppState, client: Option<&str>) -> Result<Account, AdminError> {
+pub async fn for_admin(service: &Service, client: Option<&str>) -> Result<Account, AdminError> {
     let sender = match client {
-        Some(client) => sender(&state.db, state.settings.secret_key.as_ref(), &state.outbound, client).await?,
-        None => (state.outbound.default_account.clone()).map_or(Sender::Log, Sender::Twilio),
+        Some(client) => sender(&service.db, service.secret_key.as_ref(), &service.outbound, client).await?,
+        None => (service.outbound.default_account.clone()).map_or(Sender::Log, Sender::Twilio),
     };
     match sender {
         Sender::Twilio(account) => Ok(account),
@@ -72,10 +74,10 @@ pub async fn for_admin(state: &AppState, client: Option<&str>) -> Result<Account
 ///
 /// # Errors
 /// `NotFound` for another client's, or when it has none.
-pub async fn show(state: &AppState, actor: &Actor, id: &str) -> Result<AccountView, AdminError> {
-    admin::client(&state.registry, actor, id)?;
-    let row = accounts::find(&state.db, id).await?.ok_or(AdminError::NotFound)?;
-    Ok(view(state, &row))
+pub async fn show(service: &Service, actor: &Actor, id: &str) -> Result<AccountView, AdminError> {
+    admin::client(&service.registry, actor, id)?;
+    let row = accounts::find(&service.db, id).await?.ok_or(AdminError::NotFound)?;
+    Ok(view(service, &row))
 }
 
 /// Stores the client's account once Twilio accepts the credentials, encrypted; from then on it
@@ -86,21 +88,21 @@ pub async fn show(state: &AppState, actor: &Actor, id: &str) -> Result<AccountVi
 /// `CredentialsRefused` when Twilio refuses them or the account is not active;
 /// `TwilioUnavailable` when Twilio cannot tell.
 pub async fn set(
-    state: &AppState,
+    service: &Service,
     actor: &Actor,
     id: &str,
     account_sid: &str,
     token: SecretString,
 ) -> Result<AccountView, AdminError> {
-    admin::client(&state.registry, actor, id)?;
+    admin::client(&service.registry, actor, id)?;
     check_sid(account_sid)?;
     check_token(token.expose_secret())?;
-    let key = state.settings.secret_key.as_ref().ok_or(AdminError::NoSecretKey)?;
+    let key = service.secret_key.as_ref().ok_or(AdminError::NoSecretKey)?;
     let account = Account {
         sid: account_sid.to_owned(),
         token,
     };
-    let found = state
+    let found = service
         .outbound
         .client
         .fetch_account(&account)
@@ -115,7 +117,7 @@ pub async fn set(
         let why = format!("Twilio says account {account_sid} is {}", found.status);
         return Err(AdminError::CredentialsRefused(why));
     }
-    let now = state.clock.now();
+    let now = service.clock.now();
     let sealed = key.seal(id, account.token.expose_secret());
     let saved = Saved {
         client: id,
@@ -123,25 +125,33 @@ pub async fn set(
         token_encrypted: &sealed,
         validated_at: now,
     };
-    accounts::save(&state.db, &saved, now).await?;
-    state.accounts.set(id, &account);
+    accounts::save(&service.db, &saved, now).await?;
+    service.accounts.set(id, &account);
     let detail = format!("account {account_sid}, accepted by Twilio");
-    admin::audit(&state.db, actor, id, "twilio_account.set", detail, now).await?;
-    let row = accounts::find(&state.db, id).await?.ok_or(AdminError::NotFound)?;
-    Ok(view(state, &row))
+    admin::audit(&service.db, actor, id, "twilio_account.set", detail, now).await?;
+    let row = accounts::find(&service.db, id).await?.ok_or(AdminError::NotFound)?;
+    Ok(view(service, &row))
 }
 
 /// Removes the client's account: its messages go through the environment's account again.
 ///
 /// # Errors
 /// `NotFound` for another client's, or when it has none.
-pub async fn remove(state: &AppState, actor: &Actor, id: &str) -> Result<(), AdminError> {
-    admin::client(&state.registry, actor, id)?;
-    let row = accounts::find(&state.db, id).await?.ok_or(AdminError::NotFound)?;
-    accounts::remove(&state.db, id).await?;
-    state.accounts.forget(id);
+pub async fn remove(service: &Service, actor: &Actor, id: &str) -> Result<(), AdminError> {
+    admin::client(&service.registry, actor, id)?;
+    let row = accounts::find(&service.db, id).await?.ok_or(AdminError::NotFound)?;
+    accounts::remove(&service.db, id).await?;
+    service.accounts.forget(id);
     let detail = format!("account {} removed", row.account_sid);
-    admin::audit(&state.db, actor, id, "twilio_account.remove", detail, state.clock.now()).await?;
+    admin::audit(
+        &service.db,
+        actor,
+        id,
+        "twilio_account.remove",
+        detail,
+        service.clock.now(),
+    )
+    .await?;
     Ok(())
 }
 
@@ -150,20 +160,20 @@ pub async fn remove(state: &AppState, actor: &Actor, id: &str) -> Result<(), Adm
 ///
 /// # Errors
 /// On database failure.
-pub async fn status(state: &AppState, actor: &Actor) -> Result<Vec<Check>, AdminError> {
+pub async fn status(service: &Service, actor: &Actor) -> Result<Vec<Check>, AdminError> {
     let mut checks = JoinSet::new();
     if actor.client.is_none() {
-        if let Some(account) = &state.outbound.default_account {
-            checks.spawn(check(state.clone(), None, Ok(account.clone())));
+        if let Some(account) = &service.outbound.default_account {
+            checks.spawn(check(Arc::clone(&service.outbound), None, Ok(account.clone())));
         }
     }
     let rows = match &actor.client {
-        Some(mine) => accounts::find(&state.db, mine).await?.into_iter().collect(),
-        None => accounts::all(&state.db).await?,
+        Some(mine) => accounts::find(&service.db, mine).await?.into_iter().collect(),
+        None => accounts::all(&service.db).await?,
     };
     for row in rows {
-        let account = decrypt(state.settings.secret_key.as_ref(), &row).map_err(|e| (row.account_sid.clone(), e));
-        checks.spawn(check(state.clone(), Some(row.client_id), account));
+        let account = decrypt(service.secret_key.as_ref(), &row).map_err(|e| (row.account_sid.clone(), e));
+        checks.spawn(check(Arc::clone(&service.outbound), Some(row.client_id), account));
     }
     let mut done: Vec<Check> = checks.join_all().await;
     done.sort_by(|a, b| a.client.cmp(&b.client));
@@ -171,7 +181,7 @@ pub async fn status(state: &AppState, actor: &Actor) -> Result<Vec<Check>, Admin
 }
 
 async fn check(
-    state: AppState,
+    outbound: Arc<Outbound>,
     client: Option<String>,
     account: Result<Account, (String, crate::accounts::Unusable)>,
 ) -> Check {
@@ -188,7 +198,7 @@ async fn check(
             }
         }
     };
-    let answer = state.outbound.client.fetch_account(&account).await;
+    let answer = outbound.client.fetch_account(&account).await;
     Check {
         client,
         ok: answer.as_ref().is_ok_and(|a| a.status == "active"),

@@ -22,12 +22,35 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
-use crate::http::state::AppState;
+use crate::accounts::secrets::SecretKey;
+use crate::accounts::Accounts;
+use crate::app::clock::Clock;
+use crate::messaging::Outbound;
 use crate::routing::{RuleError, Rules};
 use crate::rules::files as rules_files;
 use crate::rules::registry::{Loaded, Registry};
-use crate::store::{self, admin, rule_versions, StoreError};
+use crate::store::{self, admin, rule_versions, Db, StoreError};
+use crate::twilio::webhooks::Links;
 use simulation::Simulation;
+
+/// What admins' actions use, and nothing more: assembled once at start-up, held by the
+/// HTTP edge for the API and the console alike.
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub db: Db,
+    pub registry: Arc<Registry>,
+    pub clock: Arc<dyn Clock>,
+    pub links: Links,
+    /// Twilio's REST client and the server's own account: what admins send, buy and fetch
+    /// goes through them when a client has no account of its own.
+    pub outbound: Arc<Outbound>,
+    /// Clients' own accounts as this process uses them, changed with the stored ones.
+    pub accounts: Arc<Accounts>,
+    /// `SWITCHBOARD_SECRET_KEY`: clients' tokens are stored only sealed with it.
+    pub secret_key: Option<SecretKey>,
+    /// `SWITCHBOARD_SEND_QUOTA_PER_HOUR`.
+    pub send_quota_per_hour: u64,
+}
 
 /// Who is asking: a token's name and scope, and where the request came from.
 #[derive(Debug, Clone)]
@@ -136,7 +159,7 @@ pub async fn audit(
 /// # Errors
 /// `Invalid` with every problem, each at its line; `Store` when the reserved numbers cannot be
 /// read.
-pub async fn check(state: &AppState, actor: &Actor, id: &str, source: &str) -> Result<Rules, AdminError> {
+pub async fn check(service: &Service, actor: &Actor, id: &str, source: &str) -> Result<Rules, AdminError> {
     if !actor.can_see(id) {
         return Err(AdminError::NotFound);
     }
@@ -150,9 +173,12 @@ pub async fn check(state: &AppState, actor: &Actor, id: &str, source: &str) -> R
         ));
     }
     let numbers: Vec<&str> = rules.numbers.iter().map(|n| n.as_str()).collect();
-    let reserved = store::purchased_numbers::owners(&state.db, &numbers).await?;
+    let reserved = store::purchased_numbers::owners(&service.db, &numbers).await?;
     for n in &rules.numbers {
-        let routed_by = state.registry.by_number(n.as_str()).map(|o| o.rules.client.to_string());
+        let routed_by = service
+            .registry
+            .by_number(n.as_str())
+            .map(|o| o.rules.client.to_string());
         let bought_for = reserved.iter().find(|(r, _)| r == n.as_str()).map(|(_, c)| c.clone());
         let Some(owner) = routed_by.into_iter().chain(bought_for).find(|c| c != id) else {
             continue;
@@ -188,34 +214,35 @@ fn at_text(source: &str, needle: &str, message: String) -> RuleError {
 /// # Errors
 /// `Invalid` with every problem; `NotFound` for another client's.
 pub async fn save_rules(
-    state: &AppState,
+    service: &Service,
     actor: &Actor,
     id: &str,
     source: &str,
     comment: Option<&str>,
 ) -> Result<i32, AdminError> {
-    if state.registry.current(id).is_none() && actor.client.is_some() {
+    if service.registry.current(id).is_none() && actor.client.is_some() {
         return Err(AdminError::NotFound);
     }
-    let rules = check(state, actor, id, source).await?;
+    let rules = check(service, actor, id, source).await?;
     let origin = rule_versions::Origin {
         origin: "api",
         author: Some(&actor.name),
         comment,
     };
-    let (version, created) = rule_versions::save(&state.db, &rules.client, source, &origin, state.clock.now()).await?;
-    state.registry.set_current(Loaded {
+    let (version, created) =
+        rule_versions::save(&service.db, &rules.client, source, &origin, service.clock.now()).await?;
+    service.registry.set_current(Loaded {
         version,
         rules: Arc::new(rules),
     });
     if created {
         audit(
-            &state.db,
+            &service.db,
             actor,
             id,
             "rules.save",
             format!("version {version}: {}", comment.unwrap_or("")),
-            state.clock.now(),
+            service.clock.now(),
         )
         .await?;
     }
@@ -227,21 +254,21 @@ pub async fn save_rules(
 /// # Errors
 /// `NotFound` for an unknown version or client.
 pub async fn rollback(
-    state: &AppState,
+    service: &Service,
     actor: &Actor,
     id: &str,
     version: i32,
     comment: Option<&str>,
 ) -> Result<i32, AdminError> {
-    client(&state.registry, actor, id)?;
-    let old = rule_versions::find(&state.db, id, version)
+    client(&service.registry, actor, id)?;
+    let old = rule_versions::find(&service.db, id, version)
         .await?
         .ok_or(AdminError::NotFound)?;
     let note = format!(
         "rollback to version {version}{}",
         comment.map(|c| format!(": {c}")).unwrap_or_default()
     );
-    save_rules(state, actor, id, &old.source, Some(&note)).await
+    save_rules(service, actor, id, &old.source, Some(&note)).await
 }
 
 /// Puts an assistant on or off duty, from the next call on, without a new version.
@@ -249,20 +276,20 @@ pub async fn rollback(
 /// # Errors
 /// `NotFound` for an unknown assistant or client.
 pub async fn set_duty(
-    state: &AppState,
+    service: &Service,
     actor: &Actor,
     id: &str,
     assistant: &str,
     on_duty: bool,
 ) -> Result<(), AdminError> {
-    let loaded = client(&state.registry, actor, id)?;
+    let loaded = client(&service.registry, actor, id)?;
     if !loaded.rules.assistants.iter().any(|a| a.id.as_str() == assistant) {
         return Err(AdminError::NotFound);
     }
-    store::duty::set(&state.db, id, assistant, on_duty, state.clock.now()).await?;
+    store::duty::set(&service.db, id, assistant, on_duty, service.clock.now()).await?;
     let what = if on_duty { "on duty" } else { "off duty" };
     let detail = format!("{assistant} {what}");
-    audit(&state.db, actor, id, "assistant.duty", detail, state.clock.now()).await?;
+    audit(&service.db, actor, id, "assistant.duty", detail, service.clock.now()).await?;
     Ok(())
 }
 
@@ -280,9 +307,13 @@ pub struct AssistantDuty {
 ///
 /// # Errors
 /// `NotFound` for an unknown client or another client's.
-pub async fn assistants(state: &AppState, actor: &Actor, id: &str) -> Result<(Loaded, Vec<AssistantDuty>), AdminError> {
-    let loaded = client(&state.registry, actor, id)?;
-    let off = store::duty::off_duty(&state.db, id).await?;
+pub async fn assistants(
+    service: &Service,
+    actor: &Actor,
+    id: &str,
+) -> Result<(Loaded, Vec<AssistantDuty>), AdminError> {
+    let loaded = client(&service.registry, actor, id)?;
+    let off = store::duty::off_duty(&service.db, id).await?;
     let assistants = loaded
         .rules
         .assistants
@@ -315,13 +346,13 @@ pub struct Try<'a> {
 /// # Errors
 /// `NotFound` for another client's; `Invalid` for a draft that would not save;
 /// `BadRequest` for a malformed time.
-pub async fn simulate(state: &AppState, actor: &Actor, id: &str, t: &Try<'_>) -> Result<Simulation, AdminError> {
-    let loaded = client(&state.registry, actor, id)?;
+pub async fn simulate(service: &Service, actor: &Actor, id: &str, t: &Try<'_>) -> Result<Simulation, AdminError> {
+    let loaded = client(&service.registry, actor, id)?;
     let (rules, version) = match t.draft {
-        Some(draft) => (Arc::new(check(state, actor, id, draft).await?), 0),
+        Some(draft) => (Arc::new(check(service, actor, id, draft).await?), 0),
         None => (loaded.rules, loaded.version),
     };
-    let off = store::duty::off_duty(&state.db, id).await?;
+    let off = store::duty::off_duty(&service.db, id).await?;
     simulation::simulate(
         &rules,
         version,
@@ -329,7 +360,7 @@ pub async fn simulate(state: &AppState, actor: &Actor, id: &str, t: &Try<'_>) ->
         t.from.unwrap_or("unknown"),
         t.digits,
         &off,
-        &state.links,
+        &service.links,
     )
     .map_err(|e| AdminError::BadRequest(e.to_string()))
 }
@@ -339,8 +370,8 @@ pub async fn simulate(state: &AppState, actor: &Actor, id: &str, t: &Try<'_>) ->
 ///
 /// # Errors
 /// `NotFound` for an unknown client; `Denied` for a scoped token.
-pub async fn delete_client(state: &AppState, actor: &Actor, id: &str) -> Result<(), AdminError> {
-    client(&state.registry, actor, id)?;
+pub async fn delete_client(service: &Service, actor: &Actor, id: &str) -> Result<(), AdminError> {
+    client(&service.registry, actor, id)?;
     if actor.client.is_some() {
         return Err(AdminError::Denied("only a global token may delete a client".into()));
     }
@@ -350,15 +381,15 @@ pub async fn delete_client(state: &AppState, actor: &Actor, id: &str) -> Result<
         comment: Some("deleted"),
     };
     let client_id = crate::ids::ClientId::parse(id).map_err(AdminError::BadRequest)?;
-    rule_versions::save(&state.db, &client_id, "", &origin, state.clock.now()).await?;
-    state.registry.remove(id);
+    rule_versions::save(&service.db, &client_id, "", &origin, service.clock.now()).await?;
+    service.registry.remove(id);
     audit(
-        &state.db,
+        &service.db,
         actor,
         id,
         "client.delete",
         "deleted".into(),
-        state.clock.now(),
+        service.clock.now(),
     )
     .await?;
     Ok(())

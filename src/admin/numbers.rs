@@ -7,8 +7,7 @@
 use sea_orm::TransactionTrait;
 
 use crate::admin::accounts::for_admin;
-use crate::admin::{self, Actor, AdminError};
-use crate::http::state::AppState;
+use crate::admin::{self, Actor, AdminError, Service};
 use crate::phone::E164;
 use crate::store;
 use crate::twilio::rest::numbers::{AvailableNumber, IncomingNumber, Purchase};
@@ -22,13 +21,13 @@ use crate::twilio::webhooks::{PATH_FALLBACK, PATH_SMS, PATH_STATUS, PATH_VOICE};
 /// `NotFound` for another client's; `BadRequest` for a malformed country or area code, or one
 /// Twilio refuses; `NoTwilio`; `TwilioUnavailable`.
 pub async fn search(
-    state: &AppState,
+    service: &Service,
     actor: &Actor,
     client: &str,
     country: &str,
     area_code: Option<&str>,
 ) -> Result<Vec<AvailableNumber>, AdminError> {
-    admin::client(&state.registry, actor, client)?;
+    admin::client(&service.registry, actor, client)?;
     let country = country.to_ascii_uppercase();
     if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
         return Err(AdminError::BadRequest("country must be two letters, e.g. US".into()));
@@ -36,8 +35,8 @@ pub async fn search(
     if area_code.is_some_and(|a| a.is_empty() || a.len() > 5 || !a.bytes().all(|b| b.is_ascii_digit())) {
         return Err(AdminError::BadRequest("area_code must be digits, e.g. 212".into()));
     }
-    let account = for_admin(state, Some(client)).await?;
-    let found = (state.outbound.client)
+    let account = for_admin(service, Some(client)).await?;
+    let found = (service.outbound.client)
         .search_local_numbers(&account, &country, area_code)
         .await;
     found.map_err(|e| refused(e, "the search"))
@@ -51,16 +50,16 @@ pub async fn search(
 /// will not sell; `NoPublicUrl`; `NoTwilio`; `TwilioUnavailable`, where an unclear answer
 /// says the number may have been bought.
 pub async fn purchase(
-    state: &AppState,
+    service: &Service,
     actor: &Actor,
     client: &str,
     phone_number: &str,
 ) -> Result<IncomingNumber, AdminError> {
-    admin::client(&state.registry, actor, client)?;
+    admin::client(&service.registry, actor, client)?;
     let number = E164::parse(phone_number).map_err(|e| AdminError::BadRequest(e.to_string()))?;
-    let url = |path| state.links.absolute(path).ok_or(AdminError::NoPublicUrl);
+    let url = |path| service.links.absolute(path).ok_or(AdminError::NoPublicUrl);
     let (voice, fallback, status, sms) = (url(PATH_VOICE)?, url(PATH_FALLBACK)?, url(PATH_STATUS)?, url(PATH_SMS)?);
-    let account = for_admin(state, Some(client)).await?;
+    let account = for_admin(service, Some(client)).await?;
     let purchase = Purchase {
         phone_number: number.as_str(),
         voice_url: &voice,
@@ -68,7 +67,7 @@ pub async fn purchase(
         status_callback: &status,
         sms_url: &sms,
     };
-    let bought = (state.outbound.client.buy_number(&account, &purchase).await).map_err(|e| match e {
+    let bought = (service.outbound.client.buy_number(&account, &purchase).await).map_err(|e| match e {
         SendError::Ambiguous { .. } => AdminError::TwilioUnavailable(format!(
             "Twilio may have sold {number} to account {} anyway; check its numbers before trying again: {e}",
             account.sid
@@ -81,12 +80,20 @@ pub async fn purchase(
         number_sid: &bought.sid,
         account_sid: &account.sid,
     };
-    store::purchased_numbers::reserve(&state.db, &reserved, state.clock.now()).await?;
+    store::purchased_numbers::reserve(&service.db, &reserved, service.clock.now()).await?;
     let detail = format!(
         "bought {} ({}) on account {}",
         bought.phone_number, bought.sid, account.sid
     );
-    admin::audit(&state.db, actor, client, "number.purchase", detail, state.clock.now()).await?;
+    admin::audit(
+        &service.db,
+        actor,
+        client,
+        "number.purchase",
+        detail,
+        service.clock.now(),
+    )
+    .await?;
     Ok(bought)
 }
 
@@ -96,22 +103,22 @@ pub async fn purchase(
 /// # Errors
 /// `Denied` for a token scoped to the number's client, `NotFound` for one scoped to another; `BadRequest` for a number that is not E.164; `NotFound` for a
 /// number not reserved.
-pub async fn release(state: &AppState, actor: &Actor, phone_number: &str) -> Result<(), AdminError> {
+pub async fn release(service: &Service, actor: &Actor, phone_number: &str) -> Result<(), AdminError> {
     let number = E164::parse(phone_number).map_err(|e| AdminError::BadRequest(e.to_string()))?;
     if actor.client.is_some() {
         // Told only about its own numbers, as with every other client's data.
-        let owners = store::purchased_numbers::owners(&state.db, &[number.as_str()]).await?;
+        let owners = store::purchased_numbers::owners(&service.db, &[number.as_str()]).await?;
         if !owners.iter().any(|(_, client)| actor.can_see(client)) {
             return Err(AdminError::NotFound);
         }
         return Err(AdminError::Denied("only a global token may release a number".into()));
     }
-    let txn = state.db.begin().await.map_err(store::StoreError::from)?;
+    let txn = service.db.begin().await.map_err(store::StoreError::from)?;
     let client = store::purchased_numbers::release(&txn, number.as_str())
         .await?
         .ok_or(AdminError::NotFound)?;
     let detail = format!("released {number}, reserved for {client}");
-    admin::audit(&txn, actor, &client, "number.release", detail, state.clock.now()).await?;
+    admin::audit(&txn, actor, &client, "number.release", detail, service.clock.now()).await?;
     txn.commit().await.map_err(store::StoreError::from)?;
     Ok(())
 }

@@ -6,8 +6,7 @@
 //! alone never reaches Twilio, so no admin can fetch another account's recording by guessing.
 
 use crate::admin::accounts::for_admin;
-use crate::admin::{Actor, AdminError};
-use crate::http::state::AppState;
+use crate::admin::{Actor, AdminError, Service};
 use crate::store::calls;
 use crate::store::recordings::{self, RecordingRow};
 use crate::twilio::rest::media::Media;
@@ -18,25 +17,25 @@ use crate::twilio::rest::SendError;
 /// # Errors
 /// `NotFound` for an unknown call, another client's, or a call without recordings; see
 /// [`fetch`] for the rest.
-pub async fn of_call(state: &AppState, actor: &Actor, call_sid: &str) -> Result<Media, AdminError> {
-    let detail = calls::find(&state.db, call_sid).await?.ok_or(AdminError::NotFound)?;
+pub async fn of_call(service: &Service, actor: &Actor, call_sid: &str) -> Result<Media, AdminError> {
+    let detail = calls::find(&service.db, call_sid).await?.ok_or(AdminError::NotFound)?;
     let client = visible(actor, detail.call.client_id.as_deref())?;
     let recordings = detail.recordings;
     let chosen = (recordings.iter().find(|r| r.kind == "voicemail"))
         .or(recordings.first())
         .ok_or(AdminError::NotFound)?;
-    fetch(state, client, chosen).await
+    fetch(service, client, chosen).await
 }
 
 /// Recording `recording_sid`.
 ///
 /// # Errors
 /// `NotFound` for a recording this server does not know or another client's; see [`fetch`].
-pub async fn by_sid(state: &AppState, actor: &Actor, recording_sid: &str) -> Result<Media, AdminError> {
-    let recording = (recordings::find_recording(&state.db, recording_sid).await?).ok_or(AdminError::NotFound)?;
-    let detail = (calls::find(&state.db, &recording.call_sid).await?).ok_or(AdminError::NotFound)?;
+pub async fn by_sid(service: &Service, actor: &Actor, recording_sid: &str) -> Result<Media, AdminError> {
+    let recording = (recordings::find_recording(&service.db, recording_sid).await?).ok_or(AdminError::NotFound)?;
+    let detail = (calls::find(&service.db, &recording.call_sid).await?).ok_or(AdminError::NotFound)?;
     let client = visible(actor, detail.call.client_id.as_deref())?;
-    fetch(state, client, &recording).await
+    fetch(service, client, &recording).await
 }
 
 /// A call to no client's number is seen by global tokens only.
@@ -55,9 +54,9 @@ fn visible<'a>(actor: &Actor, client: Option<&'a str>) -> Result<Option<&'a str>
 /// # Errors
 /// `NoTwilio` without a usable account; `NotFound` when Twilio has no such recording;
 /// `TwilioUnavailable` when Twilio refuses the credentials or cannot be reached.
-async fn fetch(state: &AppState, client: Option<&str>, recording: &RecordingRow) -> Result<Media, AdminError> {
-    let account = for_admin(state, client).await?;
-    let answer = state
+async fn fetch(service: &Service, client: Option<&str>, recording: &RecordingRow) -> Result<Media, AdminError> {
+    let account = for_admin(service, client).await?;
+    let answer = service
         .outbound
         .client
         .fetch_recording(&account, &recording.recording_sid)

@@ -6,12 +6,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::TransactionTrait;
 
-use crate::admin::{self, Actor, AdminError};
-use crate::http::state::AppState;
+use crate::admin::{self, Actor, AdminError, Service};
 use crate::messaging::templates;
 use crate::phone::{mask, E164};
-use crate::rules::registry::{Loaded, Registry};
-use crate::store::{self, outbox, Db, StoreError};
+use crate::rules::registry::Loaded;
+use crate::store::{self, outbox, StoreError};
 use crate::twiml::{Dial, DialRecord, Number, Response, Say, Verb};
 
 #[derive(Debug, thiserror::Error)]
@@ -74,9 +73,9 @@ fn from_number(loaded: &Loaded, from: Option<&str>) -> Result<String, SendingErr
 }
 
 /// Refuses the send when it would take the client past its hourly quota.
-async fn check_quota(state: &AppState, client: &str, adding: u64, now: DateTime<Utc>) -> Result<(), SendingError> {
-    let quota = state.settings.send_quota_per_hour;
-    let (sent, oldest) = outbox::api_sends_since(&state.db, client, now - Duration::hours(1)).await?;
+async fn check_quota(service: &Service, client: &str, adding: u64, now: DateTime<Utc>) -> Result<(), SendingError> {
+    let quota = service.send_quota_per_hour;
+    let (sent, oldest) = outbox::api_sends_since(&service.db, client, now - Duration::hours(1)).await?;
     if sent + adding <= quota {
         return Ok(());
     }
@@ -91,7 +90,7 @@ async fn check_quota(state: &AppState, client: &str, adding: u64, now: DateTime<
 /// # Errors
 /// Unknown client (or another client's), a bad number or body, or the quota.
 pub async fn send(
-    state: &AppState,
+    service: &Service,
     actor: &Actor,
     client: &str,
     to: &str,
@@ -99,21 +98,21 @@ pub async fn send(
     payload: &Payload,
     send_at: Option<DateTime<Utc>>,
 ) -> Result<Queued, SendingError> {
-    let loaded = admin::client(&state.registry, actor, client)?;
-    let now = state.clock.now();
+    let loaded = admin::client(&service.registry, actor, client)?;
+    let now = service.clock.now();
     let at = send_at.unwrap_or(now);
     if at < now - Duration::minutes(1) || at > now + Duration::days(35) {
         return Err(bad("send_at must be between now and 35 days ahead"));
     }
-    check_quota(state, client, 1, now).await?;
-    let id = enqueue(state, &loaded, to, from, payload, "api", now, at).await?;
+    check_quota(service, client, 1, now).await?;
+    let id = enqueue(service, &loaded, to, from, payload, "api", now, at).await?;
     let what = match payload {
         Payload::Sms { media_urls, .. } if !media_urls.is_empty() => "mms.send",
         Payload::Sms { .. } => "sms.send",
         Payload::Notification { .. } => "call.notify",
         Payload::ClickToCall { .. } => "call.click_to_call",
     };
-    admin::audit(&state.db, actor, client, what, format!("to {}", mask(to)), now).await?;
+    admin::audit(&service.db, actor, client, what, format!("to {}", mask(to)), now).await?;
     Ok(Queued {
         to: to.to_owned(),
         id: Some(id),
@@ -127,18 +126,18 @@ pub async fn send(
 /// # Errors
 /// Unknown client (or another client's), a bad template, or the quota.
 pub async fn send_bulk(
-    state: &AppState,
+    service: &Service,
     actor: &Actor,
     client: &str,
     template: &str,
     recipients: &[Row],
 ) -> Result<Vec<Queued>, SendingError> {
-    let loaded = admin::client(&state.registry, actor, client)?;
+    let loaded = admin::client(&service.registry, actor, client)?;
     if recipients.is_empty() || recipients.len() > 1000 {
         return Err(bad("send to 1 to 1000 recipients at a time"));
     }
-    let now = state.clock.now();
-    check_quota(state, client, recipients.len() as u64, now).await?;
+    let now = service.clock.now();
+    check_quota(service, client, recipients.len() as u64, now).await?;
     let mut results = Vec::with_capacity(recipients.len());
     for (to, vars) in recipients {
         let outcome = match templates::render_with(template, vars) {
@@ -148,7 +147,7 @@ pub async fn send_bulk(
                     body,
                     media_urls: Vec::new(),
                 };
-                enqueue(state, &loaded, to, None, &payload, "bulk", now, now)
+                enqueue(service, &loaded, to, None, &payload, "bulk", now, now)
                     .await
                     .map_err(|e| e.to_string())
             }
@@ -168,7 +167,7 @@ pub async fn send_bulk(
     }
     let queued = results.iter().filter(|r| r.id.is_some()).count();
     admin::audit(
-        &state.db,
+        &service.db,
         actor,
         client,
         "sms.bulk",
@@ -181,7 +180,7 @@ pub async fn send_bulk(
 
 #[allow(clippy::too_many_arguments)]
 async fn enqueue(
-    state: &AppState,
+    service: &Service,
     loaded: &Loaded,
     to: &str,
     from: Option<&str>,
@@ -222,7 +221,7 @@ async fn enqueue(
             let mut dial = Dial::new().caller_id(from.as_str()).number(Number::new(to.as_str()));
             if loaded.rules.open.record {
                 dial = dial.record(DialRecord::RecordFromAnswer);
-                if let Some(cb) = state.links.absolute(crate::twilio::webhooks::PATH_RECORDING) {
+                if let Some(cb) = service.links.absolute(crate::twilio::webhooks::PATH_RECORDING) {
                     dial = dial.recording_status_callback(format!("{cb}?client={}&kind=call", loaded.rules.client));
                 }
             }
@@ -251,9 +250,9 @@ async fn enqueue(
         kind,
         media_urls: &media,
     };
-    outbox::enqueue(&state.db, &message, now).await?;
-    state.outbound.wake.notify_one();
-    let row = outbox::find_by_key(&state.db, &key)
+    outbox::enqueue(&service.db, &message, now).await?;
+    service.outbound.wake.notify_one();
+    let row = outbox::find_by_key(&service.db, &key)
         .await?
         .ok_or(AdminError::NotFound)?;
     Ok(row.id)
@@ -266,17 +265,16 @@ async fn enqueue(
 /// `NotFound` for an unknown client or another client's, `BadRequest` for a number that is
 /// not E.164, `Store` on database failure.
 pub async fn set_opt_out(
-    db: &Db,
-    registry: &Registry,
+    service: &Service,
     actor: &Actor,
     client: &str,
     number: &str,
     opted_out: bool,
-    now: DateTime<Utc>,
 ) -> Result<(), AdminError> {
-    admin::client(registry, actor, client)?;
+    admin::client(&service.registry, actor, client)?;
     let number = E164::parse(number).map_err(|e| AdminError::BadRequest(e.to_string()))?;
-    let txn = db.begin().await.map_err(StoreError::from)?;
+    let now = service.clock.now();
+    let txn = service.db.begin().await.map_err(StoreError::from)?;
     store::messages::set_opt_out(&txn, client, number.as_str(), opted_out, "admin", now).await?;
     let detail = format!(
         "{} {}",

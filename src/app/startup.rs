@@ -19,10 +19,11 @@ use crate::messaging::worker::{self, Worker};
 use crate::messaging::Outbound;
 use crate::rules::files::{self as rules_files, RuleFile};
 use crate::rules::registry::{Loaded, Registry};
+use crate::store::batch::calls::Calls;
 use crate::store::{self, rule_versions, Db};
 use crate::twilio::rest::{Account, TwilioClient};
 use crate::twilio::webhooks::{self, Links};
-use crate::{http, routing};
+use crate::{admin, http, routing};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -79,7 +80,7 @@ impl Application {
         let outbound = Arc::new(outbound(&settings, &links)?);
         let accounts = Arc::new(client_accounts(&db, &settings).await?);
         let limits = crate::app::serve::Limits::from_settings(&settings);
-        let intake = store::batch::Batcher::start(db.clone(), Intake { clock: clock.clone() });
+        let intake = store::batch::Batcher::start(db.clone(), Calls(Intake { clock: clock.clone() }));
         let webhooks = Webhooks {
             db: db.clone(),
             registry: Arc::clone(&registry),
@@ -87,6 +88,16 @@ impl Application {
             links: links.clone(),
             intake,
             outbound: Arc::clone(&outbound),
+        };
+        let admin = admin::Service {
+            db: db.clone(),
+            registry: Arc::clone(&registry),
+            clock: Arc::clone(&clock),
+            links: links.clone(),
+            outbound: Arc::clone(&outbound),
+            accounts: Arc::clone(&accounts),
+            secret_key: settings.secret_key.clone(),
+            send_quota_per_hour: settings.send_quota_per_hour,
         };
         let settings = Arc::new(settings);
         let worker = Worker {
@@ -98,6 +109,7 @@ impl Application {
         };
         let state = AppState::new(Shared {
             webhooks,
+            admin,
             worker,
             db,
             settings,
@@ -142,7 +154,7 @@ impl Application {
         spawn_reload_on_hangup(self.state.clone());
         spawn_refresh(self.state.clone());
         if let Some(days) = self.state.settings.retention_days {
-            spawn_retention(self.state.clone(), days);
+            spawn_retention(self.state.db.clone(), Arc::clone(&self.state.clock), days);
         }
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let worker = self
@@ -313,15 +325,15 @@ fn spawn_refresh(state: AppState) {
 /// Every ten minutes, forgets the history older than `days`: batches of a few hundred
 /// rows, each its own short transaction, with a pause between them so that webhooks
 /// waiting for the database go first.
-fn spawn_retention(state: AppState, days: u32) {
+fn spawn_retention(db: Db, clock: Arc<dyn Clock>, days: u32) {
     const BATCH: u64 = 500;
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             tick.tick().await;
-            let before = state.clock.now() - chrono::Duration::days(i64::from(days));
+            let before = clock.now() - chrono::Duration::days(i64::from(days));
             loop {
-                match crate::store::retention::prune_batch(&state.db, before, BATCH).await {
+                match crate::store::retention::prune_batch(&db, before, BATCH).await {
                     Ok(0) => break,
                     Ok(deleted) => info!(deleted, %before, "history pruned"),
                     Err(e) => {

@@ -37,7 +37,12 @@ pub async fn status(hooks: &Webhooks, leg: Option<&LegRef>, facts: &StatusFacts)
             duration: facts.duration,
             accepted: false,
         };
-        return Ok(store::legs::record_leg(&hooks.db, &update, now).await?);
+        // A leg's merge is several statements: one transaction, so a retried callback
+        // never finds half of it.
+        let txn = hooks.db.begin().await.map_err(StoreError::from)?;
+        store::legs::record_leg(&txn, &update, now).await?;
+        txn.commit().await.map_err(StoreError::from)?;
+        return Ok(());
     }
     // Inbound calls are to a client's number; calls we place are from one.
     let owner = hooks

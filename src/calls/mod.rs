@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use tracing::{info, warn};
 
 use crate::app::clock::Clock;
@@ -24,6 +24,7 @@ use crate::messaging::Outbound;
 use crate::phone::mask;
 use crate::routing::{self, Action, CallInput, Decision, Rules, Step, Unavailable};
 use crate::rules::registry::{Loaded, Registry};
+use crate::store::batch::calls::Calls;
 use crate::store::batch::Batcher;
 use crate::store::Db;
 use crate::store::{self, StoreError};
@@ -40,7 +41,7 @@ pub struct Webhooks {
     pub clock: Arc<dyn Clock>,
     pub links: Links,
     /// Group commit for the first webhook of every call.
-    pub intake: Batcher<Intake>,
+    pub intake: Batcher<Calls<Intake>>,
     /// Wakes the outbox worker when an alert or a reply was queued.
     pub outbound: Arc<Outbound>,
 }
@@ -164,34 +165,36 @@ fn unavailable(now: &store::availability::Unavailability, this_call: &str) -> Ha
     on_call.chain(off_duty).collect()
 }
 
-/// Answers the step the caller is owed after `after` (or the first step), recording the
-/// legs it rings and, in the call's trace, who was passed over. Past the end of the
-/// chain the caller still leaves a voicemail.
-#[allow(clippy::too_many_arguments)]
-async fn answer_step(
-    hooks: &Webhooks,
-    db: &impl ConnectionTrait,
-    rules: &Rules,
-    decision: &Decision,
+/// Where a call stands in its chain: what [`answer_step`] answers from.
+struct Standing<'a> {
+    rules: &'a Rules,
+    decision: &'a Decision,
+    /// The step just tried; `None` before the first.
     after: Option<u32>,
-    now: &HashMap<AssistantId, Unavailable>,
-    pos: &Position,
-    call_sid: &str,
-) -> Result<Response, CallError> {
-    let routing::NextStep { step, passed } = decision.next_step(after, now);
+    /// Who cannot be rung now.
+    unavailable: &'a HashMap<AssistantId, Unavailable>,
+    pos: &'a Position,
+    call_sid: &'a str,
+}
+
+/// Answers the step the caller is owed after `at.after` (or the first step), recording
+/// the legs it rings and, in the call's trace, who was passed over. Past the end of the
+/// chain the caller still leaves a voicemail.
+async fn answer_step(hooks: &Webhooks, db: &impl ConnectionTrait, at: &Standing<'_>) -> Result<Response, CallError> {
+    let routing::NextStep { step, passed } = at.decision.next_step(at.after, at.unavailable);
     let mut trace: Vec<String> = passed.iter().map(routing::Why::describe).collect();
     let answer = match &step {
         Some(step) => {
-            record_dialled_legs(db, step, pos, call_sid, hooks.clock.now()).await?;
-            render::step(rules, step, pos, &hooks.links)
+            record_dialled_legs(db, step, at.pos, at.call_sid, hooks.clock.now()).await?;
+            render::step(at.rules, step, at.pos, &hooks.links)
         }
         None => {
-            let last = after.map_or(0, |a| a + 1);
+            let last = at.after.map_or(0, |a| a + 1);
             trace.push(format!("no step after step {last} of the chain: voicemail"));
-            render::safe_answer(Some(rules), &hooks.links)
+            render::safe_answer(Some(at.rules), &hooks.links)
         }
     };
-    store::calls::append_trace(db, call_sid, &trace).await?;
+    store::calls::append_trace(db, at.call_sid, &trace).await?;
     Ok(answer)
 }
 
@@ -294,7 +297,9 @@ pub async fn screen(
                 duration: None,
                 accepted: true,
             };
-            store::legs::record_leg(&hooks.db, &update, hooks.clock.now()).await?;
+            let txn = hooks.db.begin().await.map_err(StoreError::from)?;
+            store::legs::record_leg(&txn, &update, hooks.clock.now()).await?;
+            txn.commit().await.map_err(StoreError::from)?;
             Ok(Response::new())
         }
         Some(_) => Ok(render::hang_up()),

@@ -8,7 +8,9 @@ use tracing::{info, warn};
 
 use super::position::{self, Position};
 use super::render;
-use super::{answer_step, chain_and_now, legs_of, pinned, safe_answer, unavailable, CallError, CallFacts, Webhooks};
+use super::{
+    answer_step, chain_and_now, legs_of, pinned, safe_answer, unavailable, CallError, CallFacts, Standing, Webhooks,
+};
 use crate::routing::{self, Action, CallInput, MenuChoice, Rules, Step};
 use crate::store::{self, calls::Outcome, StoreError};
 use crate::twiml::Response;
@@ -78,7 +80,15 @@ pub async fn next(
                     "screened leg ended without accepting; moving on"
                 );
             }
-            answer_step(hooks, &txn, &rules, &decision, Some(pos.step), &now, &pos, call_sid).await?
+            let at = Standing {
+                rules: &rules,
+                decision: &decision,
+                after: Some(pos.step),
+                unavailable: &now,
+                pos: &pos,
+                call_sid,
+            };
+            answer_step(hooks, &txn, &at).await?
         }
     };
     txn.commit().await.map_err(StoreError::from)?;
@@ -192,7 +202,15 @@ async fn after_menu(hooks: &Webhooks, rules: &Rules, pos: Position, facts: &Next
     };
     let decision = routing::decide(rules, pos.at, &input);
     pos.away = decision.skipped().cloned().collect();
-    let answer = answer_step(hooks, &txn, rules, &decision, None, &now, &pos, call_sid).await?;
+    let at = Standing {
+        rules,
+        decision: &decision,
+        after: None,
+        unavailable: &now,
+        pos: &pos,
+        call_sid,
+    };
+    let answer = answer_step(hooks, &txn, &at).await?;
     txn.commit().await.map_err(StoreError::from)?;
     Ok(answer)
 }

@@ -1,6 +1,7 @@
 //! The one place that turns errors into HTTP answers: JSON
 //! `{"error": {"code", "message", "details"}}` everywhere, except the bare 403 Twilio
-//! gets for a bad signature.
+//! gets for a bad signature. The console shows the same status and message as a page
+//! ([`Error::told`]).
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, StatusCode};
@@ -10,6 +11,8 @@ use serde_json::{json, Value};
 use tracing::error;
 
 use crate::accounts::signing::Refused;
+use crate::admin::sending::SendingError;
+use crate::admin::AdminError;
 use crate::calls::CallError;
 use crate::routing::RuleError;
 use crate::store::StoreError;
@@ -89,6 +92,77 @@ impl From<StoreError> for Error {
     }
 }
 
+impl From<AdminError> for Error {
+    fn from(e: AdminError) -> Self {
+        match e {
+            AdminError::NotFound => Self::NotFound,
+            AdminError::Invalid(errors) => Self::InvalidRules(errors),
+            AdminError::BadRequest(m) => Self::BadRequest(m),
+            AdminError::Denied(m) => Self::Denied(m),
+            AdminError::NoSecretKey => Self::Conflict(e.to_string()),
+            AdminError::CredentialsRefused(m) => Self::InvalidCredentials(m),
+            AdminError::TwilioUnavailable(m) => Self::Upstream(m),
+            AdminError::NoTwilio(m) => Self::NotConfigured(m),
+            AdminError::NoPublicUrl => Self::Conflict(e.to_string()),
+            AdminError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<SendingError> for Error {
+    fn from(e: SendingError) -> Self {
+        match e {
+            SendingError::Admin(e) => e.into(),
+            SendingError::Quota { retry_after, .. } => Self::TooManyRequests {
+                message: e.to_string(),
+                retry_after,
+            },
+        }
+    }
+}
+
+/// What a person is told about a failed request, whether the API answers it as JSON or
+/// the console as a page.
+#[derive(Debug)]
+pub struct Told {
+    pub status: StatusCode,
+    /// For programs reading the API's answer.
+    pub code: &'static str,
+    /// In plain words; never the inner detail of an outage.
+    pub message: String,
+}
+
+impl Error {
+    /// The status, code and message of this error, wherever it is shown. An outage is
+    /// logged here, with its cause, as the person is told only that it is temporary.
+    pub fn told(&self) -> Told {
+        let (status, code) = match self {
+            Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Self::Body(status, _) => (*status, "bad_body"),
+            Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            Self::InvalidRules(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_rules"),
+            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Self::Denied(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "quota"),
+            Self::InvalidCredentials(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_credentials"),
+            Self::Upstream(_) => (StatusCode::BAD_GATEWAY, "twilio_unavailable"),
+            // The server's set-up, not an outage: a 4xx the admin can act on.
+            Self::NotConfigured(_) => (StatusCode::CONFLICT, "not_configured"),
+            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        };
+        let message = match self {
+            Self::Unavailable(e) => {
+                error!(error = %e, "request failed");
+                "Temporarily unavailable. Please try again in a moment.".to_owned()
+            }
+            e => e.to_string(),
+        };
+        Told { status, code, message }
+    }
+}
+
 /// `details` is always a list: the problems of a refused rules text, else empty.
 fn body(status: StatusCode, code: &str, message: &str, details: Value) -> Response {
     let details = if details.is_array() { details } else { json!([]) };
@@ -101,47 +175,26 @@ fn body(status: StatusCode, code: &str, message: &str, details: Value) -> Respon
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        let message = self.to_string();
-        match self {
-            Self::Forbidden => StatusCode::FORBIDDEN.into_response(),
-            Self::Unauthorized => {
-                let mut r = body(StatusCode::UNAUTHORIZED, "unauthorized", &message, Value::Null);
-                r.headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
-                r
-            }
-            Self::BadRequest(m) => body(StatusCode::BAD_REQUEST, "bad_request", &m, Value::Null),
-            Self::Body(status, m) => body(status, "bad_body", &m, Value::Null),
-            Self::NotFound => body(StatusCode::NOT_FOUND, "not_found", &message, Value::Null),
-            Self::InvalidRules(errors) => body(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_rules",
-                &message,
-                json!(errors),
-            ),
-            Self::Conflict(m) => body(StatusCode::CONFLICT, "conflict", &m, Value::Null),
-            Self::Denied(m) => body(StatusCode::FORBIDDEN, "forbidden", &m, Value::Null),
-            Self::TooManyRequests { message, retry_after } => {
-                let mut r = body(StatusCode::TOO_MANY_REQUESTS, "quota", &message, Value::Null);
-                r.headers_mut()
-                    .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
-                r
-            }
-            Self::InvalidCredentials(m) => {
-                body(StatusCode::UNPROCESSABLE_ENTITY, "invalid_credentials", &m, Value::Null)
-            }
-            Self::Upstream(m) => body(StatusCode::BAD_GATEWAY, "twilio_unavailable", &m, Value::Null),
-            // The server's set-up, not an outage: a 4xx the admin can act on.
-            Self::NotConfigured(m) => body(StatusCode::CONFLICT, "not_configured", &m, Value::Null),
-            Self::Unavailable(e) => {
-                error!(error = %e, "request failed");
-                body(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "temporarily unavailable",
-                    Value::Null,
-                )
-            }
+        // Twilio is told nothing about why a signature was refused.
+        if matches!(self, Self::Forbidden) {
+            return StatusCode::FORBIDDEN.into_response();
         }
+        let Told { status, code, message } = self.told();
+        let details = match &self {
+            Self::InvalidRules(errors) => json!(errors),
+            _ => Value::Null,
+        };
+        let mut response = body(status, code, &message, details);
+        let headers = response.headers_mut();
+        match self {
+            Self::Unauthorized => {
+                headers.insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            }
+            Self::TooManyRequests { retry_after, .. } => {
+                headers.insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
+            }
+            _ => {}
+        }
+        response
     }
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::accounts::signing::Gate;
 use crate::accounts::Accounts;
+use crate::admin;
 use crate::app::clock::Clock;
 use crate::app::settings::Settings;
 use crate::calls::Webhooks;
@@ -53,6 +54,8 @@ pub struct Shared {
     pub outbound: Arc<Outbound>,
     /// What Twilio's voice and messaging webhooks use.
     pub webhooks: Webhooks,
+    /// What admins' actions use, from the API and the console.
+    pub admin: admin::Service,
     /// The outbox worker's parts, for the task start-up spawns (and tests that drain it).
     pub worker: Worker,
     /// Clients' own Twilio accounts, decrypted, for checking webhook signatures.

@@ -66,7 +66,7 @@ pub fn unavailability_query(backend: DbBackend, client: &str, now: DateTime<Utc>
 
 /// # Errors
 /// When a row is not one of [`unavailability_query`]'s.
-pub fn unavailability_of(rows: &[QueryResult]) -> Result<Unavailability, StoreError> {
+pub(super) fn unavailability_of(rows: &[QueryResult]) -> Result<Unavailability, StoreError> {
     let mut found = Unavailability::default();
     for row in rows {
         let call: Option<String> = row.try_get_by_index(0)?;

@@ -54,7 +54,7 @@ pub async fn start_legs(db: &impl ConnectionTrait, legs: &[NewLeg<'_>], now: Dat
 /// with others. It finds each leg's call id by SID in `calls`: the table, or the rows
 /// an earlier statement of the same batch returned (`store::batch::rows_written`). A
 /// leg whose call is in neither is not stored.
-pub fn start_legs_statement(
+pub(super) fn start_legs_statement(
     backend: DbBackend,
     legs: &[NewLeg<'_>],
     now: DateTime<Utc>,

@@ -20,7 +20,7 @@ pub async fn advance(db: &impl ConnectionTrait, client: &str, route: &str, count
 
 /// The statement [`advance`] runs, for a caller that sends it with others; its one row
 /// is read by [`first_turn`].
-pub fn advance_statement(backend: DbBackend, client: &str, route: &str, count: u64) -> Statement {
+pub(super) fn advance_statement(backend: DbBackend, client: &str, route: &str, count: u64) -> Statement {
     // One upsert with RETURNING: both SQLite (3.35+) and PostgreSQL run it atomically,
     // so no two calls can take the same turn.
     sql::statement(
@@ -36,7 +36,7 @@ pub fn advance_statement(backend: DbBackend, client: &str, route: &str, count: u
 ///
 /// # Errors
 /// When the row has no position.
-pub fn first_turn(row: &QueryResult, count: u64) -> Result<u64, StoreError> {
+pub(super) fn first_turn(row: &QueryResult, count: u64) -> Result<u64, StoreError> {
     let position: i64 = row.try_get("", "position")?;
     Ok(u64::try_from(position - turns(count)).unwrap_or(0))
 }

@@ -1,7 +1,7 @@
 //! Group commit (`store::batch`) on the test's database, SQLite or PostgreSQL: the two
 //! commit their batches differently (one transaction in two requests; reads on their
-//! own, then the writes as one statement), and a refused item, the reads' rows and the pool's other
-//! requests must come out the same on both.
+//! own, then the writes as one statement), and a refused item, the reads' rows, the pool's
+//! other requests and a failed batch's round-robin turn must come out the same on both.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -11,6 +11,7 @@ use switchboard::store::batch::{BatchWork, Batcher};
 use switchboard::store::StoreError;
 
 use crate::database::TestDb;
+use crate::helpers::{spawn_with, Options, HARBOR};
 
 /// `sql` with its one placeholder as `backend` writes it.
 fn with_n(backend: DatabaseBackend, sql: &str, n: i64) -> Statement {
@@ -156,4 +157,48 @@ async fn an_item_the_database_refuses_fails_alone_and_the_rest_of_its_batch_comm
     // `store::batch::Session::commit`).
     assert_eq!(batcher.submit(3).await.ok(), Some(3));
     assert_eq!(rows_of_t(&db).await, [1, 2, 3]);
+}
+
+/// Makes the database refuse every new leg, so a batch of calls that ring someone fails
+/// at its writes, after its reads took their turns.
+async fn refuse_legs(db: &DatabaseConnection) {
+    let statements: &[&str] = match db.get_database_backend() {
+        DatabaseBackend::Postgres => &[
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$",
+            "CREATE TRIGGER refuse_legs BEFORE INSERT ON call_legs FOR EACH ROW EXECUTE FUNCTION refuse()",
+        ],
+        _ => &["CREATE TRIGGER refuse_legs BEFORE INSERT ON call_legs BEGIN SELECT RAISE(ABORT, 'refused'); END"],
+    };
+    for sql in statements {
+        db.execute_unprepared(sql).await.unwrap();
+    }
+}
+
+async fn accept_legs(db: &DatabaseConnection) {
+    let sql = match db.get_database_backend() {
+        DatabaseBackend::Postgres => "DROP TRIGGER refuse_legs ON call_legs",
+        _ => "DROP TRIGGER refuse_legs",
+    };
+    db.execute_unprepared(sql).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_round_robin_turn_taken_by_a_batch_that_failed_is_given_back() {
+    // Wednesday 10:00 in London: Harbor Plumbing's calls take turns, Dev's first.
+    let at = chrono::TimeZone::with_ymd_and_hms(&chrono_tz::Europe::London, 2026, 6, 3, 10, 0, 0).unwrap();
+    let app = spawn_with(Options {
+        at: at.with_timezone(&chrono::Utc),
+        ..Options::default()
+    })
+    .await;
+    refuse_legs(&app.db).await;
+    let failed = app.call("CA00000000000000000000000000000b01", HARBOR).await;
+    assert!(
+        failed.dialled().is_empty(),
+        "the caller got the safe voicemail: {}",
+        failed.body
+    );
+    accept_legs(&app.db).await;
+    let next = app.call("CA00000000000000000000000000000b02", HARBOR).await;
+    assert_eq!(next.dialled(), ["+447911123401"], "Dev's turn was not used up");
 }

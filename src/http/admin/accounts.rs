@@ -55,7 +55,7 @@ pub async fn show(
     Admin(actor): Admin,
     Path(id): Path<String>,
 ) -> Result<Json<TwilioAccount>, Error> {
-    Ok(Json(accounts::show(&state, &actor, &id).await?.into()))
+    Ok(Json(accounts::show(&state.admin, &actor, &id).await?.into()))
 }
 
 /// Stores the client's own Twilio account once Twilio accepts the credentials (encrypted at
@@ -75,7 +75,7 @@ pub async fn set(
 ) -> Result<Json<TwilioAccount>, Error> {
     let token = SecretString::from(body.auth_token);
     Ok(Json(
-        accounts::set(&state, &actor, &id, &body.account_sid, token)
+        accounts::set(&state.admin, &actor, &id, &body.account_sid, token)
             .await?
             .into(),
     ))
@@ -90,7 +90,7 @@ pub async fn remove(
     Admin(actor): Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode, Error> {
-    accounts::remove(&state, &actor, &id).await?;
+    accounts::remove(&state.admin, &actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -133,7 +133,7 @@ impl From<Check> for AccountStatus {
 #[utoipa::path(get, path = "/api/twilio/status", tag = "messages", security(("bearer" = [])),
     responses((status = 200, body = TwilioStatus), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn status(State(state): State<AppState>, Admin(actor): Admin) -> Result<Json<TwilioStatus>, Error> {
-    let checks = accounts::status(&state, &actor).await?;
+    let checks = accounts::status(&state.admin, &actor).await?;
     Ok(Json(TwilioStatus {
         local_mode: state.settings.local_mode(),
         accounts: checks.into_iter().map(Into::into).collect(),

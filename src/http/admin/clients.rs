@@ -79,7 +79,7 @@ pub async fn show(
     Admin(actor): Admin,
     Path(id): Path<String>,
 ) -> Result<Json<ClientDetail>, Error> {
-    let (loaded, assistants) = admin::assistants(&state, &actor, &id).await?;
+    let (loaded, assistants) = admin::assistants(&state.admin, &actor, &id).await?;
     let assistants = assistants
         .into_iter()
         .map(|a| AssistantView {
@@ -112,7 +112,7 @@ pub async fn duty(
     Path((id, assistant)): Path<(String, String)>,
     Json(body): Json<Duty>,
 ) -> Result<axum::http::StatusCode, Error> {
-    admin::set_duty(&state, &actor, &id, &assistant, body.on_duty).await?;
+    admin::set_duty(&state.admin, &actor, &id, &assistant, body.on_duty).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -198,6 +198,6 @@ pub async fn delete(
     Admin(actor): Admin,
     Path(id): Path<String>,
 ) -> Result<axum::http::StatusCode, Error> {
-    admin::delete_client(&state, &actor, &id).await?;
+    admin::delete_client(&state.admin, &actor, &id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

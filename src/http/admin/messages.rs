@@ -14,23 +14,11 @@ use utoipa::{IntoParams, ToSchema};
 use super::{Admin, ErrorBody, Json, Path, Query};
 use crate::admin;
 use crate::admin::history::{self, Delivered, MessageQuery};
-use crate::admin::sending::{self, Payload, Queued, Row, SendingError};
+use crate::admin::sending::{self, Payload, Queued, Row};
 use crate::http::state::AppState;
 use crate::http::Error;
 use crate::phone::{self, Normalized, E164};
 use crate::store;
-
-impl From<SendingError> for Error {
-    fn from(e: SendingError) -> Self {
-        match e {
-            SendingError::Admin(e) => e.into(),
-            SendingError::Quota { retry_after, .. } => Self::TooManyRequests {
-                message: e.to_string(),
-                retry_after,
-            },
-        }
-    }
-}
 
 #[derive(Deserialize, ToSchema)]
 pub struct SendSms {
@@ -60,7 +48,7 @@ pub async fn send_sms(
         media_urls: req.media_urls,
     };
     let queued = sending::send(
-        &state,
+        &state.admin,
         &actor,
         &req.client,
         &req.to,
@@ -93,7 +81,7 @@ pub async fn make_call(
     let payload = Payload::ClickToCall {
         assistant: req.assistant,
     };
-    let queued = sending::send(&state, &actor, &req.client, &req.to, None, &payload, None).await?;
+    let queued = sending::send(&state.admin, &actor, &req.client, &req.to, None, &payload, None).await?;
     Ok((StatusCode::ACCEPTED, Json(queued)))
 }
 
@@ -115,7 +103,7 @@ pub async fn notify_call(
     Json(req): Json<NotifyCall>,
 ) -> Result<(StatusCode, Json<Queued>), Error> {
     let payload = Payload::Notification { message: req.message };
-    let queued = sending::send(&state, &actor, &id, &req.to, None, &payload, None).await?;
+    let queued = sending::send(&state.admin, &actor, &id, &req.to, None, &payload, None).await?;
     Ok((StatusCode::ACCEPTED, Json(queued)))
 }
 
@@ -170,7 +158,7 @@ pub async fn send_bulk(
             req.recipients.into_iter().map(|r| (r.to, r.vars)).collect(),
         )
     };
-    let results = sending::send_bulk(&state, &actor, &id, &template, &recipients).await?;
+    let results = sending::send_bulk(&state.admin, &actor, &id, &template, &recipients).await?;
     Ok((StatusCode::ACCEPTED, Json(results)))
 }
 
@@ -229,8 +217,7 @@ pub async fn set_opt_out(
     Path((id, number)): Path<(String, String)>,
     Json(req): Json<OptIn>,
 ) -> Result<Json<OptIn>, Error> {
-    let now = state.clock.now();
-    sending::set_opt_out(&state.db, &state.registry, &actor, &id, &number, req.opted_out, now).await?;
+    sending::set_opt_out(&state.admin, &actor, &id, &number, req.opted_out).await?;
     Ok(Json(req))
 }
 

@@ -23,7 +23,6 @@ use utoipa_axum::routes;
 pub use auth::Admin;
 
 use super::error::Error;
-use crate::admin::AdminError;
 use crate::http::state::AppState;
 
 #[derive(OpenApi)]
@@ -79,23 +78,6 @@ pub fn router() -> (Router<AppState>, OpenApiDoc) {
         router.route("/api/openapi.json", get(move || async move { Json(doc) })),
         api,
     )
-}
-
-impl From<AdminError> for Error {
-    fn from(e: AdminError) -> Self {
-        match e {
-            AdminError::NotFound => Self::NotFound,
-            AdminError::Invalid(errors) => Self::InvalidRules(errors),
-            AdminError::BadRequest(m) => Self::BadRequest(m),
-            AdminError::Denied(m) => Self::Denied(m),
-            AdminError::NoSecretKey => Self::Conflict(e.to_string()),
-            AdminError::CredentialsRefused(m) => Self::InvalidCredentials(m),
-            AdminError::TwilioUnavailable(m) => Self::Upstream(m),
-            AdminError::NoTwilio(m) => Self::NotConfigured(m),
-            AdminError::NoPublicUrl => Self::Conflict(e.to_string()),
-            AdminError::Store(e) => e.into(),
-        }
-    }
 }
 
 /// The error body every admin route answers with, for the OpenAPI document.

@@ -58,7 +58,7 @@ pub async fn available(
     Query(q): Query<SearchQuery>,
 ) -> Result<Json<Vec<Available>>, Error> {
     let country = q.country.as_deref().unwrap_or("US");
-    let found = numbers::search(&state, &actor, &q.client, country, q.area_code.as_deref()).await?;
+    let found = numbers::search(&state.admin, &actor, &q.client, country, q.area_code.as_deref()).await?;
     Ok(Json(found.into_iter().map(Into::into).collect()))
 }
 
@@ -91,7 +91,7 @@ pub async fn purchase(
     Admin(actor): Admin,
     Json(req): Json<PurchaseRequest>,
 ) -> Result<Json<Purchased>, Error> {
-    let bought = numbers::purchase(&state, &actor, &req.client, &req.phone_number).await?;
+    let bought = numbers::purchase(&state.admin, &actor, &req.client, &req.phone_number).await?;
     let next_step = format!(
         "add {} to {}'s numbers (PUT /api/clients/{}/rules) so calls to it are routed",
         bought.phone_number, req.client, req.client
@@ -114,6 +114,6 @@ pub async fn release(
     Admin(actor): Admin,
     Path(number): Path<String>,
 ) -> Result<axum::http::StatusCode, Error> {
-    numbers::release(&state, &actor, &number).await?;
+    numbers::release(&state.admin, &actor, &number).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

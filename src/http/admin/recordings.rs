@@ -25,7 +25,7 @@ pub async fn of_call(
     Admin(actor): Admin,
     Path(sid): Path<String>,
 ) -> Result<Response, Error> {
-    Ok(mp3(recordings::of_call(&state, &actor, &sid).await?))
+    Ok(mp3(recordings::of_call(&state.admin, &actor, &sid).await?))
 }
 
 /// One recording, as MP3.
@@ -41,7 +41,7 @@ pub async fn by_sid(
     Admin(actor): Admin,
     Path(sid): Path<String>,
 ) -> Result<Response, Error> {
-    Ok(mp3(recordings::by_sid(&state, &actor, &sid).await?))
+    Ok(mp3(recordings::by_sid(&state.admin, &actor, &sid).await?))
 }
 
 /// Passed on chunk by chunk as Twilio sends it, with its length when known.

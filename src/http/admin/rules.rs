@@ -87,7 +87,7 @@ pub async fn save(
     body: Bytes,
 ) -> Result<Json<Saved>, Error> {
     let text = source(&headers, &body)?;
-    let version = admin::save_rules(&state, &actor, &id, &text, q.comment.as_deref()).await?;
+    let version = admin::save_rules(&state.admin, &actor, &id, &text, q.comment.as_deref()).await?;
     Ok(Json(Saved { version }))
 }
 
@@ -108,7 +108,7 @@ pub async fn check(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Checked>, Error> {
-    admin::check(&state, &actor, &id, &source(&headers, &body)?).await?;
+    admin::check(&state.admin, &actor, &id, &source(&headers, &body)?).await?;
     Ok(Json(Checked { ok: true }))
 }
 
@@ -192,7 +192,7 @@ pub async fn rollback(
     Path(id): Path<String>,
     Json(body): Json<Rollback>,
 ) -> Result<Json<Saved>, Error> {
-    let version = admin::rollback(&state, &actor, &id, body.version, body.comment.as_deref()).await?;
+    let version = admin::rollback(&state.admin, &actor, &id, body.version, body.comment.as_deref()).await?;
     Ok(Json(Saved { version }))
 }
 
@@ -225,5 +225,5 @@ pub async fn simulate(
         digits: req.digits.as_deref(),
         draft: req.draft.as_deref(),
     };
-    Ok(Json(admin::simulate(&state, &actor, &id, &attempt).await?))
+    Ok(Json(admin::simulate(&state.admin, &actor, &id, &attempt).await?))
 }

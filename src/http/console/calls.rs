@@ -229,5 +229,5 @@ pub async fn recording(
     session: Session,
     Path(sid): Path<String>,
 ) -> Result<Response, Page> {
-    Ok(mp3(recordings::of_call(&state, &session.actor, &sid).await?))
+    Ok(mp3(recordings::of_call(&state.admin, &session.actor, &sid).await?))
 }

@@ -21,7 +21,6 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::Error;
-use crate::admin::AdminError;
 use crate::http::state::AppState;
 
 const CSS: &str = include_str!("assets/console.css");
@@ -76,24 +75,16 @@ pub enum Page {
     Failed(Error),
 }
 
-impl From<Error> for Page {
-    fn from(e: Error) -> Self {
-        match e {
+/// Whatever the API answers as an error, the console answers as a page.
+impl<E> From<E> for Page
+where
+    Error: From<E>,
+{
+    fn from(e: E) -> Self {
+        match Error::from(e) {
             Error::Unauthorized => Self::SignIn,
             e => Self::Failed(e),
         }
-    }
-}
-
-impl From<AdminError> for Page {
-    fn from(e: AdminError) -> Self {
-        Error::from(e).into()
-    }
-}
-
-impl From<crate::store::StoreError> for Page {
-    fn from(e: crate::store::StoreError) -> Self {
-        Error::from(e).into()
     }
 }
 
@@ -106,15 +97,8 @@ impl IntoResponse for Page {
                 "This form has expired or did not come from this console. Go back, reload the page and try again.",
             ),
             Self::Failed(e) => {
-                let message = e.to_string();
-                // The API's mapping decides the status (and logs what must be logged).
-                let status = e.into_response().status();
-                let message = if status.is_server_error() {
-                    "Temporarily unavailable. Please try again in a moment.".to_owned()
-                } else {
-                    message
-                };
-                layout::problem(status, &message)
+                let told = e.told();
+                layout::problem(told.status, &told.message)
             }
         }
     }

@@ -130,12 +130,12 @@ pub async fn submit(
     let outcome = match form.action.as_str() {
         "save" => {
             let comment = (!comment.is_empty()).then_some(comment);
-            match admin::save_rules(&state, &session.actor, &id, &source, comment).await {
+            match admin::save_rules(&state.admin, &session.actor, &id, &source, comment).await {
                 Ok(v) => return Ok(Redirect::to(&format!("/admin/clients/{id}/rules?saved={v}")).into_response()),
                 Err(e) => e,
             }
         }
-        "check" => match admin::check(&state, &session.actor, &id, &source).await {
+        "check" => match admin::check(&state.admin, &session.actor, &id, &source).await {
             Ok(_) => {
                 let notice = Notice::Good("No problems found. Nothing was saved yet.".into());
                 return Ok(editor_page(&session, &id, version, &source, comment, Some(notice), &[]).into_response());
@@ -304,7 +304,7 @@ pub async fn rollback(
     Path(id): Path<String>,
     Posted(session, form): Posted<Rollback>,
 ) -> Result<Response, Page> {
-    match admin::rollback(&state, &session.actor, &id, form.version, None).await {
+    match admin::rollback(&state.admin, &session.actor, &id, form.version, None).await {
         Ok(v) => Ok(Redirect::to(&format!("/admin/clients/{id}/rules?saved={v}")).into_response()),
         Err(e) => Err(e.into()),
     }

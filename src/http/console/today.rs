@@ -60,7 +60,7 @@ fn open_badge(l: &Loaded, now: chrono::DateTime<Utc>) -> Markup {
 }
 
 pub async fn show(State(state): State<AppState>, session: Session, Path(id): Path<String>) -> Result<Response, Page> {
-    let (loaded, assistants) = admin::assistants(&state, &session.actor, &id).await?;
+    let (loaded, assistants) = admin::assistants(&state.admin, &session.actor, &id).await?;
     let tz = loaded.rules.timezone;
     let now = state.clock.now();
     let midnight = now
@@ -158,6 +158,6 @@ pub async fn duty(
     Path((id, assistant)): Path<(String, String)>,
     Posted(session, form): Posted<Duty>,
 ) -> Result<Redirect, Page> {
-    admin::set_duty(&state, &session.actor, &id, &assistant, form.on_duty).await?;
+    admin::set_duty(&state.admin, &session.actor, &id, &assistant, form.on_duty).await?;
     Ok(Redirect::to(&format!("/admin/clients/{id}#assistants")))
 }

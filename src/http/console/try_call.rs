@@ -58,7 +58,7 @@ async fn run(state: &AppState, session: &Session, id: &str, q: Attempt) -> Resul
                 digits: digits.as_deref(),
                 draft: draft.as_deref(),
             };
-            match admin::simulate(state, &session.actor, id, &attempt).await {
+            match admin::simulate(&state.admin, &session.actor, id, &attempt).await {
                 Ok(sim) => Some(Ok(sim)),
                 Err(AdminError::BadRequest(m)) => {
                     status = StatusCode::BAD_REQUEST;

@@ -1,8 +1,10 @@
 //! Group commit: webhooks that arrive at the same moment are handled in one
 //! transaction, so a burst costs one disk flush (and one of each shared read) instead
 //! of one per webhook, and a `200` still means committed: each webhook waits for its
-//! batch's commit. Each backend's way of running a batch has its file.
+//! batch's commit. Each backend's way of running a batch has its file; the batch of
+//! incoming calls is typed in [`calls`].
 
+pub mod calls;
 mod postgres;
 mod sqlite;
 
@@ -22,7 +24,7 @@ use super::StoreError;
 /// What a batch does, as two sets of statements: what it reads (or takes, like
 /// round-robin turns), and then, decided from those rows without the database, what
 /// it writes. On SQLite both sets are one transaction and each set one request; on
-/// PostgreSQL each read commits on its own and the writes are one statement
+/// PostgreSQL each read is a request of its own and the writes are one statement
 /// (`commit_on_postgres`), so no write may depend on another's effect, and no two
 /// may change the same row.
 pub trait BatchWork: Send + Sync + 'static {
@@ -32,6 +34,13 @@ pub trait BatchWork: Send + Sync + 'static {
     type Reads: Send;
 
     fn reads(&self, backend: DatabaseBackend, items: &[Self::Item]) -> (Self::Reads, Vec<Statement>);
+
+    /// Whether these reads change the database (a round-robin turn taken), so that a batch
+    /// whose writes fail must undo them. On PostgreSQL only such a batch pays for a
+    /// transaction around its statements; reads that only read need none.
+    fn takes(&self, _reads: &Self::Reads) -> bool {
+        true
+    }
 
     /// One output per item, in order, from the rows each read returned, and the
     /// statements that record them.
@@ -241,7 +250,8 @@ impl Session {
                 let clean = committed.is_ok() || one_request(conn, std::iter::once(rollback)).await.is_ok();
                 (committed, clean)
             }
-            // A failed statement may have been the connection's last: it is not kept.
+            // A failed statement may have been the connection's last, and a failed batch's
+            // transaction is still open on it: it is not kept, and closing it rolls back.
             Held::Postgres(conn) => {
                 let committed = commit_on_postgres(conn, work, items).await;
                 let clean = committed.is_ok();
@@ -281,7 +291,7 @@ impl Stages {
 /// On SQLite, `table`: the writes run in order, in one transaction. On PostgreSQL the
 /// writes are one statement (`postgres::one_statement`) on one snapshot, which does not see
 /// their own changes: there, the rows that write returned (its `RETURNING`).
-pub fn rows_written(backend: DatabaseBackend, index: usize, table: &str) -> String {
+fn rows_written(backend: DatabaseBackend, index: usize, table: &str) -> String {
     match backend {
         DatabaseBackend::Postgres => format!("w{index}"),
         _ => table.to_owned(),

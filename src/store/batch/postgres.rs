@@ -1,21 +1,24 @@
-//! The batch on PostgreSQL: each read a request of its own, and the writes one statement.
+//! The batch on PostgreSQL: each read a request of its own, and the writes one statement;
+//! a transaction around them when the reads take a round-robin turn.
 
 use std::fmt::Write as _;
 
 use sea_orm::sea_query::Values;
-use sea_orm::sqlx::{self, PgConnection, Postgres};
+use sea_orm::sqlx::{self, Executor, PgConnection, Postgres};
 use sea_orm::{DatabaseBackend, QueryResult, Statement};
 use sea_query_binder::SqlxValues;
 
 use super::{sqlx_error, BatchWork, Stages};
 use crate::store::StoreError;
 
-/// The batch on PostgreSQL, one statement per request. Each read commits on its own,
-/// and the writes are one statement ([`one_statement`]), which needs no transaction
-/// around it: `BEGIN`, `COMMIT` and a request per write were four round trips for a
-/// batch whose calls ring legs, each a wait for PostgreSQL's process to be scheduled.
-/// So a round-robin turn read for a batch whose write then fails stays taken: the
-/// rotation skips one turn, and no call is lost.
+/// The batch on PostgreSQL, one statement per request: each read, then the writes as
+/// one statement ([`one_statement`]). A batch whose reads take something (a round-robin
+/// turn) runs in a transaction, so that when its writes fail the turn is given back, as
+/// on SQLite. One whose reads only read needs none, as its writes are one atomic
+/// statement: `BEGIN` and `COMMIT` are a round trip each, a wait for PostgreSQL's process
+/// to be scheduled, so only a batch that must pays them. On an error the transaction is
+/// left open; the caller does not keep the connection, and PostgreSQL rolls back when it
+/// closes.
 pub(super) async fn commit_on_postgres<W: BatchWork>(
     conn: &mut PgConnection,
     work: &W,
@@ -24,6 +27,10 @@ pub(super) async fn commit_on_postgres<W: BatchWork>(
     let backend = DatabaseBackend::Postgres;
     let mut stages = Stages::start();
     let (reads, statements) = work.reads(backend, items);
+    let atomic = work.takes(&reads);
+    if atomic {
+        (&mut *conn).execute("BEGIN").await.map_err(sqlx_error)?;
+    }
     let mut rows = Vec::with_capacity(statements.len());
     for Statement { sql, values, .. } in statements {
         let found = bound(&sql, values).fetch_all(&mut *conn).await.map_err(sqlx_error)?;
@@ -34,6 +41,9 @@ pub(super) async fn commit_on_postgres<W: BatchWork>(
     stages.done("decide");
     if let Some(Statement { sql, values, .. }) = one_statement(writes) {
         bound(&sql, values).execute(&mut *conn).await.map_err(sqlx_error)?;
+    }
+    if atomic {
+        (&mut *conn).execute("COMMIT").await.map_err(sqlx_error)?;
     }
     stages.done("write");
     Ok(outputs)
