@@ -13,8 +13,10 @@ BACKEND="${1:-sqlite}"
 CALLS="${2:-1000000}"
 TEXTS="${3:-100000}"
 CLIENTS=100
-PORT=18190
+PORT=18195
+base="http://127.0.0.1:$PORT"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/switchboard/target}"
+if curl -s "$base/health" >/dev/null; then echo "port $PORT is taken: stop what runs there first" >&2; exit 1; fi
 cargo build -q --release --bin switchboard --example seed_history
 bin="$CARGO_TARGET_DIR/release"
 work=$(mktemp -d)
@@ -47,8 +49,11 @@ SWITCHBOARD_BIND="127.0.0.1:$PORT" SWITCHBOARD_OUTBOX_WORKER=false "$bin/switchb
 server=$!
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
 token=$("$bin/switchboard" token create --name bench 2>/dev/null | tail -n 1)
-base="http://127.0.0.1:$PORT"
-curl -sf -c "$work/cookies" -o /dev/null --data-urlencode "token=$token" "$base/admin/sign-in"
+
+# Signing in as a browser does: the form's CSRF value matches a cookie set with it.
+csrf=$(curl -sf -c "$work/cookies" "$base/admin/sign-in" | sed -nE 's/.*name="csrf" value="([^"]*)".*/\1/p')
+curl -sf -b "$work/cookies" -c "$work/cookies" -o /dev/null --data-urlencode "token=$token" \
+  --data-urlencode "csrf=$csrf" "$base/admin/sign-in"
 
 # The median of 7 requests' times, in milliseconds; a failed request stops the run.
 median_ms() { # url [curl options…]
@@ -79,7 +84,7 @@ rows=(
   "call log, one client, voicemail|$(api "/api/calls?client=$client&outcome=voicemail&limit=50")|20"
   "call log, one client, by assistant|$(api "/api/calls?client=$client&assistant=$assistant&limit=50")|20"
   "call log, caller's last 4 digits|$(api "/api/calls?caller=0142&limit=50")|20"
-  "call log, one client, caller (917) 555-0142|$(api "/api/calls?client=$client&caller=%28201%29%20555-0142&limit=50")|20"
+  "call log, one client, caller (201) 555-0142|$(api "/api/calls?client=$client&caller=%28201%29%20555-0142&limit=50")|20"
   "console call log, all clients|$(page "/admin/calls")|20"
   "a client's stats for a year|$(api "/api/clients/$client/stats?since=$since&until=$until")|100"
   "console Today page|$(page "/admin/clients/$client")|50"

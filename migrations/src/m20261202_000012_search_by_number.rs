@@ -1,8 +1,9 @@
-//! Finding calls by the caller's number and messages by the recipient's, written in any
-//! common format or as their last digits: each number's digits are also kept reversed,
-//! so "ends with these digits" becomes a range over an index on both backends (a
-//! `LIKE '%…'` reads every row), for one client's calls or all of them. The call log's outcome and assistant filters, and the
-//! message history by client, get indexes of their own for the same reason.
+//! History found through indexes as it grows. Calls by the caller's number and texts by
+//! the recipient's, written in any common format or as their last digits: each number's
+//! digits are also kept reversed, so "ends with these digits" becomes a range over an
+//! index on both backends (a `LIKE '%…'` reads every row), for one client or all of them.
+//! The call log's outcome and assistant filters, texts by client (newest first, and of a
+//! period for the figures) and texts received by client get indexes of their own.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, Statement, TransactionTrait};
@@ -27,6 +28,14 @@ enum Outbox {
     Id,
     ClientId,
     ToDigitsReversed,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum InboundMessages {
+    Table,
+    ClientId,
+    ReceivedAt,
 }
 
 const BY_CALLER: &str = "ix_calls_caller";
@@ -35,6 +44,8 @@ const BY_OUTCOME: &str = "ix_calls_client_outcome";
 const BY_ASSISTANT: &str = "ix_calls_client_answered";
 const MESSAGES_BY_CLIENT: &str = "ix_outbox_client_id";
 const MESSAGES_BY_RECIPIENT: &str = "ix_outbox_recipient";
+const MESSAGES_OF_A_PERIOD: &str = "ix_outbox_client_created";
+const RECEIVED_BY_CLIENT: &str = "ix_inbound_messages_client_received";
 
 /// Frozen with this migration: the application's own version may change, rows written
 /// before it must still read as they were written then.
@@ -143,6 +154,18 @@ impl MigrationTrait for Migration {
                 .col(Outbox::ToDigitsReversed)
                 .col(Outbox::Id)
                 .to_owned(),
+            Index::create()
+                .name(MESSAGES_OF_A_PERIOD)
+                .table(Outbox::Table)
+                .col(Outbox::ClientId)
+                .col(Outbox::CreatedAt)
+                .to_owned(),
+            Index::create()
+                .name(RECEIVED_BY_CLIENT)
+                .table(InboundMessages::Table)
+                .col(InboundMessages::ClientId)
+                .col(InboundMessages::ReceivedAt)
+                .to_owned(),
         ];
         for index in indexes {
             m.create_index(index).await?;
@@ -155,10 +178,17 @@ impl MigrationTrait for Migration {
             m.drop_index(Index::drop().name(name).table(Calls::Table).to_owned())
                 .await?;
         }
-        for name in [MESSAGES_BY_CLIENT, MESSAGES_BY_RECIPIENT] {
+        for name in [MESSAGES_BY_CLIENT, MESSAGES_BY_RECIPIENT, MESSAGES_OF_A_PERIOD] {
             m.drop_index(Index::drop().name(name).table(Outbox::Table).to_owned())
                 .await?;
         }
+        m.drop_index(
+            Index::drop()
+                .name(RECEIVED_BY_CLIENT)
+                .table(InboundMessages::Table)
+                .to_owned(),
+        )
+        .await?;
         m.alter_table(
             Table::alter()
                 .table(Outbox::Table)

@@ -305,13 +305,6 @@ pub async fn stats(
         return Err(AdminError::BadRequest("since must be before until".into()));
     }
     let calls = store::stats::call_figures(db, id, since, until).await?;
-    let messages = store::outbox::between(db, id, since, until).await?;
-    let sids = messages.iter().filter_map(|m| m.message_sid.clone()).collect();
-    let statuses = store::messages::statuses(db, sids).await?;
-    Ok(crate::admin::stats::compute(
-        loaded.rules.timezone,
-        &calls,
-        &messages,
-        &statuses,
-    ))
+    let messages = store::stats::message_figures(db, id, since, until).await?;
+    Ok(crate::admin::stats::compute(loaded.rules.timezone, &calls, &messages))
 }

@@ -1,18 +1,16 @@
 //! Per-client figures over a period: calls and how they ended, answer rate and time
 //! to answer per assistant, calls by local hour and weekday, messages and their cost.
-//! Pure: the database counts the calls (`store::stats`); this puts the counts together
-//! in the client's time zone.
+//! Pure: the database counts the calls and texts (`store::stats`); this puts the counts
+//! together in the client's time zone.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Timelike, Weekday};
 use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::store::messages::StatusRow;
-use crate::store::outbox::OutboxRow;
-use crate::store::stats::{CallFigures, QUARTER_HOUR};
+use crate::store::stats::{CallFigures, MessageFigures, QUARTER_HOUR};
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Stats {
@@ -74,7 +72,7 @@ const WEEKDAYS: [Weekday; 7] = [
     Weekday::Sun,
 ];
 
-pub fn compute(tz: Tz, calls: &CallFigures, messages: &[OutboxRow], statuses: &[StatusRow]) -> Stats {
+pub fn compute(tz: Tz, calls: &CallFigures, messages: &MessageFigures) -> Stats {
     let count = |outcome: &str| {
         (calls.outcomes.iter())
             .filter(|(o, _)| o.as_deref() == Some(outcome))
@@ -133,34 +131,18 @@ pub fn compute(tz: Tz, calls: &CallFigures, messages: &[OutboxRow], statuses: &[
         busiest_hours: busiest,
         by_hour,
         by_weekday,
-        messages: message_stats(messages, statuses),
+        messages: MessageStats::from(messages),
     }
 }
 
-fn message_stats(messages: &[OutboxRow], statuses: &[StatusRow]) -> MessageStats {
-    let by_sid: HashMap<&str, &StatusRow> = statuses.iter().map(|s| (s.message_sid.as_str(), s)).collect();
-    let status_of = |m: &OutboxRow| {
-        m.message_sid
-            .as_deref()
-            .and_then(|sid| by_sid.get(sid))
-            .map(|s| s.status.as_str())
-    };
-    let prices: Vec<f64> = messages
-        .iter()
-        .filter_map(|m| by_sid.get(m.message_sid.as_deref()?)?.price.as_deref()?.parse().ok())
-        .collect();
-    MessageStats {
-        sent: messages.iter().filter(|m| m.state == "sent").count() as u64,
-        delivered: messages.iter().filter(|m| status_of(m) == Some("delivered")).count() as u64,
-        failed: messages
-            .iter()
-            .filter(|m| m.state == "failed" || matches!(status_of(m), Some("failed" | "undelivered")))
-            .count() as u64,
-        segments: messages
-            .iter()
-            .filter_map(|m| m.segments)
-            .map(|s| u64::try_from(s).unwrap_or(0))
-            .sum(),
-        cost: (!prices.is_empty()).then(|| prices.iter().map(|p| p.abs()).sum()),
+impl From<&MessageFigures> for MessageStats {
+    fn from(m: &MessageFigures) -> Self {
+        Self {
+            sent: m.sent,
+            delivered: m.delivered,
+            failed: m.failed,
+            segments: m.segments,
+            cost: m.cost,
+        }
     }
 }

@@ -366,24 +366,6 @@ pub fn list_query(backend: DatabaseBackend, f: &MessageFilter, limit: u64) -> St
     q.order_by_desc(outbox::Column::Id).limit(limit).build(backend)
 }
 
-/// One client's messages created in `[since, until)`.
-///
-/// # Errors
-/// On database failure.
-pub async fn between(
-    db: &impl ConnectionTrait,
-    client: &str,
-    since: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<Vec<OutboxRow>, StoreError> {
-    Ok(Outbox::find()
-        .filter(outbox::Column::ClientId.eq(client))
-        .filter(outbox::Column::CreatedAt.gte(since))
-        .filter(outbox::Column::CreatedAt.lt(until))
-        .all(db)
-        .await?)
-}
-
 /// How many messages are pending, and since when the oldest of them waits.
 ///
 /// # Errors

@@ -194,3 +194,18 @@ async fn the_message_history_reads_through_an_index_by_client_and_by_recipient()
         assert!(rows[0].contains(index), "{filter:?}: {rows:?}");
     }
 }
+
+#[tokio::test]
+async fn a_clients_text_figures_read_only_its_texts_of_the_period() {
+    let (since, until) = (Utc::now() - chrono::Duration::days(365), Utc::now());
+    let query = switchboard::store::stats::message_figures_query(DbBackend::Sqlite, "acme-dental", since, until);
+    let Some(outbox) = plan(&query, "outbox").await else {
+        return;
+    };
+    assert!(
+        outbox[0].contains("INDEX ix_outbox_client_created (client_id=? AND created_at>? AND created_at<?)"),
+        "{outbox:?}"
+    );
+    let statuses = plan(&query, "message_statuses").await.unwrap();
+    assert!(statuses[0].contains("(message_sid=?)"), "{statuses:?}");
+}
