@@ -304,7 +304,9 @@ pub async fn stats(
     if since >= until {
         return Err(AdminError::BadRequest("since must be before until".into()));
     }
-    let calls = store::stats::call_figures(db, id, since, until).await?;
-    let messages = store::stats::message_figures(db, id, since, until).await?;
+    let (calls, messages) = tokio::try_join!(
+        store::stats::call_figures(db, id, since, until),
+        store::stats::message_figures(db, id, since, until)
+    )?;
     Ok(crate::admin::stats::compute(loaded.rules.timezone, &calls, &messages))
 }

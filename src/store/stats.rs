@@ -37,8 +37,14 @@ pub async fn call_figures(
 ) -> Result<CallFigures, StoreError> {
     let [outcomes, answered_by, waits, quarter_hours] =
         call_figures_queries(db.get_database_backend(), client, since, until);
-    let (outcomes, answered_by) = (db.query_all(outcomes).await?, db.query_all(answered_by).await?);
-    let (waits, quarter_hours) = (db.query_all(waits).await?, db.query_all(quarter_hours).await?);
+    // At once, each on a connection of its own: the answer waits for the slowest, not
+    // for all four one after the other.
+    let (outcomes, answered_by, waits, quarter_hours) = tokio::try_join!(
+        db.query_all(outcomes),
+        db.query_all(answered_by),
+        db.query_all(waits),
+        db.query_all(quarter_hours)
+    )?;
     Ok(CallFigures {
         outcomes: pairs(&outcomes)?,
         answered_by: pairs(&answered_by)?,

@@ -347,3 +347,59 @@ async fn the_csv_export_holds_every_message_past_a_page_and_a_search_finds_a_rec
     assert_eq!(status, 400);
     assert!(body["error"]["message"].as_str().unwrap().contains("csv"), "{body}");
 }
+
+#[tokio::test]
+async fn a_clients_text_figures_count_what_became_of_each_text() {
+    let fake = FakeTwilio::start().await;
+    let (app, token) = spawn(&fake).await;
+    for (to, body) in [
+        ("+12125550181", "One"),
+        ("+12125550182", "Two"),
+        ("+12125550183", "Three"),
+    ] {
+        let request = json!({ "client": "acme-dental", "to": to, "body": body });
+        assert_eq!(
+            app.api("POST", "/api/twilio/send-sms", Some(&token), Some(request))
+                .await
+                .0,
+            202
+        );
+    }
+    app.drain_outbox().await;
+    let sent = fake.accepted();
+    assert_eq!(sent.len(), 3);
+    for (message, status) in sent.iter().zip(["delivered", "undelivered"]) {
+        let params = [
+            ("MessageSid", message.sid.as_str()),
+            ("MessageStatus", status),
+            ("To", &message.to),
+            ("From", ACME),
+        ];
+        assert_eq!(app.post("/twilio/sms/status", &params).await.status, 204);
+    }
+    app.advance(60);
+    let (status, stats) = app
+        .api("GET", "/api/clients/acme-dental/stats", Some(&token), None)
+        .await;
+    assert_eq!(status, 200, "{stats}");
+    let texts = &stats["messages"];
+    assert_eq!(
+        (
+            texts["sent"].as_u64(),
+            texts["delivered"].as_u64(),
+            texts["failed"].as_u64()
+        ),
+        (Some(3), Some(1), Some(1)),
+        "{texts}"
+    );
+    assert_eq!(texts["segments"], 3, "{texts}");
+    let (_, others) = app
+        .api(
+            "GET",
+            "/api/clients/harbor-plumbing/stats",
+            Some(&app.admin_token(None).await),
+            None,
+        )
+        .await;
+    assert_eq!(others["messages"]["sent"], 0, "another client's texts are not counted");
+}
