@@ -21,8 +21,11 @@ bin="${SWITCHBOARD_BIN:-$CARGO_TARGET_DIR/release/switchboard}"
 . bench/cpu.sh
 TOKEN=sb_bench_clients_token
 IDLE_SECONDS=10
-PORT_A=18190
-PORT_B=18191
+# Ports free now, rather than fixed ones another run on this machine may hold.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT_A=$(free_port)
+PORT_B=$(free_port)
+until [[ $PORT_B != "$PORT_A" ]]; do PORT_B=$(free_port); done
 work=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT
@@ -45,6 +48,7 @@ serve() {
     sleep 0.01
   done
   start_ms=$(since_ms "$t0")
+  kill -0 "$started" 2>/dev/null || { echo "another process answers on port $1" >&2; exit 1; }
 }
 
 stop() { kill "$1" && while kill -0 "$1" 2>/dev/null; do sleep 0.01; done; }
