@@ -17,7 +17,7 @@ fn client(name: &str) -> Rules {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("routing-rules")
         .join(format!("{name}.toml"));
-    rules::files::load_file(&path).expect("example rules are valid").rules
+    Rules::clone(&rules::files::load_file(&path).expect("example rules are valid").rules)
 }
 
 fn benches(c: &mut Criterion) {

@@ -33,7 +33,7 @@ async fn main() -> anyhow::Result<()> {
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10);
     let connections: usize = args.next().and_then(|c| c.parse().ok()).unwrap_or(64);
     let rules = switchboard::rules::files::load_file(Path::new(&rules))
-        .map(|file| Arc::new(file.rules))
+        .map(|file| file.rules)
         .map_err(|problems| anyhow::anyhow!(problems.join("\n")))?;
     let to = rules.numbers.first().map(ToString::to_string).unwrap_or_default();
     let db = switchboard::store::connect(&url).await.context("database")?;

@@ -9,6 +9,8 @@
 #[path = "support/call_sid.rs"]
 mod call_sid;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -58,7 +60,7 @@ fn insert(backend: DbBackend, head: &str, rows: &[Vec<Value>], tail: &str) -> St
     Statement::from_sql_and_values(backend, sql, rows.iter().flatten().cloned())
 }
 
-async fn write_calls(db: &impl ConnectionTrait, clients: &[Rules], calls: &[Call]) {
+async fn write_calls(db: &impl ConnectionTrait, clients: &[Arc<Rules>], calls: &[Call]) {
     let backend = db.get_database_backend();
     let rows: Vec<Vec<Value>> = calls
         .iter()
@@ -156,7 +158,7 @@ async fn write_calls(db: &impl ConnectionTrait, clients: &[Rules], calls: &[Call
 
 async fn write_messages(
     db: &impl ConnectionTrait,
-    clients: &[Rules],
+    clients: &[Arc<Rules>],
     first: u64,
     at: &[(usize, DateTime<Utc>, String)],
 ) {
@@ -212,7 +214,7 @@ async fn main() {
             .with_timezone(&Utc)
     });
     let since = until - Duration::days(365);
-    let clients: Vec<Rules> = switchboard::rules::files::load_dir(std::path::Path::new(rules_dir))
+    let clients: Vec<Arc<Rules>> = switchboard::rules::files::load_dir(std::path::Path::new(rules_dir))
         .unwrap_or_else(|e| panic!("the rule folder loads: {e:?}"))
         .into_iter()
         .map(|f| f.rules)

@@ -204,8 +204,8 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
 /// A client the server serves (its rules are in the database) or will serve from its next
 /// start (a valid rule file names it).
 async fn known_client(settings: &Settings, db: &store::Db, client: &str) -> anyhow::Result<bool> {
-    let stored = store::rule_versions::current_all(db).await?;
-    if stored.iter().any(|s| s.client == client) {
+    let stored = store::rule_versions::heads(db).await?;
+    if stored.get(client).is_some_and(|head| !head.deleted) {
         return Ok(true);
     }
     let files = rules_files::load_dir(&settings.rules_dir).unwrap_or_default();
@@ -216,12 +216,7 @@ fn check(dir: &std::path::Path) -> ExitCode {
     match rules_files::load_dir(dir) {
         Ok(files) => {
             for f in &files {
-                println!(
-                    "ok  {} ({}, {} tests)",
-                    f.path.display(),
-                    f.rules.client,
-                    f.rules.tests.len()
-                );
+                println!("ok  {} ({}, {} tests)", f.path.display(), f.rules.client, f.tests);
             }
             println!("{} files valid", files.len());
             ExitCode::SUCCESS

@@ -1,29 +1,32 @@
 //! Building and running the server: connect, migrate, import the rule files, bind.
 //! Tests build it the same way on port 0.
 
+use std::collections::HashSet;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tracing::{info, warn};
 
 use crate::accounts::Accounts;
+use crate::admin;
 use crate::app::clock::{Clock, SystemClock};
 use crate::app::settings::Settings;
 use crate::calls::{Intake, Webhooks};
+use crate::http;
 use crate::http::state::{AppState, Shared};
+use crate::ids::ClientId;
 use crate::messaging::rate::RateLimits;
 use crate::messaging::worker::{self, Worker};
 use crate::messaging::Outbound;
-use crate::rules::files::{self as rules_files, RuleFile};
-use crate::rules::registry::{Loaded, Registry};
+use crate::rules::files::Folder;
+use crate::rules::registry::Registry;
+use crate::rules::sync::{self, Poll};
 use crate::store::batch::calls::Calls;
 use crate::store::{self, rule_versions, Db};
 use crate::twilio::rest::{Account, TwilioClient};
 use crate::twilio::webhooks::{self, Links};
-use crate::{admin, http, routing};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -43,6 +46,8 @@ pub struct Application {
     metrics_listener: Option<TcpListener>,
     state: AppState,
     limits: crate::app::serve::Limits,
+    /// Where the look for versions other processes save starts.
+    poll: Poll,
 }
 
 impl Application {
@@ -57,11 +62,17 @@ impl Application {
     /// As [`Application::build`].
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         crate::app::metrics::init();
-        let files = rules_files::load_dir(&settings.rules_dir).map_err(StartError::Rules)?;
         let db = store::connect(&settings.database_url).await?;
         store::migrate(&db).await?;
         let registry = Arc::new(Registry::default());
-        import(&db, &registry, &files, clock.now()).await?;
+        // Taken before the versions are read, so that one saved meanwhile is seen by the
+        // first look.
+        let poll = Poll::after(rule_versions::highest_id(&db).await?);
+        let heads = rule_versions::heads(&db).await?;
+        let (files, folder) = Folder::default()
+            .read(&settings.rules_dir, &sync::imported(&heads))
+            .map_err(StartError::Rules)?;
+        sync::import(&db, &registry, files, heads, clock.now()).await?;
         if let Some(token) = &settings.admin_token {
             store::admin::ensure_named(&db, "bootstrap", token.expose_secret(), clock.now()).await?;
         }
@@ -119,12 +130,14 @@ impl Application {
             outbound,
             accounts,
             admin_attempts: Arc::default(),
+            rule_folder: tokio::sync::Mutex::new(folder),
         });
         Ok(Self {
             listener,
             metrics_listener,
             state,
             limits,
+            poll,
         })
     }
 
@@ -152,7 +165,7 @@ impl Application {
             info!(address = %metrics.local_addr()?, "metrics listening");
         }
         spawn_reload_on_hangup(self.state.clone());
-        spawn_refresh(self.state.clone());
+        spawn_refresh(self.state.clone(), self.poll);
         if let Some(days) = self.state.settings.retention_days {
             spawn_retention(self.state.db.clone(), Arc::clone(&self.state.clock), days);
         }
@@ -238,84 +251,29 @@ async fn client_accounts(db: &Db, settings: &Settings) -> Result<Accounts, Start
     Ok(accounts)
 }
 
-/// Stores each file as a new version when its text changed, then loads every
-/// client's current version into memory.
-///
-/// # Errors
-/// On database failure.
-pub async fn import(db: &Db, registry: &Registry, files: &[RuleFile], now: DateTime<Utc>) -> Result<(), StartError> {
-    for f in files {
-        let origin = format!("file:{}", f.path.display());
-        let meta = rule_versions::Origin {
-            origin: &origin,
-            author: None,
-            comment: None,
-        };
-        let (version, created) = rule_versions::import(db, &f.rules.client, &f.source, &meta, now).await?;
-        if created {
-            info!(client = %f.rules.client, version, "imported a new rules version");
-        }
-    }
-    let mut loaded = Vec::new();
-    for stored in rule_versions::current_all(db).await? {
-        match routing::parse(&stored.source) {
-            Ok(rules) => loaded.push(Loaded {
-                version: stored.version,
-                rules: Arc::new(rules),
-            }),
-            Err(e) => {
-                warn!(client = %stored.client, version = stored.version, error = %e, "stored rules no longer parse; client not served")
-            }
-        }
-    }
-    registry.replace_current(loaded);
-    Ok(())
-}
-
-/// Re-reads the rule folder and makes its versions current.
+/// Re-reads the rule folder, and imports the files changed since it was last read.
+/// Returns the clients it stored a new version of.
 ///
 /// # Errors
 /// When a file is invalid (the running rules stay) or the database fails.
-pub async fn reload(state: &AppState) -> Result<(), StartError> {
-    let files = rules_files::load_dir(&state.settings.rules_dir).map_err(StartError::Rules)?;
-    import(&state.db, &state.registry, &files, state.clock.now()).await
-}
-
-/// Picks up versions saved by other processes (through their admin API): any client
-/// whose highest version differs from the one in memory is loaded again.
-///
-/// # Errors
-/// On database failure.
-pub async fn refresh(state: &AppState) -> Result<(), StartError> {
-    for (client, version) in rule_versions::latest_versions(&state.db).await? {
-        if state.registry.current(&client).is_some_and(|l| l.version == version) {
-            continue;
-        }
-        let Some(stored) = rule_versions::find(&state.db, &client, version).await? else {
-            continue;
-        };
-        if stored.source.is_empty() {
-            state.registry.remove(&client);
-            continue;
-        }
-        match routing::parse(&stored.source) {
-            Ok(rules) => state.registry.set_current(Loaded {
-                version,
-                rules: Arc::new(rules),
-            }),
-            Err(e) => warn!(client, version, error = %e, "stored rules no longer parse; keeping the previous version"),
-        }
-    }
-    Ok(())
+pub async fn reload(state: &AppState) -> Result<Vec<ClientId>, StartError> {
+    let mut folder = state.rule_folder.lock().await;
+    let (changed, read) = folder
+        .read(&state.settings.rules_dir, &HashSet::new())
+        .map_err(StartError::Rules)?;
+    let heads = sync::heads_of(&state.db, &changed).await?;
+    let imported = sync::import(&state.db, &state.registry, changed, heads, state.clock.now()).await?;
+    *folder = read;
+    Ok(imported)
 }
 
 /// Every second: what other processes saved is used here within about a second.
-fn spawn_refresh(state: AppState) {
+fn spawn_refresh(state: AppState, mut poll: Poll) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
         loop {
             tick.tick().await;
-            if let Err(e) = refresh(&state).await {
+            if let Err(e) = poll.look(&state.db, &state.registry).await {
                 warn!(error = %e, "could not refresh the rules from the database");
             }
         }
@@ -357,7 +315,7 @@ fn spawn_reload_on_hangup(state: AppState) {
         };
         while hangups.recv().await.is_some() {
             match reload(&state).await {
-                Ok(()) => info!("rules reloaded"),
+                Ok(imported) => info!(imported = imported.len(), "rules reloaded"),
                 Err(e) => warn!(error = %e, "reload failed; keeping the running rules"),
             }
         }

@@ -11,6 +11,7 @@ use crate::calls::Webhooks;
 use crate::http::attempts::FailedAttempts;
 use crate::messaging::worker::Worker;
 use crate::messaging::Outbound;
+use crate::rules::files::Folder;
 use crate::rules::registry::Registry;
 use crate::store::Db;
 use crate::twilio::webhooks::Links;
@@ -62,4 +63,7 @@ pub struct Shared {
     pub accounts: Arc<Accounts>,
     /// Wrong admin tokens per client address, for the brute-force limit.
     pub admin_attempts: Arc<FailedAttempts>,
+    /// The rule folder as last imported, so that a reload imports only what changed (and
+    /// one reload at a time).
+    pub rule_folder: tokio::sync::Mutex<Folder>,
 }

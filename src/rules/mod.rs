@@ -1,6 +1,8 @@
 //! Rule sets as the server holds them: the folder of rule files, checked as a whole
-//! ([`files`]), and every version in memory ([`registry`]). The rule model itself and the
-//! decision are in `routing`; saved versions are in `store::rule_versions`.
+//! ([`files`]), every version in memory ([`registry`]), and the two kept in step with the
+//! database ([`sync`]). The rule model itself and the decision are in `routing`; saved
+//! versions are in `store::rule_versions`.
 
 pub mod files;
 pub mod registry;
+pub mod sync;

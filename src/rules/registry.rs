@@ -20,6 +20,21 @@ struct Inner {
     versions: HashMap<(String, i32), Arc<Rules>>,
 }
 
+impl Inner {
+    /// Unmaps the numbers of `client`'s current version, through that version rather than
+    /// by scanning every number: a number another client has taken since stays theirs.
+    fn forget_numbers(&mut self, client: &str) {
+        let Some(old) = self.current.get(client) else {
+            return;
+        };
+        for n in &old.rules.numbers {
+            if self.by_number.get(n.as_str()).is_some_and(|c| c == client) {
+                self.by_number.remove(n.as_str());
+            }
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Registry {
     inner: RwLock<Inner>,
@@ -44,23 +59,11 @@ impl Registry {
         self.write().versions.insert((rules.client.to_string(), version), rules);
     }
 
-    /// Makes these the current versions (clients absent from the list are dropped).
-    pub fn replace_current(&self, list: Vec<Loaded>) {
-        {
-            let mut inner = self.write();
-            inner.by_number.clear();
-            inner.current.clear();
-        }
-        for loaded in list {
-            self.set_current(loaded);
-        }
-    }
-
     /// Makes `loaded` its client's current version (a new client, or a new version).
     pub fn set_current(&self, loaded: Loaded) {
         let mut inner = self.write();
         let client = loaded.rules.client.to_string();
-        inner.by_number.retain(|_, c| *c != client);
+        inner.forget_numbers(&client);
         for n in &loaded.rules.numbers {
             inner.by_number.insert(n.to_string(), client.clone());
         }
@@ -73,7 +76,7 @@ impl Registry {
     /// Stops serving a client (deleted): its numbers become unknown.
     pub fn remove(&self, client: &str) {
         let mut inner = self.write();
-        inner.by_number.retain(|_, c| c != client);
+        inner.forget_numbers(client);
         inner.current.remove(client);
     }
 

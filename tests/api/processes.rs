@@ -1,5 +1,6 @@
 //! Two real `switchboard serve` processes on one database behave as one: round robin
-//! stays fair across them, and a rules edit made through one is used by the other.
+//! stays fair across them, and a rules edit, a new client or a deleted one made through
+//! one is used by the other.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -106,4 +107,60 @@ async fn two_processes_share_one_fair_rotation_and_each_others_rules_edits() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     eprintln!("B used A's edit after {:?}", saved.elapsed());
+}
+
+#[tokio::test]
+async fn a_client_created_or_deleted_through_one_process_is_served_or_dropped_by_the_other() {
+    const SHOP: &str = "+12125550170";
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rr-test.toml"), rules(false)).unwrap();
+    let a = serve(&db.url, dir.path()).await;
+    let b = serve(&db.url, dir.path()).await;
+    let http = reqwest::Client::new();
+    let port = b.port;
+    let answer_at_b = |call: usize| {
+        let http = http.clone();
+        let sid = format!("CA{call:032x}");
+        async move {
+            deliver(
+                &http,
+                port,
+                "/twilio/voice",
+                &[("CallSid", &sid), ("From", "+15557654321"), ("To", SHOP)],
+            )
+            .await
+        }
+    };
+
+    let created = http
+        .put(format!("http://127.0.0.1:{}/api/clients/new-shop/rules", a.port))
+        .bearer_auth(ADMIN)
+        .header("content-type", "text/plain")
+        .body(rules(false).replace("rr-test", "new-shop").replace(NUMBER, SHOP))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 200, "{}", created.text().await.unwrap());
+    let mut call = 2000;
+    // Not a timing target: a bound on waiting for what never comes.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while answer_at_b(call).await.dialled().is_empty() {
+        assert!(Instant::now() < deadline, "B never serves the client created through A");
+        call += 1;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let deleted = http
+        .delete(format!("http://127.0.0.1:{}/api/clients/new-shop", a.port))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    while answer_at_b(call).await.verbs() != ["Say", "Hangup"] {
+        assert!(Instant::now() < deadline, "B still serves the client deleted through A");
+        call += 1;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

@@ -131,3 +131,113 @@ async fn the_server_refuses_to_start_on_an_invalid_folder_naming_file_and_line()
         "{message}"
     );
 }
+
+async fn count(app: &TestApp, client: &str) -> u64 {
+    switchboard::store::rule_versions::count(&app.db, client).await.unwrap()
+}
+
+fn names(clients: &[switchboard::ids::ClientId]) -> Vec<String> {
+    clients.iter().map(ToString::to_string).collect()
+}
+
+#[tokio::test]
+async fn a_reload_after_one_file_changed_imports_only_that_client() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_examples(dir.path());
+    let app = spawn_with(Options {
+        rules_dir: dir.path().to_owned(),
+        ..Options::default()
+    })
+    .await;
+
+    edit(
+        dir.path(),
+        "acme-dental.toml",
+        "phone = \"+16465550199\"",
+        "phone = \"+16465550177\"",
+    );
+    // Written again with the same text: not a change.
+    let harbor = dir.path().join("harbor-plumbing.toml");
+    std::fs::write(&harbor, std::fs::read_to_string(&harbor).unwrap()).unwrap();
+    let imported = startup::reload(&app.state).await.unwrap();
+
+    assert_eq!(names(&imported), ["acme-dental"]);
+    assert_eq!(count(&app, "acme-dental").await, 2);
+    assert_eq!(count(&app, "harbor-plumbing").await, 1);
+    assert_eq!(count(&app, "sunrise-vet").await, 1);
+    let acme = app.call("CA00000000000000000000000000000c81", ACME).await;
+    assert!(acme.first("Dial").attr("action").unwrap().contains("version=2"));
+    let harbor = app.call("CA00000000000000000000000000000c82", HARBOR).await;
+    assert!(harbor.first("Dial").attr("action").unwrap().contains("version=1"));
+    assert_eq!(names(&startup::reload(&app.state).await.unwrap()), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_refused_reload_imports_nothing_and_the_next_one_imports_the_change() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_examples(dir.path());
+    let app = spawn_with(Options {
+        rules_dir: dir.path().to_owned(),
+        ..Options::default()
+    })
+    .await;
+    edit(
+        dir.path(),
+        "acme-dental.toml",
+        "phone = \"+16465550199\"",
+        "phone = \"+16465550177\"",
+    );
+    edit(
+        dir.path(),
+        "sunrise-vet.toml",
+        "numbers = [\"+61255501234\"]",
+        "numbers = [\"+12125550100\"]",
+    );
+
+    startup::reload(&app.state)
+        .await
+        .expect_err("two files claim one number");
+    assert_eq!(count(&app, "acme-dental").await, 1, "nothing imported");
+
+    edit(
+        dir.path(),
+        "sunrise-vet.toml",
+        "numbers = [\"+12125550100\"]",
+        "numbers = [\"+61255501234\"]",
+    );
+    let imported = startup::reload(&app.state).await.unwrap();
+    assert_eq!(names(&imported), ["acme-dental"], "the valid change is still new");
+    assert_eq!(count(&app, "acme-dental").await, 2);
+}
+
+#[tokio::test]
+async fn a_reload_checks_a_changed_file_against_the_unchanged_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_examples(dir.path());
+    let app = spawn_with(Options {
+        rules_dir: dir.path().to_owned(),
+        ..Options::default()
+    })
+    .await;
+
+    // Acme claims Sunrise's number; Sunrise's file, unchanged, is where it is reported.
+    edit(
+        dir.path(),
+        "acme-dental.toml",
+        "numbers = [\"+12125550100\"]",
+        "numbers = [\"+12125550100\", \"+61255501234\"]",
+    );
+    let err = startup::reload(&app.state)
+        .await
+        .expect_err("two files claim one number")
+        .to_string();
+
+    assert!(
+        err.contains("sunrise-vet.toml:5:12: number +61255501234 is also claimed by")
+            && err.contains("acme-dental.toml"),
+        "{err}"
+    );
+    let sunrise = app.call("CA00000000000000000000000000000c83", VET).await;
+    assert_ne!(sunrise.verbs(), ["Say", "Hangup"], "Sunrise is still served");
+    assert_eq!(count(&app, "acme-dental").await, 1);
+}
