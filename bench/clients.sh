@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# What the number of clients costs the server (release build, SQLite): for each N, N rule
+# What the number of clients costs the server (release build, SQLite, or PostgreSQL with
+# SWITCHBOARD_BENCH_BACKEND=postgres: the local server, a database of its own per N,
+# dropped after): for each N, N rule
 # files (bench/clients-rules.sh), then
 #   first start   from exec until /health answers, on an empty database;
 #   restart       the same, the database already holding every version, files unchanged;
 #   RSS           the restarted process's resident memory before any call;
 #   reload        one file changed, SIGHUP, until the admin API serves its new version;
 #                 with how many versions the reload stored (1: only that client's);
-#   other process a second process on the same SQLite file: from a version saved through
+#   other process a second process on the same database: from a version saved through
 #                 the first one's admin API until the second serves it (five saves);
 #   idle CPU      the first process's CPU over 10 s with nothing to do.
 # Usage: bench/clients.sh [N ...]   (default: 100 10000)
@@ -28,7 +30,16 @@ PORT_B=$(free_port)
 until [[ $PORT_B != "$PORT_A" ]]; do PORT_B=$(free_port); done
 work=$(mktemp -d)
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT
+BACKEND="${SWITCHBOARD_BENCH_BACKEND:-sqlite}"
+database="bench_clients_$$"
+psql_() { psql -qtA -h 127.0.0.1 -U postgres "$@"; }
+drop_database() { [[ $BACKEND != postgres ]] || psql_ -c "DROP DATABASE IF EXISTS $database" >/dev/null; }
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; drop_database; rm -rf "$work"' EXIT
+case "$BACKEND" in
+  sqlite) url="sqlite://$work/clients.db?mode=rwc" ;;
+  postgres) url="postgres://postgres@127.0.0.1:5432/$database" ;;
+  *) echo "SWITCHBOARD_BENCH_BACKEND is sqlite or postgres" >&2; exit 2 ;;
+esac
 
 now() { date +%s%N; }
 since_ms() { echo $((($(now) - $1) / 1000000)); }
@@ -38,7 +49,7 @@ since_ms() { echo $((($(now) - $1) / 1000000)); }
 serve() {
   local t0
   t0=$(now)
-  SWITCHBOARD_RULES_DIR="$work/rules" DATABASE_URL="sqlite://$work/clients.db?mode=rwc" \
+  SWITCHBOARD_RULES_DIR="$work/rules" DATABASE_URL="$url" \
     SWITCHBOARD_BIND="127.0.0.1:$1" SWITCHBOARD_ADMIN_TOKEN="$TOKEN" SWITCHBOARD_OUTBOX_WORKER=false \
     RUST_LOG=switchboard=info "$bin" serve >>"$work/$2" 2>&1 &
   started=$!
@@ -65,11 +76,16 @@ wait_version() { # PORT CLIENT VERSION T0: ms from T0 until it is served
   since_ms "$4"
 }
 
-versions_stored() { sqlite3 "$work/clients.db" 'SELECT count(*) FROM rule_versions'; }
+versions_stored() {
+  local count='SELECT count(*) FROM rule_versions'
+  if [[ $BACKEND == postgres ]]; then psql_ -d "$database" -c "$count"; else sqlite3 "$work/clients.db" "$count"; fi
+}
 
 measure() {
   local n=$1 a b first restart rss reload added seen before idle_ticks greeting
   rm -rf "$work/rules" "$work"/clients.db*
+  drop_database
+  [[ $BACKEND != postgres ]] || psql_ -c "CREATE DATABASE $database" >/dev/null
   bench/clients-rules.sh "$work/rules" "$n"
 
   serve $PORT_A a.log
@@ -115,6 +131,8 @@ measure() {
     "$n" "$first" "$restart" "$rss" "$reload" "$added" "$seen" "$idle"
 }
 
+echo "backend: $BACKEND"
+echo
 echo "| clients | first start | restart | RSS before load | reload after one file changed | seen by another process | idle CPU |"
 echo "|---|---|---|---|---|---|---|"
 sizes=("$@")

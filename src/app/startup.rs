@@ -166,9 +166,11 @@ impl Application {
         }
         spawn_reload_on_hangup(self.state.clone());
         spawn_refresh(self.state.clone(), self.poll);
-        if let Some(days) = self.state.settings.retention_days {
-            spawn_retention(self.state.db.clone(), Arc::clone(&self.state.clock), days);
-        }
+        spawn_history_upkeep(
+            self.state.db.clone(),
+            Arc::clone(&self.state.clock),
+            self.state.settings.retention_days,
+        );
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let worker = self
             .state
@@ -280,18 +282,33 @@ fn spawn_refresh(state: AppState, mut poll: Poll) {
     });
 }
 
-/// Every ten minutes, forgets the history older than `days`: batches of a few hundred
-/// rows, each its own short transaction, with a pause between them so that webhooks
-/// waiting for the database go first.
-fn spawn_retention(db: Db, clock: Arc<dyn Clock>, days: u32) {
+/// Every ten minutes, looks after the history: calls that never reported their end are
+/// made findable by their caller once they cannot be going on any more (Twilio ends every
+/// call within four hours), and with a retention of `days`, what is older is forgotten.
+/// Both go in batches of a few hundred rows, each its own short transaction, with a pause
+/// between them so that webhooks waiting for the database go first.
+fn spawn_history_upkeep(db: Db, clock: Arc<dyn Clock>, retention_days: Option<u32>) {
     const BATCH: u64 = 500;
+    const PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             tick.tick().await;
+            let ended = clock.now() - chrono::Duration::hours(4);
+            loop {
+                match store::calls::make_findable_unended(&db, ended, BATCH).await {
+                    Ok(n) if n < BATCH => break,
+                    Ok(_) => tokio::time::sleep(PAUSE).await,
+                    Err(e) => {
+                        warn!(error = %e, "could not make calls findable by their caller");
+                        break;
+                    }
+                }
+            }
+            let Some(days) = retention_days else { continue };
             let before = clock.now() - chrono::Duration::days(i64::from(days));
             loop {
-                match crate::store::retention::prune_batch(&db, before, BATCH).await {
+                match store::retention::prune_batch(&db, before, BATCH).await {
                     Ok(0) => break,
                     Ok(deleted) => info!(deleted, %before, "history pruned"),
                     Err(e) => {
@@ -299,7 +316,7 @@ fn spawn_retention(db: Db, clock: Arc<dyn Clock>, days: u32) {
                         break;
                     }
                 }
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                tokio::time::sleep(PAUSE).await;
             }
         }
     });

@@ -55,7 +55,11 @@ pub async fn status(hooks: &Webhooks, leg: Option<&LegRef>, facts: &StatusFacts)
     store::calls::advance_status(&txn, &facts.call.call_sid, &facts.call.status, facts.duration, now).await?;
     // Only a caller can be missed: calls we place ourselves have no outcome to alert on.
     let inbound = !facts.call.direction.starts_with("outbound");
-    if inbound && store::calls::status_rank(&facts.call.status) == store::calls::status_rank("completed") {
+    let ended = store::calls::status_rank(&facts.call.status) == store::calls::status_rank("completed");
+    if ended {
+        store::calls::make_findable(&txn, &facts.call.call_sid, &facts.call.from).await?;
+    }
+    if inbound && ended {
         let changed = store::calls::set_outcome(&txn, &facts.call.call_sid, Outcome::Missed, None).await?;
         if let (true, Some(o)) = (changed, &owner) {
             crate::app::metrics::call_outcome(o.rules.client.as_str(), Outcome::Missed.as_str());

@@ -471,6 +471,15 @@ async fn a_caller_is_found_by_their_number_in_any_format_or_its_last_digits() {
             ("Direction", "inbound"),
         ];
         app.post("/twilio/voice", &params).await.assert_twiml();
+        let ended = [
+            ("CallSid", sid.as_str()),
+            ("From", from),
+            ("To", ACME),
+            ("CallStatus", "completed"),
+            ("Direction", "inbound"),
+            ("CallDuration", "30"),
+        ];
+        assert_eq!(app.post("/twilio/voice/status", &ended).await.status, 204);
     }
     let found = |caller: &'static str| {
         let (app, token) = (&app, &token);
@@ -503,4 +512,46 @@ async fn a_caller_is_found_by_their_number_in_any_format_or_its_last_digits() {
         body["error"]["message"].as_str().unwrap().contains("no digits"),
         "{body}"
     );
+}
+
+#[tokio::test]
+async fn a_call_is_found_by_its_caller_once_it_ended_or_could_not_be_going_on_any_more() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    for sid in [
+        "CA0000000000000000000000000000f100",
+        "CA0000000000000000000000000000f101",
+    ] {
+        app.call(sid, ACME).await.assert_twiml();
+    }
+    let count = || async {
+        let (_, page) = app.api("GET", "/api/calls?caller=7654321", Some(&token), None).await;
+        page["calls"].as_array().unwrap().len()
+    };
+    assert_eq!(count().await, 0, "still going: not yet in the caller's index");
+    let ended = [
+        ("CallSid", "CA0000000000000000000000000000f100"),
+        ("From", CALLER),
+        ("To", ACME),
+        ("CallStatus", "completed"),
+        ("Direction", "inbound"),
+    ];
+    assert_eq!(app.post("/twilio/voice/status", &ended).await.status, 204);
+    assert_eq!(count().await, 1);
+    // The other call's end was never reported: the upkeep makes it findable once Twilio
+    // would have ended it.
+    let later = app.clock_now() + chrono::Duration::hours(4) + chrono::Duration::seconds(1);
+    assert_eq!(
+        switchboard::store::calls::make_findable_unended(&app.db, app.clock_now(), 10)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        switchboard::store::calls::make_findable_unended(&app.db, later, 10)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(count().await, 2);
 }

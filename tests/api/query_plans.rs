@@ -94,14 +94,8 @@ async fn a_clients_figures_read_only_its_calls_of_the_period_through_their_index
         let Some(calls) = plan(query, "calls").await else {
             return;
         };
-        // By client and period (and outcome, for the figures of answered calls).
-        let index = calls[0].contains("INDEX ix_calls_client_started (client_id=? AND started_at")
-            || calls[0].contains("INDEX ix_calls_client_outcome (client_id=? AND outcome=? AND started_at");
-        assert!(
-            index && calls[0].contains("started_at>? AND started_at<?)"),
-            "{}: {calls:?}",
-            query.sql
-        );
+        let period = "INDEX ix_calls_client_started (client_id=? AND started_at>? AND started_at<?)";
+        assert!(calls[0].contains(period), "{}: {calls:?}", query.sql);
     }
     // The answered legs' waits: each call's legs by the call's id.
     let legs = plan(&queries[2], "call_legs").await.unwrap();
@@ -112,7 +106,7 @@ async fn a_clients_figures_read_only_its_calls_of_the_period_through_their_index
 }
 
 #[tokio::test]
-async fn each_filter_of_the_call_log_reads_through_an_index_of_its_own() {
+async fn each_filter_of_the_call_log_reads_through_an_index() {
     use switchboard::phone::NumberSearch;
     use switchboard::store::calls::{list_query, CallFilter};
     let acme = || Some(vec!["acme-dental".to_owned()]);
@@ -130,7 +124,7 @@ async fn each_filter_of_the_call_log_reads_through_an_index_of_its_own() {
                 caller: Some(NumberSearch::parse("(917) 555-0142").unwrap()),
                 ..CallFilter::default()
             },
-            "USING INDEX ix_calls_client_caller (client_id=? AND from_digits_reversed>? AND from_digits_reversed<?)",
+            "USING INDEX ix_calls_caller (from_digits_reversed>? AND from_digits_reversed<?)",
         ),
         (
             CallFilter {
@@ -138,7 +132,8 @@ async fn each_filter_of_the_call_log_reads_through_an_index_of_its_own() {
                 outcome: Some("voicemail".into()),
                 ..CallFilter::default()
             },
-            "USING INDEX ix_calls_client_outcome (client_id=? AND outcome=?)",
+            // Common values: the client's calls newest first until the page is full.
+            "USING INDEX ix_calls_client_started (client_id=?)",
         ),
         (
             CallFilter {
@@ -146,7 +141,7 @@ async fn each_filter_of_the_call_log_reads_through_an_index_of_its_own() {
                 answered_by: Some("maria".into()),
                 ..CallFilter::default()
             },
-            "USING INDEX ix_calls_client_answered (client_id=? AND answered_by=?)",
+            "USING INDEX ix_calls_client_started (client_id=?)",
         ),
         (
             CallFilter {
