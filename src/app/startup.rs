@@ -1,7 +1,6 @@
 //! Building and running the server: connect, migrate, import the rule files, bind.
 //! Tests build it the same way on port 0.
 
-use std::collections::HashSet;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
@@ -16,13 +15,12 @@ use crate::app::settings::Settings;
 use crate::calls::{Intake, Webhooks};
 use crate::http;
 use crate::http::state::{AppState, Shared};
-use crate::ids::ClientId;
 use crate::messaging::rate::RateLimits;
 use crate::messaging::worker::{self, Worker};
 use crate::messaging::Outbound;
 use crate::rules::files::Folder;
 use crate::rules::registry::Registry;
-use crate::rules::sync::{self, Poll};
+use crate::rules::sync::{self, Poll, Reloader};
 use crate::store::batch::calls::Calls;
 use crate::store::{self, rule_versions, Db};
 use crate::twilio::rest::{Account, TwilioClient};
@@ -118,6 +116,13 @@ impl Application {
             outbound: Arc::clone(&outbound),
             settings: Arc::clone(&settings),
         };
+        let reloader = Arc::new(Reloader {
+            dir: settings.rules_dir.clone(),
+            folder: tokio::sync::Mutex::new(folder),
+            db: db.clone(),
+            registry: Arc::clone(&registry),
+            clock: Arc::clone(&clock),
+        });
         let state = AppState::new(Shared {
             webhooks,
             admin,
@@ -130,7 +135,7 @@ impl Application {
             outbound,
             accounts,
             admin_attempts: Arc::default(),
-            rule_folder: tokio::sync::Mutex::new(folder),
+            reloader,
         });
         Ok(Self {
             listener,
@@ -164,8 +169,8 @@ impl Application {
         if let Some(metrics) = &self.metrics_listener {
             info!(address = %metrics.local_addr()?, "metrics listening");
         }
-        spawn_reload_on_hangup(self.state.clone());
-        spawn_refresh(self.state.clone(), self.poll);
+        spawn_reload_on_hangup(Arc::clone(&self.state.reloader));
+        spawn_refresh(self.state.db.clone(), Arc::clone(&self.state.registry), self.poll);
         spawn_history_upkeep(
             self.state.db.clone(),
             Arc::clone(&self.state.clock),
@@ -253,29 +258,13 @@ async fn client_accounts(db: &Db, settings: &Settings) -> Result<Accounts, Start
     Ok(accounts)
 }
 
-/// Re-reads the rule folder, and imports the files changed since it was last read.
-/// Returns the clients it stored a new version of.
-///
-/// # Errors
-/// When a file is invalid (the running rules stay) or the database fails.
-pub async fn reload(state: &AppState) -> Result<Vec<ClientId>, StartError> {
-    let mut folder = state.rule_folder.lock().await;
-    let (changed, read) = folder
-        .read(&state.settings.rules_dir, &HashSet::new())
-        .map_err(StartError::Rules)?;
-    let heads = sync::heads_of(&state.db, &changed).await?;
-    let imported = sync::import(&state.db, &state.registry, changed, heads, state.clock.now()).await?;
-    *folder = read;
-    Ok(imported)
-}
-
 /// Every second: what other processes saved is used here within about a second.
-fn spawn_refresh(state: AppState, mut poll: Poll) {
+fn spawn_refresh(db: Db, registry: Arc<Registry>, mut poll: Poll) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
         loop {
             tick.tick().await;
-            if let Err(e) = poll.look(&state.db, &state.registry).await {
+            if let Err(e) = poll.look(&db, &registry).await {
                 warn!(error = %e, "could not refresh the rules from the database");
             }
         }
@@ -323,7 +312,7 @@ fn spawn_history_upkeep(db: Db, clock: Arc<dyn Clock>, retention_days: Option<u3
 }
 
 /// On SIGHUP, reloads the rule folder; an invalid folder keeps the running rules.
-fn spawn_reload_on_hangup(state: AppState) {
+fn spawn_reload_on_hangup(reloader: Arc<Reloader>) {
     #[cfg(unix)]
     tokio::spawn(async move {
         use tokio::signal::unix::{signal, SignalKind};
@@ -331,14 +320,14 @@ fn spawn_reload_on_hangup(state: AppState) {
             return;
         };
         while hangups.recv().await.is_some() {
-            match reload(&state).await {
+            match reloader.reload().await {
                 Ok(imported) => info!(imported = imported.len(), "rules reloaded"),
                 Err(e) => warn!(error = %e, "reload failed; keeping the running rules"),
             }
         }
     });
     #[cfg(not(unix))]
-    let _ = state;
+    let _ = reloader;
 }
 
 async fn shutdown_signal() {

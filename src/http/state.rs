@@ -11,8 +11,8 @@ use crate::calls::Webhooks;
 use crate::http::attempts::FailedAttempts;
 use crate::messaging::worker::Worker;
 use crate::messaging::Outbound;
-use crate::rules::files::Folder;
 use crate::rules::registry::Registry;
+use crate::rules::sync::Reloader;
 use crate::store::Db;
 use crate::twilio::webhooks::Links;
 
@@ -63,7 +63,6 @@ pub struct Shared {
     pub accounts: Arc<Accounts>,
     /// Wrong admin tokens per client address, for the brute-force limit.
     pub admin_attempts: Arc<FailedAttempts>,
-    /// The rule folder as last imported, so that a reload imports only what changed (and
-    /// one reload at a time).
-    pub rule_folder: tokio::sync::Mutex<Folder>,
+    /// The rule folder's reload, which imports only what changed since the last.
+    pub reloader: Arc<Reloader>,
 }

@@ -4,14 +4,16 @@
 //! the number of clients.
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use tracing::{info, warn};
 
+use crate::app::clock::Clock;
 use crate::ids::ClientId;
 use crate::routing;
-use crate::rules::files::RuleFile;
+use crate::rules::files::{Folder, RuleFile};
 use crate::rules::registry::{Loaded, Registry};
 use crate::store::rule_versions::{self, Head, NewVersion, Origin};
 use crate::store::{Db, StoreError};
@@ -212,5 +214,40 @@ impl Poll {
             self.seen = self.seen.split_off(&(self.floor + 1));
         }
         Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReloadError {
+    #[error("invalid rule files:\n{}", .0.join("\n"))]
+    Rules(Vec<String>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The rule folder, read again on demand (SIGHUP): only the files changed since it was
+/// last read are imported, one reload at a time.
+#[derive(Debug)]
+pub struct Reloader {
+    pub dir: PathBuf,
+    /// The folder as last imported.
+    pub folder: tokio::sync::Mutex<Folder>,
+    pub db: Db,
+    pub registry: Arc<Registry>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Reloader {
+    /// Returns the clients it stored a new version of.
+    ///
+    /// # Errors
+    /// When a file is invalid (the running rules stay) or the database fails.
+    pub async fn reload(&self) -> Result<Vec<ClientId>, ReloadError> {
+        let mut folder = self.folder.lock().await;
+        let (changed, read) = folder.read(&self.dir, &HashSet::new()).map_err(ReloadError::Rules)?;
+        let heads = heads_of(&self.db, &changed).await?;
+        let imported = import(&self.db, &self.registry, changed, heads, self.clock.now()).await?;
+        *folder = read;
+        Ok(imported)
     }
 }

@@ -432,7 +432,7 @@ async fn a_deleted_client_is_no_longer_served_and_only_a_global_token_may_delete
         app.api("GET", "/api/clients/acme-dental", Some(&global), None).await.0,
         404
     );
-    switchboard::app::startup::reload(&app.state).await.unwrap();
+    app.state.reloader.reload().await.unwrap();
     assert_eq!(
         app.api("GET", "/api/clients/acme-dental", Some(&global), None).await.0,
         404,

@@ -2,8 +2,6 @@
 
 use std::path::Path;
 
-use switchboard::app::startup;
-
 use crate::helpers::*;
 
 fn copy_examples(to: &Path) {
@@ -36,7 +34,10 @@ async fn an_invalid_folder_on_reload_keeps_the_running_rules() {
         "then = [\"external\", \"voicemail\"]",
         "then = [\"external\"]",
     );
-    let err = startup::reload(&app.state)
+    let err = app
+        .state
+        .reloader
+        .reload()
         .await
         .expect_err("the broken folder is refused");
     assert!(err.to_string().contains("acme-dental.toml:"), "{err}");
@@ -66,7 +67,7 @@ async fn a_call_keeps_the_rules_version_it_started_with() {
         "phone = \"+16465550199\"",
         "phone = \"+16465550177\"",
     );
-    startup::reload(&app.state).await.unwrap();
+    app.state.reloader.reload().await.unwrap();
     assert_eq!(
         switchboard::store::rule_versions::count(&app.db, "acme-dental")
             .await
@@ -99,7 +100,7 @@ async fn a_call_keeps_the_rules_version_it_started_with() {
 #[tokio::test]
 async fn an_unchanged_folder_creates_no_new_version() {
     let app = spawn_app().await;
-    startup::reload(&app.state).await.unwrap();
+    app.state.reloader.reload().await.unwrap();
     assert_eq!(
         switchboard::store::rule_versions::count(&app.db, "acme-dental")
             .await
@@ -159,7 +160,7 @@ async fn a_reload_after_one_file_changed_imports_only_that_client() {
     // Written again with the same text: not a change.
     let harbor = dir.path().join("harbor-plumbing.toml");
     std::fs::write(&harbor, std::fs::read_to_string(&harbor).unwrap()).unwrap();
-    let imported = startup::reload(&app.state).await.unwrap();
+    let imported = app.state.reloader.reload().await.unwrap();
 
     assert_eq!(names(&imported), ["acme-dental"]);
     assert_eq!(count(&app, "acme-dental").await, 2);
@@ -169,7 +170,7 @@ async fn a_reload_after_one_file_changed_imports_only_that_client() {
     assert!(acme.first("Dial").attr("action").unwrap().contains("version=2"));
     let harbor = app.call("CA00000000000000000000000000000c82", HARBOR).await;
     assert!(harbor.first("Dial").attr("action").unwrap().contains("version=1"));
-    assert_eq!(names(&startup::reload(&app.state).await.unwrap()), Vec::<String>::new());
+    assert_eq!(names(&app.state.reloader.reload().await.unwrap()), Vec::<String>::new());
 }
 
 #[tokio::test]
@@ -194,7 +195,9 @@ async fn a_refused_reload_imports_nothing_and_the_next_one_imports_the_change() 
         "numbers = [\"+12125550100\"]",
     );
 
-    startup::reload(&app.state)
+    app.state
+        .reloader
+        .reload()
         .await
         .expect_err("two files claim one number");
     assert_eq!(count(&app, "acme-dental").await, 1, "nothing imported");
@@ -205,7 +208,7 @@ async fn a_refused_reload_imports_nothing_and_the_next_one_imports_the_change() 
         "numbers = [\"+12125550100\"]",
         "numbers = [\"+61255501234\"]",
     );
-    let imported = startup::reload(&app.state).await.unwrap();
+    let imported = app.state.reloader.reload().await.unwrap();
     assert_eq!(names(&imported), ["acme-dental"], "the valid change is still new");
     assert_eq!(count(&app, "acme-dental").await, 2);
 }
@@ -227,7 +230,10 @@ async fn a_reload_checks_a_changed_file_against_the_unchanged_ones() {
         "numbers = [\"+12125550100\"]",
         "numbers = [\"+12125550100\", \"+61255501234\"]",
     );
-    let err = startup::reload(&app.state)
+    let err = app
+        .state
+        .reloader
+        .reload()
         .await
         .expect_err("two files claim one number")
         .to_string();
