@@ -32,7 +32,7 @@ work=$(mktemp -d)
 pids=()
 BACKEND="${SWITCHBOARD_BENCH_BACKEND:-sqlite}"
 database="bench_clients_$$"
-psql_() { psql -qtA -h 127.0.0.1 -U postgres "$@"; }
+psql_() { PGOPTIONS=--client-min-messages=warning psql -qtA -h 127.0.0.1 -U postgres "$@"; }
 drop_database() { [[ $BACKEND != postgres ]] || psql_ -c "DROP DATABASE IF EXISTS $database" >/dev/null; }
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; drop_database; rm -rf "$work"' EXIT
 case "$BACKEND" in
