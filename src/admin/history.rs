@@ -50,7 +50,7 @@ impl CallRecord {
 ///
 /// # Errors
 /// On database failure.
-pub async fn with_delivery(db: &impl ConnectionTrait, messages: Vec<OutboxRow>) -> Result<Vec<Delivered>, StoreError> {
+async fn with_delivery(db: &impl ConnectionTrait, messages: Vec<OutboxRow>) -> Result<Vec<Delivered>, StoreError> {
     let sids = messages.iter().filter_map(|m| m.message_sid.clone()).collect();
     let statuses: HashMap<String, String> = store::messages::statuses(db, sids)
         .await?
@@ -77,6 +77,14 @@ fn page_size(limit: u64) -> Result<u64, AdminError> {
             "limit must be between 1 and {MAX_PAGE}"
         )))
     }
+}
+
+/// The page in `rows`, read with one more than `limit`, and whether more follow: known
+/// from that one row, not guessed from a full page.
+fn page_of<T>(mut rows: Vec<T>, limit: u64) -> (Vec<T>, bool) {
+    let more = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    (rows, more)
 }
 
 fn number_search(text: Option<String>) -> Result<Option<NumberSearch>, AdminError> {
@@ -148,14 +156,8 @@ pub async fn calls(db: &impl ConnectionTrait, actor: &Actor, q: CallQuery) -> Re
         until: q.until,
         before,
     };
-    // One more than the page: whether there is a next page is then known, not guessed.
-    let mut calls = store::calls::list(db, &filter, limit + 1).await?;
-    let next = if calls.len() as u64 > limit {
-        calls.truncate(limit as usize);
-        calls.last().map(call_cursor)
-    } else {
-        None
-    };
+    let (calls, more) = page_of(store::calls::list(db, &filter, limit + 1).await?, limit);
+    let next = more.then(|| calls.last().map(call_cursor)).flatten();
     Ok(CallPage { calls, next })
 }
 
@@ -184,15 +186,26 @@ impl MessageQuery {
     }
 }
 
-/// One page of the messages the actor may see, newest first, with their delivery.
+/// Messages newest first, and the id the next page continues below (none on the last).
+#[derive(Debug, Clone)]
+pub struct MessagePage {
+    pub messages: Vec<Delivered>,
+    pub next: Option<i64>,
+}
+
+/// One page of the messages the actor may see, with their delivery.
 ///
 /// # Errors
 /// `NotFound` for another client's; `BadRequest` for a number or page size that cannot
 /// be used.
-pub async fn messages(db: &impl ConnectionTrait, actor: &Actor, q: MessageQuery) -> Result<Vec<Delivered>, AdminError> {
+pub async fn messages(db: &impl ConnectionTrait, actor: &Actor, q: MessageQuery) -> Result<MessagePage, AdminError> {
     let limit = page_size(q.limit)?;
-    let rows = store::outbox::list(db, &q.filter(actor)?, limit).await?;
-    Ok(with_delivery(db, rows).await?)
+    let (rows, more) = page_of(store::outbox::list(db, &q.filter(actor)?, limit + 1).await?, limit);
+    let next = more.then(|| rows.last().map(|r| r.id)).flatten();
+    Ok(MessagePage {
+        messages: with_delivery(db, rows).await?,
+        next,
+    })
 }
 
 /// Every message that matches, newest first, read a page at a time as the stream is

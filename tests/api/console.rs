@@ -523,3 +523,35 @@ async fn a_session_ends_after_half_an_hour_idle_and_twelve_hours_after_sign_in_h
     assert!(busy_answers.iter().all(|s| *s == StatusCode::OK), "{busy_answers:?}");
     assert_eq!(at_twelve_hours, signed_out, "12 hours after signing in");
 }
+
+/// The `href` of the link whose text is `text`, unescaped as a browser would follow it.
+fn link(page: &str, text: &str) -> Option<String> {
+    let end = page.find(&format!("\">{text}</a>"))?;
+    let start = page[..end].rfind("href=\"")? + "href=\"".len();
+    Some(page[start..end].replace("&amp;", "&"))
+}
+
+#[tokio::test]
+async fn the_call_log_and_the_texts_sent_page_on_to_older_ones_keeping_the_filter() {
+    let app = spawn_app().await;
+    let sid = |n: usize| format!("CA00000000000000000000000000{n:06}");
+    for n in 0..51 {
+        app.advance(60);
+        app.call(&sid(n), ACME).await.assert_twiml();
+    }
+    let token = app.admin_token(Some("acme-dental")).await;
+    let (session, _) = sign_in(&app, &token).await;
+    let (_, first) = get(&app, "/admin/calls?client=acme-dental", Some(&session)).await;
+    assert!(
+        first.contains(&sid(50)) && !first.contains(&sid(0)),
+        "the newest 50 first"
+    );
+    let older = link(&first, "Older calls").expect("a link to older calls");
+    assert!(older.contains("client=acme-dental"), "{older}");
+    let (_, second) = get(&app, &older, Some(&session)).await;
+    assert!(second.contains(&sid(0)) && !second.contains(&sid(50)), "{second}");
+    assert!(link(&second, "Older calls").is_none(), "the last page says no more");
+
+    let (_, texts) = get(&app, "/admin/messages", Some(&session)).await;
+    assert!(link(&texts, "Older texts sent").is_none(), "no older texts: {texts}");
+}

@@ -11,6 +11,18 @@ fn copy_examples(to: &Path) {
     }
 }
 
+/// A server on its own copy of the example rule folder, which the test may edit.
+async fn spawn_on_copied_examples() -> (tempfile::TempDir, TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_examples(dir.path());
+    let app = spawn_with(Options {
+        rules_dir: dir.path().to_owned(),
+        ..Options::default()
+    })
+    .await;
+    (dir, app)
+}
+
 fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path).unwrap();
@@ -20,13 +32,7 @@ fn edit(dir: &Path, file: &str, from: &str, to: &str) {
 
 #[tokio::test]
 async fn an_invalid_folder_on_reload_keeps_the_running_rules() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_examples(dir.path());
-    let app = spawn_with(Options {
-        rules_dir: dir.path().to_owned(),
-        ..Options::default()
-    })
-    .await;
+    let (dir, app) = spawn_on_copied_examples().await;
 
     edit(
         dir.path(),
@@ -49,13 +55,7 @@ async fn an_invalid_folder_on_reload_keeps_the_running_rules() {
 
 #[tokio::test]
 async fn a_call_keeps_the_rules_version_it_started_with() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_examples(dir.path());
-    let app = spawn_with(Options {
-        rules_dir: dir.path().to_owned(),
-        ..Options::default()
-    })
-    .await;
+    let (dir, app) = spawn_on_copied_examples().await;
     let call = "CA00000000000000000000000000000c72";
     let first = app.call(call, ACME).await;
     let maria = first.first("Dial").attr("action").unwrap().to_owned();
@@ -143,13 +143,7 @@ fn names(clients: &[switchboard::ids::ClientId]) -> Vec<String> {
 
 #[tokio::test]
 async fn a_reload_after_one_file_changed_imports_only_that_client() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_examples(dir.path());
-    let app = spawn_with(Options {
-        rules_dir: dir.path().to_owned(),
-        ..Options::default()
-    })
-    .await;
+    let (dir, app) = spawn_on_copied_examples().await;
 
     edit(
         dir.path(),
@@ -175,13 +169,7 @@ async fn a_reload_after_one_file_changed_imports_only_that_client() {
 
 #[tokio::test]
 async fn a_refused_reload_imports_nothing_and_the_next_one_imports_the_change() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_examples(dir.path());
-    let app = spawn_with(Options {
-        rules_dir: dir.path().to_owned(),
-        ..Options::default()
-    })
-    .await;
+    let (dir, app) = spawn_on_copied_examples().await;
     edit(
         dir.path(),
         "acme-dental.toml",
@@ -215,13 +203,7 @@ async fn a_refused_reload_imports_nothing_and_the_next_one_imports_the_change() 
 
 #[tokio::test]
 async fn a_reload_checks_a_changed_file_against_the_unchanged_ones() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_examples(dir.path());
-    let app = spawn_with(Options {
-        rules_dir: dir.path().to_owned(),
-        ..Options::default()
-    })
-    .await;
+    let (dir, app) = spawn_on_copied_examples().await;
 
     // Acme claims Sunrise's number; Sunrise's file, unchanged, is where it is reported.
     edit(

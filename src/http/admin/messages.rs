@@ -300,7 +300,8 @@ pub async fn history(
     };
     if !csv {
         let page = history::messages(&state.db, &actor, query).await?;
-        return Ok(axum::Json(page.into_iter().map(MessageView::from).collect::<Vec<_>>()).into_response());
+        let views: Vec<MessageView> = page.messages.into_iter().map(MessageView::from).collect();
+        return Ok(axum::Json(views).into_response());
     }
     let pages = history::export_messages(state.db.clone(), &actor, query)?;
     let mut first = true;

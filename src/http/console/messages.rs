@@ -31,13 +31,17 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
         ..MessageQuery::default()
     };
     let sent = history::messages(&state.db, &session.actor, query).await?;
-    let older = (sent.len() as u64 == PAGE)
-        .then(|| sent.last().map(|d| d.message.id))
-        .flatten()
-        .map(|before| match &client {
-            Some(c) => format!("/admin/messages?client={c}&before={before}"),
-            None => format!("/admin/messages?before={before}"),
-        });
+    let older = sent.next.map(|before| {
+        let mut link = url::form_urlencoded::Serializer::new(String::new());
+        if let Some(c) = &client {
+            link.append_pair("client", c);
+        }
+        format!(
+            "/admin/messages?{}",
+            link.append_pair("before", &before.to_string()).finish()
+        )
+    });
+    let sent = sent.messages;
     let (received, opted_out) = history::received(&state.db, &session.actor, client.clone(), PAGE).await?;
     let visible = admin::clients(&state.registry, &session.actor);
     let body = html! {
