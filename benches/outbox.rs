@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use fake_twilio::FakeTwilio;
 use secrecy::SecretString;
-use switchboard::app::clock::SystemClock;
 use switchboard::app::settings::Settings;
 use switchboard::app::startup::Application;
+use switchboard::clock::SystemClock;
 use switchboard::store::outbox::{self, NewMessage};
 
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";

@@ -16,8 +16,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use switchboard::app::clock::{Clock, SystemClock};
 use switchboard::calls::{Arrival, CallFacts, Intake};
+use switchboard::clock::{Clock, SystemClock};
 use switchboard::store::batch::calls::Calls;
 use switchboard::store::batch::Batcher;
 

@@ -10,16 +10,20 @@
 pub mod accounts;
 /// What admins can do: rules versions, duty, history, figures, sending, accounts, numbers.
 pub mod admin;
-/// The process: settings, start-up, serving, telemetry, metrics, the clock, the CLI.
+/// The process: settings, start-up, serving, telemetry, the CLI.
 pub mod app;
 /// The call lifecycle: webhooks → routing → store → TwiML.
 pub mod calls;
+/// The time, injected: the system's in service, a settable one in tests.
+pub mod clock;
 /// Axum routers, `AppState`, the signature extractor, errors → responses, API, console.
 pub mod http;
 /// The identifiers of clients and assistants, checked once where they enter.
 pub mod ids;
 /// Texts: the outbox worker, alerts, inbound texts, rate limits, templates.
 pub mod messaging;
+/// Prometheus counters and histograms, recorded where things happen.
+pub mod metrics;
 /// Phone numbers: E.164, normalising what people type, masking for logs.
 pub mod phone;
 /// PURE: rule model, schedule, strategies, menus, decision + trace.

@@ -26,24 +26,65 @@
 
 use std::collections::BTreeMap;
 
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
+use super::secrets::SecretKey;
 use super::Accounts;
-use crate::app::settings::Settings;
 use crate::rules::registry::Registry;
 use crate::store::owners::{self, Sids};
 use crate::store::{Db, StoreError};
 use crate::twilio::webhooks::{PATH_FALLBACK, PATH_SCREEN, PATH_STATUS, PATH_STATUS_ALIAS};
 
+/// The auth token used in local mode (no Twilio credentials): the server checks
+/// signatures against it and `switchboard call` signs with it, so local requests take
+/// exactly the path real ones do.
+pub const LOCAL_AUTH_TOKEN: &str = "switchboard-local-mode-auth-token";
+pub const LOCAL_ACCOUNT_SID: &str = "AC00000000000000000000000000000000";
+
+/// The server's own Twilio account, from the environment: it signs the webhooks of every
+/// client without an account of its own.
+#[derive(Debug, Clone)]
+pub struct ServerAccount {
+    pub account_sid: Option<String>,
+    pub auth_token: Option<SecretString>,
+}
+
+impl ServerAccount {
+    /// No Twilio credentials: accept requests signed with the local token and send SMS
+    /// to the log instead of Twilio.
+    pub fn local_mode(&self) -> bool {
+        self.auth_token.is_none()
+    }
+
+    /// The auth token that signs webhooks for `account_sid`: the configured account's,
+    /// or the local token in local mode. Never both: nothing signed with the well-known
+    /// local token is accepted while a real token is set.
+    pub fn auth_token_for(&self, account_sid: Option<&str>) -> Option<&str> {
+        let Some(token) = &self.auth_token else {
+            return Some(LOCAL_AUTH_TOKEN);
+        };
+        match (&self.account_sid, account_sid) {
+            (Some(ours), Some(theirs)) if ours != theirs => None,
+            _ => Some(token.expose_secret()),
+        }
+    }
+
+    /// Whether `sid` is this account: its token is checked as before, whatever clients store.
+    fn is(&self, sid: &str) -> bool {
+        self.auth_token.is_some() && self.account_sid.as_deref() == Some(sid)
+    }
+}
+
 /// What deciding who may sign a webhook reads: the accounts in memory, whose number is whose
-/// (the rules), the server's own account (the settings), and the database for what memory
-/// does not hold.
+/// (the rules), the server's own account, and the database for what memory does not hold.
 #[derive(Debug, Clone, Copy)]
 pub struct Gate<'a> {
     pub accounts: &'a Accounts,
     pub db: &'a Db,
     pub registry: &'a Registry,
-    pub settings: &'a Settings,
+    pub server: &'a ServerAccount,
+    /// Opens the accounts the database holds.
+    pub secret_key: Option<&'a SecretKey>,
 }
 
 /// What a webhook says about where it comes from and what it touches, as read from its
@@ -168,9 +209,8 @@ async fn signer(gate: &Gate<'_>, webhook: &Webhook<'_>, is_valid: &impl Fn(&str)
     if let Some(signer) = signer_known(gate, webhook, is_valid) {
         return Some(signer);
     }
-    let sid = webhook.account_sid.filter(|sid| !is_environment(gate, sid))?;
-    let key = gate.settings.secret_key.as_ref();
-    if let Err(e) = gate.accounts.refresh_sid(gate.db, key, sid).await {
+    let sid = webhook.account_sid.filter(|sid| !gate.server.is(sid))?;
+    if let Err(e) = gate.accounts.refresh_sid(gate.db, gate.secret_key, sid).await {
         tracing::warn!(error = %e, "webhook signature: the database could not be read");
         return None;
     }
@@ -179,7 +219,7 @@ async fn signer(gate: &Gate<'_>, webhook: &Webhook<'_>, is_valid: &impl Fn(&str)
 
 fn signer_known(gate: &Gate<'_>, webhook: &Webhook<'_>, is_valid: &impl Fn(&str) -> bool) -> Option<Signer> {
     let signers = match webhook.account_sid {
-        Some(sid) if !is_environment(gate, sid) => gate.accounts.signers(sid),
+        Some(sid) if !gate.server.is(sid) => gate.accounts.signers(sid),
         _ => Vec::new(),
     };
     if !signers.is_empty() {
@@ -189,18 +229,13 @@ fn signer_known(gate: &Gate<'_>, webhook: &Webhook<'_>, is_valid: &impl Fn(&str)
             .collect();
         return (!valid.is_empty()).then_some(Signer::Clients(valid));
     }
-    let token = gate.settings.auth_token_for(webhook.account_sid)?;
+    let token = gate.server.auth_token_for(webhook.account_sid)?;
     if !is_valid(token) {
         return None;
     }
-    Some(if gate.settings.local_mode() {
+    Some(if gate.server.local_mode() {
         Signer::Local
     } else {
         Signer::Server
     })
-}
-
-/// The environment's own account: its token is checked as before, whatever clients store.
-fn is_environment(gate: &Gate<'_>, sid: &str) -> bool {
-    gate.settings.twilio_auth_token.is_some() && gate.settings.twilio_account_sid.as_deref() == Some(sid)
 }

@@ -24,7 +24,7 @@ use sea_orm::ConnectionTrait;
 
 use crate::accounts::secrets::SecretKey;
 use crate::accounts::Accounts;
-use crate::app::clock::Clock;
+use crate::clock::Clock;
 use crate::messaging::Outbound;
 use crate::routing::{RuleError, Rules};
 use crate::rules::files as rules_files;

@@ -6,16 +6,13 @@ use std::path::PathBuf;
 
 use clap::Args;
 use ipnet::IpNet;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use url::Url;
 
 use crate::accounts::secrets::{KeyError, SecretKey};
 
-/// The auth token used in local mode (no Twilio credentials): the server checks
-/// signatures against it and `switchboard call` signs with it, so local requests take
-/// exactly the path real ones do.
-pub const LOCAL_AUTH_TOKEN: &str = "switchboard-local-mode-auth-token";
-pub const LOCAL_ACCOUNT_SID: &str = "AC00000000000000000000000000000000";
+use crate::accounts::signing::ServerAccount;
+pub use crate::accounts::signing::{LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN};
 
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
@@ -159,22 +156,11 @@ impl Settings {
         <Only as clap::Parser>::parse_from(["switchboard"]).settings
     }
 
-    /// No Twilio credentials: accept requests signed with the local token and send SMS
-    /// to the log instead of Twilio.
-    pub fn local_mode(&self) -> bool {
-        self.twilio_auth_token.is_none()
-    }
-
-    /// The auth token that signs webhooks for `account_sid`: the configured account's,
-    /// or the local token in local mode. Never both: nothing signed with the well-known
-    /// local token is accepted while a real token is set.
-    pub fn auth_token_for(&self, account_sid: Option<&str>) -> Option<&str> {
-        let Some(token) = &self.twilio_auth_token else {
-            return Some(LOCAL_AUTH_TOKEN);
-        };
-        match (&self.twilio_account_sid, account_sid) {
-            (Some(ours), Some(theirs)) if ours != theirs => None,
-            _ => Some(token.expose_secret()),
+    /// The server's own Twilio account, as webhook signing sees it.
+    pub fn server_account(&self) -> ServerAccount {
+        ServerAccount {
+            account_sid: self.twilio_account_sid.clone(),
+            auth_token: self.twilio_auth_token.clone(),
         }
     }
 }

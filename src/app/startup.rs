@@ -10,9 +10,9 @@ use tracing::{info, warn};
 
 use crate::accounts::Accounts;
 use crate::admin;
-use crate::app::clock::{Clock, SystemClock};
 use crate::app::settings::Settings;
 use crate::calls::{Intake, Webhooks};
+use crate::clock::{Clock, SystemClock};
 use crate::http;
 use crate::http::state::{AppState, Shared};
 use crate::messaging::rate::RateLimits;
@@ -59,7 +59,7 @@ impl Application {
     /// # Errors
     /// As [`Application::build`].
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
-        crate::app::metrics::init();
+        crate::metrics::init();
         let db = store::connect(&settings.database_url).await?;
         store::migrate(&db).await?;
         let registry = Arc::new(Registry::default());
@@ -82,7 +82,7 @@ impl Application {
             Some(bind) => Some(TcpListener::bind(bind).await.map_err(|e| StartError::Bind(bind, e))?),
             None => None,
         };
-        if settings.local_mode() {
+        if settings.server_account().local_mode() {
             warn!("LOCAL MODE: no TWILIO_AUTH_TOKEN set. Webhooks must be signed with the local token (see README); SMS go to the log, not Twilio, except those of clients with a Twilio account of their own.");
         }
         let links = Links::new(settings.public_url.as_ref()).with_local_console(address);
@@ -114,7 +114,9 @@ impl Application {
             clock: Arc::clone(&clock),
             links: links.clone(),
             outbound: Arc::clone(&outbound),
-            settings: Arc::clone(&settings),
+            lease: chrono::Duration::seconds(i64::from(settings.outbox_lease_seconds)),
+            backoff: std::time::Duration::from_millis(settings.outbox_backoff_ms),
+            secret_key: settings.secret_key.clone(),
         };
         let reloader = Arc::new(Reloader {
             dir: settings.rules_dir.clone(),
@@ -128,6 +130,7 @@ impl Application {
             admin,
             worker,
             db,
+            server_account: settings.server_account(),
             settings,
             registry,
             clock,

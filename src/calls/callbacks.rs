@@ -62,7 +62,7 @@ pub async fn status(hooks: &Webhooks, leg: Option<&LegRef>, facts: &StatusFacts)
     if inbound && ended {
         let changed = store::calls::set_outcome(&txn, &facts.call.call_sid, Outcome::Missed, None).await?;
         if let (true, Some(o)) = (changed, &owner) {
-            crate::app::metrics::call_outcome(o.rules.client.as_str(), Outcome::Missed.as_str());
+            crate::metrics::call_outcome(o.rules.client.as_str(), Outcome::Missed.as_str());
         }
         let call = store::calls::find(&txn, &facts.call.call_sid).await?.map(|d| d.call);
         if let (Some(loaded), Some(call)) = (owner, call) {
@@ -146,7 +146,7 @@ pub async fn recording(
     store::recordings::record_recording(&txn, &update, now).await?;
     if kind == "voicemail" && facts.status.as_deref() != Some("absent") {
         if store::calls::set_outcome(&txn, &facts.call_sid, Outcome::Voicemail, None).await? {
-            crate::app::metrics::call_outcome(client.unwrap_or("unknown"), Outcome::Voicemail.as_str());
+            crate::metrics::call_outcome(client.unwrap_or("unknown"), Outcome::Voicemail.as_str());
         }
         alert(hooks, &txn, event, client, &facts.call_sid, recording_sid, now).await?;
     }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::position::Position;
 use super::{legs_of, new_call, unavailable, CallFacts};
-use crate::app::clock::Clock;
+use crate::clock::Clock;
 use crate::routing::{self, CallInput, Decision, MenuChoice, Rules};
 use crate::store::batch::calls::{AvailabilityAt, CallBatch, Found, Reads, Turns, Writes};
 

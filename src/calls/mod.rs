@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use tracing::{info, warn};
 
-use crate::app::clock::Clock;
+use crate::clock::Clock;
 use crate::ids::AssistantId;
 use crate::messaging::Outbound;
 use crate::phone::mask;
@@ -94,7 +94,7 @@ pub async fn incoming(hooks: &Webhooks, call: &CallFacts) -> Result<Response, Ca
         Some(step) => render::step(&rules, step, &pos, &hooks.links),
         None => render::safe_answer(Some(&rules), &hooks.links),
     };
-    crate::app::metrics::calls_routed(&pos.client);
+    crate::metrics::calls_routed(&pos.client);
     info!(client = %rules.client, version, chain = %decision.labels().join(" → "), "call routed");
     Ok(answer)
 }

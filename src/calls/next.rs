@@ -68,7 +68,7 @@ pub async fn next(
     let answer = match answered_by {
         Some(answered_by) => {
             if store::calls::set_outcome(&txn, call_sid, Outcome::Answered, answered_by.as_deref()).await? {
-                crate::app::metrics::call_outcome(&pos.client, Outcome::Answered.as_str());
+                crate::metrics::call_outcome(&pos.client, Outcome::Answered.as_str());
             }
             render::hang_up()
         }

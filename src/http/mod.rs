@@ -78,7 +78,7 @@ async fn measure(request: axum::extract::Request, next: axum::middleware::Next) 
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let started = std::time::Instant::now();
     let response = next.run(request).await;
-    crate::app::metrics::webhook(&route, response.status().as_u16(), started.elapsed());
+    crate::metrics::webhook(&route, response.status().as_u16(), started.elapsed());
     response
 }
 

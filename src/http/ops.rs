@@ -60,6 +60,6 @@ async fn metrics(
             return Err(Error::Unauthorized);
         }
     }
-    let body = crate::app::metrics::render(&state.db, state.clock.as_ref()).await;
+    let body = crate::metrics::render(&store::gauges(&state.db, state.clock.now()).await);
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body))
 }

@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use crate::accounts::signing::Gate;
+use crate::accounts::signing::{Gate, ServerAccount};
 use crate::accounts::Accounts;
 use crate::admin;
-use crate::app::clock::Clock;
 use crate::app::settings::Settings;
 use crate::calls::Webhooks;
+use crate::clock::Clock;
 use crate::http::attempts::FailedAttempts;
 use crate::messaging::worker::Worker;
 use crate::messaging::Outbound;
@@ -32,7 +32,8 @@ impl AppState {
             accounts: &self.accounts,
             db: &self.db,
             registry: &self.registry,
-            settings: &self.settings,
+            server: &self.server_account,
+            secret_key: self.settings.secret_key.as_ref(),
         }
     }
 }
@@ -49,6 +50,8 @@ impl std::ops::Deref for AppState {
 pub struct Shared {
     pub db: Db,
     pub settings: Arc<Settings>,
+    /// The server's own Twilio account, read from the settings once.
+    pub server_account: ServerAccount,
     pub registry: Arc<Registry>,
     pub clock: Arc<dyn Clock>,
     pub links: Links,

@@ -10,9 +10,9 @@ use chrono::{DateTime, Duration, Utc};
 use tracing::{info, warn};
 
 use super::Outbound;
+use crate::accounts::secrets::SecretKey;
 use crate::accounts::{self, Sender};
-use crate::app::clock::Clock;
-use crate::app::settings::Settings;
+use crate::clock::Clock;
 use crate::phone::{mask, mask_all};
 use crate::store::outbox::{self, OutboxRow, CANCELLED, FAILED};
 use crate::store::{self, calls, messages, Db, StoreError};
@@ -35,8 +35,12 @@ pub struct Worker {
     /// For the status callback of notification calls.
     pub links: Links,
     pub outbound: Arc<Outbound>,
-    /// The lease, the back-off and the key that opens clients' own accounts.
-    pub settings: Arc<Settings>,
+    /// How long a claimed message stays this worker's before another may take it.
+    pub lease: Duration,
+    /// The first retry's wait, doubled for each one after.
+    pub backoff: StdDuration,
+    /// Opens clients' own Twilio accounts.
+    pub secret_key: Option<SecretKey>,
 }
 
 /// What became of one message.
@@ -53,18 +57,12 @@ pub enum Outcome {
 /// When the database fails.
 pub async fn deliver_due(worker: &Worker) -> Result<usize, StoreError> {
     let now = worker.clock.now();
-    let mut rows = outbox::claim_due(
-        &worker.db,
-        now,
-        Duration::seconds(i64::from(worker.settings.outbox_lease_seconds)),
-        BATCH,
-    )
-    .await?;
+    let mut rows = outbox::claim_due(&worker.db, now, worker.lease, BATCH).await?;
     // RETURNING gives no order: send the oldest first.
     rows.sort_by_key(|r| (r.send_at, r.id));
     for row in &rows {
         let outcome = deliver(worker, row).await?;
-        crate::app::metrics::outbox(match outcome {
+        crate::metrics::outbox(match outcome {
             Outcome::Sent => "sent",
             Outcome::Retry(_) => "retry",
             Outcome::GaveUp => "gave_up",
@@ -119,13 +117,8 @@ async fn deliver(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreError
         outbox::finish_unsent(&worker.db, row.id, CANCELLED, None, reason, now).await?;
         return Ok(Outcome::GaveUp);
     }
-    let account = match accounts::sender(
-        &worker.db,
-        worker.settings.secret_key.as_ref(),
-        &worker.outbound,
-        &row.client_id,
-    )
-    .await?
+    let account = match accounts::sender(&worker.db, worker.secret_key.as_ref(), &worker.outbound, &row.client_id)
+        .await?
     {
         Sender::Twilio(account) => account,
         Sender::Log => {
@@ -185,7 +178,7 @@ async fn deliver(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreError
     match twilio.send_message(&account, &message).await {
         Ok(m) => sent(worker, row, &m).await,
         Err(SendError::Rejected { code, message, .. }) => {
-            crate::app::metrics::twilio_error(code);
+            crate::metrics::twilio_error(code);
             if code == Some(21610) {
                 messages::set_opt_out(&worker.db, &row.client_id, &row.to_number, true, "twilio-21610", now).await?;
             }
@@ -265,7 +258,7 @@ async fn sent(worker: &Worker, row: &OutboxRow, message: &MessageResource) -> Re
 }
 
 async fn retry(worker: &Worker, row: &OutboxRow, error: &SendError) -> Result<Outcome, StoreError> {
-    crate::app::metrics::twilio_error(error.code());
+    crate::metrics::twilio_error(error.code());
     let now = worker.clock.now();
     let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
     if attempts >= retry::MAX_ATTEMPTS {
@@ -285,7 +278,7 @@ async fn retry(worker: &Worker, row: &OutboxRow, error: &SendError) -> Result<Ou
         _ => None,
     };
     // `attempts` counts this one; back-off counts failures before it from 0.
-    let base = StdDuration::from_millis(worker.settings.outbox_backoff_ms);
+    let base = worker.backoff;
     let wait = retry::next_attempt(base, attempts.saturating_sub(1), retry_after, rand::random::<f64>());
     let at = now + Duration::from_std(wait).unwrap_or(Duration::seconds(60));
     outbox::retry_at(&worker.db, row.id, at, &error.to_string(), now).await?;

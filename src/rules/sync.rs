@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tracing::{info, warn};
 
-use crate::app::clock::Clock;
+use crate::clock::Clock;
 use crate::ids::ClientId;
 use crate::routing;
 use crate::rules::files::{Folder, RuleFile};

@@ -89,9 +89,14 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
 }
 
-/// The pool's open connections and how many of them are idle.
-pub fn pool_use(db: &DatabaseConnection) -> (u32, usize) {
-    match db.get_database_backend() {
+/// What `GET /metrics` shows of the database now: the outbox's depth and oldest wait,
+/// and the pool's use.
+pub async fn gauges(db: &DatabaseConnection, now: chrono::DateTime<chrono::Utc>) -> crate::metrics::Gauges {
+    let outbox = outbox::pending_stats(db).await.ok().map(|(depth, oldest)| {
+        let age = oldest.map_or(0.0, |o| (now - o).num_milliseconds().max(0) as f64 / 1000.0);
+        (depth, age)
+    });
+    let pool = match db.get_database_backend() {
         DatabaseBackend::Sqlite => {
             let pool = db.get_sqlite_connection_pool();
             (pool.size(), pool.num_idle())
@@ -101,5 +106,6 @@ pub fn pool_use(db: &DatabaseConnection) -> (u32, usize) {
             (pool.size(), pool.num_idle())
         }
         _ => (0, 0),
-    }
+    };
+    crate::metrics::Gauges { outbox, pool }
 }

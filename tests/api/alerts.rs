@@ -22,7 +22,7 @@ async fn spawn_after_hours(fake: &FakeTwilio) -> TestApp {
 /// The fake stamps messages with the app's (test) time, as Twilio would with the real one.
 pub fn share_clock(fake: &FakeTwilio, app: &TestApp) {
     let clock = app.clock.clone();
-    fake.set_clock(move || switchboard::app::clock::Clock::now(&*clock));
+    fake.set_clock(move || switchboard::clock::Clock::now(&*clock));
 }
 
 fn bodies_to(fake: &FakeTwilio, to: &str) -> Vec<String> {

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeZone, Utc};
 use quick_xml::events::Event;
 use secrecy::SecretString;
-use switchboard::app::clock::{Clock, ManualClock};
 use switchboard::app::settings::{Settings, LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN};
 use switchboard::app::startup::Application;
+use switchboard::clock::{Clock, ManualClock};
 use switchboard::http::state::AppState;
 use switchboard::store::{self, Db};
 

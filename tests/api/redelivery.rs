@@ -254,7 +254,7 @@ async fn run(messy: Option<StdRng>) -> (Vec<String>, Vec<String>, Vec<(String, S
     })
     .await;
     let clock = app.clock.clone();
-    fake.set_clock(move || switchboard::app::clock::Clock::now(clock.as_ref()));
+    fake.set_clock(move || switchboard::clock::Clock::now(clock.as_ref()));
     let mut d = Delivery {
         app: &app,
         messy,

@@ -135,7 +135,7 @@ impl From<Check> for AccountStatus {
 pub async fn status(State(state): State<AppState>, Admin(actor): Admin) -> Result<Json<TwilioStatus>, Error> {
     let checks = accounts::status(&state.admin, &actor).await?;
     Ok(Json(TwilioStatus {
-        local_mode: state.settings.local_mode(),
+        local_mode: state.server_account.local_mode(),
         accounts: checks.into_iter().map(Into::into).collect(),
     }))
 }

@@ -136,7 +136,7 @@ async fn run<W: BatchWork>(db: DatabaseConnection, work: W, mut queue: mpsc::Rec
         let (items, done): (Vec<_>, Vec<_>) = jobs.drain(..).map(|j| (j.item, j.done)).unzip();
         let started = Instant::now();
         let committed = session.commit(&work, &items).await;
-        crate::app::metrics::batch(items.len(), started.elapsed());
+        crate::metrics::batch(items.len(), started.elapsed());
         match committed {
             Ok(outputs) => {
                 for (done, output) in done.into_iter().zip(outputs) {
@@ -270,7 +270,7 @@ impl Session {
 }
 
 /// Times the stages of a committed batch for `/metrics`
-/// ([`crate::app::metrics::batch_stage`]): where a batch's time goes, the database's
+/// ([`crate::metrics::batch_stage`]): where a batch's time goes, the database's
 /// work or the waits between.
 struct Stages(Instant);
 
@@ -282,7 +282,7 @@ impl Stages {
     /// Records the stage that ends now; the next one starts.
     fn done(&mut self, stage: &'static str) {
         let now = Instant::now();
-        crate::app::metrics::batch_stage(stage, now - self.0);
+        crate::metrics::batch_stage(stage, now - self.0);
         self.0 = now;
     }
 }

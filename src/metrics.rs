@@ -5,11 +5,8 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use metrics::{counter, gauge, histogram};
+use ::metrics::{counter, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-
-use crate::app::clock::Clock;
-use crate::store::{self, Db};
 
 /// Webhooks answer within a few milliseconds; Twilio gives up at 15 s.
 const LATENCY_BUCKETS: &[f64] = &[
@@ -95,15 +92,23 @@ pub fn twilio_error(code: Option<i64>) {
     counter!("switchboard_twilio_errors_total", "code" => code).increment(1);
 }
 
-/// The text `GET /metrics` answers, with the gauges read now.
-pub async fn render(db: &Db, clock: &dyn Clock) -> String {
-    if let Ok((depth, oldest)) = store::outbox::pending_stats(db).await {
-        gauge!("switchboard_outbox_pending").set(depth as f64);
-        let age = oldest.map_or(0.0, |o| (clock.now() - o).num_milliseconds().max(0) as f64 / 1000.0);
+/// What the database says now, for the gauges `GET /metrics` shows beside the counters.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Gauges {
+    /// Messages waiting to be sent, and the oldest one's wait in seconds; none when the
+    /// database did not answer (the gauges then keep their last values).
+    pub outbox: Option<(u64, f64)>,
+    /// The pool's open connections and how many of them are idle.
+    pub pool: (u32, usize),
+}
+
+/// The text `GET /metrics` answers.
+pub fn render(g: &Gauges) -> String {
+    if let Some((pending, age)) = g.outbox {
+        gauge!("switchboard_outbox_pending").set(pending as f64);
         gauge!("switchboard_outbox_oldest_pending_age_seconds").set(age);
     }
-    let (size, idle) = store::pool_use(db);
-    gauge!("switchboard_db_pool_connections").set(f64::from(size));
-    gauge!("switchboard_db_pool_idle_connections").set(idle as f64);
+    gauge!("switchboard_db_pool_connections").set(f64::from(g.pool.0));
+    gauge!("switchboard_db_pool_idle_connections").set(g.pool.1 as f64);
     handle().render()
 }
