@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use switchboard::messaging::templates::{check, render, render_with, Vars};
+use switchboard::routing::templates::{check, render, render_with, Vars};
 
 #[derive(Debug, Arbitrary)]
 struct Input {

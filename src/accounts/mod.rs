@@ -19,7 +19,6 @@ use sea_orm::ConnectionTrait;
 use secrecy::SecretString;
 
 use crate::accounts::secrets::SecretKey;
-use crate::messaging::Outbound;
 use crate::store::accounts::{self, AccountRow};
 use crate::store::{Db, StoreError};
 use crate::twilio::rest::Account;
@@ -150,14 +149,15 @@ pub enum Sender {
     Unusable(Unusable),
 }
 
-/// Picks the account for `client`'s next message, reading the database (the source of truth).
+/// Picks the account for `client`'s next message, reading the database (the source of
+/// truth): its own, else `default` (the environment's).
 ///
 /// # Errors
 /// On database failure.
 pub async fn sender(
     db: &impl ConnectionTrait,
     key: Option<&SecretKey>,
-    outbound: &Outbound,
+    default: Option<&Account>,
     client: &str,
 ) -> Result<Sender, StoreError> {
     if let Some(row) = accounts::find(db, client).await? {
@@ -166,10 +166,7 @@ pub async fn sender(
             Err(e) => Sender::Unusable(e),
         });
     }
-    Ok(match &outbound.default_account {
-        Some(account) => Sender::Twilio(account.clone()),
-        None => Sender::Log,
-    })
+    Ok(default.map_or(Sender::Log, |account| Sender::Twilio(account.clone())))
 }
 
 /// `••••••••cdef`: enough to tell two tokens apart, never enough to use one. A short token

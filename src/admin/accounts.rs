@@ -57,7 +57,15 @@ fn view(service: &Service, row: &AccountRow) -> AccountView {
 /// cannot be used here; `Store` on database failure.
 pub async fn for_admin(service: &Service, client: Option<&str>) -> Result<Account, AdminError> {
     let sender = match client {
-        Some(client) => sender(&service.db, service.secret_key.as_ref(), &service.outbound, client).await?,
+        Some(client) => {
+            sender(
+                &service.db,
+                service.secret_key.as_ref(),
+                service.outbound.default_account.as_ref(),
+                client,
+            )
+            .await?
+        }
         None => (service.outbound.default_account.clone()).map_or(Sender::Log, Sender::Twilio),
     };
     match sender {

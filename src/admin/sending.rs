@@ -7,8 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::TransactionTrait;
 
 use crate::admin::{self, Actor, AdminError, Service};
-use crate::messaging::templates;
 use crate::phone::{mask, E164};
+use crate::routing::templates;
 use crate::rules::registry::Loaded;
 use crate::store::{self, outbox, StoreError};
 use crate::twiml::{Dial, DialRecord, Number, Response, Say, Verb};

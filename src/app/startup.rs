@@ -15,6 +15,7 @@ use crate::calls::{Intake, Webhooks};
 use crate::clock::{Clock, SystemClock};
 use crate::http;
 use crate::http::state::{AppState, Shared};
+use crate::messaging::inbound::Texts;
 use crate::messaging::rate::RateLimits;
 use crate::messaging::worker::{self, Worker};
 use crate::messaging::Outbound;
@@ -98,6 +99,12 @@ impl Application {
             intake,
             outbound: Arc::clone(&outbound),
         };
+        let texts = Texts {
+            db: db.clone(),
+            registry: Arc::clone(&registry),
+            clock: Arc::clone(&clock),
+            outbound: Arc::clone(&outbound),
+        };
         let admin = admin::Service {
             db: db.clone(),
             registry: Arc::clone(&registry),
@@ -127,6 +134,7 @@ impl Application {
         });
         let state = AppState::new(Shared {
             webhooks,
+            texts,
             admin,
             worker,
             db,

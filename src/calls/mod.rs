@@ -32,8 +32,7 @@ use crate::twilio::webhooks::Links;
 use crate::twiml::Response;
 use position::Position;
 
-/// What Twilio's webhooks use, and nothing more: assembled once at start-up, handed to
-/// the voice webhooks here and to the messaging ones (`messaging::inbound`).
+/// What Twilio's voice webhooks use, and nothing more: assembled once at start-up.
 #[derive(Debug)]
 pub struct Webhooks {
     pub db: Db,

@@ -52,7 +52,7 @@ async fn incoming(State(state): State<AppState>, signed: Signed<IncomingForm>) -
             .collect(),
         opt_out_type: form.get("OptOutType").cloned(),
     };
-    inbound::incoming(&state.webhooks, &message).await?;
+    inbound::incoming(&state.texts, &message).await?;
     Ok(Twiml(Response::new()))
 }
 
@@ -71,6 +71,6 @@ struct StatusForm {
 async fn status(State(state): State<AppState>, signed: Signed<StatusForm>) -> Result<StatusCode, Error> {
     let f = signed.form;
     let code = f.error_code.and_then(|c| c.parse().ok());
-    inbound::delivery_status(&state.webhooks, &f.message_sid, &f.message_status, code, &f.to, &f.from).await?;
+    inbound::delivery_status(&state.texts, &f.message_sid, &f.message_status, code, &f.to, &f.from).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,6 +9,7 @@ use crate::app::settings::Settings;
 use crate::calls::Webhooks;
 use crate::clock::Clock;
 use crate::http::attempts::FailedAttempts;
+use crate::messaging::inbound::Texts;
 use crate::messaging::worker::Worker;
 use crate::messaging::Outbound;
 use crate::rules::registry::Registry;
@@ -56,8 +57,10 @@ pub struct Shared {
     pub clock: Arc<dyn Clock>,
     pub links: Links,
     pub outbound: Arc<Outbound>,
-    /// What Twilio's voice and messaging webhooks use.
+    /// What Twilio's voice webhooks use.
     pub webhooks: Webhooks,
+    /// What Twilio's SMS webhooks use.
+    pub texts: Texts,
     /// What admins' actions use, from the API and the console.
     pub admin: admin::Service,
     /// The outbox worker's parts, for the task start-up spawns (and tests that drain it).

@@ -7,8 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::ConnectionTrait;
 
 use super::segments;
-use crate::messaging::templates::{self, Vars};
 use crate::routing::rules::{Assistant, Notify, NotifyMode, Rules};
+use crate::routing::templates::{self, Vars};
 use crate::store::outbox::{self, NewMessage};
 use crate::store::StoreError;
 

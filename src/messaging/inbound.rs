@@ -1,14 +1,28 @@
 //! Texts people send to our numbers: stored, opt-out keywords honoured, and answered
 //! (HELP, or the client's auto-reply) through the outbox like every message we send.
 
+use std::sync::Arc;
+
 use sea_orm::TransactionTrait;
 use tracing::{info, warn};
 
-use crate::calls::{CallError, Webhooks};
+use crate::clock::Clock;
 use crate::messaging::keywords::{self, Keyword};
-use crate::messaging::templates::{self, Vars};
+use crate::messaging::Outbound;
 use crate::phone::mask;
-use crate::store::{messages, outbox, StoreError};
+use crate::routing::templates::{self, Vars};
+use crate::rules::registry::Registry;
+use crate::store::{messages, outbox, Db, StoreError};
+
+/// What the SMS webhooks use, and nothing more: assembled once at start-up.
+#[derive(Debug)]
+pub struct Texts {
+    pub db: Db,
+    pub registry: Arc<Registry>,
+    pub clock: Arc<dyn Clock>,
+    /// Wakes the outbox worker when a reply was queued.
+    pub outbound: Arc<Outbound>,
+}
 
 /// A received text, as Twilio describes it.
 #[derive(Debug, Clone, Default)]
@@ -24,9 +38,9 @@ pub struct Incoming {
 
 /// # Errors
 /// When the database fails.
-pub async fn incoming(hooks: &Webhooks, m: &Incoming) -> Result<(), CallError> {
-    let now = hooks.clock.now();
-    let loaded = hooks.registry.by_number(&m.to);
+pub async fn incoming(texts: &Texts, m: &Incoming) -> Result<(), StoreError> {
+    let now = texts.clock.now();
+    let loaded = texts.registry.by_number(&m.to);
     let Some(loaded) = loaded else {
         warn!(to = %mask(&m.to), "text to a number no client owns");
         let received = messages::Received {
@@ -38,14 +52,14 @@ pub async fn incoming(hooks: &Webhooks, m: &Incoming) -> Result<(), CallError> {
             media_urls: &m.media_urls,
             keyword: None,
         };
-        messages::store_received(&hooks.db, &received, now).await?;
+        messages::store_received(&texts.db, &received, now).await?;
         return Ok(());
     };
     let rules = &loaded.rules;
     let client = rules.client.as_str();
     let advanced = m.opt_out_type.as_deref().filter(|t| !t.is_empty());
     let keyword = advanced.map_or_else(|| keywords::classify(&m.body), keywords::from_opt_out_type);
-    let txn = hooks.db.begin().await.map_err(StoreError::from)?;
+    let txn = texts.db.begin().await.map_err(StoreError::from)?;
     let received = messages::Received {
         message_sid: &m.message_sid,
         client: Some(client),
@@ -92,7 +106,7 @@ pub async fn incoming(hooks: &Webhooks, m: &Incoming) -> Result<(), CallError> {
         outbox::enqueue(&txn, &message, now).await?;
     }
     txn.commit().await.map_err(StoreError::from)?;
-    hooks.outbound.wake.notify_one();
+    texts.outbound.wake.notify_one();
     info!(client, from = %mask(&m.from), keyword = keyword.map(Keyword::as_str), "text received");
     Ok(())
 }
@@ -102,21 +116,21 @@ pub async fn incoming(hooks: &Webhooks, m: &Incoming) -> Result<(), CallError> {
 /// # Errors
 /// When the database fails.
 pub async fn delivery_status(
-    hooks: &Webhooks,
+    texts: &Texts,
     message_sid: &str,
     status: &str,
     error_code: Option<i64>,
     recipient: &str,
     sender: &str,
-) -> Result<(), CallError> {
-    let now = hooks.clock.now();
+) -> Result<(), StoreError> {
+    let now = texts.clock.now();
     // One transaction: the status and the opt-out it reports are stored together or not at
     // all, so Twilio's retry of a failed callback finds neither half done.
-    let txn = hooks.db.begin().await.map_err(StoreError::from)?;
+    let txn = texts.db.begin().await.map_err(StoreError::from)?;
     messages::record_status(&txn, message_sid, status, error_code, None, now).await?;
     // Twilio may report an opt-out asynchronously, as a failed delivery.
     if error_code == Some(21610) {
-        if let Some(loaded) = hooks.registry.by_number(sender) {
+        if let Some(loaded) = texts.registry.by_number(sender) {
             messages::set_opt_out(&txn, loaded.rules.client.as_str(), recipient, true, "twilio-21610", now).await?;
         }
     }

@@ -1,6 +1,7 @@
 //! Texts, in and out: the outbox worker that delivers through Twilio, rate limits, SMS
-//! segments, alert texts, texts received (keywords, opt-outs, replies) and the templates
-//! clients write their texts in. Twilio's own API is in `twilio::rest`.
+//! segments, alert texts and texts received (keywords, opt-outs, replies); the templates
+//! clients write their texts in are part of their rules (`routing::templates`). Twilio's
+//! own API is in `twilio::rest`.
 
 pub mod alerts;
 /// Texts received: keywords, opt-outs, replies.
@@ -8,7 +9,6 @@ pub mod inbound;
 pub mod keywords;
 pub mod rate;
 pub mod segments;
-pub mod templates;
 pub mod worker;
 
 use rate::RateLimits;

@@ -117,8 +117,13 @@ async fn deliver(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreError
         outbox::finish_unsent(&worker.db, row.id, CANCELLED, None, reason, now).await?;
         return Ok(Outcome::GaveUp);
     }
-    let account = match accounts::sender(&worker.db, worker.secret_key.as_ref(), &worker.outbound, &row.client_id)
-        .await?
+    let account = match accounts::sender(
+        &worker.db,
+        worker.secret_key.as_ref(),
+        worker.outbound.default_account.as_ref(),
+        &row.client_id,
+    )
+    .await?
     {
         Sender::Twilio(account) => account,
         Sender::Log => {

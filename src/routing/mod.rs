@@ -12,6 +12,7 @@ mod raw;
 mod report;
 pub mod rules;
 pub mod schedule;
+pub mod templates;
 mod trace;
 
 pub use decide::{decide, rotation_route, select_route, CallInput, MenuChoice, Unavailable};

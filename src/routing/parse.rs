@@ -171,7 +171,7 @@ fn messaging(alerts: RawAlerts, templates: RawTemplates, sms: RawSms, r: &mut Re
     let mut template = |given: Option<Spanned<String>>, default: String| match given {
         None => default,
         Some(text) => {
-            if let Err(e) = crate::messaging::templates::check(text.get_ref()) {
+            if let Err(e) = crate::routing::templates::check(text.get_ref()) {
                 r.at(text.span(), e.to_string());
             }
             text.into_inner()

@@ -52,7 +52,7 @@ pub struct Messaging {
     pub help: String,
 }
 
-/// Message texts, rendered with [`crate::messaging::templates`].
+/// Message texts, rendered with [`crate::routing::templates`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Templates {
     pub voicemail: String,
