@@ -13,6 +13,7 @@ use crate::accounts::secrets::{KeyError, SecretKey};
 
 use crate::accounts::signing::ServerAccount;
 pub use crate::accounts::signing::{LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN};
+use crate::http::forwarded::ProxyHeader;
 
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
@@ -106,15 +107,6 @@ pub struct Settings {
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "SWITCHBOARD_LOG_JSON", default_value_t = false)]
     pub log_json: bool,
-}
-
-/// Which forwarding header the trusted proxies set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ProxyHeader {
-    /// `X-Forwarded-For: client, proxy1`
-    XForwardedFor,
-    /// RFC 7239's `Forwarded: for=client, for=proxy1`
-    Forwarded,
 }
 
 /// One trusted proxy: an address stands for itself alone.

@@ -14,7 +14,7 @@ use crate::app::settings::Settings;
 use crate::calls::{Intake, Webhooks};
 use crate::clock::{Clock, SystemClock};
 use crate::http;
-use crate::http::state::{AppState, Shared};
+use crate::http::state::{AppState, Edge, Shared};
 use crate::messaging::inbound::Texts;
 use crate::messaging::rate::RateLimits;
 use crate::messaging::worker::{self, Worker};
@@ -45,6 +45,8 @@ pub struct Application {
     metrics_listener: Option<TcpListener>,
     state: AppState,
     limits: crate::app::serve::Limits,
+    /// What the background tasks read: the history's retention, whether the outbox worker runs.
+    settings: Settings,
     /// Where the look for versions other processes save starts.
     poll: Poll,
 }
@@ -115,7 +117,6 @@ impl Application {
             secret_key: settings.secret_key.clone(),
             send_quota_per_hour: settings.send_quota_per_hour,
         };
-        let settings = Arc::new(settings);
         let worker = Worker {
             db: db.clone(),
             clock: Arc::clone(&clock),
@@ -139,7 +140,7 @@ impl Application {
             worker,
             db,
             server_account: settings.server_account(),
-            settings,
+            edge: edge(&settings),
             registry,
             clock,
             links,
@@ -153,8 +154,14 @@ impl Application {
             metrics_listener,
             state,
             limits,
+            settings,
             poll,
         })
+    }
+
+    /// The settings it was built with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     pub fn port(&self) -> u16 {
@@ -185,11 +192,10 @@ impl Application {
         spawn_history_upkeep(
             self.state.db.clone(),
             Arc::clone(&self.state.clock),
-            self.state.settings.retention_days,
+            self.settings.retention_days,
         );
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let worker = self
-            .state
             .settings
             .outbox_worker
             .then(|| tokio::spawn(worker::run(self.state.worker.clone(), stopped)));
@@ -222,6 +228,23 @@ impl Application {
             let _ = worker.await;
         }
         served
+    }
+}
+
+/// What the HTTP edge reads of the settings.
+fn edge(settings: &Settings) -> Edge {
+    Edge {
+        public_url: settings.public_url.clone(),
+        trusted_proxies: settings.trusted_proxies.clone(),
+        proxy_header: settings.proxy_header,
+        answer_deadline: std::time::Duration::from_millis(settings.answer_deadline_ms),
+        metrics_apart: settings.metrics_bind.is_some(),
+        metrics_token: settings.metrics_token.clone(),
+        sessions: store::sessions::Expiry {
+            idle: chrono::TimeDelta::minutes(i64::from(settings.session_idle_minutes.max(1))),
+            absolute: chrono::TimeDelta::hours(i64::from(settings.session_hours.max(1))),
+        },
+        secret_key: settings.secret_key.clone(),
     }
 }
 

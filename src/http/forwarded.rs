@@ -8,7 +8,14 @@ use std::net::IpAddr;
 use axum::http::HeaderMap;
 use ipnet::IpNet;
 
-use crate::app::settings::ProxyHeader;
+/// Which forwarding header the trusted proxies set (`SWITCHBOARD_PROXY_HEADER`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProxyHeader {
+    /// `X-Forwarded-For: client, proxy1`
+    XForwardedFor,
+    /// RFC 7239's `Forwarded: for=client, for=proxy1`
+    Forwarded,
+}
 
 /// The client's address: `peer` itself unless `peer` is a trusted proxy, else read from the
 /// proxies' `header` from the right.

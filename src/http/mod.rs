@@ -3,7 +3,7 @@
 mod admin;
 mod console;
 mod error;
-mod forwarded;
+pub mod forwarded;
 mod ops;
 mod sms;
 pub mod state;

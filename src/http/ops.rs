@@ -17,7 +17,7 @@ use crate::store;
 /// `/health`, and `/metrics` unless it has an address of its own.
 pub fn router(state: &AppState) -> Router<AppState> {
     let router = Router::new().route("/health", get(health));
-    if state.settings.metrics_bind.is_some() {
+    if state.edge.metrics_apart {
         router
     } else {
         router.merge(metrics_router())
@@ -49,7 +49,7 @@ async fn metrics(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<([(header::HeaderName, &'static str); 1], String), Error> {
-    if let Some(token) = &state.settings.metrics_token {
+    if let Some(token) = &state.edge.metrics_token {
         let given = headers
             .get(header::AUTHORIZATION)
             .and_then(|h| h.to_str().ok())

@@ -1,19 +1,26 @@
 //! The state every handler shares.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use ipnet::IpNet;
+use secrecy::SecretString;
+use url::Url;
+
+use crate::accounts::secrets::SecretKey;
 use crate::accounts::signing::{Gate, ServerAccount};
 use crate::accounts::Accounts;
 use crate::admin;
-use crate::app::settings::Settings;
 use crate::calls::Webhooks;
 use crate::clock::Clock;
 use crate::http::attempts::FailedAttempts;
+use crate::http::forwarded::ProxyHeader;
 use crate::messaging::inbound::Texts;
 use crate::messaging::worker::Worker;
 use crate::messaging::Outbound;
 use crate::rules::registry::Registry;
 use crate::rules::sync::Reloader;
+use crate::store::sessions::Expiry;
 use crate::store::Db;
 use crate::twilio::webhooks::Links;
 
@@ -34,7 +41,7 @@ impl AppState {
             db: &self.db,
             registry: &self.registry,
             server: &self.server_account,
-            secret_key: self.settings.secret_key.as_ref(),
+            secret_key: self.edge.secret_key.as_ref(),
         }
     }
 }
@@ -50,7 +57,8 @@ impl std::ops::Deref for AppState {
 #[derive(Debug)]
 pub struct Shared {
     pub db: Db,
-    pub settings: Arc<Settings>,
+    /// What the HTTP edge reads of the settings.
+    pub edge: Edge,
     /// The server's own Twilio account, read from the settings once.
     pub server_account: ServerAccount,
     pub registry: Arc<Registry>,
@@ -71,4 +79,23 @@ pub struct Shared {
     pub admin_attempts: Arc<FailedAttempts>,
     /// The rule folder's reload, which imports only what changed since the last.
     pub reloader: Arc<Reloader>,
+}
+
+/// The settings the HTTP edge reads, taken from them at start-up.
+#[derive(Debug)]
+pub struct Edge {
+    /// The address Twilio signs and browsers post from, when set.
+    pub public_url: Option<Url>,
+    /// Proxies whose forwarding header names the client's address.
+    pub trusted_proxies: Vec<IpNet>,
+    pub proxy_header: ProxyHeader,
+    /// How long a voice webhook may take before the caller gets the safe voicemail.
+    pub answer_deadline: Duration,
+    /// `/metrics` is served on an address of its own, not beside the webhooks.
+    pub metrics_apart: bool,
+    pub metrics_token: Option<SecretString>,
+    /// How long a console session lives.
+    pub sessions: Expiry,
+    /// Decrypts clients' own Twilio tokens for the signature check.
+    pub secret_key: Option<SecretKey>,
 }

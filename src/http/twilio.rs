@@ -48,7 +48,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Signed<T> {
             .await
             .map_err(|r| Error::Body(r.status(), r.body_text()))?;
         let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
-        let url = match &state.settings.public_url {
+        let url = match &state.edge.public_url {
             Some(base) => format!("{}{path_and_query}", base.as_str().trim_end_matches('/')),
             None => format!("http://{host}{path_and_query}"),
         };

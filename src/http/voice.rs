@@ -107,7 +107,7 @@ async fn within_deadline(
     state: &AppState,
     work: impl std::future::Future<Output = Result<Response, CallError>>,
 ) -> Result<Response, CallError> {
-    let deadline = std::time::Duration::from_millis(state.settings.answer_deadline_ms);
+    let deadline = state.edge.answer_deadline;
     tokio::time::timeout(deadline, work)
         .await
         .unwrap_or(Err(CallError::Deadline(deadline)))

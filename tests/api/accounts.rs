@@ -165,7 +165,7 @@ async fn the_stored_token_cannot_be_read_in_the_database() {
     let raw = base64::engine::general_purpose::STANDARD.decode(&sealed).unwrap();
     assert!(!contains(&raw, ACME_TOKEN), "nonce || ciphertext, not the token");
 
-    if let Some(path) = app.state.settings.database_url.strip_prefix("sqlite://") {
+    if let Some(path) = app.database_url.strip_prefix("sqlite://") {
         let file = path.split('?').next().unwrap();
         let mut bytes = std::fs::read(file).unwrap();
         bytes.extend(std::fs::read(format!("{file}-wal")).unwrap_or_default());

@@ -30,6 +30,7 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub token: String,
     pub account_sid: String,
+    pub database_url: String,
     http: reqwest::Client,
     _db: TestDb,
 }
@@ -131,6 +132,7 @@ pub async fn spawn_with(options: Options) -> TestApp {
     let metrics_port = app.metrics_port();
     let db = app.state().db.clone();
     let state = app.state().clone();
+    let database_url = app.settings().database_url.clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         port,
@@ -140,6 +142,7 @@ pub async fn spawn_with(options: Options) -> TestApp {
         clock,
         token,
         account_sid,
+        database_url,
         http: reqwest::Client::new(),
         _db: fresh,
     }

@@ -77,14 +77,10 @@ impl Admin {
 
     /// The client's address: the TCP peer's, or behind trusted proxies the one they name.
     fn address(state: &AppState, parts: &Parts) -> Option<IpAddr> {
-        let settings = &state.settings;
-        parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| {
-            forwarded::client_address(
-                c.0.ip(),
-                &parts.headers,
-                &settings.trusted_proxies,
-                settings.proxy_header,
-            )
-        })
+        let edge = &state.edge;
+        parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| forwarded::client_address(c.0.ip(), &parts.headers, &edge.trusted_proxies, edge.proxy_header))
     }
 }

@@ -19,7 +19,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; st
 img-src 'self'; media-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if request.method() == Method::POST && !same_site(request.headers(), state.settings.public_url.as_ref()) {
+    if request.method() == Method::POST && !same_site(request.headers(), state.edge.public_url.as_ref()) {
         return protect(layout::problem(
             StatusCode::FORBIDDEN,
             "This form was sent from another site, so it was refused. Open the console itself and try again.",

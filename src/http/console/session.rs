@@ -15,7 +15,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::TimeDelta;
 use hmac::{Hmac, Mac};
 use maud::html;
 use serde::de::DeserializeOwned;
@@ -52,20 +51,12 @@ impl FromRequestParts<AppState> for Session {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let id = cookie(&parts.headers, SESSION).ok_or(Page::SignIn)?.to_owned();
-        let row = sessions::token_of(&state.db, &id, expiry(state), state.clock.now())
+        let row = sessions::token_of(&state.db, &id, state.edge.sessions, state.clock.now())
             .await?
             .ok_or(Page::SignIn)?;
         let actor = Admin::actor_of(state, parts, row);
         let csrf = URL_SAFE_NO_PAD.encode(mac(&id).finalize().into_bytes());
         Ok(Self { actor, csrf, id })
-    }
-}
-
-/// The settings' session lifetimes.
-fn expiry(state: &AppState) -> sessions::Expiry {
-    sessions::Expiry {
-        idle: TimeDelta::minutes(i64::from(state.settings.session_idle_minutes.max(1))),
-        absolute: TimeDelta::hours(i64::from(state.settings.session_hours.max(1))),
     }
 }
 
@@ -115,11 +106,7 @@ async fn form_body(body: axum::body::Body) -> Result<axum::body::Bytes, Error> {
 }
 
 fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<u32>) -> HeaderValue {
-    let secure = state
-        .settings
-        .public_url
-        .as_ref()
-        .is_some_and(|u| u.scheme() == "https");
+    let secure = state.edge.public_url.as_ref().is_some_and(|u| u.scheme() == "https");
     let mut c = format!("{name}={value}; Path=/admin; HttpOnly; SameSite=Strict");
     if let Some(age) = max_age {
         c.push_str(&format!("; Max-Age={age}"));
@@ -183,7 +170,7 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Result<
         }
         Err(e) => return Err(e.into()),
     };
-    let (now, expiry) = (state.clock.now(), expiry(&state));
+    let (now, expiry) = (state.clock.now(), state.edge.sessions);
     sessions::forget_expired(&state.db, expiry, now).await?;
     // Always a new id: one set before signing in (by whoever) never becomes a session.
     if let Some(previous) = cookie(&parts.headers, SESSION) {
