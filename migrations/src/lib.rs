@@ -15,6 +15,7 @@ mod m20261202_000009_purchased_numbers;
 mod m20261202_000010_console_sessions;
 mod m20261202_000011_history_by_time;
 mod m20261202_000012_search_by_number;
+mod m20261202_000013_audit_filters;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_console_sessions::Migration),
             Box::new(m20261202_000011_history_by_time::Migration),
             Box::new(m20261202_000012_search_by_number::Migration),
+            Box::new(m20261202_000013_audit_filters::Migration),
         ]
     }
 }

@@ -14,9 +14,11 @@ use crate::admin::stats::Stats;
 use crate::admin::{self, Actor, AdminError};
 use crate::phone::NumberSearch;
 use crate::rules::registry::Registry;
+use crate::store::admin::{AuditFilter, AuditRow};
 use crate::store::calls::{CallDetail, CallFilter, CallRow};
-use crate::store::messages::{InboundRow, OptOutRow};
+use crate::store::messages::{InboundRow, OptOutRow, ReceivedFilter};
 use crate::store::outbox::{MessageFilter, OutboxRow};
+use crate::store::paging::After;
 use crate::store::{self, Db, StoreError};
 
 /// A message we sent (or will send) and what Twilio last said about its delivery.
@@ -120,17 +122,27 @@ pub struct CallPage {
     pub next: Option<String>,
 }
 
-fn call_cursor(call: &CallRow) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}|{}", call.started_at.to_rfc3339(), call.call_sid))
+/// A page link's cursor: where the previous page ended.
+fn cursor((at, key): (DateTime<Utc>, &str)) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}|{key}", at.to_rfc3339()))
 }
 
-fn after_call(cursor: &str) -> Option<(DateTime<Utc>, String)> {
-    let raw = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    let (at, sid) = std::str::from_utf8(&raw).ok()?.split_once('|')?;
-    Some((
-        DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
-        sid.to_owned(),
-    ))
+fn after(cursor: Option<&str>) -> Result<Option<After>, AdminError> {
+    let decode = |cursor: &str| -> Option<After> {
+        let raw = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+        let (at, key) = std::str::from_utf8(&raw).ok()?.split_once('|')?;
+        Some((
+            DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
+            key.to_owned(),
+        ))
+    };
+    cursor
+        .map(|c| {
+            decode(c).ok_or_else(|| {
+                AdminError::BadRequest("this page link is not valid any more: start again from the first page".into())
+            })
+        })
+        .transpose()
 }
 
 /// One page of the calls the actor may see.
@@ -140,12 +152,7 @@ fn after_call(cursor: &str) -> Option<(DateTime<Utc>, String)> {
 /// that cannot be used.
 pub async fn calls(db: &impl ConnectionTrait, actor: &Actor, q: CallQuery) -> Result<CallPage, AdminError> {
     let limit = page_size(q.limit)?;
-    let before = match q.cursor.as_deref() {
-        Some(c) => Some(after_call(c).ok_or_else(|| {
-            AdminError::BadRequest("this page link is not valid any more: start again from the first page".into())
-        })?),
-        None => None,
-    };
+    let before = after(q.cursor.as_deref())?;
     let filter = CallFilter {
         clients: actor.visible_clients(q.client)?,
         status: q.status,
@@ -157,7 +164,9 @@ pub async fn calls(db: &impl ConnectionTrait, actor: &Actor, q: CallQuery) -> Re
         before,
     };
     let (calls, more) = page_of(store::calls::list(db, &filter, limit + 1).await?, limit);
-    let next = more.then(|| calls.last().map(call_cursor)).flatten();
+    let next = more
+        .then(|| calls.last().map(|c| cursor((c.started_at, &c.call_sid))))
+        .flatten();
     Ok(CallPage { calls, next })
 }
 
@@ -208,8 +217,33 @@ pub async fn messages(db: &impl ConnectionTrait, actor: &Actor, q: MessageQuery)
     })
 }
 
-/// Every message that matches, newest first, read a page at a time as the stream is
-/// consumed: an export of any size holds one page in memory.
+/// The rows of a list read a page at a time as the stream is consumed, so that an export
+/// of any size holds one page in memory. `page` reads the page a filter asks for and
+/// gives the filter of the next, if any.
+fn pages<F, R, Fut>(
+    db: Db,
+    first: F,
+    page: impl Fn(Db, F) -> Fut + Send + 'static,
+) -> impl Stream<Item = Result<Vec<R>, StoreError>>
+where
+    Fut: std::future::Future<Output = Result<(Vec<R>, Option<F>), StoreError>>,
+{
+    futures_util::stream::try_unfold(Some(first), move |filter| {
+        let next = filter.map(|f| page(db.clone(), f));
+        async move {
+            let Some(next) = next else {
+                return Ok(None);
+            };
+            let (rows, filter) = next.await?;
+            Ok((!rows.is_empty()).then_some((rows, filter)))
+        }
+    })
+}
+
+/// How many rows an export reads at a time.
+const EXPORT_PAGE: u64 = 500;
+
+/// Every message that matches, newest first, read a page at a time.
 ///
 /// # Errors
 /// Before the first page: as [`messages`]; within the stream, database failures.
@@ -218,40 +252,146 @@ pub fn export_messages(
     actor: &Actor,
     q: MessageQuery,
 ) -> Result<impl Stream<Item = Result<Vec<Delivered>, StoreError>>, AdminError> {
-    const EXPORT_PAGE: u64 = 500;
-    let filter = q.filter(actor)?;
-    Ok(futures_util::stream::try_unfold(Some(filter), move |filter| {
-        let db = db.clone();
-        async move {
-            let Some(mut filter) = filter else {
-                return Ok(None);
-            };
-            let rows = store::outbox::list(&db, &filter, EXPORT_PAGE).await?;
-            if rows.is_empty() {
-                return Ok(None);
-            }
-            let more = rows.len() as u64 == EXPORT_PAGE;
-            filter.before_id = rows.last().map(|r| r.id);
-            let page = with_delivery(&db, rows).await?;
-            Ok(Some((page, more.then_some(filter))))
-        }
+    Ok(pages(db, q.filter(actor)?, |db, mut filter| async move {
+        let rows = store::outbox::list(&db, &filter, EXPORT_PAGE).await?;
+        let more = rows.len() as u64 == EXPORT_PAGE;
+        filter.before_id = rows.last().map(|r| r.id);
+        Ok((with_delivery(&db, rows).await?, more.then_some(filter)))
     }))
 }
 
-/// The latest texts received by the clients the actor may see (`client`: only that
-/// one), and the numbers that opted out of their texts.
+/// Texts received, as asked for on any surface.
+#[derive(Debug, Clone, Default)]
+pub struct ReceivedQuery {
+    pub client: Option<String>,
+    /// The previous page's `next`.
+    pub cursor: Option<String>,
+    pub limit: u64,
+}
+
+impl ReceivedQuery {
+    fn filter(self, actor: &Actor) -> Result<ReceivedFilter, AdminError> {
+        Ok(ReceivedFilter {
+            clients: actor.visible_clients(self.client)?,
+            before: after(self.cursor.as_deref())?,
+        })
+    }
+}
+
+/// Texts received newest first, and where the next page starts (none on the last).
+#[derive(Debug, Clone)]
+pub struct ReceivedPage {
+    pub texts: Vec<InboundRow>,
+    pub next: Option<String>,
+}
+
+/// One page of the texts received by the clients the actor may see.
+///
+/// # Errors
+/// `NotFound` for another client's; `BadRequest` for a cursor or page size that cannot
+/// be used.
+pub async fn received(db: &impl ConnectionTrait, actor: &Actor, q: ReceivedQuery) -> Result<ReceivedPage, AdminError> {
+    let limit = page_size(q.limit)?;
+    let filter = q.filter(actor)?;
+    let (texts, more) = page_of(store::messages::list_received(db, &filter, limit + 1).await?, limit);
+    let next = more
+        .then(|| texts.last().map(|t| cursor((t.received_at, &t.message_sid))))
+        .flatten();
+    Ok(ReceivedPage { texts, next })
+}
+
+/// Every text received that matches, newest first, read a page at a time.
+///
+/// # Errors
+/// Before the first page: as [`received`]; within the stream, database failures.
+pub fn export_received(
+    db: Db,
+    actor: &Actor,
+    q: ReceivedQuery,
+) -> Result<impl Stream<Item = Result<Vec<InboundRow>, StoreError>>, AdminError> {
+    Ok(pages(db, q.filter(actor)?, |db, mut filter| async move {
+        let rows = store::messages::list_received(&db, &filter, EXPORT_PAGE).await?;
+        let more = rows.len() as u64 == EXPORT_PAGE;
+        filter.before = rows.last().map(|r| (r.received_at, r.message_sid.clone()));
+        Ok((rows, more.then_some(filter)))
+    }))
+}
+
+/// The numbers that opted out of the texts of the clients the actor may see (`client`:
+/// only that one's).
 ///
 /// # Errors
 /// `NotFound` for another client's.
-pub async fn received(
+pub async fn opted_out(
     db: &impl ConnectionTrait,
     actor: &Actor,
     client: Option<String>,
-    limit: u64,
-) -> Result<(Vec<InboundRow>, Vec<OptOutRow>), AdminError> {
-    let clients = actor.visible_clients(client)?;
-    let received = store::messages::received_by(db, clients.clone(), limit).await?;
-    Ok((received, store::messages::opt_outs(db, clients).await?))
+) -> Result<Vec<OptOutRow>, AdminError> {
+    Ok(store::messages::opt_outs(db, actor.visible_clients(client)?).await?)
+}
+
+/// The audit log as asked for on any surface.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub client: Option<String>,
+    /// The token's name.
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// The previous page's last id.
+    pub before: Option<i64>,
+    pub limit: u64,
+}
+
+impl AuditQuery {
+    fn filter(self, actor: &Actor) -> Result<AuditFilter, AdminError> {
+        Ok(AuditFilter {
+            clients: actor.visible_clients(self.client)?,
+            actor: self.actor,
+            action: self.action,
+            since: self.since,
+            until: self.until,
+            before_id: self.before,
+        })
+    }
+}
+
+/// Audit entries newest first, and the id the next page continues below (none on the last).
+#[derive(Debug, Clone)]
+pub struct AuditPage {
+    pub entries: Vec<AuditRow>,
+    pub next: Option<i64>,
+}
+
+/// One page of who changed what, of the clients the actor may see (a token for every
+/// client also sees changes to no client, such as tokens made).
+///
+/// # Errors
+/// `NotFound` for another client's; `BadRequest` for a page size that cannot be used.
+pub async fn audit_log(db: &impl ConnectionTrait, actor: &Actor, q: AuditQuery) -> Result<AuditPage, AdminError> {
+    let limit = page_size(q.limit)?;
+    let filter = q.filter(actor)?;
+    let (entries, more) = page_of(store::admin::audit_log(db, &filter, limit + 1).await?, limit);
+    let next = more.then(|| entries.last().map(|e| e.id)).flatten();
+    Ok(AuditPage { entries, next })
+}
+
+/// Every audit entry that matches, newest first, read a page at a time.
+///
+/// # Errors
+/// Before the first page: as [`audit_log`]; within the stream, database failures.
+pub fn export_audit(
+    db: Db,
+    actor: &Actor,
+    q: AuditQuery,
+) -> Result<impl Stream<Item = Result<Vec<AuditRow>, StoreError>>, AdminError> {
+    Ok(pages(db, q.filter(actor)?, |db, mut filter| async move {
+        let rows = store::admin::audit_log(&db, &filter, EXPORT_PAGE).await?;
+        let more = rows.len() as u64 == EXPORT_PAGE;
+        filter.before_id = rows.last().map(|r| r.id);
+        Ok((rows, more.then_some(filter)))
+    }))
 }
 
 /// A voicemail and its transcript, if one came.

@@ -325,7 +325,7 @@ pub struct CallFilter {
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     /// Continue after this call (from the previous page's last one).
-    pub before: Option<(DateTime<Utc>, String)>,
+    pub before: Option<super::paging::After>,
 }
 
 /// Calls newest first, at most `limit`.
@@ -378,17 +378,12 @@ pub fn list_query(backend: DbBackend, f: &CallFilter, limit: u64) -> Statement {
     if let Some(until) = f.until {
         q = q.filter(call::Column::StartedAt.lt(until));
     }
-    if let Some((at, sid)) = &f.before {
-        q = q.filter(
-            Condition::any().add(call::Column::StartedAt.lt(*at)).add(
-                Condition::all()
-                    .add(call::Column::StartedAt.eq(*at))
-                    .add(call::Column::CallSid.lt(sid.clone())),
-            ),
-        );
-    }
-    q.order_by_desc(call::Column::StartedAt)
-        .order_by_desc(call::Column::CallSid)
-        .limit(limit)
-        .build(backend)
+    super::paging::newest_first(
+        q,
+        call::Column::StartedAt,
+        call::Column::CallSid,
+        f.before.as_ref(),
+        limit,
+    )
+    .build(backend)
 }

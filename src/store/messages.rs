@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, Statement,
+};
 
 use super::entities::inbound_message::{self, Entity as Inbound};
 use super::entities::message_status::{self, Entity as Status};
@@ -179,22 +181,38 @@ pub async fn statuses(db: &impl ConnectionTrait, sids: Vec<String>) -> Result<Ve
     Ok(out)
 }
 
-/// Texts received by these clients (`None`: every client), newest first.
+/// Filters for received texts; `None` leaves a field out.
+#[derive(Debug, Clone, Default)]
+pub struct ReceivedFilter {
+    pub clients: Option<Vec<String>>,
+    /// Continue after this text (from the previous page's last one).
+    pub before: Option<super::paging::After>,
+}
+
+/// Texts received, newest first, at most `limit`.
 ///
 /// # Errors
 /// On database failure.
-pub async fn received_by(
+pub async fn list_received(
     db: &impl ConnectionTrait,
-    clients: Option<Vec<String>>,
+    f: &ReceivedFilter,
     limit: u64,
 ) -> Result<Vec<InboundRow>, StoreError> {
-    let mut q = Inbound::find()
-        .order_by_desc(inbound_message::Column::ReceivedAt)
-        .limit(limit);
-    if let Some(c) = clients {
-        q = q.filter(inbound_message::Column::ClientId.is_in(c));
+    Ok(Inbound::find()
+        .from_raw_sql(list_received_query(db.get_database_backend(), f, limit))
+        .all(db)
+        .await?)
+}
+
+/// The statement [`list_received`] runs (its plan is checked by the tests).
+pub fn list_received_query(backend: DatabaseBackend, f: &ReceivedFilter, limit: u64) -> Statement {
+    use sea_orm::QueryTrait;
+    let mut q = Inbound::find();
+    if let Some(clients) = &f.clients {
+        q = q.filter(inbound_message::Column::ClientId.is_in(clients.clone()));
     }
-    Ok(q.all(db).await?)
+    let at = inbound_message::Column::ReceivedAt;
+    super::paging::newest_first(q, at, inbound_message::Column::MessageSid, f.before.as_ref(), limit).build(backend)
 }
 
 /// The numbers that opted out of these clients' texts (`None`: every client), latest change first.

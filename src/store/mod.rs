@@ -12,6 +12,7 @@ pub mod legs;
 pub mod messages;
 pub mod outbox;
 pub mod owners;
+pub mod paging;
 pub mod purchased_numbers;
 pub mod recordings;
 pub mod retention;

@@ -555,3 +555,95 @@ async fn a_call_is_found_by_its_caller_once_it_ended_or_could_not_be_going_on_an
     );
     assert_eq!(count().await, 2);
 }
+
+#[tokio::test]
+async fn the_audit_log_filters_by_who_what_client_and_period_and_pages_and_exports() {
+    let app = spawn_app().await;
+    let global = app.admin_token(None).await;
+    let acme = app.admin_token(Some("acme-dental")).await;
+    let duty = |client: &str, assistant: &str, on: bool, token: &str| {
+        let url = format!("/api/clients/{client}/assistants/{assistant}/duty");
+        let token = token.to_owned();
+        let app = &app;
+        async move {
+            let (status, body) = app.api("PUT", &url, Some(&token), Some(json!({ "on_duty": on }))).await;
+            assert_eq!(status, 204, "{body}");
+        }
+    };
+    duty("acme-dental", "maria", false, &global).await;
+    duty("harbor-plumbing", "dev", false, &global).await;
+    let yesterday = app.clock_now();
+    app.advance(86_400);
+    let today = app.clock_now();
+    duty("acme-dental", "maria", true, &global).await;
+    duty("acme-dental", "john", false, &acme).await;
+
+    let details = |entries: &Value| -> Vec<String> {
+        entries
+            .as_array()
+            .unwrap_or_else(|| panic!("{entries}"))
+            .iter()
+            .map(|e| e["detail"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (_, by_actor) = app
+        .api("GET", "/api/audit?actor=acme-dental", Some(&global), None)
+        .await;
+    assert_eq!(details(&by_actor), ["john off duty"]);
+    let (_, of_client) = app
+        .api(
+            "GET",
+            "/api/audit?client=acme-dental&action=assistant.duty&limit=2",
+            Some(&global),
+            None,
+        )
+        .await;
+    assert_eq!(details(&of_client), ["john off duty", "maria on duty"]);
+    let last = of_client[1]["id"].as_i64().unwrap();
+    let (_, older) = app
+        .api(
+            "GET",
+            &format!("/api/audit?client=acme-dental&action=assistant.duty&limit=2&before={last}"),
+            Some(&global),
+            None,
+        )
+        .await;
+    assert_eq!(details(&older), ["maria off duty"]);
+    let (_, none) = app
+        .api("GET", "/api/audit?action=rules.save", Some(&global), None)
+        .await;
+    assert_eq!(details(&none), Vec::<String>::new());
+
+    let period = |since: chrono::DateTime<chrono::Utc>, until: chrono::DateTime<chrono::Utc>| {
+        let q = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("since", &since.to_rfc3339())
+            .append_pair("until", &until.to_rfc3339())
+            .finish();
+        format!("/api/audit?{q}")
+    };
+    let (_, first_day) = app.api("GET", &period(yesterday, today), Some(&global), None).await;
+    assert_eq!(details(&first_day), ["dev off duty", "maria off duty"]);
+
+    let (_, mine) = app.api("GET", "/api/audit", Some(&acme), None).await;
+    assert_eq!(
+        details(&mine),
+        ["john off duty", "maria on duty", "maria off duty"],
+        "no other client's"
+    );
+    let (status, _) = app
+        .api("GET", "/api/audit?client=harbor-plumbing", Some(&acme), None)
+        .await;
+    assert_eq!(status, 404);
+    let (status, body) = app.api("GET", "/api/audit?limit=0", Some(&global), None).await;
+    assert_eq!(status, 400, "{body}");
+
+    let (status, csv) = app.api("GET", "/api/audit?format=csv", Some(&global), None).await;
+    assert_eq!(status, 200);
+    let lines: Vec<&str> = csv.as_str().unwrap().lines().collect();
+    assert_eq!(lines[0], "id,at,actor,client,action,detail,address");
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    assert!(
+        lines[1].contains(",acme-dental,acme-dental,assistant.duty,john off duty,127.0.0.1"),
+        "{lines:?}"
+    );
+}

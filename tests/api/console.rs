@@ -555,3 +555,36 @@ async fn the_call_log_and_the_texts_sent_page_on_to_older_ones_keeping_the_filte
     let (_, texts) = get(&app, "/admin/messages", Some(&session)).await;
     assert!(link(&texts, "Older texts sent").is_none(), "no older texts: {texts}");
 }
+
+#[tokio::test]
+async fn the_texts_received_page_on_to_older_ones() {
+    let app = spawn_app().await;
+    let body = |n: usize| format!("Message #{n:03}");
+    for n in 0..101 {
+        app.advance(1);
+        let sid = format!("SM00000000000000000000000000{n:06}");
+        let text = body(n);
+        let params = [
+            ("MessageSid", sid.as_str()),
+            ("From", CALLER),
+            ("To", ACME),
+            ("Body", text.as_str()),
+            ("NumMedia", "0"),
+        ];
+        app.post("/twilio/sms", &params).await.assert_twiml();
+    }
+    let token = app.admin_token(Some("acme-dental")).await;
+    let (session, _) = sign_in(&app, &token).await;
+    let (_, first) = get(&app, "/admin/messages", Some(&session)).await;
+    assert!(
+        first.contains(&body(100)) && !first.contains(&body(0)),
+        "the newest 100 first"
+    );
+    let older = link(&first, "Older texts received").expect("a link to older texts received");
+    let (_, second) = get(&app, &older, Some(&session)).await;
+    assert!(second.contains(&body(0)) && !second.contains(&body(1)), "{second}");
+    assert!(
+        link(&second, "Older texts received").is_none(),
+        "the last page says no more"
+    );
+}

@@ -204,3 +204,73 @@ async fn a_clients_text_figures_read_only_its_texts_of_the_period() {
     let statuses = plan(&query, "message_statuses").await.unwrap();
     assert!(statuses[0].contains("(message_sid=?)"), "{statuses:?}");
 }
+
+#[tokio::test]
+async fn each_filter_of_the_audit_log_reads_through_an_index() {
+    use switchboard::store::admin::{audit_log_query, AuditFilter};
+    let now = Utc::now();
+    let cases = [
+        (
+            AuditFilter {
+                clients: Some(vec!["acme-dental".into()]),
+                ..AuditFilter::default()
+            },
+            "USING INDEX ix_audit_client (client_id=?)",
+        ),
+        (
+            AuditFilter {
+                actor: Some("office-manager".into()),
+                ..AuditFilter::default()
+            },
+            "USING INDEX ix_audit_actor (actor=?)",
+        ),
+        (
+            AuditFilter {
+                action: Some("rules.save".into()),
+                ..AuditFilter::default()
+            },
+            "USING INDEX ix_audit_action (action=?)",
+        ),
+        (
+            AuditFilter {
+                since: Some(now - chrono::Duration::days(7)),
+                until: Some(now),
+                ..AuditFilter::default()
+            },
+            "USING INDEX ix_audit_at (at>? AND at<?)",
+        ),
+        (AuditFilter::default(), "SCAN audit_log"),
+    ];
+    for (filter, index) in cases {
+        let Some(rows) = plan(&audit_log_query(DbBackend::Sqlite, &filter, 100), "audit_log").await else {
+            return;
+        };
+        assert_eq!(rows.len(), 1, "{filter:?}: {rows:?}");
+        assert!(rows[0].contains(index), "{filter:?}: {rows:?}");
+    }
+}
+
+#[tokio::test]
+async fn texts_received_are_read_newest_first_through_an_index_for_all_clients_and_for_one() {
+    use switchboard::store::messages::{list_received_query, ReceivedFilter};
+    let one = ReceivedFilter {
+        clients: Some(vec!["acme-dental".into()]),
+        ..ReceivedFilter::default()
+    };
+    let cases = [
+        (one, "USING INDEX ix_inbound_messages_client_received (client_id=?)"),
+        (ReceivedFilter::default(), "USING INDEX ix_inbound_messages_received"),
+    ];
+    for (filter, index) in cases {
+        let Some(rows) = plan(
+            &list_received_query(DbBackend::Sqlite, &filter, 100),
+            "inbound_messages",
+        )
+        .await
+        else {
+            return;
+        };
+        assert_eq!(rows.len(), 1, "{filter:?}: {rows:?}");
+        assert!(rows[0].contains(index), "{filter:?}: {rows:?}");
+    }
+}

@@ -67,12 +67,13 @@ async fn history_older_than_the_retention_period_is_pruned_in_the_background() {
     assert_eq!(legs_of(&app, OLD_CALL).await, 0, "with its legs");
     assert!(store::calls::find(&app.db, NEW_CALL).await.unwrap().is_some());
     assert_eq!(legs_of(&app, NEW_CALL).await, 1);
-    let received: Vec<String> = store::messages::received_by(&app.db, None, 100)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|m| m.message_sid)
-        .collect();
+    let received: Vec<String> =
+        store::messages::list_received(&app.db, &store::messages::ReceivedFilter::default(), 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.message_sid)
+            .collect();
     assert_eq!(received, [NEW_TEXT]);
     let replies = app.outbox("acme-dental").await;
     assert_eq!(replies.len(), 1, "only today's auto-reply: {replies:?}");

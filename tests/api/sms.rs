@@ -164,3 +164,76 @@ async fn local_mode_delivers_to_the_log_and_the_database() {
     assert_eq!(rows[0].state, "sent");
     assert!(rows[0].message_sid.as_deref().unwrap().starts_with("SMlocal"));
 }
+
+#[tokio::test]
+async fn texts_received_page_newest_first_and_export_for_the_clients_a_token_may_see() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn(&fake).await;
+    // Five at the same moment, so the pages part ties by the message's id.
+    let sids: Vec<String> = (1..=5)
+        .map(|n| format!("SM0000000000000000000000000000c00{n}"))
+        .collect();
+    for sid in &sids {
+        text(&app, sid, &format!("text {sid}"), &[]).await.assert_twiml();
+    }
+    app.advance(60);
+    let harbor = [
+        ("MessageSid", "SM0000000000000000000000000000c009"),
+        ("From", PATIENT),
+        ("To", "+442079460123"),
+        ("Body", "A leak"),
+        ("NumMedia", "0"),
+    ];
+    app.post("/twilio/sms", &harbor).await.assert_twiml();
+    let token = app.admin_token(Some("acme-dental")).await;
+
+    let mut seen = Vec::new();
+    let mut url = "/api/messages/received?limit=2".to_owned();
+    loop {
+        let (status, page) = app.api("GET", &url, Some(&token), None).await;
+        assert_eq!(status, 200, "{page}");
+        let texts = page["texts"].as_array().unwrap();
+        assert!(texts.len() <= 2);
+        seen.extend(texts.iter().map(|t| t["message_sid"].as_str().unwrap().to_owned()));
+        match page["next"].as_str() {
+            Some(next) => url = format!("/api/messages/received?limit=2&cursor={next}"),
+            None => break,
+        }
+    }
+    let newest_first: Vec<String> = sids.iter().rev().cloned().collect();
+    assert_eq!(
+        seen, newest_first,
+        "every text of the token's client once, none of another's"
+    );
+
+    let (status, _) = app
+        .api(
+            "GET",
+            "/api/messages/received?client=harbor-plumbing",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, body) = app
+        .api("GET", "/api/messages/received?cursor=not-a-cursor", Some(&token), None)
+        .await;
+    assert_eq!(status, 400);
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("first page"),
+        "{body}"
+    );
+
+    let global = app.admin_token(None).await;
+    let (status, csv) = app
+        .api("GET", "/api/messages/received?format=csv", Some(&global), None)
+        .await;
+    assert_eq!(status, 200);
+    let csv = csv.as_str().unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "message_sid,client,from,to,body,media,keyword,received_at");
+    assert_eq!(lines.len(), 7, "{csv}");
+    assert!(
+        lines[1].starts_with("SM0000000000000000000000000000c009,harbor-plumbing,+12125550188,+442079460123,A leak,")
+    );
+}

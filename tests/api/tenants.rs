@@ -278,7 +278,9 @@ async fn everything(scene: &Scene) -> String {
     all.push(format!("{:?}", store::messages::opt_outs(&app.db, None).await.unwrap()));
     all.push(format!(
         "{:?}",
-        store::messages::received_by(&app.db, None, 1000).await.unwrap()
+        store::messages::list_received(&app.db, &store::messages::ReceivedFilter::default(), 1000)
+            .await
+            .unwrap()
     ));
     all.push(format!("{:?}", scene.fake.accepted()));
     all.join("\n")

@@ -1,17 +1,19 @@
 //! Clients, their assistants' duty, and the audit log.
 
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Admin, ErrorBody, Json, Path, Query};
+use super::{export, Admin, ErrorBody, Json, Path, Query};
 use crate::admin;
+use crate::admin::history;
 use crate::admin::stats::Stats;
 use crate::http::state::AppState;
 use crate::http::Error;
 use crate::rules::registry::Loaded;
-use crate::store;
+use crate::store::admin::AuditRow;
 
 #[derive(Serialize, ToSchema)]
 pub struct ClientSummary {
@@ -120,10 +122,26 @@ pub async fn duty(
 pub struct AuditQuery {
     /// Only this client's entries.
     client: Option<String>,
+    /// Only this token's (its name), e.g. `office-manager`.
+    actor: Option<String>,
+    /// Only this kind of change, e.g. `rules.save`, `duty.set`, `sms.send`.
+    action: Option<String>,
+    /// From this time (inclusive).
+    since: Option<DateTime<Utc>>,
+    /// Before this time.
+    until: Option<DateTime<Utc>>,
+    /// The last `id` of the previous page.
+    before: Option<i64>,
+    /// How many entries per page (default 100; not used by `format=csv`).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u64>,
+    /// `csv` for a spreadsheet of every matching entry instead of a page of JSON.
+    format: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct AuditEntry {
+    id: i64,
     at: DateTime<Utc>,
     actor: String,
     client: Option<String>,
@@ -132,32 +150,45 @@ pub struct AuditEntry {
     address: Option<String>,
 }
 
-/// Who changed what, newest first (a scoped token sees its client's entries only).
+impl From<AuditRow> for AuditEntry {
+    fn from(r: AuditRow) -> Self {
+        Self {
+            id: r.id,
+            at: r.at,
+            actor: r.actor,
+            client: r.client_id,
+            action: r.action,
+            detail: r.detail,
+            address: r.address,
+        }
+    }
+}
+
+/// Who changed what, newest first (a scoped token sees its client's entries only);
+/// `format=csv` exports them.
 #[utoipa::path(get, path = "/api/audit", tag = "clients", security(("bearer" = [])), params(AuditQuery),
     responses((status = 200, body = [AuditEntry]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn audit(
     State(state): State<AppState>,
     Admin(actor): Admin,
     Query(q): Query<AuditQuery>,
-) -> Result<Json<Vec<AuditEntry>>, Error> {
-    let client = match (&actor.client, q.client) {
-        (Some(mine), Some(asked)) if *mine != asked => return Err(Error::NotFound),
-        (Some(mine), _) => Some(mine.clone()),
-        (None, asked) => asked,
+) -> Result<Response, Error> {
+    let csv = export::wants_csv(q.format.as_deref())?;
+    let query = history::AuditQuery {
+        client: q.client,
+        actor: q.actor,
+        action: q.action,
+        since: q.since,
+        until: q.until,
+        before: q.before,
+        limit: q.limit.unwrap_or(100),
     };
-    let rows = store::admin::audit_log(&state.db, client.as_deref(), 500).await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|r| AuditEntry {
-                at: r.at,
-                actor: r.actor,
-                client: r.client_id,
-                action: r.action,
-                detail: r.detail,
-                address: r.address,
-            })
-            .collect(),
-    ))
+    if csv {
+        let pages = history::export_audit(state.db.clone(), &actor, query)?;
+        return Ok(export::csv("audit.csv", pages, AuditEntry::from));
+    }
+    let page = history::audit_log(&state.db, &actor, query).await?;
+    Ok(Json(page.entries.into_iter().map(AuditEntry::from).collect::<Vec<_>>()).into_response())
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -7,11 +7,10 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Admin, ErrorBody, Json, Path, Query};
+use super::{export, Admin, ErrorBody, Json, Path, Query};
 use crate::admin;
 use crate::admin::history::{self, Delivered, MessageQuery};
 use crate::admin::sending::{self, Payload, Queued, Row};
@@ -19,6 +18,7 @@ use crate::http::state::AppState;
 use crate::http::Error;
 use crate::phone::{self, Normalized, E164};
 use crate::store;
+use crate::store::messages::InboundRow;
 
 #[derive(Deserialize, ToSchema)]
 pub struct SendSms {
@@ -281,15 +281,7 @@ pub async fn history(
     Admin(actor): Admin,
     Query(q): Query<HistoryQuery>,
 ) -> Result<Response, Error> {
-    let csv = match q.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(other) => {
-            return Err(Error::BadRequest(format!(
-                "format `{other}` is not known: use `json` or `csv`"
-            )))
-        }
-    };
+    let csv = export::wants_csv(q.format.as_deref())?;
     let query = MessageQuery {
         client: q.client,
         to: q.to,
@@ -304,30 +296,86 @@ pub async fn history(
         return Ok(axum::Json(views).into_response());
     }
     let pages = history::export_messages(state.db.clone(), &actor, query)?;
-    let mut first = true;
-    let body = pages.map(move |page| {
-        let rows = page?.into_iter().map(MessageView::from);
-        let csv = csv_export_page(rows, std::mem::take(&mut first))?;
-        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(Bytes::from(csv))
-    });
-    let disposition = "attachment; filename=\"messages.csv\"";
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        axum::body::Body::from_stream(body),
-    )
-        .into_response())
+    Ok(export::csv("messages.csv", pages, MessageView::from))
 }
 
-/// Rows as CSV, with the header line first when `header` (the export's first page).
-fn csv_export_page(rows: impl Iterator<Item = MessageView>, header: bool) -> Result<Vec<u8>, csv::Error> {
-    let mut out = csv::WriterBuilder::new().has_headers(header).from_writer(Vec::new());
-    for row in rows {
-        out.serialize(row)?;
+#[derive(Deserialize, IntoParams)]
+pub struct ReceivedQuery {
+    client: Option<String>,
+    /// `next` from the previous page.
+    cursor: Option<String>,
+    /// How many texts per page (default 100; not used by `format=csv`).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u64>,
+    /// `csv` for a spreadsheet of every matching text instead of a page of JSON.
+    format: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReceivedView {
+    message_sid: String,
+    client: Option<String>,
+    from: String,
+    to: String,
+    body: String,
+    /// The pictures or files sent with it (MMS), space-separated addresses at Twilio.
+    media: String,
+    /// STOP, START, HELP or another keyword the text was taken as.
+    keyword: Option<String>,
+    received_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<InboundRow> for ReceivedView {
+    fn from(r: InboundRow) -> Self {
+        let media: Vec<String> = r
+            .media_urls
+            .as_deref()
+            .and_then(|m| serde_json::from_str(m).ok())
+            .unwrap_or_default();
+        Self {
+            message_sid: r.message_sid,
+            client: r.client_id,
+            from: r.from_number,
+            to: r.to_number,
+            body: r.body,
+            media: media.join(" "),
+            keyword: r.keyword,
+            received_at: r.received_at,
+        }
     }
-    out.into_inner().map_err(|e| e.into_error().into())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReceivedPage {
+    texts: Vec<ReceivedView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    next: Option<String>,
+}
+
+/// Texts received, newest first; `format=csv` exports them.
+#[utoipa::path(get, path = "/api/messages/received", tag = "messages", security(("bearer" = [])), params(ReceivedQuery),
+    responses((status = 200, body = ReceivedPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn received(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Query(q): Query<ReceivedQuery>,
+) -> Result<Response, Error> {
+    let csv = export::wants_csv(q.format.as_deref())?;
+    let query = history::ReceivedQuery {
+        client: q.client,
+        cursor: q.cursor,
+        limit: q.limit.unwrap_or(100),
+    };
+    if csv {
+        let pages = history::export_received(state.db.clone(), &actor, query)?;
+        return Ok(export::csv("received.csv", pages, ReceivedView::from));
+    }
+    let page = history::received(&state.db, &actor, query).await?;
+    Ok(Json(ReceivedPage {
+        texts: page.texts.into_iter().map(ReceivedView::from).collect(),
+        next: page.next,
+    })
+    .into_response())
 }
 
 impl From<Delivered> for MessageView {

@@ -7,6 +7,7 @@ pub mod attempts;
 mod auth;
 mod calls;
 mod clients;
+mod export;
 mod messages;
 mod numbers;
 pub(super) mod recordings;
@@ -69,6 +70,7 @@ pub fn router() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(messages::opt_out, messages::set_opt_out))
         .routes(routes!(messages::validate))
         .routes(routes!(messages::history))
+        .routes(routes!(messages::received))
         .routes(routes!(numbers::available))
         .routes(routes!(numbers::purchase))
         .routes(routes!(numbers::release))

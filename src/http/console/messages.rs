@@ -9,7 +9,7 @@ use super::layout::{self, Place, Tab};
 use super::session::Session;
 use super::{local, zone, Page};
 use crate::admin;
-use crate::admin::history::{self, MessageQuery};
+use crate::admin::history::{self, MessageQuery, ReceivedQuery};
 use crate::http::state::AppState;
 
 const PAGE: u64 = 100;
@@ -17,8 +17,10 @@ const PAGE: u64 = 100;
 #[derive(Deserialize)]
 pub struct Filter {
     client: Option<String>,
-    /// The last text sent on the previous page.
+    /// The last text sent on the previous page of texts sent.
     before: Option<i64>,
+    /// Where the previous page of texts received ended.
+    received: Option<String>,
 }
 
 pub async fn page(State(state): State<AppState>, session: Session, Query(q): Query<Filter>) -> Result<Response, Page> {
@@ -31,18 +33,24 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
         ..MessageQuery::default()
     };
     let sent = history::messages(&state.db, &session.actor, query).await?;
-    let older = sent.next.map(|before| {
+    let older_link = |name: &str, value: &str| {
         let mut link = url::form_urlencoded::Serializer::new(String::new());
         if let Some(c) = &client {
             link.append_pair("client", c);
         }
-        format!(
-            "/admin/messages?{}",
-            link.append_pair("before", &before.to_string()).finish()
-        )
-    });
+        format!("/admin/messages?{}", link.append_pair(name, value).finish())
+    };
+    let older_sent = sent.next.map(|before| older_link("before", &before.to_string()));
     let sent = sent.messages;
-    let (received, opted_out) = history::received(&state.db, &session.actor, client.clone(), PAGE).await?;
+    let received_query = ReceivedQuery {
+        client: client.clone(),
+        cursor: q.received,
+        limit: PAGE,
+    };
+    let received = history::received(&state.db, &session.actor, received_query).await?;
+    let older_received = received.next.as_deref().map(|next| older_link("received", next));
+    let received = received.texts;
+    let opted_out = history::opted_out(&state.db, &session.actor, client.clone()).await?;
     let visible = admin::clients(&state.registry, &session.actor);
     let body = html! {
         h1 { "Messages" }
@@ -75,7 +83,7 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
                     }
                 }
             } }
-            @if let Some(href) = &older { p { a href=(href) { "Older texts sent" } } }
+            @if let Some(href) = &older_sent { p { a href=(href) { "Older texts sent" } } }
         }
         section.card aria-labelledby="received-h" {
             h2 #received-h { "Received" }
@@ -93,6 +101,7 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
                     }
                 }
             } }
+            @if let Some(href) = &older_received { p { a href=(href) { "Older texts received" } } }
         }
         section.card aria-labelledby="optouts-h" {
             h2 #optouts-h { "Opted out" }
