@@ -12,6 +12,8 @@ pub mod accounts;
 pub mod admin;
 /// The process: settings, start-up, serving, telemetry, the CLI.
 pub mod app;
+/// The assistants' side: the link in each alert that opens its call without signing in.
+pub mod assistants;
 /// The call lifecycle: webhooks → routing → store → TwiML.
 pub mod calls;
 /// The time, injected: the system's in service, a settable one in tests.

@@ -292,9 +292,33 @@ pub fn normalize(text: &str, default_country: Option<&str>) -> Result<Normalized
     })
 }
 
+/// `number` as people near `home` (a business number) write it: in national form when both
+/// are of one country (`(917) 555-0142`), else in international form (`+44 20 7946 0123`);
+/// as given when it is not a number (an anonymous caller's `Anonymous`, say).
+pub fn written(number: &str, home: &str) -> String {
+    let Ok(parsed) = phonenumber::parse(None, number) else {
+        return number.to_owned();
+    };
+    let home_country = phonenumber::parse(None, home).ok().and_then(|h| h.country().id());
+    let mode = if home_country.is_some() && home_country == parsed.country().id() {
+        phonenumber::Mode::National
+    } else {
+        phonenumber::Mode::International
+    };
+    parsed.format().mode(mode).to_string()
+}
+
 #[cfg(test)]
 mod normalize_tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_written_nationally_at_home_and_internationally_abroad() {
+        assert_eq!(written("+19175550142", "+12125550100"), "(917) 555-0142");
+        assert_eq!(written("+442079460123", "+12125550100"), "+44 20 7946 0123");
+        assert_eq!(written("+442079460123", "+442079460124"), "020 7946 0123");
+        assert_eq!(written("Anonymous", "+12125550100"), "Anonymous");
+    }
 
     #[test]
     fn national_numbers_become_e164_with_their_country() {

@@ -16,6 +16,7 @@ mod m20261202_000010_console_sessions;
 mod m20261202_000011_history_by_time;
 mod m20261202_000012_search_by_number;
 mod m20261202_000013_audit_filters;
+mod m20261202_000014_call_links;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_history_by_time::Migration),
             Box::new(m20261202_000012_search_by_number::Migration),
             Box::new(m20261202_000013_audit_filters::Migration),
+            Box::new(m20261202_000014_call_links::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ use crate::phone::NumberSearch;
 use crate::rules::registry::Registry;
 use crate::store::admin::{AuditFilter, AuditRow};
 use crate::store::calls::{CallDetail, CallFilter, CallRow};
+use crate::store::handling::HandlingRow;
 use crate::store::messages::{InboundRow, OptOutRow, ReceivedFilter};
 use crate::store::outbox::{MessageFilter, OutboxRow};
 use crate::store::paging::After;
@@ -33,6 +34,8 @@ pub struct Delivered {
 pub struct CallRecord {
     pub detail: CallDetail,
     pub alerts: Vec<Delivered>,
+    /// Heard and handled, and by whom; None while nobody has.
+    pub handling: Option<HandlingRow>,
 }
 
 impl CallRecord {
@@ -399,9 +402,11 @@ pub fn export_audit(
 pub struct Voicemail {
     pub call: CallRow,
     pub transcript: Option<String>,
+    pub handling: Option<HandlingRow>,
 }
 
-/// A client's latest voicemails, read in two queries however many there are.
+/// A client's latest voicemails, those nobody has heard first, read in three queries
+/// however many there are.
 ///
 /// # Errors
 /// `NotFound` for another client's.
@@ -417,15 +422,24 @@ pub async fn latest_voicemails(
         ..CallFilter::default()
     };
     let calls = store::calls::list(db, &filter, limit).await?;
-    let sids = calls.iter().map(|c| c.call_sid.clone()).collect();
-    let mut transcripts = store::recordings::transcripts(db, sids).await?;
-    Ok(calls
+    let sids: Vec<String> = calls.iter().map(|c| c.call_sid.clone()).collect();
+    let mut transcripts = store::recordings::transcripts(db, sids.clone()).await?;
+    let mut handling: HashMap<String, HandlingRow> = store::handling::of_calls(db, sids)
+        .await?
+        .into_iter()
+        .map(|h| (h.call_sid.clone(), h))
+        .collect();
+    let mut voicemails: Vec<Voicemail> = calls
         .into_iter()
         .map(|call| Voicemail {
             transcript: transcripts.remove(&call.call_sid),
+            handling: handling.remove(&call.call_sid),
             call,
         })
-        .collect())
+        .collect();
+    // Stable: newest first within the unheard and within the rest.
+    voicemails.sort_by_key(|v| v.handling.as_ref().is_some_and(|h| h.heard_at.is_some()));
+    Ok(voicemails)
 }
 
 /// One call, if the actor may see it.
@@ -438,7 +452,12 @@ pub async fn call(db: &impl ConnectionTrait, actor: &Actor, sid: &str) -> Result
         return Err(AdminError::NotFound);
     }
     let alerts = with_delivery(db, store::outbox::for_call(db, sid).await?).await?;
-    Ok(CallRecord { detail, alerts })
+    let handling = store::handling::of_calls(db, vec![sid.to_owned()]).await?.pop();
+    Ok(CallRecord {
+        detail,
+        alerts,
+        handling,
+    })
 }
 
 /// A client's figures for calls that came in from `since` (inclusive) to `until` (exclusive).

@@ -57,6 +57,9 @@ pub struct Settings {
     /// Messages and calls one client may send through the admin API per hour.
     #[arg(long, env = "SWITCHBOARD_SEND_QUOTA_PER_HOUR", default_value_t = 500)]
     pub send_quota_per_hour: u64,
+    /// How many days the link in an alert opens its call for the assistant.
+    #[arg(long, env = "SWITCHBOARD_CALL_LINK_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..))]
+    pub call_link_days: u32,
     /// Keep call and message history this many days, pruned in the background; kept for
     /// ever when unset.
     #[arg(long, env = "SWITCHBOARD_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..))]

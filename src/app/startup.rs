@@ -11,6 +11,7 @@ use tracing::{info, warn};
 use crate::accounts::Accounts;
 use crate::admin;
 use crate::app::settings::Settings;
+use crate::assistants::links::CallLinks;
 use crate::calls::{Intake, Webhooks};
 use crate::clock::{Clock, SystemClock};
 use crate::http;
@@ -100,6 +101,10 @@ impl Application {
             links: links.clone(),
             intake,
             outbound: Arc::clone(&outbound),
+            call_links: CallLinks {
+                links: links.clone(),
+                lifetime: chrono::Duration::days(i64::from(settings.call_link_days)),
+            },
         };
         let texts = Texts {
             db: db.clone(),

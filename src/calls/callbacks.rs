@@ -204,7 +204,7 @@ async fn alert(
 }
 
 fn about<'a>(
-    hooks: &Webhooks,
+    hooks: &'a Webhooks,
     rules: &Rules,
     call_sid: &'a str,
     caller: &'a str,
@@ -215,7 +215,7 @@ fn about<'a>(
         call_sid,
         caller,
         called,
-        link: hooks.links.console_call(call_sid),
+        links: &hooks.call_links,
         time: started.with_timezone(&rules.timezone).format("%a %H:%M").to_string(),
     }
 }

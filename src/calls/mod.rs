@@ -18,6 +18,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use tracing::{info, warn};
 
+use crate::assistants::links::CallLinks;
 use crate::clock::Clock;
 use crate::ids::AssistantId;
 use crate::messaging::Outbound;
@@ -43,6 +44,8 @@ pub struct Webhooks {
     pub intake: Batcher<Calls<Intake>>,
     /// Wakes the outbox worker when an alert or a reply was queued.
     pub outbound: Arc<Outbound>,
+    /// The links alerts carry to open their call.
+    pub call_links: CallLinks,
 }
 
 #[derive(Debug, thiserror::Error)]

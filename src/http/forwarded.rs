@@ -3,10 +3,14 @@
 //! it received the request from, so the right-most address that is not itself a trusted proxy
 //! is the one no client could have written; everything to its left is the client's say.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 
+use axum::extract::ConnectInfo;
+use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use ipnet::IpNet;
+
+use crate::http::state::Edge;
 
 /// Which forwarding header the trusted proxies set (`SWITCHBOARD_PROXY_HEADER`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -15,6 +19,15 @@ pub enum ProxyHeader {
     XForwardedFor,
     /// RFC 7239's `Forwarded: for=client, for=proxy1`
     Forwarded,
+}
+
+/// The address a request came from: the TCP peer's, or behind trusted proxies the one
+/// they name.
+pub fn of_request(edge: &Edge, parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| client_address(c.0.ip(), &parts.headers, &edge.trusted_proxies, edge.proxy_header))
 }
 
 /// The client's address: `peer` itself unless `peer` is a trusted proxy, else read from the

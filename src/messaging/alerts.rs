@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::ConnectionTrait;
 
 use super::segments;
+use crate::assistants::links::CallLinks;
 use crate::routing::rules::{Assistant, Notify, NotifyMode, Rules};
 use crate::routing::templates::{self, Vars};
 use crate::store::outbox::{self, NewMessage};
@@ -27,8 +28,21 @@ pub struct About<'a> {
     pub caller: &'a str,
     /// The business number that was called: alerts are sent from it.
     pub called: &'a str,
-    pub link: String,
+    /// Each alert carries a link of its own that opens the call for its assistant.
+    pub links: &'a CallLinks,
     pub time: String,
+}
+
+impl About<'_> {
+    async fn link_for(
+        &self,
+        db: &impl ConnectionTrait,
+        client: &str,
+        assistant: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        self.links.issue(db, self.call_sid, client, assistant, now).await
+    }
 }
 
 /// The assistants the rules name for alerts, skipping those off duty when the rules say
@@ -95,13 +109,13 @@ pub fn fit(template: &str, vars: &Vars) -> String {
     }
 }
 
-fn vars(rules: &Rules, about: &About<'_>, duration: Option<i32>, transcript: Option<&str>) -> Vars {
+fn vars(rules: &Rules, about: &About<'_>, duration: Option<i32>, transcript: Option<&str>, link: String) -> Vars {
     Vars {
         caller: about.caller.to_owned(),
         client: rules.name.clone(),
         duration: duration.map(|d| d.to_string()).unwrap_or_else(|| "?".into()),
         transcript: transcript.unwrap_or_default().to_owned(),
-        link: about.link.clone(),
+        link,
         time: about.time.clone(),
     }
 }
@@ -139,8 +153,9 @@ pub async fn voicemail(
     if transcript.is_none() && transcribing {
         crate::store::recordings::expect_transcript(db, recording_sid).await?;
     }
-    let body = fit(template, &vars(rules, about, duration, transcript));
     for a in recipients(rules, off_duty) {
+        let link = about.link_for(db, rules.client.as_str(), a.id.as_str(), now).await?;
+        let body = fit(template, &vars(rules, about, duration, transcript, link));
         let message = NewMessage {
             client: rules.client.as_str(),
             dedupe_key: format!("voicemail:{recording_sid}:{}", a.id),
@@ -174,23 +189,22 @@ pub async fn transcript(
     text: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let v = vars(rules, about, duration, Some(text));
-    let combined = fit(&rules.messaging.templates.voicemail_transcript, &v);
-    let follow_up = fit(&rules.messaging.templates.transcript, &v);
     for alert in outbox::for_recording(db, recording_sid)
         .await?
         .into_iter()
         .filter(|m| m.purpose == "voicemail")
     {
+        let assistant = alert.assistant_id.as_deref().unwrap_or_default();
+        let link = about.link_for(db, &alert.client_id, assistant, now).await?;
+        let v = vars(rules, about, duration, Some(text), link);
+        let combined = fit(&rules.messaging.templates.voicemail_transcript, &v);
+        let follow_up = fit(&rules.messaging.templates.transcript, &v);
         if outbox::rewrite_pending(db, alert.id, "voicemail_transcript", &combined, now).await? {
             continue;
         }
         let message = NewMessage {
             client: &alert.client_id,
-            dedupe_key: format!(
-                "transcript:{recording_sid}:{}",
-                alert.assistant_id.as_deref().unwrap_or("")
-            ),
+            dedupe_key: format!("transcript:{recording_sid}:{assistant}"),
             purpose: "transcript",
             call_sid: alert.call_sid.as_deref(),
             recording_sid: Some(recording_sid),
@@ -222,8 +236,12 @@ pub async fn missed_call(
     if !rules.messaging.missed_call_alerts {
         return Ok(());
     }
-    let body = fit(&rules.messaging.templates.missed_call, &vars(rules, about, None, None));
     for a in recipients(rules, off_duty) {
+        let link = about.link_for(db, rules.client.as_str(), a.id.as_str(), now).await?;
+        let body = fit(
+            &rules.messaging.templates.missed_call,
+            &vars(rules, about, None, None, link),
+        );
         let message = NewMessage {
             client: rules.client.as_str(),
             dedupe_key: format!("missed_call:{}:{}", about.call_sid, a.id),

@@ -68,7 +68,7 @@ impl Default for Templates {
             voicemail_transcript: "New voicemail for {client} from {caller} ({duration} s): \"{transcript}\" {link}"
                 .into(),
             transcript: "Transcript of the voicemail for {client} from {caller}: \"{transcript}\"".into(),
-            missed_call: "Missed call for {client} from {caller} at {time}.".into(),
+            missed_call: "Missed call for {client} from {caller} at {time}. Details: {link}".into(),
         }
     }
 }

@@ -293,10 +293,18 @@ pub struct CallDetail {
     pub recordings: Vec<RecordingRow>,
 }
 
+/// The call alone, without its legs and recordings.
+///
+/// # Errors
+/// On database failure.
+pub async fn find_row(db: &impl ConnectionTrait, call_sid: &str) -> Result<Option<CallRow>, StoreError> {
+    Ok(Call::find_by_id(call_sid).one(db).await?)
+}
+
 /// # Errors
 /// On database failure.
 pub async fn find(db: &impl ConnectionTrait, call_sid: &str) -> Result<Option<CallDetail>, StoreError> {
-    let Some(call) = Call::find_by_id(call_sid).one(db).await? else {
+    let Some(call) = find_row(db, call_sid).await? else {
         return Ok(None);
     };
     let legs = Leg::find()

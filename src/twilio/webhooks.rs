@@ -19,6 +19,8 @@ pub const PATH_STATUS: &str = "/twilio/voice/status";
 /// The seed's name for [`PATH_STATUS`], still served.
 pub const PATH_STATUS_ALIAS: &str = "/api/twilio/call-status";
 pub const PATH_SMS_STATUS: &str = "/twilio/sms/status";
+/// Where an assistant's link to one call points, followed by the link's secret.
+pub const PATH_CALL_LINK: &str = "/l/";
 
 /// Builds the callback URLs we hand to Twilio: absolute under the public URL when one
 /// is configured (Twilio's advice), relative to the request otherwise.
@@ -49,9 +51,9 @@ impl Links {
         self
     }
 
-    /// The page of a call in the admin console, for alert messages.
-    pub fn console_call(&self, call_sid: &str) -> String {
-        format!("{}/admin/calls/{call_sid}", self.console)
+    /// A link that opens one call for an assistant (`assistants::links`), for alert messages.
+    pub fn call_link(&self, token: &str) -> String {
+        format!("{}{PATH_CALL_LINK}{token}", self.console)
     }
 
     /// A callback URL for requests we make to Twilio's REST API; only with a public

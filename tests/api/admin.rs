@@ -34,6 +34,8 @@ fn body_for(path: &str) -> Option<Value> {
         Some(json!({ "on_duty": true }))
     } else if path.ends_with("/rollback") {
         Some(json!({ "version": 1 }))
+    } else if path.ends_with("/handled") {
+        Some(json!({ "handled": true }))
     } else if path.ends_with("/simulate") {
         Some(json!({ "at": "2026-12-01T10:00" }))
     } else if path.ends_with("/notify-call") {

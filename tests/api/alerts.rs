@@ -49,7 +49,7 @@ async fn a_voicemail_alerts_each_assistant_once_and_the_late_transcript_follows(
     assert_eq!(first.len(), 1);
     assert!(
         first[0].starts_with(&format!(
-            "Voicemail for Acme Dental from {CALLER} (14 s). Listen: {PUBLIC_URL}/admin/calls/{call}"
+            "Voicemail for Acme Dental from {CALLER} (14 s). Listen: {PUBLIC_URL}/l/"
         )),
         "{first:?}"
     );

@@ -2,9 +2,7 @@
 //! bearer token (401), and an address that guessed wrong too often with 429
 //! (`super::attempts`); what a token may see is decided by [`crate::admin::Actor`].
 
-use std::net::{IpAddr, SocketAddr};
-
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
@@ -49,7 +47,7 @@ impl Admin {
     /// `TooManyRequests` for an address that guessed wrong too often (`super::attempts`),
     /// `Unauthorized` for an unknown or revoked token.
     pub async fn token(state: &AppState, parts: &Parts, token: &str) -> Result<TokenRow, Error> {
-        let ip = Self::address(state, parts);
+        let ip = forwarded::of_request(&state.edge, parts);
         let now = state.clock.now();
         if let Some(retry_after) = ip.and_then(|ip| state.admin_attempts.blocked_for(ip, now)) {
             return Err(Error::TooManyRequests {
@@ -71,16 +69,7 @@ impl Admin {
         Actor {
             name: row.name,
             client: row.client_id,
-            address: Self::address(state, parts).map(|ip| ip.to_string()),
+            address: forwarded::of_request(&state.edge, parts).map(|ip| ip.to_string()),
         }
-    }
-
-    /// The client's address: the TCP peer's, or behind trusted proxies the one they name.
-    fn address(state: &AppState, parts: &Parts) -> Option<IpAddr> {
-        let edge = &state.edge;
-        parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| forwarded::client_address(c.0.ip(), &parts.headers, &edge.trusted_proxies, edge.proxy_header))
     }
 }

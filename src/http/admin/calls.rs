@@ -1,15 +1,18 @@
 //! The call log: filtered, newest first, with cursor pagination; one call in full.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Admin, ErrorBody, Json, Path, Query};
+use crate::admin::handling;
 use crate::admin::history::{self, CallQuery};
 use crate::http::state::AppState;
 use crate::http::Error;
 use crate::store::calls::CallRow;
+use crate::store::handling::HandlingRow;
 
 #[derive(Deserialize, IntoParams)]
 pub struct ListQuery {
@@ -136,6 +139,27 @@ pub struct CallDetail {
     legs: Vec<Leg>,
     recordings: Vec<Recording>,
     alerts: Vec<Alert>,
+    handling: Handling,
+}
+
+/// What became of the call: who first listened to its message, who handled it.
+#[derive(Serialize, ToSchema, Default)]
+pub struct Handling {
+    heard_by: Option<String>,
+    heard_at: Option<DateTime<Utc>>,
+    handled_by: Option<String>,
+    handled_at: Option<DateTime<Utc>>,
+}
+
+impl From<HandlingRow> for Handling {
+    fn from(h: HandlingRow) -> Self {
+        Self {
+            heard_by: h.heard_by,
+            heard_at: h.heard_at,
+            handled_by: h.handled_by,
+            handled_at: h.handled_at,
+        }
+    }
 }
 
 /// One call with its legs, trace, recordings, transcript and the alerts it caused.
@@ -161,9 +185,11 @@ pub async fn show(
             error_code: a.message.error_code,
         })
         .collect();
+    let handling = record.handling.map(Handling::from).unwrap_or_default();
     let detail = record.detail;
     let c = detail.call;
     Ok(Json(CallDetail {
+        handling,
         trace,
         rules_version: c.rules_version,
         legs: detail
@@ -194,4 +220,42 @@ pub async fn show(
         alerts,
         call: CallSummary::from(c),
     }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SetHandled {
+    handled: bool,
+}
+
+/// Marks the call handled by the token's name (or not handled any more); audited.
+#[utoipa::path(put, path = "/api/calls/{sid}/handled", tag = "calls", security(("bearer" = [])),
+    params(("sid" = String, Path)), request_body = SetHandled,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_handled(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path(sid): Path<String>,
+    Json(body): Json<SetHandled>,
+) -> Result<StatusCode, Error> {
+    handling::set_handled(&state.admin, &actor, &sid, body.handled).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Revoked {
+    /// How many links still worked until now.
+    revoked: u64,
+}
+
+/// Withdraws the links the call's alerts carried, so they open nothing any more; audited.
+#[utoipa::path(delete, path = "/api/calls/{sid}/links", tag = "calls", security(("bearer" = [])),
+    params(("sid" = String, Path)),
+    responses((status = 200, body = Revoked), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke_links(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path(sid): Path<String>,
+) -> Result<Json<Revoked>, Error> {
+    let revoked = handling::revoke_links(&state.admin, &actor, &sid).await?;
+    Ok(Json(Revoked { revoked }))
 }

@@ -61,6 +61,8 @@ pub fn router() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(rules::simulate))
         .routes(routes!(calls::list))
         .routes(routes!(calls::show))
+        .routes(routes!(calls::set_handled))
+        .routes(routes!(calls::revoke_links))
         .routes(routes!(recordings::of_call))
         .routes(routes!(recordings::by_sid))
         .routes(routes!(messages::send_sms))

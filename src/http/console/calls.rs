@@ -1,18 +1,19 @@
 //! The call log (filterable) and one call: its legs, why it went where it went, the
-//! voicemail with its transcript and a player, and the alerts sent with their delivery.
+//! voicemail with its transcript and a player, its follow-up (heard, handled, the
+//! assistants' links), and the alerts sent with their delivery.
 
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
 use maud::html;
 use serde::Deserialize;
 
 use super::layout::{self, Place, Tab};
-use super::session::Session;
-use super::{local, zone, Page};
+use super::session::{Posted, Session};
+use super::{handling_state, local, recording_card, zone, Page};
 use crate::admin;
 use crate::admin::history::{self, CallPage, CallQuery};
-use crate::admin::recordings;
+use crate::admin::{handling, recordings};
 use crate::http::admin::recordings::mp3;
 use crate::http::state::AppState;
 use crate::http::Error;
@@ -137,6 +138,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
     let c = &record.detail.call;
     let tz = zone(&state, c.client_id.as_deref());
     let recordings = &record.detail.recordings;
+    let handled = record.handling.as_ref().is_some_and(|h| h.handled_by.is_some());
     let body = html! {
         h1 { "Call from " (c.from_number) }
         section.card {
@@ -155,22 +157,22 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
             ol.trace { @for line in &trace { li { (line) } } }
         }
         @if !recordings.is_empty() {
-            section.card #voicemail aria-labelledby="recording-h" {
-                h2 #recording-h { "Recording" }
-                audio controls preload="none" src={ "/admin/calls/" (c.call_sid) "/recording" } {
-                    a href={ "/admin/calls/" (c.call_sid) "/recording" } { "Download the recording" }
+            (recording_card(recordings, &format!("/admin/calls/{}/recording", c.call_sid)))
+        }
+        @if c.client_id.is_some() {
+            section.card #follow-up aria-labelledby="follow-up-h" {
+                h2 #follow-up-h { "Follow-up" }
+                p { (handling_state(record.handling.as_ref(), tz)) }
+                form method="post" action={ "/admin/calls/" (c.call_sid) "/handled" } {
+                    input type="hidden" name="csrf" value=(session.csrf);
+                    input type="hidden" name="handled" value=(!handled);
+                    button type="submit" { @if handled { "Mark as not handled" } @else { "Mark as handled" } }
                 }
-                @for r in recordings {
-                    div.recording {
-                        p.muted {
-                            (r.kind)
-                            @if let Some(d) = r.duration { ", " (d) " s" }
-                        }
-                        @match (&r.transcription_text, &r.transcription_status) {
-                            (Some(t), _) => blockquote.transcript { (t) },
-                            (None, Some(s)) => p.muted { "Transcript: " (s) },
-                            (None, None) => p.muted { "No transcript." },
-                        }
+                @if !record.alerts.is_empty() {
+                    form method="post" action={ "/admin/calls/" (c.call_sid) "/links/revoke" } {
+                        input type="hidden" name="csrf" value=(session.csrf);
+                        p.muted { "Each alert carries a link that opens this call without signing in. Withdraw them if a phone was lost or someone left." }
+                        button type="submit" { "Withdraw the links sent for this call" }
                     }
                 }
             }
@@ -224,10 +226,36 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
     Ok(layout::page("Call", Some(&session), place, body).into_response())
 }
 
+/// The recording; playing it marks the call's message heard by the admin.
 pub async fn recording(
     State(state): State<AppState>,
     session: Session,
     Path(sid): Path<String>,
 ) -> Result<Response, Page> {
-    Ok(mp3(recordings::of_call(&state.admin, &session.actor, &sid).await?))
+    let media = recordings::of_call(&state.admin, &session.actor, &sid).await?;
+    handling::heard(&state.admin, &session.actor, &sid).await?;
+    Ok(mp3(media))
+}
+
+#[derive(Deserialize)]
+pub struct Handled {
+    handled: bool,
+}
+
+pub async fn mark(
+    State(state): State<AppState>,
+    Path(sid): Path<String>,
+    Posted(session, form): Posted<Handled>,
+) -> Result<Redirect, Page> {
+    handling::set_handled(&state.admin, &session.actor, &sid, form.handled).await?;
+    Ok(Redirect::to(&format!("/admin/calls/{sid}#follow-up")))
+}
+
+pub async fn revoke_links(
+    State(state): State<AppState>,
+    Path(sid): Path<String>,
+    Posted(session, _): Posted<serde::de::IgnoredAny>,
+) -> Result<Redirect, Page> {
+    handling::revoke_links(&state.admin, &session.actor, &sid).await?;
+    Ok(Redirect::to(&format!("/admin/calls/{sid}#follow-up")))
 }

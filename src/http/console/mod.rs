@@ -4,6 +4,7 @@
 //! read without JavaScript; the little there is only keeps the rules editor's line
 //! numbers in step while typing.
 
+mod call_link;
 mod calls;
 mod guard;
 mod layout;
@@ -19,9 +20,13 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use maud::{html, Markup};
 
 use super::Error;
 use crate::http::state::AppState;
+use crate::store::handling::HandlingRow;
+use crate::store::recordings::RecordingRow;
+use crate::twilio::webhooks::PATH_CALL_LINK;
 
 const CSS: &str = include_str!("assets/console.css");
 const JS: &str = include_str!("assets/console.js");
@@ -50,7 +55,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/calls", get(calls::list))
         .route("/admin/calls/{sid}", get(calls::show))
         .route("/admin/calls/{sid}/recording", get(calls::recording))
+        .route("/admin/calls/{sid}/handled", post(calls::mark))
+        .route("/admin/calls/{sid}/links/revoke", post(calls::revoke_links))
         .route("/admin/messages", get(messages::page))
+        .route(&format!("{PATH_CALL_LINK}{{token}}"), get(call_link::page))
+        .route(
+            &format!("{PATH_CALL_LINK}{{token}}/recording"),
+            get(call_link::recording),
+        )
+        .route(&format!("{PATH_CALL_LINK}{{token}}/handled"), post(call_link::mark))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
 }
 
@@ -104,9 +117,71 @@ impl IntoResponse for Page {
     }
 }
 
+/// New, heard by someone, or handled by someone.
+pub fn handling_badge(handling: Option<&HandlingRow>) -> Markup {
+    let heard = handling.and_then(|h| h.heard_by.as_deref());
+    match (handling.and_then(|h| h.handled_by.as_deref()), heard) {
+        (Some(by), _) => html! { span.badge.open { "Handled" } " " span.muted { "by " (by) } },
+        (None, Some(by)) => html! { span.badge { "Heard" } " " span.muted { "by " (by) } },
+        (None, None) => html! { span.badge.closed { "New" } },
+    }
+}
+
+/// Who heard the call's message and who handled it, and when, in words.
+fn handling_state(handling: Option<&HandlingRow>, tz: Tz) -> Markup {
+    let Some(h) = handling else {
+        return html! { "Nobody has listened to it or marked it handled yet." };
+    };
+    html! {
+        @if let (Some(by), Some(at)) = (&h.handled_by, h.handled_at) {
+            "Handled by " strong { (by) } ", " (local(tz, at)) "."
+        } @else if let (Some(by), Some(at)) = (&h.heard_by, h.heard_at) {
+            "Listened to by " strong { (by) } ", " (local(tz, at)) "; not marked handled yet."
+        } @else {
+            "Not handled yet."
+        }
+    }
+}
+
+/// A length of time as people read it: `7:48`, `1:02:05`.
+fn length(seconds: i32) -> String {
+    let s = seconds.max(0);
+    match s / 3600 {
+        0 => format!("{}:{:02}", s / 60, s % 60),
+        h => format!("{h}:{:02}:{:02}", s / 60 % 60, s % 60),
+    }
+}
+
+/// A call's recordings: a player for the voicemail (else the first recording) from `src`,
+/// and each recording's transcript, or why there is none.
+fn recording_card(recordings: &[RecordingRow], src: &str) -> Markup {
+    html! {
+        section.card #voicemail aria-labelledby="recording-h" {
+            h2 #recording-h { "Recording" }
+            audio controls preload="none" src=(src) {
+                a href=(src) { "Download the recording" }
+            }
+            @for r in recordings {
+                div.recording {
+                    p.muted {
+                        @if r.kind == "voicemail" { "Voicemail" } @else { "Call recording" }
+                        @if let Some(d) = r.duration { ", " (length(d)) }
+                    }
+                    @match (&r.transcription_text, r.transcription_status.as_deref()) {
+                        (Some(t), _) => blockquote.transcript { (t) },
+                        (None, Some("failed")) => p.muted { "Twilio could not write this message out: listen to it above." },
+                        (None, Some(_)) => p.muted { "The written version is not ready yet." },
+                        (None, None) => p.muted { "Not written out." },
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// An instant as a business's local time.
 fn local(tz: Tz, t: DateTime<Utc>) -> String {
-    t.with_timezone(&tz).format("%a %d %b %Y, %H:%M").to_string()
+    t.with_timezone(&tz).format("%a %d %b %Y, %H:%M %Z").to_string()
 }
 
 /// The time zone a client's times are shown in (UTC for a client no longer served).

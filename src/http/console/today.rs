@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
-use super::{local, Page};
+use super::{handling_badge, local, Page};
 use crate::admin;
 use crate::admin::history;
 use crate::http::state::AppState;
@@ -130,9 +130,10 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
                 p.muted { "No voicemails yet." }
             }
             ul.list {
-                @for history::Voicemail { call, transcript } in &voicemails {
+                @for history::Voicemail { call, transcript, handling } in &voicemails {
                     li {
                         a href={ "/admin/calls/" (call.call_sid) } { (local(tz, call.started_at)) " from " (call.from_number) }
+                        " " (handling_badge(handling.as_ref()))
                         @if let Some(t) = transcript {
                             blockquote { (t) }
                         }
