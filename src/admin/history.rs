@@ -20,6 +20,7 @@ use crate::store::handling::HandlingRow;
 use crate::store::messages::{InboundRow, OptOutRow, ReceivedFilter};
 use crate::store::outbox::{MessageFilter, OutboxRow};
 use crate::store::paging::After;
+use crate::store::rule_versions::VersionMeta;
 use crate::store::{self, Db, StoreError};
 
 /// A message we sent (or will send) and what Twilio last said about its delivery.
@@ -458,6 +459,34 @@ pub async fn call(db: &impl ConnectionTrait, actor: &Actor, sid: &str) -> Result
         alerts,
         handling,
     })
+}
+
+/// A client's rules versions newest first, and the version the next page continues below
+/// (none on the last).
+#[derive(Debug, Clone)]
+pub struct VersionPage {
+    pub versions: Vec<VersionMeta>,
+    pub next: Option<i32>,
+}
+
+/// One page of a client's rules versions.
+///
+/// # Errors
+/// `NotFound` for another client's or one not served; `BadRequest` for a page size that
+/// cannot be used.
+pub async fn versions(
+    db: &impl ConnectionTrait,
+    registry: &Registry,
+    actor: &Actor,
+    id: &str,
+    before: Option<i32>,
+    limit: u64,
+) -> Result<VersionPage, AdminError> {
+    admin::client(registry, actor, id)?;
+    let limit = page_size(limit)?;
+    let (versions, more) = page_of(store::rule_versions::list(db, id, before, limit + 1).await?, limit);
+    let next = more.then(|| versions.last().map(|v| v.version)).flatten();
+    Ok(VersionPage { versions, next })
 }
 
 /// A client's figures for calls that came in from `since` (inclusive) to `until` (exclusive).

@@ -259,7 +259,7 @@ pub async fn save_all(
 }
 
 /// A version's facts, without its text.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema, sea_orm::FromQueryResult)]
 pub struct VersionMeta {
     pub version: i32,
     pub origin: String,
@@ -268,23 +268,34 @@ pub struct VersionMeta {
     pub created_at: DateTime<Utc>,
 }
 
-/// Every version of a client, newest first.
+/// A client's versions newest first, below version `before` when given, at most `limit`;
+/// their texts are not read.
 ///
 /// # Errors
 /// On database failure.
-pub async fn list(db: &impl ConnectionTrait, client: &str) -> Result<Vec<VersionMeta>, StoreError> {
-    Ok(RuleVersion::find()
-        .filter(rule_version::Column::ClientId.eq(client))
-        .order_by_desc(rule_version::Column::Version)
+pub async fn list(
+    db: &impl ConnectionTrait,
+    client: &str,
+    before: Option<i32>,
+    limit: u64,
+) -> Result<Vec<VersionMeta>, StoreError> {
+    use rule_version::Column;
+    let mut q = RuleVersion::find()
+        .select_only()
+        .columns([
+            Column::Version,
+            Column::Origin,
+            Column::Author,
+            Column::Comment,
+            Column::CreatedAt,
+        ])
+        .filter(Column::ClientId.eq(client));
+    if let Some(before) = before {
+        q = q.filter(Column::Version.lt(before));
+    }
+    Ok(q.order_by_desc(Column::Version)
+        .limit(limit)
+        .into_model::<VersionMeta>()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|m| VersionMeta {
-            version: m.version,
-            origin: m.origin,
-            author: m.author,
-            comment: m.comment,
-            created_at: m.created_at,
-        })
-        .collect())
+        .await?)
 }

@@ -649,3 +649,36 @@ async fn the_audit_log_filters_by_who_what_client_and_period_and_pages_and_expor
         "{lines:?}"
     );
 }
+
+#[tokio::test]
+async fn rules_versions_page_newest_first_without_their_texts() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let text = std::fs::read_to_string(example_rules().join("acme-dental.toml")).unwrap();
+    for n in 2..=5 {
+        let edited = Value::String(format!("{text}\n# edit {n}\n"));
+        let (status, body) = app
+            .api("PUT", "/api/clients/acme-dental/rules", Some(&token), Some(edited))
+            .await;
+        assert_eq!((status, body["version"].as_i64()), (200, Some(n)), "{body}");
+    }
+    let numbers = |page: &Value| -> Vec<i64> {
+        page.as_array()
+            .unwrap_or_else(|| panic!("{page}"))
+            .iter()
+            .map(|v| v["version"].as_i64().unwrap())
+            .collect()
+    };
+    let url = "/api/clients/acme-dental/rules/versions";
+    let (_, first) = app.api("GET", &format!("{url}?limit=2"), Some(&token), None).await;
+    assert_eq!(numbers(&first), [5, 4], "{first}");
+    assert!(first[0].get("source").is_none(), "no texts: {first}");
+    let (_, rest) = app
+        .api("GET", &format!("{url}?limit=2&before=4"), Some(&token), None)
+        .await;
+    assert_eq!(numbers(&rest), [3, 2]);
+    let (_, last) = app.api("GET", &format!("{url}?before=2"), Some(&token), None).await;
+    assert_eq!(numbers(&last), [1]);
+    let (status, _) = app.api("GET", &format!("{url}?limit=0"), Some(&token), None).await;
+    assert_eq!(status, 400);
+}

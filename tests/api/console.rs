@@ -297,7 +297,7 @@ async fn a_save_whose_own_tests_fail_keeps_the_text_and_marks_each_failing_line(
         assert!(note.starts_with(r#"<span class="note">"#) && note.split("</li>").next().unwrap().contains(expected));
     }
     assert!(html.contains("[&quot;maria&quot;]"), "the admin's text is kept");
-    let versions = switchboard::store::rule_versions::list(&app.db, "acme-dental")
+    let versions = switchboard::store::rule_versions::list(&app.db, "acme-dental", None, 10)
         .await
         .unwrap();
     assert_eq!(versions.len(), 1, "nothing saved");
@@ -587,4 +587,28 @@ async fn the_texts_received_page_on_to_older_ones() {
         link(&second, "Older texts received").is_none(),
         "the last page says no more"
     );
+}
+
+#[tokio::test]
+async fn the_rules_versions_page_on_to_older_ones() {
+    let app = spawn_app().await;
+    let token = app.admin_token(Some("acme-dental")).await;
+    let text = std::fs::read_to_string(example_rules().join("acme-dental.toml")).unwrap();
+    for n in 2..=51 {
+        let edited = serde_json::Value::String(format!("{text}\n# edit {n}\n"));
+        let (status, _) = app
+            .api("PUT", "/api/clients/acme-dental/rules", Some(&token), Some(edited))
+            .await;
+        assert_eq!(status, 200);
+    }
+    let (session, _) = sign_in(&app, &token).await;
+    let (_, first) = get(&app, "/admin/clients/acme-dental/rules/versions", Some(&session)).await;
+    assert!(
+        first.contains("Roll back to version 2<") && !first.contains("Roll back to version 1<"),
+        "the newest 50"
+    );
+    let older = link(&first, "Older versions").expect("a link to older versions");
+    let (_, second) = get(&app, &older, Some(&session)).await;
+    assert!(second.contains("Roll back to version 1<"), "{second}");
+    assert!(link(&second, "Older versions").is_none(), "the last page says no more");
 }

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{Admin, ErrorBody, Json, Path, Query};
 use crate::admin;
+use crate::admin::history;
 use crate::admin::simulation::Simulation;
 use crate::http::state::AppState;
 use crate::http::Error;
@@ -112,17 +113,28 @@ pub async fn check(
     Ok(Json(Checked { ok: true }))
 }
 
-/// Every version, newest first.
+#[derive(Deserialize, IntoParams)]
+pub struct VersionsQuery {
+    /// The last `version` of the previous page.
+    before: Option<i32>,
+    /// How many versions per page (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u64>,
+}
+
+/// The client's versions, newest first, without their texts.
 #[utoipa::path(get, path = "/api/clients/{id}/rules/versions", tag = "rules", security(("bearer" = [])),
-    params(("id" = String, Path)),
+    params(("id" = String, Path), VersionsQuery),
     responses((status = 200, body = [VersionMeta]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn versions(
     State(state): State<AppState>,
     Admin(actor): Admin,
     Path(id): Path<String>,
+    Query(q): Query<VersionsQuery>,
 ) -> Result<Json<Vec<VersionMeta>>, Error> {
-    admin::client(&state.registry, &actor, &id)?;
-    Ok(Json(store::rule_versions::list(&state.db, &id).await?))
+    let limit = q.limit.unwrap_or(100);
+    let page = history::versions(&state.db, &state.registry, &actor, &id, q.before, limit).await?;
+    Ok(Json(page.versions))
 }
 
 /// One version, with its text.

@@ -12,7 +12,7 @@ use similar::{DiffTag, TextDiff};
 use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
 use super::{local, Page};
-use crate::admin::{self, AdminError};
+use crate::admin::{self, history, AdminError};
 use crate::http::state::AppState;
 use crate::routing::RuleError;
 use crate::store::rule_versions;
@@ -166,14 +166,28 @@ pub async fn submit(
     }
 }
 
+#[derive(Deserialize)]
+pub struct OlderVersions {
+    /// The last version of the previous page.
+    before: Option<i32>,
+}
+
+/// Versions a page of the console's version list shows.
+const VERSIONS_PAGE: u64 = 50;
+
 pub async fn versions(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<String>,
+    Query(q): Query<OlderVersions>,
 ) -> Result<Response, Page> {
     let loaded = admin::client(&state.registry, &session.actor, &id)?;
     let tz = loaded.rules.timezone;
-    let list = rule_versions::list(&state.db, &id).await?;
+    let page = history::versions(&state.db, &state.registry, &session.actor, &id, q.before, VERSIONS_PAGE).await?;
+    let older_link = page
+        .next
+        .map(|v| format!("/admin/clients/{id}/rules/versions?before={v}"));
+    let list = page.versions;
     let newest = list.first().map_or(0, |v| v.version);
     let older = list.get(1).map_or(newest, |v| v.version);
     let body = html! {
@@ -213,6 +227,7 @@ pub async fn versions(
                 }
             }
         }
+        @if let Some(href) = &older_link { p { a href=(href) { "Older versions" } } }
     };
     let place = Place {
         client: Some(&id),
