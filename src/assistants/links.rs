@@ -11,7 +11,7 @@ use crate::admin::Actor;
 use crate::rules::registry::Registry;
 use crate::store::call_links::{self, LinkRow, NewLink};
 use crate::store::StoreError;
-use crate::twilio::webhooks::Links;
+use crate::twilio::webhooks::{Links, PATH_CALL_LINK};
 
 /// Where the links point, and how long they work.
 #[derive(Debug, Clone)]
@@ -44,6 +44,26 @@ impl CallLinks {
         call_links::create(db, &link, now).await?;
         Ok(self.links.call_link(&token))
     }
+}
+
+/// `text` with the secret of every call link in it left out, for the log.
+pub fn hidden_in(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(PATH_CALL_LINK) {
+        let (before, after) = rest.split_at(at + PATH_CALL_LINK.len());
+        out.push_str(before);
+        let secret = after
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+            .count();
+        if secret > 0 {
+            out.push('…');
+        }
+        rest = &after[secret..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A link that works, and who it speaks for.
@@ -92,4 +112,19 @@ pub async fn open(
         link,
         actor,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hidden_in;
+
+    #[test]
+    fn the_secret_of_a_call_link_is_left_out_of_a_text() {
+        assert_eq!(
+            hidden_in("Voicemail from +1. Listen: https://sb.example.com/l/tEh4Bv58cl-yCedwLUhk_g now"),
+            "Voicemail from +1. Listen: https://sb.example.com/l/… now"
+        );
+        assert_eq!(hidden_in("/l/a /l/b"), "/l/… /l/…");
+        assert_eq!(hidden_in("no link /l/"), "no link /l/");
+    }
 }

@@ -12,6 +12,7 @@ use tracing::{info, warn};
 use super::Outbound;
 use crate::accounts::secrets::SecretKey;
 use crate::accounts::{self, Sender};
+use crate::assistants::links::hidden_in;
 use crate::clock::Clock;
 use crate::phone::{mask, mask_all};
 use crate::store::outbox::{self, OutboxRow, CANCELLED, FAILED};
@@ -127,7 +128,7 @@ async fn deliver(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreError
     {
         Sender::Twilio(account) => account,
         Sender::Log => {
-            info!(to = %mask(&row.to_number), body = %mask_all(&row.body), "LOCAL MODE: message not sent to Twilio");
+            info!(to = %mask(&row.to_number), body = %hidden_in(&mask_all(&row.body)), "LOCAL MODE: message not sent to Twilio");
             outbox::mark_sent(&worker.db, row.id, &format!("SMlocal{:027}", row.id), None, now).await?;
             return Ok(Outcome::Sent);
         }

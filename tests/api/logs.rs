@@ -180,10 +180,13 @@ async fn a_whole_call_and_an_admin_session_log_masked_numbers_and_leak_no_secret
         assert!(Instant::now() < deadline, "the alert was not sent");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert!(
-        fake.accepted()[0].body.contains(CALLER),
-        "the alert itself carries the number"
-    );
+    let alert = fake.accepted()[0].body.clone();
+    assert!(alert.contains(CALLER), "the alert itself carries the number");
+    // The alert's link to the call is a secret too: opened, it reaches the log as its route.
+    let link = &alert[alert.find("/l/").expect("a link to the call")..];
+    let link_secret = link["/l/".len()..].split_whitespace().next().unwrap().to_owned();
+    let opened = http.get(format!("{public}/l/{link_secret}")).send().await.unwrap();
+    assert_eq!(opened.status(), 200);
     // Every answer of an admin session, errors included: wrong tokens until throttled, the
     // client's own credentials stored and shown, a refused and a forged webhook.
     let mut answers = Vec::new();
@@ -245,6 +248,7 @@ async fn a_whole_call_and_an_admin_session_log_masked_numbers_and_leak_no_secret
             );
         }
     }
+    assert!(!output.contains(&link_secret), "a call link reached the logs");
     for number in [CALLER, ASSISTANT, NUMBER, "15557654321", "%2B1555"] {
         assert!(
             !output.contains(number),

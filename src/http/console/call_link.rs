@@ -58,12 +58,12 @@ pub async fn page(State(state): State<AppState>, Link(opened): Link) -> Result<R
     let here = format!("/l/{}", opened.token);
     let handled = record.handling.as_ref().and_then(|h| h.handled_by.as_ref()).is_some();
     let body = html! {
-        h1 { (what) " from " (caller) }
+        h1 { (what) " from " span.number { (caller) } }
         section.card {
             p { (business) ", " (local(tz, c.started_at)) }
             @if let Some(d) = c.duration.filter(|_| !voicemail) { p.muted { "Rang for " (length(d)) } }
             @if c.from_number.starts_with('+') {
-                p { a.button href={ "tel:" (c.from_number) } { "Call " (caller) " back" } }
+                p { a.button href={ "tel:" (c.from_number) } { "Call " span.number { (caller) } " back" } }
             }
         }
         @if !record.detail.recordings.is_empty() {
@@ -77,7 +77,7 @@ pub async fn page(State(state): State<AppState>, Link(opened): Link) -> Result<R
                 button type="submit" { @if handled { "Mark as not handled" } @else { "Mark as handled" } }
             }
         }
-        p.muted { "This link opens this call only, for " (opened.actor.name) ", until " (local(tz, opened.link.expires_at)) "." }
+        p.muted { "This link opens this call only, for " (opened.actor.name) ". It works until " (local(tz, opened.link.expires_at)) "." }
     };
     let place = Place {
         client: None,
