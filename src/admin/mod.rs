@@ -22,7 +22,7 @@ pub mod stats;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, TransactionTrait};
 
 use crate::accounts::secrets::SecretKey;
 use crate::accounts::Accounts;
@@ -288,10 +288,14 @@ pub async fn set_duty(
     if !loaded.rules.assistants.iter().any(|a| a.id.as_str() == assistant) {
         return Err(AdminError::NotFound);
     }
-    store::duty::set(&service.db, id, assistant, on_duty, service.clock.now()).await?;
-    let what = if on_duty { "on duty" } else { "off duty" };
-    let detail = format!("{assistant} {what}");
-    audit(&service.db, actor, id, "assistant.duty", detail, service.clock.now()).await?;
+    let by = store::duty::ChangedBy {
+        name: &actor.name,
+        address: actor.address.clone(),
+        how: None,
+    };
+    let txn = service.db.begin().await.map_err(StoreError::from)?;
+    store::duty::set_audited(&txn, id, assistant, on_duty, &by, service.clock.now()).await?;
+    txn.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
 

@@ -1,18 +1,21 @@
-//! Texts people send to our numbers: stored, opt-out keywords honoured, and answered
-//! (HELP, or the client's auto-reply) through the outbox like every message we send.
+//! Texts people send to our numbers: stored, opt-out keywords honoured, assistants' duty
+//! commands (OFF, ON, STATUS) carried out, and answered (HELP, the duty, or the client's
+//! auto-reply) through the outbox like every message we send.
 
 use std::sync::Arc;
 
-use sea_orm::TransactionTrait;
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use tracing::{info, warn};
 
 use crate::clock::Clock;
-use crate::messaging::keywords::{self, Keyword};
+use crate::messaging::keywords::{self, DutyCommand, Keyword};
 use crate::messaging::Outbound;
 use crate::phone::mask;
+use crate::routing::rules::{Assistant, Rules};
 use crate::routing::templates::{self, Vars};
 use crate::rules::registry::Registry;
-use crate::store::{messages, outbox, Db, StoreError};
+use crate::store::{duty, messages, outbox, Db, StoreError};
 
 /// What the SMS webhooks use, and nothing more: assembled once at start-up.
 #[derive(Debug)]
@@ -58,7 +61,16 @@ pub async fn incoming(texts: &Texts, m: &Incoming) -> Result<(), StoreError> {
     let rules = &loaded.rules;
     let client = rules.client.as_str();
     let advanced = m.opt_out_type.as_deref().filter(|t| !t.is_empty());
-    let keyword = advanced.map_or_else(|| keywords::classify(&m.body), keywords::from_opt_out_type);
+    // OFF, ON and STATUS are commands only from a phone the rules list for an assistant.
+    let duty = rules
+        .assistants
+        .iter()
+        .find(|a| a.phone.as_str() == m.from)
+        .zip(keywords::duty_command(&m.body).filter(|_| advanced.is_none()));
+    let keyword = match duty {
+        Some(_) => None,
+        None => advanced.map_or_else(|| keywords::classify(&m.body), keywords::from_opt_out_type),
+    };
     let txn = texts.db.begin().await.map_err(StoreError::from)?;
     let received = messages::Received {
         message_sid: &m.message_sid,
@@ -67,35 +79,43 @@ pub async fn incoming(texts: &Texts, m: &Incoming) -> Result<(), StoreError> {
         to: &m.to,
         body: &m.body,
         media_urls: &m.media_urls,
-        keyword: keyword.map(Keyword::as_str),
+        keyword: duty.map(|(_, c)| c.as_str()).or(keyword.map(Keyword::as_str)),
     };
     let new = messages::store_received(&txn, &received, now).await?;
-    match keyword {
-        Some(Keyword::Stop) => messages::set_opt_out(&txn, client, &m.from, true, "keyword", now).await?,
-        Some(Keyword::Start) => messages::set_opt_out(&txn, client, &m.from, false, "keyword", now).await?,
-        _ => {}
-    }
-    let reply = match keyword {
-        // Twilio itself confirms STOP and START; with Advanced Opt-Out it answered HELP too.
-        Some(Keyword::Stop | Keyword::Start) => None,
-        Some(Keyword::Help) if advanced.is_none() => Some(&rules.messaging.help),
-        Some(Keyword::Help) => None,
-        None => rules.messaging.auto_reply.as_ref(),
+    let reply = match (new, duty) {
+        (false, _) => None,
+        (true, Some((assistant, command))) => Some(duty_reply(&txn, rules, assistant, command, now).await?),
+        (true, None) => {
+            match keyword {
+                Some(Keyword::Stop) => messages::set_opt_out(&txn, client, &m.from, true, "keyword", now).await?,
+                Some(Keyword::Start) => messages::set_opt_out(&txn, client, &m.from, false, "keyword", now).await?,
+                _ => {}
+            }
+            let template = match keyword {
+                // Twilio itself confirms STOP and START; with Advanced Opt-Out it answered HELP too.
+                Some(Keyword::Stop | Keyword::Start) => None,
+                Some(Keyword::Help) if advanced.is_none() => Some(&rules.messaging.help),
+                Some(Keyword::Help) => None,
+                None => rules.messaging.auto_reply.as_ref(),
+            };
+            template.map(|template| {
+                let vars = Vars {
+                    caller: m.from.clone(),
+                    client: rules.name.clone(),
+                    ..Vars::default()
+                };
+                templates::render(template, &vars).unwrap_or_else(|_| template.clone())
+            })
+        }
     };
-    if let (true, Some(template)) = (new, reply) {
-        let vars = Vars {
-            caller: m.from.clone(),
-            client: rules.name.clone(),
-            ..Vars::default()
-        };
-        let body = templates::render(template, &vars).unwrap_or_else(|_| template.clone());
+    if let Some(body) = reply {
         let message = outbox::NewMessage {
             client,
             dedupe_key: format!("reply:{}", m.message_sid),
-            purpose: "reply",
+            purpose: if duty.is_some() { "duty" } else { "reply" },
             call_sid: None,
             recording_sid: None,
-            assistant: None,
+            assistant: duty.map(|(a, _)| a.id.as_str()),
             to: &m.from,
             from: &m.to,
             body: &body,
@@ -109,6 +129,44 @@ pub async fn incoming(texts: &Texts, m: &Incoming) -> Result<(), StoreError> {
     texts.outbound.wake.notify_one();
     info!(client, from = %mask(&m.from), keyword = keyword.map(Keyword::as_str), "text received");
     Ok(())
+}
+
+/// Carries out an assistant's duty command (audited with their name) and words the answer.
+async fn duty_reply(
+    db: &impl ConnectionTrait,
+    rules: &Rules,
+    assistant: &Assistant,
+    command: DutyCommand,
+    now: DateTime<Utc>,
+) -> Result<String, StoreError> {
+    let client = rules.client.as_str();
+    let id = assistant.id.as_str();
+    let on_duty = match command {
+        DutyCommand::Off | DutyCommand::On => {
+            let on = command == DutyCommand::On;
+            let by = duty::ChangedBy {
+                name: &assistant.name,
+                address: None,
+                how: Some("by text"),
+            };
+            duty::set_audited(db, client, id, on, &by, now).await?;
+            on
+        }
+        DutyCommand::Status => !duty::off_duty(db, client).await?.iter().any(|a| a == id),
+    };
+    let (name, business) = (&assistant.name, &rules.name);
+    Ok(match (command, on_duty) {
+        (DutyCommand::Status, true) => {
+            format!("{name}, you are on duty for {business}: calls ring you. Text OFF to stop them.")
+        }
+        (DutyCommand::Status, false) => {
+            format!("{name}, you are off duty for {business}: calls do not ring you. Text ON to take them again.")
+        }
+        (_, true) => format!(
+            "{name}, you are on duty for {business} again: calls ring you from the next one. Text OFF to stop them."
+        ),
+        (_, false) => format!("{name}, you are off duty for {business}: calls will not ring you until you text ON."),
+    })
 }
 
 /// A delivery status of a message we sent.

@@ -1,5 +1,5 @@
-//! Opt-out keywords (docs/twilio.md, opt-out keywords): a whole message, any case, surrounding
-//! spaces ignored. "STOP PLEASE" is not a keyword.
+//! Opt-out keywords (docs/twilio.md, opt-out keywords) and assistants' duty commands: a whole
+//! message, any case, surrounding spaces ignored. "STOP PLEASE" is not a keyword.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Keyword {
@@ -23,6 +23,34 @@ pub fn classify(body: &str) -> Option<Keyword> {
         "STOP" | "STOPALL" | "UNSUBSCRIBE" | "CANCEL" | "END" | "QUIT" | "REVOKE" | "OPTOUT" => Some(Keyword::Stop),
         "START" | "YES" | "UNSTOP" => Some(Keyword::Start),
         "HELP" | "INFO" => Some(Keyword::Help),
+        _ => None,
+    }
+}
+
+/// What an assistant may text the business number about their own duty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DutyCommand {
+    Off,
+    On,
+    Status,
+}
+
+impl DutyCommand {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Off => "OFF",
+            Self::On => "ON",
+            Self::Status => "STATUS",
+        }
+    }
+}
+
+/// A duty command: the whole message, any case, as opt-out keywords are read.
+pub fn duty_command(body: &str) -> Option<DutyCommand> {
+    match body.trim().to_ascii_uppercase().as_str() {
+        "OFF" => Some(DutyCommand::Off),
+        "ON" => Some(DutyCommand::On),
+        "STATUS" => Some(DutyCommand::Status),
         _ => None,
     }
 }
@@ -59,5 +87,14 @@ mod tests {
         ] {
             assert_eq!(classify(body), expected, "{body:?}");
         }
+    }
+
+    #[test]
+    fn duty_commands_are_the_whole_message_in_any_case() {
+        assert_eq!(duty_command(" off "), Some(DutyCommand::Off));
+        assert_eq!(duty_command("On"), Some(DutyCommand::On));
+        assert_eq!(duty_command("STATUS"), Some(DutyCommand::Status));
+        assert_eq!(duty_command("off today"), None);
+        assert_eq!(duty_command("stop"), None);
     }
 }

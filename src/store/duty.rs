@@ -1,4 +1,5 @@
-//! Which assistants admins have taken off duty (everyone is on duty by default).
+//! Which assistants are off duty (everyone is on duty by default), as admins or the
+//! assistants themselves (by text) set it, each change audited.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -43,4 +44,42 @@ pub async fn set(
     .exec_without_returning(db)
     .await?;
     Ok(())
+}
+
+/// Who changed a duty, for the audit log.
+#[derive(Debug, Clone)]
+pub struct ChangedBy<'a> {
+    pub name: &'a str,
+    pub address: Option<String>,
+    /// How, when not through the admin API or console: "by text".
+    pub how: Option<&'a str>,
+}
+
+/// Sets the assistant's duty and audits the change, on `db` (a transaction, so that both
+/// happen or neither).
+///
+/// # Errors
+/// On database failure.
+pub async fn set_audited(
+    db: &impl ConnectionTrait,
+    client: &str,
+    assistant: &str,
+    on_duty: bool,
+    by: &ChangedBy<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    set(db, client, assistant, on_duty, now).await?;
+    let what = if on_duty { "on duty" } else { "off duty" };
+    let detail = match by.how {
+        Some(how) => format!("{assistant} {what} ({how})"),
+        None => format!("{assistant} {what}"),
+    };
+    let entry = super::admin::Entry {
+        actor: by.name,
+        client: Some(client),
+        action: "assistant.duty",
+        detail,
+        address: by.address.clone(),
+    };
+    super::admin::audit(db, &entry, now).await
 }

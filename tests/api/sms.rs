@@ -237,3 +237,95 @@ async fn texts_received_page_newest_first_and_export_for_the_clients_a_token_may
         lines[1].starts_with("SM0000000000000000000000000000c009,harbor-plumbing,+12125550188,+442079460123,A leak,")
     );
 }
+
+/// A text to Acme from `from`.
+async fn text_from(app: &TestApp, sid: &str, from: &str, body: &str) {
+    let params = [
+        ("MessageSid", sid),
+        ("From", from),
+        ("To", ACME),
+        ("Body", body),
+        ("NumMedia", "0"),
+    ];
+    app.post("/twilio/sms", &params).await.assert_twiml();
+}
+
+#[tokio::test]
+async fn an_assistant_texts_off_on_and_status_from_their_own_phone_and_is_answered() {
+    const MARIA: &str = "+12125550111";
+    let fake = FakeTwilio::start().await;
+    let app = spawn_with(Options {
+        at: new_york(2026, 12, 1, 10, 0),
+        twilio: Some(fake.url.clone()),
+        ..Options::default()
+    })
+    .await;
+    crate::alerts::share_clock(&fake, &app);
+    let reply = |n: usize| {
+        let sent = fake.accepted();
+        assert_eq!(sent.len(), n, "{sent:?}");
+        assert_eq!(sent[n - 1].to, MARIA);
+        sent[n - 1].body.clone()
+    };
+
+    text_from(&app, "SM0000000000000000000000000000d001", MARIA, " off ").await;
+    app.drain_outbox().await;
+    assert_eq!(
+        reply(1),
+        "Maria Lopez, you are off duty for Acme Dental: calls will not ring you until you text ON."
+    );
+    let call = app.call("CA0000000000000000000000000000d101", ACME).await;
+    assert_eq!(call.dialled(), ["+12125550112"], "John first while Maria is off duty");
+    // Twilio retrying the webhook changes nothing and answers nothing more.
+    text_from(&app, "SM0000000000000000000000000000d001", MARIA, " off ").await;
+    text_from(&app, "SM0000000000000000000000000000d002", MARIA, "Status").await;
+    app.drain_outbox().await;
+    assert!(reply(2).starts_with("Maria Lopez, you are off duty for Acme Dental: calls do not ring you."));
+    text_from(&app, "SM0000000000000000000000000000d003", MARIA, "ON").await;
+    app.drain_outbox().await;
+    assert!(reply(3).starts_with("Maria Lopez, you are on duty for Acme Dental again"));
+    let call = app.call("CA0000000000000000000000000000d102", ACME).await;
+    assert_eq!(call.dialled(), [MARIA]);
+
+    let token = app.admin_token(None).await;
+    let (_, audit) = app
+        .api("GET", "/api/audit?action=assistant.duty", Some(&token), None)
+        .await;
+    let entries: Vec<(&str, &str)> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["actor"].as_str().unwrap(), e["detail"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            ("Maria Lopez", "maria on duty (by text)"),
+            ("Maria Lopez", "maria off duty (by text)")
+        ]
+    );
+}
+
+#[tokio::test]
+async fn off_from_a_number_that_is_no_assistants_is_an_ordinary_text() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn(&fake).await;
+    text_from(&app, "SM0000000000000000000000000000d004", PATIENT, "OFF").await;
+    app.drain_outbox().await;
+    let sent = fake.accepted();
+    assert_eq!(sent.len(), 1);
+    assert!(
+        sent[0].body.starts_with("Thanks for texting Acme Dental."),
+        "the auto-reply: {sent:?}"
+    );
+    let token = app.admin_token(None).await;
+    let (_, client) = app.api("GET", "/api/clients/acme-dental", Some(&token), None).await;
+    assert!(
+        client["assistants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["on_duty"] == true),
+        "{client}"
+    );
+}
