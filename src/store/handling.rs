@@ -33,14 +33,7 @@ pub async fn heard(
     by: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    Handling::insert(row(call_sid, client))
-        .on_conflict(
-            OnConflict::column(call_handling::Column::CallSid)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
+    ensure_row(db, call_sid, client).await?;
     Handling::update_many()
         .col_expr(call_handling::Column::HeardAt, Expr::value(now))
         .col_expr(call_handling::Column::HeardBy, Expr::value(by))
@@ -63,14 +56,7 @@ pub async fn set_handled(
     by: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    Handling::insert(row(call_sid, client))
-        .on_conflict(
-            OnConflict::column(call_handling::Column::CallSid)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
+    ensure_row(db, call_sid, client).await?;
     let update = Handling::update_many().filter(call_handling::Column::CallSid.eq(call_sid));
     let done = match by {
         Some(by) => {
@@ -96,13 +82,23 @@ pub async fn set_handled(
     Ok(done.rows_affected > 0)
 }
 
-fn row(call_sid: &str, client: &str) -> call_handling::ActiveModel {
-    call_handling::ActiveModel {
+/// The call's row, made empty (new) if it has none yet, so that one update can follow.
+async fn ensure_row(db: &impl ConnectionTrait, call_sid: &str, client: &str) -> Result<(), StoreError> {
+    let row = call_handling::ActiveModel {
         call_sid: Set(call_sid.to_owned()),
         client_id: Set(client.to_owned()),
         heard_at: Set(None),
         heard_by: Set(None),
         handled_at: Set(None),
         handled_by: Set(None),
-    }
+    };
+    Handling::insert(row)
+        .on_conflict(
+            OnConflict::column(call_handling::Column::CallSid)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
 }

@@ -8,7 +8,8 @@ use crate::helpers::*;
 const MARIA: &str = "+12125550111";
 const JOHN: &str = "+12125550112";
 
-async fn spawn_after_hours(fake: &FakeTwilio) -> TestApp {
+/// The app at 8 p.m. in New York, after Acme's hours, on the fake Twilio.
+pub async fn spawn_after_hours(fake: &FakeTwilio) -> TestApp {
     let app = spawn_with(Options {
         at: new_york(2026, 12, 1, 20, 0),
         twilio: Some(fake.url.clone()),

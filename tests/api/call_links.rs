@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::alerts::share_clock;
+use crate::alerts::spawn_after_hours;
 use crate::fake_twilio::FakeTwilio;
 use crate::helpers::*;
 
@@ -13,17 +13,6 @@ const JOHN: &str = "+12125550112";
 const CALL: &str = "CA0000000000000000000000000000f001";
 const VOICEMAIL: &str = "RE0000000000000000000000000000f001";
 const MP3: &[u8] = b"ID3\x04\x00fake mp3 frames \xff\xfb\x90\x00";
-
-async fn spawn_after_hours(fake: &FakeTwilio) -> TestApp {
-    let app = spawn_with(Options {
-        at: new_york(2026, 12, 1, 20, 0),
-        twilio: Some(fake.url.clone()),
-        ..Options::default()
-    })
-    .await;
-    share_clock(fake, &app);
-    app
-}
 
 /// A voicemail on `CALL` with its transcript, its alerts sent; the path of the link each of
 /// Maria and John got.

@@ -8,13 +8,11 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
-use serde::Deserialize;
 
 use super::layout::{self, Place, Tab};
-use super::{handling_state, length, local, recording_card, zone, Page};
-use crate::admin::{handling, history, recordings};
+use super::{handling_state, length, local, play, recording_card, zone, Handled, Page};
+use crate::admin::{handling, history};
 use crate::assistants::links::{self, Opened};
-use crate::http::admin::recordings::mp3;
 use crate::http::forwarded;
 use crate::http::state::AppState;
 use crate::phone;
@@ -87,15 +85,7 @@ pub async fn page(State(state): State<AppState>, Link(opened): Link) -> Result<R
 }
 
 pub async fn recording(State(state): State<AppState>, Link(opened): Link) -> Result<Response, Page> {
-    let call_sid = &opened.link.call_sid;
-    let media = recordings::of_call(&state.admin, &opened.actor, call_sid).await?;
-    handling::heard(&state.admin, &opened.actor, call_sid).await?;
-    Ok(mp3(media))
-}
-
-#[derive(Deserialize)]
-pub struct Handled {
-    handled: bool,
+    play(&state, &opened.actor, &opened.link.call_sid).await
 }
 
 pub async fn mark(

@@ -10,11 +10,10 @@ use serde::Deserialize;
 
 use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
-use super::{handling_state, local, recording_card, zone, Page};
+use super::{handling_state, local, play, recording_card, zone, Handled, Page};
 use crate::admin;
+use crate::admin::handling;
 use crate::admin::history::{self, CallPage, CallQuery};
-use crate::admin::{handling, recordings};
-use crate::http::admin::recordings::mp3;
 use crate::http::state::AppState;
 use crate::http::Error;
 
@@ -226,20 +225,12 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
     Ok(layout::page("Call", Some(&session), place, body).into_response())
 }
 
-/// The recording; playing it marks the call's message heard by the admin.
 pub async fn recording(
     State(state): State<AppState>,
     session: Session,
     Path(sid): Path<String>,
 ) -> Result<Response, Page> {
-    let media = recordings::of_call(&state.admin, &session.actor, &sid).await?;
-    handling::heard(&state.admin, &session.actor, &sid).await?;
-    Ok(mp3(media))
-}
-
-#[derive(Deserialize)]
-pub struct Handled {
-    handled: bool,
+    play(&state, &session.actor, &sid).await
 }
 
 pub async fn mark(

@@ -23,6 +23,8 @@ use chrono_tz::Tz;
 use maud::{html, Markup};
 
 use super::Error;
+use crate::admin::{handling, recordings, Actor};
+use crate::http::admin::recordings::mp3;
 use crate::http::state::AppState;
 use crate::store::handling::HandlingRow;
 use crate::store::recordings::RecordingRow;
@@ -177,6 +179,19 @@ fn recording_card(recordings: &[RecordingRow], src: &str) -> Markup {
             }
         }
     }
+}
+
+/// The call's recording, streamed; playing it marks the call's message heard by the actor.
+async fn play(state: &AppState, actor: &Actor, call_sid: &str) -> Result<Response, Page> {
+    let media = recordings::of_call(&state.admin, actor, call_sid).await?;
+    handling::heard(&state.admin, actor, call_sid).await?;
+    Ok(mp3(media))
+}
+
+/// "Mark as handled" (`true`) or "as not handled" (`false`), from a call's page or link.
+#[derive(serde::Deserialize)]
+pub struct Handled {
+    handled: bool,
 }
 
 /// An instant as a business's local time.
