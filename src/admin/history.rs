@@ -75,7 +75,7 @@ async fn with_delivery(db: &impl ConnectionTrait, messages: Vec<OutboxRow>) -> R
 /// The most a page of history holds.
 pub const MAX_PAGE: u64 = 1000;
 
-fn page_size(limit: u64) -> Result<u64, AdminError> {
+pub(super) fn page_size(limit: u64) -> Result<u64, AdminError> {
     if (1..=MAX_PAGE).contains(&limit) {
         Ok(limit)
     } else {
@@ -87,7 +87,7 @@ fn page_size(limit: u64) -> Result<u64, AdminError> {
 
 /// The page in `rows`, read with one more than `limit`, and whether more follow: known
 /// from that one row, not guessed from a full page.
-fn page_of<T>(mut rows: Vec<T>, limit: u64) -> (Vec<T>, bool) {
+pub(super) fn page_of<T>(mut rows: Vec<T>, limit: u64) -> (Vec<T>, bool) {
     let more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     (rows, more)
@@ -321,17 +321,49 @@ pub fn export_received(
     }))
 }
 
-/// The numbers that opted out of the texts of the clients the actor may see (`client`:
-/// only that one's).
+/// Numbers that opted out, latest first, and where the next page starts (none on the last).
+#[derive(Debug, Clone)]
+pub struct OptOutPage {
+    pub numbers: Vec<OptOutRow>,
+    pub next: Option<String>,
+}
+
+/// One page of the numbers that opted out of the texts of the clients the actor may see
+/// (`client`: only that one's).
 ///
 /// # Errors
-/// `NotFound` for another client's.
+/// `NotFound` for another client's; `BadRequest` for a cursor or page size that cannot
+/// be used.
 pub async fn opted_out(
     db: &impl ConnectionTrait,
     actor: &Actor,
     client: Option<String>,
-) -> Result<Vec<OptOutRow>, AdminError> {
-    Ok(store::messages::opt_outs(db, actor.visible_clients(client)?).await?)
+    cursor_text: Option<&str>,
+    limit: u64,
+) -> Result<OptOutPage, AdminError> {
+    let limit = page_size(limit)?;
+    let clients = actor.visible_clients(client)?;
+    let before = match after(cursor_text)? {
+        Some((at, key)) => {
+            let (client, number) = key.split_once(' ').ok_or_else(|| {
+                AdminError::BadRequest("this page link is not valid any more: start again from the first page".into())
+            })?;
+            Some((at, client.to_owned(), number.to_owned()))
+        }
+        None => None,
+    };
+    let rows = store::messages::opt_outs(db, clients, before.as_ref(), limit + 1).await?;
+    let (numbers, more) = page_of(rows, limit);
+    let next = more
+        .then(|| {
+            let last = numbers.last()?;
+            Some(cursor((
+                last.updated_at,
+                &format!("{} {}", last.client_id, last.number),
+            )))
+        })
+        .flatten();
+    Ok(OptOutPage { numbers, next })
 }
 
 /// The audit log as asked for on any surface.

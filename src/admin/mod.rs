@@ -134,6 +134,28 @@ pub fn clients(registry: &Registry, actor: &Actor) -> Vec<Loaded> {
         .collect()
 }
 
+/// A page of the clients the actor may see, by id, after client `after`, and the id the
+/// next page starts after (none on the last).
+///
+/// # Errors
+/// `BadRequest` for a page size that cannot be used.
+pub fn clients_page(
+    registry: &Registry,
+    actor: &Actor,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<(Vec<Loaded>, Option<String>), AdminError> {
+    let limit = history::page_size(limit)?;
+    let rows = clients(registry, actor)
+        .into_iter()
+        .filter(|l| after.is_none_or(|a| l.rules.client.as_str() > a))
+        .take(usize::try_from(limit + 1).unwrap_or(usize::MAX))
+        .collect();
+    let (page, more) = history::page_of(rows, limit);
+    let next = more.then(|| page.last().map(|l| l.rules.client.to_string())).flatten();
+    Ok((page, next))
+}
+
 /// Records a change the actor made to `client`.
 ///
 /// # Errors

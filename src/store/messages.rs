@@ -215,16 +215,42 @@ pub fn list_received_query(backend: DatabaseBackend, f: &ReceivedFilter, limit: 
     super::paging::newest_first(q, at, inbound_message::Column::MessageSid, f.before.as_ref(), limit).build(backend)
 }
 
-/// The numbers that opted out of these clients' texts (`None`: every client), latest change first.
+/// Where a page of opt-outs continues: the previous page's last change, client and number.
+pub type OptOutAfter = (DateTime<Utc>, String, String);
+
+/// The numbers that opted out of these clients' texts (`None`: every client), latest change
+/// first, below `before`, at most `limit`.
 ///
 /// # Errors
 /// On database failure.
-pub async fn opt_outs(db: &impl ConnectionTrait, clients: Option<Vec<String>>) -> Result<Vec<OptOutRow>, StoreError> {
-    let mut q = OptOut::find()
-        .filter(opt_out::Column::OptedOut.eq(true))
-        .order_by_desc(opt_out::Column::UpdatedAt);
+pub async fn opt_outs(
+    db: &impl ConnectionTrait,
+    clients: Option<Vec<String>>,
+    before: Option<&OptOutAfter>,
+    limit: u64,
+) -> Result<Vec<OptOutRow>, StoreError> {
+    use opt_out::Column;
+    use sea_orm::{Condition, QuerySelect};
+    let mut q = OptOut::find().filter(Column::OptedOut.eq(true));
     if let Some(c) = clients {
-        q = q.filter(opt_out::Column::ClientId.is_in(c));
+        q = q.filter(Column::ClientId.is_in(c));
     }
-    Ok(q.all(db).await?)
+    if let Some((at, client, number)) = before {
+        // Two clients may record the same number at the same instant: client and number
+        // together break the tie.
+        let same_time = Condition::all().add(Column::UpdatedAt.eq(*at)).add(
+            Condition::any().add(Column::ClientId.lt(client.clone())).add(
+                Condition::all()
+                    .add(Column::ClientId.eq(client.clone()))
+                    .add(Column::Number.lt(number.clone())),
+            ),
+        );
+        q = q.filter(Condition::any().add(Column::UpdatedAt.lt(*at)).add(same_time));
+    }
+    Ok(q.order_by_desc(Column::UpdatedAt)
+        .order_by_desc(Column::ClientId)
+        .order_by_desc(Column::Number)
+        .limit(limit)
+        .all(db)
+        .await?)
 }

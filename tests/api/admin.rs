@@ -682,3 +682,24 @@ async fn rules_versions_page_newest_first_without_their_texts() {
     let (status, _) = app.api("GET", &format!("{url}?limit=0"), Some(&token), None).await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn the_clients_page_by_id() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let ids = |page: &Value| -> Vec<String> {
+        page.as_array()
+            .unwrap_or_else(|| panic!("{page}"))
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (_, first) = app.api("GET", "/api/clients?limit=2", Some(&token), None).await;
+    assert_eq!(ids(&first), ["acme-dental", "harbor-plumbing"]);
+    let (_, rest) = app
+        .api("GET", "/api/clients?limit=2&after=harbor-plumbing", Some(&token), None)
+        .await;
+    assert_eq!(ids(&rest), ["sunrise-vet"]);
+    let (status, _) = app.api("GET", "/api/clients?limit=5000", Some(&token), None).await;
+    assert_eq!(status, 400);
+}

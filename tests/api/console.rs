@@ -612,3 +612,38 @@ async fn the_rules_versions_page_on_to_older_ones() {
     assert!(second.contains("Roll back to version 1<"), "{second}");
     assert!(link(&second, "Older versions").is_none(), "the last page says no more");
 }
+
+#[tokio::test]
+async fn the_numbers_that_opted_out_page_on_to_older_ones() {
+    let app = spawn_app().await;
+    for n in 0..101 {
+        app.advance(1);
+        let sid = format!("SM00000000000000000000000000{n:06}");
+        let from = format!("+1212555{n:04}");
+        let params = [
+            ("MessageSid", sid.as_str()),
+            ("From", from.as_str()),
+            ("To", ACME),
+            ("Body", "STOP"),
+            ("NumMedia", "0"),
+        ];
+        app.post("/twilio/sms", &params).await.assert_twiml();
+    }
+    let token = app.admin_token(Some("acme-dental")).await;
+    let (session, _) = sign_in(&app, &token).await;
+    let opted_out = |page: &str| page.split("id=\"optouts-h\"").nth(1).unwrap().to_owned();
+    let (_, first) = get(&app, "/admin/messages", Some(&session)).await;
+    let listed = opted_out(&first);
+    assert!(
+        listed.contains("+12125550100<") && !listed.contains("+12125550000<"),
+        "the latest 100 first"
+    );
+    let more = link(&first, "More numbers that opted out").expect("a link to more");
+    let (_, second) = get(&app, &more, Some(&session)).await;
+    let listed = opted_out(&second);
+    assert!(
+        listed.contains("+12125550000<") && !listed.contains("+12125550001<"),
+        "{listed}"
+    );
+    assert!(link(&second, "More numbers that opted out").is_none());
+}

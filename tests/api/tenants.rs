@@ -275,7 +275,10 @@ async fn everything(scene: &Scene) -> String {
         all.push(format!("{outbox:?}"));
     }
     all.push(format!("{:?}", store::messages::statuses(&app.db, sids).await.unwrap()));
-    all.push(format!("{:?}", store::messages::opt_outs(&app.db, None).await.unwrap()));
+    all.push(format!(
+        "{:?}",
+        store::messages::opt_outs(&app.db, None, None, 1000).await.unwrap()
+    ));
     all.push(format!(
         "{:?}",
         store::messages::list_received(&app.db, &store::messages::ReceivedFilter::default(), 1000)

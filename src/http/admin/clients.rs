@@ -60,16 +60,25 @@ fn summary(state: &AppState, l: &Loaded) -> ClientSummary {
     }
 }
 
-/// The clients this token may see.
-#[utoipa::path(get, path = "/api/clients", tag = "clients", security(("bearer" = [])),
+#[derive(Deserialize, IntoParams)]
+pub struct ClientsQuery {
+    /// The last `id` of the previous page.
+    after: Option<String>,
+    /// How many clients per page (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u64>,
+}
+
+/// The clients this token may see, by id.
+#[utoipa::path(get, path = "/api/clients", tag = "clients", security(("bearer" = [])), params(ClientsQuery),
     responses((status = 200, body = [ClientSummary]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, Admin(actor): Admin) -> Json<Vec<ClientSummary>> {
-    Json(
-        admin::clients(&state.registry, &actor)
-            .iter()
-            .map(|l| summary(&state, l))
-            .collect(),
-    )
+pub async fn list(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Query(q): Query<ClientsQuery>,
+) -> Result<Json<Vec<ClientSummary>>, Error> {
+    let (page, _) = admin::clients_page(&state.registry, &actor, q.after.as_deref(), q.limit.unwrap_or(100))?;
+    Ok(Json(page.iter().map(|l| summary(&state, l)).collect()))
 }
 
 /// One client, with who is on duty.

@@ -21,6 +21,8 @@ pub struct Filter {
     before: Option<i64>,
     /// Where the previous page of texts received ended.
     received: Option<String>,
+    /// Where the previous page of numbers that opted out ended.
+    opted_out: Option<String>,
 }
 
 pub async fn page(State(state): State<AppState>, session: Session, Query(q): Query<Filter>) -> Result<Response, Page> {
@@ -50,7 +52,9 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
     let received = history::received(&state.db, &session.actor, received_query).await?;
     let older_received = received.next.as_deref().map(|next| older_link("received", next));
     let received = received.texts;
-    let opted_out = history::opted_out(&state.db, &session.actor, client.clone()).await?;
+    let opted_out = history::opted_out(&state.db, &session.actor, client.clone(), q.opted_out.as_deref(), PAGE).await?;
+    let more_opted_out = opted_out.next.as_deref().map(|next| older_link("opted_out", next));
+    let opted_out = opted_out.numbers;
     let visible = admin::clients(&state.registry, &session.actor);
     let body = html! {
         h1 { "Messages" }
@@ -112,6 +116,7 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
                     li { (o.number) span.muted { " since " (local(zone(&state, Some(&o.client_id)), o.updated_at)) " (" (o.source) ")" } }
                 }
             }
+            @if let Some(href) = &more_opted_out { p { a href=(href) { "More numbers that opted out" } } }
         }
     };
     let place = Place {

@@ -1,7 +1,7 @@
 //! The clients an admin may see, and one client's day at a glance: open or closed and
 //! until when, who is on duty (with the switches), today's calls, the latest voicemails.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, TimeZone, Utc};
 use maud::{html, Markup};
@@ -15,12 +15,31 @@ use crate::admin::history;
 use crate::http::state::AppState;
 use crate::rules::registry::Loaded;
 
-pub async fn index(State(state): State<AppState>, session: Session) -> Response {
+/// Clients a page of the console's list shows.
+const CLIENTS_PAGE: u64 = 100;
+
+#[derive(Deserialize)]
+pub struct MoreClients {
+    /// The last client of the previous page.
+    after: Option<String>,
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<MoreClients>,
+) -> Result<Response, Page> {
     if let Some(mine) = &session.actor.client {
-        return Redirect::to(&format!("/admin/clients/{mine}")).into_response();
+        return Ok(Redirect::to(&format!("/admin/clients/{mine}")).into_response());
     }
     let now = state.clock.now();
-    let clients = admin::clients(&state.registry, &session.actor);
+    let (clients, next) = admin::clients_page(&state.registry, &session.actor, q.after.as_deref(), CLIENTS_PAGE)?;
+    let more = next.map(|after| {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("after", &after)
+            .finish();
+        format!("/admin/?{query}")
+    });
     let body = html! {
         h1 { "Clients" }
         @if clients.is_empty() {
@@ -35,12 +54,13 @@ pub async fn index(State(state): State<AppState>, session: Session) -> Response 
                 }
             }
         }
+        @if let Some(href) = &more { p { a href=(href) { "More clients" } } }
     };
     let place = Place {
         client: None,
         tab: Tab::Clients,
     };
-    layout::page("Clients", Some(&session), place, body).into_response()
+    Ok(layout::page("Clients", Some(&session), place, body).into_response())
 }
 
 fn open_badge(l: &Loaded, now: chrono::DateTime<Utc>) -> Markup {
