@@ -647,3 +647,56 @@ async fn the_numbers_that_opted_out_page_on_to_older_ones() {
     );
     assert!(link(&second, "More numbers that opted out").is_none());
 }
+
+#[tokio::test]
+async fn calls_read_in_words_with_names_businesses_and_lengths() {
+    let app = spawn_app().await;
+    const SID: &str = "CA0000000000000000000000000000e501";
+    let first = app.call(SID, ACME).await;
+    let action = first.first("Dial").attr("action").unwrap().to_owned();
+    let second = app
+        .dial_result(&action, SID, ACME, "no-answer", "CA0000000000000000000000000000e502")
+        .await;
+    let action = second.first("Dial").attr("action").unwrap().to_owned();
+    let third = app
+        .dial_result(&action, SID, ACME, "no-answer", "CA0000000000000000000000000000e503")
+        .await;
+    let action = third.first("Dial").attr("action").unwrap().to_owned();
+    app.dial_result(&action, SID, ACME, "completed", "CA0000000000000000000000000000e504")
+        .await;
+    let ended = [
+        ("CallSid", SID),
+        ("From", CALLER),
+        ("To", ACME),
+        ("CallStatus", "completed"),
+        ("CallDuration", "468"),
+    ];
+    app.post("/twilio/voice/status", &ended).await;
+
+    let token = app.admin_token(None).await;
+    let (session, _) = sign_in(&app, &token).await;
+    let (_, list) = get(&app, "/admin/calls", Some(&session)).await;
+    for expected in [
+        "<th>Business</th>",
+        ">Acme Dental</td>",
+        "<span class=\"badge open\">Answered</span>",
+        ">the outside number</td>",
+        ">7:48</td>",
+        "<span class=\"number\">+1 555-765-4321</span>",
+        "EST",
+    ] {
+        assert!(list.contains(expected), "{expected} in {list}");
+    }
+    let (_, one) = get(&app, &format!("/admin/calls/{SID}"), Some(&session)).await;
+    for expected in [
+        ">Maria Lopez</td>",
+        ">John Park</td>",
+        ">no answer</td>",
+        ">took the call</td>",
+        "(212) 555-0111",
+    ] {
+        assert!(one.contains(expected), "{expected} in {one}");
+    }
+    let (_, mine) = get(&app, "/admin/calls?client=acme-dental", Some(&session)).await;
+    assert!(!mine.contains("<th>Business</th>"), "one business: no column for it");
+}

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 
 use super::layout::{self, Place, Tab};
-use super::{handling_state, length, local, play, recording_card, zone, Handled, Page};
+use super::{business, handling_state, length, local, play, recording_card, zone, Handled, Page};
 use crate::admin::{handling, history};
 use crate::assistants::links::{self, Opened};
 use crate::http::forwarded;
@@ -47,10 +47,7 @@ pub async fn page(State(state): State<AppState>, Link(opened): Link) -> Result<R
     let c = &record.detail.call;
     let tz = zone(&state, c.client_id.as_deref());
     let caller = phone::written(&c.from_number, &c.to_number);
-    let business = state
-        .registry
-        .current(&opened.link.client_id)
-        .map_or_else(|| opened.link.client_id.clone(), |l| l.rules.name.clone());
+    let business = business(&state, Some(&opened.link.client_id));
     let voicemail = record.detail.recordings.iter().any(|r| r.kind == "voicemail");
     let what = if voicemail { "Voicemail" } else { "Missed call" };
     let here = format!("/l/{}", opened.token);

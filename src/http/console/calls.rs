@@ -10,12 +10,16 @@ use serde::Deserialize;
 
 use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
-use super::{handling_state, local, play, recording_card, zone, Handled, Page};
+use super::{
+    business, handling_state, leg_result, length, local, outcome_badge, person, play, recording_card, zone, Handled,
+    Page,
+};
 use crate::admin;
 use crate::admin::handling;
 use crate::admin::history::{self, CallPage, CallQuery};
 use crate::http::state::AppState;
 use crate::http::Error;
+use crate::phone;
 
 const PAGE: u64 = 50;
 
@@ -77,6 +81,7 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
         format!("/admin/calls?{}", link.append_pair("after", &after).finish())
     });
     let visible = admin::clients(&state.registry, &session.actor);
+    let several = shown.is_none();
     let body = html! {
         h1 { "Calls" }
         form.filters method="get" action="/admin/calls" {
@@ -107,16 +112,24 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
         @if calls.is_empty() { p.muted { "No calls match." } }
         @if !calls.is_empty() { div.scroll {
             table.calls {
-                thead { tr { th { "When" } th { "From" } th { "Outcome" } th { "Answered by" } th { "Length" } } }
+                thead { tr {
+                    th { "When" }
+                    @if several { th { "Business" } }
+                    th { "From" } th { "Outcome" } th { "Answered by" } th { "Length" }
+                } }
                 tbody {
                     @for c in &calls {
-                        @let tz = zone(&state, c.client_id.as_deref());
+                        @let client = c.client_id.as_deref();
+                        @let tz = zone(&state, client);
                         tr {
                             td data-label="When" { a href={ "/admin/calls/" (c.call_sid) } { (local(tz, c.started_at)) } }
-                            td data-label="From" { (c.from_number) }
-                            td data-label="Outcome" { (c.outcome.as_deref().unwrap_or(&c.status)) }
-                            td data-label="Answered by" { (c.answered_by.as_deref().unwrap_or("")) }
-                            td data-label="Length" { @if let Some(d) = c.duration { (d) " s" } }
+                            @if several { td data-label="Business" { (business(&state, client)) } }
+                            td data-label="From" { span.number { (phone::written(&c.from_number, &c.to_number)) } }
+                            td data-label="Outcome" { (outcome_badge(c)) }
+                            td data-label="Answered by" {
+                                @if c.outcome.as_deref() == Some("answered") { (person(&state, client, c.answered_by.as_deref())) }
+                            }
+                            td data-label="Length" { @if let Some(d) = c.duration { (length(d)) } }
                         }
                     }
                 }
@@ -135,18 +148,21 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
     let record = crate::admin::history::call(&state.db, &session.actor, &sid).await?;
     let trace = record.trace();
     let c = &record.detail.call;
-    let tz = zone(&state, c.client_id.as_deref());
+    let client = c.client_id.as_deref();
+    let tz = zone(&state, client);
     let recordings = &record.detail.recordings;
     let handled = record.handling.as_ref().is_some_and(|h| h.handled_by.is_some());
+    // Unscreened legs (the outside number) take a call by answering it.
+    let answered = c.outcome.as_deref() == Some("answered");
     let body = html! {
-        h1 { "Call from " (c.from_number) }
+        h1 { "Call from " span.number { (phone::written(&c.from_number, &c.to_number)) } }
         section.card {
             dl.facts {
                 div { dt { "When" } dd { (local(tz, c.started_at)) } }
-                div { dt { "To" } dd { (c.to_number) } }
-                div { dt { "Outcome" } dd { (c.outcome.as_deref().unwrap_or(&c.status)) } }
-                @if let Some(a) = &c.answered_by { div { dt { "Answered by" } dd { (a) } } }
-                @if let Some(d) = c.duration { div { dt { "Length" } dd { (d) " s" } } }
+                div { dt { "Business" } dd { (business(&state, client)) " " span.number { (phone::written(&c.to_number, &c.to_number)) } } }
+                div { dt { "Outcome" } dd { (outcome_badge(c)) } }
+                @if c.outcome.as_deref() == Some("answered") { div { dt { "Answered by" } dd { (person(&state, client, c.answered_by.as_deref())) } } }
+                @if let Some(d) = c.duration { div { dt { "Length" } dd { (length(d)) } } }
                 @if let Some(v) = c.rules_version { div { dt { "Rules version" } dd { (v) } } }
             }
         }
@@ -185,10 +201,12 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
                         @for l in &record.detail.legs {
                             tr {
                                 td data-label="Step" { (l.step + 1) }
-                                td data-label="Who" { (l.assistant_id.as_deref().unwrap_or("outside number")) }
-                                td data-label="Number" { (l.number) }
-                                td data-label="Result" { (l.status) @if l.accepted { " (took the call)" } }
-                                td data-label="Length" { @if let Some(d) = l.duration { (d) " s" } }
+                                td data-label="Who" { (person(&state, client, l.assistant_id.as_deref())) }
+                                td data-label="Number" { span.number { (phone::written(&l.number, &c.to_number)) } }
+                                td data-label="Result" {
+                                    (leg_result(&l.status, l.accepted || (answered && l.status == "completed" && l.assistant_id == c.answered_by)))
+                                }
+                                td data-label="Length" { @if let Some(d) = l.duration { (length(d)) } }
                             }
                         }
                     }

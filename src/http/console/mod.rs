@@ -26,6 +26,7 @@ use super::Error;
 use crate::admin::{handling, recordings, Actor};
 use crate::http::admin::recordings::mp3;
 use crate::http::state::AppState;
+use crate::store::calls::CallRow;
 use crate::store::handling::HandlingRow;
 use crate::store::recordings::RecordingRow;
 use crate::twilio::webhooks::PATH_CALL_LINK;
@@ -192,6 +193,69 @@ async fn play(state: &AppState, actor: &Actor, call_sid: &str) -> Result<Respons
 #[derive(serde::Deserialize)]
 pub struct Handled {
     handled: bool,
+}
+
+/// A client's name as its rules give it (its id when no longer served).
+fn business(state: &AppState, client: Option<&str>) -> String {
+    let Some(id) = client else {
+        return "no client's number".to_owned();
+    };
+    state
+        .registry
+        .current(id)
+        .map_or_else(|| id.to_owned(), |l| l.rules.name.clone())
+}
+
+/// An assistant's name as the client's current rules give it; the outside number when
+/// nobody is named; the id itself for someone no longer listed.
+fn person(state: &AppState, client: Option<&str>, assistant: Option<&str>) -> String {
+    let Some(id) = assistant else {
+        return "the outside number".to_owned();
+    };
+    client
+        .and_then(|c| state.registry.current(c))
+        .and_then(|l| {
+            l.rules
+                .assistants
+                .iter()
+                .find(|a| a.id.as_str() == id)
+                .map(|a| a.name.clone())
+        })
+        .unwrap_or_else(|| id.to_owned())
+}
+
+/// What became of a call, in a word, as a badge: its outcome once known, else where it is.
+fn outcome_badge(call: &CallRow) -> Markup {
+    let (class, word) = match call.outcome.as_deref() {
+        Some("answered") => ("badge open", "Answered"),
+        Some("voicemail") => ("badge", "Voicemail"),
+        Some("missed") => ("badge closed", "Missed"),
+        _ => match call.status.as_str() {
+            "queued" | "initiated" | "ringing" => ("badge", "Ringing"),
+            "in-progress" => ("badge", "In progress"),
+            "busy" => ("badge closed", "Busy"),
+            "no-answer" => ("badge closed", "No answer"),
+            "failed" => ("badge closed", "Failed"),
+            "canceled" => ("badge closed", "Hung up"),
+            _ => ("badge", "Ended"),
+        },
+    };
+    html! { span class=(class) { (word) } }
+}
+
+/// A leg's result in words: it took the call, or why not.
+fn leg_result(status: &str, took: bool) -> &'static str {
+    match (status, took) {
+        (_, true) => "took the call",
+        ("no-answer", _) => "no answer",
+        ("busy", _) => "busy",
+        ("failed", _) => "could not be reached",
+        ("canceled", _) => "the caller hung up first",
+        ("completed", false) => "picked up, but did not take the call",
+        ("queued" | "initiated" | "ringing", _) => "ringing",
+        ("in-progress", _) => "on the call",
+        _ => "ended",
+    }
 }
 
 /// An instant as a business's local time.
