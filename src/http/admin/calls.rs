@@ -230,7 +230,8 @@ pub struct SetHandled {
 /// Marks the call handled by the token's name (or not handled any more); audited.
 #[utoipa::path(put, path = "/api/calls/{sid}/handled", tag = "calls", security(("bearer" = [])),
     params(("sid" = String, Path)), request_body = SetHandled,
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_handled(
     State(state): State<AppState>,
     Admin(actor): Admin,
