@@ -165,7 +165,7 @@ async fn a_tampered_expired_or_withdrawn_link_opens_nothing() {
     ] {
         let (status, shown) = page(&app, &path).await;
         assert_eq!(status, 404, "{path}");
-        assert!(shown.contains("This link does not open anything"), "{shown}");
+        assert!(shown.contains("This link does not work"), "{shown}");
         assert!(!shown.contains("555-0199"), "nothing of the call: {shown}");
     }
 

@@ -1,4 +1,4 @@
-//! Browser tests: the admin console in real headless Chromium, driven over WebDriver
+//! Browser tests: the admin console and the assistants' call page in real headless Chromium, driven over WebDriver
 //! (Debian's `chromium` and `chromium-driver`). Without them each test says it was not
 //! run and passes, unless `SWITCHBOARD_REQUIRE_BROWSER=1` (CI) makes that a failure.
 //! Screenshots of the main pages go to `$CARGO_TARGET_DIR/screenshots/`.
@@ -8,8 +8,12 @@
 #[path = "../api/database.rs"]
 mod database;
 #[allow(dead_code)]
+#[path = "../api/fake_twilio.rs"]
+mod fake_twilio;
+#[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;
 
+mod assistants;
 mod browser;
 mod console;

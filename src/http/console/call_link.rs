@@ -36,10 +36,17 @@ impl FromRequestParts<AppState> for Link {
 }
 
 fn not_valid() -> Response {
-    layout::problem(
-        StatusCode::NOT_FOUND,
-        "This link does not open anything. It may have expired or been withdrawn: ask your office, or sign in to the console.",
-    )
+    let body = html! {
+        section.card.problem role="alert" {
+            h1 { "This link does not work" }
+            p { "It may have expired or been withdrawn. Ask your office to look at the call for you." }
+        }
+    };
+    let place = Place {
+        client: None,
+        tab: Tab::Calls,
+    };
+    (StatusCode::NOT_FOUND, layout::page("Link not valid", None, place, body)).into_response()
 }
 
 pub async fn page(State(state): State<AppState>, Link(opened): Link) -> Result<Response, Page> {
