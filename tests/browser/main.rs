@@ -7,7 +7,6 @@
 #[allow(dead_code)]
 #[path = "../api/database.rs"]
 mod database;
-#[allow(dead_code)]
 #[path = "../api/fake_twilio.rs"]
 mod fake_twilio;
 #[allow(dead_code)]
