@@ -45,9 +45,9 @@ impl About<'_> {
     }
 }
 
-/// The assistants the rules name for alerts, skipping those off duty when the rules say
-/// `available`.
-pub fn recipients<'r>(rules: &'r Rules, off_duty: &[String]) -> Vec<&'r Assistant> {
+/// The assistants the rules name for alerts, skipping those off duty or off shift at `now`
+/// when the rules say `available`.
+pub fn recipients<'r>(rules: &'r Rules, off_duty: &[String], now: DateTime<Utc>) -> Vec<&'r Assistant> {
     let notify = rules
         .voicemail
         .as_ref()
@@ -57,7 +57,9 @@ pub fn recipients<'r>(rules: &'r Rules, off_duty: &[String]) -> Vec<&'r Assistan
         .iter()
         .filter(|a| match notify {
             Notify::Named(NotifyMode::All) => true,
-            Notify::Named(NotifyMode::Available) => !off_duty.iter().any(|o| o == a.id.as_str()),
+            Notify::Named(NotifyMode::Available) => {
+                !off_duty.iter().any(|o| o == a.id.as_str()) && a.on_shift(rules.timezone, now)
+            }
             Notify::Only(ids) => ids.contains(&a.id),
         })
         .collect()
@@ -153,7 +155,7 @@ pub async fn voicemail(
     if transcript.is_none() && transcribing {
         crate::store::recordings::expect_transcript(db, recording_sid).await?;
     }
-    for a in recipients(rules, off_duty) {
+    for a in recipients(rules, off_duty, now) {
         let link = about.link_for(db, rules.client.as_str(), a.id.as_str(), now).await?;
         let body = fit(template, &vars(rules, about, duration, transcript, link));
         let message = NewMessage {
@@ -236,7 +238,7 @@ pub async fn missed_call(
     if !rules.messaging.missed_call_alerts {
         return Ok(());
     }
-    for a in recipients(rules, off_duty) {
+    for a in recipients(rules, off_duty, now) {
         let link = about.link_for(db, rules.client.as_str(), a.id.as_str(), now).await?;
         let body = fit(
             &rules.messaging.templates.missed_call,

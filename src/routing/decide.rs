@@ -15,6 +15,8 @@ use crate::phone::E164;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unavailable {
     OffDuty,
+    /// Outside the assistant's own shifts, or on a day they are away.
+    OffShift,
     OnCall,
     /// Could not be rung when the call's chain was fixed (why is in the trace of that
     /// moment). Later steps pass it again so the chain comes out the same.
@@ -95,7 +97,7 @@ pub fn decide(rules: &Rules, now: DateTime<Utc>, call: &CallInput<'_>) -> Decisi
                 MenuChoice::Default => why.push(Why::NoChoice(key)),
                 MenuChoice::NotAsked | MenuChoice::Retry { .. } => {}
             }
-            chain(rules, key, route, call, &mut why)
+            chain(rules, now, key, route, call, &mut why)
         }
     };
     Decision { status, steps, why }
@@ -127,7 +129,14 @@ fn menu_step(rules: &Rules, choice: MenuChoice, why: &mut Vec<Why>) -> Step {
     }
 }
 
-fn chain(rules: &Rules, key: RouteKey, route: &Route, call: &CallInput<'_>, why: &mut Vec<Why>) -> Vec<Step> {
+fn chain(
+    rules: &Rules,
+    now: DateTime<Utc>,
+    key: RouteKey,
+    route: &Route,
+    call: &CallInput<'_>,
+    why: &mut Vec<Why>,
+) -> Vec<Step> {
     let caller_id = match route.caller_id {
         CallerId::Caller => None,
         CallerId::Business => business_number(rules, call.called),
@@ -149,11 +158,17 @@ fn chain(rules: &Rules, key: RouteKey, route: &Route, call: &CallInput<'_>, why:
     let mut available: Vec<&AssistantId> = route
         .assistants
         .iter()
-        .filter(|id| match call.unavailable.get(*id) {
-            None => true,
-            Some(reason) => {
-                why.push(Why::Skip((*id).clone(), *reason));
-                false
+        .filter(|id| {
+            let off_shift = || {
+                let a = rules.assistant(id).expect("routes name only known assistants");
+                (!a.on_shift(rules.timezone, now)).then_some(Unavailable::OffShift)
+            };
+            match call.unavailable.get(*id).copied().or_else(off_shift) {
+                None => true,
+                Some(reason) => {
+                    why.push(Why::Skip((*id).clone(), reason));
+                    false
+                }
             }
         })
         .collect();

@@ -280,6 +280,7 @@ fn assistants(raw: Vec<RawAssistant>, r: &mut Report<'_>) -> (Vec<Assistant>, Ha
                 id,
                 priority: a.priority,
                 screen: a.screen,
+                shifts: a.shifts.as_ref().map(|h| hours(h, r)),
             });
         }
     }

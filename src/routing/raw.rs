@@ -91,6 +91,8 @@ pub(super) struct RawAssistant {
     #[serde(default)]
     pub(super) priority: i64,
     pub(super) screen: Option<bool>,
+    /// When they take calls, as `[hours]` is written; `closed` lists their days away.
+    pub(super) shifts: Option<RawHours>,
 }
 
 #[derive(Deserialize, Default)]

@@ -91,6 +91,15 @@ pub struct Assistant {
     pub priority: i64,
     /// Overrides the route's `screen` for this assistant.
     pub screen: Option<bool>,
+    /// When they take calls, in the client's zone; `None`: whenever the route rings them.
+    pub shifts: Option<Hours>,
+}
+
+impl Assistant {
+    /// Whether their shifts (if they have any) include `now`.
+    pub fn on_shift(&self, tz: chrono_tz::Tz, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.shifts.as_ref().is_none_or(|s| s.status_at(tz, now).open)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -37,7 +37,7 @@ mod window;
 pub use window::{Window, WindowEnd, WindowError};
 
 /// A client's opening hours.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Hours {
     /// Index 0 = Monday … 6 = Sunday; empty = closed that weekday.
     pub weekly: [Vec<Window>; 7],

@@ -498,3 +498,55 @@ proptest! {
         }
     }
 }
+
+/// The base rules with Ann on mornings only (and an overnight Monday), away on 2026-12-02.
+fn with_shifts() -> Rules {
+    let text = BASE.replace(
+        "[[assistants]]\nid = \"bob\"",
+        "[assistants.shifts]\nmon = [\"22:00-06:00\"]\ntue = [\"08:00-12:00\"]\nwed = [\"08:00-12:00\"]\nclosed = [\"2026-12-02\"]\n\n[[assistants]]\nid = \"bob\"",
+    );
+    parse(&text).expect("shifts are written as [hours] is")
+}
+
+#[test]
+fn an_assistant_is_rung_only_on_their_own_shifts_and_the_trace_says_so() {
+    let rules = with_shifts();
+    let at = |d, h| Utc.with_ymd_and_hms(2026, 12, d, h, 0, 0).unwrap();
+    // Tuesday 10:00 in New York: on shift.
+    assert_eq!(call(&rules, at(1, 15), MenuChoice::NotAsked, &[], 0).labels()[0], "ann");
+    // Tuesday 13:00: past the shift, so Bob first.
+    let d = call(&rules, at(1, 18), MenuChoice::NotAsked, &[], 0);
+    assert_eq!(d.labels(), ["bob", "cat", "external", "voicemail"]);
+    assert!(
+        d.trace(&rules).iter().any(|l| l == "skip ann: not on shift"),
+        "{:?}",
+        d.trace(&rules)
+    );
+    // Wednesday 10:00 would be a shift, but Ann is away that day.
+    let mut open_wednesday = rules.clone();
+    open_wednesday.hours.weekly[2] = vec!["09:00-17:00".parse().unwrap()];
+    assert_eq!(
+        call(&open_wednesday, at(2, 15), MenuChoice::NotAsked, &[], 0).labels()[0],
+        "bob"
+    );
+    // Her overnight Monday shift runs into Tuesday 06:00: rung at 05:00 when the business is open.
+    let mut open_at_night = rules.clone();
+    open_at_night.hours.weekly[1] = vec!["00:00-23:59".parse().unwrap()];
+    assert_eq!(
+        call(&open_at_night, at(1, 10), MenuChoice::NotAsked, &[], 0).labels()[0],
+        "ann"
+    );
+    assert_eq!(
+        call(&open_at_night, at(1, 12), MenuChoice::NotAsked, &[], 0).labels()[0],
+        "bob"
+    );
+}
+
+#[test]
+fn an_assistant_without_shifts_is_rung_whenever_the_route_rings() {
+    let rules = rules();
+    assert!(rules
+        .assistants
+        .iter()
+        .all(|a| a.shifts.is_none() && a.on_shift(rules.timezone, tuesday_10am())));
+}

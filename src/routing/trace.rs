@@ -39,6 +39,7 @@ impl OpenStatus {
 fn reason(why: &Why, first: Option<&str>) -> String {
     match why {
         Why::Skip(id, Unavailable::OffDuty) => format!("skip {id}: off duty"),
+        Why::Skip(id, Unavailable::OffShift) => format!("skip {id}: not on shift"),
         Why::Skip(id, Unavailable::OnCall) => format!("skip {id}: on another call"),
         Why::Skip(id, Unavailable::WhenRouted) => format!("skip {id}: unavailable when the call was routed"),
         Why::PassOver {
@@ -48,6 +49,7 @@ fn reason(why: &Why, first: Option<&str>) -> String {
         } => {
             let why = match reason {
                 Unavailable::OffDuty => "went off duty",
+                Unavailable::OffShift => "went off shift",
                 Unavailable::OnCall | Unavailable::WhenRouted => "took another call",
             };
             // Numbered from 1, as people count the steps of the chain line.

@@ -703,3 +703,65 @@ async fn the_clients_page_by_id() {
     let (status, _) = app.api("GET", "/api/clients?limit=5000", Some(&token), None).await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn an_assistants_own_shifts_decide_whether_a_call_rings_them_and_their_tests_say_so() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let text = std::fs::read_to_string(example_rules().join("acme-dental.toml")).unwrap();
+    // Maria works mornings and is away on Thursday the 3rd.
+    let shifts = "priority = 1\n\n[assistants.shifts]\nmon = [\"08:00-12:00\"]\ntue = [\"08:00-12:00\"]\nwed = [\"08:00-12:00\"]\nthu = [\"08:00-12:00\"]\nfri = [\"08:00-12:00\"]\nclosed = [\"2026-12-03\"]\n\n[[assistants]]\nid = \"john\"";
+    let mut edited = text.replacen("priority = 1\n\n[[assistants]]\nid = \"john\"", shifts, 1);
+    edited.push_str("\n[[tests]]\nat = \"2026-12-03T10:00\"          # Maria is away\nexpect = [\"john\", \"external\", \"voicemail\"]\n");
+    let (status, body) = app
+        .api(
+            "PUT",
+            "/api/clients/acme-dental/rules",
+            Some(&token),
+            Some(Value::String(edited.clone())),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let simulate = |at: &'static str| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let (status, sim) = app
+                .api(
+                    "POST",
+                    "/api/clients/acme-dental/simulate",
+                    Some(&token),
+                    Some(json!({ "at": at })),
+                )
+                .await;
+            assert_eq!(status, 200, "{sim}");
+            sim
+        }
+    };
+    let afternoon = simulate("2026-12-01T14:00").await;
+    assert_eq!(afternoon["steps"][0]["label"], "john", "{afternoon}");
+    assert!(
+        afternoon.to_string().contains("skip maria: not on shift"),
+        "{afternoon}"
+    );
+    let morning = simulate("2026-12-01T10:00").await;
+    assert_eq!(morning["steps"][0]["label"], "maria", "{morning}");
+    let call = app.call(CALL, ACME).await;
+    assert_eq!(call.dialled(), ["+12125550111"], "Tuesday 10:00: on shift");
+
+    // A test that expects Maria on her day away is refused, on its line.
+    let wrong = edited.replace(
+        "at = \"2026-12-03T10:00\"          # Maria is away\nexpect = [\"john\",",
+        "at = \"2026-12-03T10:00\"          # Maria is away\nexpect = [\"maria\", \"john\",",
+    );
+    let (status, body) = app
+        .api(
+            "PUT",
+            "/api/clients/acme-dental/rules",
+            Some(&token),
+            Some(Value::String(wrong)),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+}
