@@ -155,10 +155,23 @@ async fn duty_reply(
         DutyCommand::Status => !duty::off_duty(db, client).await?.iter().any(|a| a == id),
     };
     let (name, business) = (&assistant.name, &rules.name);
+    let shift = assistant.shifts.as_ref().map(|s| s.status_at(rules.timezone, now));
     Ok(match (command, on_duty) {
-        (DutyCommand::Status, true) => {
-            format!("{name}, you are on duty for {business}: calls ring you. Text OFF to stop them.")
-        }
+        (DutyCommand::Status, true) => match shift {
+            Some(s) if !s.open => {
+                let next = s.next_open.map_or_else(
+                    || "no shift ahead".to_owned(),
+                    |t| {
+                        format!(
+                            "your next shift starts {}",
+                            t.with_timezone(&rules.timezone).format("%a %H:%M")
+                        )
+                    },
+                );
+                format!("{name}, you are on duty for {business}, but outside your shifts: {next}.")
+            }
+            _ => format!("{name}, you are on duty for {business}: calls ring you. Text OFF to stop them."),
+        },
         (DutyCommand::Status, false) => {
             format!("{name}, you are off duty for {business}: calls do not ring you. Text ON to take them again.")
         }

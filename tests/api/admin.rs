@@ -750,6 +750,27 @@ async fn an_assistants_own_shifts_decide_whether_a_call_rings_them_and_their_tes
     let call = app.call(CALL, ACME).await;
     assert_eq!(call.dialled(), ["+12125550111"], "Tuesday 10:00: on shift");
 
+    // Asked at 14:00, Maria is told her duty and when her next shift starts.
+    app.advance(4 * 3600);
+    let status = [
+        ("MessageSid", "SM0000000000000000000000000000e601"),
+        ("From", "+12125550111"),
+        ("To", ACME),
+        ("Body", "STATUS"),
+        ("NumMedia", "0"),
+    ];
+    app.post("/twilio/sms", &status).await.assert_twiml();
+    let reply = app
+        .outbox("acme-dental")
+        .await
+        .into_iter()
+        .find(|m| m.purpose == "duty")
+        .expect("an answer");
+    assert_eq!(
+        reply.body,
+        "Maria Lopez, you are on duty for Acme Dental, but outside your shifts: your next shift starts Wed 08:00."
+    );
+
     // A test that expects Maria on her day away is refused, on its line.
     let wrong = edited.replace(
         "at = \"2026-12-03T10:00\"          # Maria is away\nexpect = [\"john\",",
