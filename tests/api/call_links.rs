@@ -28,23 +28,7 @@ async fn voicemail_with_alerts(app: &TestApp, fake: &FakeTwilio) -> (String, Str
     )
     .await;
     app.drain_outbox().await;
-    (link_sent_to(fake, MARIA), link_sent_to(fake, JOHN))
-}
-
-/// The path of the link in the latest text to `to`.
-fn link_sent_to(fake: &FakeTwilio, to: &str) -> String {
-    let body = fake
-        .accepted()
-        .into_iter()
-        .rev()
-        .find(|m| m.to == to)
-        .expect("a text")
-        .body;
-    let start = body
-        .find(&format!("{PUBLIC_URL}/l/"))
-        .unwrap_or_else(|| panic!("no link in {body}"));
-    let link = body[start + PUBLIC_URL.len()..].split_whitespace().next().unwrap();
-    link.to_owned()
+    (fake.call_link_to(MARIA), fake.call_link_to(JOHN))
 }
 
 /// GET `path` without any token: status, Content-Type and the body.
@@ -141,7 +125,7 @@ async fn a_missed_calls_alert_carries_a_link_too() {
     app.post("/twilio/voice/status", &status).await;
     app.advance(60);
     app.drain_outbox().await;
-    let link = link_sent_to(&fake, MARIA);
+    let link = fake.call_link_to(MARIA);
     let (status, shown) = page(&app, &link).await;
     assert_eq!(status, 200, "{shown}");
     assert!(
@@ -195,7 +179,7 @@ async fn a_tampered_expired_or_withdrawn_link_opens_nothing() {
     voicemail(&app, call, recording, "3").await;
     app.advance(31);
     app.drain_outbox().await;
-    let fresh = link_sent_to(&fake, MARIA);
+    let fresh = fake.call_link_to(MARIA);
     assert_eq!(page(&app, &fresh).await.0, 200);
     app.advance(7 * 86_400 - 60);
     assert_eq!(page(&app, &fresh).await.0, 200, "still within seven days");

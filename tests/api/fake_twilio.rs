@@ -218,6 +218,19 @@ impl FakeTwilio {
             .unwrap_or_default()
     }
 
+    /// The path of the call link (`/l/…`) in the latest text to `to`.
+    pub fn call_link_to(&self, to: &str) -> String {
+        let body = self
+            .accepted()
+            .into_iter()
+            .rev()
+            .find(|m| m.to == to)
+            .expect("a text")
+            .body;
+        let start = body.find("/l/").unwrap_or_else(|| panic!("no link in {body}"));
+        body[start..].split_whitespace().next().unwrap().to_owned()
+    }
+
     /// Every message accepted, oldest first.
     pub fn accepted(&self) -> Vec<Accepted> {
         lock(&self.state).accepted.clone()

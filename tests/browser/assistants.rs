@@ -8,26 +8,8 @@ const MARIA: &str = "+12125550111";
 const JOHN: &str = "+12125550112";
 const MP3: &[u8] = b"ID3\x04\x00fake mp3 frames \xff\xfb\x90\x00";
 
-/// The path of the call link in the latest text to `to`.
-fn link_sent_to(fake: &FakeTwilio, to: &str) -> String {
-    let body = fake
-        .accepted()
-        .into_iter()
-        .rev()
-        .find(|m| m.to == to)
-        .expect("a text")
-        .body;
-    let start = body.find(&format!("{PUBLIC_URL}/l/")).expect("a link");
-    body[start + PUBLIC_URL.len()..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
-#[tokio::test]
-async fn an_assistant_opens_a_voicemail_from_the_alert_plays_it_and_marks_it_handled() {
-    let fake = FakeTwilio::start().await;
+/// The app at 8 p.m. in New York, after Acme's hours, on the fake Twilio and its clock.
+async fn after_hours(fake: &FakeTwilio) -> TestApp {
     let app = spawn_with(Options {
         at: new_york(2026, 12, 1, 20, 0),
         twilio: Some(fake.url.clone()),
@@ -36,6 +18,13 @@ async fn an_assistant_opens_a_voicemail_from_the_alert_plays_it_and_marks_it_han
     .await;
     let clock = app.clock.clone();
     fake.set_clock(move || switchboard::clock::Clock::now(&*clock));
+    app
+}
+
+#[tokio::test]
+async fn an_assistant_opens_a_voicemail_from_the_alert_plays_it_and_marks_it_handled() {
+    let fake = FakeTwilio::start().await;
+    let app = after_hours(&fake).await;
     let (call, rec) = (
         "CA00000000000000000000000000000f21",
         "RE00000000000000000000000000000f21",
@@ -44,7 +33,7 @@ async fn an_assistant_opens_a_voicemail_from_the_alert_plays_it_and_marks_it_han
     fake.add_recording(rec, MP3);
     transcript(&app, &transcription, call, rec, "Running late, see you at 3.").await;
     app.drain_outbox().await;
-    let maria = link_sent_to(&fake, MARIA);
+    let maria = fake.call_link_to(MARIA);
     let token = app.admin_token(Some("acme-dental")).await;
     with_browser(app, "call link", move |b, app| async move {
         b.client.set_window_size(390, 900).await.unwrap();
@@ -84,14 +73,7 @@ async fn an_assistant_opens_a_voicemail_from_the_alert_plays_it_and_marks_it_han
 #[tokio::test]
 async fn an_expired_call_link_is_refused_in_the_browser() {
     let fake = FakeTwilio::start().await;
-    let app = spawn_with(Options {
-        at: new_york(2026, 12, 1, 20, 0),
-        twilio: Some(fake.url.clone()),
-        ..Options::default()
-    })
-    .await;
-    let clock = app.clock.clone();
-    fake.set_clock(move || switchboard::clock::Clock::now(&*clock));
+    let app = after_hours(&fake).await;
     let (call, rec) = (
         "CA00000000000000000000000000000f22",
         "RE00000000000000000000000000000f22",
@@ -99,7 +81,7 @@ async fn an_expired_call_link_is_refused_in_the_browser() {
     voicemail(&app, call, rec, "3").await;
     app.advance(31);
     app.drain_outbox().await;
-    let john = link_sent_to(&fake, JOHN);
+    let john = fake.call_link_to(JOHN);
     with_browser(app, "expired call link", move |b, app| async move {
         b.goto(&john).await;
         assert!(b.text("h1").await.starts_with("Voicemail from"));
