@@ -18,6 +18,7 @@ use crate::http;
 use crate::http::state::{AppState, Edge, Shared};
 use crate::messaging::inbound::Texts;
 use crate::messaging::rate::RateLimits;
+use crate::messaging::summary;
 use crate::messaging::worker::{self, Worker};
 use crate::messaging::Outbound;
 use crate::rules::files::Folder;
@@ -194,6 +195,12 @@ impl Application {
         }
         spawn_reload_on_hangup(Arc::clone(&self.state.reloader));
         spawn_refresh(self.state.db.clone(), Arc::clone(&self.state.registry), self.poll);
+        spawn_summaries(
+            self.state.db.clone(),
+            Arc::clone(&self.state.registry),
+            Arc::clone(&self.state.clock),
+            Arc::clone(&self.state.outbound),
+        );
         spawn_history_upkeep(
             self.state.db.clone(),
             Arc::clone(&self.state.clock),
@@ -351,6 +358,22 @@ fn spawn_history_upkeep(db: Db, clock: Arc<dyn Clock>, retention_days: Option<u3
 }
 
 /// On SIGHUP, reloads the rule folder; an invalid folder keeps the running rules.
+/// Queues the daily summaries as each client's set time passes.
+fn spawn_summaries(db: Db, registry: Arc<Registry>, clock: Arc<dyn Clock>, outbound: Arc<Outbound>) {
+    tokio::spawn(async move {
+        let mut sent = summary::Sent::default();
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+        loop {
+            tick.tick().await;
+            match summary::send_due(&db, &registry, &mut sent, clock.now()).await {
+                Ok(0) => {}
+                Ok(_) => outbound.wake.notify_one(),
+                Err(e) => warn!(error = %e, "daily summaries could not be queued; trying again shortly"),
+            }
+        }
+    });
+}
+
 fn spawn_reload_on_hangup(reloader: Arc<Reloader>) {
     #[cfg(unix)]
     tokio::spawn(async move {

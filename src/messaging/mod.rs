@@ -9,6 +9,8 @@ pub mod inbound;
 pub mod keywords;
 pub mod rate;
 pub mod segments;
+/// The daily summary of calls to the assistants the rules name.
+pub mod summary;
 pub mod worker;
 
 use rate::RateLimits;

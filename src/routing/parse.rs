@@ -11,13 +11,14 @@ use toml::Spanned;
 
 use super::lint;
 use super::raw::{
-    RawAlerts, RawAssistant, RawCase, RawHours, RawMenu, RawRoute, RawRules, RawSms, RawTemplates, RawVoicemail,
+    RawAlerts, RawAssistant, RawCase, RawHours, RawMenu, RawRoute, RawRules, RawSms, RawSummary, RawTemplates,
+    RawVoicemail,
 };
 pub(super) use super::report::Report;
 pub use super::report::{RuleError, RuleErrors};
 use super::rules::{
-    Assistant, CallerId, External, Menu, MenuInput, MenuOption, Messaging, Notify, NotifyMode, Route, RouteKey,
-    RuleCase, Rules, Speech, Target, Templates, Voicemail, DEFAULT_HELP, DEFAULT_TRANSCRIPT_WAIT_SECONDS,
+    Assistant, CallerId, DailySummary, External, Menu, MenuInput, MenuOption, Messaging, Notify, NotifyMode, Route,
+    RouteKey, RuleCase, Rules, Speech, Target, Templates, Voicemail, DEFAULT_HELP, DEFAULT_TRANSCRIPT_WAIT_SECONDS,
 };
 use super::schedule::{Hours, Window};
 use crate::ids::{AssistantId, ClientId};
@@ -67,6 +68,7 @@ fn unreachable_rules() -> Rules {
             RawAlerts::default(),
             RawTemplates::default(),
             RawSms::default(),
+            &HashSet::new(),
             &mut Report::new(""),
         ),
         tests: Vec::new(),
@@ -144,7 +146,7 @@ fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
     let voicemail = raw.voicemail.map(|v| voicemail(v, &known, r));
     let menu = raw.menu.map(|m| menu(m, &open, &assistants, &known, &mut spans, r));
     let tests = raw.tests.iter().filter_map(|c| case(c, &known, r)).collect();
-    let messaging = messaging(raw.alerts, raw.templates, raw.sms, r);
+    let messaging = messaging(raw.alerts, raw.templates, raw.sms, &known, r);
     let rules = Rules {
         client: client?,
         name: raw.name,
@@ -167,7 +169,13 @@ fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
     Some((rules, spans))
 }
 
-fn messaging(alerts: RawAlerts, templates: RawTemplates, sms: RawSms, r: &mut Report<'_>) -> Messaging {
+fn messaging(
+    alerts: RawAlerts,
+    templates: RawTemplates,
+    sms: RawSms,
+    known: &HashSet<&AssistantId>,
+    r: &mut Report<'_>,
+) -> Messaging {
     let mut template = |given: Option<Spanned<String>>, default: String| match given {
         None => default,
         Some(text) => {
@@ -197,13 +205,36 @@ fn messaging(alerts: RawAlerts, templates: RawTemplates, sms: RawSms, r: &mut Re
             }
             *w.get_ref()
         });
+    let daily_summary = alerts.daily_summary.and_then(|d| daily_summary(&d, known, r));
     Messaging {
         missed_call_alerts: alerts.missed_call.unwrap_or(false),
         transcript_wait_seconds: wait,
         templates,
         auto_reply,
         help,
+        daily_summary,
     }
+}
+
+fn daily_summary(raw: &Spanned<RawSummary>, known: &HashSet<&AssistantId>, r: &mut Report<'_>) -> Option<DailySummary> {
+    let s = raw.get_ref();
+    let at = chrono::NaiveTime::parse_from_str(s.at.get_ref(), "%H:%M")
+        .map_err(|_| r.at(s.at.span(), format!("`{}` is not a time like 18:00", s.at.get_ref())))
+        .ok();
+    let mut to = Vec::new();
+    for name in &s.to {
+        match AssistantId::parse(name.get_ref()) {
+            Ok(id) if known.contains(&id) => to.push(id),
+            _ => r.at(
+                name.span(),
+                format!("unknown assistant `{}`: add it under [[assistants]]", name.get_ref()),
+            ),
+        }
+    }
+    if s.to.is_empty() {
+        r.at(raw.span(), "name at least one assistant to send the daily summary to");
+    }
+    Some(DailySummary { at: at?, to })
 }
 
 fn phone(text: &Spanned<String>, r: &mut Report<'_>) -> Option<E164> {

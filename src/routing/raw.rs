@@ -41,6 +41,14 @@ pub(super) struct RawRules {
 pub(super) struct RawAlerts {
     pub(super) missed_call: Option<bool>,
     pub(super) transcript_wait_seconds: Option<Spanned<u32>>,
+    pub(super) daily_summary: Option<Spanned<RawSummary>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSummary {
+    pub(super) at: Spanned<String>,
+    pub(super) to: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]

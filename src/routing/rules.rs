@@ -50,6 +50,15 @@ pub struct Messaging {
     pub auto_reply: Option<String>,
     /// The answer to HELP.
     pub help: String,
+    /// The day's calls, texted once a day to the assistants named.
+    pub daily_summary: Option<DailySummary>,
+}
+
+/// `[alerts] daily_summary`: when (local time) and to whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailySummary {
+    pub at: chrono::NaiveTime,
+    pub to: Vec<AssistantId>,
 }
 
 /// Message texts, rendered with [`crate::routing::templates`].

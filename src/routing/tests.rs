@@ -550,3 +550,20 @@ fn an_assistant_without_shifts_is_rung_whenever_the_route_rings() {
         .iter()
         .all(|a| a.shifts.is_none() && a.on_shift(rules.timezone, tuesday_10am())));
 }
+
+#[test]
+fn a_daily_summary_needs_a_time_and_known_assistants_each_refused_on_its_line() {
+    let good = format!("{BASE}\n[alerts]\ndaily_summary = {{ at = \"18:00\", to = [\"ann\"] }}\n");
+    let summary = parse(&good).unwrap().messaging.daily_summary.unwrap();
+    assert_eq!((summary.at.to_string().as_str(), summary.to.len()), ("18:00:00", 1));
+    let bad_time = format!("{BASE}\n[alerts]\ndaily_summary = {{ at = \"6pm\", to = [\"ann\"] }}\n");
+    assert_eq!(
+        line_of(&bad_time, "not a time like 18:00"),
+        line_containing(&bad_time, "6pm")
+    );
+    let nobody = format!("{BASE}\n[alerts]\ndaily_summary = {{ at = \"18:00\", to = [\"zed\"] }}\n");
+    assert_eq!(
+        line_of(&nobody, "unknown assistant `zed`"),
+        line_containing(&nobody, "zed")
+    );
+}

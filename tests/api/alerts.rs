@@ -338,3 +338,91 @@ async fn a_failed_transcript_releases_the_waiting_alert_at_once() {
         Some("failed")
     );
 }
+
+#[tokio::test]
+async fn the_daily_summary_is_texted_once_after_its_time_with_the_voicemails_not_handled() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn_with(Options {
+        at: new_york(2026, 12, 1, 17, 0),
+        twilio: Some(fake.url.clone()),
+        ..Options::default()
+    })
+    .await;
+    share_clock(&fake, &app);
+    let token = app.admin_token(None).await;
+    let text = std::fs::read_to_string(example_rules().join("acme-dental.toml")).unwrap();
+    let edited = text.replace(
+        "transcript_wait_seconds = 30\n",
+        "transcript_wait_seconds = 30\ndaily_summary = { at = \"18:00\", to = [\"maria\"] }\n",
+    );
+    let (status, body) = app
+        .api(
+            "PUT",
+            "/api/clients/acme-dental/rules",
+            Some(&token),
+            Some(serde_json::Value::String(edited)),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // Two voicemails after closing (17:00), one of them handled.
+    app.advance(3600 - 120);
+    voicemail(
+        &app,
+        "CA0000000000000000000000000000a901",
+        "RE0000000000000000000000000000a901",
+        "9",
+    )
+    .await;
+    voicemail(
+        &app,
+        "CA0000000000000000000000000000a902",
+        "RE0000000000000000000000000000a902",
+        "9",
+    )
+    .await;
+    let handled = serde_json::json!({ "handled": true });
+    let url = "/api/calls/CA0000000000000000000000000000a901/handled";
+    assert_eq!(app.api("PUT", url, Some(&token), Some(handled)).await.0, 204);
+
+    let mut sent = switchboard::messaging::summary::Sent::default();
+    let registry = &app.state.registry;
+    switchboard::messaging::summary::send_due(&app.db, registry, &mut sent, app.clock_now())
+        .await
+        .unwrap();
+    assert_eq!(summaries(&app).await, 0, "17:58: not yet");
+    app.advance(180);
+    for _ in 0..2 {
+        switchboard::messaging::summary::send_due(&app.db, registry, &mut sent, app.clock_now())
+            .await
+            .unwrap();
+    }
+    // Another process (a fresh `Sent`) does not queue it again.
+    let mut other = switchboard::messaging::summary::Sent::default();
+    switchboard::messaging::summary::send_due(&app.db, registry, &mut other, app.clock_now())
+        .await
+        .unwrap();
+    assert_eq!(summaries(&app).await, 1, "once, to Maria");
+    app.advance(60);
+    app.drain_outbox().await;
+    let texts = bodies_to(&fake, MARIA);
+    let summary = texts
+        .iter()
+        .find(|b| b.contains("today"))
+        .expect("the summary reached Twilio");
+    assert_eq!(
+        summary,
+        "Acme Dental today: 2 calls, 0 missed, 1 voicemail not handled yet."
+    );
+    assert!(
+        bodies_to(&fake, JOHN).iter().all(|b| !b.contains("today")),
+        "only to those named"
+    );
+}
+
+async fn summaries(app: &TestApp) -> usize {
+    app.outbox("acme-dental")
+        .await
+        .into_iter()
+        .filter(|m| m.purpose == "summary")
+        .count()
+}

@@ -1,0 +1,118 @@
+//! The daily summary (`[alerts] daily_summary`): once a day, after the set local time, the
+//! day's calls, missed calls and the voicemails nobody has handled yet, texted through the
+//! outbox to the assistants the rules name. Keyed by client, day and assistant, so a
+//! restart or a second process never sends it twice.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+
+use crate::routing::Rules;
+use crate::rules::registry::Registry;
+use crate::store::calls::{CallFilter, Outcome};
+use crate::store::outbox::{self, NewMessage};
+use crate::store::{self, Db, StoreError};
+
+/// The most voicemails of one day looked at for "not handled yet".
+const DAY_VOICEMAILS: u64 = 1000;
+
+/// Which clients' summaries this process has queued, by their local day: the database is
+/// asked once a day per client, not every tick.
+#[derive(Debug, Default)]
+pub struct Sent(HashSet<(String, NaiveDate)>);
+
+/// Queues every summary due at `now`; returns how many texts were queued.
+///
+/// # Errors
+/// On database failure.
+pub async fn send_due(db: &Db, registry: &Registry, sent: &mut Sent, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    let mut queued = 0;
+    for loaded in registry.clients() {
+        let rules = &loaded.rules;
+        let Some(summary) = &rules.messaging.daily_summary else {
+            continue;
+        };
+        let local = now.with_timezone(&rules.timezone);
+        let day = local.date_naive();
+        if local.time() < summary.at || sent.0.contains(&(rules.client.to_string(), day)) {
+            continue;
+        }
+        let body = text(db, rules, day, now).await?;
+        for id in &summary.to {
+            let Some(assistant) = rules.assistant(id) else {
+                continue;
+            };
+            let message = NewMessage {
+                client: rules.client.as_str(),
+                dedupe_key: format!("summary:{}:{day}:{id}", rules.client),
+                purpose: "summary",
+                call_sid: None,
+                recording_sid: None,
+                assistant: Some(id.as_str()),
+                to: assistant.phone.as_str(),
+                from: rules.numbers.first().map_or("", |n| n.as_str()),
+                body: &body,
+                send_at: now,
+                kind: "sms",
+                media_urls: &[],
+            };
+            if outbox::enqueue(db, &message, now).await? {
+                queued += 1;
+            }
+        }
+        sent.0.insert((rules.client.to_string(), day));
+    }
+    Ok(queued)
+}
+
+/// "Acme Dental today: 14 calls, 3 missed, 2 voicemails not handled yet."
+async fn text(db: &Db, rules: &Rules, day: NaiveDate, now: DateTime<Utc>) -> Result<String, StoreError> {
+    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
+    let since = rules
+        .timezone
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map_or(now - chrono::Duration::hours(24), |t| t.with_timezone(&Utc));
+    let client = rules.client.as_str();
+    let figures = store::stats::call_figures(db, client, since, now + chrono::Duration::seconds(1)).await?;
+    let count = |outcome: Option<&str>| -> u64 {
+        figures
+            .outcomes
+            .iter()
+            .filter(|(o, _)| outcome.is_none() || o.as_deref() == outcome)
+            .map(|(_, n)| n)
+            .sum()
+    };
+    let calls = count(None);
+    if calls == 0 {
+        return Ok(format!("{} today: no calls.", rules.name));
+    }
+    let filter = CallFilter {
+        clients: Some(vec![client.to_owned()]),
+        outcome: Some(Outcome::Voicemail.as_str().to_owned()),
+        since: Some(since),
+        ..CallFilter::default()
+    };
+    let voicemails = store::calls::list(db, &filter, DAY_VOICEMAILS).await?;
+    let sids: Vec<String> = voicemails.iter().map(|c| c.call_sid.clone()).collect();
+    let handled = store::handling::of_calls(db, sids.clone())
+        .await?
+        .into_iter()
+        .filter(|h| h.handled_at.is_some())
+        .count();
+    let open = sids.len().saturating_sub(handled);
+    let plural = |n: u64, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    Ok(format!(
+        "{} today: {}, {} missed, {} not handled yet.",
+        rules.name,
+        plural(calls, "call", "calls"),
+        count(Some(Outcome::Missed.as_str())),
+        plural(open as u64, "voicemail", "voicemails"),
+    ))
+}
