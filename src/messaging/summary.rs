@@ -26,6 +26,9 @@ pub struct Sent(HashSet<(String, NaiveDate)>);
 /// # Errors
 /// On database failure.
 pub async fn send_due(db: &Db, registry: &Registry, sent: &mut Sent, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    // Days that have ended in every zone are forgotten, so the set stays a day or two big.
+    let forgotten = now.date_naive() - chrono::Days::new(2);
+    sent.0.retain(|(_, day)| *day > forgotten);
     let mut queued = 0;
     for loaded in registry.clients() {
         let rules = &loaded.rules;
