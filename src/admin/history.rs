@@ -1,6 +1,6 @@
 //! What happened, for admins on any surface (API or console): one call with the
-//! alerts it caused, messages with their delivery status, a client's figures over a
-//! period. Tenancy is [`Actor`]'s.
+//! alerts it caused and what became of it, messages sent and received (paged, exported),
+//! opt-outs, the latest voicemails, a client's figures over a period. Tenancy is [`Actor`]'s.
 
 use std::collections::HashMap;
 
@@ -14,13 +14,11 @@ use crate::admin::stats::Stats;
 use crate::admin::{self, Actor, AdminError};
 use crate::phone::NumberSearch;
 use crate::rules::registry::Registry;
-use crate::store::admin::{AuditFilter, AuditRow};
 use crate::store::calls::{CallDetail, CallFilter, CallRow};
 use crate::store::handling::HandlingRow;
 use crate::store::messages::{InboundRow, OptOutRow, ReceivedFilter};
 use crate::store::outbox::{MessageFilter, OutboxRow};
 use crate::store::paging::After;
-use crate::store::rule_versions::VersionMeta;
 use crate::store::{self, Db, StoreError};
 
 /// A message we sent (or will send) and what Twilio last said about its delivery.
@@ -224,7 +222,7 @@ pub async fn messages(db: &impl ConnectionTrait, actor: &Actor, q: MessageQuery)
 /// The rows of a list read a page at a time as the stream is consumed, so that an export
 /// of any size holds one page in memory. `page` reads the page a filter asks for and
 /// gives the filter of the next, if any.
-fn pages<F, R, Fut>(
+pub(super) fn pages<F, R, Fut>(
     db: Db,
     first: F,
     page: impl Fn(Db, F) -> Fut + Send + 'static,
@@ -245,7 +243,7 @@ where
 }
 
 /// How many rows an export reads at a time.
-const EXPORT_PAGE: u64 = 500;
+pub(super) const EXPORT_PAGE: u64 = 500;
 
 /// Every message that matches, newest first, read a page at a time.
 ///
@@ -366,70 +364,6 @@ pub async fn opted_out(
     Ok(OptOutPage { numbers, next })
 }
 
-/// The audit log as asked for on any surface.
-#[derive(Debug, Clone, Default)]
-pub struct AuditQuery {
-    pub client: Option<String>,
-    /// The token's name.
-    pub actor: Option<String>,
-    pub action: Option<String>,
-    pub since: Option<DateTime<Utc>>,
-    pub until: Option<DateTime<Utc>>,
-    /// The previous page's last id.
-    pub before: Option<i64>,
-    pub limit: u64,
-}
-
-impl AuditQuery {
-    fn filter(self, actor: &Actor) -> Result<AuditFilter, AdminError> {
-        Ok(AuditFilter {
-            clients: actor.visible_clients(self.client)?,
-            actor: self.actor,
-            action: self.action,
-            since: self.since,
-            until: self.until,
-            before_id: self.before,
-        })
-    }
-}
-
-/// Audit entries newest first, and the id the next page continues below (none on the last).
-#[derive(Debug, Clone)]
-pub struct AuditPage {
-    pub entries: Vec<AuditRow>,
-    pub next: Option<i64>,
-}
-
-/// One page of who changed what, of the clients the actor may see (a token for every
-/// client also sees changes to no client, such as tokens made).
-///
-/// # Errors
-/// `NotFound` for another client's; `BadRequest` for a page size that cannot be used.
-pub async fn audit_log(db: &impl ConnectionTrait, actor: &Actor, q: AuditQuery) -> Result<AuditPage, AdminError> {
-    let limit = page_size(q.limit)?;
-    let filter = q.filter(actor)?;
-    let (entries, more) = page_of(store::admin::audit_log(db, &filter, limit + 1).await?, limit);
-    let next = more.then(|| entries.last().map(|e| e.id)).flatten();
-    Ok(AuditPage { entries, next })
-}
-
-/// Every audit entry that matches, newest first, read a page at a time.
-///
-/// # Errors
-/// Before the first page: as [`audit_log`]; within the stream, database failures.
-pub fn export_audit(
-    db: Db,
-    actor: &Actor,
-    q: AuditQuery,
-) -> Result<impl Stream<Item = Result<Vec<AuditRow>, StoreError>>, AdminError> {
-    Ok(pages(db, q.filter(actor)?, |db, mut filter| async move {
-        let rows = store::admin::audit_log(&db, &filter, EXPORT_PAGE).await?;
-        let more = rows.len() as u64 == EXPORT_PAGE;
-        filter.before_id = rows.last().map(|r| r.id);
-        Ok((rows, more.then_some(filter)))
-    }))
-}
-
 /// A voicemail and its transcript, if one came.
 #[derive(Debug, Clone)]
 pub struct Voicemail {
@@ -491,34 +425,6 @@ pub async fn call(db: &impl ConnectionTrait, actor: &Actor, sid: &str) -> Result
         alerts,
         handling,
     })
-}
-
-/// A client's rules versions newest first, and the version the next page continues below
-/// (none on the last).
-#[derive(Debug, Clone)]
-pub struct VersionPage {
-    pub versions: Vec<VersionMeta>,
-    pub next: Option<i32>,
-}
-
-/// One page of a client's rules versions.
-///
-/// # Errors
-/// `NotFound` for another client's or one not served; `BadRequest` for a page size that
-/// cannot be used.
-pub async fn versions(
-    db: &impl ConnectionTrait,
-    registry: &Registry,
-    actor: &Actor,
-    id: &str,
-    before: Option<i32>,
-    limit: u64,
-) -> Result<VersionPage, AdminError> {
-    admin::client(registry, actor, id)?;
-    let limit = page_size(limit)?;
-    let (versions, more) = page_of(store::rule_versions::list(db, id, before, limit + 1).await?, limit);
-    let next = more.then(|| versions.last().map(|v| v.version)).flatten();
-    Ok(VersionPage { versions, next })
 }
 
 /// A client's figures for calls that came in from `since` (inclusive) to `until` (exclusive).

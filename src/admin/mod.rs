@@ -6,6 +6,8 @@
 //! ([`recordings`]).
 
 pub mod accounts;
+/// Who changed what: the audit log and rules versions, paged.
+pub mod changes;
 /// A call's follow-up: heard, handled, its assistants' links withdrawn.
 pub mod handling;
 /// What happened: a call with its alerts, messages with their delivery, figures.

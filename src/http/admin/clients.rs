@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{export, Admin, ErrorBody, Json, Path, Query};
 use crate::admin;
-use crate::admin::history;
+use crate::admin::changes;
 use crate::admin::stats::Stats;
 use crate::http::state::AppState;
 use crate::http::Error;
@@ -183,7 +183,7 @@ pub async fn audit(
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, Error> {
     let csv = export::wants_csv(q.format.as_deref())?;
-    let query = history::AuditQuery {
+    let query = changes::AuditQuery {
         client: q.client,
         actor: q.actor,
         action: q.action,
@@ -193,10 +193,10 @@ pub async fn audit(
         limit: q.limit.unwrap_or(100),
     };
     if csv {
-        let pages = history::export_audit(state.db.clone(), &actor, query)?;
+        let pages = changes::export_audit(state.db.clone(), &actor, query)?;
         return Ok(export::csv("audit.csv", pages, AuditEntry::from));
     }
-    let page = history::audit_log(&state.db, &actor, query).await?;
+    let page = changes::audit_log(&state.db, &actor, query).await?;
     Ok(Json(page.entries.into_iter().map(AuditEntry::from).collect::<Vec<_>>()).into_response())
 }
 

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{Admin, ErrorBody, Json, Path, Query};
 use crate::admin;
-use crate::admin::history;
+use crate::admin::changes;
 use crate::admin::simulation::Simulation;
 use crate::http::state::AppState;
 use crate::http::Error;
@@ -133,7 +133,7 @@ pub async fn versions(
     Query(q): Query<VersionsQuery>,
 ) -> Result<Json<Vec<VersionMeta>>, Error> {
     let limit = q.limit.unwrap_or(100);
-    let page = history::versions(&state.db, &state.registry, &actor, &id, q.before, limit).await?;
+    let page = changes::versions(&state.db, &state.registry, &actor, &id, q.before, limit).await?;
     Ok(Json(page.versions))
 }
 

@@ -12,7 +12,7 @@ use similar::{DiffTag, TextDiff};
 use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
 use super::{local, Page};
-use crate::admin::{self, history, AdminError};
+use crate::admin::{self, changes, AdminError};
 use crate::http::state::AppState;
 use crate::routing::RuleError;
 use crate::store::rule_versions;
@@ -183,7 +183,7 @@ pub async fn versions(
 ) -> Result<Response, Page> {
     let loaded = admin::client(&state.registry, &session.actor, &id)?;
     let tz = loaded.rules.timezone;
-    let page = history::versions(&state.db, &state.registry, &session.actor, &id, q.before, VERSIONS_PAGE).await?;
+    let page = changes::versions(&state.db, &state.registry, &session.actor, &id, q.before, VERSIONS_PAGE).await?;
     let older_link = page
         .next
         .map(|v| format!("/admin/clients/{id}/rules/versions?before={v}"));
