@@ -1,13 +1,13 @@
-//! Forgetting history older than the retention period: calls with their legs and
-//! recordings, messages sent or given up with their delivery statuses, and texts
-//! received. A batch at a time, each its own short transaction found through an index by
+//! Forgetting history older than the retention period: calls with their legs, recordings,
+//! follow-up and assistants' links, messages sent or given up with their delivery
+//! statuses, and texts received. A batch at a time, each its own short transaction found through an index by
 //! time, so webhooks never wait long behind it. Messages still to send, opt-outs, the
 //! audit log and rules versions are kept.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 
-use super::entities::{call, call_leg, inbound_message, message_status, outbox, recording};
+use super::entities::{call, call_handling, call_leg, call_link, inbound_message, message_status, outbox, recording};
 use super::outbox::{CANCELLED, FAILED, SENT};
 use super::StoreError;
 
@@ -37,7 +37,15 @@ pub async fn prune_batch(
         .exec(&txn)
         .await?;
     recording::Entity::delete_many()
-        .filter(recording::Column::CallSid.is_in(sids))
+        .filter(recording::Column::CallSid.is_in(sids.clone()))
+        .exec(&txn)
+        .await?;
+    call_handling::Entity::delete_many()
+        .filter(call_handling::Column::CallSid.is_in(sids.clone()))
+        .exec(&txn)
+        .await?;
+    call_link::Entity::delete_many()
+        .filter(call_link::Column::CallSid.is_in(sids))
         .exec(&txn)
         .await?;
     let mut deleted = call::Entity::delete_many()

@@ -39,6 +39,18 @@ async fn history_older_than_the_retention_period_is_pruned_in_the_background() {
     })
     .await;
     first.call(OLD_CALL, ACME).await;
+    let now = first.clock_now();
+    store::handling::set_handled(&first.db, OLD_CALL, "acme-dental", Some("Maria Lopez"), now)
+        .await
+        .unwrap();
+    let link = store::call_links::NewLink {
+        token: "a-link-sent-for-the-old-call",
+        call_sid: OLD_CALL,
+        client: "acme-dental",
+        assistant: "maria",
+        expires_at: now + chrono::Duration::days(7),
+    };
+    store::call_links::create(&first.db, &link, now).await.unwrap();
     text(&first, OLD_TEXT).await;
     first.drain_outbox().await;
     first.clock.set(new_york(2026, 12, 1, 10, 0));
@@ -65,6 +77,12 @@ async fn history_older_than_the_retention_period_is_pruned_in_the_background() {
 
     assert!(gone().await, "the call of two months ago is forgotten");
     assert_eq!(legs_of(&app, OLD_CALL).await, 0, "with its legs");
+    for table in ["call_handling", "call_links"] {
+        let row = app
+            .row(&format!("SELECT COUNT(*) FROM {table} WHERE call_sid = '{OLD_CALL}'"))
+            .await;
+        assert_eq!(row.try_get_by_index::<i64>(0).unwrap(), 0, "and its {table}");
+    }
     assert!(store::calls::find(&app.db, NEW_CALL).await.unwrap().is_some());
     assert_eq!(legs_of(&app, NEW_CALL).await, 1);
     let received: Vec<String> =
