@@ -121,7 +121,7 @@ impl IntoResponse for Page {
 }
 
 /// New, heard by someone, or handled by someone.
-pub fn handling_badge(handling: Option<&HandlingRow>) -> Markup {
+fn handling_badge(handling: Option<&HandlingRow>) -> Markup {
     let heard = handling.and_then(|h| h.heard_by.as_deref());
     match (handling.and_then(|h| h.handled_by.as_deref()), heard) {
         (Some(by), _) => html! { span.badge.open { "Handled" } " " span.muted { "by " (by) } },

@@ -13,6 +13,7 @@ use super::{handling_badge, local, Page};
 use crate::admin;
 use crate::admin::history;
 use crate::http::state::AppState;
+use crate::phone;
 use crate::rules::registry::Loaded;
 
 /// Clients a page of the console's list shows.
@@ -152,7 +153,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
             ul.list {
                 @for history::Voicemail { call, transcript, handling } in &voicemails {
                     li {
-                        a href={ "/admin/calls/" (call.call_sid) } { (local(tz, call.started_at)) " from " (call.from_number) }
+                        a href={ "/admin/calls/" (call.call_sid) } { (local(tz, call.started_at)) " from " span.number { (phone::written(&call.from_number, &call.to_number)) } }
                         " " (handling_badge(handling.as_ref()))
                         @if let Some(t) = transcript {
                             blockquote { (t) }
