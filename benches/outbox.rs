@@ -54,6 +54,7 @@ async fn throughput(n: usize) {
             send_at: now,
             kind: "sms",
             media_urls: &[],
+            subject: None,
         };
         outbox::enqueue(&state.db, &m, now).await.unwrap();
     }

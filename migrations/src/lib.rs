@@ -17,6 +17,7 @@ mod m20261202_000011_history_by_time;
 mod m20261202_000012_search_by_number;
 mod m20261202_000013_audit_filters;
 mod m20261202_000014_call_links;
+mod m20261202_000015_email_alerts;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_search_by_number::Migration),
             Box::new(m20261202_000013_audit_filters::Migration),
             Box::new(m20261202_000014_call_links::Migration),
+            Box::new(m20261202_000015_email_alerts::Migration),
         ]
     }
 }

@@ -249,6 +249,7 @@ async fn enqueue(
         send_at,
         kind,
         media_urls: &media,
+        subject: None,
     };
     outbox::enqueue(&service.db, &message, now).await?;
     service.outbound.wake.notify_one();

@@ -42,6 +42,17 @@ pub struct Settings {
     /// Messages per second per Twilio account; 0 turns the limit off.
     #[arg(long, env = "SWITCHBOARD_SMS_PER_SECOND", default_value_t = 10)]
     pub sms_per_second: u32,
+    /// The SMTP relay e-mail alerts go through: `smtps://user:password@smtp.example.com` (TLS),
+    /// `smtp://user:password@smtp.example.com:587?tls=required` (STARTTLS), or
+    /// `smtp://127.0.0.1:25` (a local relay, no TLS). Unset: e-mails go to the log.
+    #[arg(long, env = "SWITCHBOARD_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<SecretString>,
+    /// Who e-mail alerts come from: `alerts@example.com` or `Acme Alerts <alerts@example.com>`.
+    #[arg(long, env = "SWITCHBOARD_EMAIL_FROM")]
+    pub email_from: Option<String>,
+    /// E-mails per second through the relay; 0 turns the limit off.
+    #[arg(long, env = "SWITCHBOARD_EMAILS_PER_SECOND", default_value_t = 5)]
+    pub emails_per_second: u32,
     /// How long a worker holds a claimed message before another process may take it
     /// over (after a crash mid-send).
     #[arg(long, env = "SWITCHBOARD_OUTBOX_LEASE_SECONDS", default_value_t = 60)]

@@ -16,6 +16,7 @@ use crate::calls::{Intake, Webhooks};
 use crate::clock::{Clock, SystemClock};
 use crate::http;
 use crate::http::state::{AppState, Edge, Shared};
+use crate::messaging::email::Mailer;
 use crate::messaging::inbound::Texts;
 use crate::messaging::rate::RateLimits;
 use crate::messaging::summary;
@@ -261,7 +262,7 @@ fn edge(settings: &Settings) -> Edge {
 }
 
 /// How messages leave: Twilio with the configured account, or the log in local mode (clients'
-/// own accounts send through Twilio either way).
+/// own accounts send through Twilio either way); e-mails through the SMTP relay, or the log.
 fn outbound(settings: &Settings, links: &Links) -> Result<Outbound, StartError> {
     let default_account = match (&settings.twilio_account_sid, &settings.twilio_auth_token) {
         (None, None) => None,
@@ -275,6 +276,20 @@ fn outbound(settings: &Settings, links: &Links) -> Result<Outbound, StartError> 
             ))
         }
     };
+    let mailer = match &settings.smtp_url {
+        Some(url) => Some(
+            Mailer::new(
+                url,
+                settings.email_from.as_deref(),
+                RateLimits::new(NonZeroU32::new(settings.emails_per_second)),
+            )
+            .map_err(|e| StartError::Config(e.to_string()))?,
+        ),
+        None => {
+            info!("no SWITCHBOARD_SMTP_URL: e-mail alerts go to the log");
+            None
+        }
+    };
     Ok(Outbound {
         client: TwilioClient::new(
             settings.twilio_api_base.clone(),
@@ -282,6 +297,7 @@ fn outbound(settings: &Settings, links: &Links) -> Result<Outbound, StartError> 
         ),
         default_account,
         rates: RateLimits::new(NonZeroU32::new(settings.sms_per_second)),
+        mailer,
         status_callback: links.absolute(webhooks::PATH_SMS_STATUS),
         wake: tokio::sync::Notify::new(),
     })

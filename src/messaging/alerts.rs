@@ -1,14 +1,16 @@
-//! What assistants are told, and when: one SMS per assistant for each voicemail (with
-//! the transcript when it comes quickly, or as a follow-up), and missed-call alerts.
-//! Every alert is written to the outbox in the caller's transaction, keyed so that a
-//! retried callback never enqueues it twice.
+//! What assistants are told, and when: one alert per assistant for each voicemail (with
+//! the transcript when it comes quickly, or as a follow-up), and missed-call alerts, each
+//! by every channel the assistant chose (a text, an e-mail). Every alert is written to the
+//! outbox in the caller's transaction, keyed per alert and channel so that a retried
+//! callback never enqueues it twice.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ConnectionTrait;
 
 use super::segments;
 use crate::assistants::links::CallLinks;
-use crate::routing::rules::{Assistant, Notify, NotifyMode, Rules};
+use crate::phone;
+use crate::routing::rules::{Assistant, Channel, Notify, NotifyMode, Rules};
 use crate::routing::templates::{self, Vars};
 use crate::store::outbox::{self, NewMessage};
 use crate::store::StoreError;
@@ -65,6 +67,84 @@ pub fn recipients<'r>(rules: &'r Rules, off_duty: &[String], now: DateTime<Utc>)
         .collect()
 }
 
+/// One alert to one assistant, before it is addressed to each of their channels.
+#[derive(Debug, Clone)]
+pub struct Alert<'a> {
+    /// Unique per alert and assistant (`voicemail:{recording}:{assistant}`); the e-mail's
+    /// key adds `:email`, the text's is the key as it is.
+    pub key: String,
+    pub purpose: &'a str,
+    pub call_sid: Option<&'a str>,
+    pub recording_sid: Option<&'a str>,
+    /// The text, fitted to [`MAX_SEGMENTS`].
+    pub text: String,
+    /// The e-mail's subject and body, which has room for the whole transcript.
+    pub subject: String,
+    pub email: String,
+    /// The business number texts come from.
+    pub from: &'a str,
+    pub send_at: DateTime<Utc>,
+}
+
+/// Queues `alert` for `assistant` once by each channel they chose; returns how many
+/// messages were new.
+///
+/// # Errors
+/// On database failure.
+pub async fn send_to(
+    db: &impl ConnectionTrait,
+    client: &str,
+    assistant: &Assistant,
+    alert: &Alert<'_>,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let mut queued = 0;
+    for channel in &assistant.alerts {
+        let (kind, to, key, body, subject) = match channel {
+            Channel::Sms => ("sms", assistant.phone.as_str(), alert.key.clone(), &alert.text, None),
+            // Validation refuses e-mail alerts without an address.
+            Channel::Email => match &assistant.email {
+                Some(address) => (
+                    "email",
+                    address.as_str(),
+                    format!("{}:email", alert.key),
+                    &alert.email,
+                    Some(alert.subject.as_str()),
+                ),
+                None => continue,
+            },
+        };
+        let message = NewMessage {
+            client,
+            dedupe_key: key,
+            purpose: alert.purpose,
+            call_sid: alert.call_sid,
+            recording_sid: alert.recording_sid,
+            assistant: Some(assistant.id.as_str()),
+            to,
+            from: alert.from,
+            body,
+            send_at: alert.send_at,
+            kind,
+            media_urls: &[],
+            subject,
+        };
+        if outbox::enqueue(db, &message, now).await? {
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// "Voicemail from (917) 555-0142 for Acme Dental"
+fn subject(what: &str, rules: &Rules, about: &About<'_>) -> String {
+    format!(
+        "{what} from {} for {}",
+        phone::written(about.caller, about.called),
+        rules.name
+    )
+}
+
 fn sender<'a>(rules: &'a Rules, called: &'a str) -> &'a str {
     rules
         .numbers
@@ -75,13 +155,18 @@ fn sender<'a>(rules: &'a Rules, called: &'a str) -> &'a str {
         .unwrap_or(called)
 }
 
+/// Renders `template` with nothing shortened, as e-mails carry it. A template that fails to
+/// render (validation prevents it) falls back to the bare facts, so an alert is never lost
+/// to a typo.
+pub fn whole(template: &str, vars: &Vars) -> String {
+    templates::render(template, vars)
+        .unwrap_or_else(|_| format!("{}: call from {} {}", vars.client, vars.caller, vars.link))
+}
+
 /// Renders `template`, shortening the transcript until the message fits
-/// [`MAX_SEGMENTS`]. A template that fails to render (validation prevents it) falls
-/// back to the bare facts, so an alert is never lost to a typo.
+/// [`MAX_SEGMENTS`].
 pub fn fit(template: &str, vars: &Vars) -> String {
-    let render = |v: &Vars| {
-        templates::render(template, v).unwrap_or_else(|_| format!("{}: call from {} {}", v.client, v.caller, v.link))
-    };
+    let render = |v: &Vars| whole(template, v);
     let full = render(vars);
     if segments::count(&full).count <= MAX_SEGMENTS || vars.transcript.is_empty() {
         return full;
@@ -157,22 +242,19 @@ pub async fn voicemail(
     }
     for a in recipients(rules, off_duty, now) {
         let link = about.link_for(db, rules.client.as_str(), a.id.as_str(), now).await?;
-        let body = fit(template, &vars(rules, about, duration, transcript, link));
-        let message = NewMessage {
-            client: rules.client.as_str(),
-            dedupe_key: format!("voicemail:{recording_sid}:{}", a.id),
+        let v = vars(rules, about, duration, transcript, link);
+        let alert = Alert {
+            key: format!("voicemail:{recording_sid}:{}", a.id),
             purpose,
             call_sid: Some(about.call_sid),
             recording_sid: Some(recording_sid),
-            assistant: Some(a.id.as_str()),
-            to: a.phone.as_str(),
+            text: fit(template, &v),
+            subject: subject("Voicemail", rules, about),
+            email: whole(template, &v),
             from: sender(rules, about.called),
-            body: &body,
             send_at,
-            kind: "sms",
-            media_urls: &[],
         };
-        outbox::enqueue(db, &message, now).await?;
+        send_to(db, rules.client.as_str(), a, &alert, now).await?;
     }
     outbox::cancel_missed_call(db, about.call_sid, now).await
 }
@@ -199,14 +281,28 @@ pub async fn transcript(
         let assistant = alert.assistant_id.as_deref().unwrap_or_default();
         let link = about.link_for(db, &alert.client_id, assistant, now).await?;
         let v = vars(rules, about, duration, Some(text), link);
-        let combined = fit(&rules.messaging.templates.voicemail_transcript, &v);
-        let follow_up = fit(&rules.messaging.templates.transcript, &v);
+        let templates = &rules.messaging.templates;
+        // Each channel's alert is its own row: a text fitted to its segments, an e-mail whole.
+        let (combined, follow_up, key) = if alert.kind == "email" {
+            (
+                whole(&templates.voicemail_transcript, &v),
+                whole(&templates.transcript, &v),
+                format!("transcript:{recording_sid}:{assistant}:email"),
+            )
+        } else {
+            (
+                fit(&templates.voicemail_transcript, &v),
+                fit(&templates.transcript, &v),
+                format!("transcript:{recording_sid}:{assistant}"),
+            )
+        };
         if outbox::rewrite_pending(db, alert.id, "voicemail_transcript", &combined, now).await? {
             continue;
         }
+        let subject = subject("Transcript of the voicemail", rules, about);
         let message = NewMessage {
             client: &alert.client_id,
-            dedupe_key: format!("transcript:{recording_sid}:{assistant}"),
+            dedupe_key: key,
             purpose: "transcript",
             call_sid: alert.call_sid.as_deref(),
             recording_sid: Some(recording_sid),
@@ -215,8 +311,9 @@ pub async fn transcript(
             from: &alert.from_number,
             body: &follow_up,
             send_at: now,
-            kind: "sms",
+            kind: &alert.kind,
             media_urls: &[],
+            subject: alert.subject.is_some().then_some(subject.as_str()),
         };
         outbox::enqueue(db, &message, now).await?;
     }
@@ -238,27 +335,22 @@ pub async fn missed_call(
     if !rules.messaging.missed_call_alerts {
         return Ok(());
     }
+    let template = &rules.messaging.templates.missed_call;
     for a in recipients(rules, off_duty, now) {
         let link = about.link_for(db, rules.client.as_str(), a.id.as_str(), now).await?;
-        let body = fit(
-            &rules.messaging.templates.missed_call,
-            &vars(rules, about, None, None, link),
-        );
-        let message = NewMessage {
-            client: rules.client.as_str(),
-            dedupe_key: format!("missed_call:{}:{}", about.call_sid, a.id),
+        let v = vars(rules, about, None, None, link);
+        let alert = Alert {
+            key: format!("missed_call:{}:{}", about.call_sid, a.id),
             purpose: "missed_call",
             call_sid: Some(about.call_sid),
             recording_sid: None,
-            assistant: Some(a.id.as_str()),
-            to: a.phone.as_str(),
+            text: fit(template, &v),
+            subject: subject("Missed call", rules, about),
+            email: whole(template, &v),
             from: sender(rules, about.called),
-            body: &body,
             send_at: now + Duration::seconds(MISSED_CALL_GRACE_SECONDS),
-            kind: "sms",
-            media_urls: &[],
         };
-        outbox::enqueue(db, &message, now).await?;
+        send_to(db, rules.client.as_str(), a, &alert, now).await?;
     }
     Ok(())
 }

@@ -122,6 +122,7 @@ pub async fn incoming(texts: &Texts, m: &Incoming) -> Result<(), StoreError> {
             send_at: now,
             kind: "sms",
             media_urls: &[],
+            subject: None,
         };
         outbox::enqueue(&txn, &message, now).await?;
     }

@@ -1,9 +1,11 @@
-//! Texts, in and out: the outbox worker that delivers through Twilio, rate limits, SMS
-//! segments, alert texts and texts received (keywords, opt-outs, replies); the templates
+//! Texts, in and out: the outbox worker that delivers through Twilio (and e-mails through
+//! SMTP), rate limits, SMS segments, alerts and texts received (keywords, opt-outs, replies); the templates
 //! clients write their texts in are part of their rules (`routing::templates`). Twilio's
 //! own API is in `twilio::rest`.
 
 pub mod alerts;
+/// E-mail alerts over SMTP.
+pub mod email;
 /// Texts received: keywords, opt-outs, replies.
 pub mod inbound;
 pub mod keywords;
@@ -25,6 +27,8 @@ pub struct Outbound {
     /// `TWILIO_ACCOUNT_SID` and `TWILIO_AUTH_TOKEN`; `None` in local mode.
     pub default_account: Option<Account>,
     pub rates: RateLimits,
+    /// E-mails go through it; `None` (no `SWITCHBOARD_SMTP_URL`): to the log.
+    pub mailer: Option<email::Mailer>,
     /// `/twilio/sms/status` under the public URL; Twilio needs an absolute URL.
     pub status_callback: Option<String>,
     /// Wakes this process's worker when something was queued, so an alert does not
@@ -37,6 +41,7 @@ impl std::fmt::Debug for Outbound {
         f.debug_struct("Outbound")
             .field("client", &self.client)
             .field("default_account", &self.default_account)
+            .field("mailer", &self.mailer)
             .field("status_callback", &self.status_callback)
             .finish_non_exhaustive()
     }

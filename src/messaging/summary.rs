@@ -1,16 +1,16 @@
 //! The daily summary (`[alerts] daily_summary`): once a day, after the set local time, the
-//! day's calls, missed calls and the voicemails nobody has handled yet, texted through the
-//! outbox to the assistants the rules name. Keyed by client, day and assistant, so a
+//! day's calls, missed calls and the voicemails nobody has handled yet, sent through the
+//! outbox to the assistants the rules name, by the channels each chose. Keyed by client, day and assistant, so a
 //! restart or a second process never sends it twice.
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
+use super::alerts::{self, Alert};
 use crate::routing::Rules;
 use crate::rules::registry::Registry;
 use crate::store::calls::{CallFilter, Outcome};
-use crate::store::outbox::{self, NewMessage};
 use crate::store::{self, Db, StoreError};
 
 /// The most voicemails of one day looked at for "not handled yet".
@@ -21,7 +21,7 @@ const DAY_VOICEMAILS: u64 = 1000;
 #[derive(Debug, Default)]
 pub struct Sent(HashSet<(String, NaiveDate)>);
 
-/// Queues every summary due at `now`; returns how many texts were queued.
+/// Queues every summary due at `now`; returns how many messages were queued.
 ///
 /// # Errors
 /// On database failure.
@@ -45,23 +45,18 @@ pub async fn send_due(db: &Db, registry: &Registry, sent: &mut Sent, now: DateTi
             let Some(assistant) = rules.assistant(id) else {
                 continue;
             };
-            let message = NewMessage {
-                client: rules.client.as_str(),
-                dedupe_key: format!("summary:{}:{day}:{id}", rules.client),
+            let alert = Alert {
+                key: format!("summary:{}:{day}:{id}", rules.client),
                 purpose: "summary",
                 call_sid: None,
                 recording_sid: None,
-                assistant: Some(id.as_str()),
-                to: assistant.phone.as_str(),
+                text: body.clone(),
+                subject: format!("{}: the calls of {}", rules.name, day.format("%A %-d %B")),
+                email: body.clone(),
                 from: rules.numbers.first().map_or("", |n| n.as_str()),
-                body: &body,
                 send_at: now,
-                kind: "sms",
-                media_urls: &[],
             };
-            if outbox::enqueue(db, &message, now).await? {
-                queued += 1;
-            }
+            queued += alerts::send_to(db, rules.client.as_str(), assistant, &alert, now).await?;
         }
         sent.0.insert((rules.client.to_string(), day));
     }

@@ -1,5 +1,6 @@
 //! The outbox worker: claims due messages and delivers them, through Twilio (with the
-//! client's own account when it has one) or, in local mode, to the log. Retries with
+//! client's own account when it has one) and e-mails through SMTP, or, in local mode, to
+//! the log. Retries with
 //! back-off, never twice: a message that may already have been accepted is looked up in
 //! Twilio's list before it is sent again. A message that fails ends alone: the batch goes on.
 
@@ -9,6 +10,7 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Duration, Utc};
 use tracing::{info, warn};
 
+use super::email::MailError;
 use super::Outbound;
 use crate::accounts::secrets::SecretKey;
 use crate::accounts::{self, Sender};
@@ -118,6 +120,9 @@ async fn deliver(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreError
         outbox::finish_unsent(&worker.db, row.id, CANCELLED, None, reason, now).await?;
         return Ok(Outcome::GaveUp);
     }
+    if row.kind == "email" {
+        return send_email(worker, row).await;
+    }
     let account = match accounts::sender(
         &worker.db,
         worker.secret_key.as_ref(),
@@ -195,6 +200,36 @@ async fn deliver(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreError
     }
 }
 
+/// An e-mail alert. One whose last attempt was cut short (the process died with it at the
+/// relay) is sent again with the same `Message-ID`: an alert lost is worse than one that
+/// may arrive twice, and mail apps show such a pair once.
+async fn send_email(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreError> {
+    let now = worker.clock.now();
+    let Some(mailer) = &worker.outbound.mailer else {
+        info!(id = row.id, subject = ?row.subject, body = %hidden_in(&mask_all(&row.body)), "LOCAL MODE: e-mail not sent (no SWITCHBOARD_SMTP_URL)");
+        outbox::mark_sent(&worker.db, row.id, "local", None, now).await?;
+        return Ok(Outcome::Sent);
+    };
+    if row.last_error.as_deref() == Some(outbox::HANDED_OVER) {
+        warn!(
+            id = row.id,
+            "e-mail: an earlier attempt was cut short at the relay; sending it again with the same Message-ID"
+        );
+    }
+    outbox::note_handed_over(&worker.db, row.id, now).await?;
+    match mailer.send(row).await {
+        Ok(message_id) => {
+            outbox::mark_sent(&worker.db, row.id, &message_id, None, now).await?;
+            Ok(Outcome::Sent)
+        }
+        Err(MailError::Refused(reason)) => {
+            outbox::finish_unsent(&worker.db, row.id, FAILED, None, &reason, now).await?;
+            Ok(Outcome::GaveUp)
+        }
+        Err(MailError::Temporary(reason)) => retry_later(worker, row, &reason, None).await,
+    }
+}
+
 /// A notification call: `body` holds its TwiML. Twilio keeps no list we could search
 /// by content, so a call that may already have been placed is not placed again.
 async fn place_call(
@@ -265,28 +300,31 @@ async fn sent(worker: &Worker, row: &OutboxRow, message: &MessageResource) -> Re
 
 async fn retry(worker: &Worker, row: &OutboxRow, error: &SendError) -> Result<Outcome, StoreError> {
     crate::metrics::twilio_error(error.code());
-    let now = worker.clock.now();
-    let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
-    if attempts >= retry::MAX_ATTEMPTS {
-        outbox::finish_unsent(
-            &worker.db,
-            row.id,
-            FAILED,
-            error.code(),
-            &format!("gave up: {error}"),
-            now,
-        )
-        .await?;
-        return Ok(Outcome::GaveUp);
-    }
     let retry_after = match error {
         SendError::Retryable { retry_after, .. } => *retry_after,
         _ => None,
     };
+    retry_later(worker, row, &error.to_string(), retry_after).await
+}
+
+/// Tries again after the back-off (or `retry_after`, when the other side named a wait), or
+/// gives up after the last attempt.
+async fn retry_later(
+    worker: &Worker,
+    row: &OutboxRow,
+    error: &str,
+    retry_after: Option<StdDuration>,
+) -> Result<Outcome, StoreError> {
+    let now = worker.clock.now();
+    let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
+    if attempts >= retry::MAX_ATTEMPTS {
+        outbox::finish_unsent(&worker.db, row.id, FAILED, None, &format!("gave up: {error}"), now).await?;
+        return Ok(Outcome::GaveUp);
+    }
     // `attempts` counts this one; back-off counts failures before it from 0.
     let base = worker.backoff;
     let wait = retry::next_attempt(base, attempts.saturating_sub(1), retry_after, rand::random::<f64>());
     let at = now + Duration::from_std(wait).unwrap_or(Duration::seconds(60));
-    outbox::retry_at(&worker.db, row.id, at, &error.to_string(), now).await?;
+    outbox::retry_at(&worker.db, row.id, at, error, now).await?;
     Ok(Outcome::Retry(at))
 }

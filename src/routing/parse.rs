@@ -17,8 +17,9 @@ use super::raw::{
 pub(super) use super::report::Report;
 pub use super::report::{RuleError, RuleErrors};
 use super::rules::{
-    Assistant, CallerId, DailySummary, External, Menu, MenuInput, MenuOption, Messaging, Notify, NotifyMode, Route,
-    RouteKey, RuleCase, Rules, Speech, Target, Templates, Voicemail, DEFAULT_HELP, DEFAULT_TRANSCRIPT_WAIT_SECONDS,
+    Assistant, CallerId, Channel, DailySummary, External, Menu, MenuInput, MenuOption, Messaging, Notify, NotifyMode,
+    Route, RouteKey, RuleCase, Rules, Speech, Target, Templates, Voicemail, DEFAULT_HELP,
+    DEFAULT_TRANSCRIPT_WAIT_SECONDS,
 };
 use super::schedule::{Hours, Window};
 use crate::ids::{AssistantId, ClientId};
@@ -243,6 +244,41 @@ fn phone(text: &Spanned<String>, r: &mut Report<'_>) -> Option<E164> {
         .ok()
 }
 
+/// An address as SMTP takes it (checked by lettre's own parser, which the sender uses).
+fn email(text: &Spanned<String>, r: &mut Report<'_>) -> Option<String> {
+    let address = text.get_ref().trim();
+    match address.parse::<lettre::Address>() {
+        Ok(_) => Some(address.to_owned()),
+        Err(_) => {
+            r.at(
+                text.span(),
+                format!("`{address}` is not an e-mail address (write it as name@example.com)"),
+            );
+            None
+        }
+    }
+}
+
+/// The channels an assistant is told by: texts unless the file says otherwise.
+fn alerts(raw: Option<&Spanned<Vec<Channel>>>, has_email: bool, r: &mut Report<'_>) -> Vec<Channel> {
+    let Some(raw) = raw else {
+        return vec![Channel::Sms];
+    };
+    let mut channels = Vec::new();
+    for c in raw.get_ref() {
+        if !channels.contains(c) {
+            channels.push(*c);
+        }
+    }
+    if channels.contains(&Channel::Email) && !has_email {
+        r.at(
+            raw.span(),
+            "alerts by e-mail need this assistant's address: add email = \"name@example.com\"",
+        );
+    }
+    channels
+}
+
 fn ring(value: Option<&Spanned<u32>>, r: &mut Report<'_>) -> u32 {
     let Some(value) = value else {
         return DEFAULT_RING_SECONDS;
@@ -304,6 +340,8 @@ fn assistants(raw: Vec<RawAssistant>, r: &mut Report<'_>) -> (Vec<Assistant>, Ha
         if !known.insert(id.clone()) {
             r.at(a.id.span(), format!("assistant `{id}` is listed twice"));
         }
+        let email = a.email.as_ref().and_then(|e| email(e, r));
+        let alerts = alerts(a.alerts.as_ref(), a.email.is_some(), r);
         if let Some(phone) = phone(&a.phone, r) {
             list.push(Assistant {
                 name: a.name.unwrap_or_else(|| id.to_string()),
@@ -312,6 +350,8 @@ fn assistants(raw: Vec<RawAssistant>, r: &mut Report<'_>) -> (Vec<Assistant>, Ha
                 priority: a.priority,
                 screen: a.screen,
                 shifts: a.shifts.as_ref().map(|h| hours(h, r)),
+                email,
+                alerts,
             });
         }
     }

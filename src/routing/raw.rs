@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::rules::{CallerId, MenuInput, Notify, Strategy, Target};
+use super::rules::{CallerId, Channel, MenuInput, Notify, Strategy, Target};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -101,6 +101,9 @@ pub(super) struct RawAssistant {
     pub(super) screen: Option<bool>,
     /// When they take calls, as `[hours]` is written; `closed` lists their days away.
     pub(super) shifts: Option<RawHours>,
+    pub(super) email: Option<Spanned<String>>,
+    /// `["sms"]` when absent.
+    pub(super) alerts: Option<Spanned<Vec<Channel>>>,
 }
 
 #[derive(Deserialize, Default)]

@@ -102,6 +102,21 @@ pub struct Assistant {
     pub screen: Option<bool>,
     /// When they take calls, in the client's zone; `None`: whenever the route rings them.
     pub shifts: Option<Hours>,
+    /// Where e-mail alerts go; required when `alerts` has [`Channel::Email`].
+    pub email: Option<String>,
+    /// How they are told of voicemails, missed calls and the daily summary: each alert goes
+    /// once by each channel. Empty: never told.
+    pub alerts: Vec<Channel>,
+}
+
+/// A way an assistant is told of something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// A text to their phone, from the business number.
+    Sms,
+    /// An e-mail to their address, carrying the whole transcript.
+    Email,
 }
 
 impl Assistant {

@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use proptest::prelude::{any, prop_assert, prop_assert_eq, prop_oneof, proptest, Just};
 use proptest::strategy::Strategy as _;
 
-use super::rules::{CallerId, Route, Strategy, Target};
+use super::rules::{CallerId, Channel, Route, Strategy, Target};
 use super::*;
 use crate::ids::AssistantId;
 
@@ -565,5 +565,39 @@ fn a_daily_summary_needs_a_time_and_known_assistants_each_refused_on_its_line() 
     assert_eq!(
         line_of(&nobody, "unknown assistant `zed`"),
         line_containing(&nobody, "zed")
+    );
+}
+
+#[test]
+fn assistants_are_texted_unless_they_choose_e_mail_with_an_address_each_mistake_on_its_line() {
+    let rules = rules();
+    assert!(rules
+        .assistants
+        .iter()
+        .all(|a| a.alerts == [Channel::Sms] && a.email.is_none()));
+    let both = BASE.replace(
+        "[[assistants]]\nid = \"bob\"",
+        "email = \"ann@example.com\"\nalerts = [\"sms\", \"email\", \"email\"]\n\n[[assistants]]\nid = \"bob\"",
+    );
+    let ann = parse(&both).unwrap().assistants.remove(0);
+    assert_eq!(
+        (ann.email.as_deref(), ann.alerts.as_slice()),
+        (Some("ann@example.com"), [Channel::Sms, Channel::Email].as_slice())
+    );
+    let no_address = BASE.replace(
+        "[[assistants]]\nid = \"bob\"",
+        "alerts = [\"email\"]\n\n[[assistants]]\nid = \"bob\"",
+    );
+    assert_eq!(
+        line_of(&no_address, "alerts by e-mail need this assistant's address"),
+        line_containing(&no_address, "alerts = [\"email\"]")
+    );
+    let typo = BASE.replace(
+        "[[assistants]]\nid = \"bob\"",
+        "email = \"ann.example.com\"\n\n[[assistants]]\nid = \"bob\"",
+    );
+    assert_eq!(
+        line_of(&typo, "`ann.example.com` is not an e-mail address"),
+        line_containing(&typo, "ann.example.com")
     );
 }

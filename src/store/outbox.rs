@@ -21,6 +21,10 @@ pub const SENT: &str = "sent";
 pub const FAILED: &str = "failed";
 pub const CANCELLED: &str = "cancelled";
 
+/// `last_error` while an e-mail is with the relay: still there when the row is claimed
+/// again, it says the attempt was cut short and the relay may have taken the e-mail.
+pub const HANDED_OVER: &str = "handed to the SMTP relay; no answer recorded";
+
 /// A message to send.
 #[derive(Debug, Clone)]
 pub struct NewMessage<'a> {
@@ -36,9 +40,11 @@ pub struct NewMessage<'a> {
     pub from: &'a str,
     pub body: &'a str,
     pub send_at: DateTime<Utc>,
-    /// `sms` or `call` (see [`OutboxRow::kind`]).
+    /// `sms`, `call` or `email` (see [`OutboxRow::kind`]).
     pub kind: &'a str,
     pub media_urls: &'a [String],
+    /// An e-mail's subject.
+    pub subject: Option<&'a str>,
 }
 
 /// Adds the message unless one with its dedupe key exists. Returns whether it was new.
@@ -70,6 +76,7 @@ pub async fn enqueue(db: &impl ConnectionTrait, m: &NewMessage<'_>, now: DateTim
         sent_at: Set(None),
         kind: Set(m.kind.to_owned()),
         media_urls: Set((!m.media_urls.is_empty()).then(|| serde_json::to_string(m.media_urls).unwrap_or_default())),
+        subject: Set(m.subject.map(str::to_owned)),
         ..Default::default()
     })
     .on_conflict(OnConflict::column(outbox::Column::DedupeKey).do_nothing().to_owned())
@@ -128,9 +135,25 @@ pub async fn mark_sent(
 ) -> Result<(), StoreError> {
     release(id, now)
         .col_expr(outbox::Column::State, Expr::value(SENT))
+        .col_expr(outbox::Column::LastError, Expr::value(Option::<String>::None))
         .col_expr(outbox::Column::MessageSid, Expr::value(message_sid))
         .col_expr(outbox::Column::Segments, Expr::value(segments))
         .col_expr(outbox::Column::SentAt, Expr::value(now))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Notes, before an e-mail goes to the relay, that it is on its way (see [`HANDED_OVER`]);
+/// the claim stays.
+///
+/// # Errors
+/// On database failure.
+pub async fn note_handed_over(db: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+    Outbox::update_many()
+        .col_expr(outbox::Column::UpdatedAt, Expr::value(now))
+        .col_expr(outbox::Column::LastError, Expr::value(HANDED_OVER))
+        .filter(outbox::Column::Id.eq(id))
         .exec(db)
         .await?;
     Ok(())

@@ -69,6 +69,8 @@ pub struct Options {
     pub without_server_account: bool,
     /// No SWITCHBOARD_PUBLIC_URL.
     pub without_public_url: bool,
+    /// SWITCHBOARD_SMTP_URL (e-mails come from `alerts@switchboard.test`); none by default.
+    pub smtp: Option<String>,
     /// Any other setting, changed last.
     pub settings: fn(&mut Settings),
 }
@@ -84,6 +86,7 @@ impl Default for Options {
             secret_key: None,
             without_server_account: false,
             without_public_url: false,
+            smtp: None,
             settings: |_| {},
         }
     }
@@ -123,6 +126,11 @@ pub async fn spawn_with(options: Options) -> TestApp {
         }
         None => (LOCAL_AUTH_TOKEN.to_owned(), LOCAL_ACCOUNT_SID.to_owned()),
     };
+    if let Some(url) = options.smtp {
+        settings.smtp_url = Some(SecretString::from(url));
+        settings.email_from = Some("Switchboard Alerts <alerts@switchboard.test>".into());
+        settings.emails_per_second = 0;
+    }
     (options.settings)(&mut settings);
     let clock = Arc::new(ManualClock::new(options.at));
     let app = Application::build_with_clock(settings, clock.clone())

@@ -40,6 +40,7 @@ async fn two_processes_deliver_500_queued_messages_once_each() {
             send_at: now,
             kind: "sms",
             media_urls: &[],
+            subject: None,
         };
         assert!(outbox::enqueue(&conn, &message, now).await.unwrap());
     }
@@ -94,6 +95,7 @@ async fn a_process_killed_mid_send_loses_nothing_and_sends_nothing_twice() {
             send_at: now,
             kind: "sms",
             media_urls: &[],
+            subject: None,
         };
         outbox::enqueue(&conn, &message, now).await.unwrap();
     }

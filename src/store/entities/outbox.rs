@@ -27,9 +27,11 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
-    /// `sms` (with `media_urls` for MMS) or `call` (a notification call; `body` is its TwiML).
+    /// `sms` (with `media_urls` for MMS), `call` (a notification call; `body` is its TwiML)
+    /// or `email` (`to_number` holds the address, `subject` the subject).
     pub kind: String,
     pub media_urls: Option<String>,
+    pub subject: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
