@@ -19,7 +19,12 @@ const DEFAULT_FILTER: &str = "switchboard=info,tower_http=warn";
 
 pub fn init(json: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    // Colours only on a terminal: a log file or a collector gets `id=40`, not escape codes.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(colour);
     // `try_init`: tests and tools may call this more than once.
     let _ = if json {
         builder.json().try_init()

@@ -107,3 +107,45 @@ pub fn message_id(row: &OutboxRow, domain: &str) -> String {
         row.id
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PASSWORD: &str = "s3cret-relay-password";
+
+    /// The pool lettre builds keeps a task on the runtime.
+    #[tokio::test]
+    async fn the_relay_password_is_never_shown() {
+        let url = SecretString::from(format!("smtps://alerts:{PASSWORD}@smtp.example.com"));
+        let mailer = Mailer::new(&url, Some("Acme Alerts <alerts@example.com>"), RateLimits::new(None)).unwrap();
+        let shown = format!("{mailer:?}");
+        assert!(
+            shown.contains("alerts@example.com") && !shown.contains(PASSWORD),
+            "{shown}"
+        );
+        let refused = Mailer::new(
+            &SecretString::from(format!("smtp+nope://alerts:{PASSWORD}@smtp.example.com")),
+            Some("alerts@example.com"),
+            RateLimits::new(None),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            refused.contains("SWITCHBOARD_SMTP_URL") && !refused.contains(PASSWORD),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn a_sender_is_required_and_checked() {
+        let url = SecretString::from("smtp://127.0.0.1:25".to_owned());
+        let none = Mailer::new(&url, None, RateLimits::new(None)).unwrap_err();
+        assert!(matches!(none, MailerError::NoSender));
+        let bad = Mailer::new(&url, Some("alerts at example"), RateLimits::new(None)).unwrap_err();
+        assert!(
+            bad.to_string().contains("`alerts at example` is not an address"),
+            "{bad}"
+        );
+    }
+}

@@ -4,7 +4,7 @@
 //! as Twilio does for a webhook that failed.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use crate::helpers::{post_signed, Answer, PUBLIC_URL, TEST_ACCOUNT_SID, TEST_TOKEN};
@@ -13,7 +13,7 @@ pub struct ServerProcess {
     child: Option<Child>,
     pub port: u16,
     env: Vec<(String, String)>,
-    /// stderr of every run, appended, for the failure messages.
+    /// The log (stdout) and stderr of every run, appended, for the failure messages.
     log: tempfile::NamedTempFile,
 }
 
@@ -58,11 +58,16 @@ impl ServerProcess {
             .arg("serve")
             .env("SWITCHBOARD_BIND", format!("127.0.0.1:{}", self.port))
             .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdout(Stdio::null())
-            .stderr(self.log.reopen().unwrap())
+            .stdout(self.appended_log())
+            .stderr(self.appended_log())
             .spawn()
             .expect("the binary starts");
         self.child = Some(child);
+    }
+
+    /// The log file for one more run: appended to, so earlier runs' lines stay.
+    fn appended_log(&self) -> std::fs::File {
+        std::fs::OpenOptions::new().append(true).open(self.log.path()).unwrap()
     }
 
     async fn wait_listening(&self) {
@@ -91,7 +96,7 @@ impl ServerProcess {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
-    /// What the server wrote to stderr so far.
+    /// What the server logged and wrote to stderr so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.log.path()).unwrap_or_default()
     }

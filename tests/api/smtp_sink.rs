@@ -21,6 +21,9 @@ pub struct Email {
     pub subject: String,
     pub message_id: String,
     pub body: String,
+    /// The client's address and port, and when (Unix seconds) the server took it.
+    pub peer: String,
+    pub at: f64,
 }
 
 /// How the server answers.
