@@ -42,7 +42,7 @@ fn csrf(html: &str) -> String {
 
 /// Signs in through the sign-in form; returns the session's `Cookie` header value and
 /// the `Set-Cookie` answer.
-async fn sign_in(app: &TestApp, token: &str) -> (String, Vec<String>) {
+pub async fn sign_in(app: &TestApp, token: &str) -> (String, Vec<String>) {
     let http = client();
     let page = http.get(format!("{}/admin/sign-in", base(app))).send().await.unwrap();
     let nonce = pair(&set_cookies(&page), "sb_sign_in");
@@ -59,7 +59,7 @@ async fn sign_in(app: &TestApp, token: &str) -> (String, Vec<String>) {
     (pair(&cookies, "sb_session"), cookies)
 }
 
-async fn get(app: &TestApp, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
+pub async fn get(app: &TestApp, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
     let mut request = client().get(format!("{}{path}", base(app)));
     if let Some(c) = cookie {
         request = request.header("cookie", c);

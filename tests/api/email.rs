@@ -6,6 +6,7 @@ use std::time::Duration;
 use switchboard::store::outbox;
 
 use crate::alerts::share_clock;
+use crate::console;
 use crate::fake_twilio::FakeTwilio;
 use crate::helpers::*;
 use crate::smtp_sink::{Behaviour, Email, SmtpSink};
@@ -135,6 +136,22 @@ async fn a_voicemail_is_emailed_whole_with_its_link_once_per_assistant_and_texte
         (outbox::SENT, Some(maria.message_id.as_str())),
         "the row keeps the Message-ID the server received"
     );
+
+    // The call's page lists each alert in words, with its channel and how it went.
+    let token = app.admin_token(None).await;
+    let (session, _) = console::sign_in(&app, &token).await;
+    let (status, page) = console::get(&app, &format!("/admin/calls/{call}"), Some(&session)).await;
+    assert_eq!(status, 200);
+    for shown in [
+        "Voicemail alert with its transcript (e-mail)",
+        "Voicemail alert with its transcript (text)",
+        MARIA_EMAIL,
+        "accepted by the mail server",
+        "(212) 555-0111",
+    ] {
+        assert!(page.contains(shown), "{shown} in the call's page");
+    }
+    assert!(!page.contains(">voicemail_transcript<"), "no raw purposes");
 }
 
 #[tokio::test]

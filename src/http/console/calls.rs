@@ -11,8 +11,8 @@ use serde::Deserialize;
 use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
 use super::{
-    business, handling_state, leg_result, length, local, outcome_badge, person, play, recording_card, zone, Handled,
-    Page,
+    business, handling_state, leg_result, length, local, outcome_badge, person, play, recording_card, sent_delivery,
+    sent_to, sent_what, zone, Handled, Page,
 };
 use crate::admin;
 use crate::admin::handling;
@@ -221,11 +221,11 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
                     tbody {
                         @for a in &record.alerts {
                             tr {
-                                td data-label="What" { (a.message.purpose) }
-                                td data-label="To" { (a.message.to_number) }
+                                td data-label="What" { (sent_what(&a.message)) }
+                                td data-label="To" { span.number { (sent_to(&a.message)) } }
                                 td data-label="State" { (a.message.state) }
                                 td data-label="Delivery" {
-                                    (a.delivery.as_deref().unwrap_or("not reported yet"))
+                                    (sent_delivery(&a.message, a.delivery.as_deref()))
                                     @if let Some(code) = a.message.error_code { " (error " (code) ")" }
                                 }
                                 td data-label="Text" { (a.message.body) }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::layout::{self, Place, Tab};
 use super::session::Session;
-use super::{local, zone, Page};
+use super::{local, sent_delivery, sent_to, sent_what, zone, Page};
 use crate::admin;
 use crate::admin::history::{self, MessageQuery, ReceivedQuery};
 use crate::http::state::AppState;
@@ -74,11 +74,11 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
                             @let m = &d.message;
                             tr {
                                 td data-label="When" { (local(zone(&state, Some(&m.client_id)), m.created_at)) }
-                                td data-label="To" { (m.to_number) }
-                                td data-label="What" { (m.purpose) }
+                                td data-label="To" { span.number { (sent_to(m)) } }
+                                td data-label="What" { (sent_what(m)) }
                                 td data-label="State" { (m.state) }
                                 td data-label="Delivery" {
-                                    (d.delivery.as_deref().unwrap_or("not reported yet"))
+                                    (sent_delivery(m, d.delivery.as_deref()))
                                     @if let Some(code) = m.error_code { " (error " (code) ")" }
                                 }
                                 td data-label="Text" { (m.body) }

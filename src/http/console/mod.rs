@@ -26,8 +26,10 @@ use super::Error;
 use crate::admin::{handling, recordings, Actor};
 use crate::http::admin::recordings::mp3;
 use crate::http::state::AppState;
+use crate::phone;
 use crate::store::calls::CallRow;
 use crate::store::handling::HandlingRow;
+use crate::store::outbox::OutboxRow;
 use crate::store::recordings::RecordingRow;
 use crate::twilio::webhooks::PATH_CALL_LINK;
 
@@ -255,6 +257,45 @@ fn leg_result(status: &str, took: bool) -> &'static str {
         ("queued" | "initiated" | "ringing", _) => "ringing",
         ("in-progress", _) => "on the call",
         _ => "ended",
+    }
+}
+
+/// What a message we sent was, in words, and by which channel.
+fn sent_what(m: &OutboxRow) -> String {
+    let what = match m.purpose.as_str() {
+        "voicemail" => "Voicemail alert",
+        "voicemail_transcript" => "Voicemail alert with its transcript",
+        "transcript" => "Transcript of a voicemail",
+        "missed_call" => "Missed-call alert",
+        "summary" => "Daily summary",
+        "reply" => "Automatic reply",
+        "duty" => "Duty confirmation",
+        "call" => "Notification call",
+        "api" => "Sent through the API",
+        other => other,
+    };
+    match m.kind.as_str() {
+        "email" => format!("{what} (e-mail)"),
+        "call" => what.to_owned(),
+        _ => format!("{what} (text)"),
+    }
+}
+
+/// Who a message went to: the number as people write it, or the e-mail address.
+fn sent_to(m: &OutboxRow) -> String {
+    match m.kind.as_str() {
+        "email" => m.to_number.clone(),
+        _ => phone::written(&m.to_number, &m.from_number),
+    }
+}
+
+/// How delivery went: Twilio reports it for texts; a mail server only accepts.
+fn sent_delivery(m: &OutboxRow, reported: Option<&str>) -> String {
+    match (m.kind.as_str(), m.state.as_str(), reported) {
+        ("email", "sent", _) => "accepted by the mail server".to_owned(),
+        (_, _, Some(status)) => status.to_owned(),
+        (_, "sent", None) => "not reported yet".to_owned(),
+        _ => String::new(),
     }
 }
 
