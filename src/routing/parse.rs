@@ -11,15 +11,15 @@ use toml::Spanned;
 
 use super::lint;
 use super::raw::{
-    RawAlerts, RawAssistant, RawCase, RawHours, RawMenu, RawRoute, RawRules, RawSms, RawSummary, RawTemplates,
-    RawVoicemail,
+    RawAlerts, RawCase, RawHours, RawMenu, RawRoute, RawRules, RawSms, RawSummary, RawTemplates, RawVoicemail,
 };
+mod assistants;
+
 pub(super) use super::report::Report;
 pub use super::report::{RuleError, RuleErrors};
 use super::rules::{
-    Assistant, CallerId, Channel, DailySummary, External, Menu, MenuInput, MenuOption, Messaging, Notify, NotifyMode,
-    Route, RouteKey, RuleCase, Rules, Speech, Target, Templates, Voicemail, DEFAULT_HELP,
-    DEFAULT_TRANSCRIPT_WAIT_SECONDS,
+    Assistant, CallerId, DailySummary, External, Menu, MenuInput, MenuOption, Messaging, Notify, NotifyMode, Route,
+    RouteKey, RuleCase, Rules, Speech, Target, Templates, Voicemail, DEFAULT_HELP, DEFAULT_TRANSCRIPT_WAIT_SECONDS,
 };
 use super::schedule::{Hours, Window};
 use crate::ids::{AssistantId, ClientId};
@@ -115,7 +115,7 @@ fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
     }
     let numbers = raw.numbers.get_ref().iter().filter_map(|n| phone(n, r)).collect();
     let hours = hours(&raw.hours, r);
-    let (assistants, known) = assistants(raw.assistants, r);
+    let (assistants, known) = assistants::parse(raw.assistants, r);
     let known: HashSet<&AssistantId> = known.iter().collect();
     let mut spans = Spans {
         routes: HashMap::new(),
@@ -244,41 +244,6 @@ fn phone(text: &Spanned<String>, r: &mut Report<'_>) -> Option<E164> {
         .ok()
 }
 
-/// An address as SMTP takes it (checked by lettre's own parser, which the sender uses).
-fn email(text: &Spanned<String>, r: &mut Report<'_>) -> Option<String> {
-    let address = text.get_ref().trim();
-    match address.parse::<lettre::Address>() {
-        Ok(_) => Some(address.to_owned()),
-        Err(_) => {
-            r.at(
-                text.span(),
-                format!("`{address}` is not an e-mail address (write it as name@example.com)"),
-            );
-            None
-        }
-    }
-}
-
-/// The channels an assistant is told by: texts unless the file says otherwise.
-fn alerts(raw: Option<&Spanned<Vec<Channel>>>, has_email: bool, r: &mut Report<'_>) -> Vec<Channel> {
-    let Some(raw) = raw else {
-        return vec![Channel::Sms];
-    };
-    let mut channels = Vec::new();
-    for c in raw.get_ref() {
-        if !channels.contains(c) {
-            channels.push(*c);
-        }
-    }
-    if channels.contains(&Channel::Email) && !has_email {
-        r.at(
-            raw.span(),
-            "alerts by e-mail need this assistant's address: add email = \"name@example.com\"",
-        );
-    }
-    channels
-}
-
 fn ring(value: Option<&Spanned<u32>>, r: &mut Report<'_>) -> u32 {
     let Some(value) = value else {
         return DEFAULT_RING_SECONDS;
@@ -326,37 +291,6 @@ fn hours(raw: &RawHours, r: &mut Report<'_>) -> Hours {
             .filter_map(|(d, w)| Some((date(d, r)?, windows(w, r))))
             .collect(),
     }
-}
-
-/// The assistants with valid entries, and the ids of all of them: an assistant whose
-/// phone is wrong is still known, so the routes naming it do not report it again.
-fn assistants(raw: Vec<RawAssistant>, r: &mut Report<'_>) -> (Vec<Assistant>, HashSet<AssistantId>) {
-    let mut known = HashSet::new();
-    let mut list = Vec::new();
-    for a in raw {
-        let Ok(id) = AssistantId::parse(a.id.get_ref()).map_err(|m| r.at(a.id.span(), m)) else {
-            continue;
-        };
-        if !known.insert(id.clone()) {
-            r.at(a.id.span(), format!("assistant `{id}` is listed twice"));
-        }
-        let email = a.email.as_ref().and_then(|e| email(e, r));
-        let alerts = alerts(a.alerts.as_ref(), a.email.is_some(), r);
-        if let Some(phone) = phone(&a.phone, r) {
-            list.push(Assistant {
-                name: a.name.unwrap_or_else(|| id.to_string()),
-                phone,
-                id,
-                priority: a.priority,
-                screen: a.screen,
-                shifts: a.shifts.as_ref().map(|h| hours(h, r)),
-                email,
-                alerts,
-            });
-        }
-    }
-    list.sort_by_key(|a| a.priority);
-    (list, known)
 }
 
 /// Builds a route; unset fields come from `base` (menu options inherit `[open]`).

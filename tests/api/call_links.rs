@@ -113,16 +113,7 @@ async fn a_missed_calls_alert_carries_a_link_too() {
     let fake = FakeTwilio::start().await;
     let app = spawn_after_hours(&fake).await;
     let call = "CA0000000000000000000000000000f002";
-    // Hung up during the greeting.
-    app.call(call, ACME).await.assert_twiml();
-    let status = [
-        ("CallSid", call),
-        ("From", CALLER),
-        ("To", ACME),
-        ("CallStatus", "completed"),
-        ("CallDuration", "4"),
-    ];
-    app.post("/twilio/voice/status", &status).await;
+    hang_up_during_greeting(&app, call).await;
     app.advance(60);
     app.drain_outbox().await;
     let link = fake.call_link_to(MARIA);

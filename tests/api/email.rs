@@ -210,15 +210,7 @@ async fn a_missed_call_and_the_daily_summary_reach_those_who_chose_e_mail() {
         return;
     };
     let call = "CA0000000000000000000000000000e003";
-    app.call(call, ACME).await;
-    let status = [
-        ("CallSid", call),
-        ("From", CALLER),
-        ("To", ACME),
-        ("CallStatus", "completed"),
-        ("CallDuration", "4"),
-    ];
-    app.post("/twilio/voice/status", &status).await;
+    hang_up_during_greeting(&app, call).await;
     app.advance(60);
     app.drain_outbox().await;
     let received = smtp.wait_for(2, Duration::from_secs(5)).await;

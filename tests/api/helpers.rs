@@ -472,6 +472,19 @@ pub async fn voicemail(app: &TestApp, call: &str, recording: &str, seconds: &str
     (done, status, transcription)
 }
 
+/// An after-hours call to Acme whose caller hangs up during the greeting: a missed call.
+pub async fn hang_up_during_greeting(app: &TestApp, call: &str) {
+    app.call(call, ACME).await.assert_twiml();
+    let status = [
+        ("CallSid", call),
+        ("From", CALLER),
+        ("To", ACME),
+        ("CallStatus", "completed"),
+        ("CallDuration", "4"),
+    ];
+    app.post("/twilio/voice/status", &status).await;
+}
+
 /// Twilio's transcription callback for a voicemail.
 pub async fn transcript(app: &TestApp, url: &str, call: &str, recording: &str, text: &str) {
     let params = [

@@ -163,7 +163,11 @@ async fn a_call_with_a_voicemail_shows_its_transcript_and_an_audio_player() {
         assert_eq!(src, format!("/admin/calls/{call}/recording"));
         let trace = b.text("ol.trace").await;
         assert!(trace.contains("closed") && trace.contains("voicemail"), "{trace}");
-        assert!(b.text("#alerts-h + p, #alerts-h ~ div").await.contains("voicemail"));
+        let alerts = b.text("#alerts-h + p, #alerts-h ~ div").await;
+        assert!(
+            alerts.contains("Voicemail alert with its transcript (text)"),
+            "{alerts}"
+        );
         b.screenshot("call").await;
         b.goto("/admin/messages?client=acme-dental").await;
         assert!(b.text("#sent-h ~ div").await.contains("Voicemail for"));
