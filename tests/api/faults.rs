@@ -235,13 +235,15 @@ async fn a_thousand_voicemails_survive_a_failing_twilio_and_five_sigkills() {
     let server = killer.await.unwrap();
 
     let conn = store::connect(&db.url).await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
+    // A bound on liveness, not a speed target: e-mails to the loopback relay take 45 ms each
+    // in the one worker, and CI runs this beside the rest of the suite on two cores.
+    let deadline = Instant::now() + Duration::from_secs(300);
     let emails_due = if smtp.is_some() { CALLS } else { 0 };
     let emails = || smtp.as_ref().map_or(0, |s| s.received().len());
     while outbox::pending_stats(&conn).await.unwrap().0 > 0 || fake.accepted().len() < CALLS || emails() < emails_due {
         assert!(
             Instant::now() < deadline,
-            "alerts still pending 120 s after the last webhook (seed {seed}): {} texts, {} e-mails sent\n{}",
+            "alerts still pending 300 s after the last webhook (seed {seed}): {} texts, {} e-mails sent\n{}",
             fake.accepted().len(),
             emails(),
             server.log()
