@@ -235,8 +235,8 @@ async fn a_thousand_voicemails_survive_a_failing_twilio_and_five_sigkills() {
     let server = killer.await.unwrap();
 
     let conn = store::connect(&db.url).await.unwrap();
-    // A bound on liveness, not a speed target: e-mails to the loopback relay take 45 ms each
-    // in the one worker, and CI runs this beside the rest of the suite on two cores.
+    // A bound on liveness, not a speed target: e-mails and texts share the one worker, and CI
+    // runs this beside the rest of the suite (docs/reliability.md has the times).
     let deadline = Instant::now() + Duration::from_secs(300);
     let emails_due = if smtp.is_some() { CALLS } else { 0 };
     let emails = || smtp.as_ref().map_or(0, |s| s.received().len());
