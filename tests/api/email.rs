@@ -248,3 +248,33 @@ async fn a_missed_call_and_the_daily_summary_reach_those_who_chose_e_mail() {
         "Acme Dental today: 1 call, 1 missed, 0 voicemails not handled yet."
     );
 }
+
+#[tokio::test]
+async fn e_mails_are_paced_at_the_relays_rate() {
+    let Some(smtp) = SmtpSink::start("e-mail pacing", &Behaviour::default()) else {
+        return;
+    };
+    let rules = rules_with_email();
+    let app = spawn_with(Options {
+        at: new_york(2026, 12, 1, 20, 0),
+        rules_dir: rules.path().to_owned(),
+        smtp: Some(smtp.url()),
+        settings: |s| s.emails_per_second = 2,
+        ..Options::default()
+    })
+    .await;
+    // Three voicemails: six e-mails, to Maria and John.
+    for n in 0..3 {
+        let (call, rec) = (format!("CA{n:032x}"), format!("RE{n:032x}"));
+        voicemail(&app, &call, &rec, "1").await;
+    }
+    let started = std::time::Instant::now();
+    app.drain_outbox().await;
+    let took = started.elapsed();
+    assert_eq!(smtp.wait_for(6, Duration::from_secs(5)).await.len(), 6);
+    // Two at once, then one every half second: the last four wait 2 s in all.
+    assert!(
+        took >= Duration::from_millis(1800),
+        "six e-mails at 2 a second took {took:?}"
+    );
+}
