@@ -1,6 +1,6 @@
 //! What happened, for admins on any surface (API or console): one call with the
 //! alerts it caused and what became of it, messages sent and received (paged, exported),
-//! opt-outs, the latest voicemails, a client's figures over a period. Tenancy is [`Actor`]'s.
+//! opt-outs, voicemails (the inbox, and a client's latest), a client's figures over a period. Tenancy is [`Actor`]'s.
 
 use std::collections::HashMap;
 
@@ -19,6 +19,7 @@ use crate::store::handling::HandlingRow;
 use crate::store::messages::{InboundRow, OptOutRow, ReceivedFilter};
 use crate::store::outbox::{MessageFilter, OutboxRow};
 use crate::store::paging::After;
+use crate::store::recordings::RecordingRow;
 use crate::store::{self, Db, StoreError};
 
 /// A message we sent (or will send) and what Twilio last said about its delivery.
@@ -364,16 +365,39 @@ pub async fn opted_out(
     Ok(OptOutPage { numbers, next })
 }
 
-/// A voicemail and its transcript, if one came.
+/// A voicemail: the call, its recording (with the transcript, if one came) and who heard
+/// and handled it.
 #[derive(Debug, Clone)]
 pub struct Voicemail {
     pub call: CallRow,
-    pub transcript: Option<String>,
+    pub recording: Option<RecordingRow>,
     pub handling: Option<HandlingRow>,
 }
 
-/// A client's latest voicemails, those nobody has heard first, read in three queries
-/// however many there are.
+/// Voicemails newest first, and where the next page starts (none on the last).
+#[derive(Debug, Clone)]
+pub struct VoicemailPage {
+    pub voicemails: Vec<Voicemail>,
+    pub next: Option<String>,
+}
+
+/// The voicemails `q` selects (its `outcome` is set to voicemail), newest first: the inbox.
+///
+/// # Errors
+/// As [`calls`].
+pub async fn voicemails(db: &impl ConnectionTrait, actor: &Actor, q: CallQuery) -> Result<VoicemailPage, AdminError> {
+    let q = CallQuery {
+        outcome: Some(store::calls::Outcome::Voicemail.as_str().to_owned()),
+        ..q
+    };
+    let CallPage { calls, next } = calls(db, actor, q).await?;
+    Ok(VoicemailPage {
+        voicemails: with_follow_up(db, calls).await?,
+        next,
+    })
+}
+
+/// A client's latest voicemails, those nobody has heard first.
 ///
 /// # Errors
 /// `NotFound` for another client's.
@@ -383,30 +407,34 @@ pub async fn latest_voicemails(
     client: &str,
     limit: u64,
 ) -> Result<Vec<Voicemail>, AdminError> {
-    let filter = CallFilter {
-        clients: actor.visible_clients(Some(client.to_owned()))?,
-        outcome: Some(store::calls::Outcome::Voicemail.as_str().to_owned()),
-        ..CallFilter::default()
+    let query = CallQuery {
+        client: Some(client.to_owned()),
+        limit,
+        ..CallQuery::default()
     };
-    let calls = store::calls::list(db, &filter, limit).await?;
+    let mut voicemails = voicemails(db, actor, query).await?.voicemails;
+    // Stable: newest first within the unheard and within the rest.
+    voicemails.sort_by_key(|v| v.handling.as_ref().is_some_and(|h| h.heard_at.is_some()));
+    Ok(voicemails)
+}
+
+/// Each call with its voicemail and follow-up, read in two queries however many there are.
+async fn with_follow_up(db: &impl ConnectionTrait, calls: Vec<CallRow>) -> Result<Vec<Voicemail>, StoreError> {
     let sids: Vec<String> = calls.iter().map(|c| c.call_sid.clone()).collect();
-    let mut transcripts = store::recordings::transcripts(db, sids.clone()).await?;
+    let mut recordings = store::recordings::voicemails_of(db, sids.clone()).await?;
     let mut handling: HashMap<String, HandlingRow> = store::handling::of_calls(db, sids)
         .await?
         .into_iter()
         .map(|h| (h.call_sid.clone(), h))
         .collect();
-    let mut voicemails: Vec<Voicemail> = calls
+    Ok(calls
         .into_iter()
         .map(|call| Voicemail {
-            transcript: transcripts.remove(&call.call_sid),
+            recording: recordings.remove(&call.call_sid),
             handling: handling.remove(&call.call_sid),
             call,
         })
-        .collect();
-    // Stable: newest first within the unheard and within the rest.
-    voicemails.sort_by_key(|v| v.handling.as_ref().is_some_and(|h| h.heard_at.is_some()));
-    Ok(voicemails)
+        .collect())
 }
 
 /// One call, if the actor may see it.

@@ -87,21 +87,21 @@ pub async fn find_recording(
     Ok(Recording::find_by_id(recording_sid).one(db).await?)
 }
 
-/// The transcripts of these calls' recordings, by call.
+/// The voicemails these calls left, by call.
 ///
 /// # Errors
 /// On database failure.
-pub async fn transcripts(
+pub async fn voicemails_of(
     db: &impl ConnectionTrait,
     call_sids: Vec<String>,
-) -> Result<std::collections::HashMap<String, String>, StoreError> {
+) -> Result<std::collections::HashMap<String, RecordingRow>, StoreError> {
     Ok(Recording::find()
         .filter(recording::Column::CallSid.is_in(call_sids))
-        .filter(recording::Column::TranscriptionText.is_not_null())
+        .filter(recording::Column::Kind.eq("voicemail"))
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|r| Some((r.call_sid, r.transcription_text?)))
+        .map(|r| (r.call_sid.clone(), r))
         .collect())
 }
 

@@ -6,11 +6,11 @@ use reqwest::StatusCode;
 
 use crate::helpers::*;
 
-fn client() -> reqwest::Client {
+pub fn client() -> reqwest::Client {
     reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
 }
 
-fn base(app: &TestApp) -> String {
+pub fn base(app: &TestApp) -> String {
     format!("http://127.0.0.1:{}", app.port)
 }
 
@@ -35,7 +35,7 @@ fn pair(cookies: &[String], name: &str) -> String {
         .to_owned()
 }
 
-fn csrf(html: &str) -> String {
+pub fn csrf(html: &str) -> String {
     let start = html.find(r#"name="csrf" value=""#).expect("a form with a CSRF token") + r#"name="csrf" value=""#.len();
     html[start..].split('"').next().unwrap().to_owned()
 }

@@ -21,6 +21,7 @@ mod fake_twilio;
 mod faults;
 mod helpers;
 mod hostile;
+mod inbox;
 mod logs;
 mod metrics;
 mod migrations;

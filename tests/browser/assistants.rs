@@ -91,3 +91,65 @@ async fn an_expired_call_link_is_refused_in_the_browser() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_voicemail_inbox_plays_a_message_and_the_today_page_shows_it_heard() {
+    let fake = FakeTwilio::start().await;
+    let app = after_hours(&fake).await;
+    let (call, rec) = (
+        "CA00000000000000000000000000000f23",
+        "RE00000000000000000000000000000f23",
+    );
+    let (_, _, transcription) = voicemail(&app, call, rec, "74").await;
+    fake.add_recording(rec, MP3);
+    transcript(&app, &transcription, call, rec, "Running late, see you at 3.").await;
+    let token = app.admin_token(Some("acme-dental")).await;
+    with_browser(app, "voicemail inbox", move |b, app| async move {
+        b.sign_in(&token).await;
+        b.goto("/admin/clients/acme-dental").await;
+        b.click("nav a[href='/admin/voicemails?client=acme-dental']").await;
+        assert_eq!(
+            b.text("article.voicemail blockquote.transcript").await,
+            "Running late, see you at 3."
+        );
+        assert!(b.text("article.voicemail header").await.contains("New"));
+        b.screenshot("voicemails").await;
+        // The player's source, fetched with the browser's session (the page's policy keeps
+        // its own scripts from fetching anything).
+        let src = b
+            .find("article.voicemail audio")
+            .await
+            .attr("src")
+            .await
+            .unwrap()
+            .unwrap();
+        let session: Vec<String> = b
+            .client
+            .get_all_cookies()
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| format!("{}={}", c.name(), c.value()))
+            .collect();
+        let (http, base) = app.raw();
+        let audio = http
+            .get(format!("{base}{src}"))
+            .header("cookie", session.join("; "))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(audio.status(), 200);
+        assert_eq!(audio.headers()["content-type"], "audio/mpeg");
+        assert_eq!(audio.bytes().await.unwrap().as_ref(), MP3);
+        b.goto("/admin/clients/acme-dental").await;
+        assert!(
+            b.text("#voicemails ~ ul").await.contains("Heard"),
+            "playing it marked it heard"
+        );
+        b.goto("/admin/voicemails?client=acme-dental").await;
+        b.click("article.voicemail form[action$='/handled'] button").await;
+        assert_eq!(b.path().await, "/admin/voicemails");
+        assert!(b.text("article.voicemail header").await.contains("Handled"));
+    })
+    .await;
+}

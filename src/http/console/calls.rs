@@ -257,7 +257,7 @@ pub async fn mark(
     Posted(session, form): Posted<Handled>,
 ) -> Result<Redirect, Page> {
     handling::set_handled(&state.admin, &session.actor, &sid, form.handled).await?;
-    Ok(Redirect::to(&format!("/admin/calls/{sid}#follow-up")))
+    Ok(Redirect::to(&form.back_or(format!("/admin/calls/{sid}#follow-up"))))
 }
 
 pub async fn revoke_links(

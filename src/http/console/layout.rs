@@ -21,6 +21,7 @@ pub enum Tab {
     Rules,
     Try,
     Calls,
+    Voicemails,
     Messages,
 }
 
@@ -65,9 +66,11 @@ fn nav(session: &Session, place: Place<'_>) -> Markup {
                     li { a href={ "/admin/clients/" (c) "/rules" } aria-current=[tab(Tab::Rules)] { "Rules" } }
                     li { a href={ "/admin/clients/" (c) "/try" } aria-current=[tab(Tab::Try)] { "Try a call" } }
                     li { a href={ "/admin/calls?client=" (c) } aria-current=[tab(Tab::Calls)] { "Calls" } }
+                    li { a href={ "/admin/voicemails?client=" (c) } aria-current=[tab(Tab::Voicemails)] { "Voicemails" } }
                     li { a href={ "/admin/messages?client=" (c) } aria-current=[tab(Tab::Messages)] { "Messages" } }
                 } @else {
                     li { a href="/admin/calls" aria-current=[tab(Tab::Calls)] { "Calls" } }
+                    li { a href="/admin/voicemails" aria-current=[tab(Tab::Voicemails)] { "Voicemails" } }
                     li { a href="/admin/messages" aria-current=[tab(Tab::Messages)] { "Messages" } }
                 }
             }

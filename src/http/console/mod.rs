@@ -13,6 +13,7 @@ mod rules;
 mod session;
 mod today;
 mod try_call;
+mod voicemails;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -62,6 +63,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/calls/{sid}/recording", get(calls::recording))
         .route("/admin/calls/{sid}/handled", post(calls::mark))
         .route("/admin/calls/{sid}/links/revoke", post(calls::revoke_links))
+        .route("/admin/voicemails", get(voicemails::page))
         .route("/admin/messages", get(messages::page))
         .route(&format!("{PATH_CALL_LINK}{{token}}"), get(call_link::page))
         .route(
@@ -191,10 +193,23 @@ async fn play(state: &AppState, actor: &Actor, call_sid: &str) -> Result<Respons
     Ok(mp3(media))
 }
 
-/// "Mark as handled" (`true`) or "as not handled" (`false`), from a call's page or link.
+/// "Mark as handled" (`true`) or "as not handled" (`false`), from a call's page or link, or
+/// the inbox, which names itself in `back` to be shown again.
 #[derive(serde::Deserialize)]
 pub struct Handled {
     handled: bool,
+    #[serde(default)]
+    back: Option<String>,
+}
+
+impl Handled {
+    /// Where to go after: `back` when it is a console page of this server, else `default`.
+    fn back_or(&self, default: String) -> String {
+        match &self.back {
+            Some(b) if b.starts_with("/admin/") && !b.contains("//") && !b.contains('\\') => b.clone(),
+            _ => default,
+        }
+    }
 }
 
 /// A client's name as its rules give it (its id when no longer served).

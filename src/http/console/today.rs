@@ -151,11 +151,11 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
                 p.muted { "No voicemails yet." }
             }
             ul.list {
-                @for history::Voicemail { call, transcript, handling } in &voicemails {
+                @for history::Voicemail { call, recording, handling } in &voicemails {
                     li {
                         a href={ "/admin/calls/" (call.call_sid) } { (local(tz, call.started_at)) " from " span.number { (phone::written(&call.from_number, &call.to_number)) } }
                         " " (handling_badge(handling.as_ref()))
-                        @if let Some(t) = transcript {
+                        @if let Some(t) = recording.as_ref().and_then(|r| r.transcription_text.as_ref()) {
                             blockquote { (t) }
                         }
                     }
