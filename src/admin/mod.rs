@@ -8,6 +8,8 @@
 pub mod accounts;
 /// Who changed what: the audit log and rules versions, paged.
 pub mod changes;
+/// Checks (a rule file's `[[tests]]`) a draft routes differently, and accepting them.
+pub mod checks;
 /// A call's follow-up: heard, handled, its assistants' links withdrawn.
 pub mod handling;
 /// What happened: a call with its alerts, messages with their delivery, figures.

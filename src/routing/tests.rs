@@ -601,3 +601,41 @@ fn assistants_are_texted_unless_they_choose_e_mail_with_an_address_each_mistake_
         line_containing(&typo, "ann.example.com")
     );
 }
+
+#[test]
+fn accepting_a_changed_check_rewrites_its_expect_and_keeps_every_comment() {
+    let source = format!(
+        "{BASE}\n# the morning check\n[[tests]]\nat = \"2026-12-01T10:00\"   # a Tuesday\nexpect = [\"voicemail\"]   # what should happen\n"
+    );
+    let rules = parse(&source).expect("it parses; only its check fails");
+    let changed: Vec<cases::Changed> = cases::failures(&rules)
+        .into_iter()
+        .map(|f| match f {
+            cases::Failure::Changed(c) => c,
+            cases::Failure::Error(e) => panic!("{e:?}"),
+        })
+        .collect();
+    assert_eq!(changed.len(), 1);
+    let accepted = cases::accept(&source, &changed).unwrap();
+    assert!(
+        accepted.contains("# the morning check\n[[tests]]\nat = \"2026-12-01T10:00\"   # a Tuesday\n"),
+        "{accepted}"
+    );
+    assert!(
+        accepted.contains(&format!(
+            "expect = [{}]   # what should happen",
+            changed[0]
+                .got
+                .iter()
+                .map(|l| format!("\"{l}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        "{accepted}"
+    );
+    let again = parse(&accepted).unwrap();
+    assert!(
+        cases::failures(&again).is_empty(),
+        "the accepted file passes its checks"
+    );
+}

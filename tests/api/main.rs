@@ -11,6 +11,7 @@ mod callbacks;
 mod calls;
 mod chain;
 mod chain_interleaved;
+mod checks;
 mod cli;
 mod connections;
 mod console;

@@ -205,3 +205,38 @@ async fn under_the_content_security_policy_the_consoles_own_script_and_styleshee
     })
     .await;
 }
+
+#[tokio::test]
+async fn adding_a_receptionist_shows_the_checks_it_changes_and_saves_them_updated() {
+    let app = spawn_app().await;
+    let token = app.admin_token(Some("acme-dental")).await;
+    with_browser(app, "changed checks", |b, _app| async move {
+        b.sign_in(&token).await;
+        b.goto("/admin/clients/acme-dental/rules").await;
+        let original = b.value("#source").await;
+        let draft = original.replacen(
+            "[open]",
+            "[[assistants]]\nid = \"sam\"\nname = \"Sam Lee\"\nphone = \"+12125550113\"\npriority = 3\n\n[open]",
+            1,
+        );
+        b.fill("#source", &draft).await;
+        b.fill("#comment", "Sam joins").await;
+        b.click("button[value=save]").await;
+        let checks = b.text(".checks").await;
+        assert!(checks.contains("4 checks in the file come out differently"), "{checks}");
+        assert!(
+            checks.contains("now ring Maria Lopez, then ring John Park, then ring Sam Lee"),
+            "{checks}"
+        );
+        b.screenshot("rules-checks").await;
+        b.click("button[value=accept]").await;
+        assert!(b.text(".notice.good").await.contains("version 2"));
+        let saved = b.value("#source").await;
+        assert!(
+            saved.contains("expect = [\"maria\", \"john\", \"sam\", \"external\", \"voicemail\"]"),
+            "{saved}"
+        );
+        assert!(saved.contains("# a Tuesday morning"), "comments kept");
+    })
+    .await;
+}

@@ -12,9 +12,10 @@ use similar::{DiffTag, TextDiff};
 use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
 use super::{local, Page};
+use crate::admin::checks::{self, ChangedChecks};
 use crate::admin::{self, changes, AdminError};
 use crate::http::state::AppState;
-use crate::routing::RuleError;
+use crate::routing::{RuleError, Rules};
 use crate::store::rule_versions;
 
 #[derive(Deserialize)]
@@ -35,7 +36,12 @@ pub async fn editor(
     let notice = q
         .saved
         .map(|v| Notice::Good(format!("Saved as version {v}. It is used from the next call on.")));
-    Ok(editor_page(&session, &id, loaded.version, &current.source, "", notice, &[]).into_response())
+    let draft = Draft {
+        source: &current.source,
+        notice,
+        ..Draft::default()
+    };
+    Ok(editor_page(&session, &id, loaded.version, &draft).into_response())
 }
 
 enum Notice {
@@ -43,15 +49,26 @@ enum Notice {
     Bad(String),
 }
 
-fn editor_page(
-    session: &Session,
-    id: &str,
-    version: i32,
-    source: &str,
-    comment: &str,
+/// The text in the editor and what was found in it.
+#[derive(Default)]
+struct Draft<'a> {
+    source: &'a str,
+    comment: &'a str,
     notice: Option<Notice>,
-    problems: &[RuleError],
-) -> Markup {
+    problems: &'a [RuleError],
+    /// When the only problems are checks it routes differently: those, to accept or not.
+    changed: Option<&'a ChangedChecks>,
+}
+
+fn editor_page(session: &Session, id: &str, version: i32, draft: &Draft<'_>) -> Markup {
+    let Draft {
+        source,
+        comment,
+        notice,
+        problems,
+        changed,
+    } = draft;
+    let problems: &[RuleError] = problems;
     let lines = source.lines().count().max(1);
     let at_line = |n: usize| problems.iter().filter(move |p| p.line == n);
     let body = html! {
@@ -65,7 +82,9 @@ fn editor_page(
             Some(Notice::Bad(m)) => p.notice.bad role="alert" { (m) },
             None => {}
         }
-        @if !problems.is_empty() {
+        @if let Some(changed) = changed {
+            (checks_card(changed))
+        } @else if !problems.is_empty() {
             section.card.problems aria-labelledby="problems-h" {
                 h2 #problems-h { (problems.len()) @if problems.len() == 1 { " problem" } @else { " problems" } }
                 ol {
@@ -89,7 +108,13 @@ fn editor_page(
                 ol.notes aria-hidden="true" {
                     @for n in 1..=lines {
                         li data-line=(n) {
-                            @for p in at_line(n) { span.note { "⚠ " (p.message) } }
+                            @for p in at_line(n) {
+                                @if changed.is_some() {
+                                    span.note { "⚠ This check comes out differently: see above" }
+                                } @else {
+                                    span.note { "⚠ " (p.message) }
+                                }
+                            }
                         }
                     }
                 }
@@ -98,7 +123,14 @@ fn editor_page(
             input #comment type="text" name="comment" value=(comment);
             div.actions {
                 button type="submit" name="action" value="check" { "Check without saving" }
-                button.primary type="submit" name="action" value="save" { "Save" }
+                @if let Some(changed) = changed {
+                    input type="hidden" name="seen" value=(changed.seen());
+                    button.primary type="submit" name="action" value="accept" {
+                        "Save, with the new outcomes of these checks"
+                    }
+                } @else {
+                    button.primary type="submit" name="action" value="save" { "Save" }
+                }
                 button type="submit" formaction={ "/admin/clients/" (id) "/try" } { "Try a call with this text" }
             }
         }
@@ -110,12 +142,78 @@ fn editor_page(
     layout::page("Rules", Some(session), place, body)
 }
 
+/// The checks a draft routes differently, each in words: when, what happens now, and what
+/// the check expected.
+fn checks_card(changed: &ChangedChecks) -> Markup {
+    let n = changed.changes.len();
+    let rules = &changed.rules;
+    html! {
+        section.card.checks aria-labelledby="checks-h" {
+            h2 #checks-h {
+                "This change makes " (n) @if n == 1 { " check" } @else { " checks" } " in the file come out differently"
+            }
+            p {
+                "Each check is a call at a set time and what should happen to it. If the new outcome is what "
+                "you meant, save with the new outcomes and the checks are updated in the same save. If not, "
+                "change the rules. Nothing is saved until you choose."
+            }
+            ol {
+                @for c in &changed.changes {
+                    li #{ "check-" (c.line) } {
+                        a href={ "#line-" (c.line) } { (c.at.format("%a %-d %b %Y, %H:%M")) }
+                        " (" (rules.timezone.name()) ")"
+                        @for id in &c.off_duty { ", " (name_of(rules, id.as_str())) " off duty" }
+                        @if let Some(d) = &c.digits { ", the caller pressing " (d) }
+                        ": "
+                        strong { "now " (outcome_words(rules, &c.got)) }
+                        "; the check expected " (outcome_words(rules, &c.expected)) "."
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An assistant's name in the draft (its id when the draft has no such assistant).
+fn name_of(rules: &Rules, id: &str) -> String {
+    (rules.assistants.iter())
+        .find(|a| a.id.as_str() == id)
+        .map_or_else(|| id.to_owned(), |a| a.name.clone())
+}
+
+/// A chain in words: "ring Maria Lopez, then the outside number, then voicemail".
+fn outcome_words(rules: &Rules, labels: &[String]) -> String {
+    let name = |id: &str| name_of(rules, id);
+    let words: Vec<String> = labels
+        .iter()
+        .map(|label| match label.as_str() {
+            "voicemail" => "voicemail".to_owned(),
+            "menu" => "the menu".to_owned(),
+            "apology" => "a message that nobody can take the call".to_owned(),
+            "external" => "the outside number".to_owned(),
+            together if together.contains('+') => {
+                let names: Vec<String> = together.split('+').map(name).collect();
+                format!("ring {} at once", names.join(" and "))
+            }
+            one => format!("ring {}", name(one)),
+        })
+        .collect();
+    if words.is_empty() {
+        "nothing".to_owned()
+    } else {
+        words.join(", then ")
+    }
+}
+
 #[derive(Deserialize)]
 pub struct Edit {
     source: String,
     #[serde(default)]
     comment: String,
     action: String,
+    /// With `accept`: what the admin was shown of the changed checks.
+    #[serde(default)]
+    seen: String,
 }
 
 pub async fn submit(
@@ -135,10 +233,22 @@ pub async fn submit(
                 Err(e) => e,
             }
         }
+        "accept" => {
+            let comment = (!comment.is_empty()).then_some(comment);
+            match checks::save_accepting(&state.admin, &session.actor, &id, &source, comment, &form.seen).await {
+                Ok(v) => return Ok(Redirect::to(&format!("/admin/clients/{id}/rules?saved={v}")).into_response()),
+                Err(e) => e,
+            }
+        }
         "check" => match admin::check(&state.admin, &session.actor, &id, &source).await {
             Ok(_) => {
-                let notice = Notice::Good("No problems found. Nothing was saved yet.".into());
-                return Ok(editor_page(&session, &id, version, &source, comment, Some(notice), &[]).into_response());
+                let draft = Draft {
+                    source: &source,
+                    comment,
+                    notice: Some(Notice::Good("No problems found. Nothing was saved yet.".into())),
+                    ..Draft::default()
+                };
+                return Ok(editor_page(&session, &id, version, &draft).into_response());
             }
             Err(e) => e,
         },
@@ -146,20 +256,21 @@ pub async fn submit(
     };
     match outcome {
         AdminError::Invalid(problems) => {
-            let what = if form.action == "save" {
-                "Not saved: fix the problems below and save again. Your text is kept."
-            } else {
-                "The rules have problems: see below."
+            // Only when nothing else is wrong: the checks that come out differently.
+            let changed = checks::changed_by(&source).filter(|c| c.changes.len() == problems.len());
+            let what = match (&changed, form.action.as_str()) {
+                (Some(_), _) => "Not saved yet: this change affects some of the file's checks. See how below.",
+                (None, "check") => "The rules have problems: see below.",
+                (None, _) => "Not saved: fix the problems below and save again. Your text is kept.",
             };
-            let page = editor_page(
-                &session,
-                &id,
-                version,
-                &source,
+            let draft = Draft {
+                source: &source,
                 comment,
-                Some(Notice::Bad(what.into())),
-                &problems,
-            );
+                notice: Some(Notice::Bad(what.into())),
+                problems: &problems,
+                changed: changed.as_ref(),
+            };
+            let page = editor_page(&session, &id, version, &draft);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         e => Err(e.into()),
