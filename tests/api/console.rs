@@ -283,18 +283,32 @@ async fn a_save_whose_own_tests_fail_keeps_the_text_and_marks_each_failing_line(
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(html.contains("2 problems"), "{html}");
-    // Each failure is reported at its case's `[[tests]]` line, just above its `at`.
+    assert!(
+        html.contains("This change makes 2 checks in the file come out differently"),
+        "{html}"
+    );
+    // Each is told in words, and marked at its case's `[[tests]]` line, just above its `at`.
     for (line, expected) in [
-        (line_of("# lunch break") - 1, "[john]"),
-        (line_of("# Christmas, a holiday") - 1, "[maria]"),
+        (
+            line_of("# lunch break") - 1,
+            "<strong>now voicemail</strong>; the check expected ring John Park.",
+        ),
+        (
+            line_of("# Christmas, a holiday") - 1,
+            "<strong>now voicemail</strong>; the check expected ring Maria Lopez.",
+        ),
     ] {
         assert!(
             html.contains(&format!(r#"<li id="line-{line}" class="error">"#)),
             "line {line}: {html}"
         );
+        let check = html.split(&format!(r#"<li id="check-{line}">"#)).nth(1).unwrap();
+        assert!(check.split("</li>").next().unwrap().contains(expected), "{check}");
         let note = html.split(&format!(r#"<li data-line="{line}">"#)).nth(1).unwrap();
-        assert!(note.starts_with(r#"<span class="note">"#) && note.split("</li>").next().unwrap().contains(expected));
+        assert!(
+            note.starts_with(r#"<span class="note">"#)
+                && note.split("</li>").next().unwrap().contains("comes out differently")
+        );
     }
     assert!(html.contains("[&quot;maria&quot;]"), "the admin's text is kept");
     let versions = switchboard::store::rule_versions::list(&app.db, "acme-dental", None, 10)
