@@ -714,3 +714,59 @@ async fn calls_read_in_words_with_names_businesses_and_lengths() {
     let (_, mine) = get(&app, "/admin/calls?client=acme-dental", Some(&session)).await;
     assert!(!mine.contains("<th>Business</th>"), "one business: no column for it");
 }
+
+#[tokio::test]
+async fn rolling_back_asks_first_shows_what_changes_and_keeps_the_reason() {
+    let app = spawn_app().await;
+    let token = app.admin_token(Some("acme-dental")).await;
+    let text = std::fs::read_to_string(example_rules().join("acme-dental.toml")).unwrap();
+    let edited = serde_json::Value::String(text.replacen("ring_seconds = 20", "ring_seconds = 15", 1));
+    let (status, _) = app
+        .api("PUT", "/api/clients/acme-dental/rules", Some(&token), Some(edited))
+        .await;
+    assert_eq!(status, 200);
+    let (session, _) = sign_in(&app, &token).await;
+    let (_, versions) = get(&app, "/admin/clients/acme-dental/rules/versions", Some(&session)).await;
+    assert!(
+        versions.contains("imported from the file acme-dental.toml"),
+        "{versions}"
+    );
+    assert!(!versions.contains("file:/"), "no paths");
+    let (status, page) = get(
+        &app,
+        "/admin/clients/acme-dental/rules/rollback?version=1",
+        Some(&session),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Roll back to version 1?"));
+    assert!(page.contains("becomes the rules in use from the next call on"));
+    assert!(
+        page.contains("ring_seconds = 20") && page.contains("ring_seconds = 15"),
+        "what changes"
+    );
+    let before = switchboard::store::rule_versions::list(&app.db, "acme-dental", None, 10)
+        .await
+        .unwrap();
+    assert_eq!(before.len(), 2, "asking changes nothing");
+    let r = client()
+        .post(format!("{}/admin/clients/acme-dental/rules/rollback", base(&app)))
+        .header("cookie", &session)
+        .form(&[
+            ("csrf", csrf(&page).as_str()),
+            ("version", "1"),
+            ("comment", "15 s was too short"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let saved = switchboard::store::rule_versions::find(&app.db, "acme-dental", 3)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        saved.meta.comment.as_deref(),
+        Some("rollback to version 1: 15 s was too short")
+    );
+}

@@ -110,6 +110,14 @@ async fn a_broken_rule_shows_its_error_on_its_line_and_the_fix_saves_and_rolls_b
 
         b.goto("/admin/clients/acme-dental/rules/versions").await;
         b.screenshot("versions").await;
+        b.click("a[href$='/rules/rollback?version=1']").await;
+        assert_eq!(b.text("h1").await, "Roll back to version 1?");
+        assert!(
+            b.text(".diff td.added").await.contains("ring_seconds = 20"),
+            "what would change"
+        );
+        b.fill("#comment", "back to 20 seconds").await;
+        b.screenshot("rollback").await;
         b.click("form[action$='/rollback'] button").await;
         assert!(b.text(".notice.good").await.contains("version 3"));
         assert_eq!(b.value("#source").await, original);

@@ -56,7 +56,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/clients/{id}/rules", get(rules::editor).post(rules::submit))
         .route("/admin/clients/{id}/rules/versions", get(rules::versions))
         .route("/admin/clients/{id}/rules/diff", get(rules::diff))
-        .route("/admin/clients/{id}/rules/rollback", post(rules::rollback))
+        .route(
+            "/admin/clients/{id}/rules/rollback",
+            get(rules::confirm_rollback).post(rules::rollback),
+        )
         .route("/admin/clients/{id}/try", get(try_call::page).post(try_call::draft))
         .route("/admin/calls", get(calls::list))
         .route("/admin/calls/{sid}", get(calls::show))

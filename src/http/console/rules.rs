@@ -322,15 +322,11 @@ pub async fn versions(
                         tr {
                             td data-label="Version" { (v.version) @if v.version == loaded.version { " " span.badge.open { "in use" } } }
                             td data-label="When" { (local(tz, v.created_at)) }
-                            td data-label="Who" { (v.author.as_deref().unwrap_or(&v.origin)) }
+                            td data-label="Who" { (who(v)) }
                             td data-label="Comment" { (v.comment.as_deref().unwrap_or("")) }
                             td data-label="" {
                                 @if v.version != loaded.version {
-                                    form method="post" action={ "/admin/clients/" (id) "/rules/rollback" } {
-                                        input type="hidden" name="csrf" value=(session.csrf);
-                                        input type="hidden" name="version" value=(v.version);
-                                        button type="submit" { "Roll back to version " (v.version) }
-                                    }
+                                    a href={ "/admin/clients/" (id) "/rules/rollback?version=" (v.version) } { "Roll back to version " (v.version) }
                                 }
                             }
                         }
@@ -372,7 +368,7 @@ pub async fn diff(
         h1 { "Version " (q.from) " and version " (q.to) }
         p { a href={ "/admin/clients/" (id) "/rules/versions" } { "Back to the versions" } }
         @if a.source == b.source { p.notice.good { "The two versions are the same." } }
-        div.scroll { (side_by_side(&a.source, &b.source, q.from, q.to)) }
+        div.scroll { (side_by_side(&a.source, &b.source, q.from, q.to, false)) }
     };
     let place = Place {
         client: Some(&id),
@@ -381,13 +377,17 @@ pub async fn diff(
     Ok(layout::page("Compare versions", Some(&session), place, body).into_response())
 }
 
-/// Old on the left, new on the right, changed lines paired up.
-fn side_by_side(old: &str, new: &str, from: i32, to: i32) -> Markup {
+/// Old on the left, new on the right, changed lines paired up; with `only_changes`, the
+/// lines that stay the same are left out.
+fn side_by_side(old: &str, new: &str, from: i32, to: i32, only_changes: bool) -> Markup {
     let diff = TextDiff::from_lines(old, new);
     let (old_lines, new_lines): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
     let mut rows = Vec::new();
     for op in diff.ops() {
         let (tag, o, n) = op.as_tag_tuple();
+        if only_changes && tag == DiffTag::Equal {
+            continue;
+        }
         for i in 0..o.len().max(n.len()) {
             let left = (i < o.len()).then(|| (o.start + i + 1, old_lines.get(o.start + i).copied().unwrap_or("")));
             let right = (i < n.len()).then(|| (n.start + i + 1, new_lines.get(n.start + i).copied().unwrap_or("")));
@@ -420,9 +420,84 @@ fn side_by_side(old: &str, new: &str, from: i32, to: i32) -> Markup {
     }
 }
 
+/// Who made a version, in words: a person's token name, or where the text came from.
+fn who(v: &rule_versions::VersionMeta) -> String {
+    match (v.author.as_deref(), v.origin.strip_prefix("file:")) {
+        (Some("bootstrap"), _) => "the server's own admin token".to_owned(),
+        (Some(name), _) => name.to_owned(),
+        (None, Some(path)) => {
+            let file = std::path::Path::new(path)
+                .file_name()
+                .map_or_else(|| path.to_owned(), |f| f.to_string_lossy().into_owned());
+            format!("imported from the file {file}")
+        }
+        (None, None) => v.origin.clone(),
+    }
+}
+
 #[derive(Deserialize)]
 pub struct Rollback {
     version: i32,
+    /// Why, kept with the new version.
+    #[serde(default)]
+    comment: String,
+}
+
+#[derive(Deserialize)]
+pub struct RollbackTo {
+    version: i32,
+}
+
+/// "Roll back to version N?": what it would change, and a button that does it.
+pub async fn confirm_rollback(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    Query(q): Query<RollbackTo>,
+) -> Result<Response, Page> {
+    let loaded = admin::client(&state.registry, &session.actor, &id)?;
+    let (current, old) = (
+        rule_versions::find(&state.db, &id, loaded.version)
+            .await?
+            .ok_or(AdminError::NotFound)?,
+        rule_versions::find(&state.db, &id, q.version)
+            .await?
+            .ok_or(AdminError::NotFound)?,
+    );
+    let tz = loaded.rules.timezone;
+    let body = html! {
+        h1 { "Roll back to version " (q.version) "?" }
+        section.card {
+            p {
+                "Version " (q.version) " (saved " (local(tz, old.meta.created_at)) "; who: " (who(&old.meta))
+                @if let Some(c) = old.meta.comment.as_deref().filter(|c| !c.is_empty()) { "; “" (c) "”" }
+                ") becomes the rules in use from the next call on. It is saved as a new version, so you can "
+                "come back to version " (loaded.version) " the same way."
+            }
+            form method="post" action={ "/admin/clients/" (id) "/rules/rollback" } {
+                input type="hidden" name="csrf" value=(session.csrf);
+                input type="hidden" name="version" value=(q.version);
+                label for="comment" { "Why (kept with the new version)" }
+                input #comment type="text" name="comment";
+                div.actions {
+                    button.primary type="submit" { "Roll back to version " (q.version) }
+                    a href={ "/admin/clients/" (id) "/rules/versions" } { "Cancel" }
+                }
+            }
+        }
+        h2 { "What changes" }
+        p.muted { "Only the lines that differ, with their line numbers." }
+        @if current.source == old.source {
+            p.notice.good { "Nothing: the two versions are the same." }
+        } @else {
+            div.scroll { (side_by_side(&current.source, &old.source, loaded.version, q.version, true)) }
+        }
+    };
+    let place = Place {
+        client: Some(&id),
+        tab: Tab::Rules,
+    };
+    Ok(layout::page("Roll back", Some(&session), place, body).into_response())
 }
 
 pub async fn rollback(
@@ -430,7 +505,8 @@ pub async fn rollback(
     Path(id): Path<String>,
     Posted(session, form): Posted<Rollback>,
 ) -> Result<Response, Page> {
-    match admin::rollback(&state.admin, &session.actor, &id, form.version, None).await {
+    let comment = Some(form.comment.trim()).filter(|c| !c.is_empty());
+    match admin::rollback(&state.admin, &session.actor, &id, form.version, comment).await {
         Ok(v) => Ok(Redirect::to(&format!("/admin/clients/{id}/rules?saved={v}")).into_response()),
         Err(e) => Err(e.into()),
     }
