@@ -770,3 +770,31 @@ async fn rolling_back_asks_first_shows_what_changes_and_keeps_the_reason() {
         Some("rollback to version 1: 15 s was too short")
     );
 }
+
+#[tokio::test]
+async fn the_today_figures_add_up_to_the_calls_with_those_not_finished() {
+    let app = spawn_with(Options {
+        at: new_york(2026, 12, 1, 20, 0),
+        ..Options::default()
+    })
+    .await;
+    voicemail(
+        &app,
+        "CA00000000000000000000000000000d01",
+        "RE00000000000000000000000000000d01",
+        "9",
+    )
+    .await;
+    // Still at the greeting: no final status yet.
+    app.call("CA00000000000000000000000000000d02", ACME).await;
+    let token = app.admin_token(Some("acme-dental")).await;
+    let (session, _) = sign_in(&app, &token).await;
+    let (_, page) = get(&app, "/admin/clients/acme-dental", Some(&session)).await;
+    assert!(page.contains("(212) 555-0111"), "Maria's phone as people write it");
+    for (label, figure) in [("Calls", 2), ("Voicemails", 1), ("Not finished", 1)] {
+        assert!(
+            page.contains(&format!("<dt>{label}</dt><dd>{figure}</dd>")),
+            "{label}: {figure} in {page}"
+        );
+    }
+}

@@ -103,6 +103,11 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
     )
     .await?;
     let voicemails = history::latest_voicemails(&state.db, &session.actor, &id, 5).await?;
+    // Numbers are written as people near the business write them.
+    let home = loaded.rules.numbers.first().map_or("", |n| n.as_str());
+    let unfinished = today
+        .calls
+        .saturating_sub(today.answered + today.missed + today.voicemails);
     let body = html! {
         h1 { (loaded.rules.name) }
         section.card aria-labelledby="now" {
@@ -116,6 +121,8 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
                 div { dt { "Answered" } dd { (today.answered) } }
                 div { dt { "Missed" } dd { (today.missed) } }
                 div { dt { "Voicemails" } dd { (today.voicemails) } }
+                // So the figures add up to the calls: those still ringing or on the line.
+                div { dt { "Not finished" } dd { (unfinished) } }
             }
             p { a href={ "/admin/calls?client=" (id) } { "All calls" } }
         }
@@ -127,7 +134,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
                     li data-assistant=(a.id) {
                         span.who {
                             strong { (a.name) }
-                            " " span.muted { (a.phone) }
+                            " " span.muted.number { (phone::written(&a.phone, home)) }
                         }
                         @if a.on_duty {
                             span.badge.open { "On duty" }
