@@ -13,6 +13,7 @@ mod rules;
 mod session;
 mod today;
 mod try_call;
+mod versions;
 mod voicemails;
 
 use axum::http::{header, StatusCode};
@@ -54,11 +55,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/clients/{id}", get(today::show))
         .route("/admin/clients/{id}/assistants/{assistant}/duty", post(today::duty))
         .route("/admin/clients/{id}/rules", get(rules::editor).post(rules::submit))
-        .route("/admin/clients/{id}/rules/versions", get(rules::versions))
-        .route("/admin/clients/{id}/rules/diff", get(rules::diff))
+        .route("/admin/clients/{id}/rules/versions", get(versions::versions))
+        .route("/admin/clients/{id}/rules/diff", get(versions::diff))
         .route(
             "/admin/clients/{id}/rules/rollback",
-            get(rules::confirm_rollback).post(rules::rollback),
+            get(versions::confirm_rollback).post(versions::rollback),
         )
         .route("/admin/clients/{id}/try", get(try_call::page).post(try_call::draft))
         .route("/admin/calls", get(calls::list))
