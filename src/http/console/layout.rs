@@ -78,6 +78,18 @@ fn nav(session: &Session, place: Place<'_>) -> Markup {
     }
 }
 
+/// A list page's "which client" form, for admins who see several; nothing for the others.
+pub fn client_filter(session: &Session, visible: &[Loaded], action: &str, selected: Option<&str>) -> Markup {
+    html! {
+        @if session.actor.client.is_none() {
+            form.filters method="get" action=(action) {
+                (client_field(visible, selected))
+                button type="submit" { "Show" }
+            }
+        }
+    }
+}
+
 /// The filter that narrows a list to one of the clients the admin may see.
 pub fn client_field(visible: &[Loaded], selected: Option<&str>) -> Markup {
     html! {

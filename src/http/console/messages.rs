@@ -58,12 +58,7 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
     let visible = admin::clients(&state.registry, &session.actor);
     let body = html! {
         h1 { "Messages" }
-        @if session.actor.client.is_none() {
-            form.filters method="get" action="/admin/messages" {
-                (layout::client_field(&visible, client.as_deref()))
-                button type="submit" { "Show" }
-            }
-        }
+        (layout::client_filter(&session, &visible, "/admin/messages", client.as_deref()))
         section.card aria-labelledby="sent-h" {
             h2 #sent-h { "Sent" }
             @if sent.is_empty() { p.muted { "Nothing sent yet." } } @else { div.scroll {

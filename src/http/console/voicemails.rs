@@ -58,12 +58,7 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
     let visible = admin::clients(&state.registry, &session.actor);
     let body = html! {
         h1 { "Voicemails" }
-        @if session.actor.client.is_none() {
-            form.filters method="get" action="/admin/voicemails" {
-                (layout::client_field(&visible, client.as_deref()))
-                button type="submit" { "Show" }
-            }
-        }
+        (layout::client_filter(&session, &visible, "/admin/voicemails", client.as_deref()))
         @if voicemails.is_empty() {
             p.muted { "No voicemails yet." }
         }
