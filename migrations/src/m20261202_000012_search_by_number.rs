@@ -61,10 +61,12 @@ async fn backfill(m: &SchemaManager<'_>, table: &str, key: &str, number: &str, c
         _ => "?".to_owned(),
     };
     loop {
+        // The number is read as TEXT: PostgreSQL refuses a prepared statement, cached on the
+        // pooled connection, whose result type changed, and a later migration widens a number.
         let rows = db
             .query_all(Statement::from_string(
                 backend,
-                format!("SELECT {key}, {number} FROM {table} WHERE {column} IS NULL LIMIT 1000"),
+                format!("SELECT {key}, CAST({number} AS TEXT) FROM {table} WHERE {column} IS NULL LIMIT 1000"),
             ))
             .await?;
         if rows.is_empty() {
