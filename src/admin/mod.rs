@@ -16,6 +16,8 @@ pub mod handling;
 pub mod history;
 pub mod numbers;
 pub mod recordings;
+/// "What would this draft have changed?": the last days' calls decided again under it.
+pub mod replay;
 /// Texts and calls admins send on a client's behalf.
 pub mod sending;
 /// "What would a call get?" for the CLI and the admin API.

@@ -9,6 +9,7 @@ mod lint;
 pub mod menu;
 mod parse;
 mod raw;
+pub mod replay;
 mod report;
 pub mod rules;
 pub mod schedule;

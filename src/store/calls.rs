@@ -395,3 +395,29 @@ pub fn list_query(backend: DbBackend, f: &CallFilter, limit: u64) -> Statement {
     )
     .build(backend)
 }
+
+/// When each call that came in to `client` over a period arrived, oldest first, at most
+/// `limit`: what a replay of the client's rules decides again.
+///
+/// # Errors
+/// On database failure.
+pub async fn arrivals(
+    db: &impl ConnectionTrait,
+    client: &str,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<DateTime<Utc>>, StoreError> {
+    Ok(Call::find()
+        .select_only()
+        .column(call::Column::StartedAt)
+        .filter(call::Column::ClientId.eq(client))
+        .filter(call::Column::Direction.eq("inbound"))
+        .filter(call::Column::StartedAt.gte(since))
+        .filter(call::Column::StartedAt.lt(until))
+        .order_by_asc(call::Column::StartedAt)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?)
+}

@@ -195,6 +195,12 @@ impl TestApp {
         .await
     }
 
+    /// A new call coming in to `to` at `at` (the clock stays there).
+    pub async fn call_at(&self, call_sid: &str, to: &str, at: DateTime<Utc>) -> Answer {
+        self.clock.set(at);
+        self.call(call_sid, to).await
+    }
+
     /// Twilio posting a `<Dial action>` after the dialled leg ended.
     pub async fn dial_result(&self, action: &str, call_sid: &str, to: &str, dial_status: &str, child: &str) -> Answer {
         self.post(

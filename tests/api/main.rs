@@ -33,6 +33,7 @@ mod proxies;
 mod query_plans;
 mod recordings;
 mod redelivery;
+mod replay;
 mod retention;
 mod rules;
 mod sending;

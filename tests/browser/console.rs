@@ -248,3 +248,42 @@ async fn adding_a_receptionist_shows_the_checks_it_changes_and_saves_them_update
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_draft_tried_on_the_last_30_days_tells_which_calls_would_change() {
+    let app = spawn_app().await;
+    for (n, (day, hour)) in [(28, 10), (21, 11), (14, 9), (30, 10)].into_iter().enumerate() {
+        let sid = format!("CA{n:032x}");
+        app.call_at(&sid, ACME, new_york(2026, 11, day, hour, 0))
+            .await
+            .assert_twiml();
+    }
+    app.clock.set(new_york(2026, 12, 3, 9, 0));
+    let token = app.admin_token(Some("acme-dental")).await;
+    with_browser(app, "replay", |b, _app| async move {
+        b.sign_in(&token).await;
+        b.goto("/admin/clients/acme-dental/rules").await;
+        let original = b.value("#source").await;
+        let draft = original.replacen(
+            "fri = [\"09:00-16:00\"]\n",
+            "fri = [\"09:00-16:00\"]\nsat = [\"09:00-12:00\"]\n",
+            1,
+        );
+        assert_ne!(draft, original);
+        b.fill("#source", &draft).await;
+        b.click("button[value=replay]").await;
+        let replay = b.text("#replay").await;
+        assert!(replay.contains("3 of the 4 calls"), "{replay}");
+        assert!(replay.contains("3 calls on Saturday mornings"), "{replay}");
+        assert!(
+            replay.contains(
+                "With this text: ring Maria Lopez, then ring John Park, then the outside number, then voicemail."
+            ),
+            "{replay}"
+        );
+        assert!(replay.contains("With the rules in use: voicemail."), "{replay}");
+        assert_eq!(b.value("#source").await, draft, "the draft is kept, not saved");
+        b.screenshot("rules-replay").await;
+    })
+    .await;
+}

@@ -54,6 +54,7 @@ pub fn router() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(accounts::status))
         .routes(routes!(rules::current, rules::save))
         .routes(routes!(rules::check))
+        .routes(routes!(rules::replay))
         .routes(routes!(rules::versions))
         .routes(routes!(rules::version))
         .routes(routes!(rules::diff))

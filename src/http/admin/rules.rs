@@ -3,6 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -10,6 +11,7 @@ use super::{Admin, ErrorBody, Json, Path, Query};
 use crate::admin;
 use crate::admin::changes;
 use crate::admin::simulation::Simulation;
+use crate::admin::stats::WeekdayCount;
 use crate::http::state::AppState;
 use crate::http::Error;
 use crate::store::{self, rule_versions::VersionMeta};
@@ -111,6 +113,85 @@ pub async fn check(
 ) -> Result<Json<Checked>, Error> {
     admin::check(&state.admin, &actor, &id, &source(&headers, &body)?).await?;
     Ok(Json(Checked { ok: true }))
+}
+
+/// A draft tried on the client's calls of the last 30 days.
+#[derive(Serialize, ToSchema)]
+pub struct Replayed {
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    /// Calls that came in over the period, each decided again under the draft.
+    calls: usize,
+    /// Those the draft routes differently from the rules in use.
+    changed: usize,
+    /// More calls came in than one replay decides again: the oldest were.
+    cut_short: bool,
+    /// The calls that changed, grouped by how and when; largest first.
+    groups: Vec<ReplayedGroup>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReplayedGroup {
+    calls: usize,
+    /// When they came in, local to the client: `night` (midnight to 6), `morning` (to
+    /// noon), `afternoon` (to 5 pm) or `evening`.
+    part_of_day: String,
+    /// The local weekdays they came in on, Monday first.
+    weekdays: Vec<WeekdayCount>,
+    /// Their chain under the rules in use, as `[[tests]]` write one.
+    before: Vec<String>,
+    /// Their chain under the draft.
+    after: Vec<String>,
+    /// The first few, oldest first.
+    examples: Vec<DateTime<Utc>>,
+}
+
+impl From<admin::replay::DraftReplay> for Replayed {
+    fn from(r: admin::replay::DraftReplay) -> Self {
+        let groups = (r.replay.groups.into_iter())
+            .map(|g| ReplayedGroup {
+                calls: g.calls,
+                part_of_day: g.part.name().to_owned(),
+                weekdays: (g.weekdays.iter())
+                    .map(|(day, n)| WeekdayCount {
+                        weekday: day.to_string().to_lowercase(),
+                        calls: *n as u64,
+                    })
+                    .collect(),
+                before: g.before,
+                after: g.after,
+                examples: g.examples,
+            })
+            .collect();
+        Self {
+            since: r.since,
+            until: r.until,
+            calls: r.replay.calls,
+            changed: r.replay.changed,
+            cut_short: r.cut_short,
+            groups,
+        }
+    }
+}
+
+/// Tries a draft on the client's real calls of the last 30 days, without saving it: each
+/// call decided again at the time it came in (with everyone on duty), and those that would
+/// have gone differently. The draft need not pass its own `[[tests]]`.
+#[utoipa::path(post, path = "/api/clients/{id}/rules/replay", tag = "rules", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body(content = String, content_type = "text/plain", description = "the draft rules (TOML, or the same shape as JSON)"),
+    responses((status = 200, body = Replayed), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn replay(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Replayed>, Error> {
+    let text = source(&headers, &body)?;
+    Ok(Json(
+        admin::replay::replay(&state.admin, &actor, &id, &text).await?.into(),
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]

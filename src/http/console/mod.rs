@@ -9,6 +9,7 @@ mod calls;
 mod guard;
 mod layout;
 mod messages;
+mod replay;
 mod rules;
 mod session;
 mod today;

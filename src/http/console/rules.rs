@@ -12,6 +12,7 @@ use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
 use super::Page;
 use crate::admin::checks::{self, ChangedChecks};
+use crate::admin::replay::{DraftReplay, DAYS};
 use crate::admin::{self, AdminError};
 use crate::http::state::AppState;
 use crate::routing::{RuleError, Rules};
@@ -57,6 +58,8 @@ struct Draft<'a> {
     problems: &'a [RuleError],
     /// When the only problems are checks it routes differently: those, to accept or not.
     changed: Option<&'a ChangedChecks>,
+    /// The draft tried on the last days' calls.
+    replay: Option<&'a DraftReplay>,
 }
 
 fn editor_page(session: &Session, id: &str, version: i32, draft: &Draft<'_>) -> Markup {
@@ -66,6 +69,7 @@ fn editor_page(session: &Session, id: &str, version: i32, draft: &Draft<'_>) -> 
         notice,
         problems,
         changed,
+        replay,
     } = draft;
     let problems: &[RuleError] = problems;
     let lines = source.lines().count().max(1);
@@ -80,6 +84,9 @@ fn editor_page(session: &Session, id: &str, version: i32, draft: &Draft<'_>) -> 
             Some(Notice::Good(m)) => p.notice.good role="status" { (m) },
             Some(Notice::Bad(m)) => p.notice.bad role="alert" { (m) },
             None => {}
+        }
+        @if let Some(r) = replay {
+            (super::replay::card(r))
         }
         @if let Some(changed) = changed {
             (checks_card(changed))
@@ -131,6 +138,7 @@ fn editor_page(session: &Session, id: &str, version: i32, draft: &Draft<'_>) -> 
                     button.primary type="submit" name="action" value="save" { "Save" }
                 }
                 button type="submit" formaction={ "/admin/clients/" (id) "/try" } { "Try a call with this text" }
+                button type="submit" name="action" value="replay" { "Try it on the last " (DAYS) " days of calls" }
             }
         }
     };
@@ -181,7 +189,7 @@ fn name_of(rules: &Rules, id: &str) -> String {
 }
 
 /// A chain in words: "ring Maria Lopez, then the outside number, then voicemail".
-fn outcome_words(rules: &Rules, labels: &[String]) -> String {
+pub(super) fn outcome_words(rules: &Rules, labels: &[String]) -> String {
     let name = |id: &str| name_of(rules, id);
     let words: Vec<String> = labels
         .iter()
@@ -251,6 +259,18 @@ pub async fn submit(
             }
             Err(e) => e,
         },
+        "replay" => match admin::replay::replay(&state.admin, &session.actor, &id, &source).await {
+            Ok(replayed) => {
+                let draft = Draft {
+                    source: &source,
+                    comment,
+                    replay: Some(&replayed),
+                    ..Draft::default()
+                };
+                return Ok(editor_page(&session, &id, version, &draft).into_response());
+            }
+            Err(e) => e,
+        },
         other => return Err(crate::http::Error::BadRequest(format!("unknown action `{other}`")).into()),
     };
     match outcome {
@@ -259,7 +279,7 @@ pub async fn submit(
             let changed = checks::changed_by(&source).filter(|c| c.changes.len() == problems.len());
             let what = match (&changed, form.action.as_str()) {
                 (Some(_), _) => "Not saved yet: this change affects some of the file's checks. See how below.",
-                (None, "check") => "The rules have problems: see below.",
+                (None, "check" | "replay") => "The rules have problems: see below.",
                 (None, _) => "Not saved: fix the problems below and save again. Your text is kept.",
             };
             let draft = Draft {
@@ -268,6 +288,7 @@ pub async fn submit(
                 notice: Some(Notice::Bad(what.into())),
                 problems: &problems,
                 changed: changed.as_ref(),
+                replay: None,
             };
             let page = editor_page(&session, &id, version, &draft);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
