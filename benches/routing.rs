@@ -1,4 +1,4 @@
-//! `decide` and TwiML rendering on the example clients.
+//! `decide`, replay and TwiML rendering on the example clients.
 //! Run: `cargo bench --bench routing`.
 
 use std::collections::HashMap;
@@ -9,7 +9,7 @@ use chrono::{TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
 use switchboard::calls::position::Position;
 use switchboard::calls::render;
-use switchboard::routing::{decide, CallInput, MenuChoice, Rules};
+use switchboard::routing::{decide, replay, CallInput, MenuChoice, Rules};
 use switchboard::rules;
 use switchboard::twilio::webhooks::Links;
 
@@ -18,6 +18,15 @@ fn client(name: &str) -> Rules {
         .join("routing-rules")
         .join(format!("{name}.toml"));
     Rules::clone(&rules::files::load_file(&path).expect("example rules are valid").rules)
+}
+
+/// Acme's rules, open on Saturday mornings as well.
+fn acme_open_on_saturday_mornings() -> Rules {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("routing-rules/acme-dental.toml");
+    let text = std::fs::read_to_string(path).expect("example rules");
+    let friday = "fri = [\"09:00-16:00\"]\n";
+    assert!(text.contains(friday));
+    switchboard::routing::parse(&text.replace(friday, &format!("{friday}sat = [\"09:00-12:00\"]\n"))).expect("valid")
 }
 
 fn benches(c: &mut Criterion) {
@@ -72,6 +81,20 @@ fn benches(c: &mut Criterion) {
             )
         })
     });
+
+    // A draft opening on Saturday mornings tried on 30 days of calls, at two volumes: the
+    // cost should grow with the calls and nothing else.
+    let saturdays = acme_open_on_saturday_mornings();
+    for calls in [1_000, 10_000] {
+        let start = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        let step = 30 * 24 * 3600 / calls;
+        let instants: Vec<_> = (0..calls)
+            .map(|n| start + chrono::Duration::seconds(n * step))
+            .collect();
+        c.bench_function(&format!("replay/30_days_{calls}_calls"), |b| {
+            b.iter(|| replay::replay(black_box(&acme), black_box(&saturdays), black_box(&instants)))
+        });
+    }
 
     let decision = decide(&acme, tuesday, &input("+12125550100", MenuChoice::NotAsked, 0));
     let links = Links::new(Some(&"https://switchboard.example.com".parse().unwrap()));

@@ -14,6 +14,8 @@ pub mod checks;
 pub mod handling;
 /// What happened: a call with its alerts, messages with their delivery, figures.
 pub mod history;
+/// Calls on the line now, and those Twilio never said had ended.
+pub mod live;
 pub mod numbers;
 pub mod recordings;
 /// "What would this draft have changed?": the last days' calls decided again under it.

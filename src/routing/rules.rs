@@ -243,6 +243,31 @@ impl Rules {
 
     /// Every route the rules can take, with the key that names it in traces,
     /// round-robin positions and callback URLs.
+    /// The longest a call can go on without anyone answering, whatever way it goes: every
+    /// menu attempt, each assistant rung in turn, the outside number, and the longest
+    /// voicemail with its greeting. A call still unanswered well past it has ended without
+    /// Twilio saying so.
+    pub fn longest_unanswered_seconds(&self) -> u32 {
+        // Time allowed for a greeting, a prompt or an apology to be spoken.
+        const SPOKEN: u32 = 30;
+        let route = |r: &Route| {
+            let assistants = u32::try_from(r.assistants.len()).unwrap_or(u32::MAX);
+            let rings = match r.strategy {
+                None => 0,
+                Some(Strategy::Simultaneous) => r.ring_seconds,
+                Some(_) => r.ring_seconds.saturating_mul(assistants),
+            };
+            let then = r.then.iter().map(|t| match t {
+                Target::External => self.external.as_ref().map_or(0, |e| e.ring_seconds),
+                Target::Voicemail => self.voicemail.as_ref().map_or(0, |v| SPOKEN + v.max_seconds),
+            });
+            then.fold(rings, u32::saturating_add)
+        };
+        let menu = (self.menu.as_ref()).map_or(0, |m| (SPOKEN + m.timeout_seconds).saturating_mul(m.retries + 1));
+        let longest = self.routes().map(|(_, r)| route(r)).max().unwrap_or(0);
+        menu.saturating_add(longest).saturating_add(SPOKEN)
+    }
+
     pub fn routes(&self) -> impl Iterator<Item = (RouteKey, &Route)> {
         let options = self.menu.iter().flat_map(|m| m.options.iter());
         [(RouteKey::Open, &self.open), (RouteKey::AfterHours, &self.after_hours)]
@@ -266,5 +291,53 @@ impl std::fmt::Display for RouteKey {
             Self::AfterHours => f.write_str("after_hours"),
             Self::Option(d) => write!(f, "option-{d}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    const RULES: &str = r#"
+client = "test-clinic"
+name = "Test Clinic"
+numbers = ["+12125550100"]
+timezone = "America/New_York"
+
+[hours]
+mon = ["09:00-17:00"]
+
+[[assistants]]
+id = "ann"
+phone = "+12125550111"
+
+[[assistants]]
+id = "bob"
+phone = "+12125550112"
+
+[[assistants]]
+id = "cat"
+phone = "+12125550113"
+
+[open]
+strategy = "priority"
+ring_seconds = 20
+then = ["external", "voicemail"]
+
+[external]
+phone = "+16465550199"
+ring_seconds = 25
+
+[voicemail]
+greeting = "Leave a message."
+max_seconds = 60
+"#;
+
+    #[test]
+    fn the_longest_unanswered_call_rings_everyone_in_turn_then_the_rest_of_the_longest_route() {
+        let rules = crate::routing::parse(RULES).unwrap();
+        // Three rings of 20 s, the outside number's 25 s, a greeting and 60 s of message,
+        // and the time to speak once more.
+        assert_eq!(rules.longest_unanswered_seconds(), 3 * 20 + 25 + (30 + 60) + 30);
+        let together = crate::routing::parse(&RULES.replace("\"priority\"", "\"simultaneous\"")).unwrap();
+        assert_eq!(together.longest_unanswered_seconds(), 20 + 25 + (30 + 60) + 30);
     }
 }

@@ -421,3 +421,24 @@ pub async fn arrivals(
         .all(db)
         .await?)
 }
+
+/// The calls of `client` that came in since `since` and have not ended, as far as Twilio
+/// has told us: oldest first, at most `limit`.
+///
+/// # Errors
+/// On database failure.
+pub async fn unfinished(
+    db: &impl ConnectionTrait,
+    client: &str,
+    since: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<CallRow>, StoreError> {
+    Ok(Call::find()
+        .filter(call::Column::ClientId.eq(client))
+        .filter(call::Column::StartedAt.gte(since))
+        .filter(call::Column::Status.is_in(["queued", "ringing", "in-progress"]))
+        .order_by_asc(call::Column::StartedAt)
+        .limit(limit)
+        .all(db)
+        .await?)
+}

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect,
-    Statement,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
 };
 
 use super::calls::status_rank;
@@ -198,6 +198,21 @@ pub async fn legs_between(
         .filter(call_leg::Column::ClientId.eq(client))
         .filter(call_leg::Column::CreatedAt.gte(since))
         .filter(call_leg::Column::CreatedAt.lt(until + Duration::hours(4)))
+        .all(db)
+        .await?)
+}
+
+/// The legs of these calls (by the calls' ids).
+///
+/// # Errors
+/// On database failure.
+pub async fn of_calls(db: &impl ConnectionTrait, call_ids: Vec<i64>) -> Result<Vec<LegRow>, StoreError> {
+    if call_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(Leg::find()
+        .filter(call_leg::Column::CallId.is_in(call_ids))
+        .order_by_asc(call_leg::Column::Id)
         .all(db)
         .await?)
 }

@@ -181,6 +181,22 @@ impl Browser {
         panic!("clicking `{css}` loaded no page");
     }
 
+    /// Waits up to `seconds` for `css` to read `needle`, without loading another page;
+    /// returns what it then reads.
+    pub async fn wait_for_text(&self, css: &str, needle: &str, seconds: u64) -> String {
+        let mut last = String::new();
+        for _ in 0..seconds * 4 {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                last = e.text().await.unwrap_or_default();
+                if last.contains(needle) {
+                    return last;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        panic!("`{css}` did not come to read `{needle}` in {seconds} s; it reads: {last}");
+    }
+
     /// Clicks something that changes this page only (a `<summary>`).
     pub async fn toggle(&self, css: &str) {
         self.find(css).await.click().await.unwrap();

@@ -287,3 +287,33 @@ async fn a_draft_tried_on_the_last_30_days_tells_which_calls_would_change() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn today_shows_calls_on_the_phone_flags_one_never_ended_and_brings_itself_up_to_date() {
+    let app = spawn_app().await;
+    app.call_at(&format!("CA{:032x}", 1), ACME, new_york(2026, 12, 1, 10, 0))
+        .await
+        .assert_twiml();
+    let token = app.admin_token(Some("acme-dental")).await;
+    with_browser(app, "live", |b, app| async move {
+        b.sign_in(&token).await;
+        b.goto("/admin/clients/acme-dental").await;
+        let now = b.text("#right-now").await;
+        assert!(now.contains("555-765-4321 Ringing for 0:00"), "{now}");
+        // Ten minutes on, with no word from Twilio, and a second call comes in: the page,
+        // left open, shows both without being reloaded.
+        app.advance(600);
+        app.call(&format!("CA{:032x}", 2), ACME).await.assert_twiml();
+        let now = b.wait_for_text("#right-now", "Not ended?", 30).await;
+        assert!(now.contains("came in 10:00 ago"), "{now}");
+        assert!(
+            now.contains("longer than these rules keep a caller waiting (4:05)"),
+            "{now}"
+        );
+        assert!(now.contains("Ringing for 0:00"), "the new call: {now}");
+        b.find("html[data-refreshed]").await;
+        b.find(".live li.overdue").await;
+        b.screenshot("today-live").await;
+    })
+    .await;
+}

@@ -14,9 +14,9 @@ use super::layout;
 use crate::http::state::AppState;
 
 /// The console serves its own stylesheet and script and nothing inline; the voicemail player
-/// plays from the console too.
+/// plays from the console too, and pages that bring themselves up to date fetch from it.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-img-src 'self'; media-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+img-src 'self'; media-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request.method() == Method::POST && !same_site(request.headers(), state.edge.public_url.as_ref()) {

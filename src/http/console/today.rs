@@ -9,9 +9,10 @@ use serde::Deserialize;
 
 use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
-use super::{handling_badge, local, Page};
+use super::{handling_badge, length, local, person, Page};
 use crate::admin;
 use crate::admin::history;
+use crate::admin::live::LiveCall;
 use crate::http::state::AppState;
 use crate::phone;
 use crate::rules::registry::Loaded;
@@ -103,6 +104,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
     )
     .await?;
     let voicemails = history::latest_voicemails(&state.db, &session.actor, &id, 5).await?;
+    let (live, allowed) = admin::live::calls(&state.db, &state.registry, &session.actor, &id, now).await?;
     // Numbers are written as people near the business write them.
     let home = loaded.rules.numbers.first().map_or("", |n| n.as_str());
     let unfinished = today
@@ -110,11 +112,12 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
         .saturating_sub(today.answered + today.missed + today.voicemails);
     let body = html! {
         h1 { (loaded.rules.name) }
-        section.card aria-labelledby="now" {
+        section.card #right-now data-refresh aria-labelledby="now" {
             h2 #now { "Right now" }
             (open_badge(&loaded, now))
+            (on_the_line(&state, &id, &live, allowed, home))
         }
-        section.card aria-labelledby="calls-today" {
+        section.card #today-figures data-refresh aria-labelledby="calls-today" {
             h2 #calls-today { "Calls today" }
             dl.figures {
                 div { dt { "Calls" } dd { (today.calls) } }
@@ -152,7 +155,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
                 }
             }
         }
-        section.card aria-labelledby="voicemails" {
+        section.card #latest-voicemails data-refresh aria-labelledby="voicemails" {
             h2 #voicemails { "Latest voicemails" }
             @if voicemails.is_empty() {
                 p.muted { "No voicemails yet." }
@@ -175,6 +178,44 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
         tab: Tab::Today,
     };
     Ok(layout::page(&loaded.rules.name, Some(&session), place, body).into_response())
+}
+
+/// The calls that have not ended: ringing, or talking with someone; and those that have gone
+/// unanswered far longer than the rules allow, which Twilio never said had ended.
+fn on_the_line(state: &AppState, id: &str, live: &[LiveCall], allowed: u32, home: &str) -> Markup {
+    let m_ss = |seconds: i64| length(i32::try_from(seconds).unwrap_or(i32::MAX));
+    html! {
+        h3 { "On the phone" }
+        @if live.is_empty() {
+            p.muted { "No calls right now." }
+        } @else {
+            ul.list.live {
+                @for c in live {
+                    li class=[c.overdue.then_some("overdue")] {
+                        a href={ "/admin/calls/" (c.call.call_sid) } {
+                            span.number { (phone::written(&c.call.from_number, home)) }
+                        }
+                        " "
+                        @match &c.talking_with {
+                            Some(who) => {
+                                span.badge.open { "Talking" } " with " (person(state, Some(id), who.as_deref()))
+                                " for " (m_ss(c.seconds))
+                            }
+                            None if c.overdue => {
+                                span.badge.closed { "Not ended?" }
+                                " came in " (m_ss(c.seconds)) " ago, longer than these rules "
+                                "keep a caller waiting (" (m_ss(i64::from(allowed))) "). "
+                                "Twilio has not said that it ended: it most likely ended without word."
+                            }
+                            None => {
+                                span.badge { "Ringing" } " for " (m_ss(c.seconds))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[derive(Deserialize)]
