@@ -287,6 +287,7 @@ pub async fn history(
         to: q.to,
         state: q.state,
         purpose: q.purpose,
+        without_conversations: false,
         before: q.before,
         limit: q.limit.unwrap_or(100),
     };
@@ -327,11 +328,7 @@ pub struct ReceivedView {
 
 impl From<InboundRow> for ReceivedView {
     fn from(r: InboundRow) -> Self {
-        let media: Vec<String> = r
-            .media_urls
-            .as_deref()
-            .and_then(|m| serde_json::from_str(m).ok())
-            .unwrap_or_default();
+        let media: Vec<String> = store::messages::attachments(&r).into_iter().map(|a| a.url).collect();
         Self {
             message_sid: r.message_sid,
             client: r.client_id,
