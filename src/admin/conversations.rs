@@ -15,6 +15,7 @@ use crate::admin::sending::{self, Payload, Queued, SendingError};
 use crate::admin::{self, accounts, Actor, AdminError, Service};
 use crate::phone::{self, E164};
 use crate::rules::registry::Loaded;
+pub use crate::store::conversations::AUTOMATIC_REPLY;
 use crate::store::conversations::{self as stored, ThreadAfter};
 use crate::store::messages::{self, Attachment, InboundRow};
 use crate::twilio::rest::media::Media;
@@ -25,7 +26,7 @@ use crate::twilio::rest::SendError;
 pub enum Text {
     Received(InboundRow),
     /// With what Twilio last said of its delivery.
-    Sent(Delivered),
+    Sent(Box<Delivered>),
 }
 
 impl Text {
@@ -87,8 +88,9 @@ fn thread_after(cursor: Option<&str>) -> Result<Option<ThreadAfter>, AdminError>
     }
 }
 
-/// One conversation in the list: the other party's number, its last text, how many went
-/// each way, and whether its last question awaits an admin's answer.
+/// One conversation in the list: the other party's number, its last text (an automatic reply
+/// only when nothing else came then), how many went each way, and whether its last question
+/// awaits an admin's answer.
 #[derive(Debug, Clone)]
 pub struct Conversation {
     pub number: String,
@@ -131,12 +133,17 @@ pub async fn list(
     let (received, sent) = stored::last_texts(&service.db, client, &last).await?;
     let sent = history::with_delivery(&service.db, sent).await?;
     let mut latest: HashMap<String, Text> = HashMap::new();
-    let candidates = (received.into_iter().map(|r| (r.from_number.clone(), Text::Received(r))))
-        .chain(sent.into_iter().map(|d| (d.message.to_number.clone(), Text::Sent(d))));
+    let candidates = (received.into_iter().map(|r| (r.from_number.clone(), Text::Received(r)))).chain(
+        sent.into_iter()
+            .map(|d| (d.message.to_number.clone(), Text::Sent(Box::new(d)))),
+    );
     for (number, text) in candidates {
-        let newer = latest
-            .get(&number)
-            .is_none_or(|kept| Text::newest_first(&text, kept) == Ordering::Less);
+        let newer = latest.get(&number).is_none_or(|kept| {
+            // An automatic reply, written in the instant of the text it answers, says less
+            // than that text.
+            let automatic = |t: &Text| matches!(t, Text::Sent(d) if d.message.purpose == AUTOMATIC_REPLY);
+            (automatic(&text), Text::newest_first(&text, kept)) < (automatic(kept), Ordering::Equal)
+        });
         if newer {
             latest.insert(number, text);
         }
@@ -167,7 +174,8 @@ pub async fn list(
 #[derive(Debug, Clone)]
 pub struct Thread {
     pub client: Loaded,
-    pub number: E164,
+    /// E.164, or as Twilio gave it (see [`their_number`]).
+    pub number: String,
     /// It replied STOP: nothing can be sent to it until it texts START.
     pub opted_out: bool,
     pub texts: Vec<Text>,
@@ -175,10 +183,19 @@ pub struct Thread {
     pub next: Option<String>,
 }
 
-/// The other party's number, as typed in any common format near the client's own number.
-fn their_number(loaded: &Loaded, typed: &str) -> Result<E164, AdminError> {
+/// The other party's number, as typed in any common format near the client's own number,
+/// in E.164; or exactly as Twilio gave it, for a sender libphonenumber does not know (a short
+/// code, a range it has no rules for), whose texts still came.
+fn their_number(loaded: &Loaded, typed: &str) -> Result<String, AdminError> {
     let home = loaded.rules.numbers.first().map(E164::as_str).unwrap_or_default();
-    phone::read(typed, home).map_err(|e| AdminError::BadRequest(e.to_string()))
+    let digits = typed.strip_prefix('+').unwrap_or(typed);
+    match phone::read(typed, home) {
+        Ok(number) => Ok(number.to_string()),
+        Err(_) if (1..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(typed.to_owned())
+        }
+        Err(e) => Err(AdminError::BadRequest(e.to_string())),
+    }
 }
 
 /// One page of the conversation with `number` (in any common format), newest first.
@@ -198,15 +215,15 @@ pub async fn thread(
     let number = their_number(&loaded, number)?;
     let limit = history::page_size(limit)?;
     let before = thread_after(cursor)?;
-    let (received, sent) = stored::thread(&service.db, client, number.as_str(), before.as_ref(), limit + 1).await?;
+    let (received, sent) = stored::thread(&service.db, client, &number, before.as_ref(), limit + 1).await?;
     let sent = history::with_delivery(&service.db, sent).await?;
     let mut texts: Vec<Text> = (received.into_iter().map(Text::Received))
-        .chain(sent.into_iter().map(Text::Sent))
+        .chain(sent.into_iter().map(|d| Text::Sent(Box::new(d))))
         .collect();
     texts.sort_by(Text::newest_first);
     let (texts, more) = history::page_of(texts, limit);
     let next = more.then(|| texts.last().map(Text::cursor)).flatten();
-    let opted_out = messages::is_opted_out(&service.db, client, number.as_str()).await?;
+    let opted_out = messages::is_opted_out(&service.db, client, &number).await?;
     Ok(Thread {
         client: loaded,
         number,
@@ -234,7 +251,7 @@ pub async fn reply(
         body: body.to_owned(),
         media_urls: Vec::new(),
     };
-    sending::send(service, actor, client, to.as_str(), None, &payload, None).await
+    sending::send(service, actor, client, &to, None, &payload, None).await
 }
 
 /// Pictures a browser may show inline from this server; anything else is offered as a file,

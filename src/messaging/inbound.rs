@@ -15,7 +15,7 @@ use crate::phone::mask;
 use crate::routing::rules::{Assistant, Rules};
 use crate::routing::templates::{self, Vars};
 use crate::rules::registry::Registry;
-use crate::store::{duty, messages, outbox, Db, StoreError};
+use crate::store::{conversations, duty, messages, outbox, Db, StoreError};
 
 /// What the SMS webhooks use, and nothing more: assembled once at start-up.
 #[derive(Debug)]
@@ -116,7 +116,11 @@ pub async fn incoming(texts: &Texts, m: &Incoming) -> Result<(), StoreError> {
         let message = outbox::NewMessage {
             client,
             dedupe_key: format!("reply:{}", m.message_sid),
-            purpose: if duty.is_some() { "duty" } else { "reply" },
+            purpose: if duty.is_some() {
+                "duty"
+            } else {
+                conversations::AUTOMATIC_REPLY
+            },
             call_sid: None,
             recording_sid: None,
             assistant: duty.map(|(a, _)| a.id.as_str()),

@@ -20,8 +20,11 @@ use super::outbox::OutboxRow;
 use super::paging::After;
 use super::StoreError;
 
+/// What an automatic reply to a text (or to HELP) is sent for.
+pub const AUTOMATIC_REPLY: &str = "reply";
+
 /// What a text sent to a customer was sent for: an automatic reply, or an admin's send.
-pub const CUSTOMER_PURPOSES: &[&str] = &["reply", "api", "bulk"];
+pub const CUSTOMER_PURPOSES: &[&str] = &[AUTOMATIC_REPLY, "api", "bulk"];
 
 /// What an assistant texts to put themselves on or off duty: not a conversation.
 const DUTY_COMMANDS: &[&str] = &["OFF", "ON", "STATUS"];
@@ -87,9 +90,10 @@ pub async fn list(
              CASE WHEN keyword IS NULL THEN received_at END AS asked, NULL AS answered \
            FROM inbound_messages WHERE client_id = $1 AND (keyword IS NULL OR keyword NOT IN ({duty})) \
            UNION ALL \
-           SELECT to_number, created_at, 0, 1, NULL, CASE WHEN purpose <> 'reply' THEN created_at END \
+           SELECT to_number, created_at, 0, 1, NULL, CASE WHEN purpose <> '{automatic}' THEN created_at END \
            FROM outbox WHERE client_id = $1 AND kind = 'sms' AND purpose IN ({customers}) \
          ) texts GROUP BY number {below} ORDER BY last_at DESC, number DESC LIMIT ${limit_at}",
+        automatic = AUTOMATIC_REPLY,
         duty = list_values(DUTY_COMMANDS),
         customers = list_values(CUSTOMER_PURPOSES),
     );

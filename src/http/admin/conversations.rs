@@ -92,7 +92,8 @@ impl From<Text> for TextView {
 pub struct ConversationView {
     /// The other party's number (E.164).
     number: String,
-    /// The latest text, either way.
+    /// The latest text either way (an automatic reply only when nothing else came in that
+    /// instant).
     last: TextView,
     received: u64,
     sent: u64,
@@ -171,7 +172,7 @@ pub async fn show(
         ..
     } = thread;
     Ok(Json(ThreadView {
-        number: number.to_string(),
+        number,
         opted_out,
         texts: texts.into_iter().map(TextView::from).collect(),
         next,

@@ -35,9 +35,10 @@ pub struct SendSms {
     send_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Queues a text (or MMS); the worker sends it, never to a number that opted out.
+/// Queues a text (or MMS); the worker sends it. A number that replied STOP is refused at once
+/// (409), and one that replies STOP before the send is not texted.
 #[utoipa::path(post, path = "/api/twilio/send-sms", tag = "messages", security(("bearer" = [])), request_body = SendSms,
-    responses((status = 202, body = Queued), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 202, body = Queued), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "the number replied STOP", body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn send_sms(
     State(state): State<AppState>,
     Admin(actor): Admin,

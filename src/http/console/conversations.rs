@@ -49,7 +49,7 @@ fn preview(text: &Text) -> String {
 /// Who sent a text the business sent: an admin, or the automatic reply.
 fn sender(text: &Text) -> Option<&'static str> {
     match text {
-        Text::Sent(d) if d.message.purpose == "reply" => Some("Automatic reply"),
+        Text::Sent(d) if d.message.purpose == conversations::AUTOMATIC_REPLY => Some("Automatic reply"),
         Text::Sent(_) => Some("You"),
         Text::Received(_) => None,
     }
@@ -113,8 +113,8 @@ fn render(session: &Session, thread: &Thread, sent: bool, refused: Option<&Refus
     let client = rules.client.as_str();
     let home = rules.numbers.first().map(|n| n.as_str()).unwrap_or_default();
     let tz = rules.timezone;
-    let written = phone::written(thread.number.as_str(), home);
-    let here = href(client, thread.number.as_str());
+    let written = phone::written(&thread.number, home);
+    let here = href(client, &thread.number);
     let body = html! {
         h1 { "Texts with " span.number { (written) } }
         p.muted { (rules.name) " · " a href={ "/admin/messages?client=" (client) } { "All conversations" } }

@@ -334,7 +334,7 @@ fn sent_delivery(m: &OutboxRow, reported: Option<&str>) -> &'static str {
         (_, _, Some("read")) => "Read",
         (_, _, Some("undelivered")) => "Not delivered",
         (_, _, Some("failed")) => "Failed on the way",
-        _ => "Sent; delivery not reported yet",
+        _ => "Sent",
     }
 }
 
