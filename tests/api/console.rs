@@ -207,6 +207,7 @@ async fn a_scoped_token_gets_404_for_another_clients_console_pages() {
         "/admin/clients/acme-dental/try?at=2026-12-25T10:00",
         "/admin/calls?client=acme-dental",
         "/admin/messages?client=acme-dental",
+        "/admin/clients/acme-dental/conversations/+12125550188",
         "/admin/clients/no-such-client",
     ] {
         let (status, page) = get(&app, path, Some(&session)).await;
