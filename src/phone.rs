@@ -308,6 +308,20 @@ pub fn written(number: &str, home: &str) -> String {
     parsed.format().mode(mode).to_string()
 }
 
+/// `text`, a number as people near `home` (a business number) write it (`(917) 555-0142`,
+/// `917.555.0142`, `+44 20 7946 0123`), in E.164: the reverse of [`written`].
+///
+/// # Errors
+/// When the text is not a number that can exist.
+pub fn read(text: &str, home: &str) -> Result<E164, PhoneError> {
+    let home_country = phonenumber::parse(None, home).ok().and_then(|h| h.country().id());
+    let number = phonenumber::parse(home_country, text.trim()).map_err(|_| PhoneError::Invalid(text.to_owned()))?;
+    if !number.is_valid() {
+        return Err(PhoneError::Invalid(text.to_owned()));
+    }
+    E164::parse(&number.format().mode(phonenumber::Mode::E164).to_string())
+}
+
 #[cfg(test)]
 mod normalize_tests {
     use super::*;
@@ -318,6 +332,29 @@ mod normalize_tests {
         assert_eq!(written("+442079460123", "+12125550100"), "+44 20 7946 0123");
         assert_eq!(written("+442079460123", "+442079460124"), "020 7946 0123");
         assert_eq!(written("Anonymous", "+12125550100"), "Anonymous");
+    }
+
+    #[test]
+    fn numbers_are_read_as_people_near_the_business_write_them() {
+        for typed in [
+            "(917) 555-0142",
+            "917.555.0142",
+            "1 917 555 0142",
+            "+1 917 555 0142",
+            "+19175550142",
+        ] {
+            assert_eq!(read(typed, "+12125550100").unwrap().as_str(), "+19175550142", "{typed}");
+        }
+        assert_eq!(
+            read("020 7946 0123", "+442079460124").unwrap().as_str(),
+            "+442079460123"
+        );
+        assert_eq!(
+            read("+44 20 7946 0123", "+12125550100").unwrap().as_str(),
+            "+442079460123"
+        );
+        assert!(read("555", "+12125550100").is_err());
+        assert!(read("call me", "+12125550100").is_err());
     }
 
     #[test]

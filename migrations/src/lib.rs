@@ -18,6 +18,7 @@ mod m20261202_000012_search_by_number;
 mod m20261202_000013_audit_filters;
 mod m20261202_000014_call_links;
 mod m20261202_000015_email_alerts;
+mod m20261203_000016_received_media_types;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_audit_filters::Migration),
             Box::new(m20261202_000014_call_links::Migration),
             Box::new(m20261202_000015_email_alerts::Migration),
+            Box::new(m20261203_000016_received_media_types::Migration),
         ]
     }
 }

@@ -55,7 +55,10 @@ impl CallRecord {
 ///
 /// # Errors
 /// On database failure.
-async fn with_delivery(db: &impl ConnectionTrait, messages: Vec<OutboxRow>) -> Result<Vec<Delivered>, StoreError> {
+pub(super) async fn with_delivery(
+    db: &impl ConnectionTrait,
+    messages: Vec<OutboxRow>,
+) -> Result<Vec<Delivered>, StoreError> {
     let sids = messages.iter().filter_map(|m| m.message_sid.clone()).collect();
     let statuses: HashMap<String, String> = store::messages::statuses(db, sids)
         .await?
@@ -126,11 +129,16 @@ pub struct CallPage {
 }
 
 /// A page link's cursor: where the previous page ended.
-fn cursor((at, key): (DateTime<Utc>, &str)) -> String {
+pub(super) fn cursor((at, key): (DateTime<Utc>, &str)) -> String {
     URL_SAFE_NO_PAD.encode(format!("{}|{key}", at.to_rfc3339()))
 }
 
-fn after(cursor: Option<&str>) -> Result<Option<After>, AdminError> {
+/// What a page link that cannot be read any more is told.
+pub(super) fn stale_link() -> AdminError {
+    AdminError::BadRequest("this page link is not valid any more: start again from the first page".into())
+}
+
+pub(super) fn after(cursor: Option<&str>) -> Result<Option<After>, AdminError> {
     let decode = |cursor: &str| -> Option<After> {
         let raw = URL_SAFE_NO_PAD.decode(cursor).ok()?;
         let (at, key) = std::str::from_utf8(&raw).ok()?.split_once('|')?;
@@ -139,13 +147,7 @@ fn after(cursor: Option<&str>) -> Result<Option<After>, AdminError> {
             key.to_owned(),
         ))
     };
-    cursor
-        .map(|c| {
-            decode(c).ok_or_else(|| {
-                AdminError::BadRequest("this page link is not valid any more: start again from the first page".into())
-            })
-        })
-        .transpose()
+    cursor.map(|c| decode(c).ok_or_else(stale_link)).transpose()
 }
 
 /// One page of the calls the actor may see.
@@ -181,6 +183,8 @@ pub struct MessageQuery {
     pub to: Option<String>,
     pub state: Option<String>,
     pub purpose: Option<String>,
+    /// Leave out texts to customers, which are read by conversation.
+    pub without_conversations: bool,
     /// The previous page's last id.
     pub before: Option<i64>,
     pub limit: u64,
@@ -193,6 +197,7 @@ impl MessageQuery {
             to: number_search(self.to)?,
             state: self.state,
             purpose: self.purpose,
+            without_conversations: self.without_conversations,
             before_id: self.before,
         })
     }
@@ -344,9 +349,7 @@ pub async fn opted_out(
     let clients = actor.visible_clients(client)?;
     let before = match after(cursor_text)? {
         Some((at, key)) => {
-            let (client, number) = key.split_once(' ').ok_or_else(|| {
-                AdminError::BadRequest("this page link is not valid any more: start again from the first page".into())
-            })?;
+            let (client, number) = key.split_once(' ').ok_or_else(stale_link)?;
             Some((at, client.to_owned(), number.to_owned()))
         }
         None => None,

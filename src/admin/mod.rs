@@ -1,7 +1,8 @@
 //! What admins can do, whatever the surface (API or console): change rules safely,
 //! put assistants on or off duty, and see only their own clients. Every change is
 //! audited. The rest of what they can do has a file each: see what happened ([`history`],
-//! [`stats`]), send texts and calls ([`sending`]), try a call ([`simulation`]), manage
+//! [`stats`]), send texts and calls ([`sending`]), read and answer texts by conversation
+//! ([`conversations`]), try a call ([`simulation`]), manage
 //! clients' Twilio accounts ([`accounts`]), numbers ([`numbers`]) and recordings
 //! ([`recordings`]).
 
@@ -10,6 +11,8 @@ pub mod accounts;
 pub mod changes;
 /// Checks (a rule file's `[[tests]]`) a draft routes differently, and accepting them.
 pub mod checks;
+/// Texts with the people who text a client, by their number, and replies.
+pub mod conversations;
 /// A call's follow-up: heard, handled, its assistants' links withdrawn.
 pub mod handling;
 /// What happened: a call with its alerts, messages with their delivery, figures.

@@ -39,7 +39,7 @@ pub async fn by_sid(service: &Service, actor: &Actor, recording_sid: &str) -> Re
 }
 
 /// A call to no client's number is seen by global tokens only.
-fn visible<'a>(actor: &Actor, client: Option<&'a str>) -> Result<Option<&'a str>, AdminError> {
+pub(super) fn visible<'a>(actor: &Actor, client: Option<&'a str>) -> Result<Option<&'a str>, AdminError> {
     match (client, &actor.client) {
         (Some(c), _) if actor.can_see(c) => Ok(Some(c)),
         (None, None) => Ok(None),

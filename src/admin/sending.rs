@@ -19,6 +19,9 @@ pub enum SendingError {
     Admin(#[from] AdminError),
     #[error("send quota of {quota} per hour reached")]
     Quota { quota: u64, retry_after: u64 },
+    /// The number replied STOP; refused at once rather than queued to be cancelled.
+    #[error("{0} replied STOP, so no texts can be sent to it until it texts START")]
+    OptedOut(String),
 }
 
 impl From<StoreError> for SendingError {
@@ -198,6 +201,9 @@ async fn enqueue(
             }
             if media_urls.len() > 10 || media_urls.iter().any(|u| !u.starts_with("https://")) {
                 return Err(bad("at most 10 media URLs, each https://"));
+            }
+            if store::messages::is_opted_out(&service.db, loaded.rules.client.as_str(), to.as_str()).await? {
+                return Err(SendingError::OptedOut(crate::phone::written(to.as_str(), &from)));
             }
             ("sms", to.to_string(), body.clone(), media_urls.clone())
         }

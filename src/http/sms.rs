@@ -41,15 +41,24 @@ fn required(form: &HashMap<String, String>, name: &str) -> Result<String, Error>
 async fn incoming(State(state): State<AppState>, signed: Signed<IncomingForm>) -> Result<Twiml, Error> {
     let form = signed.form.all;
     let count: usize = form.get("NumMedia").and_then(|n| n.parse().ok()).unwrap_or(0).min(10);
+    // Twilio numbers each attachment's address and type alike: kept in pairs, in order.
+    let (media_urls, media_types) = (0..count)
+        .filter_map(|i| {
+            let url = form.get(&format!("MediaUrl{i}"))?.clone();
+            Some((
+                url,
+                form.get(&format!("MediaContentType{i}")).cloned().unwrap_or_default(),
+            ))
+        })
+        .unzip();
     let message = Incoming {
         message_sid: required(&form, "MessageSid")?,
         // Replies and alerts are sent to and from these, so they fit the outbox's columns.
         from: twilio::address(required(&form, "From")?, "From", 32)?,
         to: twilio::address(required(&form, "To")?, "To", 32)?,
         body: form.get("Body").cloned().unwrap_or_default(),
-        media_urls: (0..count)
-            .filter_map(|i| form.get(&format!("MediaUrl{i}")).cloned())
-            .collect(),
+        media_urls,
+        media_types,
         opt_out_type: form.get("OptOutType").cloned(),
     };
     inbound::incoming(&state.texts, &message).await?;

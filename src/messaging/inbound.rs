@@ -15,7 +15,7 @@ use crate::phone::mask;
 use crate::routing::rules::{Assistant, Rules};
 use crate::routing::templates::{self, Vars};
 use crate::rules::registry::Registry;
-use crate::store::{duty, messages, outbox, Db, StoreError};
+use crate::store::{conversations, duty, messages, outbox, Db, StoreError};
 
 /// What the SMS webhooks use, and nothing more: assembled once at start-up.
 #[derive(Debug)]
@@ -35,6 +35,8 @@ pub struct Incoming {
     pub to: String,
     pub body: String,
     pub media_urls: Vec<String>,
+    /// Each attachment's type, in the order of `media_urls` (empty when Twilio gave none).
+    pub media_types: Vec<String>,
     /// Set only with Advanced Opt-Out, which has then already replied.
     pub opt_out_type: Option<String>,
 }
@@ -53,6 +55,7 @@ pub async fn incoming(texts: &Texts, m: &Incoming) -> Result<(), StoreError> {
             to: &m.to,
             body: &m.body,
             media_urls: &m.media_urls,
+            media_types: &m.media_types,
             keyword: None,
         };
         messages::store_received(&texts.db, &received, now).await?;
@@ -79,6 +82,7 @@ pub async fn incoming(texts: &Texts, m: &Incoming) -> Result<(), StoreError> {
         to: &m.to,
         body: &m.body,
         media_urls: &m.media_urls,
+        media_types: &m.media_types,
         keyword: duty.map(|(_, c)| c.as_str()).or(keyword.map(Keyword::as_str)),
     };
     let new = messages::store_received(&txn, &received, now).await?;
@@ -112,7 +116,11 @@ pub async fn incoming(texts: &Texts, m: &Incoming) -> Result<(), StoreError> {
         let message = outbox::NewMessage {
             client,
             dedupe_key: format!("reply:{}", m.message_sid),
-            purpose: if duty.is_some() { "duty" } else { "reply" },
+            purpose: if duty.is_some() {
+                "duty"
+            } else {
+                conversations::AUTOMATIC_REPLY
+            },
             call_sid: None,
             recording_sid: None,
             assistant: duty.map(|(a, _)| a.id.as_str()),

@@ -26,6 +26,8 @@ use crate::twilio::webhooks::Links;
 const BATCH: u32 = 32;
 const IDLE_POLL: StdDuration = StdDuration::from_millis(200);
 const SWEEP_EVERY: StdDuration = StdDuration::from_secs(60);
+/// Why a message to a number that replied STOP since it was queued was not sent.
+pub const OPTED_OUT: &str = "recipient opted out";
 /// Twilio transcribes within minutes; a transcript this late is not coming.
 pub const TRANSCRIPT_GIVE_UP_MINUTES: i64 = 15;
 
@@ -269,7 +271,7 @@ async fn place_call(
 /// alert whose call turned out to have been answered or to have a voicemail.
 async fn no_longer_wanted(worker: &Worker, row: &OutboxRow) -> Result<Option<&'static str>, StoreError> {
     if messages::is_opted_out(&worker.db, &row.client_id, &row.to_number).await? {
-        return Ok(Some("recipient opted out"));
+        return Ok(Some(OPTED_OUT));
     }
     if row.purpose == "missed_call" {
         if let Some(call_sid) = &row.call_sid {

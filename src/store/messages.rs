@@ -124,6 +124,8 @@ pub struct Received<'a> {
     pub to: &'a str,
     pub body: &'a str,
     pub media_urls: &'a [String],
+    /// Each attachment's type, in the order of `media_urls`.
+    pub media_types: &'a [String],
     pub keyword: Option<&'a str>,
 }
 
@@ -136,14 +138,15 @@ pub async fn store_received(
     m: &Received<'_>,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let media = (!m.media_urls.is_empty()).then(|| serde_json::to_string(m.media_urls).unwrap_or_default());
+    let json = |list: &[String]| (!list.is_empty()).then(|| serde_json::to_string(list).unwrap_or_default());
     let inserted = Inbound::insert(inbound_message::ActiveModel {
         message_sid: Set(m.message_sid.to_owned()),
         client_id: Set(m.client.map(str::to_owned)),
         from_number: Set(m.from.to_owned()),
         to_number: Set(m.to.to_owned()),
         body: Set(m.body.to_owned()),
-        media_urls: Set(media),
+        media_urls: Set(json(m.media_urls)),
+        media_types: Set(json(m.media_types)),
         keyword: Set(m.keyword.map(str::to_owned)),
         received_at: Set(now),
     })
@@ -155,6 +158,28 @@ pub async fn store_received(
     .exec_without_returning(db)
     .await?;
     Ok(inserted > 0)
+}
+
+/// An attachment of a text received (MMS): its address at Twilio, and its type when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub url: String,
+    pub content_type: Option<String>,
+}
+
+/// The attachments of a text received, in the order they came.
+pub fn attachments(row: &InboundRow) -> Vec<Attachment> {
+    let list =
+        |json: Option<&str>| -> Vec<String> { json.and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default() };
+    let types = list(row.media_types.as_deref());
+    list(row.media_urls.as_deref())
+        .into_iter()
+        .enumerate()
+        .map(|(i, url)| Attachment {
+            url,
+            content_type: types.get(i).filter(|t| !t.is_empty()).cloned(),
+        })
+        .collect()
 }
 
 /// # Errors

@@ -7,6 +7,7 @@ pub mod availability;
 pub mod batch;
 pub mod call_links;
 pub mod calls;
+pub mod conversations;
 pub mod duty;
 mod entities;
 pub mod handling;

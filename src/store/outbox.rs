@@ -353,6 +353,8 @@ pub struct MessageFilter {
     pub to: Option<crate::phone::NumberSearch>,
     pub state: Option<String>,
     pub purpose: Option<String>,
+    /// Leave out texts to customers: they are read by conversation (`super::conversations`).
+    pub without_conversations: bool,
     /// Continue below this id (the previous page's last).
     pub before_id: Option<i64>,
 }
@@ -382,6 +384,9 @@ pub fn list_query(backend: DatabaseBackend, f: &MessageFilter, limit: u64) -> St
         if let Some(v) = value {
             q = q.filter(column.eq(v.clone()));
         }
+    }
+    if f.without_conversations {
+        q = q.filter(super::conversations::sent_to_customers().not());
     }
     if let Some(id) = f.before_id {
         q = q.filter(outbox::Column::Id.lt(id));

@@ -17,7 +17,8 @@ fn acme_routes() -> Vec<(String, String)> {
                 .replace("{assistant}", "maria")
                 .replace("{version}", "1")
                 .replace("{sid}", CALL)
-                .replace("{number}", "+12125550188");
+                .replace("{number}", "+12125550188")
+                .replace("{index}", "0");
             let query = match path.as_str() {
                 p if p.ends_with("/diff") => "?from=1&to=1",
                 p if p.ends_with("/available-numbers") => "?client=acme-dental&area_code=212",

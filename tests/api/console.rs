@@ -207,6 +207,7 @@ async fn a_scoped_token_gets_404_for_another_clients_console_pages() {
         "/admin/clients/acme-dental/try?at=2026-12-25T10:00",
         "/admin/calls?client=acme-dental",
         "/admin/messages?client=acme-dental",
+        "/admin/clients/acme-dental/conversations/+12125550188",
         "/admin/clients/no-such-client",
     ] {
         let (status, page) = get(&app, path, Some(&session)).await;
@@ -567,14 +568,15 @@ async fn the_call_log_and_the_texts_sent_page_on_to_older_ones_keeping_the_filte
     assert!(link(&second, "Older calls").is_none(), "the last page says no more");
 
     let (_, texts) = get(&app, "/admin/messages", Some(&session)).await;
-    assert!(link(&texts, "Older texts sent").is_none(), "no older texts: {texts}");
+    assert!(link(&texts, "Older alerts").is_none(), "no older alerts: {texts}");
 }
 
 #[tokio::test]
-async fn the_texts_received_page_on_to_older_ones() {
+async fn a_conversation_pages_back_to_earlier_texts() {
     let app = spawn_app().await;
     let body = |n: usize| format!("Message #{n:03}");
-    for n in 0..101 {
+    // Each text gets the automatic reply: 26 texts in, 26 out.
+    for n in 0..26 {
         app.advance(1);
         let sid = format!("SM00000000000000000000000000{n:06}");
         let text = body(n);
@@ -589,18 +591,18 @@ async fn the_texts_received_page_on_to_older_ones() {
     }
     let token = app.admin_token(Some("acme-dental")).await;
     let (session, _) = sign_in(&app, &token).await;
-    let (_, first) = get(&app, "/admin/messages", Some(&session)).await;
+    let (_, messages) = get(&app, "/admin/messages", Some(&session)).await;
+    let conversation = format!("/admin/clients/acme-dental/conversations/{CALLER}");
+    assert!(messages.contains(&format!("href=\"{conversation}\"")), "{messages}");
+    let (_, first) = get(&app, &conversation, Some(&session)).await;
     assert!(
-        first.contains(&body(100)) && !first.contains(&body(0)),
-        "the newest 100 first"
+        first.contains(&body(25)) && first.contains(&body(1)) && !first.contains(&body(0)),
+        "the latest 50 texts: {first}"
     );
-    let older = link(&first, "Older texts received").expect("a link to older texts received");
-    let (_, second) = get(&app, &older, Some(&session)).await;
+    let earlier = link(&first, "Earlier texts").expect("a link to earlier texts");
+    let (_, second) = get(&app, &earlier, Some(&session)).await;
     assert!(second.contains(&body(0)) && !second.contains(&body(1)), "{second}");
-    assert!(
-        link(&second, "Older texts received").is_none(),
-        "the last page says no more"
-    );
+    assert!(link(&second, "Earlier texts").is_none(), "the first texts say no more");
 }
 
 #[tokio::test]
@@ -649,14 +651,14 @@ async fn the_numbers_that_opted_out_page_on_to_older_ones() {
     let (_, first) = get(&app, "/admin/messages", Some(&session)).await;
     let listed = opted_out(&first);
     assert!(
-        listed.contains("+12125550100<") && !listed.contains("+12125550000<"),
+        listed.contains("(212) 555-0100<") && !listed.contains("(212) 555-0000<"),
         "the latest 100 first"
     );
     let more = link(&first, "More numbers that opted out").expect("a link to more");
     let (_, second) = get(&app, &more, Some(&session)).await;
     let listed = opted_out(&second);
     assert!(
-        listed.contains("+12125550000<") && !listed.contains("+12125550001<"),
+        listed.contains("(212) 555-0000<") && !listed.contains("(212) 555-0001<"),
         "{listed}"
     );
     assert!(link(&second, "More numbers that opted out").is_none());

@@ -1,7 +1,8 @@
 //! The fake Twilio's phone numbers and recording media: `AvailablePhoneNumbers/{Country}/Local.json`
 //! (two numbers in the asked area code), `IncomingPhoneNumbers.json` (records what was bought,
-//! with its webhook URLs) and `Recordings/{sid}.mp3` (the bytes a test gave it, recording which
-//! account fetched them). Parameter names are checked as for messages.
+//! with its webhook URLs), `Recordings/{sid}.mp3` (the bytes a test gave it, recording which
+//! account fetched them) and `Messages/{sid}/Media/{sid}` (an MMS's attachment, with its type).
+//! Parameter names are checked as for messages.
 
 use std::collections::HashMap;
 
@@ -21,6 +22,8 @@ const PURCHASE: &str = "POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumb
 #[derive(Default)]
 pub(super) struct Numbers {
     recordings: HashMap<String, Vec<u8>>,
+    /// (message SID, media SID) → (content type, bytes).
+    media: HashMap<(String, String), (String, Vec<u8>)>,
     fetches: Vec<(String, String)>,
     bought: Vec<(String, Form)>,
 }
@@ -33,6 +36,10 @@ pub(super) fn routes() -> Router<Shared> {
         )
         .route("/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json", post(purchase))
         .route("/2010-04-01/Accounts/{sid}/Recordings/{file}", get(recording))
+        .route(
+            "/2010-04-01/Accounts/{sid}/Messages/{message}/Media/{media}",
+            get(message_media),
+        )
 }
 
 impl super::FakeTwilio {
@@ -42,6 +49,15 @@ impl super::FakeTwilio {
             .numbers
             .recordings
             .insert(sid.to_owned(), bytes.to_vec());
+    }
+
+    /// Serves `bytes` as attachment `media` of text `message`, typed `content_type`, to any
+    /// known account; returns its address as Twilio gives it in the incoming-text webhook.
+    pub fn add_media(&self, message: &str, media: &str, content_type: &str, bytes: &[u8]) -> String {
+        let key = (message.to_owned(), media.to_owned());
+        let value = (content_type.to_owned(), bytes.to_vec());
+        lock(&self.state).numbers.media.insert(key, value);
+        format!("https://api.twilio.com/2010-04-01/Accounts/AC11111111111111111111111111111111/Messages/{message}/Media/{media}")
     }
 
     /// (account SID, recording SID) of every recording served, oldest first.
@@ -108,4 +124,17 @@ async fn recording(
     };
     fake.numbers.fetches.push((sid, recording));
     Ok(([(header::CONTENT_TYPE, "audio/mpeg")], bytes).into_response())
+}
+
+async fn message_media(
+    State(state): State<Shared>,
+    Path((sid, message, media)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, Refusal> {
+    let fake = lock(&state);
+    fake.authenticate(&headers, &sid)?;
+    let Some((content_type, bytes)) = fake.numbers.media.get(&(message, media)).cloned() else {
+        return Err(error(404, 20404, "The requested resource was not found"));
+    };
+    Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
 }

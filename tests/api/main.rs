@@ -15,6 +15,7 @@ mod checks;
 mod cli;
 mod connections;
 mod console;
+mod conversations;
 mod database;
 mod db_proxy;
 mod email;

@@ -178,7 +178,7 @@ async fn a_call_with_a_voicemail_shows_its_transcript_and_an_audio_player() {
         );
         b.screenshot("call").await;
         b.goto("/admin/messages?client=acme-dental").await;
-        assert!(b.text("#sent-h ~ div").await.contains("Voicemail for"));
+        assert!(b.text("#alerts-h ~ div").await.contains("Voicemail for"));
         b.screenshot("messages").await;
     })
     .await;

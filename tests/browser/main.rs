@@ -16,3 +16,4 @@ mod helpers;
 mod assistants;
 mod browser;
 mod console;
+mod conversations;

@@ -35,9 +35,10 @@ pub struct SendSms {
     send_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Queues a text (or MMS); the worker sends it, never to a number that opted out.
+/// Queues a text (or MMS); the worker sends it. A number that replied STOP is refused at once
+/// (409), and one that replies STOP before the send is not texted.
 #[utoipa::path(post, path = "/api/twilio/send-sms", tag = "messages", security(("bearer" = [])), request_body = SendSms,
-    responses((status = 202, body = Queued), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 202, body = Queued), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "the number replied STOP", body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn send_sms(
     State(state): State<AppState>,
     Admin(actor): Admin,
@@ -287,6 +288,7 @@ pub async fn history(
         to: q.to,
         state: q.state,
         purpose: q.purpose,
+        without_conversations: false,
         before: q.before,
         limit: q.limit.unwrap_or(100),
     };
@@ -327,11 +329,7 @@ pub struct ReceivedView {
 
 impl From<InboundRow> for ReceivedView {
     fn from(r: InboundRow) -> Self {
-        let media: Vec<String> = r
-            .media_urls
-            .as_deref()
-            .and_then(|m| serde_json::from_str(m).ok())
-            .unwrap_or_default();
+        let media: Vec<String> = store::messages::attachments(&r).into_iter().map(|a| a.url).collect();
         Self {
             message_sid: r.message_sid,
             client: r.client_id,

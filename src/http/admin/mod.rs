@@ -7,6 +7,7 @@ pub mod attempts;
 mod auth;
 mod calls;
 mod clients;
+pub(super) mod conversations;
 mod export;
 mod messages;
 mod numbers;
@@ -74,6 +75,9 @@ pub fn router() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(messages::validate))
         .routes(routes!(messages::history))
         .routes(routes!(messages::received))
+        .routes(routes!(conversations::list))
+        .routes(routes!(conversations::show))
+        .routes(routes!(conversations::media))
         .routes(routes!(numbers::available))
         .routes(routes!(numbers::purchase))
         .routes(routes!(numbers::release))

@@ -217,13 +217,12 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
             h2 #alerts-h { "Alerts sent" }
             @if record.alerts.is_empty() { p.muted { "No alerts." } } @else { div.scroll {
                 table {
-                    thead { tr { th { "What" } th { "To" } th { "State" } th { "Delivery" } th { "Text" } } }
+                    thead { tr { th { "What" } th { "To" } th { "Delivery" } th { "Text" } } }
                     tbody {
                         @for a in &record.alerts {
                             tr {
                                 td data-label="What" { (sent_what(&a.message)) }
                                 td data-label="To" { span.number { (sent_to(&a.message)) } }
-                                td data-label="State" { (a.message.state) }
                                 td data-label="Delivery" {
                                     (sent_delivery(&a.message, a.delivery.as_deref()))
                                     @if let Some(code) = a.message.error_code { " (error " (code) ")" }

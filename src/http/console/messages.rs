@@ -1,4 +1,6 @@
-//! Texts sent and received, with their delivery status, and the numbers that opted out.
+//! The Messages page: a client's conversations first (texts with the people who text it, by
+//! their number), then the alerts sent to its own staff and the calls placed, then the
+//! numbers that opted out.
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
@@ -7,20 +9,23 @@ use serde::Deserialize;
 
 use super::layout::{self, Place, Tab};
 use super::session::Session;
-use super::{local, sent_delivery, sent_to, sent_what, zone, Page};
+use super::{conversations, local, sent_delivery, sent_to, sent_what, zone, Page};
 use crate::admin;
-use crate::admin::history::{self, MessageQuery, ReceivedQuery};
+use crate::admin::conversations as talks;
+use crate::admin::history::{self, MessageQuery};
 use crate::http::state::AppState;
+use crate::phone;
 
 const PAGE: u64 = 100;
+const CONVERSATIONS: u64 = 50;
 
 #[derive(Deserialize)]
 pub struct Filter {
     client: Option<String>,
-    /// The last text sent on the previous page of texts sent.
+    /// Where the previous page of conversations ended.
+    conversations: Option<String>,
+    /// The last alert on the previous page of alerts.
     before: Option<i64>,
-    /// Where the previous page of texts received ended.
-    received: Option<String>,
     /// Where the previous page of numbers that opted out ended.
     opted_out: Option<String>,
 }
@@ -28,13 +33,6 @@ pub struct Filter {
 pub async fn page(State(state): State<AppState>, session: Session, Query(q): Query<Filter>) -> Result<Response, Page> {
     let client = q.client.filter(|c| !c.is_empty());
     let shown = client.clone().or_else(|| session.actor.client.clone());
-    let query = MessageQuery {
-        client: client.clone(),
-        before: q.before,
-        limit: PAGE,
-        ..MessageQuery::default()
-    };
-    let sent = history::messages(&state.db, &session.actor, query).await?;
     let older_link = |name: &str, value: &str| {
         let mut link = url::form_urlencoded::Serializer::new(String::new());
         if let Some(c) = &client {
@@ -42,16 +40,31 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
         }
         format!("/admin/messages?{}", link.append_pair(name, value).finish())
     };
-    let older_sent = sent.next.map(|before| older_link("before", &before.to_string()));
-    let sent = sent.messages;
-    let received_query = ReceivedQuery {
-        client: client.clone(),
-        cursor: q.received,
-        limit: PAGE,
+    let talks = match &shown {
+        Some(c) => {
+            let page = talks::list(
+                &state.admin,
+                &session.actor,
+                c,
+                q.conversations.as_deref(),
+                CONVERSATIONS,
+            )
+            .await?;
+            let older = page.next.as_deref().map(|next| older_link("conversations", next));
+            Some((page, older))
+        }
+        None => None,
     };
-    let received = history::received(&state.db, &session.actor, received_query).await?;
-    let older_received = received.next.as_deref().map(|next| older_link("received", next));
-    let received = received.texts;
+    let query = MessageQuery {
+        client: client.clone(),
+        without_conversations: true,
+        before: q.before,
+        limit: PAGE,
+        ..MessageQuery::default()
+    };
+    let alerts = history::messages(&state.db, &session.actor, query).await?;
+    let older_alerts = alerts.next.map(|before| older_link("before", &before.to_string()));
+    let alerts = alerts.messages;
     let opted_out = history::opted_out(&state.db, &session.actor, client.clone(), q.opted_out.as_deref(), PAGE).await?;
     let more_opted_out = opted_out.next.as_deref().map(|next| older_link("opted_out", next));
     let opted_out = opted_out.numbers;
@@ -59,48 +72,37 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
     let body = html! {
         h1 { "Messages" }
         (layout::client_filter(&session, &visible, "/admin/messages", client.as_deref()))
-        section.card aria-labelledby="sent-h" {
-            h2 #sent-h { "Sent" }
-            @if sent.is_empty() { p.muted { "Nothing sent yet." } } @else { div.scroll {
+        @match &talks {
+            Some((page, older)) => (conversations::list(page, older.as_deref())),
+            None => section.card aria-labelledby="conversations-h" {
+                h2 #conversations-h { "Conversations" }
+                p.muted { "Choose a client above to see the texts people sent it, and answer them." }
+            },
+        }
+        section.card aria-labelledby="alerts-h" {
+            h2 #alerts-h { "Alerts to staff, and calls placed" }
+            p.muted { "Voicemail and missed-call alerts, daily summaries and duty confirmations sent to the business's own people, and calls placed for it." }
+            @if alerts.is_empty() { p.muted { "Nothing sent yet." } } @else { div.scroll {
                 table {
-                    thead { tr { th { "When" } th { "To" } th { "What" } th { "State" } th { "Delivery" } th { "Text" } } }
+                    thead { tr { th { "When" } th { "To" } th { "What" } th { "Delivery" } th { "Text" } } }
                     tbody {
-                        @for d in &sent {
+                        @for d in &alerts {
                             @let m = &d.message;
                             tr {
                                 td data-label="When" { (local(zone(&state, Some(&m.client_id)), m.created_at)) }
                                 td data-label="To" { span.number { (sent_to(m)) } }
                                 td data-label="What" { (sent_what(m)) }
-                                td data-label="State" { (m.state) }
                                 td data-label="Delivery" {
                                     (sent_delivery(m, d.delivery.as_deref()))
                                     @if let Some(code) = m.error_code { " (error " (code) ")" }
                                 }
-                                td data-label="Text" { (m.body) }
+                                td data-label="Text" { @if m.kind != "call" { (m.body) } }
                             }
                         }
                     }
                 }
             } }
-            @if let Some(href) = &older_sent { p { a href=(href) { "Older texts sent" } } }
-        }
-        section.card aria-labelledby="received-h" {
-            h2 #received-h { "Received" }
-            @if received.is_empty() { p.muted { "Nothing received yet." } } @else { div.scroll {
-                table {
-                    thead { tr { th { "When" } th { "From" } th { "Text" } } }
-                    tbody {
-                        @for m in &received {
-                            tr {
-                                td data-label="When" { (local(zone(&state, m.client_id.as_deref()), m.received_at)) }
-                                td data-label="From" { (m.from_number) }
-                                td data-label="Text" { (m.body) @if let Some(k) = &m.keyword { " " span.badge { (k) } } }
-                            }
-                        }
-                    }
-                }
-            } }
-            @if let Some(href) = &older_received { p { a href=(href) { "Older texts received" } } }
+            @if let Some(href) = &older_alerts { p { a href=(href) { "Older alerts" } } }
         }
         section.card aria-labelledby="optouts-h" {
             h2 #optouts-h { "Opted out" }
@@ -108,7 +110,8 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
             @if opted_out.is_empty() { p.muted { "Nobody has opted out." } }
             ul.list {
                 @for o in &opted_out {
-                    li { (o.number) span.muted { " since " (local(zone(&state, Some(&o.client_id)), o.updated_at)) " (" (o.source) ")" } }
+                    @let home = state.registry.current(&o.client_id).and_then(|l| l.rules.numbers.first().map(|n| n.to_string())).unwrap_or_default();
+                    li { span.number { (phone::written(&o.number, &home)) } span.muted { " since " (local(zone(&state, Some(&o.client_id)), o.updated_at)) " (" (o.source) ")" } }
                 }
             }
             @if let Some(href) = &more_opted_out { p { a href=(href) { "More numbers that opted out" } } }

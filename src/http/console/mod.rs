@@ -6,6 +6,7 @@
 
 mod call_link;
 mod calls;
+mod conversations;
 mod guard;
 mod layout;
 mod messages;
@@ -70,6 +71,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/calls/{sid}/links/revoke", post(calls::revoke_links))
         .route("/admin/voicemails", get(voicemails::page))
         .route("/admin/messages", get(messages::page))
+        .route("/admin/clients/{id}/conversations/{number}", get(conversations::show))
+        .route(
+            "/admin/clients/{id}/conversations/{number}/reply",
+            post(conversations::reply),
+        )
+        .route(
+            "/admin/messages/received/{sid}/media/{index}",
+            get(conversations::media),
+        )
         .route(&format!("{PATH_CALL_LINK}{{token}}"), get(call_link::page))
         .route(
             &format!("{PATH_CALL_LINK}{{token}}/recording"),
@@ -309,13 +319,23 @@ fn sent_to(m: &OutboxRow) -> String {
     }
 }
 
-/// How delivery went: Twilio reports it for texts; a mail server only accepts.
-fn sent_delivery(m: &OutboxRow, reported: Option<&str>) -> String {
-    match (m.kind.as_str(), m.state.as_str(), reported) {
-        ("email", "sent", _) => "accepted by the mail server".to_owned(),
-        (_, _, Some(status)) => status.to_owned(),
-        (_, "sent", None) => "not reported yet".to_owned(),
-        _ => String::new(),
+/// How a message we sent fared, in words: where it is in the outbox, then what Twilio (or
+/// the mail server) last reported.
+fn sent_delivery(m: &OutboxRow, reported: Option<&str>) -> &'static str {
+    match (m.state.as_str(), m.kind.as_str(), reported) {
+        ("pending", ..) => "Waiting to be sent",
+        ("cancelled", ..) if m.last_error.as_deref() == Some(crate::messaging::worker::OPTED_OUT) => {
+            "Not sent: the number replied STOP"
+        }
+        ("cancelled", ..) => "Not sent: no longer needed",
+        ("failed", ..) => "Could not be sent",
+        (_, "email", _) => "Accepted by the mail server",
+        (_, "call", _) => "Call placed",
+        (_, _, Some("delivered")) => "Delivered",
+        (_, _, Some("read")) => "Read",
+        (_, _, Some("undelivered")) => "Not delivered",
+        (_, _, Some("failed")) => "Failed on the way",
+        _ => "Sent",
     }
 }
 

@@ -10,6 +10,9 @@ pub struct Model {
     pub to_number: String,
     pub body: String,
     pub media_urls: Option<String>,
+    /// Each attachment's type (`image/jpeg`…), in the order of `media_urls`; none before
+    /// types were kept.
+    pub media_types: Option<String>,
     pub keyword: Option<String>,
     pub received_at: DateTimeUtc,
 }

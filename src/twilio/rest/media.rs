@@ -1,5 +1,6 @@
-//! Recording media: `GET Accounts/{sid}/Recordings/{RecordingSid}.mp3`, handed on as a stream so
-//! that a long recording never sits whole in memory.
+//! Media: recordings (`GET Accounts/{sid}/Recordings/{RecordingSid}.mp3`) and the attachments of
+//! texts received (`GET Accounts/{sid}/Messages/{MessageSid}/Media/{MediaSid}`), handed on as a
+//! stream so that a long recording or a large picture never sits whole in memory.
 //!
 //! Media has its own HTTP client. The API client's whole-request timeout would cut a long
 //! download off mid-stream, so this one bounds connecting and each read instead. It also follows
@@ -18,10 +19,12 @@ use super::{describe, read_error, status_error, Account, SendError, TwilioClient
 /// Enough hops for a storage redirect; more means something is wrong.
 const MAX_REDIRECTS: usize = 3;
 
-/// A recording Twilio has started to send.
+/// A recording or an attachment Twilio has started to send.
 pub struct Media {
     /// As Twilio announced it, when it did.
     pub length: Option<u64>,
+    /// As Twilio announced it, when it did.
+    pub content_type: Option<String>,
     response: reqwest::Response,
 }
 
@@ -37,7 +40,7 @@ impl Media {
 
 /// A download that broke off after it started; described without the URL.
 #[derive(Debug, thiserror::Error)]
-#[error("the recording download broke off: {0}")]
+#[error("the download broke off: {0}")]
 pub struct MediaError(String);
 
 /// The media client: see the module documentation.
@@ -56,11 +59,31 @@ impl TwilioClient {
     /// through [`Media::into_stream`].
     ///
     /// # Errors
-    /// [`SendError`]: `Rejected` with status 404 when the account has no such recording, 401 when
-    /// Twilio refuses the credentials; a read is safe to repeat, so the rest is `Retryable`.
+    /// As [`TwilioClient::fetch_message_media`].
     #[tracing::instrument(name = "twilio.fetch_recording", skip_all, fields(account_sid = %account.sid))]
     pub async fn fetch_recording(&self, account: &Account, sid: &str) -> Result<Media, SendError> {
-        let url = self.endpoint(account, &["Recordings", &format!("{sid}.mp3")])?;
+        self.fetch_media(account, &["Recordings", &format!("{sid}.mp3")]).await
+    }
+
+    /// Starts downloading attachment `media_sid` of text `message_sid` (an MMS received) with
+    /// `account`'s credentials; the body follows through [`Media::into_stream`].
+    ///
+    /// # Errors
+    /// [`SendError`]: `Rejected` with status 404 when the account has no such media, 401 when
+    /// Twilio refuses the credentials; a read is safe to repeat, so the rest is `Retryable`.
+    #[tracing::instrument(name = "twilio.fetch_message_media", skip_all, fields(account_sid = %account.sid))]
+    pub async fn fetch_message_media(
+        &self,
+        account: &Account,
+        message_sid: &str,
+        media_sid: &str,
+    ) -> Result<Media, SendError> {
+        self.fetch_media(account, &["Messages", message_sid, "Media", media_sid])
+            .await
+    }
+
+    async fn fetch_media(&self, account: &Account, resource: &[&str]) -> Result<Media, SendError> {
+        let url = self.endpoint(account, resource)?;
         let request = (self.media.get(url)).basic_auth(&account.sid, Some(account.token.expose_secret()));
         let response = request
             .send()
@@ -72,8 +95,12 @@ impl TwilioClient {
             let body = response.bytes().await.unwrap_or_default();
             return Err(read_error(status_error(status, None, &body)));
         }
+        let content_type = (response.headers().get(reqwest::header::CONTENT_TYPE))
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         Ok(Media {
             length: response.content_length(),
+            content_type,
             response,
         })
     }
