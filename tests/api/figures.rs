@@ -172,3 +172,29 @@ async fn the_figures_page_offers_three_periods_refuses_others_and_only_for_the_t
     let (status, _) = get(&app, "/admin/clients/harbor-plumbing/figures", Some(&session)).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn the_new_figures_are_described_in_the_openapi_document() {
+    let app = spawn_app().await;
+    let (_, doc) = app.api("GET", "/api/openapi.json", None, None).await;
+    let schemas = &doc["components"]["schemas"];
+    for field in [
+        "by_day",
+        "by_hour_of_week",
+        "inbound",
+        "outbound",
+        "mean_answered_call_seconds",
+    ] {
+        assert!(
+            schemas["Stats"]["properties"][field].is_object(),
+            "Stats.{field}: {}",
+            schemas["Stats"]
+        );
+    }
+    for field in ["date", "answered", "voicemail", "missed", "not_finished", "outbound"] {
+        assert!(schemas["DayCount"]["properties"][field].is_object(), "DayCount.{field}");
+    }
+    assert_eq!(schemas["DayCount"]["properties"]["date"]["format"], "date");
+    assert!(schemas["MessageStats"]["properties"]["top_recipients"].is_object());
+    assert!(schemas["AssistantStats"]["properties"]["answer_rate"].is_object());
+}

@@ -15,13 +15,40 @@ use crate::admin::stats::{AssistantStats, DayCount, WeekdayHours};
 /// the chart (the stylesheet picks the sizes).
 const WIDTH: f64 = 400.0;
 
-/// What became of calls, bottom of a bar first: the figure, its words and its CSS class.
-pub const OUTCOMES: [(fn(&DayCount) -> u64, &str, &str); 5] = [
-    (|d| d.answered, "Answered", "answered"),
-    (|d| d.voicemail, "Voicemail", "voicemail"),
-    (|d| d.missed, "Missed", "missed"),
-    (|d| d.not_finished, "Not finished", "not-finished"),
-    (|d| d.outbound, "Placed by the office", "outbound"),
+/// What became of a day's calls, in words, with its CSS class and where [`DayCount`] has it.
+pub struct Outcome {
+    pub count: fn(&DayCount) -> u64,
+    pub words: &'static str,
+    pub class: &'static str,
+}
+
+/// Every outcome, bottom of a bar first.
+pub const OUTCOMES: [Outcome; 5] = [
+    Outcome {
+        count: |d| d.answered,
+        words: "Answered",
+        class: "answered",
+    },
+    Outcome {
+        count: |d| d.voicemail,
+        words: "Voicemail",
+        class: "voicemail",
+    },
+    Outcome {
+        count: |d| d.missed,
+        words: "Missed",
+        class: "missed",
+    },
+    Outcome {
+        count: |d| d.not_finished,
+        words: "Not finished",
+        class: "not-finished",
+    },
+    Outcome {
+        count: |d| d.outbound,
+        words: "Placed by the office",
+        class: "outbound",
+    },
 ];
 
 pub const WEEKDAYS: [&str; 7] = [
@@ -73,8 +100,8 @@ fn day_label(date: NaiveDate, with_weekday: bool) -> String {
 fn stacked(day: &DayCount) -> Vec<(u64, u64, &'static str, &'static str)> {
     let mut below = 0;
     let mut segments = Vec::new();
-    for (figure, words, class) in OUTCOMES {
-        let n = figure(day);
+    for Outcome { count, words, class } in OUTCOMES {
+        let n = count(day);
         if n > 0 {
             segments.push((below, n, words, class));
         }
@@ -85,7 +112,7 @@ fn stacked(day: &DayCount) -> Vec<(u64, u64, &'static str, &'static str)> {
 
 /// Calls a day as stacked bars, one bar a local day, coloured by outcome.
 pub fn calls_by_day(days: &[DayCount], zone: &str, summary: &str) -> Markup {
-    let (left, right, top, bottom) = (34.0, 6.0, 10.0, 44.0);
+    let (left, right, top, bottom) = (44.0, 6.0, 10.0, 46.0);
     let height = 240.0;
     let (plot_w, plot_h) = (WIDTH - left - right, height - top - bottom);
     let (step, max) = axis(days.iter().map(|d| d.calls).max().unwrap_or(0));
@@ -106,7 +133,7 @@ pub fn calls_by_day(days: &[DayCount], zone: &str, summary: &str) -> Markup {
             @let when = day.date.format("%a %-d %b").to_string();
             g.day data-day=(day.date) data-calls=(day.calls) {
                 @for (below, n, words, class) in stacked(day) {
-                    rect class={ "bar " (class) } x=(x) width=(bar) y=(y(below + n)) height=(y(below) - y(below + n))
+                    rect class={ "bar outcome-" (class) } x=(x) width=(bar) y=(y(below + n)) height=(y(below) - y(below + n))
                         data-outcome=(class) data-calls=(n) {
                         title { (when) ": " (n) " " (words.to_lowercase()) }
                     }
@@ -143,10 +170,10 @@ pub fn heat_ranges(max: u64) -> Vec<(u64, u64, u64)> {
 
 /// Busy hours of the week: weekdays down, local hours across, darker for more calls.
 pub fn busy_hours(week: &[WeekdayHours], zone: &str, summary: &str) -> Markup {
-    let (left, right, top) = (52.0, 4.0, 6.0);
+    let (left, right, top) = (60.0, 4.0, 6.0);
     let (cell_w, cell_h) = ((WIDTH - left - right) / 24.0, 18.0);
     let grid_h = cell_h * 7.0;
-    let height = top + grid_h + 42.0;
+    let height = top + grid_h + 46.0;
     let max = week.iter().flat_map(|d| d.hours.iter().copied()).max().unwrap_or(0);
     let body = html! {
         @for (row, (day, words)) in week.iter().zip(WEEKDAYS).enumerate() {
@@ -160,8 +187,8 @@ pub fn busy_hours(week: &[WeekdayHours], zone: &str, summary: &str) -> Markup {
                 }
             }
         }
-        @for hour in (0..24).step_by(3) {
-            text.tick x=(left + hour as f64 * cell_w) y=(top + grid_h + 14.0) text-anchor="start" { (format!("{hour:02}:00")) }
+        @for hour in (0..24).step_by(6) {
+            text.tick x=(left + hour as f64 * cell_w) y=(top + grid_h + 16.0) text-anchor="start" { (format!("{hour:02}:00")) }
         }
         text.axis-label x=(left + 12.0 * cell_w) y=(height - 6.0) text-anchor="middle" { "Hour of the day (" (zone) ")" }
         text.axis-label transform={ "translate(11 " (top + grid_h / 2.0) ") rotate(-90)" } text-anchor="middle" { "Day of the week" }
@@ -172,29 +199,29 @@ pub fn busy_hours(week: &[WeekdayHours], zone: &str, summary: &str) -> Markup {
 /// Each assistant rung in the period: the share of those calls they answered as a bar,
 /// with the counts and mean time to answer in words above it.
 pub fn answer_rates(assistants: &[&AssistantStats], summary: &str) -> Markup {
-    let (left, right, top, row_h) = (4.0, 8.0, 4.0, 44.0);
+    let (left, right, top, row_h) = (4.0, 8.0, 4.0, 46.0);
     let plot_w = WIDTH - left - right;
     let rows_h = row_h * assistants.len() as f64;
-    let height = top + rows_h + 40.0;
+    let height = top + rows_h + 44.0;
     let x = |share: f64| left + share.clamp(0.0, 1.0) * plot_w;
     let body = html! {
         g.grid {
             @for pct in [0u32, 25, 50, 75, 100] {
                 @let at = x(f64::from(pct) / 100.0);
                 line x1=(at) x2=(at) y1=(top) y2=(top + rows_h) {}
-                text.tick x=(at) y=(top + rows_h + 14.0)
+                text.tick x=(at) y=(top + rows_h + 16.0)
                     text-anchor=(match pct { 0 => "start", 100 => "end", _ => "middle" }) { (pct) "%" }
             }
         }
         @for (i, a) in assistants.iter().enumerate() {
             @let y = top + i as f64 * row_h;
             g.assistant data-assistant=(a.assistant) data-rung=(a.rung) data-answered=(a.answered) {
-                text.name x=(left) y=(y + 14.0) { (a.name) }
-                text.tick x=(WIDTH - right) y=(y + 14.0) text-anchor="end" {
+                text.name x=(left) y=(y + 15.0) { (a.name) }
+                text.tick x=(WIDTH - right) y=(y + 15.0) text-anchor="end" {
                     (a.answered) " of " (a.rung)
                     @if let Some(wait) = a.mean_seconds_to_answer { ", after " (seconds(wait)) }
                 }
-                rect.bar.rate x=(left) y=(y + 20.0) width=(x(a.answer_rate) - left) height="16" data-rate=(a.answer_rate) {
+                rect.bar.rate x=(left) y=(y + 22.0) width=(x(a.answer_rate) - left) height="16" data-rate=(a.answer_rate) {
                     title { (a.name) " answered " (percent(a.answer_rate)) " of the calls that rang them" }
                 }
             }

@@ -70,7 +70,7 @@ pub async fn page(
             }
         }
         p.muted {
-            (rules.name) ", from " (first.format("%A %-d %B %Y")) " to today. Days and hours are " (zone) "."
+            (rules.name) ", from " (first.format("%A %-d %B %Y")) " to today. Days and hours are " (zone) " (" (tz.name()) ")."
         }
         (in_short(&stats, days))
         (calls_by_day(&stats, days, &zone))
@@ -85,13 +85,17 @@ pub async fn page(
     Ok(layout::page(&format!("Figures · {}", rules.name), Some(&session), place, body).into_response())
 }
 
-/// `New York time (America/New_York)`: the zone as people say it, and its exact name.
+/// `New York time`: the zone as people say it.
 fn zone_words(tz: Tz) -> String {
     let place = tz.name().rsplit('/').next().unwrap_or_default().replace('_', " ");
-    if place == tz.name() {
-        format!("{place} time")
+    format!("{place} time")
+}
+
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
     } else {
-        format!("{place} time ({})", tz.name())
+        part as f64 / whole as f64
     }
 }
 
@@ -107,7 +111,10 @@ fn in_short(stats: &Stats, days: i64) -> Markup {
                 div { dt { "Calls" } dd { (stats.calls) } }
                 div { dt { "From callers" } dd #inbound { (stats.inbound) } }
                 div { dt { "Placed by the office" } dd #outbound { (stats.outbound) } }
-                div { dt { "Answered" } dd { (stats.answered) " " span.muted.small { "(" (charts::percent(stats.answer_rate)) ")" } } }
+                div {
+                    dt { "Answered" }
+                    dd { (stats.answered) " " span.muted.small { (charts::percent(ratio(stats.answered, stats.inbound))) " of callers" } }
+                }
             }
             p #mean-length {
                 @match stats.mean_answered_call_seconds {
@@ -124,7 +131,7 @@ fn calls_by_day(stats: &Stats, days: i64, zone: &str) -> Markup {
     let busiest = stats.by_day.iter().max_by_key(|d| (d.calls, std::cmp::Reverse(d.date)));
     let mut parts: Vec<String> = OUTCOMES
         .iter()
-        .map(|(figure, words, _)| (count(*figure), words))
+        .map(|o| (count(o.count), o.words))
         .filter(|(n, _)| *n > 0)
         .map(|(n, words)| format!("{n} {}", words.to_lowercase()))
         .collect();
@@ -149,8 +156,8 @@ fn calls_by_day(stats: &Stats, days: i64, zone: &str) -> Markup {
                 p { (summary) }
                 (charts::calls_by_day(&stats.by_day, zone, &summary))
                 ul.legend {
-                    @for (_, words, class) in OUTCOMES {
-                        li { span class={ "swatch outcome-" (class) } {} (words) }
+                    @for o in OUTCOMES {
+                        li { span class={ "swatch outcome-" (o.class) } {} (o.words) }
                     }
                 }
                 details {
@@ -158,12 +165,12 @@ fn calls_by_day(stats: &Stats, days: i64, zone: &str) -> Markup {
                     p.muted { "Days without calls are left out." }
                     div.scroll {
                         table {
-                            thead { tr { th { "Day" } @for (_, words, _) in OUTCOMES { th { (words) } } th { "Calls" } } }
+                            thead { tr { th { "Day" } @for o in OUTCOMES { th { (o.words) } } th { "Calls" } } }
                             tbody {
                                 @for d in stats.by_day.iter().filter(|d| d.calls > 0) {
                                     tr {
                                         td data-label="Day" { (d.date.format("%a %-d %b %Y")) }
-                                        @for (figure, words, _) in OUTCOMES { td data-label=(words) { (figure(d)) } }
+                                        @for o in OUTCOMES { td data-label=(o.words) { ((o.count)(d)) } }
                                         td data-label="Calls" { (d.calls) }
                                     }
                                 }
