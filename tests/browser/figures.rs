@@ -131,6 +131,11 @@ async fn the_figures_page_draws_each_chart_labelled_from_the_seeded_calls() {
 
         b.click("nav.periods a[href$='days=7']").await;
         assert_eq!(eval(&b, "return document.querySelectorAll('#calls-by-day g.day').length;").await, 7);
+        // The same numbers in tables, folded under each chart.
+        b.toggle("#calls-a-day details summary").await;
+        b.toggle("#busy-hours-card details summary").await;
+        let sunday = b.text("#busy-hours-card table.numbers tbody tr:nth-child(7)").await;
+        assert!(sunday.starts_with("Sunday 0 2 0"), "{sunday}");
         b.screenshot("figures-7-days").await;
     })
     .await;

@@ -113,7 +113,12 @@ fn in_short(stats: &Stats, days: i64) -> Markup {
                 div { dt { "Placed by the office" } dd #outbound { (stats.outbound) } }
                 div {
                     dt { "Answered" }
-                    dd { (stats.answered) " " span.muted.small { (charts::percent(ratio(stats.answered, stats.inbound))) " of callers" } }
+                    dd {
+                        (stats.answered)
+                        @if stats.inbound > 0 {
+                            " " span.muted.small { (charts::percent(ratio(stats.answered, stats.inbound))) " of callers" }
+                        }
+                    }
                 }
             }
             p #mean-length {
@@ -163,15 +168,15 @@ fn calls_by_day(stats: &Stats, days: i64, zone: &str) -> Markup {
                 details {
                     summary { "The numbers, day by day" }
                     p.muted { "Days without calls are left out." }
-                    div.scroll {
-                        table {
+                    div.wide {
+                        table.numbers {
                             thead { tr { th { "Day" } @for o in OUTCOMES { th { (o.words) } } th { "Calls" } } }
                             tbody {
                                 @for d in stats.by_day.iter().filter(|d| d.calls > 0) {
                                     tr {
-                                        td data-label="Day" { (d.date.format("%a %-d %b %Y")) }
-                                        @for o in OUTCOMES { td data-label=(o.words) { ((o.count)(d)) } }
-                                        td data-label="Calls" { (d.calls) }
+                                        th scope="row" { (d.date.format("%a %-d %b")) }
+                                        @for o in OUTCOMES { td { ((o.count)(d)) } }
+                                        td { (d.calls) }
                                     }
                                 }
                             }
@@ -218,7 +223,7 @@ fn busy_hours(stats: &Stats, zone: &str) -> Markup {
                 details {
                     summary { "The numbers, hour by hour" }
                     div.wide {
-                        table.hours {
+                        table.numbers {
                             thead { tr { th { "Day" } @for h in 0..24 { th scope="col" { (format!("{h:02}")) } } } }
                             tbody {
                                 @for (d, words) in stats.by_hour_of_week.iter().zip(WEEKDAYS) {
