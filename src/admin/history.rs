@@ -458,10 +458,14 @@ pub async fn call(db: &impl ConnectionTrait, actor: &Actor, sid: &str) -> Result
     })
 }
 
+/// The longest period [`stats`] counts: its figures list every day of it.
+pub const LONGEST_STATS_PERIOD_DAYS: i64 = 3660;
+
 /// A client's figures for calls that came in from `since` (inclusive) to `until` (exclusive).
 ///
 /// # Errors
-/// `NotFound` for another client's; `BadRequest` for an empty period.
+/// `NotFound` for another client's; `BadRequest` for an empty period or one longer than
+/// [`LONGEST_STATS_PERIOD_DAYS`].
 pub async fn stats(
     db: &impl ConnectionTrait,
     registry: &Registry,
@@ -474,9 +478,20 @@ pub async fn stats(
     if since >= until {
         return Err(AdminError::BadRequest("since must be before until".into()));
     }
+    if until - since > chrono::Duration::days(LONGEST_STATS_PERIOD_DAYS) {
+        return Err(AdminError::BadRequest(format!(
+            "the period can be at most {LONGEST_STATS_PERIOD_DAYS} days (ten years) long"
+        )));
+    }
     let (calls, messages) = tokio::try_join!(
         store::stats::call_figures(db, id, since, until),
         store::stats::message_figures(db, id, since, until)
     )?;
-    Ok(crate::admin::stats::compute(loaded.rules.timezone, &calls, &messages))
+    Ok(crate::admin::stats::compute(
+        &loaded.rules,
+        since,
+        until,
+        &calls,
+        &messages,
+    ))
 }

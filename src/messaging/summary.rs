@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::alerts::{self, Alert};
 use crate::routing::Rules;
@@ -65,12 +65,7 @@ pub async fn send_due(db: &Db, registry: &Registry, sent: &mut Sent, now: DateTi
 
 /// "Acme Dental today: 14 calls, 3 missed, 2 voicemails not handled yet."
 async fn text(db: &Db, rules: &Rules, day: NaiveDate, now: DateTime<Utc>) -> Result<String, StoreError> {
-    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
-    let since = rules
-        .timezone
-        .from_local_datetime(&midnight)
-        .earliest()
-        .map_or(now - chrono::Duration::hours(24), |t| t.with_timezone(&Utc));
+    let since = crate::routing::schedule::day_start(rules.timezone, day);
     let client = rules.client.as_str();
     let figures = store::stats::call_figures(db, client, since, now + chrono::Duration::seconds(1)).await?;
     let count = |outcome: Option<&str>| -> u64 {

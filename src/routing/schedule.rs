@@ -304,6 +304,12 @@ fn shift(day: NaiveDate, days: i64) -> Option<NaiveDate> {
     day.checked_add_signed(TimeDelta::days(days))
 }
 
+/// The instant a local day begins: its midnight, or where a DST change skips midnight, the
+/// first instant of the day.
+pub fn day_start(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
+    to_instant(tz, day.and_time(chrono::NaiveTime::MIN), Edge::Start)
+}
+
 /// Which side of a window a local time is, deciding how a repeated time maps.
 #[derive(Debug, Clone, Copy)]
 enum Edge {

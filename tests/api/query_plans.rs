@@ -206,6 +206,20 @@ async fn a_clients_text_figures_read_only_its_texts_of_the_period() {
 }
 
 #[tokio::test]
+async fn the_numbers_a_client_texted_most_are_counted_from_its_texts_of_the_period() {
+    let (since, until) = (Utc::now() - chrono::Duration::days(365), Utc::now());
+    let query = switchboard::store::stats::top_recipients_query(DbBackend::Sqlite, "acme-dental", since, until);
+    let Some(outbox) = plan(&query, "outbox").await else {
+        return;
+    };
+    assert_eq!(outbox.len(), 1, "{outbox:?}");
+    assert!(
+        outbox[0].contains("INDEX ix_outbox_client_created (client_id=? AND created_at>? AND created_at<?)"),
+        "{outbox:?}"
+    );
+}
+
+#[tokio::test]
 async fn each_filter_of_the_audit_log_reads_through_an_index() {
     use switchboard::store::admin::{audit_log_query, AuditFilter};
     let now = Utc::now();

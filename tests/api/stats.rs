@@ -144,14 +144,28 @@ fn expected(calls: &[Generated], since: DateTime<Utc>, until: DateTime<Utc>) -> 
         .collect();
     let count = |o: &str| ours.iter().filter(|c| c.outcome == Some(o)).count();
     let mut per: BTreeMap<&str, (u64, i64)> = BTreeMap::new();
-    let (mut hours, mut days) = ([0u64; 24], [0u64; 7]);
+    let (mut hours, mut days, mut week) = ([0u64; 24], [0u64; 7], [[0u64; 24]; 7]);
+    let zone = chrono_tz::America::New_York;
+    let first = since.with_timezone(&zone).date_naive();
+    let last = until.with_timezone(&zone).date_naive();
+    let mut by_date: BTreeMap<chrono::NaiveDate, [u64; 4]> = first
+        .iter_days()
+        .take_while(|d| *d <= last)
+        .map(|d| (d, [0; 4]))
+        .collect();
     for c in &ours {
+        let local = c.started.with_timezone(&zone);
+        week[local.weekday().num_days_from_monday() as usize][local.hour() as usize] += 1;
+        let outcome = ["answered", "voicemail", "missed"]
+            .iter()
+            .position(|o| c.outcome == Some(*o))
+            .unwrap_or(3);
+        by_date.get_mut(&local.date_naive()).unwrap()[outcome] += 1;
         if let (Some(a), Some(w)) = (c.answered_by, c.wait) {
             let entry = per.entry(a).or_default();
             entry.0 += 1;
             entry.1 += w;
         }
-        let local = c.started.with_timezone(&chrono_tz::America::New_York);
         hours[local.hour() as usize] += 1;
         days[local.weekday().num_days_from_monday() as usize] += 1;
     }
@@ -162,6 +176,14 @@ fn expected(calls: &[Generated], since: DateTime<Utc>, until: DateTime<Utc>) -> 
     let by_hour: Vec<Json> = (0..24).map(|h| json!({"hour": h, "calls": hours[h]})).collect();
     let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
     let by_weekday: Vec<Json> = (0..7).map(|d| json!({"weekday": names[d], "calls": days[d]})).collect();
+    let by_hour_of_week: Vec<Json> = (0..7).map(|d| json!({"weekday": names[d], "hours": week[d]})).collect();
+    let by_day: Vec<Json> = by_date
+        .iter()
+        .map(|(date, [a, v, m, n])| {
+            json!({"date": date.to_string(), "calls": a + v + m + n, "answered": a, "voicemail": v, "missed": m,
+                   "not_finished": n, "outbound": 0})
+        })
+        .collect();
     json!({
         "calls": ours.len(),
         "answered": count("answered"),
@@ -170,6 +192,10 @@ fn expected(calls: &[Generated], since: DateTime<Utc>, until: DateTime<Utc>) -> 
         "assistants": assistants,
         "by_hour": by_hour,
         "by_weekday": by_weekday,
+        "by_hour_of_week": by_hour_of_week,
+        "by_day": by_day,
+        "inbound": ours.len(),
+        "outbound": 0,
     })
 }
 
@@ -187,7 +213,18 @@ async fn stats_over_a_hundred_thousand_calls_across_a_dst_change_are_exact() {
     assert_eq!(status, 200, "{stats}");
     let want = expected(&calls, since.parse().unwrap(), until.parse().unwrap());
     assert!(want["calls"].as_u64().unwrap() > 100_000, "{}", want["calls"]);
-    for field in ["calls", "answered", "missed", "voicemails", "by_hour", "by_weekday"] {
+    for field in [
+        "calls",
+        "answered",
+        "missed",
+        "voicemails",
+        "by_hour",
+        "by_weekday",
+        "by_hour_of_week",
+        "by_day",
+        "inbound",
+        "outbound",
+    ] {
         assert_eq!(stats[field], want[field], "{field}");
     }
     let (got, want) = (

@@ -12,8 +12,12 @@ mod fake_twilio;
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;
+#[allow(dead_code)]
+#[path = "../api/seeded_figures.rs"]
+mod seeded_figures;
 
 mod assistants;
 mod browser;
 mod console;
 mod conversations;
+mod figures;

@@ -4,7 +4,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use maud::html;
 use serde::Deserialize;
 
@@ -20,6 +20,7 @@ use crate::admin::history::{self, CallPage, CallQuery};
 use crate::http::state::AppState;
 use crate::http::Error;
 use crate::phone;
+use crate::routing::schedule::day_start;
 
 const PAGE: u64 = 50;
 
@@ -49,11 +50,7 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
         ),
         None => None,
     };
-    let bound = |d: NaiveDate| {
-        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight exists"))
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-    };
+    let bound = |d: NaiveDate| Some(day_start(tz, d));
     let outcome = given(&q.outcome);
     let query = CallQuery {
         client: client.clone(),

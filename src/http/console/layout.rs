@@ -18,6 +18,7 @@ pub struct Place<'a> {
 pub enum Tab {
     Clients,
     Today,
+    Figures,
     Rules,
     Try,
     Calls,
@@ -63,6 +64,7 @@ fn nav(session: &Session, place: Place<'_>) -> Markup {
                 }
                 @if let Some(c) = place.client {
                     li { a href={ "/admin/clients/" (c) } aria-current=[tab(Tab::Today)] { "Today" } }
+                    li { a href={ "/admin/clients/" (c) "/figures" } aria-current=[tab(Tab::Figures)] { "Figures" } }
                     li { a href={ "/admin/clients/" (c) "/rules" } aria-current=[tab(Tab::Rules)] { "Rules" } }
                     li { a href={ "/admin/clients/" (c) "/try" } aria-current=[tab(Tab::Try)] { "Try a call" } }
                     li { a href={ "/admin/calls?client=" (c) } aria-current=[tab(Tab::Calls)] { "Calls" } }

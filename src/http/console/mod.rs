@@ -6,7 +6,9 @@
 
 mod call_link;
 mod calls;
+mod charts;
 mod conversations;
+mod figures;
 mod guard;
 mod layout;
 mod messages;
@@ -56,6 +58,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/admin/clients/{id}", get(today::show))
         .route("/admin/clients/{id}/assistants/{assistant}/duty", post(today::duty))
+        .route("/admin/clients/{id}/figures", get(figures::page))
         .route("/admin/clients/{id}/rules", get(rules::editor).post(rules::submit))
         .route("/admin/clients/{id}/rules/versions", get(versions::versions))
         .route("/admin/clients/{id}/rules/diff", get(versions::diff))

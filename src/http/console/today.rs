@@ -3,7 +3,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{Duration, Utc};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -15,6 +15,7 @@ use crate::admin::history;
 use crate::admin::live::LiveCall;
 use crate::http::state::AppState;
 use crate::phone;
+use crate::routing::schedule::day_start;
 use crate::rules::registry::Loaded;
 
 /// Clients a page of the console's list shows.
@@ -85,15 +86,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
     let (loaded, assistants) = admin::assistants(&state.admin, &session.actor, &id).await?;
     let tz = loaded.rules.timezone;
     let now = state.clock.now();
-    let midnight = now
-        .with_timezone(&tz)
-        .date_naive()
-        .and_hms_opt(0, 0, 0)
-        .expect("midnight exists");
-    let since = tz
-        .from_local_datetime(&midnight)
-        .earliest()
-        .map_or(now - Duration::hours(24), |t| t.with_timezone(&Utc));
+    let since = day_start(tz, now.with_timezone(&tz).date_naive());
     let today = history::stats(
         &state.db,
         &state.registry,
