@@ -146,7 +146,7 @@ async fn a_voicemail_is_emailed_whole_with_its_link_once_per_assistant_and_texte
         "Voicemail alert with its transcript (e-mail)",
         "Voicemail alert with its transcript (text)",
         MARIA_EMAIL,
-        "accepted by the mail server",
+        "Accepted by the mail server",
         "(212) 555-0111",
     ] {
         assert!(page.contains(shown), "{shown} in the call's page");
