@@ -16,6 +16,8 @@ pub mod schedule;
 pub mod templates;
 mod trace;
 
+pub use trace::day_name;
+
 pub use decide::{decide, rotation_route, select_route, CallInput, MenuChoice, Unavailable};
 pub use decision::{Action, Decision, DialTarget, NextStep, Step, Why};
 pub use parse::{parse, RuleError, RuleErrors};

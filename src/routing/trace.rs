@@ -122,7 +122,8 @@ fn status(rules: &Rules, status: &OpenStatus) -> String {
     }
 }
 
-fn day_name(day: Weekday) -> &'static str {
+/// A weekday's name in words: `Monday`.
+pub fn day_name(day: Weekday) -> &'static str {
     match day {
         Weekday::Mon => "Monday",
         Weekday::Tue => "Tuesday",

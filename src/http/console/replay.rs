@@ -7,6 +7,7 @@ use maud::{html, Markup};
 use super::local;
 use super::rules::outcome_words;
 use crate::admin::replay::{DraftReplay, DAYS};
+use crate::routing::day_name;
 use crate::routing::replay::Group;
 
 /// Groups shown; the rest are counted.
@@ -88,17 +89,5 @@ fn when(g: &Group) -> String {
                 None => format!("in the {part}"),
             }
         }
-    }
-}
-
-fn day_name(d: Weekday) -> &'static str {
-    match d {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
     }
 }
