@@ -22,6 +22,8 @@ pub mod clock;
 pub mod http;
 /// The identifiers of clients and assistants, checked once where they enter.
 pub mod ids;
+/// How a business's times are written: its zone, a 12- or 24-hour clock.
+pub mod locale;
 /// Texts: the outbox worker, alerts, inbound texts, rate limits, templates.
 pub mod messaging;
 /// Prometheus counters and histograms, recorded where things happen.

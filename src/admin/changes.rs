@@ -1,12 +1,15 @@
 //! Who changed what, for admins on any surface (API or console): the audit log, filtered
 //! and paged and exported, and a client's rules versions, paged. Tenancy is [`Actor`]'s.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use sea_orm::ConnectionTrait;
 
 use crate::admin::history::{page_of, page_size, pages, EXPORT_PAGE};
 use crate::admin::{self, Actor, AdminError};
+use crate::routing::{self, summary};
 use crate::rules::registry::Registry;
 use crate::store::admin::{AuditFilter, AuditRow};
 use crate::store::rule_versions::VersionMeta;
@@ -80,8 +83,18 @@ pub fn export_audit(
 /// (none on the last).
 #[derive(Debug, Clone)]
 pub struct VersionPage {
-    pub versions: Vec<VersionMeta>,
+    pub versions: Vec<ListedVersion>,
     pub next: Option<i32>,
+}
+
+/// A version's facts and what it changed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ListedVersion {
+    #[serde(flatten)]
+    pub meta: VersionMeta,
+    /// What it changed from the version before, in words ("Friday hours 09:00-16:00 →
+    /// 09:00-17:00; Sam Lee added"); "First version" for the first.
+    pub summary: String,
 }
 
 /// One page of a client's rules versions.
@@ -101,5 +114,24 @@ pub async fn versions(
     let limit = page_size(limit)?;
     let (versions, more) = page_of(store::rule_versions::list(db, id, before, limit + 1).await?, limit);
     let next = more.then(|| versions.last().map(|v| v.version)).flatten();
+    let (Some(newest), Some(oldest)) = (versions.first(), versions.last()) else {
+        return Ok(VersionPage { versions: vec![], next });
+    };
+    let sources: HashMap<i32, String> = store::rule_versions::sources(db, id, oldest.version - 1, newest.version)
+        .await?
+        .into_iter()
+        .collect();
+    let parsed = |v: i32| sources.get(&v).and_then(|text| routing::parse(text).ok());
+    let versions = versions
+        .into_iter()
+        .map(|meta| {
+            let summary = match (meta.version, parsed(meta.version - 1), parsed(meta.version)) {
+                (1, _, _) => "First version".to_owned(),
+                (_, Some(before), Some(after)) => summary::one_line(&summary::changes(&before, &after)),
+                _ => String::new(),
+            };
+            ListedVersion { meta, summary }
+        })
+        .collect();
     Ok(VersionPage { versions, next })
 }

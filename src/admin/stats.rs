@@ -10,6 +10,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::routing::schedule::WEEKDAYS;
 use crate::routing::Rules;
 use crate::store::stats::{CallFigures, MessageFigures, QuarterCount, QUARTER_HOUR};
 
@@ -176,16 +177,6 @@ pub fn compute(
         by_day: local.days,
     }
 }
-
-const WEEKDAYS: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
 
 fn weekday_key(day: Weekday) -> String {
     day.to_string().to_lowercase()

@@ -7,6 +7,7 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use tracing::warn;
 
 use super::{new_call, CallError, CallFacts, LegRef, Webhooks};
+use crate::locale::LocalTime;
 use crate::messaging::alerts::{self, About};
 use crate::routing::Rules;
 use crate::store::{self, calls::Outcome, outbox, StoreError};
@@ -216,7 +217,7 @@ fn about<'a>(
         caller,
         called,
         links: &hooks.call_links,
-        time: started.with_timezone(&rules.timezone).format("%a %H:%M").to_string(),
+        time: LocalTime::of(rules).weekday_and_time(started),
     }
 }
 

@@ -184,7 +184,7 @@ struct Standing<'a> {
 /// chain the caller still leaves a voicemail.
 async fn answer_step(hooks: &Webhooks, db: &impl ConnectionTrait, at: &Standing<'_>) -> Result<Response, CallError> {
     let routing::NextStep { step, passed } = at.decision.next_step(at.after, at.unavailable);
-    let mut trace: Vec<String> = passed.iter().map(routing::Why::describe).collect();
+    let mut trace: Vec<String> = passed.iter().map(|w| w.describe(at.rules)).collect();
     let answer = match &step {
         Some(step) => {
             record_dialled_legs(db, step, at.pos, at.call_sid, hooks.clock.now()).await?;
@@ -192,7 +192,7 @@ async fn answer_step(hooks: &Webhooks, db: &impl ConnectionTrait, at: &Standing<
         }
         None => {
             let last = at.after.map_or(0, |a| a + 1);
-            trace.push(format!("no step after step {last} of the chain: voicemail"));
+            trace.push(format!("Nothing was left to try after step {last}, so voicemail"));
             render::safe_answer(Some(at.rules), &hooks.links)
         }
     };

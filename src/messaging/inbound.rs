@@ -9,6 +9,7 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use tracing::{info, warn};
 
 use crate::clock::Clock;
+use crate::locale::LocalTime;
 use crate::messaging::keywords::{self, DutyCommand, Keyword};
 use crate::messaging::Outbound;
 use crate::phone::mask;
@@ -170,12 +171,7 @@ async fn duty_reply(
             Some(s) if !s.open => {
                 let next = s.next_open.map_or_else(
                     || "no shift ahead".to_owned(),
-                    |t| {
-                        format!(
-                            "your next shift starts {}",
-                            t.with_timezone(&rules.timezone).format("%a %H:%M")
-                        )
-                    },
+                    |t| format!("your next shift starts {}", LocalTime::of(rules).weekday_and_time(t)),
                 );
                 format!("{name}, you are on duty for {business}, but outside your shifts: {next}.")
             }

@@ -13,6 +13,7 @@ pub mod replay;
 mod report;
 pub mod rules;
 pub mod schedule;
+pub mod summary;
 pub mod templates;
 mod trace;
 

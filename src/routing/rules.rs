@@ -241,8 +241,6 @@ impl Rules {
         self.menu.as_ref()?.options.iter().find(|o| o.digit == digit)
     }
 
-    /// Every route the rules can take, with the key that names it in traces,
-    /// round-robin positions and callback URLs.
     /// The longest a call can go on without anyone answering, whatever way it goes: every
     /// menu attempt, each assistant rung in turn, the outside number, and the longest
     /// voicemail with its greeting. A call still unanswered well past it has ended without

@@ -34,6 +34,18 @@ const AROUND: [i64; 4] = [0, -1, 1, -2];
 
 mod window;
 
+/// The days of the week in the order rule files, hours and figures list them, Monday first
+/// (`[hours]`'s `weekly` is indexed in this order).
+pub const WEEKDAYS: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
 pub use window::{Window, WindowEnd, WindowError};
 
 /// A client's opening hours.

@@ -83,7 +83,7 @@ fn open_hours_ring_assistants_in_priority_order_then_fall_back() {
     assert!(
         d.trace(&rules())
             .iter()
-            .any(|l| l.starts_with("open: Tuesday hours 09:00-17:00")),
+            .any(|l| l.starts_with("Open: Tuesday hours 9:00 AM-5:00 PM")),
         "{:?}",
         d.trace(&rules())
     );
@@ -105,10 +105,10 @@ fn closed_hours_go_to_voicemail_and_say_when_the_business_opens() {
     );
     let trace = d.trace(&rules());
     assert!(
-        trace.iter().any(|l| l.contains("opens Mon 2026-12-07 09:00")),
+        trace.iter().any(|l| l.contains("opens Mon 7 Dec 2026, 9:00 AM")),
         "{trace:?}"
     );
-    assert_eq!(trace[0], "local time Wed 2026-12-02 10:00 (America/New_York)");
+    assert_eq!(trace[0], "Call at Wed 2 Dec 2026, 10:00 AM (America/New_York)");
 }
 
 #[test]
@@ -126,7 +126,7 @@ fn a_holiday_closes_a_normal_weekday() {
     assert!(
         d.trace(&rules())
             .iter()
-            .any(|l| l.contains("closed: holiday 2026-12-25")),
+            .any(|l| l.contains("Closed: holiday 25 Dec 2026")),
         "{:?}",
         d.trace(&rules())
     );
@@ -142,8 +142,10 @@ fn unavailable_assistants_are_skipped_and_the_trace_says_why() {
         0,
     );
     assert_eq!(d.labels(), ["bob", "external", "voicemail"]);
-    assert!(d.trace(&rules()).contains(&"skip ann: off duty".to_owned()));
-    assert!(d.trace(&rules()).contains(&"skip cat: on another call".to_owned()));
+    assert!(d.trace(&rules()).contains(&"ann is skipped: off duty".to_owned()));
+    assert!(d
+        .trace(&rules())
+        .contains(&"cat is skipped: on another call".to_owned()));
 }
 
 #[test]
@@ -175,12 +177,12 @@ fn a_later_step_passes_over_whoever_became_busy_and_keeps_the_rest_in_order() {
     let next = arrival.next_step(Some(0), &busy);
     assert_eq!(next.step.as_ref().map(Step::label).as_deref(), Some("external"));
     assert_eq!(next.step.as_ref().map(|s| s.index), Some(3));
-    let said: Vec<String> = next.passed.iter().map(Why::describe).collect();
+    let said: Vec<String> = next.passed.iter().map(|w| w.describe(&rules())).collect();
     assert_eq!(
         said,
         [
-            "step 2: pass over bob, who took another call after this call came in",
-            "step 3: pass over cat, who went off duty after this call came in"
+            "Step 2: bob is not rung: took another call after this call came in",
+            "Step 3: cat is not rung: went off duty after this call came in"
         ]
     );
     // Nobody busy: the very next step, nothing passed over.
@@ -518,7 +520,7 @@ fn an_assistant_is_rung_only_on_their_own_shifts_and_the_trace_says_so() {
     let d = call(&rules, at(1, 18), MenuChoice::NotAsked, &[], 0);
     assert_eq!(d.labels(), ["bob", "cat", "external", "voicemail"]);
     assert!(
-        d.trace(&rules).iter().any(|l| l == "skip ann: not on shift"),
+        d.trace(&rules).iter().any(|l| l == "ann is skipped: not on shift"),
         "{:?}",
         d.trace(&rules)
     );

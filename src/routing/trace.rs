@@ -1,47 +1,73 @@
-//! A decision's reasons in plain words ("closed: holiday 2026-12-25", "skip maria: off
-//! duty", "chain: john → external → voicemail"), for call records, admins and rule
-//! file test failures.
+//! A decision's reasons in plain words, for call records, admins and rule file test
+//! failures: "Closed: holiday 25 Dec 2026; opens Mon 28 Dec 2026, 9:00 AM", "Maria
+//! Lopez is skipped: off duty", "Rings John Park, then the outside number, then voicemail".
+//! Assistants by name, times as people near the business write them.
 
-use chrono::format::{Fixed, Item, Numeric, Pad};
-use chrono::{DateTime, NaiveDateTime, Utc, Weekday};
+use chrono::{DateTime, Utc, Weekday};
 
 use super::decide::Unavailable;
-use super::decision::{Decision, Step, Why};
-use super::rules::Rules;
-use super::schedule::{DayKind, OpenStatus};
+use super::decision::{Action, Decision, Step, Why};
+use super::rules::{RouteKey, Rules, Target};
+use super::schedule::{DayKind, OpenStatus, Window, WindowEnd};
+use crate::ids::AssistantId;
+use crate::locale::LocalTime;
 
 impl Decision {
-    /// Why the call goes where it goes, one line per reason.
+    /// Why the call goes where it goes, one line per reason, the chain last.
     pub fn trace(&self, rules: &Rules) -> Vec<String> {
-        let mut lines = vec![time(rules, &self.status), status(rules, &self.status)];
-        let first = self.steps.first().map(Step::label);
-        lines.extend(self.why.iter().map(|w| reason(w, first.as_deref())));
-        lines.push(format!("chain: {}", self.labels().join(" → ")));
+        let when = LocalTime::of(rules);
+        let mut lines = vec![
+            format!("Call at {} ({})", when.naive(self.status.local), rules.timezone),
+            status(rules, &self.status),
+        ];
+        let first = self.steps.first();
+        lines.extend(self.why.iter().map(|w| reason(rules, w, first)));
+        lines.push(chain(rules, &self.steps));
         lines
     }
 }
 
 impl Why {
     /// This one reason in plain words, as [`Decision::trace`] puts it.
-    pub fn describe(&self) -> String {
-        reason(self, None)
+    pub fn describe(&self, rules: &Rules) -> String {
+        reason(rules, self, None)
     }
 }
 
 impl OpenStatus {
     /// Open or closed, why, and until when, in plain words
-    /// ("closed: holiday 2026-12-25; opens Mon 2026-12-28 09:00").
+    /// ("Closed: holiday 25 Dec 2026; opens Mon 28 Dec 2026, 9:00 AM").
     pub fn describe(&self, rules: &Rules) -> String {
         status(rules, self)
     }
 }
 
-fn reason(why: &Why, first: Option<&str>) -> String {
+/// An assistant's name in the rules (their id when no longer listed).
+fn name<'a>(rules: &'a Rules, id: &'a AssistantId) -> &'a str {
+    rules.assistant(id).map_or(id.as_str(), |a| a.name.as_str())
+}
+
+/// When a route is taken, as a heading: "During opening hours".
+fn route(key: &RouteKey) -> String {
+    match key {
+        RouteKey::Open => "During opening hours".to_owned(),
+        RouteKey::AfterHours => "After hours".to_owned(),
+        RouteKey::Option(d) => format!("Menu choice {d}"),
+    }
+}
+
+fn unavailable(reason: Unavailable) -> &'static str {
+    match reason {
+        Unavailable::OffDuty => "off duty",
+        Unavailable::OffShift => "not on shift",
+        Unavailable::OnCall => "on another call",
+        Unavailable::WhenRouted => "could not be rung when the call came in",
+    }
+}
+
+fn reason(rules: &Rules, why: &Why, first: Option<&Step>) -> String {
     match why {
-        Why::Skip(id, Unavailable::OffDuty) => format!("skip {id}: off duty"),
-        Why::Skip(id, Unavailable::OffShift) => format!("skip {id}: not on shift"),
-        Why::Skip(id, Unavailable::OnCall) => format!("skip {id}: on another call"),
-        Why::Skip(id, Unavailable::WhenRouted) => format!("skip {id}: unavailable when the call was routed"),
+        Why::Skip(id, why) => format!("{} is skipped: {}", name(rules, id), unavailable(*why)),
         Why::PassOver {
             step,
             assistant,
@@ -54,71 +80,99 @@ fn reason(why: &Why, first: Option<&str>) -> String {
             };
             // Numbered from 1, as people count the steps of the chain line.
             format!(
-                "step {}: pass over {assistant}, who {why} after this call came in",
-                step + 1
+                "Step {}: {} is not rung: {why} after this call came in",
+                step + 1,
+                name(rules, assistant)
             )
         }
-        Why::NobodyRung(key) => format!("route {key}: nobody is rung"),
-        Why::Priority(key) => format!("route {key}: ring one at a time in priority order"),
+        Why::NobodyRung(key) => format!("{}: nobody is rung", route(key)),
+        Why::Priority(key) => format!("{}: ring one at a time, in order", route(key)),
         Why::RoundRobin { key, position } => {
-            match first.filter(|f| !matches!(*f, "external" | "voicemail" | "apology")) {
-                Some(first) => format!("route {key}: round robin at position {position}, {first} first"),
-                None => format!("route {key}: round robin, but nobody is available"),
+            let first = first.and_then(|s| match &s.action {
+                Action::Dial { targets, .. } => targets.first()?.assistant.as_ref(),
+                _ => None,
+            });
+            match first {
+                Some(id) => format!(
+                    "{}: take turns; this is call {position} in turn, so {} is rung first",
+                    route(key),
+                    name(rules, id)
+                ),
+                None => format!("{}: take turns, but nobody is available", route(key)),
             }
         }
-        Why::AllAtOnce(key) => format!("route {key}: ring everyone available at once"),
-        Why::Menu { attempt: 0, .. } => "menu: play the options".to_owned(),
+        Why::AllAtOnce(key) => format!("{}: ring everyone available at once", route(key)),
+        Why::Menu { attempt: 0, .. } => "Menu: the choices are played".to_owned(),
         Why::Menu { attempt, retries } => {
             format!(
-                "menu: no valid choice, play again (attempt {} of {})",
+                "Menu: no valid choice, played again (time {} of {})",
                 attempt + 1,
                 retries + 1
             )
         }
-        Why::Chose(key) => format!("menu: caller chose {key}"),
-        Why::NoChoice(key) => format!("menu: no choice made, default route {key}"),
-        Why::NotConfigured(target) => format!("skip {target:?}: not configured"),
-        Why::Apology => "the chain would end in silence: apologise instead".to_owned(),
+        Why::Chose(RouteKey::Option(d)) => format!("Menu: the caller chose {d}"),
+        Why::Chose(key) => format!("Menu: the caller's choice goes on as {}", route(key).to_lowercase()),
+        Why::NoChoice(RouteKey::Option(d)) => format!("Menu: no choice made, so choice {d} is taken"),
+        Why::NoChoice(key) => format!(
+            "Menu: no choice made, so the call goes on as {}",
+            route(key).to_lowercase()
+        ),
+        Why::NotConfigured(Target::External) => "The outside number is skipped: none is set".to_owned(),
+        Why::NotConfigured(Target::Voicemail) => "Voicemail is skipped: it is not set up".to_owned(),
+        Why::Apology => "Nothing else would answer the caller, so they hear an apology".to_owned(),
     }
 }
 
-/// `%a %Y-%m-%d %H:%M` ("Sat 2026-11-21 20:30"), parsed once: parsing the pattern for
-/// each of a call's times was most of the cost of its trace.
-const LOCAL_TIME: &[Item<'static>] = &[
-    Item::Fixed(Fixed::ShortWeekdayName),
-    Item::Space(" "),
-    Item::Numeric(Numeric::Year, Pad::Zero),
-    Item::Literal("-"),
-    Item::Numeric(Numeric::Month, Pad::Zero),
-    Item::Literal("-"),
-    Item::Numeric(Numeric::Day, Pad::Zero),
-    Item::Space(" "),
-    Item::Numeric(Numeric::Hour, Pad::Zero),
-    Item::Literal(":"),
-    Item::Numeric(Numeric::Minute, Pad::Zero),
-];
-
-fn local_time(at: NaiveDateTime) -> String {
-    at.format_with_items(LOCAL_TIME.iter()).to_string()
+/// "In turn: ring Maria Lopez, then ring Ann and Bob at once, then ring the outside number,
+/// then voicemail".
+fn chain(rules: &Rules, steps: &[Step]) -> String {
+    let words: Vec<String> = steps
+        .iter()
+        .map(|s| match &s.action {
+            Action::Menu { .. } => "the menu".to_owned(),
+            Action::Voicemail { .. } => "voicemail".to_owned(),
+            Action::Apology { .. } => "an apology".to_owned(),
+            Action::Dial { targets, .. } => {
+                let who: Vec<&str> = targets
+                    .iter()
+                    .map(|t| t.assistant.as_ref().map_or("the outside number", |id| name(rules, id)))
+                    .collect();
+                match who.as_slice() {
+                    [rest @ .., last] if !rest.is_empty() => format!("ring {} and {last} at once", rest.join(", ")),
+                    _ => format!("ring {}", who.join("")),
+                }
+            }
+        })
+        .collect();
+    format!("In turn: {}", words.join(", then "))
 }
 
-fn time(rules: &Rules, status: &OpenStatus) -> String {
-    format!("local time {} ({})", local_time(status.local), rules.timezone)
+/// "9:00 AM-5:00 PM", or "09:00-17:00" on a 24-hour clock.
+fn window(when: &LocalTime, w: &Window) -> String {
+    let end = match w.end {
+        WindowEnd::At(t) => when.clock(t),
+        WindowEnd::EndOfDay => "midnight".to_owned(),
+    };
+    format!("{}-{end}", when.clock(w.start))
 }
 
 fn status(rules: &Rules, status: &OpenStatus) -> String {
+    let when = LocalTime::of(rules);
+    let day = || status.day.format("%-d %b %Y");
     let why = match (status.kind, status.open) {
-        (DayKind::Weekday(day), true) => format!("{} hours", day_name(day)),
-        (DayKind::Weekday(day), false) => format!("outside {} hours", day_name(day)),
-        (DayKind::Holiday, _) => format!("holiday {}", status.day),
-        (DayKind::Special, _) => format!("special hours {}", status.day),
+        (DayKind::Weekday(d), true) => format!("{} hours", day_name(d)),
+        (DayKind::Weekday(d), false) => format!("outside {} hours", day_name(d)),
+        (DayKind::Holiday, _) => format!("holiday {}", day()),
+        (DayKind::Special, _) => format!("special hours {}", day()),
     };
-    let local = |t: DateTime<Utc>| local_time(t.with_timezone(&rules.timezone).naive_local());
+    let local = |t: DateTime<Utc>| when.naive(t.with_timezone(&rules.timezone).naive_local());
     match (status.open, status.window, status.until, status.next_open) {
-        (true, Some(w), Some(until), _) => format!("open: {why} {w}, until {}", local(until)),
-        (true, _, _, _) => format!("open: {why}"),
-        (false, _, _, Some(next)) => format!("closed: {why}; opens {}", local(next)),
-        (false, _, _, None) => format!("closed: {why}; no opening hours ahead"),
+        (true, Some(w), Some(until), _) => {
+            format!("Open: {why} {}, until {}", window(&when, &w), local(until))
+        }
+        (true, _, _, _) => format!("Open: {why}"),
+        (false, _, _, Some(next)) => format!("Closed: {why}; opens {}", local(next)),
+        (false, _, _, None) => format!("Closed: {why}; no opening hours ahead"),
     }
 }
 

@@ -18,7 +18,7 @@ use super::entities::outbox::{self, Entity as Outbox};
 use super::messages::InboundRow;
 use super::outbox::OutboxRow;
 use super::paging::After;
-use super::StoreError;
+use super::{sql, StoreError};
 
 /// What an automatic reply to a text (or to HELP) is sent for.
 pub const AUTOMATIC_REPLY: &str = "reply";
@@ -56,10 +56,6 @@ pub struct Summary {
     pub last_answered: Option<DateTime<Utc>>,
 }
 
-fn list_values(values: &[&str]) -> String {
-    values.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", ")
-}
-
 /// A client's conversations, the latest first, below `before` (its time and number), at
 /// most `limit`.
 ///
@@ -94,8 +90,8 @@ pub async fn list(
            FROM outbox WHERE client_id = $1 AND kind = 'sms' AND purpose IN ({customers}) \
          ) texts GROUP BY number {below} ORDER BY last_at DESC, number DESC LIMIT ${limit_at}",
         automatic = AUTOMATIC_REPLY,
-        duty = list_values(DUTY_COMMANDS),
-        customers = list_values(CUSTOMER_PURPOSES),
+        duty = sql::quoted_list(DUTY_COMMANDS),
+        customers = sql::quoted_list(CUSTOMER_PURPOSES),
     );
     let statement = Statement::from_sql_and_values(backend, sql, values);
     Ok(Summary::find_by_statement(statement).all(db).await?)

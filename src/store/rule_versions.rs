@@ -268,6 +268,28 @@ pub struct VersionMeta {
     pub created_at: DateTime<Utc>,
 }
 
+/// The texts of a client's versions `first` to `last`, oldest first.
+///
+/// # Errors
+/// On database failure.
+pub async fn sources(
+    db: &impl ConnectionTrait,
+    client: &str,
+    first: i32,
+    last: i32,
+) -> Result<Vec<(i32, String)>, StoreError> {
+    use rule_version::Column;
+    Ok(RuleVersion::find()
+        .select_only()
+        .columns([Column::Version, Column::Source])
+        .filter(Column::ClientId.eq(client))
+        .filter(Column::Version.between(first, last))
+        .order_by_asc(Column::Version)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// A client's versions newest first, below version `before` when given, at most `limit`;
 /// their texts are not read.
 ///

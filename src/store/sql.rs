@@ -13,6 +13,11 @@ pub fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement
     Statement::from_sql_and_values(backend, numbered(backend, sql), values)
 }
 
+/// `'a', 'b'`: this code's own constant words as an SQL list, for `IN (…)`; never input.
+pub fn quoted_list(values: &[&str]) -> String {
+    values.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", ")
+}
+
 /// `INSERT INTO {table} ({columns}) VALUES (?, …), …{tail}` with one group of
 /// placeholders per row: each row has one value per column, which the compiler checks.
 /// None when there are no rows.

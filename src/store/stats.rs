@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
 
 use super::calls::Outcome;
+use super::conversations::CUSTOMER_PURPOSES;
 use super::{sql, StoreError};
 
 /// What [`call_figures`] counts.
@@ -229,7 +230,9 @@ pub fn top_recipients_query(backend: DbBackend, client: &str, since: DateTime<Ut
     let sql = format!(
         "SELECT o.to_number, COUNT(*) FROM outbox o \
          WHERE o.client_id = ? AND o.created_at >= ? AND o.created_at < ? AND o.kind = 'sms' AND o.state = 'sent' \
-         GROUP BY o.to_number ORDER BY COUNT(*) DESC, o.to_number LIMIT {TOP_RECIPIENTS}"
+         AND o.purpose IN ({customers}) \
+         GROUP BY o.to_number ORDER BY COUNT(*) DESC, o.to_number LIMIT {TOP_RECIPIENTS}",
+        customers = sql::quoted_list(CUSTOMER_PURPOSES),
     );
     sql::statement(backend, &sql, vec![client.into(), since.into(), until.into()])
 }

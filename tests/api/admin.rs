@@ -204,6 +204,17 @@ async fn a_good_edit_is_live_for_the_next_call_while_a_call_in_progress_keeps_it
             .contains("-priority = 1\n+priority = 3"),
         "{diff}"
     );
+    let (_, versions) = app
+        .api("GET", "/api/clients/acme-dental/rules/versions", Some(&token), None)
+        .await;
+    assert_eq!(
+        (&versions[0]["summary"], &versions[1]["summary"]),
+        (
+            &json!("Order of assistants changed; checks updated"),
+            &json!("First version")
+        ),
+        "{versions}"
+    );
 
     let (status, body) = app
         .api(
@@ -341,7 +352,7 @@ async fn the_call_log_pages_newest_first_and_shows_a_call_in_full() {
         .await;
     assert_eq!(call["legs"][0]["assistant"], "maria");
     assert!(
-        call["trace"][1].as_str().unwrap().starts_with("open: Tuesday hours"),
+        call["trace"][1].as_str().unwrap().starts_with("Open: Tuesday hours"),
         "{call}"
     );
 }
@@ -674,6 +685,7 @@ async fn rules_versions_page_newest_first_without_their_texts() {
     let (_, first) = app.api("GET", &format!("{url}?limit=2"), Some(&token), None).await;
     assert_eq!(numbers(&first), [5, 4], "{first}");
     assert!(first[0].get("source").is_none(), "no texts: {first}");
+    assert_eq!(first[0]["summary"], "Comments or layout only", "{first}");
     let (_, rest) = app
         .api("GET", &format!("{url}?limit=2&before=4"), Some(&token), None)
         .await;
@@ -743,7 +755,7 @@ async fn an_assistants_own_shifts_decide_whether_a_call_rings_them_and_their_tes
     let afternoon = simulate("2026-12-01T14:00").await;
     assert_eq!(afternoon["steps"][0]["label"], "john", "{afternoon}");
     assert!(
-        afternoon.to_string().contains("skip maria: not on shift"),
+        afternoon.to_string().contains("Maria Lopez is skipped: not on shift"),
         "{afternoon}"
     );
     let morning = simulate("2026-12-01T10:00").await;
@@ -769,7 +781,7 @@ async fn an_assistants_own_shifts_decide_whether_a_call_rings_them_and_their_tes
         .expect("an answer");
     assert_eq!(
         reply.body,
-        "Maria Lopez, you are on duty for Acme Dental, but outside your shifts: your next shift starts Wed 08:00."
+        "Maria Lopez, you are on duty for Acme Dental, but outside your shifts: your next shift starts Wed 8:00 AM."
     );
 
     // A test that expects Maria on her day away is refused, on its line.

@@ -66,7 +66,7 @@ async fn an_alerts_link_opens_its_call_plays_it_and_marks_it_handled_for_that_as
     assert!(shown.contains("Please call me back about Friday."), "{shown}");
     assert!(shown.contains(&format!("href=\"tel:{CALLER}\"")), "{shown}");
     assert!(
-        shown.contains("Tue 01 Dec 2026, 20:00 EST"),
+        shown.contains("Tue 1 Dec 2026, 8:00 PM EST"),
         "local time with its zone: {shown}"
     );
     assert!(shown.contains("Nobody has listened to it"), "{shown}");

@@ -111,7 +111,7 @@ async fn a_call_whose_status_came_first_gets_its_routing_facts_from_the_incoming
     assert_eq!(after.client_id.as_deref(), Some("acme-dental"));
     assert!(after.rules_version.is_some());
     assert!(
-        after.trace.is_some_and(|t| t.contains("chain:")),
+        after.trace.is_some_and(|t| t.contains("In turn:")),
         "the decision's trace is kept"
     );
 }

@@ -219,7 +219,7 @@ then = ["voicemail"]"#,
     assert!(
         trace
             .iter()
-            .any(|l| l == "step 3: pass over ann, who took another call after this call came in"),
+            .any(|l| l == "Step 3: ann is not rung: took another call after this call came in"),
         "{trace:?}"
     );
 }
@@ -351,7 +351,7 @@ async fn a_next_step_past_the_end_or_of_an_unknown_version_gets_voicemail_and_sa
         (
             "past the end",
             action.replace("step=0", "step=9"),
-            "no step after step 10 of the chain",
+            "Nothing was left to try after step 10",
         ),
         (
             "an unknown version",

@@ -109,10 +109,23 @@ impl Office {
         let call = sid('a', u32::try_from(self.callers.len()).unwrap());
         let answer = self.app.call(&call, OFFICE).await;
         let line = trace(&self.app, &call).await;
-        let line = line.iter().find_map(|l| l.strip_prefix("chain: ")).unwrap_or_default();
+        let line = line
+            .iter()
+            .find_map(|l| l.strip_prefix("In turn: "))
+            .unwrap_or_default();
+        // "ring ann, then ring bob and cat at once, then ring the outside number, then voicemail"
         let chain: Vec<Offer> = line
-            .split(" → ")
-            .map(|step| step.split('+').map(str::to_owned).collect())
+            .split(", then ")
+            .map(|step| match step.strip_prefix("ring ") {
+                Some("the outside number") => Offer::from(["external".to_owned()]),
+                Some(who) => who
+                    .trim_end_matches(" at once")
+                    .split([',', ' '])
+                    .filter(|w| !w.is_empty() && *w != "and")
+                    .map(str::to_owned)
+                    .collect(),
+                None => Offer::from([step.to_owned()]),
+            })
             .collect();
         let rung: Vec<&str> = chain
             .iter()

@@ -68,7 +68,7 @@ async fn a_change_that_moves_the_files_checks_says_how_and_saves_them_updated_wh
     assert!(page.contains(
         "the check expected ring Maria Lopez, then ring John Park, then the outside number, then voicemail."
     ));
-    assert!(page.contains("Tue 1 Dec 2026, 10:00"));
+    assert!(page.contains("Tue 1 Dec 2026, 10:00 AM"));
     assert!(
         page.contains("(America/New_York), Maria Lopez off duty: <strong>now ring John Park, then ring Sam Lee"),
         "{page}"

@@ -146,7 +146,7 @@ fn simulate_prints_the_trace_and_the_twiml_of_each_step() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("does not exist in America/New_York"), "{stdout}");
     assert!(
-        stdout.contains("closed: outside Sunday hours; opens Mon 2026-03-09 09:00"),
+        stdout.contains("Closed: outside Sunday hours; opens Mon 9 Mar 2026, 9:00 AM"),
         "{stdout}"
     );
     assert!(stdout.contains("1. voicemail"), "{stdout}");

@@ -49,7 +49,7 @@ async fn the_inbox_shows_each_voicemail_in_words_and_marks_it_handled_from_the_l
     for shown in [
         caller.as_str(),
         &format!("href=\"tel:{CALLER}\""),
-        "Tue 01 Dec 2026, 20:00 EST",
+        "Tue 1 Dec 2026, 8:00 PM EST",
         "1:14",
         "Running late, see you at 3.",
         "Twilio could not write this message out",

@@ -209,6 +209,11 @@ impl Browser {
     }
 
     /// The whole page at desktop (1280) and phone (390) widths.
+    /// Makes the window `width` pixels wide, as a phone (390) or a desktop (1280).
+    pub async fn width(&self, width: u32) {
+        self.client.set_window_size(width, 900).await.unwrap();
+    }
+
     pub async fn screenshot(&self, page: &str) {
         let dir = screenshots();
         std::fs::create_dir_all(&dir).unwrap();

@@ -106,9 +106,22 @@ async fn a_broken_rule_shows_its_error_on_its_line_and_the_fix_saves_and_rolls_b
         b.goto("/admin/clients/acme-dental/rules/diff?from=1&to=2").await;
         assert!(b.text(".diff td.removed").await.contains("ring_seconds = 20"));
         assert!(b.text(".diff td.added").await.contains("ring_seconds = 15"));
+        b.width(390).await;
+        assert!(
+            b.text(".diff-compact li.removed").await.contains("ring_seconds = 20"),
+            "on a phone, one column of changed lines"
+        );
+        assert_eq!(b.text(".diff.wide").await, "", "and not the two columns");
+        b.width(1280).await;
         b.screenshot("diff").await;
 
         b.goto("/admin/clients/acme-dental/rules/versions").await;
+        assert!(
+            b.text("tbody tr:first-child td[data-label='What changed']")
+                .await
+                .starts_with("Open hours: ring 15 s instead of 20 s"),
+            "each version says what it changed"
+        );
         b.screenshot("versions").await;
         b.click("a[href$='/rules/rollback?version=1']").await;
         assert_eq!(b.text("h1").await, "Roll back to version 1?");
@@ -170,7 +183,10 @@ async fn a_call_with_a_voicemail_shows_its_transcript_and_an_audio_player() {
         let src = b.find("audio").await.attr("src").await.unwrap().unwrap();
         assert_eq!(src, format!("/admin/calls/{call}/recording"));
         let trace = b.text("ol.trace").await;
-        assert!(trace.contains("closed") && trace.contains("voicemail"), "{trace}");
+        assert!(
+            trace.contains("Closed: holiday") && trace.contains("voicemail"),
+            "{trace}"
+        );
         let alerts = b.text("#alerts-h + p, #alerts-h ~ div").await;
         assert!(
             alerts.contains("Voicemail alert with its transcript (text)"),

@@ -85,7 +85,7 @@ async fn a_text_with_a_picture_is_answered_from_its_conversation() {
         b.goto(&format!("/admin/clients/acme-dental/conversations/{ANNA}"))
             .await;
         let meta = b.text(".thread li.sent:last-child .meta").await;
-        assert!(meta.starts_with("You, Tue 01 Dec 2026, 10:02 EST"), "{meta}");
+        assert!(meta.starts_with("You, Tue 1 Dec 2026, 10:02 AM EST"), "{meta}");
         b.screenshot("conversation-answered").await;
 
         app.advance(300);

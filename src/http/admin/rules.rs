@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{Admin, ErrorBody, Json, Path, Query};
 use crate::admin;
-use crate::admin::changes;
+use crate::admin::changes::{self, ListedVersion};
 use crate::admin::simulation::Simulation;
 use crate::admin::stats::WeekdayCount;
 use crate::http::state::AppState;
@@ -203,16 +203,16 @@ pub struct VersionsQuery {
     limit: Option<u64>,
 }
 
-/// The client's versions, newest first, without their texts.
+/// The client's versions, newest first, without their texts, each with what it changed.
 #[utoipa::path(get, path = "/api/clients/{id}/rules/versions", tag = "rules", security(("bearer" = [])),
     params(("id" = String, Path), VersionsQuery),
-    responses((status = 200, body = [VersionMeta]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = [ListedVersion]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn versions(
     State(state): State<AppState>,
     Admin(actor): Admin,
     Path(id): Path<String>,
     Query(q): Query<VersionsQuery>,
-) -> Result<Json<Vec<VersionMeta>>, Error> {
+) -> Result<Json<Vec<ListedVersion>>, Error> {
     let limit = q.limit.unwrap_or(100);
     let page = changes::versions(&state.db, &state.registry, &actor, &id, q.before, limit).await?;
     Ok(Json(page.versions))

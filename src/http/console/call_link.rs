@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 
 use super::layout::{self, Place, Tab};
-use super::{business, handling_state, length, local, play, recording_card, zone, Handled, Page};
+use super::{business, handling_state, length, play, recording_card, zone, Handled, Page};
 use crate::admin::{handling, history};
 use crate::assistants::links::{self, Opened};
 use crate::http::forwarded;
@@ -62,7 +62,7 @@ pub async fn page(State(state): State<AppState>, Link(opened): Link) -> Result<R
     let body = html! {
         h1 { (what) " from " span.number { (caller) } }
         section.card {
-            p { (business) ", " (local(tz, c.started_at)) }
+            p { (business) ", " (tz.full(c.started_at)) }
             @if let Some(d) = c.duration.filter(|_| !voicemail) { p.muted { "Rang for " (length(d)) } }
             @if c.from_number.starts_with('+') {
                 p { a.button href={ "tel:" (c.from_number) } { "Call " span.number { (caller) } " back" } }
@@ -79,7 +79,7 @@ pub async fn page(State(state): State<AppState>, Link(opened): Link) -> Result<R
                 button type="submit" { @if handled { "Mark as not handled" } @else { "Mark as handled" } }
             }
         }
-        p.muted { "This link opens this call only, for " (opened.actor.name) ". It works until " (local(tz, opened.link.expires_at)) "." }
+        p.muted { "This link opens this call only, for " (opened.actor.name) ". It works until " (tz.full(opened.link.expires_at)) "." }
     };
     let place = Place {
         client: None,

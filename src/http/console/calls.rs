@@ -11,8 +11,8 @@ use serde::Deserialize;
 use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
 use super::{
-    business, handling_state, leg_result, length, local, outcome_badge, person, play, recording_card, sent_delivery,
-    sent_to, sent_what, zone, Handled, Page,
+    business, handling_state, leg_result, length, outcome_badge, person, play, recording_card, sent_delivery, sent_to,
+    sent_what, zone, Handled, Page,
 };
 use crate::admin;
 use crate::admin::handling;
@@ -50,7 +50,7 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
         ),
         None => None,
     };
-    let bound = |d: NaiveDate| Some(day_start(tz, d));
+    let bound = |d: NaiveDate| Some(day_start(tz.tz, d));
     let outcome = given(&q.outcome);
     let query = CallQuery {
         client: client.clone(),
@@ -119,7 +119,7 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
                         @let client = c.client_id.as_deref();
                         @let tz = zone(&state, client);
                         tr {
-                            td data-label="When" { a href={ "/admin/calls/" (c.call_sid) } { (local(tz, c.started_at)) } }
+                            td data-label="When" { a href={ "/admin/calls/" (c.call_sid) } { (tz.full(c.started_at)) } }
                             @if several { td data-label="Business" { (business(&state, client)) } }
                             td data-label="From" { span.number { (phone::written(&c.from_number, &c.to_number)) } }
                             td data-label="Outcome" { (outcome_badge(c)) }
@@ -155,7 +155,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
         h1 { "Call from " span.number { (phone::written(&c.from_number, &c.to_number)) } }
         section.card {
             dl.facts {
-                div { dt { "When" } dd { (local(tz, c.started_at)) } }
+                div { dt { "When" } dd { (tz.full(c.started_at)) } }
                 div { dt { "Business" } dd { (business(&state, client)) " " span.number { (phone::written(&c.to_number, &c.to_number)) } } }
                 div { dt { "Outcome" } dd { (outcome_badge(c)) } }
                 @if c.outcome.as_deref() == Some("answered") { div { dt { "Answered by" } dd { (person(&state, client, c.answered_by.as_deref())) } } }

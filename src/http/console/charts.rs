@@ -10,6 +10,8 @@ use chrono::NaiveDate;
 use maud::{html, Markup};
 
 use crate::admin::stats::{AssistantStats, DayCount, WeekdayHours};
+use crate::routing::day_name;
+use crate::routing::schedule::WEEKDAYS;
 
 /// Drawing units across every chart: text is sized in these units too, so it scales with
 /// the chart (the stylesheet picks the sizes).
@@ -49,16 +51,6 @@ pub const OUTCOMES: [Outcome; 5] = [
         words: "Placed by the office",
         class: "outbound",
     },
-];
-
-pub const WEEKDAYS: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
 ];
 
 /// The frame every chart shares: an image named by its title and described by `summary`.
@@ -176,7 +168,7 @@ pub fn busy_hours(week: &[WeekdayHours], zone: &str, summary: &str) -> Markup {
     let height = top + grid_h + 46.0;
     let max = week.iter().flat_map(|d| d.hours.iter().copied()).max().unwrap_or(0);
     let body = html! {
-        @for (row, (day, words)) in week.iter().zip(WEEKDAYS).enumerate() {
+        @for (row, (day, words)) in week.iter().zip(WEEKDAYS.map(day_name)).enumerate() {
             @let y = top + row as f64 * cell_h;
             text.tick x=(left - 5.0) y=(y + cell_h / 2.0 + 4.0) text-anchor="end" { (&words[..3]) }
             @for (hour, calls) in day.hours.iter().enumerate() {

@@ -9,11 +9,12 @@ use serde::Deserialize;
 
 use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
-use super::{local, sent_delivery, Page};
+use super::{sent_delivery, Page};
 use crate::admin::conversations::{self, ConversationPage, Text, Thread};
 use crate::http::admin::conversations::attachment;
 use crate::http::state::AppState;
 use crate::http::Error;
+use crate::locale::LocalTime;
 use crate::phone;
 
 const PAGE: u64 = 50;
@@ -66,7 +67,7 @@ pub fn list(page: &ConversationPage, older: Option<&str>) -> Markup {
         .first()
         .map(|n| n.as_str())
         .unwrap_or_default();
-    let tz = page.client.rules.timezone;
+    let tz = LocalTime::of(&page.client.rules);
     html! {
         section.card aria-labelledby="conversations-h" {
             h2 #conversations-h { "Conversations" }
@@ -79,7 +80,7 @@ pub fn list(page: &ConversationPage, older: Option<&str>) -> Markup {
                                 span.number { (phone::written(&c.number, home)) }
                                 @if c.unanswered { " " span.badge.closed { "Unanswered" } }
                             }
-                            span.when { (local(tz, c.last.at())) }
+                            span.when { (tz.full(c.last.at())) }
                             span.preview {
                                 @if let Some(who) = sender(&c.last) { span.muted { (who) ": " } }
                                 (preview(&c.last))
@@ -112,7 +113,7 @@ fn render(session: &Session, thread: &Thread, sent: bool, refused: Option<&Refus
     let rules = &thread.client.rules;
     let client = rules.client.as_str();
     let home = rules.numbers.first().map(|n| n.as_str()).unwrap_or_default();
-    let tz = rules.timezone;
+    let tz = LocalTime::of(rules);
     let written = phone::written(&thread.number, home);
     let here = href(client, &thread.number);
     let body = html! {
@@ -139,13 +140,13 @@ fn render(session: &Session, thread: &Thread, sent: bool, refused: Option<&Refus
                                     }
                                 }
                             }
-                            p.meta { "Received " (local(tz, r.received_at)) }
+                            p.meta { "Received " (tz.full(r.received_at)) }
                         },
                         Text::Sent(d) => li.sent {
                             div.bubble { p { (d.message.body) } }
                             p.meta {
                                 @if let Some(who) = sender(t) { (who) ", " }
-                                (local(tz, d.message.created_at)) " · " (sent_delivery(&d.message, d.delivery.as_deref()))
+                                (tz.full(d.message.created_at)) " · " (sent_delivery(&d.message, d.delivery.as_deref()))
                             }
                         },
                     }

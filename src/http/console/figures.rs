@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::charts::{self, OUTCOMES, WEEKDAYS};
+use super::charts::{self, OUTCOMES};
 use super::layout::{self, Place, Tab};
 use super::session::Session;
 use super::{length, Page};
@@ -19,7 +19,9 @@ use crate::admin::stats::{AssistantStats, Stats};
 use crate::http::state::AppState;
 use crate::http::Error;
 use crate::phone;
+use crate::routing::day_name;
 use crate::routing::schedule::day_start;
+use crate::routing::schedule::WEEKDAYS;
 use crate::routing::Rules;
 
 /// The periods offered, in local days ending today.
@@ -193,7 +195,7 @@ fn busy_hours(stats: &Stats, zone: &str) -> Markup {
         .flat_map(|d| d.hours.iter().copied())
         .max()
         .unwrap_or(0);
-    let busiest = (stats.by_hour_of_week.iter().zip(WEEKDAYS))
+    let busiest = (stats.by_hour_of_week.iter().zip(WEEKDAYS.map(day_name)))
         .flat_map(|(d, words)| d.hours.iter().enumerate().map(move |(h, n)| (*n, words, h)))
         .filter(|(n, _, _)| *n == max && max > 0)
         .map(|(_, words, h)| format!("{words}s {h:02}:00 to {:02}:00", (h + 1) % 24))
@@ -226,7 +228,7 @@ fn busy_hours(stats: &Stats, zone: &str) -> Markup {
                         table.numbers {
                             thead { tr { th { "Day" } @for h in 0..24 { th scope="col" { (format!("{h:02}")) } } } }
                             tbody {
-                                @for (d, words) in stats.by_hour_of_week.iter().zip(WEEKDAYS) {
+                                @for (d, words) in stats.by_hour_of_week.iter().zip(WEEKDAYS.map(day_name)) {
                                     tr { th scope="row" { (words) } @for n in &d.hours { td { (n) } } }
                                 }
                             }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::layout::{self, Place, Tab};
 use super::session::Session;
-use super::{conversations, local, sent_delivery, sent_to, sent_what, zone, Page};
+use super::{conversations, sent_delivery, sent_to, sent_what, zone, Page};
 use crate::admin;
 use crate::admin::conversations as talks;
 use crate::admin::history::{self, MessageQuery};
@@ -89,7 +89,7 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
                         @for d in &alerts {
                             @let m = &d.message;
                             tr {
-                                td data-label="When" { (local(zone(&state, Some(&m.client_id)), m.created_at)) }
+                                td data-label="When" { (zone(&state, Some(&m.client_id)).full(m.created_at)) }
                                 td data-label="To" { span.number { (sent_to(m)) } }
                                 td data-label="What" { (sent_what(m)) }
                                 td data-label="Delivery" {
@@ -111,7 +111,7 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
             ul.list {
                 @for o in &opted_out {
                     @let home = state.registry.current(&o.client_id).and_then(|l| l.rules.numbers.first().map(|n| n.to_string())).unwrap_or_default();
-                    li { span.number { (phone::written(&o.number, &home)) } span.muted { " since " (local(zone(&state, Some(&o.client_id)), o.updated_at)) " (" (o.source) ")" } }
+                    li { span.number { (phone::written(&o.number, &home)) } span.muted { " since " (zone(&state, Some(&o.client_id)).full(o.updated_at)) " (" (o.source) ")" } }
                 }
             }
             @if let Some(href) = &more_opted_out { p { a href=(href) { "More numbers that opted out" } } }

@@ -24,14 +24,13 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use maud::{html, Markup};
 
 use super::Error;
 use crate::admin::{handling, recordings, Actor};
 use crate::http::admin::recordings::mp3;
 use crate::http::state::AppState;
+use crate::locale::LocalTime;
 use crate::phone;
 use crate::store::calls::CallRow;
 use crate::store::handling::HandlingRow;
@@ -153,15 +152,15 @@ fn handling_badge(handling: Option<&HandlingRow>) -> Markup {
 }
 
 /// Who heard the call's message and who handled it, and when, in words.
-fn handling_state(handling: Option<&HandlingRow>, tz: Tz) -> Markup {
+fn handling_state(handling: Option<&HandlingRow>, tz: LocalTime) -> Markup {
     let Some(h) = handling else {
         return html! { "Nobody has listened to it or marked it handled yet." };
     };
     html! {
         @if let (Some(by), Some(at)) = (&h.handled_by, h.handled_at) {
-            "Handled by " strong { (by) } ", " (local(tz, at)) "."
+            "Handled by " strong { (by) } ", " (tz.full(at)) "."
         } @else if let (Some(by), Some(at)) = (&h.heard_by, h.heard_at) {
-            "Listened to by " strong { (by) } ", " (local(tz, at)) "; not marked handled yet."
+            "Listened to by " strong { (by) } ", " (tz.full(at)) "; not marked handled yet."
         } @else {
             "Not handled yet."
         }
@@ -343,13 +342,9 @@ fn sent_delivery(m: &OutboxRow, reported: Option<&str>) -> &'static str {
 }
 
 /// An instant as a business's local time.
-fn local(tz: Tz, t: DateTime<Utc>) -> String {
-    t.with_timezone(&tz).format("%a %d %b %Y, %H:%M %Z").to_string()
-}
-
-/// The time zone a client's times are shown in (UTC for a client no longer served).
-fn zone(state: &AppState, client: Option<&str>) -> Tz {
+/// How a client's times are shown (UTC for a client no longer served).
+fn zone(state: &AppState, client: Option<&str>) -> LocalTime {
     client
         .and_then(|c| state.registry.current(c))
-        .map_or(Tz::UTC, |l| l.rules.timezone)
+        .map_or(LocalTime::UTC, |l| LocalTime::of(&l.rules))
 }

@@ -4,9 +4,9 @@
 use chrono::Weekday;
 use maud::{html, Markup};
 
-use super::local;
 use super::rules::outcome_words;
 use crate::admin::replay::{DraftReplay, DAYS};
+use crate::locale::LocalTime;
 use crate::routing::day_name;
 use crate::routing::replay::Group;
 
@@ -14,12 +14,12 @@ use crate::routing::replay::Group;
 const SHOWN: usize = 6;
 
 pub fn card(r: &DraftReplay) -> Markup {
-    let tz = r.draft.timezone;
+    let tz = LocalTime::of(&r.draft);
     let replay = &r.replay;
     let period = format!(
         "{} to {}",
-        r.since.with_timezone(&tz).format("%-d %b"),
-        r.until.with_timezone(&tz).format("%-d %b %Y")
+        r.since.with_timezone(&tz.tz).format("%-d %b"),
+        r.until.with_timezone(&tz.tz).format("%-d %b %Y")
     );
     let hidden: usize = replay.groups.iter().skip(SHOWN).map(|g| g.calls).sum();
     html! {
@@ -47,7 +47,7 @@ pub fn card(r: &DraftReplay) -> Markup {
                             br;
                             span.muted {
                                 @if g.calls == 1 { "It came in " } @else { "For example " }
-                                (g.examples.iter().map(|t| local(tz, *t)).collect::<Vec<_>>().join("; "))
+                                (g.examples.iter().map(|t| tz.full(*t)).collect::<Vec<_>>().join("; "))
                             }
                         }
                     }

@@ -15,6 +15,7 @@ use crate::admin::checks::{self, ChangedChecks};
 use crate::admin::replay::{DraftReplay, DAYS};
 use crate::admin::{self, AdminError};
 use crate::http::state::AppState;
+use crate::locale::LocalTime;
 use crate::routing::{RuleError, Rules};
 use crate::store::rule_versions;
 
@@ -167,7 +168,7 @@ fn checks_card(changed: &ChangedChecks) -> Markup {
             ol {
                 @for c in &changed.changes {
                     li #{ "check-" (c.line) } {
-                        a href={ "#line-" (c.line) } { (c.at.format("%a %-d %b %Y, %H:%M")) }
+                        a href={ "#line-" (c.line) } { (LocalTime::of(rules).naive(c.at)) }
                         " (" (rules.timezone.name()) ")"
                         @for id in &c.off_duty { ", " (name_of(rules, id.as_str())) " off duty" }
                         @if let Some(d) = &c.digits { ", the caller pressing " (d) }

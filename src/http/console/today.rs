@@ -9,11 +9,12 @@ use serde::Deserialize;
 
 use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
-use super::{handling_badge, length, local, person, Page};
+use super::{handling_badge, length, person, Page};
 use crate::admin;
 use crate::admin::history;
 use crate::admin::live::LiveCall;
 use crate::http::state::AppState;
+use crate::locale::LocalTime;
 use crate::phone;
 use crate::routing::schedule::day_start;
 use crate::rules::registry::Loaded;
@@ -69,9 +70,13 @@ pub async fn index(
 fn open_badge(l: &Loaded, now: chrono::DateTime<Utc>) -> Markup {
     let status = l.rules.hours.status_at(l.rules.timezone, now);
     let (class, word, when) = match (status.open, status.until, status.next_open) {
-        (true, Some(until), _) => ("open", "Open", format!("until {}", local(l.rules.timezone, until))),
+        (true, Some(until), _) => ("open", "Open", format!("until {}", LocalTime::of(&l.rules).full(until))),
         (true, None, _) => ("open", "Open", String::new()),
-        (false, _, Some(next)) => ("closed", "Closed", format!("opens {}", local(l.rules.timezone, next))),
+        (false, _, Some(next)) => (
+            "closed",
+            "Closed",
+            format!("opens {}", LocalTime::of(&l.rules).full(next)),
+        ),
         (false, _, None) => ("closed", "Closed", "no opening hours ahead".to_owned()),
     };
     html! {
@@ -100,9 +105,8 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
     let (live, allowed) = admin::live::calls(&state.db, &state.registry, &session.actor, &id, now).await?;
     // Numbers are written as people near the business write them.
     let home = loaded.rules.numbers.first().map_or("", |n| n.as_str());
-    let unfinished = today
-        .calls
-        .saturating_sub(today.answered + today.missed + today.voicemails);
+    // Callers' calls only: those the office placed are counted apart.
+    let unfinished: u64 = today.by_day.iter().map(|d| d.not_finished).sum();
     let body = html! {
         h1 { (loaded.rules.name) }
         section.card #right-now data-refresh aria-labelledby="now" {
@@ -119,6 +123,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
                 div { dt { "Voicemails" } dd { (today.voicemails) } }
                 // So the figures add up to the calls: those still ringing or on the line.
                 div { dt { "Not finished" } dd { (unfinished) } }
+                @if today.outbound > 0 { div { dt { "Placed by the office" } dd { (today.outbound) } } }
             }
             p { a href={ "/admin/calls?client=" (id) } { "All calls" } }
         }
@@ -156,7 +161,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
             ul.list {
                 @for history::Voicemail { call, recording, handling } in &voicemails {
                     li {
-                        a href={ "/admin/calls/" (call.call_sid) } { (local(tz, call.started_at)) " from " span.number { (phone::written(&call.from_number, &call.to_number)) } }
+                        a href={ "/admin/calls/" (call.call_sid) } { (LocalTime::of(&loaded.rules).full(call.started_at)) " from " span.number { (phone::written(&call.from_number, &call.to_number)) } }
                         " " (handling_badge(handling.as_ref()))
                         @if let Some(t) = recording.as_ref().and_then(|r| r.transcription_text.as_ref()) {
                             blockquote { (t) }

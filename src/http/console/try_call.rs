@@ -10,10 +10,11 @@ use serde::Deserialize;
 
 use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
-use super::{local, Page};
+use super::Page;
 use crate::admin::simulation::Simulation;
 use crate::admin::{self, AdminError};
 use crate::http::state::AppState;
+use crate::locale::LocalTime;
 use crate::routing::{Action, Rules};
 
 #[derive(Deserialize, Default)]
@@ -135,7 +136,7 @@ fn result(rules: &Rules, sim: &Simulation) -> Markup {
         section.card.result #result aria-labelledby="result-h" {
             h2 #result-h {
                 @if sim.open { "Open" } @else { "Closed" }
-                " at " (local(rules.timezone, sim.at))
+                " at " (LocalTime::of(rules).full(sim.at))
             }
             @if let Some(note) = &sim.note { p.notice.bad { (note) } }
             @if let Some(line) = sim.trace.get(1) { p.status { (line) } }

@@ -9,9 +9,10 @@ use similar::{DiffTag, TextDiff};
 
 use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
-use super::{local, Page};
+use super::Page;
 use crate::admin::{self, changes, AdminError};
 use crate::http::state::AppState;
+use crate::locale::LocalTime;
 use crate::store::rule_versions;
 
 #[derive(Deserialize)]
@@ -30,40 +31,45 @@ pub async fn versions(
     Query(q): Query<OlderVersions>,
 ) -> Result<Response, Page> {
     let loaded = admin::client(&state.registry, &session.actor, &id)?;
-    let tz = loaded.rules.timezone;
+    let tz = LocalTime::of(&loaded.rules);
     let page = changes::versions(&state.db, &state.registry, &session.actor, &id, q.before, VERSIONS_PAGE).await?;
     let older_link = page
         .next
         .map(|v| format!("/admin/clients/{id}/rules/versions?before={v}"));
     let list = page.versions;
-    let newest = list.first().map_or(0, |v| v.version);
-    let older = list.get(1).map_or(newest, |v| v.version);
+    let newest = list.first().map_or(0, |v| v.meta.version);
+    let older = list.get(1).map_or(newest, |v| v.meta.version);
     let body = html! {
         h1 { "Rule versions" }
         form.inline method="get" action={ "/admin/clients/" (id) "/rules/diff" } {
             label for="from" { "Compare version" }
             select #from name="from" {
-                @for v in &list { option value=(v.version) selected[v.version == older] { (v.version) } }
+                @for v in &list { option value=(v.meta.version) selected[v.meta.version == older] { (v.meta.version) } }
             }
             label for="to" { "with version" }
             select #to name="to" {
-                @for v in &list { option value=(v.version) selected[v.version == newest] { (v.version) } }
+                @for v in &list { option value=(v.meta.version) selected[v.meta.version == newest] { (v.meta.version) } }
             }
             button type="submit" { "Compare" }
         }
         div.scroll {
             table {
-                thead { tr { th { "Version" } th { "When" } th { "Who" } th { "Comment" } th { span.sr-only { "Actions" } } } }
+                thead { tr { th { "Version" } th { "What changed" } th { "When" } th { "Who" } th { "Comment" } th { span.sr-only { "Actions" } } } }
                 tbody {
                     @for v in &list {
+                        @let n = v.meta.version;
                         tr {
-                            td data-label="Version" { (v.version) @if v.version == loaded.version { " " span.badge.open { "in use" } } }
-                            td data-label="When" { (local(tz, v.created_at)) }
-                            td data-label="Who" { (who(v)) }
-                            td data-label="Comment" { (v.comment.as_deref().unwrap_or("")) }
+                            td data-label="Version" { (n) @if n == loaded.version { " " span.badge.open { "in use" } } }
+                            td data-label="What changed" {
+                                (v.summary)
+                                @if n > 1 { " " a href={ "/admin/clients/" (id) "/rules/diff?from=" (n - 1) "&to=" (n) } { "See the lines" } }
+                            }
+                            td data-label="When" { (tz.full(v.meta.created_at)) }
+                            td data-label="Who" { (who(&v.meta)) }
+                            td data-label="Comment" { (v.meta.comment.as_deref().unwrap_or("")) }
                             td data-label="" {
-                                @if v.version != loaded.version {
-                                    a href={ "/admin/clients/" (id) "/rules/rollback?version=" (v.version) } { "Roll back to version " (v.version) }
+                                @if n != loaded.version {
+                                    a href={ "/admin/clients/" (id) "/rules/rollback?version=" (n) } { "Roll back to version " (n) }
                                 }
                             }
                         }
@@ -106,6 +112,7 @@ pub async fn diff(
         p { a href={ "/admin/clients/" (id) "/rules/versions" } { "Back to the versions" } }
         @if a.source == b.source { p.notice.good { "The two versions are the same." } }
         div.scroll { (side_by_side(&a.source, &b.source, q.from, q.to, false)) }
+        (one_column(&a.source, &b.source, false))
     };
     let place = Place {
         client: Some(&id),
@@ -137,7 +144,7 @@ fn side_by_side(old: &str, new: &str, from: i32, to: i32, only_changes: bool) ->
         _ => "added",
     };
     html! {
-        table.diff {
+        table.diff.wide {
             thead { tr { th colspan="2" { "Version " (from) } th colspan="2" { "Version " (to) } } }
             tbody {
                 @for (tag, left, right) in rows {
@@ -151,6 +158,37 @@ fn side_by_side(old: &str, new: &str, from: i32, to: i32, only_changes: bool) ->
                             None => { td.num {} td.empty {} }
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+/// The same changes in one column, for narrow screens: each changed line as it was (−) and
+/// as it becomes (+), with a line either side; long runs of unchanged lines are folded.
+fn one_column(old: &str, new: &str, only_changes: bool) -> Markup {
+    const CONTEXT: usize = 1;
+    let diff = TextDiff::from_lines(old, new);
+    let ops = diff.ops();
+    html! {
+        ol.diff-compact {
+            @for (i, op) in ops.iter().enumerate() {
+                @let (tag, o, n) = op.as_tag_tuple();
+                @if tag == DiffTag::Equal {
+                    @let lines: Vec<&str> = new.lines().skip(n.start).take(n.len()).collect();
+                    @let head = if i == 0 { 0 } else { CONTEXT.min(lines.len()) };
+                    @let tail = if i + 1 == ops.len() { 0 } else { CONTEXT.min(lines.len() - head) };
+                    @let folded = lines.len() - head - tail;
+                    @for line in &lines[..head] { li.same { span.sign { " " } (line) } }
+                    @if only_changes || folded > 2 * CONTEXT {
+                        @if folded > 0 { li.folded { (folded) " lines the same" } }
+                    } @else {
+                        @for line in &lines[head..head + folded] { li.same { span.sign { " " } (line) } }
+                    }
+                    @for line in &lines[lines.len() - tail..] { li.same { span.sign { " " } (line) } }
+                } @else {
+                    @for line in old.lines().skip(o.start).take(o.len()) { li.removed { span.sign { "−" } (line) } }
+                    @for line in new.lines().skip(n.start).take(n.len()) { li.added { span.sign { "+" } (line) } }
                 }
             }
         }
@@ -201,12 +239,12 @@ pub async fn confirm_rollback(
             .await?
             .ok_or(AdminError::NotFound)?,
     );
-    let tz = loaded.rules.timezone;
+    let tz = LocalTime::of(&loaded.rules);
     let body = html! {
         h1 { "Roll back to version " (q.version) "?" }
         section.card {
             p {
-                "Version " (q.version) " (saved " (local(tz, old.meta.created_at)) "; who: " (who(&old.meta))
+                "Version " (q.version) " (saved " (tz.full(old.meta.created_at)) "; who: " (who(&old.meta))
                 @if let Some(c) = old.meta.comment.as_deref().filter(|c| !c.is_empty()) { "; “" (c) "”" }
                 ") becomes the rules in use from the next call on. It is saved as a new version, so you can "
                 "come back to version " (loaded.version) " the same way."
@@ -228,6 +266,7 @@ pub async fn confirm_rollback(
             p.notice.good { "Nothing: the two versions are the same." }
         } @else {
             div.scroll { (side_by_side(&current.source, &old.source, loaded.version, q.version, true)) }
+            (one_column(&current.source, &old.source, true))
         }
     };
     let place = Place {

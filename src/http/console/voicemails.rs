@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::layout::{self, Place, Tab};
 use super::session::Session;
-use super::{business, handling_badge, length, local, zone, Page};
+use super::{business, handling_badge, length, zone, Page};
 use crate::admin;
 use crate::admin::history::{self, CallQuery, Voicemail, VoicemailPage};
 use crate::http::state::AppState;
@@ -100,7 +100,7 @@ fn item(state: &AppState, v: &Voicemail, several: bool, unplayable: Option<&str>
                 (handling_badge(v.handling.as_ref()))
             }
             p.muted {
-                (local(tz, call.started_at))
+                (tz.full(call.started_at))
                 @if let Some(d) = recording.and_then(|r| r.duration) { " · " (length(d)) }
                 @if several { " · " (business(state, call.client_id.as_deref())) }
             }
