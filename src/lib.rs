@@ -38,3 +38,4 @@ pub mod store;
 pub mod twilio;
 /// PURE: typed TwiML builder on quick-xml.
 pub mod twiml;
+pub mod webhooks;
