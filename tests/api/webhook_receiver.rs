@@ -42,6 +42,8 @@ struct Inner {
     fail_with: Option<u16>,
     /// Answer 500 to this many requests first.
     fail_next: usize,
+    /// Answer only after this long (the request is recorded when it arrives).
+    delay: std::time::Duration,
 }
 
 pub struct Receiver {
@@ -56,25 +58,8 @@ impl Receiver {
         let app = axum::Router::new().fallback(move |headers: HeaderMap, body: Bytes| {
             let inner = Arc::clone(&shared);
             async move {
-                let mut inner = inner.lock().unwrap();
-                let answered = match (inner.fail_with, inner.fail_next) {
-                    (Some(status), _) => status,
-                    (None, n) if n > 0 => {
-                        inner.fail_next -= 1;
-                        500
-                    }
-                    _ => 200,
-                };
-                let body = String::from_utf8_lossy(&body).into_owned();
-                inner.received.push(Received {
-                    headers: headers
-                        .iter()
-                        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
-                        .collect(),
-                    json: serde_json::from_str(&body).unwrap_or(Value::Null),
-                    body,
-                    answered,
-                });
+                let (answered, delay) = answer(&inner, &headers, &body);
+                tokio::time::sleep(delay).await;
                 (StatusCode::from_u16(answered).unwrap(), "receiver says so")
             }
         });
@@ -97,6 +82,11 @@ impl Receiver {
         self.inner.lock().unwrap().fail_next = n;
     }
 
+    /// Answers each request only after `delay`.
+    pub fn slow(&self, delay: std::time::Duration) {
+        self.inner.lock().unwrap().delay = delay;
+    }
+
     pub fn received(&self) -> Vec<Received> {
         self.inner.lock().unwrap().received.clone()
     }
@@ -112,6 +102,30 @@ impl Receiver {
         types.sort();
         types
     }
+}
+
+/// Records the request and decides the answer and how long to wait before it.
+fn answer(inner: &Mutex<Inner>, headers: &HeaderMap, body: &Bytes) -> (u16, std::time::Duration) {
+    let mut inner = inner.lock().unwrap();
+    let answered = match (inner.fail_with, inner.fail_next) {
+        (Some(status), _) => status,
+        (None, n) if n > 0 => {
+            inner.fail_next -= 1;
+            500
+        }
+        _ => 200,
+    };
+    let body = String::from_utf8_lossy(body).into_owned();
+    inner.received.push(Received {
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
+            .collect(),
+        json: serde_json::from_str(&body).unwrap_or(Value::Null),
+        body,
+        answered,
+    });
+    (answered, inner.delay)
 }
 
 /// Checks each request's signature with `secret` through the `standardwebhooks` package; one

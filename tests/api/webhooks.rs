@@ -486,3 +486,82 @@ async fn signatures_verify_with_the_standard_webhooks_reference_package() {
     assert_eq!(verdicts[..2], ["OK", "OK"], "{verdicts:?}");
     assert!(verdicts[2].starts_with("FAIL"), "{verdicts:?}");
 }
+
+/// The texts' failure test, for webhooks: a slow receiver that fails at first, and the
+/// process delivering to it killed in the middle. Every event arrives; one cut short in
+/// flight may arrive again, always under its own `webhook-id`, so the receiver keeps each
+/// once.
+#[tokio::test]
+async fn a_process_killed_mid_delivery_loses_no_event_and_repeats_none_under_a_new_id() {
+    use std::collections::BTreeSet;
+    use std::time::{Duration, Instant};
+    use switchboard::webhooks::{self, events};
+
+    use crate::database::TestDb;
+    use crate::server_process::ServerProcess;
+
+    let db = TestDb::new().await;
+    let crm = Receiver::start().await;
+    crm.fail_next(10);
+    crm.slow(Duration::from_millis(25));
+    let conn = switchboard::store::connect(&db.url).await.unwrap();
+    switchboard::store::migrate(&conn).await.unwrap();
+    let now = chrono::Utc::now();
+    let key = switchboard::accounts::secrets::SecretKey::parse(KEY).unwrap();
+    let sealed = key.seal(&webhooks::secret_context("acme-dental", "ep_crash"), "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    let endpoint = switchboard::store::webhooks::NewEndpoint {
+        id: "ep_crash",
+        client: "acme-dental",
+        url: &crm.url,
+        events: "message.received",
+        secret_encrypted: &sealed,
+    };
+    switchboard::store::webhooks::create(&conn, &endpoint, now).await.unwrap();
+    for n in 0..60 {
+        let sid = format!("SM{n:032x}");
+        let text = events::Received {
+            message_sid: &sid,
+            from: PATIENT,
+            to: ACME,
+            body: "hello",
+            media_urls: &[],
+            keyword: None,
+        };
+        let queued = webhooks::emit(&conn, "acme-dental", &events::message_received(&text), now).await;
+        assert_eq!(queued.unwrap(), 1);
+    }
+    let rules = example_rules();
+    let env = [
+        ("SWITCHBOARD_SECRET_KEY", KEY),
+        ("SWITCHBOARD_WEBHOOK_ALLOW_LOOPBACK", "true"),
+        ("SWITCHBOARD_OUTBOX_LEASE_SECONDS", "2"),
+        ("SWITCHBOARD_OUTBOX_BACKOFF_MS", "20"),
+    ];
+    let serve = || ServerProcess::start(&db.url, &rules, &env);
+    let mut first = serve().await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while crm.received().len() < 20 {
+        assert!(Instant::now() < deadline, "the first process never delivered");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    first.kill();
+    let _second = serve().await;
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while switchboard::store::outbox::pending_stats(&conn).await.unwrap().0 > 0 {
+        assert!(Instant::now() < deadline, "deliveries left pending");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let received = crm.received();
+    let delivered: BTreeSet<(String, String)> = received
+        .iter()
+        .filter(|r| r.answered == 200)
+        .map(|r| (r.header("webhook-id").to_owned(), r.json["data"]["message_sid"].to_string()))
+        .collect();
+    let ids: BTreeSet<&String> = delivered.iter().map(|(id, _)| id).collect();
+    let texts: BTreeSet<&String> = delivered.iter().map(|(_, sid)| sid).collect();
+    assert_eq!(texts.len(), 60, "every event arrived");
+    assert_eq!(ids.len(), 60, "each event under one webhook-id, whatever the repeats");
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    assert!(received.iter().all(|r| signed_as_specified(secret, r)));
+}
