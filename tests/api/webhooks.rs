@@ -508,7 +508,10 @@ async fn a_process_killed_mid_delivery_loses_no_event_and_repeats_none_under_a_n
     switchboard::store::migrate(&conn).await.unwrap();
     let now = chrono::Utc::now();
     let key = switchboard::accounts::secrets::SecretKey::parse(KEY).unwrap();
-    let sealed = key.seal(&webhooks::secret_context("acme-dental", "ep_crash"), "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    let sealed = key.seal(
+        &webhooks::secret_context("acme-dental", "ep_crash"),
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    );
     let endpoint = switchboard::store::webhooks::NewEndpoint {
         id: "ep_crash",
         client: "acme-dental",
@@ -516,7 +519,9 @@ async fn a_process_killed_mid_delivery_loses_no_event_and_repeats_none_under_a_n
         events: "message.received",
         secret_encrypted: &sealed,
     };
-    switchboard::store::webhooks::create(&conn, &endpoint, now).await.unwrap();
+    switchboard::store::webhooks::create(&conn, &endpoint, now)
+        .await
+        .unwrap();
     for n in 0..60 {
         let sid = format!("SM{n:032x}");
         let text = events::Received {
@@ -556,7 +561,12 @@ async fn a_process_killed_mid_delivery_loses_no_event_and_repeats_none_under_a_n
     let delivered: BTreeSet<(String, String)> = received
         .iter()
         .filter(|r| r.answered == 200)
-        .map(|r| (r.header("webhook-id").to_owned(), r.json["data"]["message_sid"].to_string()))
+        .map(|r| {
+            (
+                r.header("webhook-id").to_owned(),
+                r.json["data"]["message_sid"].to_string(),
+            )
+        })
         .collect();
     let ids: BTreeSet<&String> = delivered.iter().map(|(id, _)| id).collect();
     let texts: BTreeSet<&String> = delivered.iter().map(|(_, sid)| sid).collect();
