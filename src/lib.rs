@@ -40,3 +40,5 @@ pub mod store;
 pub mod twilio;
 /// PURE: typed TwiML builder on quick-xml.
 pub mod twiml;
+/// Outgoing webhooks: what happened, told to the endpoints clients subscribed.
+pub mod webhooks;

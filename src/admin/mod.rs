@@ -29,6 +29,8 @@ pub mod sending;
 pub mod simulation;
 /// PURE: per-client figures over a period.
 pub mod stats;
+/// Clients' webhook endpoints and their deliveries.
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -106,6 +108,9 @@ pub enum AdminError {
     /// Allowed to see it, not to do this to it.
     #[error("{0}")]
     Denied(String),
+    /// Not now, in the state it is in; the message says why.
+    #[error("{0}")]
+    Conflict(String),
     #[error(
         "this server has no SWITCHBOARD_SECRET_KEY, so it cannot store credentials (they are kept only encrypted)"
     )]

@@ -61,6 +61,17 @@ pub struct Settings {
     /// each further failure (with full jitter), up to five minutes.
     #[arg(long, env = "SWITCHBOARD_OUTBOX_BACKOFF_MS", default_value_t = 1_000)]
     pub outbox_backoff_ms: u64,
+    /// How long a client's webhook endpoint may take to answer, in milliseconds.
+    #[arg(long, env = "SWITCHBOARD_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000)]
+    pub webhook_timeout_ms: u64,
+    /// A client's webhook endpoint every delivery to which failed for this many hours is
+    /// turned off (the admin is told in the audit log, the console and the API).
+    #[arg(long, env = "SWITCHBOARD_WEBHOOK_DISABLE_AFTER_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..))]
+    pub webhook_disable_after_hours: u32,
+    /// Let clients' webhook endpoints be on this machine (127.0.0.1, ::1, localhost), over
+    /// plain http too: for tests and development only.
+    #[arg(long, env = "SWITCHBOARD_WEBHOOK_ALLOW_LOOPBACK", default_value_t = false, action = clap::ArgAction::Set)]
+    pub webhook_allow_loopback: bool,
     /// How long the incoming-call and next-step webhooks may work before answering the safe
     /// voicemail instead, in milliseconds: Twilio gives up on a webhook after 15 s.
     #[arg(long, env = "SWITCHBOARD_ANSWER_DEADLINE_MS", default_value_t = 5_000)]

@@ -298,6 +298,11 @@ fn outbound(settings: &Settings, links: &Links) -> Result<Outbound, StartError> 
         default_account,
         rates: RateLimits::new(NonZeroU32::new(settings.sms_per_second)),
         mailer,
+        webhooks: crate::webhooks::Sender::new(
+            std::time::Duration::from_millis(settings.webhook_timeout_ms),
+            settings.webhook_disable_after_hours,
+            settings.webhook_allow_loopback,
+        ),
         status_callback: links.absolute(webhooks::PATH_SMS_STATUS),
         wake: tokio::sync::Notify::new(),
     })

@@ -1,6 +1,6 @@
 //! Callbacks that only report (call and leg status, recordings, transcriptions): each
 //! merges into the call's record and, in the same transaction, enqueues the alerts it
-//! causes.
+//! causes and the events it is for the client's webhooks.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
@@ -11,6 +11,7 @@ use crate::locale::LocalTime;
 use crate::messaging::alerts::{self, About};
 use crate::routing::Rules;
 use crate::store::{self, calls::Outcome, outbox, StoreError};
+use crate::webhooks::{self, events};
 
 /// A call-progress callback: of the call itself, or of one leg we rang.
 #[derive(Debug, Clone, Default)]
@@ -50,8 +51,9 @@ pub async fn status(hooks: &Webhooks, leg: Option<&LegRef>, facts: &StatusFacts)
         .registry
         .by_number(&facts.call.to)
         .or_else(|| hooks.registry.by_number(&facts.call.from));
+    let client = owner.as_ref().map(|l| l.rules.client.to_string());
     let txn = hooks.db.begin().await.map_err(StoreError::from)?;
-    let new = new_call(&facts.call, owner.as_ref().map(|l| l.rules.client.as_str()), None, None);
+    let new = new_call(&facts.call, client.as_deref(), None, None);
     store::calls::ensure(&txn, std::slice::from_ref(&new), now).await?;
     store::calls::advance_status(&txn, &facts.call.call_sid, &facts.call.status, facts.duration, now).await?;
     // Only a caller can be missed: calls we place ourselves have no outcome to alert on.
@@ -79,6 +81,11 @@ pub async fn status(hooks: &Webhooks, leg: Option<&LegRef>, facts: &StatusFacts)
                 );
                 alerts::missed_call(&txn, &loaded.rules, &about, &off, now).await?;
             }
+        }
+    }
+    if let (true, Some(client)) = (ended, client.as_deref()) {
+        if let Some(call) = store::calls::find_row(&txn, &facts.call.call_sid).await? {
+            webhooks::emit(&txn, client, &events::call_completed(&call), now).await?;
         }
     }
     txn.commit().await.map_err(StoreError::from)?;
@@ -174,6 +181,7 @@ async fn alert(
         return Ok(());
     };
     let rules = &loaded.rules;
+    tell_webhooks(db, rules.client.as_str(), event, call.as_ref(), recording_sid, now).await?;
     let (caller, called, started) = call.as_ref().map_or(("unknown", "", now), |c| {
         (
             c.call.from_number.as_str(),
@@ -202,6 +210,30 @@ async fn alert(
             _ => outbox::release_for_recording(db, recording_sid, now).await,
         },
     }
+}
+
+/// A voicemail, or its transcript, told to the client's webhooks.
+async fn tell_webhooks(
+    db: &impl ConnectionTrait,
+    client: &str,
+    event: RecordingEvent,
+    call: Option<&store::calls::CallDetail>,
+    recording_sid: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let Some(detail) = call else { return Ok(()) };
+    let Some(recording) = detail.recordings.iter().find(|r| r.recording_sid == recording_sid) else {
+        return Ok(());
+    };
+    let event = match event {
+        RecordingEvent::Recorded | RecordingEvent::Status => events::voicemail_created(&detail.call, recording),
+        RecordingEvent::Transcription => match recording.transcription_text.as_deref() {
+            Some(text) if !text.trim().is_empty() => events::transcript_ready(&detail.call, recording, text),
+            _ => return Ok(()),
+        },
+    };
+    webhooks::emit(db, client, &event, now).await?;
+    Ok(())
 }
 
 fn about<'a>(

@@ -1,6 +1,7 @@
 //! Texts people send to our numbers: stored, opt-out keywords honoured, assistants' duty
 //! commands (OFF, ON, STATUS) carried out, and answered (HELP, the duty, or the client's
-//! auto-reply) through the outbox like every message we send.
+//! auto-reply) through the outbox like every message we send; each received text and each
+//! delivery status told to the client's webhooks in the same transaction.
 
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ use crate::routing::rules::{Assistant, Rules};
 use crate::routing::templates::{self, Vars};
 use crate::rules::registry::Registry;
 use crate::store::{conversations, duty, messages, outbox, Db, StoreError};
+use crate::webhooks;
 
 /// What the SMS webhooks use, and nothing more: assembled once at start-up.
 #[derive(Debug)]
@@ -87,6 +89,17 @@ pub async fn incoming(texts: &Texts, m: &Incoming) -> Result<(), StoreError> {
         keyword: duty.map(|(_, c)| c.as_str()).or(keyword.map(Keyword::as_str)),
     };
     let new = messages::store_received(&txn, &received, now).await?;
+    if new {
+        let told = webhooks::events::Received {
+            message_sid: &m.message_sid,
+            from: &m.from,
+            to: &m.to,
+            body: &m.body,
+            media_urls: &m.media_urls,
+            keyword: received.keyword,
+        };
+        webhooks::emit(&txn, client, &webhooks::events::message_received(&told), now).await?;
+    }
     let reply = match (new, duty) {
         (false, _) => None,
         (true, Some((assistant, command))) => Some(duty_reply(&txn, rules, assistant, command, now).await?),
@@ -204,12 +217,16 @@ pub async fn delivery_status(
     // all, so Twilio's retry of a failed callback finds neither half done.
     let txn = texts.db.begin().await.map_err(StoreError::from)?;
     messages::record_status(&txn, message_sid, status, error_code, None, now).await?;
-    // Twilio may report an opt-out asynchronously, as a failed delivery.
-    if error_code == Some(21610) {
-        if let Some(loaded) = texts.registry.by_number(sender) {
-            messages::set_opt_out(&txn, loaded.rules.client.as_str(), recipient, true, "twilio-21610", now).await?;
+    if let Some(loaded) = texts.registry.by_number(sender) {
+        let client = loaded.rules.client.as_str();
+        // Twilio may report an opt-out asynchronously, as a failed delivery.
+        if error_code == Some(21610) {
+            messages::set_opt_out(&txn, client, recipient, true, "twilio-21610", now).await?;
         }
+        let event = webhooks::events::message_status(message_sid, status, error_code, recipient, sender);
+        webhooks::emit(&txn, client, &event, now).await?;
     }
     txn.commit().await.map_err(StoreError::from)?;
+    texts.outbound.wake.notify_one();
     Ok(())
 }

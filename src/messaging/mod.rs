@@ -29,6 +29,8 @@ pub struct Outbound {
     pub rates: RateLimits,
     /// E-mails go through it; `None` (no `SWITCHBOARD_SMTP_URL`): to the log.
     pub mailer: Option<email::Mailer>,
+    /// Webhooks to clients' own systems (`crate::webhooks`).
+    pub webhooks: crate::webhooks::Sender,
     /// `/twilio/sms/status` under the public URL; Twilio needs an absolute URL.
     pub status_callback: Option<String>,
     /// Wakes this process's worker when something was queued, so an alert does not
@@ -42,6 +44,7 @@ impl std::fmt::Debug for Outbound {
             .field("client", &self.client)
             .field("default_account", &self.default_account)
             .field("mailer", &self.mailer)
+            .field("webhooks", &self.webhooks)
             .field("status_callback", &self.status_callback)
             .finish_non_exhaustive()
     }

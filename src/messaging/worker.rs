@@ -1,6 +1,6 @@
 //! The outbox worker: claims due messages and delivers them, through Twilio (with the
-//! client's own account when it has one) and e-mails through SMTP, or, in local mode, to
-//! the log. Retries with
+//! client's own account when it has one), e-mails through SMTP and webhooks to clients'
+//! endpoints (`webhooks::delivery`), or, in local mode, to the log. Retries with
 //! back-off, never twice: a message that may already have been accepted is looked up in
 //! Twilio's list before it is sent again. A message that fails ends alone: the batch goes on.
 
@@ -117,6 +117,9 @@ pub async fn run(worker: Worker, mut stop: tokio::sync::watch::Receiver<bool>) {
 }
 
 async fn deliver(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreError> {
+    if row.kind == outbox::WEBHOOK {
+        return crate::webhooks::delivery::deliver(worker, row).await;
+    }
     let now = worker.clock.now();
     if let Some(reason) = no_longer_wanted(worker, row).await? {
         outbox::finish_unsent(&worker.db, row.id, CANCELLED, None, reason, now).await?;
@@ -311,7 +314,7 @@ async fn retry(worker: &Worker, row: &OutboxRow, error: &SendError) -> Result<Ou
 
 /// Tries again after the back-off (or `retry_after`, when the other side named a wait), or
 /// gives up after the last attempt.
-async fn retry_later(
+pub(crate) async fn retry_later(
     worker: &Worker,
     row: &OutboxRow,
     error: &str,

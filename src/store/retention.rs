@@ -68,6 +68,7 @@ pub async fn prune_batch(
             .filter(message_status::Column::MessageSid.is_in(sids.into_iter().flatten()))
             .exec(&txn)
             .await?;
+        super::webhooks::forget_attempts(&txn, ids.clone()).await?;
         deleted += outbox::Entity::delete_many()
             .filter(outbox::Column::Id.is_in(ids))
             .exec(&txn)

@@ -219,7 +219,7 @@ pub fn message_figures_query(
          COUNT(s.price), \
          SUM(ABS(CAST(s.price AS {real}))) \
          FROM outbox o LEFT JOIN message_statuses s ON s.message_sid = o.message_sid \
-         WHERE o.client_id = ? AND o.created_at >= ? AND o.created_at < ?"
+         WHERE o.client_id = ? AND o.created_at >= ? AND o.created_at < ? AND o.kind <> 'webhook'"
     );
     sql::statement(backend, &sql, vec![client.into(), since.into(), until.into()])
 }

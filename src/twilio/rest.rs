@@ -348,7 +348,7 @@ fn read_error(e: SendError) -> SendError {
 }
 
 /// The error and its causes, without the URL reqwest would print.
-fn describe(e: &reqwest::Error) -> String {
+pub(crate) fn describe(e: &reqwest::Error) -> String {
     let mut text = String::from(if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {

@@ -18,7 +18,9 @@ fn acme_routes() -> Vec<(String, String)> {
                 .replace("{version}", "1")
                 .replace("{sid}", CALL)
                 .replace("{number}", "+12125550188")
-                .replace("{index}", "0");
+                .replace("{index}", "0")
+                .replace("{endpoint}", "ep_x")
+                .replace("{delivery}", "1");
             let query = match path.as_str() {
                 p if p.ends_with("/diff") => "?from=1&to=1",
                 p if p.ends_with("/available-numbers") => "?client=acme-dental&area_code=212",
@@ -56,6 +58,10 @@ fn body_for(path: &str) -> Option<Value> {
         Some(json!({ "client": "acme-dental", "phone_number": "+12125550101" }))
     } else if path.ends_with("/send-sms") {
         Some(json!({ "client": "acme-dental", "to": "+12125550188", "body": "hi" }))
+    } else if path.ends_with("/webhooks") {
+        Some(json!({ "url": "https://crm.example.com/hooks", "events": ["call.completed"] }))
+    } else if path.contains("/webhooks/") {
+        Some(json!({ "enabled": true }))
     } else if path.contains("/rules") {
         Some(Value::String(
             std::fs::read_to_string(example_rules().join("acme-dental.toml")).unwrap(),

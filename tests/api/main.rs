@@ -46,4 +46,6 @@ mod sms;
 mod smtp_sink;
 mod stats;
 mod tenants;
+mod webhook_receiver;
+mod webhooks;
 mod workers;

@@ -494,3 +494,73 @@ async fn the_local_token_never_refers_to_a_call_of_a_client_with_its_own_account
         "Harbor has no account of its own"
     );
 }
+
+/// A client-scoped admin token never reaches another client's webhook endpoints, nor their
+/// deliveries, by the other client's path or by its own.
+#[tokio::test]
+async fn a_client_scoped_token_never_sees_or_changes_another_clients_webhooks() {
+    let app = spawn_with(Options {
+        secret_key: Some(KEY),
+        ..Options::default()
+    })
+    .await;
+    let global = app.admin_token(None).await;
+    let body = json!({ "url": "https://harbor.example.com/hooks", "events": ["message.received"] });
+    let (status, created) = app
+        .api(
+            "POST",
+            "/api/clients/harbor-plumbing/webhooks",
+            Some(&global),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let harbor_endpoint = created["id"].as_str().unwrap().to_owned();
+    let params = [
+        ("MessageSid", "SM0000000000000000000000000000b777"),
+        ("From", PATIENT),
+        ("To", HARBOR),
+        ("Body", "hello"),
+    ];
+    app.post("/twilio/sms", &params).await;
+    let delivery = store::outbox::for_client(&app.db, "harbor-plumbing")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.kind == "webhook")
+        .expect("a delivery to Harbor's endpoint")
+        .id;
+
+    let acme = app.admin_token(Some("acme-dental")).await;
+    for client in ["harbor-plumbing", "acme-dental"] {
+        let base = format!("/api/clients/{client}/webhooks/{harbor_endpoint}");
+        for (method, path, body) in [
+            ("GET", base.clone(), None),
+            ("PATCH", base.clone(), Some(json!({ "enabled": false }))),
+            ("GET", format!("{base}/deliveries"), None),
+            ("POST", format!("{base}/deliveries/{delivery}/redeliver"), None),
+            ("DELETE", base.clone(), None),
+        ] {
+            let (status, answer) = app.api(method, &path, Some(&acme), body).await;
+            assert_eq!(status, 404, "{method} {path}: {answer}");
+        }
+    }
+    let (status, answer) = app
+        .api("GET", "/api/clients/harbor-plumbing/webhooks", Some(&acme), None)
+        .await;
+    assert_eq!(status, 404, "{answer}");
+    let (status, answer) = app
+        .api("POST", "/api/clients/harbor-plumbing/webhooks", Some(&acme), Some(body))
+        .await;
+    assert_eq!(status, 404, "{answer}");
+    let (status, own) = app
+        .api("GET", "/api/clients/acme-dental/webhooks", Some(&acme), None)
+        .await;
+    assert_eq!((status, own), (200, json!([])));
+
+    let (_, still) = app
+        .api("GET", "/api/clients/harbor-plumbing/webhooks", Some(&global), None)
+        .await;
+    assert_eq!(still[0]["enabled"], true, "{still}");
+    assert_eq!(still[0]["id"], harbor_endpoint.as_str());
+}

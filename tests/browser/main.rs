@@ -15,9 +15,13 @@ mod helpers;
 #[allow(dead_code)]
 #[path = "../api/seeded_figures.rs"]
 mod seeded_figures;
+#[allow(dead_code)]
+#[path = "../api/webhook_receiver.rs"]
+mod webhook_receiver;
 
 mod assistants;
 mod browser;
 mod console;
 mod conversations;
 mod figures;
+mod webhooks;

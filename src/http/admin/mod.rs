@@ -13,6 +13,7 @@ mod messages;
 mod numbers;
 pub(super) mod recordings;
 mod rules;
+mod webhooks;
 
 use axum::routing::get;
 use axum::Router;
@@ -29,7 +30,7 @@ use crate::http::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Switchboard admin API", description = "Rules versions, simulation, call log and recordings, messages, Twilio accounts and numbers."),
+    info(title = "Switchboard admin API", description = "Rules versions, simulation, call log and recordings, messages, Twilio accounts and numbers, outgoing webhooks."),
     modifiers(&Bearer)
 )]
 struct ApiDoc;
@@ -81,6 +82,10 @@ pub fn router() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(numbers::available))
         .routes(routes!(numbers::purchase))
         .routes(routes!(numbers::release))
+        .routes(routes!(webhooks::create, webhooks::list))
+        .routes(routes!(webhooks::show, webhooks::update, webhooks::delete))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::redeliver))
         .split_for_parts();
     let doc = api.clone();
     (

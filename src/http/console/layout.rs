@@ -24,6 +24,7 @@ pub enum Tab {
     Calls,
     Voicemails,
     Messages,
+    Webhooks,
 }
 
 pub fn page(title: &str, session: Option<&Session>, place: Place<'_>, body: Markup) -> Markup {
@@ -70,6 +71,7 @@ fn nav(session: &Session, place: Place<'_>) -> Markup {
                     li { a href={ "/admin/calls?client=" (c) } aria-current=[tab(Tab::Calls)] { "Calls" } }
                     li { a href={ "/admin/voicemails?client=" (c) } aria-current=[tab(Tab::Voicemails)] { "Voicemails" } }
                     li { a href={ "/admin/messages?client=" (c) } aria-current=[tab(Tab::Messages)] { "Messages" } }
+                    li { a href={ "/admin/clients/" (c) "/webhooks" } aria-current=[tab(Tab::Webhooks)] { "Webhooks" } }
                 } @else {
                     li { a href="/admin/calls" aria-current=[tab(Tab::Calls)] { "Calls" } }
                     li { a href="/admin/voicemails" aria-current=[tab(Tab::Voicemails)] { "Voicemails" } }

@@ -19,6 +19,7 @@ mod today;
 mod try_call;
 mod versions;
 mod voicemails;
+mod webhooks;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -66,6 +67,19 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(versions::confirm_rollback).post(versions::rollback),
         )
         .route("/admin/clients/{id}/try", get(try_call::page).post(try_call::draft))
+        .route(
+            "/admin/clients/{id}/webhooks",
+            get(webhooks::page).post(webhooks::create),
+        )
+        .route(
+            "/admin/clients/{id}/webhooks/{endpoint}/enabled",
+            post(webhooks::enable),
+        )
+        .route("/admin/clients/{id}/webhooks/{endpoint}/remove", post(webhooks::remove))
+        .route(
+            "/admin/clients/{id}/webhooks/{endpoint}/deliveries/{delivery}/redeliver",
+            post(webhooks::redeliver),
+        )
         .route("/admin/calls", get(calls::list))
         .route("/admin/calls/{sid}", get(calls::show))
         .route("/admin/calls/{sid}/recording", get(calls::recording))

@@ -16,3 +16,5 @@ pub mod outbox;
 pub mod purchased_number;
 pub mod recording;
 pub mod rule_version;
+pub mod webhook_attempt;
+pub mod webhook_endpoint;

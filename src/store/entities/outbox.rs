@@ -27,8 +27,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
-    /// `sms` (with `media_urls` for MMS), `call` (a notification call; `body` is its TwiML)
-    /// or `email` (`to_number` holds the address, `subject` the subject).
+    /// `sms` (with `media_urls` for MMS), `call` (a notification call; `body` is its TwiML),
+    /// `email` (`to_number` holds the address, `subject` the subject) or `webhook` (to a
+    /// client's endpoint: `to_number` holds the endpoint's id, `purpose` the event type,
+    /// `body` the JSON payload and `message_sid`, from the start, the `webhook-id`).
     pub kind: String,
     pub media_urls: Option<String>,
     pub subject: Option<String>,
