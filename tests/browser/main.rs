@@ -21,3 +21,4 @@ mod browser;
 mod console;
 mod conversations;
 mod figures;
+mod rules_form;

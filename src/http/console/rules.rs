@@ -44,25 +44,25 @@ pub async fn editor(
     Ok(editor_page(&session, &id, loaded.version, &draft).into_response())
 }
 
-enum Notice {
+pub(super) enum Notice {
     Good(String),
     Bad(String),
 }
 
 /// The text in the editor and what was found in it.
 #[derive(Default)]
-struct Draft<'a> {
-    source: &'a str,
-    comment: &'a str,
-    notice: Option<Notice>,
-    problems: &'a [RuleError],
+pub(super) struct Draft<'a> {
+    pub(super) source: &'a str,
+    pub(super) comment: &'a str,
+    pub(super) notice: Option<Notice>,
+    pub(super) problems: &'a [RuleError],
     /// When the only problems are checks it routes differently: those, to accept or not.
-    changed: Option<&'a ChangedChecks>,
+    pub(super) changed: Option<&'a ChangedChecks>,
     /// The draft tried on the last days' calls.
-    replay: Option<&'a DraftReplay>,
+    pub(super) replay: Option<&'a DraftReplay>,
 }
 
-fn editor_page(session: &Session, id: &str, version: i32, draft: &Draft<'_>) -> Markup {
+pub(super) fn editor_page(session: &Session, id: &str, version: i32, draft: &Draft<'_>) -> Markup {
     let Draft {
         source,
         comment,
@@ -79,6 +79,8 @@ fn editor_page(session: &Session, id: &str, version: i32, draft: &Draft<'_>) -> 
         p.muted {
             "Version " (version) " is in use. "
             a href={ "/admin/clients/" (id) "/rules/versions" } { "Versions and roll back" }
+            " · "
+            a href={ "/admin/clients/" (id) "/rules/form" } { "Back to the form" }
         }
         @match &notice {
             Some(Notice::Good(m)) => p.notice.good role="status" { (m) },

@@ -123,7 +123,7 @@ async fn run(state: &AppState, session: &Session, id: &str, q: Attempt) -> Resul
     Ok((status, layout::page("Try a call", Some(session), place, body)).into_response())
 }
 
-fn result(rules: &Rules, sim: &Simulation) -> Markup {
+pub(super) fn result(rules: &Rules, sim: &Simulation) -> Markup {
     let name = |id: &str| {
         rules
             .assistants
