@@ -118,3 +118,46 @@ async fn a_new_business_is_set_up_by_forms_alone_tried_saved_and_passes_rules_ch
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_third_receptionist_added_by_form_shows_the_checks_it_changes_and_saves_them_updated() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    with_browser(app, "rules_form_checks", |b, _app| async move {
+        b.sign_in(&token).await;
+        b.goto("/admin/clients/acme-dental").await;
+        b.click("nav a[href='/admin/clients/acme-dental/rules/form']").await;
+        assert_eq!(b.value(&field("assistant.0.phone")).await, "(212) 555-0111");
+        b.fill(&field("assistant.2.name"), "Sam Lee").await;
+        b.fill(&field("assistant.2.phone"), "212 555 0113").await;
+        b.fill("#comment", "Sam joins the front desk").await;
+        b.click("button[value=save]").await;
+        let checks = b.text("#checks-h").await;
+        assert!(checks.contains("come out differently"), "{checks}");
+        let first = b.text(".checks li").await;
+        assert!(
+            first.contains("now ring Maria Lopez, then ring John Park, then ring Sam Lee"),
+            "{first}"
+        );
+        b.screenshot("rules-form-checks").await;
+        b.click("button[value=accept]").await;
+        assert_eq!(
+            b.path().await,
+            "/admin/clients/acme-dental/rules/form",
+            "back to the form"
+        );
+        assert!(b.text(".notice.good").await.contains("Saved as version 2"));
+        assert_eq!(b.value(&field("assistant.2.name")).await, "Sam Lee");
+        b.goto("/admin/clients/acme-dental/rules").await;
+        let saved = b.value("#source").await;
+        assert!(
+            saved.contains(r#"expect = ["maria", "john", "sam", "external", "voicemail"]"#),
+            "{saved}"
+        );
+        assert!(
+            saved.contains("# Acme Dental: a two-person front desk"),
+            "comments kept"
+        );
+    })
+    .await;
+}

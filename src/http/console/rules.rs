@@ -60,6 +60,8 @@ pub(super) struct Draft<'a> {
     pub(super) changed: Option<&'a ChangedChecks>,
     /// The draft tried on the last days' calls.
     pub(super) replay: Option<&'a DraftReplay>,
+    /// Written by the rules form, which a save goes back to.
+    pub(super) from_form: bool,
 }
 
 pub(super) fn editor_page(session: &Session, id: &str, version: i32, draft: &Draft<'_>) -> Markup {
@@ -70,6 +72,7 @@ pub(super) fn editor_page(session: &Session, id: &str, version: i32, draft: &Dra
         problems,
         changed,
         replay,
+        from_form,
     } = draft;
     let problems: &[RuleError] = problems;
     let lines = source.lines().count().max(1);
@@ -104,6 +107,7 @@ pub(super) fn editor_page(session: &Session, id: &str, version: i32, draft: &Dra
         }
         form.rules method="post" action={ "/admin/clients/" (id) "/rules" } {
             input type="hidden" name="csrf" value=(session.csrf);
+            @if *from_form { input type="hidden" name="from" value="form"; }
             label for="source" { "Rules (TOML)" }
             div.editor {
                 ol.gutter aria-hidden="true" {
@@ -223,6 +227,9 @@ pub struct Edit {
     /// With `accept`: what the admin was shown of the changed checks.
     #[serde(default)]
     seen: String,
+    /// `form` when the text was written by the rules form, which a save goes back to.
+    #[serde(default)]
+    from: String,
 }
 
 pub async fn submit(
@@ -234,18 +241,23 @@ pub async fn submit(
     // Browsers send textarea lines with CRLF; the stored text keeps the file's LF.
     let source = form.source.replace("\r\n", "\n");
     let comment = form.comment.trim();
+    let from_form = form.from == "form";
+    let saved = |v: i32| {
+        let page = if from_form { "rules/form" } else { "rules" };
+        Ok(Redirect::to(&format!("/admin/clients/{id}/{page}?saved={v}")).into_response())
+    };
     let outcome = match form.action.as_str() {
         "save" => {
             let comment = (!comment.is_empty()).then_some(comment);
             match admin::save_rules(&state.admin, &session.actor, &id, &source, comment).await {
-                Ok(v) => return Ok(Redirect::to(&format!("/admin/clients/{id}/rules?saved={v}")).into_response()),
+                Ok(v) => return saved(v),
                 Err(e) => e,
             }
         }
         "accept" => {
             let comment = (!comment.is_empty()).then_some(comment);
             match checks::save_accepting(&state.admin, &session.actor, &id, &source, comment, &form.seen).await {
-                Ok(v) => return Ok(Redirect::to(&format!("/admin/clients/{id}/rules?saved={v}")).into_response()),
+                Ok(v) => return saved(v),
                 Err(e) => e,
             }
         }
@@ -255,6 +267,7 @@ pub async fn submit(
                     source: &source,
                     comment,
                     notice: Some(Notice::Good("No problems found. Nothing was saved yet.".into())),
+                    from_form,
                     ..Draft::default()
                 };
                 return Ok(editor_page(&session, &id, version, &draft).into_response());
@@ -267,6 +280,7 @@ pub async fn submit(
                     source: &source,
                     comment,
                     replay: Some(&replayed),
+                    from_form,
                     ..Draft::default()
                 };
                 return Ok(editor_page(&session, &id, version, &draft).into_response());
@@ -291,6 +305,7 @@ pub async fn submit(
                 problems: &problems,
                 changed: changed.as_ref(),
                 replay: None,
+                from_form,
             };
             let page = editor_page(&session, &id, version, &draft);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

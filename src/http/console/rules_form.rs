@@ -88,6 +88,8 @@ struct View<'a> {
     refused: &'a [RuleError],
     tried: Option<(Rules, Simulation)>,
     try_at: String,
+    /// One more empty row in each list ("More rows").
+    more: bool,
 }
 
 impl<'a> View<'a> {
@@ -101,6 +103,7 @@ impl<'a> View<'a> {
             refused: &[],
             tried: None,
             try_at: String::new(),
+            more: false,
         }
     }
 }
@@ -129,7 +132,10 @@ pub async fn submit(
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     if action == "more" {
-        shown.notice = Some(Notice::Good("More rows added below. Nothing is saved yet.".into()));
+        shown.notice = Some(Notice::Good(
+            "An empty row was added to each list. Nothing is saved yet.".into(),
+        ));
+        shown.more = true;
         return Ok(render(&state, &session, &id, &loaded.rules, &team, &shown).into_response());
     }
     let source = match form::write(&base, &posted) {
@@ -191,6 +197,7 @@ pub async fn submit(
                     problems: &problems,
                     changed: Some(&changed),
                     replay: None,
+                    from_form: true,
                 };
                 let page = editor_page(&session, &id, loaded.version, &draft);
                 return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
@@ -253,9 +260,9 @@ fn render(
         form.rules-form method="post" action={ "/admin/clients/" (id) "/rules/form" } novalidate {
             input type="hidden" name="csrf" value=(session.csrf);
             input type="hidden" name="base" value=(s.base);
-            (hours_card(form, &marks))
-            (holidays_card(form, &marks))
-            (assistants_card(form, team, &marks))
+            (hours_card(form, &marks, s.more))
+            (holidays_card(form, &marks, s.more))
+            (assistants_card(id, form, team, &marks, s.more))
             (route_card("open", "When you are open", "Who is rung during opening hours.", form, &marks))
             (route_card("after_hours", "When you are closed", "Who is rung outside opening hours and on holidays.", form, &marks))
             section.card aria-labelledby="external-h" {
@@ -264,22 +271,23 @@ fn render(
                 (text_field("external.phone", "Phone number", &form.external, "tel", &marks))
             }
             (voicemail_card(form, &marks))
-            div.save-bar {
+            section.card aria-labelledby="save-h" {
+                h2 #save-h { "Try and save" }
                 div.field {
-                    label for="comment" { "What changed, and why (kept with the version)" }
-                    input #comment type="text" name="comment" value=(s.comment) placeholder="New receptionist, lunch break on Fridays…";
-                }
-                div.field.try-at {
-                    label for="try_at" { "Try a call at (" (rules.timezone.name()) ")" }
+                    label for="try_at" { "Try a call at (" (rules.timezone.name()) " time)" }
                     input #try_at type="datetime-local" name="try_at" value=(try_at)
                         aria-invalid=[s.problems.contains_key("try_at").then_some("true")];
                     @if let Some(p) = s.problems.get("try_at") { p.field-error { (p) } }
                 }
-                div.actions {
-                    button type="submit" name="action" value="try" { "Try a call with these settings" }
-                    button type="submit" name="action" value="more" { "More rows" }
-                    button.primary type="submit" name="action" value="save" { "Save" }
+                div.field {
+                    label for="comment" { "What changed, and why (kept with the version)" }
+                    input #comment type="text" name="comment" value=(s.comment) placeholder="New receptionist, lunch break on Fridays…";
                 }
+            }
+            div.save-bar.actions {
+                button type="submit" name="action" value="try" { "Try a call" }
+                button type="submit" name="action" value="more" { "More rows" }
+                button.primary type="submit" name="action" value="save" { "Save" }
             }
         }
     };
@@ -323,12 +331,13 @@ fn text_field(name: &str, label: &str, value: &str, kind: &str, marks: &Marks<'_
     }
 }
 
-/// Empty rows to offer after the filled ones: at least `wanted` rows in all, and one more.
-fn blanks(filled: usize, wanted: usize) -> usize {
-    wanted.saturating_sub(filled).max(1)
+/// Empty rows to offer after the filled ones: enough for `wanted` rows in all, and one more
+/// each time the admin asks for more.
+fn blanks(filled: usize, wanted: usize, more: bool) -> usize {
+    wanted.saturating_sub(filled) + usize::from(more)
 }
 
-fn hours_card(form: &RulesForm, marks: &Marks<'_>) -> Markup {
+fn hours_card(form: &RulesForm, marks: &Marks<'_>, more: bool) -> Markup {
     html! {
         section.card aria-labelledby="hours-h" {
             h2 #hours-h { "Opening hours" }
@@ -338,28 +347,32 @@ fn hours_card(form: &RulesForm, marks: &Marks<'_>) -> Markup {
                 @let filled = rows.iter().filter(|w| !(w.from.trim().is_empty() && w.until.trim().is_empty())).count();
                 @let windows: Vec<_> = form.hours.windows(d).into_iter().map(|(_, w)| w).collect();
                 div.day role="group" aria-labelledby={ "day-" (DAYS[d]) } data-day=(DAYS[d]) {
-                    span.day-name id={ "day-" (DAYS[d]) } { (day_name(WEEKDAYS[d])) }
-                    @if windows.is_empty() { span.badge.closed { "Closed" } }
-                    @for n in 0..(filled + blanks(filled, 2)) {
-                        @let w = rows.get(n);
-                        @let (from, until) = (window_field(d, n, "from"), window_field(d, n, "until"));
-                        div.window {
-                            label for=(from) { span.sr-only { (day_name(WEEKDAYS[d])) " " } "From" }
-                            input id=(from) name=(from) type="time" value=(w.map_or("", |w| w.from.as_str())) aria-invalid=[marks.invalid(&from)];
-                            label for=(until) { "until" }
-                            input id=(until) name=(until) type="time" value=(w.map_or("", |w| w.until.as_str())) aria-invalid=[marks.invalid(&until)];
-                        }
-                        (marks.of(&from)) (marks.of(&until))
+                    span.day-name id={ "day-" (DAYS[d]) } {
+                        (day_name(WEEKDAYS[d]))
+                        @if windows.is_empty() { span.badge.closed { "Closed" } }
                     }
-                    @for note in day_notes(d, &windows) { p.day-note { (note) } }
-                    (marks.of(DAYS[d]))
+                    div.windows {
+                        @for n in 0..(filled + blanks(filled, 2, more)) {
+                            @let w = rows.get(n);
+                            @let (from, until) = (window_field(d, n, "from"), window_field(d, n, "until"));
+                            div.window {
+                                label for=(from) { span.sr-only { (day_name(WEEKDAYS[d])) " " } "From" }
+                                input id=(from) name=(from) type="time" value=(w.map_or("", |w| w.from.as_str())) aria-invalid=[marks.invalid(&from)];
+                                label for=(until) { "until" }
+                                input id=(until) name=(until) type="time" value=(w.map_or("", |w| w.until.as_str())) aria-invalid=[marks.invalid(&until)];
+                            }
+                            (marks.of(&from)) (marks.of(&until))
+                        }
+                        @for note in day_notes(d, &windows) { p.day-note { (note) } }
+                        (marks.of(DAYS[d]))
+                    }
                 }
             }
         }
     }
 }
 
-fn holidays_card(form: &RulesForm, marks: &Marks<'_>) -> Markup {
+fn holidays_card(form: &RulesForm, marks: &Marks<'_>, more: bool) -> Markup {
     let holidays = &form.hours.holidays;
     let filled = holidays
         .iter()
@@ -374,7 +387,7 @@ fn holidays_card(form: &RulesForm, marks: &Marks<'_>) -> Markup {
         section.card aria-labelledby="holidays-h" {
             h2 #holidays-h { "Holidays" }
             p.muted { "Closed all day: calls are handled as after hours." }
-            @for n in 0..(filled + blanks(filled, 2)) {
+            @for n in 0..(filled + blanks(filled, 2, more).max(1)) {
                 @let h = holidays.get(n);
                 @let (date, name) = (format!("holiday.{n}.date"), format!("holiday.{n}.name"));
                 div.pair.holiday {
@@ -391,7 +404,7 @@ fn holidays_card(form: &RulesForm, marks: &Marks<'_>) -> Markup {
             }
             h3 { "Special days" }
             p.muted { "A date with its own hours, such as 09:00-12:00 on Christmas Eve. Leave the hours empty to close all day." }
-            @for n in 0..(special_filled + blanks(special_filled, 1)) {
+            @for n in 0..(special_filled + blanks(special_filled, 0, more).max(1)) {
                 @let s = special.get(n);
                 @let (date, hours) = (format!("special.{n}.date"), format!("special.{n}.hours"));
                 div.pair.special {
@@ -410,7 +423,7 @@ fn holidays_card(form: &RulesForm, marks: &Marks<'_>) -> Markup {
     }
 }
 
-fn assistants_card(form: &RulesForm, team: &[AssistantDuty], marks: &Marks<'_>) -> Markup {
+fn assistants_card(id: &str, form: &RulesForm, team: &[AssistantDuty], marks: &Marks<'_>, more: bool) -> Markup {
     let rows = &form.assistants;
     let filled = rows
         .iter()
@@ -421,19 +434,19 @@ fn assistants_card(form: &RulesForm, team: &[AssistantDuty], marks: &Marks<'_>) 
             h2 #assistants-h { "Assistants" }
             p.muted { "The people whose phones ring. Number 1 rings first. Type phone numbers as you would dial them." }
             ol.assistants {
-                @for n in 0..(filled + blanks(filled, 3)) {
+                @for n in 0..(filled + blanks(filled, 3, more).max(1)) {
                     @let a = rows.get(n);
-                    @let id = a.map_or("", |a| a.id.as_str());
-                    @let duty = team.iter().find(|t| !id.is_empty() && t.id == id);
-                    li.assistant data-assistant=(id) {
-                        input type="hidden" name=(assistant_field(n, "id")) value=(id);
+                    @let who = a.map_or("", |a| a.id.as_str());
+                    @let duty = team.iter().find(|t| !who.is_empty() && t.id == who);
+                    li.assistant data-assistant=(who) {
+                        input type="hidden" name=(assistant_field(n, "id")) value=(who);
                         div.field.order {
                             label for=(assistant_field(n, "order")) { "Order" }
                             input id=(assistant_field(n, "order")) name=(assistant_field(n, "order")) type="text" inputmode="numeric"
                                 value=(a.map_or_else(|| (n + 1).to_string(), |a| a.order.clone())) aria-invalid=[marks.invalid(&assistant_field(n, "order"))];
                         }
                         div.field {
-                            label for=(assistant_field(n, "name")) { @if id.is_empty() { "New assistant's name" } @else { "Name" } }
+                            label for=(assistant_field(n, "name")) { @if who.is_empty() { "New assistant's name" } @else { "Name" } }
                             input id=(assistant_field(n, "name")) name=(assistant_field(n, "name")) type="text"
                                 value=(a.map_or("", |a| a.name.as_str())) aria-invalid=[marks.invalid(&assistant_field(n, "name"))];
                         }
@@ -442,7 +455,7 @@ fn assistants_card(form: &RulesForm, team: &[AssistantDuty], marks: &Marks<'_>) 
                             input id=(assistant_field(n, "phone")) name=(assistant_field(n, "phone")) type="tel"
                                 value=(a.map_or("", |a| a.phone.as_str())) aria-invalid=[marks.invalid(&assistant_field(n, "phone"))];
                         }
-                        @if !id.is_empty() {
+                        @if !who.is_empty() {
                             div.status {
                                 @match duty {
                                     Some(t) if t.on_duty => span.badge.open { "On duty" },
@@ -461,7 +474,7 @@ fn assistants_card(form: &RulesForm, team: &[AssistantDuty], marks: &Marks<'_>) 
                     }
                 }
             }
-            p.muted { "On and off duty is switched on the Today page." }
+            p.muted { "On and off duty is switched on the " a href={ "/admin/clients/" (id) } { "Today page" } "." }
         }
     }
 }
@@ -491,7 +504,7 @@ fn route_card(key: &str, title: &str, intro: &str, form: &RulesForm, marks: &Mar
                 (marks.of(&f("strategy")))
             }
             @if !named.is_empty() {
-                fieldset.who {
+                fieldset.who.rings-only {
                     legend { "Who" }
                     label.check { input type="radio" name=(f("who")) value="everyone" checked[route.everyone]; " Every assistant (new ones too)" }
                     label.check { input type="radio" name=(f("who")) value="chosen" checked[!route.everyone]; " Only those ticked:" }
@@ -505,13 +518,13 @@ fn route_card(key: &str, title: &str, intro: &str, form: &RulesForm, marks: &Mar
             } @else {
                 input type="hidden" name=(f("who")) value="everyone";
             }
-            div.field.short {
+            div.field.short.rings-only {
                 label for=(f("ring_seconds")) { "Ring each for (seconds)" }
                 input id=(f("ring_seconds")) name=(f("ring_seconds")) type="text" inputmode="numeric" value=(route.ring_seconds)
                     aria-invalid=[marks.invalid(&f("ring_seconds"))];
                 (marks.of(&f("ring_seconds")))
             }
-            label.check {
+            label.check.rings-only {
                 input type="checkbox" name=(f("screen")) checked[route.screen];
                 " Ask the assistant to press 1 first (so their own voicemail never takes the call)"
             }

@@ -14,6 +14,7 @@ use super::{local, Page};
 use crate::admin::simulation::Simulation;
 use crate::admin::{self, AdminError};
 use crate::http::state::AppState;
+use crate::phone;
 use crate::routing::{Action, Rules};
 
 #[derive(Deserialize, Default)]
@@ -124,6 +125,7 @@ async fn run(state: &AppState, session: &Session, id: &str, q: Attempt) -> Resul
 }
 
 pub(super) fn result(rules: &Rules, sim: &Simulation) -> Markup {
+    let home = rules.numbers.first().map(ToString::to_string).unwrap_or_default();
     let name = |id: &str| {
         rules
             .assistants
@@ -144,7 +146,7 @@ pub(super) fn result(rules: &Rules, sim: &Simulation) -> Markup {
                 @for (n, s) in sim.steps.iter().enumerate() {
                     li {
                         @if n > 0 { span.muted { "If nobody answers: " } }
-                        (describe(&s.step.action, &name))
+                        (describe(&s.step.action, &name, &home))
                     }
                 }
             }
@@ -163,7 +165,8 @@ pub(super) fn result(rules: &Rules, sim: &Simulation) -> Markup {
     }
 }
 
-fn describe(action: &Action, name: &dyn Fn(&str) -> String) -> Markup {
+/// A step in words; numbers as people near the business (`home`) write them.
+fn describe(action: &Action, name: &dyn Fn(&str) -> String, home: &str) -> Markup {
     match action {
         Action::Dial {
             targets, ring_seconds, ..
@@ -171,8 +174,8 @@ fn describe(action: &Action, name: &dyn Fn(&str) -> String) -> Markup {
             let who: Vec<String> = targets
                 .iter()
                 .map(|t| match &t.assistant {
-                    Some(a) => format!("{} ({})", name(a.as_str()), t.number),
-                    None => format!("the outside number {}", t.number),
+                    Some(a) => format!("{} on {}", name(a.as_str()), phone::written(t.number.as_str(), home)),
+                    None => format!("the outside number {}", phone::written(t.number.as_str(), home)),
                 })
                 .collect();
             let screened = targets.iter().any(|t| t.screen);
