@@ -105,7 +105,7 @@ pub(super) fn editor_page(session: &Session, id: &str, version: i32, draft: &Dra
                 }
             }
         }
-        form.rules method="post" action={ "/admin/clients/" (id) "/rules" } {
+        form.rules #editor method="post" action={ "/admin/clients/" (id) "/rules" } {
             input type="hidden" name="csrf" value=(session.csrf);
             @if *from_form { input type="hidden" name="from" value="form"; }
             label for="source" { "Rules (TOML)" }
@@ -182,6 +182,10 @@ fn checks_card(changed: &ChangedChecks) -> Markup {
                         "; the check expected " (outcome_words(rules, &c.expected)) "."
                     }
                 }
+            }
+            // Here as well as under the text, which can be long: the choice is made on reading this.
+            button.primary form="editor" type="submit" name="action" value="accept" {
+                "Save, with the new outcomes of these checks"
             }
         }
     }

@@ -174,8 +174,8 @@ pub fn from_fields(fields: &BTreeMap<String, String>) -> RulesForm {
     let route = |key: &str| RouteForm {
         strategy: get(&format!("{key}.strategy")),
         everyone: get(&format!("{key}.who")) != "chosen",
-        chosen: (fields.iter())
-            .filter_map(|(k, _)| k.strip_prefix(&format!("{key}.rings.")).map(str::to_owned))
+        chosen: (fields.keys())
+            .filter_map(|k| k.strip_prefix(&format!("{key}.rings.")).map(str::to_owned))
             .collect(),
         ring_seconds: get(&format!("{key}.ring_seconds")),
         screen: fields.contains_key(&format!("{key}.screen")),
