@@ -153,7 +153,8 @@ pub(super) fn write(doc: &mut DocumentMut, form: &HoursForm, problems: &mut Prob
             .collect();
         special.insert(date.as_str(), array(&windows));
     }
-    if !problems.is_empty() {
+    let nothing = days.iter().all(Vec::is_empty) && holidays.is_empty() && special.is_empty();
+    if !problems.is_empty() || (nothing && doc.get("hours").is_none()) {
         return;
     }
     let hours = table(doc, "hours");

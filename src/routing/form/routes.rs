@@ -188,6 +188,9 @@ pub(super) fn read_voicemail(doc: &DocumentMut) -> VoicemailForm {
 }
 
 pub(super) fn write_voicemail(doc: &mut DocumentMut, form: &VoicemailForm, problems: &mut Problems) {
+    if doc.get("voicemail").is_none() && *form == read_voicemail(doc) {
+        return;
+    }
     let greeting = form.greeting.trim();
     if greeting.is_empty() {
         problems.insert(
@@ -228,7 +231,9 @@ pub(super) fn write_voicemail(doc: &mut DocumentMut, form: &VoicemailForm, probl
     if max.to_string() != before.max_seconds || v.contains_key("max_seconds") {
         set(v, "max_seconds", i64::from(max));
     }
-    set(v, "transcribe", form.transcribe);
+    if form.transcribe != before.transcribe || v.contains_key("transcribe") {
+        set(v, "transcribe", form.transcribe);
+    }
     if form.notify != "chosen" && (form.notify != before.notify || v.contains_key("notify")) {
         set(v, "notify", form.notify.as_str());
     }

@@ -5,6 +5,7 @@ use crate::routing::schedule::Window;
 
 const ACME: &str = include_str!("../../../routing-rules/acme-dental.toml");
 const HARBOR: &str = include_str!("../../../routing-rules/harbor-plumbing.toml");
+const SUNRISE: &str = include_str!("../../../routing-rules/sunrise-vet.toml");
 
 fn checked(source: &str) -> crate::routing::Rules {
     let rules = crate::routing::parse(source).unwrap_or_else(|e| panic!("{}\n{source}", e.render("form")));
@@ -19,7 +20,8 @@ fn day(date: &str) -> NaiveDate {
 
 #[test]
 fn a_form_saved_unchanged_leaves_the_text_exactly_as_it_was() {
-    for source in [ACME, HARBOR] {
+    let bare = "client = \"bare\"\nname = \"Bare\"\nnumbers = [\"+12125550100\"]\ntimezone = \"UTC\"\n\n[open]\nthen = [\"voicemail\"]\n\n[voicemail]\ngreeting = \"Hello.\"\n";
+    for source in [ACME, HARBOR, SUNRISE, bare] {
         let form = read(source).unwrap();
         assert_eq!(write(source, &form).unwrap(), source);
     }
@@ -274,6 +276,12 @@ fn a_new_business_is_set_up_by_form_alone() {
         number: "+12125550150",
         timezone: "America/Chicago",
     });
+    assert_eq!(
+        source,
+        "client = \"bright-smiles\"\nname = \"Bright Smiles\"\nnumbers = [\"+12125550150\"]\ntimezone = \"America/Chicago\"\n\n\
+         [hours]  # open windows, local time; a day not listed is closed\n\n[open]\nthen = [\"voicemail\"]\n\n\
+         [voicemail]\ngreeting = \"You have reached Bright Smiles. Please leave a message after the tone.\"\n"
+    );
     checked(&source);
     let mut form = read(&source).unwrap();
     for d in 0..5 {
