@@ -455,7 +455,10 @@ fn assistants_card(id: &str, form: &RulesForm, team: &[AssistantDuty], marks: &M
                             input id=(assistant_field(n, "phone")) name=(assistant_field(n, "phone")) type="tel"
                                 value=(a.map_or("", |a| a.phone.as_str())) aria-invalid=[marks.invalid(&assistant_field(n, "phone"))];
                         }
-                        @if !who.is_empty() {
+                        // New rows keep the column, so every row lines up.
+                        @if who.is_empty() {
+                            div.status {}
+                        } @else {
                             div.status {
                                 @match duty {
                                     Some(t) if t.on_duty => span.badge.open { "On duty" },
@@ -529,7 +532,7 @@ fn route_card(key: &str, title: &str, intro: &str, form: &RulesForm, marks: &Mar
                 " Ask the assistant to press 1 first (so their own voicemail never takes the call)"
             }
             div.field {
-                label for=(f("then")) { "If nobody answers" }
+                label for=(f("then")) { "What happens next" }
                 select id=(f("then")) name=(f("then")) {
                     option value="voicemail" selected[route.then == "voicemail"] { "Voicemail" }
                     option value="external" selected[route.then == "external"] { "Ring the outside number, then voicemail" }
