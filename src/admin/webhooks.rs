@@ -3,10 +3,10 @@
 //! `admin::client`'s; every change is audited, never with the secret.
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::admin::{self, Actor, AdminError, Service};
+use crate::locale::LocalTime;
 use crate::store::outbox::{self, OutboxRow};
 use crate::store::webhooks::{self as store, AttemptRow, EndpointRow, NewEndpoint};
 use crate::webhooks::{self, EventType};
@@ -82,25 +82,27 @@ pub struct Change {
     pub enabled: Option<bool>,
 }
 
-fn zone(service: &Service, client: &str) -> Tz {
+fn zone(service: &Service, client: &str) -> LocalTime {
     service
         .registry
         .current(client)
-        .map_or(chrono_tz::UTC, |l| l.rules.timezone)
+        .map_or(LocalTime::UTC, |l| LocalTime::of(&l.rules))
 }
 
-/// A time in words, in `tz`: the hour alone on the same day as `now`, with the day otherwise.
-fn when(t: DateTime<Utc>, tz: Tz, now: DateTime<Utc>) -> String {
-    let local = t.with_timezone(&tz);
-    if local.date_naive() == now.with_timezone(&tz).date_naive() {
-        local.format("%H:%M %Z").to_string()
+/// A time in words, as people near the business write it: the hour alone on the same day
+/// as `now`, with the day otherwise.
+fn when(t: DateTime<Utc>, tz: LocalTime, now: DateTime<Utc>) -> String {
+    let local = t.with_timezone(&tz.tz);
+    let zone = local.format("%Z");
+    if local.date_naive() == now.with_timezone(&tz.tz).date_naive() {
+        format!("{} {zone}", tz.clock(local.time()))
     } else {
-        local.format("%a %-d %b, %H:%M %Z").to_string()
+        format!("{}, {} {zone}", local.format("%a %-d %b"), tz.clock(local.time()))
     }
 }
 
 /// The health of an endpoint and its words.
-pub fn health(row: &EndpointRow, tz: Tz, now: DateTime<Utc>) -> (Health, String) {
+pub fn health(row: &EndpointRow, tz: LocalTime, now: DateTime<Utc>) -> (Health, String) {
     match (row.enabled, row.failing_since, row.disabled_reason.as_deref()) {
         (true, None, _) => (Health::Working, "Working".into()),
         (true, Some(since), _) => (Health::Failing, format!("Failing since {}", when(since, tz, now))),
@@ -382,17 +384,20 @@ mod tests {
 
     #[test]
     fn an_endpoints_health_is_told_in_words_in_the_clients_zone() {
-        let tz = chrono_tz::America::New_York;
+        let tz = LocalTime {
+            tz: chrono_tz::America::New_York,
+            twelve_hour: true,
+        };
         let now = Utc.with_ymd_and_hms(2026, 12, 1, 20, 0, 0).unwrap();
         let mut row = endpoint();
         assert_eq!(health(&row, tz, now).1, "Working");
         row.failing_since = Some(Utc.with_ymd_and_hms(2026, 12, 1, 19, 2, 0).unwrap());
         assert_eq!(
             health(&row, tz, now),
-            (Health::Failing, "Failing since 14:02 EST".into())
+            (Health::Failing, "Failing since 2:02 PM EST".into())
         );
         let next_day = now + chrono::Duration::days(1);
-        assert_eq!(health(&row, tz, next_day).1, "Failing since Tue 1 Dec, 14:02 EST");
+        assert_eq!(health(&row, tz, next_day).1, "Failing since Tue 1 Dec, 2:02 PM EST");
         row.enabled = false;
         row.disabled_reason = Some(store::OFF_FAILING.into());
         row.disabled_at = row.failing_since.map(|t| t + chrono::Duration::hours(24));

@@ -5,6 +5,7 @@
 pub mod cases;
 mod decide;
 mod decision;
+pub mod form;
 mod lint;
 pub mod menu;
 mod parse;

@@ -284,7 +284,9 @@ fn hours(raw: &RawHours, r: &mut Report<'_>) -> Hours {
     let days = [&raw.mon, &raw.tue, &raw.wed, &raw.thu, &raw.fri, &raw.sat, &raw.sun];
     Hours {
         weekly: days.map(|d| windows(d, r)),
-        closed: raw.closed.iter().filter_map(|d| date(d, r)).collect(),
+        closed: (raw.closed.iter())
+            .filter_map(|d| date(&Spanned::new(d.span(), d.get_ref().date().to_owned()), r))
+            .collect(),
         special: raw
             .special
             .iter()

@@ -84,10 +84,35 @@ pub(super) struct RawHours {
     pub(super) sat: Vec<Spanned<String>>,
     #[serde(default)]
     pub(super) sun: Vec<Spanned<String>>,
+    /// Each a date, or `{ date, name }` to keep the holiday's name with it.
     #[serde(default)]
-    pub(super) closed: Vec<Spanned<String>>,
+    pub(super) closed: Vec<Spanned<RawClosed>>,
     #[serde(default)]
     pub(super) special: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+}
+
+/// A closed day: `"2026-12-25"` or `{ date = "2026-12-26", name = "Boxing Day" }`.
+#[derive(Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a date like \"2026-12-25\", or a date and a name like { date = \"2026-12-26\", name = \"Boxing Day\" }"
+)]
+pub(super) enum RawClosed {
+    Date(String),
+    /// The name is for people (the console's form shows it); routing needs only the date.
+    Named {
+        date: String,
+        #[serde(rename = "name")]
+        _name: String,
+    },
+}
+
+impl RawClosed {
+    pub(super) fn date(&self) -> &str {
+        match self {
+            RawClosed::Date(date) | RawClosed::Named { date, .. } => date,
+        }
+    }
 }
 
 #[derive(Deserialize)]

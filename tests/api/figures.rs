@@ -82,10 +82,8 @@ async fn stats_give_each_local_day_by_outcome_every_hour_of_the_week_and_who_was
             { "number": OTHER_PATIENT, "texts": 1 },
         ])
     );
-    let (since, until) = (
-        SINCE.parse::<chrono::DateTime<chrono::Utc>>().unwrap(),
-        UNTIL.parse().unwrap(),
-    );
+    let instant = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let (since, until) = (instant(SINCE), instant(UNTIL));
     let alerts = app.outbox("acme-dental").await;
     let to_maria = (alerts.iter())
         .filter(|m| m.to_number == "+12125550111" && m.created_at >= since && m.created_at < until)

@@ -38,6 +38,7 @@ mod redelivery;
 mod replay;
 mod retention;
 mod rules;
+mod rules_form;
 mod seeded_figures;
 mod sending;
 mod server_process;

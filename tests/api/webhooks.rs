@@ -213,7 +213,7 @@ async fn a_failing_endpoint_is_tried_again_with_back_off_until_it_answers() {
         )
         .await;
     assert_eq!(shown["health"], "failing", "{shown}");
-    assert_eq!(shown["state"], "Failing since 20:00 EST", "{shown}");
+    assert_eq!(shown["state"], "Failing since 8:00 PM EST", "{shown}");
     for _ in 0..2 {
         app.advance(301);
         app.drain_outbox().await;
@@ -264,7 +264,7 @@ async fn an_endpoint_failing_for_a_day_is_turned_off_and_the_admin_is_told() {
     app.drain_outbox().await;
     let (_, shown) = app.api("GET", &path, Some(&admin), None).await;
     assert_eq!(shown["enabled"], true, "half a day of failures is not enough: {shown}");
-    assert_eq!(shown["state"], "Failing since Tue 1 Dec, 20:00 EST", "{shown}");
+    assert_eq!(shown["state"], "Failing since Tue 1 Dec, 8:00 PM EST", "{shown}");
 
     app.advance(12 * 3600);
     text_in(&app, "SM0000000000000000000000000000e203", "three").await;

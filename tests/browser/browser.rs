@@ -197,9 +197,18 @@ impl Browser {
         panic!("`{css}` did not come to read `{needle}` in {seconds} s; it reads: {last}");
     }
 
-    /// Clicks something that changes this page only (a `<summary>`).
+    /// Clicks something that changes this page only (a `<summary>`, a checkbox), brought to
+    /// the middle of the window first, as a person scrolls to it: not under a sticky bar.
     pub async fn toggle(&self, css: &str) {
-        self.find(css).await.click().await.unwrap();
+        let element = self.find(css).await;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                vec![serde_json::to_value(&element).unwrap()],
+            )
+            .await
+            .unwrap();
+        element.click().await.unwrap();
     }
 
     pub async fn sign_in(&self, token: &str) {

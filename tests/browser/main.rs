@@ -24,4 +24,5 @@ mod browser;
 mod console;
 mod conversations;
 mod figures;
+mod rules_form;
 mod webhooks;

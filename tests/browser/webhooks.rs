@@ -42,7 +42,7 @@ async fn an_admin_adds_an_address_sees_it_fail_and_recover_and_sends_a_delivery_
             b.text("main").await.find("whsec_").is_none(),
             "the secret is shown once"
         );
-        assert_eq!(b.text(".endpoint .badge").await, "Failing since 10:00 EST");
+        assert_eq!(b.text(".endpoint .badge").await, "Failing since 10:00 AM EST");
         let result = b.text(".endpoint td[data-label=Result]").await;
         assert!(
             result.contains("Trying again") && result.contains("answered 500"),

@@ -66,7 +66,7 @@ fn nav(session: &Session, place: Place<'_>) -> Markup {
                 @if let Some(c) = place.client {
                     li { a href={ "/admin/clients/" (c) } aria-current=[tab(Tab::Today)] { "Today" } }
                     li { a href={ "/admin/clients/" (c) "/figures" } aria-current=[tab(Tab::Figures)] { "Figures" } }
-                    li { a href={ "/admin/clients/" (c) "/rules" } aria-current=[tab(Tab::Rules)] { "Rules" } }
+                    li { a href={ "/admin/clients/" (c) "/rules/form" } aria-current=[tab(Tab::Rules)] { "Rules" } }
                     li { a href={ "/admin/clients/" (c) "/try" } aria-current=[tab(Tab::Try)] { "Try a call" } }
                     li { a href={ "/admin/calls?client=" (c) } aria-current=[tab(Tab::Calls)] { "Calls" } }
                     li { a href={ "/admin/voicemails?client=" (c) } aria-current=[tab(Tab::Voicemails)] { "Voicemails" } }

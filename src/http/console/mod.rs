@@ -12,8 +12,10 @@ mod figures;
 mod guard;
 mod layout;
 mod messages;
+mod new_client;
 mod replay;
 mod rules;
+mod rules_form;
 mod session;
 mod today;
 mod try_call;
@@ -60,6 +62,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/clients/{id}/assistants/{assistant}/duty", post(today::duty))
         .route("/admin/clients/{id}/figures", get(figures::page))
         .route("/admin/clients/{id}/rules", get(rules::editor).post(rules::submit))
+        .route(
+            "/admin/clients/{id}/rules/form",
+            get(rules_form::page).post(rules_form::submit),
+        )
+        .route("/admin/new-client", get(new_client::page).post(new_client::create))
         .route("/admin/clients/{id}/rules/versions", get(versions::versions))
         .route("/admin/clients/{id}/rules/diff", get(versions::diff))
         .route(

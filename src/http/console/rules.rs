@@ -45,25 +45,27 @@ pub async fn editor(
     Ok(editor_page(&session, &id, loaded.version, &draft).into_response())
 }
 
-enum Notice {
+pub(super) enum Notice {
     Good(String),
     Bad(String),
 }
 
 /// The text in the editor and what was found in it.
 #[derive(Default)]
-struct Draft<'a> {
-    source: &'a str,
-    comment: &'a str,
-    notice: Option<Notice>,
-    problems: &'a [RuleError],
+pub(super) struct Draft<'a> {
+    pub(super) source: &'a str,
+    pub(super) comment: &'a str,
+    pub(super) notice: Option<Notice>,
+    pub(super) problems: &'a [RuleError],
     /// When the only problems are checks it routes differently: those, to accept or not.
-    changed: Option<&'a ChangedChecks>,
+    pub(super) changed: Option<&'a ChangedChecks>,
     /// The draft tried on the last days' calls.
-    replay: Option<&'a DraftReplay>,
+    pub(super) replay: Option<&'a DraftReplay>,
+    /// Written by the rules form, which a save goes back to.
+    pub(super) from_form: bool,
 }
 
-fn editor_page(session: &Session, id: &str, version: i32, draft: &Draft<'_>) -> Markup {
+pub(super) fn editor_page(session: &Session, id: &str, version: i32, draft: &Draft<'_>) -> Markup {
     let Draft {
         source,
         comment,
@@ -71,6 +73,7 @@ fn editor_page(session: &Session, id: &str, version: i32, draft: &Draft<'_>) -> 
         problems,
         changed,
         replay,
+        from_form,
     } = draft;
     let problems: &[RuleError] = problems;
     let lines = source.lines().count().max(1);
@@ -80,6 +83,8 @@ fn editor_page(session: &Session, id: &str, version: i32, draft: &Draft<'_>) -> 
         p.muted {
             "Version " (version) " is in use. "
             a href={ "/admin/clients/" (id) "/rules/versions" } { "Versions and roll back" }
+            " · "
+            a href={ "/admin/clients/" (id) "/rules/form" } { "Back to the form" }
         }
         @match &notice {
             Some(Notice::Good(m)) => p.notice.good role="status" { (m) },
@@ -101,8 +106,9 @@ fn editor_page(session: &Session, id: &str, version: i32, draft: &Draft<'_>) -> 
                 }
             }
         }
-        form.rules method="post" action={ "/admin/clients/" (id) "/rules" } {
+        form.rules #editor method="post" action={ "/admin/clients/" (id) "/rules" } {
             input type="hidden" name="csrf" value=(session.csrf);
+            @if *from_form { input type="hidden" name="from" value="form"; }
             label for="source" { "Rules (TOML)" }
             div.editor {
                 ol.gutter aria-hidden="true" {
@@ -178,6 +184,10 @@ fn checks_card(changed: &ChangedChecks) -> Markup {
                     }
                 }
             }
+            // Here as well as under the text, which can be long: the choice is made on reading this.
+            button.primary form="editor" type="submit" name="action" value="accept" {
+                "Save, with the new outcomes of these checks"
+            }
         }
     }
 }
@@ -222,6 +232,9 @@ pub struct Edit {
     /// With `accept`: what the admin was shown of the changed checks.
     #[serde(default)]
     seen: String,
+    /// `form` when the text was written by the rules form, which a save goes back to.
+    #[serde(default)]
+    from: String,
 }
 
 pub async fn submit(
@@ -233,18 +246,23 @@ pub async fn submit(
     // Browsers send textarea lines with CRLF; the stored text keeps the file's LF.
     let source = form.source.replace("\r\n", "\n");
     let comment = form.comment.trim();
+    let from_form = form.from == "form";
+    let saved = |v: i32| {
+        let page = if from_form { "rules/form" } else { "rules" };
+        Ok(Redirect::to(&format!("/admin/clients/{id}/{page}?saved={v}")).into_response())
+    };
     let outcome = match form.action.as_str() {
         "save" => {
             let comment = (!comment.is_empty()).then_some(comment);
             match admin::save_rules(&state.admin, &session.actor, &id, &source, comment).await {
-                Ok(v) => return Ok(Redirect::to(&format!("/admin/clients/{id}/rules?saved={v}")).into_response()),
+                Ok(v) => return saved(v),
                 Err(e) => e,
             }
         }
         "accept" => {
             let comment = (!comment.is_empty()).then_some(comment);
             match checks::save_accepting(&state.admin, &session.actor, &id, &source, comment, &form.seen).await {
-                Ok(v) => return Ok(Redirect::to(&format!("/admin/clients/{id}/rules?saved={v}")).into_response()),
+                Ok(v) => return saved(v),
                 Err(e) => e,
             }
         }
@@ -254,6 +272,7 @@ pub async fn submit(
                     source: &source,
                     comment,
                     notice: Some(Notice::Good("No problems found. Nothing was saved yet.".into())),
+                    from_form,
                     ..Draft::default()
                 };
                 return Ok(editor_page(&session, &id, version, &draft).into_response());
@@ -266,6 +285,7 @@ pub async fn submit(
                     source: &source,
                     comment,
                     replay: Some(&replayed),
+                    from_form,
                     ..Draft::default()
                 };
                 return Ok(editor_page(&session, &id, version, &draft).into_response());
@@ -290,6 +310,7 @@ pub async fn submit(
                 problems: &problems,
                 changed: changed.as_ref(),
                 replay: None,
+                from_form,
             };
             let page = editor_page(&session, &id, version, &draft);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

@@ -47,8 +47,9 @@ pub async fn index(
     let body = html! {
         h1 { "Clients" }
         @if clients.is_empty() {
-            p { "No client is served yet: add a rule file to the rules folder, or save rules through the API." }
+            p { "No client is served yet: add one below, add a rule file to the rules folder, or save rules through the API." }
         }
+        p { a.button href="/admin/new-client" { "Add a business" } }
         ul.cards {
             @for l in &clients {
                 li.card {

@@ -15,6 +15,7 @@ use crate::admin::simulation::Simulation;
 use crate::admin::{self, AdminError};
 use crate::http::state::AppState;
 use crate::locale::LocalTime;
+use crate::phone;
 use crate::routing::{Action, Rules};
 
 #[derive(Deserialize, Default)]
@@ -124,7 +125,8 @@ async fn run(state: &AppState, session: &Session, id: &str, q: Attempt) -> Resul
     Ok((status, layout::page("Try a call", Some(session), place, body)).into_response())
 }
 
-fn result(rules: &Rules, sim: &Simulation) -> Markup {
+pub(super) fn result(rules: &Rules, sim: &Simulation) -> Markup {
+    let home = rules.numbers.first().map(ToString::to_string).unwrap_or_default();
     let name = |id: &str| {
         rules
             .assistants
@@ -145,7 +147,7 @@ fn result(rules: &Rules, sim: &Simulation) -> Markup {
                 @for (n, s) in sim.steps.iter().enumerate() {
                     li {
                         @if n > 0 { span.muted { "If nobody answers: " } }
-                        (describe(&s.step.action, &name))
+                        (describe(&s.step.action, &name, &home))
                     }
                 }
             }
@@ -164,7 +166,8 @@ fn result(rules: &Rules, sim: &Simulation) -> Markup {
     }
 }
 
-fn describe(action: &Action, name: &dyn Fn(&str) -> String) -> Markup {
+/// A step in words; numbers as people near the business (`home`) write them.
+fn describe(action: &Action, name: &dyn Fn(&str) -> String, home: &str) -> Markup {
     match action {
         Action::Dial {
             targets, ring_seconds, ..
@@ -172,8 +175,8 @@ fn describe(action: &Action, name: &dyn Fn(&str) -> String) -> Markup {
             let who: Vec<String> = targets
                 .iter()
                 .map(|t| match &t.assistant {
-                    Some(a) => format!("{} ({})", name(a.as_str()), t.number),
-                    None => format!("the outside number {}", t.number),
+                    Some(a) => format!("{} on {}", name(a.as_str()), phone::written(t.number.as_str(), home)),
+                    None => format!("the outside number {}", phone::written(t.number.as_str(), home)),
                 })
                 .collect();
             let screened = targets.iter().any(|t| t.screen);

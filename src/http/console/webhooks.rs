@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
-use super::{local, zone, Page};
+use super::{zone, Page};
 use crate::admin;
 use crate::admin::webhooks::{self, Change, DeliveryView, EndpointView, Health};
 use crate::http::state::AppState;
@@ -173,7 +173,7 @@ fn card(state: &AppState, session: &Session, id: &str, e: &EndpointView, deliver
                     tbody {
                         @for d in deliveries {
                             tr {
-                                td data-label="When" { (local(tz, d.created_at)) }
+                                td data-label="When" { (tz.full(d.created_at)) }
                                 td data-label="What" { (d.event) }
                                 td data-label="Result" { (result(d)) }
                                 td data-label="Tries" { (d.attempts.len()) }

@@ -81,7 +81,7 @@ impl Window {
     }
 
     /// Seconds from the start day's midnight to the end; past 86 400 when overnight.
-    pub(super) fn end_offset(&self) -> u32 {
+    pub fn end_offset(&self) -> u32 {
         let (start, end) = (self.start.num_seconds_from_midnight(), self.end.secs());
         if end > start {
             end
