@@ -23,12 +23,14 @@ pub mod numbers;
 pub mod recordings;
 /// "What would this draft have changed?": the last days' calls decided again under it.
 pub mod replay;
-/// Texts and calls admins send on a client's behalf.
+/// Texts and calls admins send on a client's behalf, and those scheduled for later.
 pub mod sending;
 /// "What would a call get?" for the CLI and the admin API.
 pub mod simulation;
 /// PURE: per-client figures over a period.
 pub mod stats;
+/// The text templates a client stores to send by name.
+pub mod templates;
 
 use std::sync::Arc;
 
@@ -106,6 +108,9 @@ pub enum AdminError {
     /// Allowed to see it, not to do this to it.
     #[error("{0}")]
     Denied(String),
+    /// Not possible in the state it is in (a name taken, a message already sent).
+    #[error("{0}")]
+    Conflict(String),
     #[error(
         "this server has no SWITCHBOARD_SECRET_KEY, so it cannot store credentials (they are kept only encrypted)"
     )]

@@ -99,6 +99,7 @@ impl From<AdminError> for Error {
             AdminError::Invalid(errors) => Self::InvalidRules(errors),
             AdminError::BadRequest(m) => Self::BadRequest(m),
             AdminError::Denied(m) => Self::Denied(m),
+            AdminError::Conflict(m) => Self::Conflict(m),
             AdminError::NoSecretKey => Self::Conflict(e.to_string()),
             AdminError::CredentialsRefused(m) => Self::InvalidCredentials(m),
             AdminError::TwilioUnavailable(m) => Self::Upstream(m),
@@ -117,7 +118,7 @@ impl From<SendingError> for Error {
                 message: e.to_string(),
                 retry_after,
             },
-            SendingError::OptedOut(_) => Self::Conflict(e.to_string()),
+            SendingError::OptedOut(_) | SendingError::NoConsent(_) => Self::Conflict(e.to_string()),
         }
     }
 }

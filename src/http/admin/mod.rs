@@ -13,6 +13,7 @@ mod messages;
 mod numbers;
 pub(super) mod recordings;
 mod rules;
+mod templates;
 
 use axum::routing::get;
 use axum::Router;
@@ -73,6 +74,10 @@ pub fn router() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(messages::send_bulk))
         .routes(routes!(messages::opt_out, messages::set_opt_out))
         .routes(routes!(messages::validate))
+        .routes(routes!(messages::scheduled))
+        .routes(routes!(messages::reschedule, messages::cancel))
+        .routes(routes!(templates::list, templates::create))
+        .routes(routes!(templates::show, templates::update, templates::delete))
         .routes(routes!(messages::history))
         .routes(routes!(messages::received))
         .routes(routes!(conversations::list))
