@@ -200,6 +200,38 @@ async fn a_notification_call_speaks_the_message() {
 }
 
 #[tokio::test]
+async fn calls_placed_for_a_client_speak_in_its_voice_and_language() {
+    let fake = FakeTwilio::start().await;
+    let (app, _) = spawn(&fake).await;
+    let token = app.admin_token(Some("harbor-plumbing")).await;
+    let notify = json!({ "to": "+12125550188", "message": "Your plumber is on the way." });
+    let (status, body) = app
+        .api(
+            "POST",
+            "/api/clients/harbor-plumbing/notify-call",
+            Some(&token),
+            Some(notify),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let click = json!({ "client": "harbor-plumbing", "assistant": "dev", "to": "+12125550188" });
+    let (status, body) = app
+        .api("POST", "/api/twilio/make-call", Some(&token), Some(click))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    app.drain_outbox().await;
+    let calls = fake.calls();
+    assert_eq!(calls.len(), 2);
+    for call in &calls {
+        assert!(
+            call.twiml.contains("<Say voice=\"Polly.Amy\" language=\"en-GB\""),
+            "{}",
+            call.twiml
+        );
+    }
+}
+
+#[tokio::test]
 async fn an_admin_can_read_and_set_opt_in_state_and_nothing_goes_to_an_opted_out_number() {
     let fake = FakeTwilio::start().await;
     let (app, token) = spawn(&fake).await;
