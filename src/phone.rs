@@ -259,37 +259,112 @@ mod tests {
     }
 }
 
-/// A number as people write it, turned into E.164 with its national form and country.
+/// What libphonenumber knows of a number as people write it: valid or not (and why not),
+/// possible (its length fits the country), its forms, country and type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct Normalized {
-    pub e164: String,
-    pub national: String,
+pub struct Validation {
+    pub valid: bool,
+    /// Why it is not valid, in words; absent when valid.
+    pub reason: Option<String>,
+    /// Its length fits numbers of its country (a valid number is always possible).
+    pub possible: bool,
+    /// Absent when it could not be read as a number at all.
+    pub e164: Option<String>,
+    pub national: Option<String>,
+    pub international: Option<String>,
     /// ISO 3166 country code, e.g. `US`.
     pub country: Option<String>,
+    pub country_code: Option<u16>,
+    /// `mobile`, `fixed_line`, `fixed_line_or_mobile` (where the two cannot be told apart, as
+    /// in the US), `toll_free`, `premium_rate`, `shared_cost`, `voip`, `personal_number`,
+    /// `pager`, `uan`, `voicemail`, … or `unknown`.
+    #[serde(rename = "type")]
+    pub kind: String,
 }
 
-/// Parses `text` (E.164, or national in `default_country`, e.g. `US`).
-///
-/// # Errors
-/// When the country is unknown or the number cannot exist.
-pub fn normalize(text: &str, default_country: Option<&str>) -> Result<Normalized, PhoneError> {
-    let country = match default_country {
-        Some(c) => Some(
-            c.to_ascii_uppercase()
-                .parse::<phonenumber::country::Id>()
-                .map_err(|_| PhoneError::Invalid(format!("{text} (unknown country {c})")))?,
-        ),
+/// Checks `text` (E.164, or national in `default_country`, e.g. `US`), saying why a number
+/// is not valid rather than failing.
+pub fn validate(text: &str, default_country: Option<&str>) -> Validation {
+    let invalid = |reason: String| Validation {
+        valid: false,
+        reason: Some(reason),
+        possible: false,
+        e164: None,
+        national: None,
+        international: None,
+        country: None,
+        country_code: None,
+        kind: "unknown".into(),
+    };
+    let country = match default_country.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) => match c.to_ascii_uppercase().parse::<phonenumber::country::Id>() {
+            Ok(id) => Some(id),
+            Err(_) => return invalid(format!("`{c}` is not a country code like US or GB")),
+        },
         None => None,
     };
-    let number = phonenumber::parse(country, text).map_err(|_| PhoneError::Invalid(text.to_owned()))?;
-    if !number.is_valid() {
-        return Err(PhoneError::Invalid(text.to_owned()));
-    }
-    Ok(Normalized {
-        e164: number.format().mode(phonenumber::Mode::E164).to_string(),
-        national: number.format().mode(phonenumber::Mode::National).to_string(),
+    let number = match phonenumber::parse(country, text.trim()) {
+        Ok(n) => n,
+        Err(e) => {
+            let reason = match e {
+                phonenumber::ParseError::InvalidCountryCode if country.is_none() && !text.trim_start().starts_with('+') => {
+                    "a national number needs its country (e.g. \"country\": \"US\"), or write it with + and the country code".to_owned()
+                }
+                phonenumber::ParseError::InvalidCountryCode => "no country has this country code".to_owned(),
+                phonenumber::ParseError::TooShortAfterIdd | phonenumber::ParseError::TooShortNsn => {
+                    "too short for a phone number".to_owned()
+                }
+                phonenumber::ParseError::TooLong => "too long for a phone number".to_owned(),
+                phonenumber::ParseError::NoNumber | phonenumber::ParseError::MalformedInteger(_) => {
+                    "this is not a phone number".to_owned()
+                }
+            };
+            return invalid(reason);
+        }
+    };
+    let code = number.code().value();
+    let national_digits = number.national().to_string().len();
+    let possible = phonenumber::metadata::DATABASE.by_code(&code).is_some_and(|regions| {
+        regions.iter().any(|m| {
+            let general = m.descriptors().general();
+            u16::try_from(national_digits)
+                .is_ok_and(|n| general.possible_length().contains(&n) || general.possible_local_length().contains(&n))
+        })
+    });
+    let valid = number.is_valid();
+    let kind = format!("{:?}", number.number_type(&phonenumber::metadata::DATABASE));
+    let reason = (!valid).then(|| {
+        if possible {
+            "no number of this country is numbered like this (libphonenumber knows no such range)".to_owned()
+        } else {
+            format!(
+                "{national_digits} digits after the country code +{code}: no number of that country has this length"
+            )
+        }
+    });
+    Validation {
+        valid,
+        reason,
+        possible: possible || valid,
+        e164: Some(number.format().mode(phonenumber::Mode::E164).to_string()),
+        national: Some(number.format().mode(phonenumber::Mode::National).to_string()),
+        international: Some(number.format().mode(phonenumber::Mode::International).to_string()),
         country: number.country().id().map(|c| format!("{c:?}")),
-    })
+        country_code: Some(code),
+        kind: snake_case(&kind),
+    }
+}
+
+/// `FixedLineOrMobile` → `fixed_line_or_mobile`.
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 /// `number` as people near `home` (a business number) write it: in national form when both
@@ -359,17 +434,43 @@ mod normalize_tests {
 
     #[test]
     fn national_numbers_become_e164_with_their_country() {
-        let n = normalize("(212) 555-0111", Some("us")).unwrap();
-        assert_eq!(n.e164, "+12125550111");
-        assert_eq!(n.national, "(212) 555-0111");
+        let n = validate("(212) 555-0111", Some("us"));
+        assert_eq!(n.e164.as_deref(), Some("+12125550111"));
+        assert_eq!(n.national.as_deref(), Some("(212) 555-0111"));
+        assert_eq!(n.international.as_deref(), Some("+1 212-555-0111"));
         assert_eq!(n.country.as_deref(), Some("US"));
-        assert_eq!(normalize("020 7946 0123", Some("GB")).unwrap().e164, "+442079460123");
+        assert_eq!(n.country_code, Some(1));
+        assert_eq!(
+            validate("020 7946 0123", Some("GB")).e164.as_deref(),
+            Some("+442079460123")
+        );
     }
 
     #[test]
-    fn unknown_countries_and_impossible_numbers_are_refused() {
-        assert!(normalize("555", Some("US")).is_err());
-        assert!(normalize("2125550111", Some("XX")).is_err());
-        assert!(normalize("2125550111", None).is_err());
+    fn a_validation_gives_the_type_and_says_why_a_number_is_not_valid() {
+        let uk_mobile = validate("07400 123456", Some("GB"));
+        assert!(uk_mobile.valid && uk_mobile.possible, "{uk_mobile:?}");
+        assert_eq!(uk_mobile.kind, "mobile");
+        assert_eq!(uk_mobile.e164.as_deref(), Some("+447400123456"));
+        assert_eq!(uk_mobile.country.as_deref(), Some("GB"));
+        assert_eq!(validate("+18005550100", None).kind, "toll_free");
+        assert_eq!(validate("+12125550111", None).kind, "fixed_line_or_mobile");
+        let short = validate("+1212555", None);
+        assert!(!short.valid && !short.possible, "{short:?}");
+        assert!(short.reason.unwrap().contains("length"));
+        let unassigned = validate("+10005550100", None);
+        assert!(!unassigned.valid, "{unassigned:?}");
+        assert!(unassigned.reason.is_some());
+        let national = validate("212 555 0111", None);
+        assert!(national.reason.as_deref().unwrap().contains("country"), "{national:?}");
+        assert!(!validate("call me", None).valid);
+        assert!(validate("2125550111", Some("XX")).reason.unwrap().contains("XX"));
+    }
+
+    #[test]
+    fn unknown_countries_and_impossible_numbers_are_not_valid() {
+        assert!(!validate("555", Some("US")).valid);
+        assert!(!validate("2125550111", Some("XX")).valid);
+        assert!(!validate("2125550111", None).valid);
     }
 }

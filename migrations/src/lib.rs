@@ -19,6 +19,7 @@ mod m20261202_000013_audit_filters;
 mod m20261202_000014_call_links;
 mod m20261202_000015_email_alerts;
 mod m20261203_000016_received_media_types;
+mod m20261203_000018_templates_and_consent;
 mod m20261203_000019_webhooks;
 
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_call_links::Migration),
             Box::new(m20261202_000015_email_alerts::Migration),
             Box::new(m20261203_000016_received_media_types::Migration),
+            Box::new(m20261203_000018_templates_and_consent::Migration),
             Box::new(m20261203_000019_webhooks::Migration),
         ]
     }

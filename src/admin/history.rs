@@ -329,7 +329,18 @@ pub fn export_received(
 #[derive(Debug, Clone)]
 pub struct OptOutPage {
     pub numbers: Vec<OptOutRow>,
+    /// How the consent of the page's numbers changed, newest first.
+    pub changes: Vec<store::messages::ConsentChangeRow>,
     pub next: Option<String>,
+}
+
+impl OptOutPage {
+    /// The changes of one number of the page, newest first.
+    pub fn changes_of<'a>(&'a self, o: &'a OptOutRow) -> impl Iterator<Item = &'a store::messages::ConsentChangeRow> {
+        self.changes
+            .iter()
+            .filter(move |c| c.client_id == o.client_id && c.number == o.number)
+    }
 }
 
 /// One page of the numbers that opted out of the texts of the clients the actor may see
@@ -365,7 +376,21 @@ pub async fn opted_out(
             )))
         })
         .flatten();
-    Ok(OptOutPage { numbers, next })
+    let mut changes = Vec::new();
+    let mut clients: Vec<&str> = numbers.iter().map(|o| o.client_id.as_str()).collect();
+    clients.sort_unstable();
+    clients.dedup();
+    for client in clients {
+        let of_client: Vec<String> = (numbers.iter())
+            .filter(|o| o.client_id == client)
+            .map(|o| o.number.clone())
+            .collect();
+        // Up to ten changes a number: the page shows how each came to opt out, not every
+        // change of a number that went back and forth for years.
+        let most = of_client.len() as u64 * 10;
+        changes.extend(store::messages::consent_history(db, client, of_client, most).await?);
+    }
+    Ok(OptOutPage { numbers, changes, next })
 }
 
 /// A voicemail: the call, its recording (with the transcript, if one came) and who heard

@@ -23,12 +23,14 @@ pub mod numbers;
 pub mod recordings;
 /// "What would this draft have changed?": the last days' calls decided again under it.
 pub mod replay;
-/// Texts and calls admins send on a client's behalf.
+/// Texts and calls admins send on a client's behalf, and those scheduled for later.
 pub mod sending;
 /// "What would a call get?" for the CLI and the admin API.
 pub mod simulation;
 /// PURE: per-client figures over a period.
 pub mod stats;
+/// The text templates a client stores to send by name.
+pub mod templates;
 /// Clients' webhook endpoints and their deliveries.
 pub mod webhooks;
 
@@ -108,7 +110,8 @@ pub enum AdminError {
     /// Allowed to see it, not to do this to it.
     #[error("{0}")]
     Denied(String),
-    /// Not now, in the state it is in; the message says why.
+    /// Not possible in the state it is in (a name taken, a message already sent, an
+    /// endpoint turned off); the message says why.
     #[error("{0}")]
     Conflict(String),
     #[error(

@@ -1,17 +1,19 @@
-//! Texts and calls an admin sends on a client's behalf: checked (numbers, opt-outs,
-//! quota), queued in the outbox like every message, and audited.
+//! Texts and calls an admin sends on a client's behalf: checked (numbers, consent, quota),
+//! written out or from one of the client's templates, queued in the outbox like every
+//! message, and audited; those scheduled for later listed, cancelled or moved until sent.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::TransactionTrait;
 
-use crate::admin::{self, Actor, AdminError, Service};
+use crate::admin::{self, history, Actor, AdminError, Service};
+use crate::calls::render::{say, spoken_number};
 use crate::phone::{mask, E164};
 use crate::routing::templates;
 use crate::rules::registry::Loaded;
 use crate::store::{self, outbox, StoreError};
-use crate::twiml::{Dial, DialRecord, Number, Response, Say, Verb};
+use crate::twiml::{Dial, DialRecord, Number, Response, Verb};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SendingError {
@@ -22,6 +24,10 @@ pub enum SendingError {
     /// The number replied STOP; refused at once rather than queued to be cancelled.
     #[error("{0} replied STOP, so no texts can be sent to it until it texts START")]
     OptedOut(String),
+    /// The client's rules require consent (`[sms] opt_in = "required"`) and the number never
+    /// gave it.
+    #[error("{0} has not opted in, and this client's rules send texts only to numbers that did: it can text START, or an admin can record its consent")]
+    NoConsent(String),
 }
 
 impl From<StoreError> for SendingError {
@@ -41,6 +47,12 @@ pub enum Payload {
         body: String,
         media_urls: Vec<String>,
     },
+    /// A text from one of the client's stored templates, with its variables' values.
+    Template {
+        name: String,
+        vars: BTreeMap<String, String>,
+        media_urls: Vec<String>,
+    },
     /// A call that speaks `message` to whoever answers.
     Notification {
         message: String,
@@ -51,15 +63,48 @@ pub enum Payload {
     },
 }
 
-/// A bulk recipient: the number, and the values of the template's variables.
-pub type Row = (String, BTreeMap<String, String>);
+/// The template of a bulk send: its text, or the name of one of the client's templates.
+#[derive(Debug, Clone)]
+pub enum Template {
+    Text(String),
+    Stored(String),
+}
 
-/// One recipient's outcome in a (bulk) send.
+/// A bulk recipient: where it was in the request, the number, and the values of the
+/// template's variables.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Its position in the list (1 = the first), or its line in a CSV (the header is line 1),
+    /// so a refusal points at it.
+    pub row: usize,
+    pub to: String,
+    pub vars: BTreeMap<String, String>,
+}
+
+/// A message queued.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Queued {
     pub to: String,
     pub id: Option<i64>,
     pub error: Option<String>,
+}
+
+/// One bulk row's outcome: queued (its message's `id`) or refused (`error`, in words).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct RowOutcome {
+    /// As in the request: the recipient's position (1 = the first), or its CSV line.
+    pub row: usize,
+    pub to: String,
+    pub id: Option<i64>,
+    pub error: Option<String>,
+}
+
+/// What became of a bulk send: how many rows were queued and refused, and each row.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct BulkOutcome {
+    pub queued: usize,
+    pub refused: usize,
+    pub rows: Vec<RowOutcome>,
 }
 
 fn from_number(loaded: &Loaded, from: Option<&str>) -> Result<String, SendingError> {
@@ -73,6 +118,16 @@ fn from_number(loaded: &Loaded, from: Option<&str>) -> Result<String, SendingErr
             .map(ToString::to_string)
             .ok_or_else(|| bad("the client has no number")),
     }
+}
+
+/// Refuses a send time in the past or too far ahead.
+fn check_send_at(at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), AdminError> {
+    if at < now - Duration::minutes(1) || at > now + Duration::days(35) {
+        return Err(AdminError::BadRequest(
+            "send_at must be between now and 35 days ahead".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses the send when it would take the client past its hourly quota.
@@ -104,14 +159,12 @@ pub async fn send(
     let loaded = admin::client(&service.registry, actor, client)?;
     let now = service.clock.now();
     let at = send_at.unwrap_or(now);
-    if at < now - Duration::minutes(1) || at > now + Duration::days(35) {
-        return Err(bad("send_at must be between now and 35 days ahead"));
-    }
+    check_send_at(at, now)?;
     check_quota(service, client, 1, now).await?;
     let id = enqueue(service, &loaded, to, from, payload, "api", now, at).await?;
     let what = match payload {
-        Payload::Sms { media_urls, .. } if !media_urls.is_empty() => "mms.send",
-        Payload::Sms { .. } => "sms.send",
+        Payload::Sms { media_urls, .. } | Payload::Template { media_urls, .. } if !media_urls.is_empty() => "mms.send",
+        Payload::Sms { .. } | Payload::Template { .. } => "sms.send",
         Payload::Notification { .. } => "call.notify",
         Payload::ClickToCall { .. } => "call.click_to_call",
     };
@@ -123,62 +176,110 @@ pub async fn send(
     })
 }
 
-/// One templated text to each recipient, with its own variables; each row succeeds or
-/// fails on its own.
+/// The text of a template: as given, or the client's stored one by that name.
+async fn template_text(service: &Service, client: &str, template: &Template) -> Result<String, SendingError> {
+    match template {
+        Template::Text(text) => Ok(text.clone()),
+        Template::Stored(name) => Ok(store::templates::get(&service.db, client, name)
+            .await?
+            .ok_or_else(|| {
+                bad(format!(
+                    "this client has no template named `{name}` (see GET /api/clients/{client}/templates)"
+                ))
+            })?
+            .body),
+    }
+}
+
+/// One templated text to each recipient, with its own variables; each row is queued or
+/// refused on its own (a missing variable, a bad number, no consent), naming its row.
 ///
 /// # Errors
-/// Unknown client (or another client's), a bad template, or the quota.
+/// Unknown client (or another client's), an unknown or malformed template, or the quota.
 pub async fn send_bulk(
     service: &Service,
     actor: &Actor,
     client: &str,
-    template: &str,
+    template: &Template,
     recipients: &[Row],
-) -> Result<Vec<Queued>, SendingError> {
+) -> Result<BulkOutcome, SendingError> {
     let loaded = admin::client(&service.registry, actor, client)?;
     if recipients.is_empty() || recipients.len() > 1000 {
         return Err(bad("send to 1 to 1000 recipients at a time"));
     }
+    let text = template_text(service, client, template).await?;
+    templates::variables(&text).map_err(|e| bad(e.to_string()))?;
     let now = service.clock.now();
     check_quota(service, client, recipients.len() as u64, now).await?;
-    let mut results = Vec::with_capacity(recipients.len());
-    for (to, vars) in recipients {
-        let outcome = match templates::render_with(template, vars) {
+    let mut rows = Vec::with_capacity(recipients.len());
+    for r in recipients {
+        let outcome = match templates::render_with(&text, &r.vars) {
             Err(e) => Err(e.to_string()),
             Ok(body) => {
                 let payload = Payload::Sms {
                     body,
                     media_urls: Vec::new(),
                 };
-                enqueue(service, &loaded, to, None, &payload, "bulk", now, now)
+                enqueue(service, &loaded, &r.to, None, &payload, "bulk", now, now)
                     .await
                     .map_err(|e| e.to_string())
             }
         };
-        results.push(match outcome {
-            Ok(id) => Queued {
-                to: to.clone(),
-                id: Some(id),
-                error: None,
-            },
-            Err(error) => Queued {
-                to: to.clone(),
-                id: None,
-                error: Some(error),
-            },
+        let (id, error) = match outcome {
+            Ok(id) => (Some(id), None),
+            Err(e) => (None, Some(format!("row {}: {e}", r.row))),
+        };
+        rows.push(RowOutcome {
+            row: r.row,
+            to: r.to.clone(),
+            id,
+            error,
         });
     }
-    let queued = results.iter().filter(|r| r.id.is_some()).count();
+    let queued = rows.iter().filter(|r| r.id.is_some()).count();
+    let named = match template {
+        Template::Stored(name) => format!(" with template `{name}`"),
+        Template::Text(_) => String::new(),
+    };
     admin::audit(
         &service.db,
         actor,
         client,
         "sms.bulk",
-        format!("{queued} of {} queued", recipients.len()),
+        format!("{queued} of {} queued{named}", recipients.len()),
         now,
     )
     .await?;
-    Ok(results)
+    Ok(BulkOutcome {
+        queued,
+        refused: rows.len() - queued,
+        rows,
+    })
+}
+
+/// A text's outbox fields, once its body, media and the number's consent are checked.
+async fn sms(
+    service: &Service,
+    loaded: &Loaded,
+    to: &E164,
+    from: &str,
+    body: &str,
+    media_urls: &[String],
+) -> Result<(&'static str, String, String, Vec<String>), SendingError> {
+    if body.trim().is_empty() && media_urls.is_empty() || body.chars().count() > 1600 {
+        return Err(bad("body must be 1 to 1600 characters (or send media)"));
+    }
+    if media_urls.len() > 10 || media_urls.iter().any(|u| !u.starts_with("https://")) {
+        return Err(bad("at most 10 media URLs, each https://"));
+    }
+    let consent = store::messages::consent(&service.db, loaded.rules.client.as_str(), to.as_str()).await?;
+    match consent {
+        Some(c) if c.opted_out => Err(SendingError::OptedOut(crate::phone::written(to.as_str(), from))),
+        None if loaded.rules.messaging.opt_in_required => {
+            Err(SendingError::NoConsent(crate::phone::written(to.as_str(), from)))
+        }
+        _ => Ok(("sms", to.to_string(), body.to_owned(), media_urls.to_vec())),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -195,24 +296,18 @@ async fn enqueue(
     let to = E164::parse(to).map_err(|e| bad(e.to_string()))?;
     let from = from_number(loaded, from)?;
     let (kind, target, body, media) = match payload {
-        Payload::Sms { body, media_urls } => {
-            if body.trim().is_empty() && media_urls.is_empty() || body.chars().count() > 1600 {
-                return Err(bad("body must be 1 to 1600 characters (or send media)"));
-            }
-            if media_urls.len() > 10 || media_urls.iter().any(|u| !u.starts_with("https://")) {
-                return Err(bad("at most 10 media URLs, each https://"));
-            }
-            if store::messages::is_opted_out(&service.db, loaded.rules.client.as_str(), to.as_str()).await? {
-                return Err(SendingError::OptedOut(crate::phone::written(to.as_str(), &from)));
-            }
-            ("sms", to.to_string(), body.clone(), media_urls.clone())
+        Payload::Sms { body, media_urls } => sms(service, loaded, &to, &from, body, media_urls).await?,
+        Payload::Template { name, vars, media_urls } => {
+            let text = template_text(service, loaded.rules.client.as_str(), &Template::Stored(name.clone())).await?;
+            let body = templates::render_with(&text, vars).map_err(|e| bad(format!("template `{name}`: {e}")))?;
+            sms(service, loaded, &to, &from, &body, media_urls).await?
         }
         Payload::Notification { message } => {
             if message.trim().is_empty() || message.chars().count() > 1000 {
                 return Err(bad("message must be 1 to 1000 characters"));
             }
             let twiml = Response::new()
-                .push(Say::new(message.as_str()).loop_count(2))
+                .push(say(&loaded.rules.speech, message).loop_count(2))
                 .push(Verb::Hangup)
                 .render();
             ("call", to.to_string(), twiml, Vec::new())
@@ -232,10 +327,10 @@ async fn enqueue(
                 }
             }
             let twiml = Response::new()
-                .push(Say::new(format!(
-                    "Connecting you to {}.",
-                    crate::calls::render::spoken_number(to.as_str())
-                )))
+                .push(say(
+                    &loaded.rules.speech,
+                    &format!("Connecting you to {}.", spoken_number(to.as_str())),
+                ))
                 .push(dial)
                 .render();
             ("call", a.phone.to_string(), twiml, Vec::new())
@@ -266,7 +361,8 @@ async fn enqueue(
 }
 
 /// Records whether `number` may be texted on `client`'s behalf (consent gathered elsewhere),
-/// with its audit entry, in one transaction: a change is never left unaudited.
+/// kept in its history with the admin's name, with its audit entry, in one transaction: a
+/// change is never left unaudited. Returns the number's consent as it now is.
 ///
 /// # Errors
 /// `NotFound` for an unknown client or another client's, `BadRequest` for a number that is
@@ -277,12 +373,16 @@ pub async fn set_opt_out(
     client: &str,
     number: &str,
     opted_out: bool,
-) -> Result<(), AdminError> {
+) -> Result<Consent, AdminError> {
     admin::client(&service.registry, actor, client)?;
     let number = E164::parse(number).map_err(|e| AdminError::BadRequest(e.to_string()))?;
     let now = service.clock.now();
     let txn = service.db.begin().await.map_err(StoreError::from)?;
-    store::messages::set_opt_out(&txn, client, number.as_str(), opted_out, "admin", now).await?;
+    let change = store::messages::Change {
+        source: "admin",
+        by: &actor.name,
+    };
+    store::messages::set_opt_out(&txn, client, number.as_str(), opted_out, change, now).await?;
     let detail = format!(
         "{} {}",
         mask(number.as_str()),
@@ -290,5 +390,146 @@ pub async fn set_opt_out(
     );
     admin::audit(&txn, actor, client, "opt_out.set", detail, now).await?;
     txn.commit().await.map_err(StoreError::from)?;
-    Ok(())
+    consent(service, actor, client, number.as_str()).await
+}
+
+/// A page of messages waiting to be sent, and where the next page starts (none on the last).
+#[derive(Debug, Clone)]
+pub struct ScheduledPage {
+    pub messages: Vec<outbox::OutboxRow>,
+    pub next: Option<String>,
+}
+
+/// The client's texts and calls sent through the API that wait to be sent (scheduled, or
+/// due and not yet taken by the worker), soonest first.
+///
+/// # Errors
+/// `NotFound` for an unknown client or another client's; `BadRequest` for a cursor or page
+/// size that cannot be used.
+pub async fn scheduled(
+    service: &Service,
+    actor: &Actor,
+    client: &str,
+    cursor: Option<&str>,
+    limit: u64,
+) -> Result<ScheduledPage, AdminError> {
+    admin::client(&service.registry, actor, client)?;
+    let limit = history::page_size(limit)?;
+    let after = match history::after(cursor)? {
+        Some((at, id)) => Some((at, id.parse::<i64>().map_err(|_| history::stale_link())?)),
+        None => None,
+    };
+    let rows = outbox::scheduled(&service.db, client, after, limit + 1).await?;
+    let (messages, more) = history::page_of(rows, limit);
+    let next = more
+        .then(|| messages.last().map(|m| history::cursor((m.send_at, &m.id.to_string()))))
+        .flatten();
+    Ok(ScheduledPage { messages, next })
+}
+
+/// Cancels a message sent through the API (`send_at: None`) or moves it, while it has not
+/// been sent; audited in the same transaction.
+///
+/// # Errors
+/// `NotFound` for an unknown client, another client's or a message that is not one of its
+/// API sends; `BadRequest` for a time out of range; `Conflict` once it was sent, is being
+/// sent, or was cancelled.
+pub async fn reschedule(
+    service: &Service,
+    actor: &Actor,
+    client: &str,
+    id: i64,
+    send_at: Option<DateTime<Utc>>,
+) -> Result<outbox::OutboxRow, AdminError> {
+    admin::client(&service.registry, actor, client)?;
+    let now = service.clock.now();
+    if let Some(at) = send_at {
+        check_send_at(at, now)?;
+    }
+    let txn = service.db.begin().await.map_err(StoreError::from)?;
+    let row = outbox::api_send(&txn, client, id).await?.ok_or(AdminError::NotFound)?;
+    if !outbox::change_scheduled(&txn, client, id, send_at, now).await? {
+        let state = match row.state.as_str() {
+            outbox::PENDING => "is being sent now",
+            outbox::SENT => "was already sent",
+            outbox::CANCELLED => "was cancelled",
+            _ => "could not be sent",
+        };
+        return Err(AdminError::Conflict(format!(
+            "message {id} {state}: only a message still waiting can be cancelled or moved"
+        )));
+    }
+    let (action, detail) = match send_at {
+        None => ("message.cancel", format!("message {id} to {}", mask(&row.to_number))),
+        Some(at) => (
+            "message.reschedule",
+            format!("message {id} to {} moved to {}", mask(&row.to_number), at.to_rfc3339()),
+        ),
+    };
+    admin::audit(&txn, actor, client, action, detail, now).await?;
+    let row = outbox::api_send(&txn, client, id).await?.ok_or(AdminError::NotFound)?;
+    txn.commit().await.map_err(StoreError::from)?;
+    if send_at.is_some() {
+        service.outbound.wake.notify_one();
+    }
+    Ok(row)
+}
+
+/// A number's consent to the client's texts: now, and each change newest first.
+#[derive(Debug, Clone)]
+pub struct Consent {
+    pub number: E164,
+    /// `None`: it never opted in or out.
+    pub now: Option<store::messages::OptOutRow>,
+    /// The client's rules send texts only to numbers that opted in.
+    pub required: bool,
+    pub history: Vec<store::messages::ConsentChangeRow>,
+}
+
+impl Consent {
+    pub fn opted_out(&self) -> bool {
+        self.now.as_ref().is_some_and(|c| c.opted_out)
+    }
+
+    pub fn opted_in(&self) -> bool {
+        self.now.as_ref().is_some_and(|c| !c.opted_out)
+    }
+
+    /// Whether an admin's text to it would be queued.
+    pub fn may_text(&self) -> bool {
+        !self.opted_out() && (self.opted_in() || !self.required)
+    }
+}
+
+/// How many changes of one number's consent are shown.
+const HISTORY_SHOWN: u64 = 100;
+
+/// The consent of `number` (E.164) to `client`'s texts, with its history.
+///
+/// # Errors
+/// `NotFound` for an unknown client or another client's, `BadRequest` for a number that is
+/// not E.164.
+pub async fn consent(service: &Service, actor: &Actor, client: &str, number: &str) -> Result<Consent, AdminError> {
+    let loaded = admin::client(&service.registry, actor, client)?;
+    let number = E164::parse(number).map_err(|e| AdminError::BadRequest(e.to_string()))?;
+    let now = store::messages::consent(&service.db, client, number.as_str()).await?;
+    let history =
+        store::messages::consent_history(&service.db, client, vec![number.to_string()], HISTORY_SHOWN).await?;
+    Ok(Consent {
+        number,
+        now,
+        required: loaded.rules.messaging.opt_in_required,
+        history,
+    })
+}
+
+/// A change of a number's consent in words, as the API and the console show it.
+pub fn consent_change_in_words(c: &store::messages::ConsentChangeRow) -> String {
+    let what = if c.opted_out { "Opted out" } else { "Opted in" };
+    match c.source.as_str() {
+        "keyword" => format!("{what}: texted \u{201c}{}\u{201d}", c.changed_by),
+        "admin" => format!("{what}: recorded by {}", c.changed_by),
+        "twilio-21610" => format!("{what}: reported by Twilio (a text was refused as the number had opted out)"),
+        other => format!("{what} ({other})"),
+    }
 }

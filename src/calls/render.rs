@@ -15,7 +15,8 @@ const GOODBYE: &str = "Thank you. Goodbye.";
 const TROUBLE: &str = "Sorry, we are having trouble connecting your call. Please leave a message after the tone, and we will call you back.";
 const NOT_IN_SERVICE: &str = "Sorry, this number is not in service. Goodbye.";
 
-fn say(speech: &Speech, text: &str) -> Say {
+/// `<Say>` in the client's voice and language, for every call Switchboard answers or places.
+pub fn say(speech: &Speech, text: &str) -> Say {
     let mut s = Say::new(text);
     if let Some(v) = &speech.voice {
         s = s.voice(v);

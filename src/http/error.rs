@@ -118,7 +118,7 @@ impl From<SendingError> for Error {
                 message: e.to_string(),
                 retry_after,
             },
-            SendingError::OptedOut(_) => Self::Conflict(e.to_string()),
+            SendingError::OptedOut(_) | SendingError::NoConsent(_) => Self::Conflict(e.to_string()),
         }
     }
 }

@@ -75,7 +75,10 @@ pub async fn incoming(texts: &Texts, m: &Incoming) -> Result<(), StoreError> {
         .zip(keywords::duty_command(&m.body).filter(|_| advanced.is_none()));
     let keyword = match duty {
         Some(_) => None,
-        None => advanced.map_or_else(|| keywords::classify(&m.body), keywords::from_opt_out_type),
+        None => advanced.map_or_else(
+            || keywords::classify_with(&m.body, &rules.messaging.opt_in_keywords),
+            keywords::from_opt_out_type,
+        ),
     };
     let txn = texts.db.begin().await.map_err(StoreError::from)?;
     let received = messages::Received {
@@ -104,9 +107,13 @@ pub async fn incoming(texts: &Texts, m: &Incoming) -> Result<(), StoreError> {
         (false, _) => None,
         (true, Some((assistant, command))) => Some(duty_reply(&txn, rules, assistant, command, now).await?),
         (true, None) => {
+            let texted = messages::Change {
+                source: "keyword",
+                by: m.body.trim(),
+            };
             match keyword {
-                Some(Keyword::Stop) => messages::set_opt_out(&txn, client, &m.from, true, "keyword", now).await?,
-                Some(Keyword::Start) => messages::set_opt_out(&txn, client, &m.from, false, "keyword", now).await?,
+                Some(Keyword::Stop) => messages::set_opt_out(&txn, client, &m.from, true, texted, now).await?,
+                Some(Keyword::Start) => messages::set_opt_out(&txn, client, &m.from, false, texted, now).await?,
                 _ => {}
             }
             let template = match keyword {
@@ -114,7 +121,7 @@ pub async fn incoming(texts: &Texts, m: &Incoming) -> Result<(), StoreError> {
                 Some(Keyword::Stop | Keyword::Start) => None,
                 Some(Keyword::Help) if advanced.is_none() => Some(&rules.messaging.help),
                 Some(Keyword::Help) => None,
-                None => rules.messaging.auto_reply.as_ref(),
+                None => auto_reply(&txn, rules, &m.from, now).await?,
             };
             template.map(|template| {
                 let vars = Vars {
@@ -152,6 +159,35 @@ pub async fn incoming(texts: &Texts, m: &Incoming) -> Result<(), StoreError> {
     texts.outbound.wake.notify_one();
     info!(client, from = %mask(&m.from), keyword = keyword.map(Keyword::as_str), "text received");
     Ok(())
+}
+
+/// The automatic reply a text gets, if any: none to the client's own assistants, nor to a
+/// conversation that got one within `auto_reply_every_hours`; while closed, the closed text
+/// when there is one.
+async fn auto_reply<'r>(
+    db: &impl ConnectionTrait,
+    rules: &'r Rules,
+    from: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<&'r String>, StoreError> {
+    let sms = &rules.messaging;
+    if rules.assistants.iter().any(|a| a.phone.as_str() == from) {
+        return Ok(None);
+    }
+    let closed = sms
+        .auto_reply_closed
+        .as_ref()
+        .filter(|_| !rules.hours.status_at(rules.timezone, now).open);
+    let Some(text) = closed.or(sms.auto_reply.as_ref()) else {
+        return Ok(None);
+    };
+    let every = chrono::Duration::hours(i64::from(sms.auto_reply_every_hours));
+    if sms.auto_reply_every_hours > 0
+        && conversations::replied_since(db, rules.client.as_str(), from, now - every).await?
+    {
+        return Ok(None);
+    }
+    Ok(Some(text))
 }
 
 /// Carries out an assistant's duty command (audited with their name) and words the answer.
@@ -221,7 +257,7 @@ pub async fn delivery_status(
         let client = loaded.rules.client.as_str();
         // Twilio may report an opt-out asynchronously, as a failed delivery.
         if error_code == Some(21610) {
-            messages::set_opt_out(&txn, client, recipient, true, "twilio-21610", now).await?;
+            messages::set_opt_out(&txn, client, recipient, true, messages::REPORTED_BY_TWILIO, now).await?;
         }
         let event = webhooks::events::message_status(message_sid, status, error_code, recipient, sender);
         webhooks::emit(&txn, client, &event, now).await?;

@@ -27,6 +27,15 @@ pub fn classify(body: &str) -> Option<Keyword> {
     }
 }
 
+/// A text that opts the number in by one of the client's own words (`[sms] opt_in_keywords`,
+/// upper case), read as START is; the usual keywords keep their meaning.
+pub fn classify_with(body: &str, opt_in_keywords: &[String]) -> Option<Keyword> {
+    classify(body).or_else(|| {
+        let word = body.trim().to_ascii_uppercase();
+        opt_in_keywords.contains(&word).then_some(Keyword::Start)
+    })
+}
+
 /// What an assistant may text the business number about their own duty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DutyCommand {
@@ -87,6 +96,14 @@ mod tests {
         ] {
             assert_eq!(classify(body), expected, "{body:?}");
         }
+    }
+
+    #[test]
+    fn a_clients_own_opt_in_word_is_read_as_start() {
+        let words = vec!["JOIN".to_owned(), "STOP".to_owned()];
+        assert_eq!(classify_with(" join ", &words), Some(Keyword::Start));
+        assert_eq!(classify_with("stop", &words), Some(Keyword::Stop));
+        assert_eq!(classify_with("join us", &words), None);
     }
 
     #[test]

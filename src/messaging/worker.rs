@@ -196,7 +196,15 @@ async fn deliver(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreError
         Err(SendError::Rejected { code, message, .. }) => {
             crate::metrics::twilio_error(code);
             if code == Some(21610) {
-                messages::set_opt_out(&worker.db, &row.client_id, &row.to_number, true, "twilio-21610", now).await?;
+                messages::set_opt_out(
+                    &worker.db,
+                    &row.client_id,
+                    &row.to_number,
+                    true,
+                    messages::REPORTED_BY_TWILIO,
+                    now,
+                )
+                .await?;
             }
             outbox::finish_unsent(&worker.db, row.id, FAILED, code, &message, now).await?;
             Ok(Outcome::GaveUp)

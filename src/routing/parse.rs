@@ -19,7 +19,8 @@ pub(super) use super::report::Report;
 pub use super::report::{RuleError, RuleErrors};
 use super::rules::{
     Assistant, CallerId, DailySummary, External, Menu, MenuInput, MenuOption, Messaging, Notify, NotifyMode, Route,
-    RouteKey, RuleCase, Rules, Speech, Target, Templates, Voicemail, DEFAULT_HELP, DEFAULT_TRANSCRIPT_WAIT_SECONDS,
+    RouteKey, RuleCase, Rules, Speech, Target, Templates, Voicemail, DEFAULT_AUTO_REPLY_EVERY_HOURS, DEFAULT_HELP,
+    DEFAULT_TRANSCRIPT_WAIT_SECONDS,
 };
 use super::schedule::{Hours, Window};
 use crate::ids::{AssistantId, ClientId};
@@ -194,7 +195,15 @@ fn messaging(
         missed_call: template(templates.missed_call, d.missed_call),
     };
     let auto_reply = sms.auto_reply.map(|t| template(Some(t), String::new()));
+    let auto_reply_closed = sms.auto_reply_closed.map(|t| template(Some(t), String::new()));
     let help = template(sms.help, DEFAULT_HELP.to_owned());
+    let auto_reply_every_hours = sms.auto_reply_every_hours.map_or(DEFAULT_AUTO_REPLY_EVERY_HOURS, |h| {
+        if *h.get_ref() > 24 * 365 {
+            r.at(h.span(), "auto_reply_every_hours must be at most 8760 (a year)");
+        }
+        *h.get_ref()
+    });
+    let (opt_in_required, opt_in_keywords) = opt_in(sms.opt_in, sms.opt_in_keywords, r);
     let wait = alerts
         .transcript_wait_seconds
         .map_or(DEFAULT_TRANSCRIPT_WAIT_SECONDS, |w| {
@@ -212,9 +221,42 @@ fn messaging(
         transcript_wait_seconds: wait,
         templates,
         auto_reply,
+        auto_reply_closed,
+        auto_reply_every_hours,
         help,
+        opt_in_required,
+        opt_in_keywords,
         daily_summary,
     }
+}
+
+/// `[sms] opt_in` and `opt_in_keywords`: whether texts need a number's consent, and the
+/// words that give it.
+fn opt_in(mode: Option<Spanned<String>>, words: Vec<Spanned<String>>, r: &mut Report<'_>) -> (bool, Vec<String>) {
+    let required = mode.is_some_and(|m| match m.get_ref().as_str() {
+        "required" => true,
+        "implied" => false,
+        other => {
+            r.at(
+                m.span(),
+                format!("opt_in must be \"required\" (text only numbers that opted in) or \"implied\" (text anyone who has not opted out), not `{other}`"),
+            );
+            false
+        }
+    });
+    let mut keywords = Vec::new();
+    for word in words {
+        let upper = word.get_ref().trim().to_ascii_uppercase();
+        if upper.is_empty() || !upper.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            r.at(
+                word.span(),
+                "an opt-in keyword is one word of letters and digits, texted alone",
+            );
+        } else {
+            keywords.push(upper);
+        }
+    }
+    (required, keywords)
 }
 
 fn daily_summary(raw: &Spanned<RawSummary>, known: &HashSet<&AssistantId>, r: &mut Report<'_>) -> Option<DailySummary> {

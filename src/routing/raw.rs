@@ -64,7 +64,12 @@ pub(super) struct RawTemplates {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSms {
     pub(super) auto_reply: Option<Spanned<String>>,
+    pub(super) auto_reply_closed: Option<Spanned<String>>,
+    pub(super) auto_reply_every_hours: Option<Spanned<u32>>,
     pub(super) help: Option<Spanned<String>>,
+    pub(super) opt_in: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) opt_in_keywords: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]

@@ -46,10 +46,18 @@ pub struct Messaging {
     /// How long the first voicemail alert waits for the transcript, to send one message.
     pub transcript_wait_seconds: u32,
     pub templates: Templates,
-    /// Sent back to any text that is not a keyword; `None`: no reply.
+    /// Sent back to a text that is not a keyword; `None`: no reply.
     pub auto_reply: Option<String>,
+    /// Sent instead of `auto_reply` while the business is closed.
+    pub auto_reply_closed: Option<String>,
+    /// A conversation gets at most one automatic reply in this many hours; 0: every text.
+    pub auto_reply_every_hours: u32,
     /// The answer to HELP.
     pub help: String,
+    /// `[sms] opt_in = "required"`: admins' texts go only to numbers that opted in.
+    pub opt_in_required: bool,
+    /// Words (upper case) that opt a number in when texted alone, besides START.
+    pub opt_in_keywords: Vec<String>,
     /// The day's calls, texted once a day to the assistants named.
     pub daily_summary: Option<DailySummary>,
 }
@@ -83,6 +91,7 @@ impl Default for Templates {
 }
 
 pub const DEFAULT_TRANSCRIPT_WAIT_SECONDS: u32 = 30;
+pub const DEFAULT_AUTO_REPLY_EVERY_HOURS: u32 = 24;
 pub const DEFAULT_HELP: &str = "{client}: reply STOP to stop these messages, START to receive them again.";
 
 /// How `<Say>` speaks for this client.

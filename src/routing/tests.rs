@@ -641,3 +641,27 @@ fn accepting_a_changed_check_rewrites_its_expect_and_keeps_every_comment() {
         "the accepted file passes its checks"
     );
 }
+
+#[test]
+fn consent_and_auto_reply_settings_are_read_and_checked() {
+    let defaults = rules().messaging;
+    assert!(!defaults.opt_in_required);
+    assert_eq!(defaults.auto_reply_every_hours, 24);
+    let with = |lines: &str| parse(&format!("{BASE}\n[sms]\n{lines}\n"));
+    let m = with("opt_in = \"required\"\nopt_in_keywords = [\"join\", \" Yes2 \"]\nauto_reply_every_hours = 0")
+        .unwrap()
+        .messaging;
+    assert!(m.opt_in_required);
+    assert_eq!(m.opt_in_keywords, ["JOIN", "YES2"]);
+    assert_eq!(m.auto_reply_every_hours, 0);
+    assert!(!with("opt_in = \"implied\"").unwrap().messaging.opt_in_required);
+    for (lines, says) in [
+        ("opt_in = \"always\"", "opt_in must be"),
+        ("opt_in_keywords = [\"join us\"]", "one word"),
+        ("auto_reply_every_hours = 9000", "at most 8760"),
+        ("auto_reply_closed = \"{{ if x }}\"", "only variables"),
+    ] {
+        let err = with(lines).unwrap_err().render("t.toml");
+        assert!(err.contains(says), "{lines}: {err}");
+    }
+}

@@ -23,6 +23,29 @@ use super::{sql, StoreError};
 /// What an automatic reply to a text (or to HELP) is sent for.
 pub const AUTOMATIC_REPLY: &str = "reply";
 
+/// Whether the client sent `number` an automatic reply (to a text, or to HELP) since `since`,
+/// or has one waiting to go; one that was never sent (the number had opted out) does not count.
+///
+/// # Errors
+/// On database failure.
+pub async fn replied_since(
+    db: &impl ConnectionTrait,
+    client: &str,
+    number: &str,
+    since: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    use sea_orm::PaginatorTrait;
+    let replies = Outbox::find()
+        .filter(outbox::Column::ClientId.eq(client))
+        .filter(outbox::Column::ToNumber.eq(number))
+        .filter(outbox::Column::CreatedAt.gte(since))
+        .filter(outbox::Column::Purpose.eq(AUTOMATIC_REPLY))
+        .filter(outbox::Column::State.is_in([super::outbox::PENDING, super::outbox::SENT]))
+        .count(db)
+        .await?;
+    Ok(replies > 0)
+}
+
 /// What a text sent to a customer was sent for: an automatic reply, or an admin's send.
 pub const CUSTOMER_PURPOSES: &[&str] = &[AUTOMATIC_REPLY, "api", "bulk"];
 

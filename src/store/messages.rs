@@ -6,11 +6,13 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, Statement,
 };
 
+use super::entities::consent_change::{self, Entity as ConsentChange};
 use super::entities::inbound_message::{self, Entity as Inbound};
 use super::entities::message_status::{self, Entity as Status};
 use super::entities::opt_out::{self, Entity as OptOut};
 use super::StoreError;
 
+pub use super::entities::consent_change::Model as ConsentChangeRow;
 pub use super::entities::inbound_message::Model as InboundRow;
 pub use super::entities::message_status::Model as StatusRow;
 pub use super::entities::opt_out::Model as OptOutRow;
@@ -73,7 +75,23 @@ pub async fn status(db: &impl ConnectionTrait, message_sid: &str) -> Result<Opti
     Ok(Status::find_by_id(message_sid).one(db).await?)
 }
 
-/// Records that `number` opted out of (or back into) the client's messages.
+/// How a number's consent changed: `source` says how (`admin`: through the API or the console,
+/// `keyword`: the number texted a keyword, `twilio-21610`: Twilio reported it opted out),
+/// `by` who or what (the admin's name, the text the number sent, `Twilio`).
+#[derive(Debug, Clone, Copy)]
+pub struct Change<'a> {
+    pub source: &'a str,
+    pub by: &'a str,
+}
+
+/// Twilio refused a send with error 21610: the number had opted out with the carrier.
+pub const REPORTED_BY_TWILIO: Change<'static> = Change {
+    source: "twilio-21610",
+    by: "Twilio",
+};
+
+/// Records that `number` opted out of (or into) the client's messages, and keeps the change
+/// in the number's history (run it in a transaction to keep both or neither).
 ///
 /// # Errors
 /// On database failure.
@@ -82,9 +100,22 @@ pub async fn set_opt_out(
     client: &str,
     number: &str,
     opted_out: bool,
-    source: &str,
+    change: Change<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let by: String = change.by.chars().take(100).collect();
+    ConsentChange::insert(consent_change::ActiveModel {
+        client_id: Set(client.to_owned()),
+        number: Set(number.to_owned()),
+        opted_out: Set(opted_out),
+        source: Set(change.source.to_owned()),
+        changed_by: Set(by),
+        changed_at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    let source = change.source;
     OptOut::insert(opt_out::ActiveModel {
         client_id: Set(client.to_owned()),
         number: Set(number.to_owned()),
@@ -109,10 +140,37 @@ pub async fn set_opt_out(
 /// # Errors
 /// On database failure.
 pub async fn is_opted_out(db: &impl ConnectionTrait, client: &str, number: &str) -> Result<bool, StoreError> {
+    Ok(consent(db, client, number).await?.is_some_and(|o| o.opted_out))
+}
+
+/// The number's consent now: `None` when it never opted in or out.
+///
+/// # Errors
+/// On database failure.
+pub async fn consent(db: &impl ConnectionTrait, client: &str, number: &str) -> Result<Option<OptOutRow>, StoreError> {
     Ok(OptOut::find_by_id((client.to_owned(), number.to_owned()))
         .one(db)
-        .await?
-        .is_some_and(|o| o.opted_out))
+        .await?)
+}
+
+/// How the consent of these numbers changed, newest first, at most `limit` changes.
+///
+/// # Errors
+/// On database failure.
+pub async fn consent_history(
+    db: &impl ConnectionTrait,
+    client: &str,
+    numbers: Vec<String>,
+    limit: u64,
+) -> Result<Vec<ConsentChangeRow>, StoreError> {
+    use sea_orm::QuerySelect;
+    Ok(ConsentChange::find()
+        .filter(consent_change::Column::ClientId.eq(client))
+        .filter(consent_change::Column::Number.is_in(numbers))
+        .order_by_desc(consent_change::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
 }
 
 /// A text someone sent to one of our numbers.

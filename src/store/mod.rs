@@ -25,6 +25,7 @@ mod search;
 pub mod sessions;
 mod sql;
 pub mod stats;
+pub mod templates;
 pub mod webhooks;
 
 use std::time::Duration;

@@ -20,7 +20,9 @@ fn acme_routes() -> Vec<(String, String)> {
                 .replace("{number}", "+12125550188")
                 .replace("{index}", "0")
                 .replace("{endpoint}", "ep_x")
-                .replace("{delivery}", "1");
+                .replace("{delivery}", "1")
+                .replace("{name}", "reminder")
+                .replace("{message}", "1");
             let query = match path.as_str() {
                 p if p.ends_with("/diff") => "?from=1&to=1",
                 p if p.ends_with("/available-numbers") => "?client=acme-dental&area_code=212",
@@ -47,6 +49,12 @@ fn body_for(path: &str) -> Option<Value> {
         Some(json!({ "client": "acme-dental", "assistant": "maria", "to": "+12125550188" }))
     } else if path.ends_with("/send-bulk") {
         Some(json!({ "template": "hello", "recipients": [{ "to": "+12125550188" }] }))
+    } else if path.ends_with("/templates") {
+        Some(json!({ "name": "reminder", "body": "See you {when}" }))
+    } else if path.contains("/templates/") {
+        Some(json!({ "body": "See you {{when}}" }))
+    } else if path.contains("/scheduled/") {
+        Some(json!({ "send_at": "2026-12-01T10:00:00Z" }))
     } else if path.contains("/opt-outs/") {
         Some(json!({ "opted_out": true }))
     } else if path.ends_with("/phone/validate") {

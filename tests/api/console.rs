@@ -575,9 +575,9 @@ async fn the_call_log_and_the_texts_sent_page_on_to_older_ones_keeping_the_filte
 async fn a_conversation_pages_back_to_earlier_texts() {
     let app = spawn_app().await;
     let body = |n: usize| format!("Message #{n:03}");
-    // Each text gets the automatic reply: 26 texts in, 26 out.
+    // A text a day, so each gets the automatic reply (one a day at most): 26 texts in, 26 out.
     for n in 0..26 {
-        app.advance(1);
+        app.advance(24 * 3600 + 1);
         let sid = format!("SM00000000000000000000000000{n:06}");
         let text = body(n);
         let params = [

@@ -26,6 +26,7 @@ mod helpers;
 mod hostile;
 mod inbox;
 mod logs;
+mod messaging;
 mod metrics;
 mod migrations;
 mod numbers;

@@ -81,15 +81,22 @@ async fn a_csv_bulk_send_fills_each_rows_variables_and_refuses_bad_rows_alone() 
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 202);
+    assert_eq!(response.status(), 207, "some rows queued, one refused");
     let results: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
-    let queued: Vec<bool> = results
+    assert_eq!(
+        (results["queued"].as_u64(), results["refused"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let queued: Vec<bool> = results["rows"]
         .as_array()
         .unwrap()
         .iter()
         .map(|r| r["id"].is_number())
         .collect();
     assert_eq!(queued, [true, false, true], "{results}");
+    let refused = &results["rows"][1];
+    assert_eq!(refused["row"], 3, "the CSV's line, its header being line 1: {results}");
+    assert!(refused["error"].as_str().unwrap().starts_with("row 3: "), "{results}");
     app.drain_outbox().await;
     let bodies: Vec<String> = fake.accepted().into_iter().map(|m| m.body).collect();
     assert_eq!(bodies, ["Hi Lee, Ann, see you at 9:00.", "Hi Cy, see you at 11:30."]);
@@ -193,6 +200,38 @@ async fn a_notification_call_speaks_the_message() {
 }
 
 #[tokio::test]
+async fn calls_placed_for_a_client_speak_in_its_voice_and_language() {
+    let fake = FakeTwilio::start().await;
+    let (app, _) = spawn(&fake).await;
+    let token = app.admin_token(Some("harbor-plumbing")).await;
+    let notify = json!({ "to": "+12125550188", "message": "Your plumber is on the way." });
+    let (status, body) = app
+        .api(
+            "POST",
+            "/api/clients/harbor-plumbing/notify-call",
+            Some(&token),
+            Some(notify),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let click = json!({ "client": "harbor-plumbing", "assistant": "dev", "to": "+12125550188" });
+    let (status, body) = app
+        .api("POST", "/api/twilio/make-call", Some(&token), Some(click))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    app.drain_outbox().await;
+    let calls = fake.calls();
+    assert_eq!(calls.len(), 2);
+    for call in &calls {
+        assert!(
+            call.twiml.contains("<Say voice=\"Polly.Amy\" language=\"en-GB\""),
+            "{}",
+            call.twiml
+        );
+    }
+}
+
+#[tokio::test]
 async fn an_admin_can_read_and_set_opt_in_state_and_nothing_goes_to_an_opted_out_number() {
     let fake = FakeTwilio::start().await;
     let (app, token) = spawn(&fake).await;
@@ -239,15 +278,61 @@ async fn numbers_are_validated_and_normalised() {
         (n["e164"].as_str(), n["country"].as_str()),
         (Some("+16465550199"), Some("US"))
     );
-    let (status, _) = app
+    assert_eq!(
+        (n["valid"].as_bool(), n["possible"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(n["type"], "fixed_line_or_mobile", "{n}");
+    assert_eq!(n["national"], "(646) 555-0199");
+    assert_eq!(n["international"], "+1 646-555-0199");
+
+    let (status, mobile) = app
         .api(
             "POST",
             "/api/phone/validate",
             Some(&token),
-            Some(json!({ "number": "12" })),
+            Some(json!({ "number": "+44 7400 123456" })),
         )
         .await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 200);
+    assert_eq!(
+        (mobile["type"].as_str(), mobile["country"].as_str()),
+        (Some("mobile"), Some("GB"))
+    );
+    let (_, toll_free) = app
+        .api(
+            "POST",
+            "/api/phone/validate",
+            Some(&token),
+            Some(json!({ "number": "+1 800 555 0100" })),
+        )
+        .await;
+    assert_eq!(toll_free["type"], "toll_free", "{toll_free}");
+
+    for (number, country, says) in [
+        ("call me", Some("US"), "not a phone number"),
+        ("+1 212 555", None, "length"),
+        ("212 555 0111", None, "its country"),
+        ("212 555 0111", Some("XX"), "not a country code"),
+    ] {
+        let request = json!({ "number": number, "country": country });
+        let (status, n) = app
+            .api("POST", "/api/phone/validate", Some(&token), Some(request))
+            .await;
+        assert_eq!(status, 200, "a validator answers, it does not refuse: {n}");
+        assert_eq!(n["valid"], false, "{number}: {n}");
+        assert!(n["reason"].as_str().unwrap().contains(says), "{number}: {n}");
+    }
+
+    let (status, body) = app
+        .api(
+            "POST",
+            "/api/phone/validate",
+            Some(&token),
+            Some(json!({ "country": "US" })),
+        )
+        .await;
+    assert_eq!(status, 422, "a request without a number is still refused: {body}");
 }
 
 #[tokio::test]

@@ -329,3 +329,81 @@ async fn off_from_a_number_that_is_no_assistants_is_an_ordinary_text() {
         "{client}"
     );
 }
+
+/// Acme's rules with its `[sms]` section given these extra lines.
+async fn with_sms_settings(app: &TestApp, lines: &str) {
+    let global = app.admin_token(None).await;
+    let rules = std::fs::read_to_string(example_rules().join("acme-dental.toml"))
+        .unwrap()
+        .replace("[sms]\n", &format!("[sms]\n{lines}\n"));
+    let (status, body) = app
+        .api(
+            "PUT",
+            "/api/clients/acme-dental/rules",
+            Some(&global),
+            Some(serde_json::Value::String(rules)),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn the_auto_reply_goes_once_per_conversation_per_period_and_never_to_the_clients_assistants() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn(&fake).await;
+    with_sms_settings(&app, "auto_reply_every_hours = 2").await;
+    app.clock.set(new_york(2026, 12, 1, 10, 0));
+    text(&app, "SM0000000000000000000000000000e001", "Hello?", &[]).await;
+    app.advance(60 * 60);
+    text(&app, "SM0000000000000000000000000000e002", "Anyone there?", &[]).await;
+    text_from(
+        &app,
+        "SM0000000000000000000000000000e003",
+        "+12125550111",
+        "Running late",
+    )
+    .await;
+    app.drain_outbox().await;
+    assert_eq!(
+        fake.accepted().len(),
+        1,
+        "one reply in two hours: {:?}",
+        fake.accepted()
+    );
+
+    app.advance(61 * 60);
+    text(&app, "SM0000000000000000000000000000e004", "Hello again", &[]).await;
+    app.drain_outbox().await;
+    let to: Vec<String> = fake.accepted().into_iter().map(|m| m.to).collect();
+    assert_eq!(
+        to,
+        [PATIENT, PATIENT],
+        "a new period, a new reply; none to Maria's phone"
+    );
+}
+
+#[tokio::test]
+async fn while_closed_the_auto_reply_says_the_closed_text() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn(&fake).await;
+    with_sms_settings(
+        &app,
+        "auto_reply_closed = \"{client} is closed now: we answer from 9 tomorrow.\"",
+    )
+    .await;
+    app.clock.set(new_york(2026, 12, 1, 21, 0));
+    text(&app, "SM0000000000000000000000000000e005", "Hello?", &[]).await;
+    app.drain_outbox().await;
+    assert_eq!(
+        fake.accepted()[0].body,
+        "Acme Dental is closed now: we answer from 9 tomorrow."
+    );
+    app.clock.set(new_york(2026, 12, 2, 10, 0));
+    text_from(&app, "SM0000000000000000000000000000e006", "+12125550199", "Hello?").await;
+    app.drain_outbox().await;
+    assert!(
+        fake.accepted()[1].body.starts_with("Thanks for texting Acme Dental."),
+        "{:?}",
+        fake.accepted()
+    );
+}

@@ -109,6 +109,15 @@ async fn a_text_with_a_picture_is_answered_from_its_conversation() {
             "no reply box"
         );
         b.screenshot("conversation-opted-out").await;
+
+        b.goto("/admin/messages").await;
+        b.toggle("details.consent summary").await;
+        let how = b.text("details.consent").await;
+        assert!(
+            how.contains("Tue 01 Dec 2026, 10:07 EST: Opted out: texted \u{201c}STOP\u{201d}"),
+            "how and when it opted out: {how}"
+        );
+        b.screenshot("messages-opted-out").await;
     })
     .await;
 }

@@ -1,5 +1,6 @@
 //! Sending on a client's behalf (texts, MMS, bulk, notification and click-to-call
-//! calls), opt-in state, number checks, and the message history (JSON or CSV).
+//! calls), messages scheduled for later, consent, number checks, and the message history
+//! (JSON or CSV).
 
 use std::collections::BTreeMap;
 
@@ -11,21 +12,27 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{export, Admin, ErrorBody, Json, Path, Query};
-use crate::admin;
 use crate::admin::history::{self, Delivered, MessageQuery};
-use crate::admin::sending::{self, Payload, Queued, Row};
+use crate::admin::sending::{self, BulkOutcome, Consent, Payload, Queued, Row, Template};
 use crate::http::state::AppState;
 use crate::http::Error;
-use crate::phone::{self, Normalized, E164};
+use crate::phone::{self, Validation};
 use crate::store;
 use crate::store::messages::InboundRow;
+use crate::store::outbox::OutboxRow;
 
 #[derive(Deserialize, ToSchema)]
 pub struct SendSms {
     client: String,
     /// E.164.
     to: String,
-    body: String,
+    /// The text; or give `template_name` instead.
+    body: Option<String>,
+    /// One of the client's templates (`/api/clients/{id}/templates`), filled from `vars`.
+    template_name: Option<String>,
+    /// Values for the template's variables.
+    #[serde(default)]
+    vars: BTreeMap<String, String>,
     /// One of the client's numbers (default: its first).
     from: Option<String>,
     /// Up to 10 https URLs: an MMS.
@@ -35,18 +42,28 @@ pub struct SendSms {
     send_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Queues a text (or MMS); the worker sends it. A number that replied STOP is refused at once
-/// (409), and one that replies STOP before the send is not texted.
+/// Queues a text (or MMS), written out or from one of the client's templates; the worker
+/// sends it. A number that replied STOP, or that never opted in where the client's rules
+/// require it, is refused at once (409), and one that replies STOP before the send is not
+/// texted.
 #[utoipa::path(post, path = "/api/twilio/send-sms", tag = "messages", security(("bearer" = [])), request_body = SendSms,
-    responses((status = 202, body = Queued), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "the number replied STOP", body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 202, body = Queued), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "the number replied STOP, or has not opted in where the client requires it", body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn send_sms(
     State(state): State<AppState>,
     Admin(actor): Admin,
     Json(req): Json<SendSms>,
 ) -> Result<(StatusCode, Json<Queued>), Error> {
-    let payload = Payload::Sms {
-        body: req.body,
-        media_urls: req.media_urls,
+    let payload = match (req.body, req.template_name) {
+        (Some(body), None) => Payload::Sms {
+            body,
+            media_urls: req.media_urls,
+        },
+        (None, Some(name)) => Payload::Template {
+            name,
+            vars: req.vars,
+            media_urls: req.media_urls,
+        },
+        _ => return Err(Error::BadRequest("give either body or template_name".into())),
     };
     let queued = sending::send(
         &state.admin,
@@ -118,22 +135,40 @@ pub struct Recipient {
 
 #[derive(Deserialize, ToSchema)]
 pub struct SendBulk {
-    /// `{name}`-style variables, filled from each recipient's `vars`.
-    template: String,
+    /// The text, with `{name}` or `{{name}}` variables filled from each recipient's `vars`;
+    /// or give `template_name` instead.
+    template: Option<String>,
+    /// One of the client's templates (`/api/clients/{id}/templates`).
+    template_name: Option<String>,
     recipients: Vec<Recipient>,
 }
 
 #[derive(Deserialize, IntoParams)]
 pub struct BulkQuery {
-    /// With a CSV body: the template (the CSV's columns are its variables; `to` is required).
+    /// With a CSV body: the text (the CSV's columns are its variables; `to` is required).
     template: Option<String>,
+    /// With a CSV body: one of the client's templates instead of `template`.
+    template_name: Option<String>,
+}
+
+fn template(text: Option<String>, name: Option<String>) -> Result<Template, Error> {
+    match (text, name) {
+        (Some(text), None) => Ok(Template::Text(text)),
+        (None, Some(name)) => Ok(Template::Stored(name)),
+        _ => Err(Error::BadRequest(
+            "give either template (the text) or template_name".into(),
+        )),
+    }
 }
 
 /// One templated text to many recipients: JSON, or a CSV upload (`text/csv`, a header
-/// row naming the columns, one of them `to`). Each row is queued or refused on its own.
+/// row naming the columns, one of them `to`). Each row is queued or refused on its own
+/// (a refusal names its row: the recipient's position, or its line in the CSV). The status
+/// says how it went: 202 when every row was queued, 207 when some were, 422 when none was;
+/// the body always counts both and lists each row.
 #[utoipa::path(post, path = "/api/clients/{id}/send-bulk", tag = "messages", security(("bearer" = [])),
     params(("id" = String, Path), BulkQuery), request_body = SendBulk,
-    responses((status = 202, body = [Queued]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 202, description = "every row queued", body = BulkOutcome), (status = 207, description = "some rows queued, others refused", body = BulkOutcome), (status = 422, description = "no row queued", body = BulkOutcome), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn send_bulk(
     State(state): State<AppState>,
     Admin(actor): Admin,
@@ -141,26 +176,37 @@ pub async fn send_bulk(
     Query(q): Query<BulkQuery>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<Vec<Queued>>), Error> {
+) -> Result<(StatusCode, Json<BulkOutcome>), Error> {
     let csv = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/csv"));
     let (template, recipients) = if csv {
-        let template = q
-            .template
-            .ok_or_else(|| Error::BadRequest("a CSV upload needs ?template=".into()))?;
-        (template, csv_rows(&body)?)
+        if q.template.is_none() && q.template_name.is_none() {
+            return Err(Error::BadRequest(
+                "a CSV upload needs ?template= (the text) or ?template_name=".into(),
+            ));
+        }
+        (template(q.template, q.template_name)?, csv_rows(&body)?)
     } else {
         let req: SendBulk =
             serde_json::from_slice(&body).map_err(|e| Error::BadRequest(format!("invalid JSON: {e}")))?;
-        (
-            req.template,
-            req.recipients.into_iter().map(|r| (r.to, r.vars)).collect(),
-        )
+        let rows = (req.recipients.into_iter().enumerate())
+            .map(|(i, r)| Row {
+                row: i + 1,
+                to: r.to,
+                vars: r.vars,
+            })
+            .collect();
+        (template(req.template, req.template_name)?, rows)
     };
-    let results = sending::send_bulk(&state.admin, &actor, &id, &template, &recipients).await?;
-    Ok((StatusCode::ACCEPTED, Json(results)))
+    let outcome = sending::send_bulk(&state.admin, &actor, &id, &template, &recipients).await?;
+    let status = match (outcome.queued, outcome.refused) {
+        (_, 0) => StatusCode::ACCEPTED,
+        (0, _) => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::MULTI_STATUS,
+    };
+    Ok((status, Json(outcome)))
 }
 
 fn csv_rows(body: &[u8]) -> Result<Vec<Row>, Error> {
@@ -181,45 +227,101 @@ fn csv_rows(body: &[u8]) -> Result<Vec<Row>, Error> {
                 .zip(record.iter())
                 .map(|(h, v)| (h.to_owned(), v.to_owned()))
                 .collect();
-            Ok((vars.get("to").cloned().unwrap_or_default(), vars))
+            let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+            Ok(Row {
+                row: line,
+                to: vars.get("to").cloned().unwrap_or_default(),
+                vars,
+            })
         })
         .collect()
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct OptIn {
-    /// True when the number asked not to receive messages (STOP).
+    /// True when the number asked not to receive messages (STOP); false records that it
+    /// opted in.
     opted_out: bool,
 }
 
-/// Whether a number may be texted on the client's behalf.
+/// A number's consent to a client's texts.
+#[derive(Serialize, ToSchema)]
+pub struct ConsentView {
+    number: String,
+    /// It asked not to receive texts (STOP, or an admin recorded it).
+    opted_out: bool,
+    /// It agreed to receive texts (START or the client's opt-in word, or an admin recorded it).
+    opted_in: bool,
+    /// The client's rules send texts only to numbers that opted in (`[sms] opt_in = "required"`).
+    opt_in_required: bool,
+    /// Whether an admin's text to it would be queued now.
+    may_text: bool,
+    /// Each change, newest first (at most 100).
+    history: Vec<ConsentChangeView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConsentChangeView {
+    opted_out: bool,
+    /// `admin` (through the API or the console), `keyword` (the number texted it) or
+    /// `twilio-21610` (Twilio reported the number had opted out).
+    source: String,
+    /// The admin's name, the words the number texted, or `Twilio`.
+    by: String,
+    /// In words: "texted START", "recorded by Dana", "reported by Twilio".
+    what: String,
+    at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<Consent> for ConsentView {
+    fn from(c: Consent) -> Self {
+        Self {
+            number: c.number.to_string(),
+            opted_out: c.opted_out(),
+            opted_in: c.opted_in(),
+            opt_in_required: c.required,
+            may_text: c.may_text(),
+            history: c
+                .history
+                .into_iter()
+                .map(|h| ConsentChangeView {
+                    what: crate::admin::sending::consent_change_in_words(&h),
+                    opted_out: h.opted_out,
+                    source: h.source,
+                    by: h.changed_by,
+                    at: h.changed_at,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A number's consent to the client's texts: opted out, opted in, and each change with how,
+/// by whom and when.
 #[utoipa::path(get, path = "/api/clients/{id}/opt-outs/{number}", tag = "messages", security(("bearer" = [])),
     params(("id" = String, Path), ("number" = String, Path, description = "E.164")),
-    responses((status = 200, body = OptIn), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ConsentView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn opt_out(
     State(state): State<AppState>,
     Admin(actor): Admin,
     Path((id, number)): Path<(String, String)>,
-) -> Result<Json<OptIn>, Error> {
-    admin::client(&state.registry, &actor, &id)?;
-    let number = E164::parse(&number).map_err(|e| Error::BadRequest(e.to_string()))?;
-    Ok(Json(OptIn {
-        opted_out: store::messages::is_opted_out(&state.db, &id, number.as_str()).await?,
-    }))
+) -> Result<Json<ConsentView>, Error> {
+    Ok(Json(sending::consent(&state.admin, &actor, &id, &number).await?.into()))
 }
 
-/// Records a number's opt-in state (for consent gathered elsewhere); audited.
+/// Records a number's opt-out or opt-in (for consent gathered elsewhere), kept in its
+/// history with the token's name; audited.
 #[utoipa::path(put, path = "/api/clients/{id}/opt-outs/{number}", tag = "messages", security(("bearer" = [])),
     params(("id" = String, Path), ("number" = String, Path, description = "E.164")), request_body = OptIn,
-    responses((status = 200, body = OptIn), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = ConsentView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_opt_out(
     State(state): State<AppState>,
     Admin(actor): Admin,
     Path((id, number)): Path<(String, String)>,
     Json(req): Json<OptIn>,
-) -> Result<Json<OptIn>, Error> {
-    sending::set_opt_out(&state.admin, &actor, &id, &number, req.opted_out).await?;
-    Ok(Json(req))
+) -> Result<Json<ConsentView>, Error> {
+    let consent = sending::set_opt_out(&state.admin, &actor, &id, &number, req.opted_out).await?;
+    Ok(Json(consent.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -229,13 +331,115 @@ pub struct Validate {
     country: Option<String>,
 }
 
-/// Checks and normalises a phone number.
+/// Checks a phone number as libphonenumber knows it: valid or not and why, possible, its
+/// E.164, national and international forms, country and type (mobile, fixed line, toll
+/// free…). A number that is not valid is still a 200, with `valid: false` and a reason.
 #[utoipa::path(post, path = "/api/phone/validate", tag = "messages", security(("bearer" = [])), request_body = Validate,
-    responses((status = 200, body = Normalized), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn validate(Admin(_actor): Admin, Json(req): Json<Validate>) -> Result<Json<Normalized>, Error> {
-    phone::normalize(&req.number, req.country.as_deref())
-        .map(Json)
-        .map_err(|e| Error::BadRequest(e.to_string()))
+    responses((status = 200, body = Validation), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn validate(Admin(_actor): Admin, Json(req): Json<Validate>) -> Json<Validation> {
+    Json(phone::validate(&req.number, req.country.as_deref()))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ScheduledQuery {
+    /// `next` from the previous page.
+    cursor: Option<String>,
+    /// How many messages per page (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u64>,
+}
+
+/// A message sent through the API that has not been sent yet.
+#[derive(Serialize, ToSchema)]
+pub struct ScheduledView {
+    id: i64,
+    /// `sms` or `call`.
+    kind: String,
+    /// `api`, `bulk` or `call`.
+    purpose: String,
+    to: String,
+    from: String,
+    /// The text (a call's TwiML for a call).
+    body: String,
+    /// `pending` while waiting; `cancelled` once cancelled.
+    state: String,
+    send_at: chrono::DateTime<chrono::Utc>,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<OutboxRow> for ScheduledView {
+    fn from(m: OutboxRow) -> Self {
+        Self {
+            id: m.id,
+            kind: m.kind,
+            purpose: m.purpose,
+            to: m.to_number,
+            from: m.from_number,
+            body: m.body,
+            state: m.state,
+            send_at: m.send_at,
+            created_at: m.created_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ScheduledPage {
+    messages: Vec<ScheduledView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    next: Option<String>,
+}
+
+/// The client's texts and calls sent through the API that wait to be sent, soonest first.
+#[utoipa::path(get, path = "/api/clients/{id}/scheduled", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path), ScheduledQuery),
+    responses((status = 200, body = ScheduledPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn scheduled(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<String>,
+    Query(q): Query<ScheduledQuery>,
+) -> Result<Json<ScheduledPage>, Error> {
+    let page = sending::scheduled(&state.admin, &actor, &id, q.cursor.as_deref(), q.limit.unwrap_or(100)).await?;
+    Ok(Json(ScheduledPage {
+        messages: page.messages.into_iter().map(ScheduledView::from).collect(),
+        next: page.next,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct Reschedule {
+    /// When to send it instead (up to 35 days ahead).
+    send_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Moves a message that has not been sent yet; audited. 409 once it was sent, is being
+/// sent or was cancelled.
+#[utoipa::path(patch, path = "/api/clients/{id}/scheduled/{message}", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path), ("message" = i64, Path, description = "the message's id")), request_body = Reschedule,
+    responses((status = 200, body = ScheduledView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn reschedule(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path((id, message)): Path<(String, i64)>,
+    Json(req): Json<Reschedule>,
+) -> Result<Json<ScheduledView>, Error> {
+    let row = sending::reschedule(&state.admin, &actor, &id, message, Some(req.send_at)).await?;
+    Ok(Json(row.into()))
+}
+
+/// Cancels a message that has not been sent yet; audited. 409 once it was sent, is being
+/// sent or was cancelled.
+#[utoipa::path(delete, path = "/api/clients/{id}/scheduled/{message}", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path), ("message" = i64, Path, description = "the message's id")),
+    responses((status = 200, body = ScheduledView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path((id, message)): Path<(String, i64)>,
+) -> Result<Json<ScheduledView>, Error> {
+    let row = sending::reschedule(&state.admin, &actor, &id, message, None).await?;
+    Ok(Json(row.into()))
 }
 
 #[derive(Deserialize, IntoParams)]

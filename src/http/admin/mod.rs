@@ -13,6 +13,7 @@ mod messages;
 mod numbers;
 pub(super) mod recordings;
 mod rules;
+mod templates;
 mod webhooks;
 
 use axum::routing::get;
@@ -74,6 +75,10 @@ pub fn router() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(messages::send_bulk))
         .routes(routes!(messages::opt_out, messages::set_opt_out))
         .routes(routes!(messages::validate))
+        .routes(routes!(messages::scheduled))
+        .routes(routes!(messages::reschedule, messages::cancel))
+        .routes(routes!(templates::list, templates::create))
+        .routes(routes!(templates::show, templates::update, templates::delete))
         .routes(routes!(messages::history))
         .routes(routes!(messages::received))
         .routes(routes!(conversations::list))

@@ -13,6 +13,7 @@ use super::{conversations, sent_delivery, sent_to, sent_what, zone, Page};
 use crate::admin;
 use crate::admin::conversations as talks;
 use crate::admin::history::{self, MessageQuery};
+use crate::admin::sending;
 use crate::http::state::AppState;
 use crate::phone;
 
@@ -67,7 +68,6 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
     let alerts = alerts.messages;
     let opted_out = history::opted_out(&state.db, &session.actor, client.clone(), q.opted_out.as_deref(), PAGE).await?;
     let more_opted_out = opted_out.next.as_deref().map(|next| older_link("opted_out", next));
-    let opted_out = opted_out.numbers;
     let visible = admin::clients(&state.registry, &session.actor);
     let body = html! {
         h1 { "Messages" }
@@ -107,11 +107,26 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
         section.card aria-labelledby="optouts-h" {
             h2 #optouts-h { "Opted out" }
             p.muted { "These numbers replied STOP (or an admin recorded it): they are never texted until they reply START." }
-            @if opted_out.is_empty() { p.muted { "Nobody has opted out." } }
+            @if opted_out.numbers.is_empty() { p.muted { "Nobody has opted out." } }
             ul.list {
-                @for o in &opted_out {
+                @for o in &opted_out.numbers {
                     @let home = state.registry.current(&o.client_id).and_then(|l| l.rules.numbers.first().map(|n| n.to_string())).unwrap_or_default();
-                    li { span.number { (phone::written(&o.number, &home)) } span.muted { " since " (zone(&state, Some(&o.client_id)).full(o.updated_at)) " (" (o.source) ")" } }
+                    @let tz = zone(&state, Some(&o.client_id));
+                    li {
+                        span.number { (phone::written(&o.number, &home)) }
+                        span.muted { " since " (tz.full(o.updated_at)) }
+                        details.consent {
+                            summary { "How and when" }
+                            ul {
+                                @for c in opted_out.changes_of(o) {
+                                    li { (tz.full(c.changed_at)) ": " (sending::consent_change_in_words(c)) }
+                                }
+                                @if opted_out.changes_of(o).next().is_none() {
+                                    li { "Recorded before changes were kept (" (o.source) ")" }
+                                }
+                            }
+                        }
+                    }
                 }
             }
             @if let Some(href) = &more_opted_out { p { a href=(href) { "More numbers that opted out" } } }

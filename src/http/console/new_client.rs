@@ -70,9 +70,13 @@ pub async fn create(State(state): State<AppState>, Posted(session, form): Posted
         problems.push(("timezone", "Choose the time zone the business's hours are in.".into()));
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&session, &form, &problems)).into_response());
     };
-    let number = match phone::normalize(form.number.trim(), Some(country)) {
-        Ok(n) => Some(n.e164),
-        Err(_) => {
+    let number = match phone::validate(form.number.trim(), Some(country)) {
+        phone::Validation {
+            valid: true,
+            e164: Some(e164),
+            ..
+        } => Some(e164),
+        _ => {
             let message = if form.number.trim().is_empty() {
                 "Type the number callers dial.".to_owned()
             } else {
