@@ -61,7 +61,7 @@ fn reason(why: &Why, first: Option<&str>) -> String {
         Why::NobodyRung(key) => format!("route {key}: nobody is rung"),
         Why::Priority(key) => format!("route {key}: ring one at a time in priority order"),
         Why::RoundRobin { key, position } => {
-            match first.filter(|f| !matches!(*f, "external" | "voicemail" | "apology")) {
+            match first.filter(|f| !matches!(*f, "external" | "voicemail" | "apology" | "blocked")) {
                 Some(first) => format!("route {key}: round robin at position {position}, {first} first"),
                 None => format!("route {key}: round robin, but nobody is available"),
             }
@@ -79,6 +79,17 @@ fn reason(why: &Why, first: Option<&str>) -> String {
         Why::NoChoice(key) => format!("menu: no choice made, default route {key}"),
         Why::NotConfigured(target) => format!("skip {target:?}: not configured"),
         Why::Apology => "the chain would end in silence: apologise instead".to_owned(),
+        Why::Blocked => "caller is on the block list: nobody is rung".to_owned(),
+        Why::Vip => "caller is on the VIP list: route vip".to_owned(),
+        Why::Sticky { assistant, first: true } => {
+            format!("{assistant} answered this caller lately: ring {assistant} first")
+        }
+        Why::Sticky {
+            assistant,
+            first: false,
+        } => {
+            format!("{assistant} answered this caller lately, but this route does not ring {assistant}")
+        }
     }
 }
 

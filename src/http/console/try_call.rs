@@ -14,6 +14,7 @@ use super::{local, Page};
 use crate::admin::simulation::Simulation;
 use crate::admin::{self, AdminError};
 use crate::http::state::AppState;
+use crate::routing::rules::{BlockAnswer, Spoken};
 use crate::routing::{Action, Rules};
 
 #[derive(Deserialize, Default)]
@@ -163,6 +164,14 @@ fn result(rules: &Rules, sim: &Simulation) -> Markup {
     }
 }
 
+/// Words in quotes; a recording by its address.
+fn heard(what: &Spoken) -> Markup {
+    match what {
+        Spoken::Say(text) => html! { "“" (text) "”" },
+        Spoken::Play(url) => html! { "the recording " a href=(url) { (url) } },
+    }
+}
+
 fn describe(action: &Action, name: &dyn Fn(&str) -> String) -> Markup {
     match action {
         Action::Dial {
@@ -189,7 +198,7 @@ fn describe(action: &Action, name: &dyn Fn(&str) -> String) -> Markup {
             max_seconds,
             transcribe,
         } => html! {
-            strong { "Voicemail" } ": the caller hears “" (greeting) "” and may leave a message of up to "
+            strong { "Voicemail" } ": the caller hears " (heard(greeting)) " and may leave a message of up to "
             (max_seconds) " seconds"
             @if *transcribe { ", transcribed" }
             "; the assistants are texted."
@@ -199,10 +208,20 @@ fn describe(action: &Action, name: &dyn Fn(&str) -> String) -> Markup {
             timeout_seconds,
             ..
         } => html! {
-            strong { "Menu" } ": the caller hears “" (prompt) "” and has " (timeout_seconds) " seconds to choose."
+            strong { "Menu" } ": the caller hears " (heard(prompt)) " and has " (timeout_seconds) " seconds to choose."
         },
-        Action::Apology { text } => html! {
-            strong { "Apology" } ": the caller hears “" (text) "”, then the call ends."
+        Action::Apology { message } => html! {
+            strong { "Apology" } ": the caller hears " (heard(message)) ", then the call ends."
+        },
+        Action::Blocked {
+            answer: BlockAnswer::Message(message),
+        } => html! {
+            strong { "Blocked" } ": the caller hears " (heard(message)) ", then the call ends. Nobody is rung."
+        },
+        Action::Blocked {
+            answer: BlockAnswer::Reject,
+        } => html! {
+            strong { "Blocked" } ": the call is refused unanswered (the caller hears a busy tone). Nobody is rung."
         },
     }
 }
