@@ -293,3 +293,27 @@ fn rule_file_tests_state_the_caller_and_whom_they_spoke_with() {
     let wrong = text.replace("spoke_with = \"john\"", "spoke_with = \"zed\"");
     assert!(errors(&wrong).iter().any(|e| e.contains("unknown assistant `zed`")));
 }
+
+#[test]
+fn round_robin_names_its_own_first_after_the_callers_assistant() {
+    let r = parse(&RULES.replace("strategy = \"priority\"", "strategy = \"round_robin\"")).unwrap();
+    let from = "+19175550100";
+    let unavailable = HashMap::new();
+    let john = id("john");
+    let input = CallInput {
+        called: "+12125550100",
+        menu: MenuChoice::NotAsked,
+        unavailable: &unavailable,
+        rotation: 1,
+        from: Some(from),
+        spoke_with: Some(&john),
+    };
+    let d = decide(&r, tuesday_10am(), &input);
+    assert_eq!(d.labels(), ["john", "bob", "ann", "voicemail"]);
+    assert!(
+        d.trace(&r)
+            .contains(&"route open: round robin at position 1, bob first".to_owned()),
+        "{:?}",
+        d.trace(&r)
+    );
+}

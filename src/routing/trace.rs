@@ -14,7 +14,9 @@ impl Decision {
     /// Why the call goes where it goes, one line per reason.
     pub fn trace(&self, rules: &Rules) -> Vec<String> {
         let mut lines = vec![time(rules, &self.status), status(rules, &self.status)];
-        let first = self.steps.first().map(Step::label);
+        // The route's own order starts after the assistant a [sticky] caller rings first.
+        let sticky = self.why.iter().any(|w| matches!(w, Why::Sticky { first: true, .. }));
+        let first = self.steps.get(usize::from(sticky)).map(Step::label);
         lines.extend(self.why.iter().map(|w| reason(w, first.as_deref())));
         lines.push(format!("chain: {}", self.labels().join(" → ")));
         lines
