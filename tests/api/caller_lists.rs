@@ -83,6 +83,22 @@ async fn a_blocked_caller_hears_the_message_and_the_call_is_recorded_as_blocked(
         .await;
     assert_eq!(status, 200, "{calls}");
     assert!(calls.to_string().contains("\"blocked\""), "{calls}");
+    // The figures count it on its own.
+    let path = "/api/clients/small-office/stats?since=2026-12-01T00:00:00Z&until=2026-12-02T00:00:00Z";
+    let (status, stats) = app.api("GET", path, Some(&token), None).await;
+    assert_eq!(status, 200, "{stats}");
+    assert_eq!(
+        (stats["calls"].as_u64(), stats["blocked"].as_u64()),
+        (Some(1), Some(1)),
+        "{stats}"
+    );
+    let days = stats["by_day"].as_array().unwrap();
+    let today = days.iter().find(|d| d["date"] == "2026-12-01").expect("the day");
+    assert_eq!(
+        (&today["blocked"], &today["not_finished"]),
+        (&json!(1), &json!(0)),
+        "{stats}"
+    );
 }
 
 #[tokio::test]

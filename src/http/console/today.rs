@@ -102,7 +102,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
     let home = loaded.rules.numbers.first().map_or("", |n| n.as_str());
     let unfinished = today
         .calls
-        .saturating_sub(today.answered + today.missed + today.voicemails);
+        .saturating_sub(today.answered + today.missed + today.voicemails + today.blocked);
     let body = html! {
         h1 { (loaded.rules.name) }
         section.card #right-now data-refresh aria-labelledby="now" {
@@ -117,6 +117,9 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
                 div { dt { "Answered" } dd { (today.answered) } }
                 div { dt { "Missed" } dd { (today.missed) } }
                 div { dt { "Voicemails" } dd { (today.voicemails) } }
+                @if today.blocked > 0 {
+                    div { dt { "Blocked" } dd { (today.blocked) } }
+                }
                 // So the figures add up to the calls: those still ringing or on the line.
                 div { dt { "Not finished" } dd { (unfinished) } }
             }
