@@ -40,6 +40,8 @@ fn benches(c: &mut Criterion) {
         menu,
         unavailable: &unavailable,
         rotation,
+        from: None,
+        spoke_with: None,
     };
 
     c.bench_function("decide/priority_open", |b| {
@@ -105,6 +107,7 @@ fn benches(c: &mut Criterion) {
         menu: MenuChoice::NotAsked,
         rotation: 0,
         away: Vec::new(),
+        spoke_with: None,
         step: 0,
     };
     c.bench_function("twiml/dial_screened", |b| {

@@ -400,16 +400,24 @@ pub async fn simulate(service: &Service, actor: &Actor, id: &str, t: &Try<'_>) -
         None => (loaded.rules, loaded.version),
     };
     let off = store::duty::off_duty(&service.db, id).await?;
-    simulation::simulate(
-        &rules,
-        version,
-        t.at,
-        t.from.unwrap_or("unknown"),
-        t.digits,
-        &off,
-        &service.links,
-    )
-    .map_err(|e| AdminError::BadRequest(e.to_string()))
+    let caller = t.from.unwrap_or("unknown");
+    let (at, _) = simulation::parse_at(&rules, t.at).map_err(|e| AdminError::BadRequest(e.to_string()))?;
+    // As a live call would: whom this caller last spoke with, before the time tried.
+    let spoke_with = match (rules.sticky, simulation::caller_number(&rules, caller)) {
+        (Some(sticky), Some(from)) => {
+            let since = at - chrono::Duration::days(i64::from(sticky.days));
+            store::calls::last_answered_by(&service.db, id, from.as_str(), since).await?
+        }
+        _ => None,
+    };
+    let attempt = simulation::Attempt {
+        at: t.at,
+        caller,
+        digits: t.digits,
+        off_duty: &off,
+        spoke_with: spoke_with.as_deref(),
+    };
+    simulation::simulate(&rules, version, &attempt, &service.links).map_err(|e| AdminError::BadRequest(e.to_string()))
 }
 
 /// Deletes a client: it stops being served from the next call, its history stays.

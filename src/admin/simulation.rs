@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::calls::position::Position;
 use crate::calls::render;
 use crate::ids::AssistantId;
+use crate::phone::E164;
 use crate::routing::{self, CallInput, MenuChoice, Rules, Unavailable};
 use crate::twilio::webhooks::Links;
 
@@ -68,19 +69,37 @@ pub fn parse_at(rules: &Rules, at: &str) -> Result<(DateTime<Utc>, Option<String
     }
 }
 
-/// Routes a call at `at` (see [`parse_at`]) and renders every step of its chain.
+/// A call to simulate: when (see [`parse_at`]), from whom, what they pressed, who is off
+/// duty, and the assistant who last answered this caller (`[sticky]`), looked up by the
+/// caller of this function.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    pub at: &'a str,
+    pub caller: &'a str,
+    pub digits: Option<&'a str>,
+    pub off_duty: &'a [String],
+    pub spoke_with: Option<&'a str>,
+}
+
+/// The caller's number in E.164, read as people near the business write it; `None` for
+/// what is not a number (an anonymous caller, say).
+pub fn caller_number(rules: &Rules, caller: &str) -> Option<E164> {
+    let home = rules.numbers.first()?;
+    crate::phone::read(caller, home.as_str()).ok()
+}
+
+/// Routes a call and renders every step of its chain.
 ///
 /// # Errors
 /// When the time is malformed.
-pub fn simulate(
-    rules: &Rules,
-    version: i32,
-    at: &str,
-    caller: &str,
-    digits: Option<&str>,
-    off_duty: &[String],
-    links: &Links,
-) -> Result<Simulation, BadTime> {
+pub fn simulate(rules: &Rules, version: i32, attempt: &Attempt<'_>, links: &Links) -> Result<Simulation, BadTime> {
+    let Attempt {
+        at,
+        caller,
+        digits,
+        off_duty,
+        spoke_with,
+    } = *attempt;
     let (now, note) = parse_at(rules, at)?;
     let menu = match digits.filter(|d| !d.is_empty()) {
         Some(d) => routing::menu::resolve(rules, Some(d), None, 0),
@@ -92,6 +111,10 @@ pub fn simulate(
         .map(|a| (a, Unavailable::OffDuty))
         .collect();
     let called = rules.numbers.first().map_or("", |n| n.as_str());
+    let from = caller_number(rules, caller);
+    let spoke_with = spoke_with
+        .and_then(|id| AssistantId::parse(id).ok())
+        .filter(|id| rules.sticky.is_some() && rules.assistant(id).is_some());
     let decision = routing::decide(
         rules,
         now,
@@ -100,6 +123,8 @@ pub fn simulate(
             menu,
             unavailable: &unavailable,
             rotation: 0,
+            from: from.as_ref().map(E164::as_str),
+            spoke_with: spoke_with.as_ref(),
         },
     );
     let pos = Position {
@@ -109,6 +134,7 @@ pub fn simulate(
         menu,
         rotation: 0,
         away: decision.skipped().cloned().collect(),
+        spoke_with,
         step: 0,
     };
     let steps = decision

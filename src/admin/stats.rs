@@ -20,6 +20,8 @@ pub struct Stats {
     pub answered: u64,
     pub missed: u64,
     pub voicemails: u64,
+    /// Calls from numbers on the block list: recorded, nobody rung.
+    pub blocked: u64,
     /// answered / calls, 0 when there were none.
     pub answer_rate: f64,
     pub assistants: Vec<AssistantStats>,
@@ -79,7 +81,7 @@ pub struct WeekdayHours {
     pub hours: Vec<u64>,
 }
 
-/// One local day's calls by what became of them; the five add up to `calls`.
+/// One local day's calls by what became of them; the six add up to `calls`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct DayCount {
     #[schema(value_type = String, format = Date)]
@@ -88,6 +90,8 @@ pub struct DayCount {
     pub answered: u64,
     pub voicemail: u64,
     pub missed: u64,
+    /// Calls from numbers on the block list.
+    pub blocked: u64,
     /// Callers' calls with no outcome yet: still ringing or on the line, or never routed.
     pub not_finished: u64,
     /// Calls placed by the business.
@@ -164,6 +168,7 @@ pub fn compute(
         answered,
         missed: count("missed"),
         voicemails: count("voicemail"),
+        blocked: count("blocked"),
         answer_rate: ratio(answered, total),
         assistants: assistants(rules, calls),
         busiest_hours: busiest,
@@ -213,6 +218,7 @@ impl Local {
                 answered: 0,
                 voicemail: 0,
                 missed: 0,
+                blocked: 0,
                 not_finished: 0,
                 outbound: 0,
             })
@@ -233,6 +239,7 @@ impl Local {
                 (false, Some("answered")) => &mut day.answered,
                 (false, Some("voicemail")) => &mut day.voicemail,
                 (false, Some("missed")) => &mut day.missed,
+                (false, Some("blocked")) => &mut day.blocked,
                 (false, _) => &mut day.not_finished,
             } += q.calls;
         }

@@ -250,7 +250,14 @@ pub fn simulate(
         bail!("no client `{client}` in {}", settings.rules_dir.display());
     };
     let links = Links::new(settings.public_url.as_ref());
-    let result = simulation::simulate(&file.rules, 0, at, from, digits, &[], &links)?;
+    let attempt = simulation::Attempt {
+        at,
+        caller: from,
+        digits,
+        off_duty: &[],
+        spoke_with: None,
+    };
+    let result = simulation::simulate(&file.rules, 0, &attempt, &links)?;
     Ok(result.to_text(&file.rules.name))
 }
 

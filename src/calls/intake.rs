@@ -11,8 +11,10 @@ use chrono::{DateTime, Utc};
 use super::position::Position;
 use super::{legs_of, new_call, unavailable, CallFacts};
 use crate::clock::Clock;
+use crate::ids::AssistantId;
 use crate::routing::{self, CallInput, Decision, MenuChoice, Rules};
-use crate::store::batch::calls::{AvailabilityAt, CallBatch, Found, Reads, Turns, Writes};
+use crate::store::batch::calls::{AvailabilityAt, CallBatch, CallerSince, Found, Reads, Turns, Writes};
+use crate::store::calls::Outcome;
 
 /// A call to route: its facts, the rules current for the number called, and when.
 pub struct Arrival {
@@ -28,6 +30,13 @@ pub struct Routed {
     pub pos: Position,
 }
 
+impl Routed {
+    /// Whether the caller was blocked: the call is recorded as such, and rings nobody.
+    pub fn blocked(&self) -> bool {
+        (self.decision.steps.first()).is_some_and(|s| matches!(s.action, routing::Action::Blocked { .. }))
+    }
+}
+
 /// Stamps rows with its clock's time when the batch runs; each call is decided at the
 /// time its webhook arrived.
 pub struct Intake {
@@ -40,6 +49,16 @@ pub struct Plan {
     turns: Vec<Option<usize>>,
     /// Each arrival's client, as an index into [`Reads::availability`].
     clients: Vec<usize>,
+    /// Each arrival's caller, as an index into [`Reads::callers`], when the client routes
+    /// callers to whom they spoke with lately.
+    callers: Vec<Option<usize>>,
+}
+
+impl Arrival {
+    /// The caller's number as Twilio gave it; `None` for a caller without one.
+    fn from(&self) -> Option<&str> {
+        Some(self.facts.from.as_str()).filter(|f| f.bytes().any(|b| b.is_ascii_digit()))
+    }
 }
 
 impl CallBatch for Intake {
@@ -51,7 +70,7 @@ impl CallBatch for Intake {
         let routes: Vec<Option<(String, String)>> = arrivals
             .iter()
             .map(|a| {
-                routing::rotation_route(&a.rules, a.at, MenuChoice::NotAsked)
+                routing::rotation_route(&a.rules, a.at, MenuChoice::NotAsked, a.from())
                     .map(|route| (a.rules.client.to_string(), route.to_string()))
             })
             .collect();
@@ -77,31 +96,59 @@ impl CallBatch for Intake {
                 })
             })
             .collect();
+        let mut callers = Vec::new();
+        let caller_reads = arrivals
+            .iter()
+            .map(|a| {
+                let sticky = a.rules.sticky?;
+                let from = a.from().filter(|f| a.rules.blocked(Some(f)).is_none())?;
+                callers.push(CallerSince {
+                    client: a.rules.client.to_string(),
+                    from: from.to_owned(),
+                    since: a.at - chrono::Duration::days(i64::from(sticky.days)),
+                });
+                Some(callers.len() - 1)
+            })
+            .collect();
         let reads = Reads {
             turns: wanted
                 .into_iter()
                 .map(|((client, route), count)| Turns { client, route, count })
                 .collect(),
             availability,
+            callers,
         };
-        (Plan { turns, clients }, reads)
+        let plan = Plan {
+            turns,
+            clients,
+            callers: caller_reads,
+        };
+        (plan, reads)
     }
 
     fn decide(&self, arrivals: &[Arrival], plan: Plan, found: Found) -> Vec<Routed> {
         // Turns are handed out in arrival order from each rotation's first.
         let mut next = found.first_turns;
         let mut routed = Vec::with_capacity(arrivals.len());
-        for ((arrival, turn), client) in arrivals.iter().zip(plan.turns).zip(plan.clients) {
+        let reads = plan.turns.into_iter().zip(plan.clients).zip(plan.callers);
+        for (arrival, ((turn, client), caller)) in arrivals.iter().zip(reads) {
             let rotation = turn.map_or(0, |t| {
                 next[t] += 1;
                 next[t] - 1
             });
             let unavailable = unavailable(&found.unavailable[client], &arrival.facts.call_sid);
+            // An assistant since removed from the rules is nobody to ring first.
+            let spoke_with = caller
+                .and_then(|c| found.spoke_with[c].as_deref())
+                .and_then(|id| AssistantId::parse(id).ok())
+                .filter(|id| arrival.rules.assistant(id).is_some());
             let input = CallInput {
                 called: &arrival.facts.to,
                 menu: MenuChoice::NotAsked,
                 unavailable: &unavailable,
                 rotation,
+                from: arrival.from(),
+                spoke_with: spoke_with.as_ref(),
             };
             let decision = routing::decide(&arrival.rules, arrival.at, &input);
             let pos = Position {
@@ -111,6 +158,7 @@ impl CallBatch for Intake {
                 menu: input.menu,
                 rotation,
                 away: decision.skipped().cloned().collect(),
+                spoke_with,
                 step: 0,
             };
             routed.push(Routed { decision, pos });
@@ -125,7 +173,9 @@ impl CallBatch for Intake {
             .zip(routed)
             .map(|(a, r)| {
                 let trace = serde_json::to_string(&r.decision.trace(&a.rules)).ok();
-                new_call(&a.facts, Some(&r.pos.client), Some(r.pos.version), trace)
+                let mut call = new_call(&a.facts, Some(&r.pos.client), Some(r.pos.version), trace);
+                call.outcome = r.blocked().then_some(Outcome::Blocked.as_str());
+                call
             })
             .collect();
         let legs = arrivals

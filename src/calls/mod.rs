@@ -28,7 +28,7 @@ use crate::rules::registry::{Loaded, Registry};
 use crate::store::batch::calls::Calls;
 use crate::store::batch::Batcher;
 use crate::store::Db;
-use crate::store::{self, StoreError};
+use crate::store::{self, calls::Outcome, StoreError};
 use crate::twilio::webhooks::Links;
 use crate::twiml::Response;
 use position::Position;
@@ -90,7 +90,11 @@ pub async fn incoming(hooks: &Webhooks, call: &CallFacts) -> Result<Response, Ca
         rules: Arc::clone(&rules),
         at: now,
     };
-    let intake::Routed { decision, pos } = hooks.intake.submit(arrival).await?;
+    let routed = hooks.intake.submit(arrival).await?;
+    if routed.blocked() {
+        crate::metrics::call_outcome(&routed.pos.client, Outcome::Blocked.as_str());
+    }
+    let intake::Routed { decision, pos } = routed;
     // Every chain ends in speech, so it has a first step; the intake recorded its legs.
     let answer = match decision.steps.first() {
         Some(step) => render::step(&rules, step, &pos, &hooks.links),
@@ -124,6 +128,7 @@ fn new_call<'a>(
             &call.status
         },
         trace,
+        outcome: None,
     }
 }
 
@@ -146,6 +151,8 @@ async fn chain_and_now(
         menu: pos.menu,
         unavailable: &away,
         rotation: pos.rotation,
+        from: Some(&call.from),
+        spoke_with: pos.spoke_with.as_ref(),
     };
     Ok((
         routing::decide(rules, pos.at, &input),

@@ -52,7 +52,7 @@ pub async fn next(
         return Ok(render::hang_up());
     }
     let open = rules.hours.status_at(rules.timezone, pos.at).open;
-    if routing::select_route(&rules, open, pos.menu).is_none() {
+    if routing::select_route(&rules, open, pos.menu, Some(&facts.call.from)).is_none() {
         return after_menu(hooks, &rules, pos, facts).await;
     }
     let call_sid = facts.call.call_sid.as_str();
@@ -187,7 +187,8 @@ async fn after_menu(hooks: &Webhooks, rules: &Rules, pos: Position, facts: &Next
     let txn = hooks.db.begin().await.map_err(StoreError::from)?;
     // The route is chosen only now, so this is where the call takes its turn, and where
     // its chain is fixed with whoever can be rung now.
-    if let Some(route) = routing::rotation_route(rules, pos.at, pos.menu) {
+    let from = Some(facts.call.from.as_str());
+    if let Some(route) = routing::rotation_route(rules, pos.at, pos.menu, from) {
         pos.rotation = store::rotation::advance(&txn, &pos.client, &route.to_string(), 1).await?;
     }
     let now = unavailable(
@@ -199,6 +200,8 @@ async fn after_menu(hooks: &Webhooks, rules: &Rules, pos: Position, facts: &Next
         menu: pos.menu,
         unavailable: &now,
         rotation: pos.rotation,
+        from,
+        spoke_with: pos.spoke_with.as_ref(),
     };
     let decision = routing::decide(rules, pos.at, &input);
     pos.away = decision.skipped().cloned().collect();

@@ -22,6 +22,9 @@ pub struct Position {
     /// Who could not be rung when the chain was fixed. With the fields above they give
     /// back exactly that chain, whoever has become busy since.
     pub away: Vec<AssistantId>,
+    /// The assistant who last answered this caller (`[sticky]`), looked up when the call
+    /// came in, so a menu choice later rings them first without asking the database again.
+    pub spoke_with: Option<AssistantId>,
     /// The plan index of the step this callback is about.
     pub step: u32,
 }
@@ -56,11 +59,9 @@ impl Position {
             q.push(("away", away.as_str()));
         }
         q.extend(menu.as_ref().map(|(k, v)| (*k, v.as_str())));
-        q.extend([
-            ("rr", rotation.as_str()),
-            ("step", step.as_str()),
-            ("version", version.as_str()),
-        ]);
+        q.push(("rr", rotation.as_str()));
+        q.extend(self.spoke_with.as_ref().map(|a| ("spoke", a.as_str())));
+        q.extend([("step", step.as_str()), ("version", version.as_str())]);
         q.sort_unstable_by_key(|(key, _)| *key);
         encode(&q)
     }
@@ -95,6 +96,11 @@ impl Position {
                 .collect::<Result<_, _>>()
                 .map_err(|e| PositionError(format!("`away`: {e}")))?,
         };
+        let spoke_with = query
+            .get("spoke")
+            .map(|id| AssistantId::parse(id))
+            .transpose()
+            .map_err(|e| PositionError(format!("`spoke`: {e}")))?;
         Ok(Self {
             client: get("client")?.clone(),
             version: i32::try_from(num("version")?).map_err(|_| PositionError("`version` is too big".into()))?,
@@ -102,6 +108,7 @@ impl Position {
             menu,
             rotation: num("rr")?,
             away,
+            spoke_with,
             step: u32::try_from(num("step")?).map_err(|_| PositionError("`step` is too big".into()))?,
         })
     }
@@ -131,6 +138,7 @@ mod tests {
             menu,
             rotation: 41,
             away: Vec::new(),
+            spoke_with: None,
             step: 2,
         }
     }
@@ -172,6 +180,24 @@ mod tests {
         assert_eq!(
             q,
             "at=1790000000&away=ann.dr-chen&client=acme-dental&rr=41&step=2&version=3"
+        );
+        let parsed: BTreeMap<String, String> = crate::twilio::form::form_pairs(q.as_bytes())
+            .into_iter()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        assert_eq!(Position::from_query(&parsed).unwrap(), p);
+    }
+
+    #[test]
+    fn the_assistant_the_caller_spoke_with_round_trips() {
+        let p = Position {
+            spoke_with: Some(AssistantId::parse("john").unwrap()),
+            ..position(MenuChoice::Option('1'))
+        };
+        let q = p.to_query();
+        assert_eq!(
+            q,
+            "at=1790000000&client=acme-dental&option=1&rr=41&spoke=john&step=2&version=3"
         );
         let parsed: BTreeMap<String, String> = crate::twilio::form::form_pairs(q.as_bytes())
             .into_iter()

@@ -2,18 +2,30 @@
 //! rules, so each answer can be checked without a server.
 
 use super::position::{encode, Position};
-use crate::routing::rules::{MenuInput, Speech};
+use crate::routing::rules::{BlockAnswer, MenuInput, Speech, Spoken};
 use crate::routing::{Action, DialTarget, Rules, Step};
 use crate::twilio::webhooks::{
     Links, PATH_NEXT, PATH_RECORDING, PATH_SCREEN, PATH_STATUS, PATH_TRANSCRIPTION, PATH_VOICEMAIL,
 };
 use crate::twiml::{
-    CallEvent, Dial, DialRecord, Gather, GatherInput, Number, Record, RecordingEvent, Response, Say, Verb,
+    CallEvent, Dial, DialRecord, Gather, GatherInput, Number, Play, Record, RecordingEvent, Reject, RejectReason,
+    Response, Say, Verb,
 };
 
 const GOODBYE: &str = "Thank you. Goodbye.";
+/// Said before the menu plays again, after no input or a key that is no option.
+const NOT_UNDERSTOOD: &str = "Sorry, I did not get that.";
 const TROUBLE: &str = "Sorry, we are having trouble connecting your call. Please leave a message after the tone, and we will call you back.";
 const NOT_IN_SERVICE: &str = "Sorry, this number is not in service. Goodbye.";
+
+/// What the rules give the caller to hear: their words in the client's voice, or their
+/// recording.
+fn spoken(speech: &Speech, what: &Spoken) -> Verb {
+    match what {
+        Spoken::Say(text) => say(speech, text).into(),
+        Spoken::Play(url) => Play::new(&**url).into(),
+    }
+}
 
 /// `<Say>` in the client's voice and language, for every call Switchboard answers or places.
 pub fn say(speech: &Speech, text: &str) -> Say {
@@ -40,7 +52,7 @@ pub fn step(rules: &Rules, step: &Step, pos: &Position, links: &Links) -> Respon
             prompt,
             input,
             timeout_seconds,
-            ..
+            attempt,
         } => {
             let inputs: Vec<GatherInput> = input
                 .iter()
@@ -53,8 +65,14 @@ pub fn step(rules: &Rules, step: &Step, pos: &Position, links: &Links) -> Respon
                 .input(&inputs)
                 .num_digits(1)
                 .timeout(*timeout_seconds)
-                .action_on_empty_result(true)
-                .say(say(&rules.speech, prompt));
+                .action_on_empty_result(true);
+            if *attempt > 0 {
+                gather = gather.say(say(&rules.speech, NOT_UNDERSTOOD));
+            }
+            gather = match prompt {
+                Spoken::Say(text) => gather.say(say(&rules.speech, text)),
+                Spoken::Play(url) => gather.play(Play::new(&**url)),
+            };
             if input.contains(&MenuInput::Speech) {
                 let hints: Vec<&str> = rules
                     .menu
@@ -107,9 +125,15 @@ pub fn step(rules: &Rules, step: &Step, pos: &Position, links: &Links) -> Respon
                     .transcribe(true)
                     .transcribe_callback(links.url(PATH_TRANSCRIPTION, &query));
             }
-            Response::new().push(say(&rules.speech, greeting)).push(record)
+            Response::new().push(spoken(&rules.speech, greeting)).push(record)
         }
-        Action::Apology { text } => Response::new().push(say(&rules.speech, text)).push(Verb::Hangup),
+        Action::Apology { message }
+        | Action::Blocked {
+            answer: BlockAnswer::Message(message),
+        } => Response::new().push(spoken(&rules.speech, message)).push(Verb::Hangup),
+        Action::Blocked {
+            answer: BlockAnswer::Reject,
+        } => Response::new().push(Reject::new().reason(RejectReason::Busy)),
     }
 }
 
@@ -189,12 +213,14 @@ pub fn not_in_service() -> Response {
 /// When anything went wrong inside the call path: the caller still leaves a message.
 /// Uses only what is in memory, so it works with the database down.
 pub fn safe_answer(rules: Option<&Rules>, links: &Links) -> Response {
+    // The client's own words, but never a recording: fetching it from the web is one
+    // more thing that can fail when something already has.
+    let greeting = |r: &Rules| match r.voicemail.as_ref().map(|v| &v.greeting) {
+        Some(Spoken::Say(text)) => text.to_string(),
+        Some(Spoken::Play(_)) | None => TROUBLE.to_owned(),
+    };
     let (speech, greeting, client) = match rules {
-        Some(r) => (
-            r.speech.clone(),
-            r.voicemail.as_ref().map_or(TROUBLE, |v| &*v.greeting).to_owned(),
-            r.client.to_string(),
-        ),
+        Some(r) => (r.speech.clone(), greeting(r), r.client.to_string()),
         None => (Speech::default(), TROUBLE.to_owned(), String::new()),
     };
     let query = encode(&[("client", &client), ("kind", "voicemail")]);

@@ -12,6 +12,7 @@ use super::menu;
 use super::parse::RuleError;
 use super::rules::{RuleCase, Rules};
 use crate::ids::AssistantId;
+use crate::phone::E164;
 
 /// A case the rules now route differently from what it expects.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +94,8 @@ fn check(rules: &Rules, index: usize, case: &RuleCase) -> Option<Failure> {
         menu: MenuChoice::NotAsked,
         unavailable: &unavailable,
         rotation: 0,
+        from: case.from.as_ref().map(E164::as_str),
+        spoke_with: case.spoke_with.as_ref(),
     };
     if case.digits.is_some() {
         input.menu = menu::resolve(rules, case.digits.as_deref(), None, 0);

@@ -46,13 +46,24 @@ pub struct CallInput<'a> {
     pub unavailable: &'a HashMap<AssistantId, Unavailable>,
     /// The round-robin position for this call's route (see [`rotation_route`]).
     pub rotation: u64,
+    /// The caller's number as Twilio gives it, E.164 (for `[block]` and `[vip]`).
+    pub from: Option<&'a str>,
+    /// The assistant who last answered this caller within `[sticky] days`: rung first
+    /// when the route rings them.
+    pub spoke_with: Option<&'a AssistantId>,
 }
 
-const APOLOGY: &str = "Sorry, nobody can take your call right now. Please call again later. Goodbye.";
-
-/// The route a call takes, or `None` when the menu is played first. Callers use it to
-/// learn whether a round-robin position is needed before calling [`decide`].
-pub fn select_route(rules: &Rules, open: bool, menu: MenuChoice) -> Option<(RouteKey, &Route)> {
+/// The route a call from `from` takes, or `None` when the menu is played first. Callers
+/// use it to learn whether a round-robin position is needed before calling [`decide`].
+pub fn select_route<'r>(
+    rules: &'r Rules,
+    open: bool,
+    menu: MenuChoice,
+    from: Option<&str>,
+) -> Option<(RouteKey, &'r Route)> {
+    if let Some(vip) = rules.vip_route(from) {
+        return Some((RouteKey::Vip, vip));
+    }
     if !open {
         return Some((RouteKey::AfterHours, &rules.after_hours));
     }
@@ -71,16 +82,15 @@ pub fn select_route(rules: &Rules, open: bool, menu: MenuChoice) -> Option<(Rout
 }
 
 /// The route that needs a round-robin position for this call, if any.
-pub fn rotation_route(rules: &Rules, now: DateTime<Utc>, menu: MenuChoice) -> Option<RouteKey> {
+pub fn rotation_route(rules: &Rules, now: DateTime<Utc>, menu: MenuChoice, from: Option<&str>) -> Option<RouteKey> {
     // Most clients have no rotation: then there is no need to find out whether they are
     // open, which after hours means searching for the next opening.
     let rotates = |route: &Route| route.strategy == Some(Strategy::RoundRobin);
-    let options = rules.menu.iter().flat_map(|m| &m.options);
-    if !(rotates(&rules.open) || rotates(&rules.after_hours) || options.map(|o| &o.route).any(rotates)) {
+    if !rules.routes().any(|(_, route)| rotates(route)) || rules.blocked(from).is_some() {
         return None;
     }
     let open = rules.hours.status_at(rules.timezone, now).open;
-    select_route(rules, open, menu)
+    select_route(rules, open, menu, from)
         .filter(|(_, route)| rotates(route))
         .map(|(key, _)| key)
 }
@@ -89,13 +99,26 @@ pub fn decide(rules: &Rules, now: DateTime<Utc>, call: &CallInput<'_>) -> Decisi
     let status = rules.hours.status_at(rules.timezone, now);
     // Room for the usual reasons (the route, a choice, a skip or two) without regrowing.
     let mut why = Vec::with_capacity(4);
-    let steps = match select_route(rules, status.open, call.menu) {
+    if let Some(answer) = rules.blocked(call.from) {
+        why.push(Why::Blocked);
+        let step = Step {
+            index: 0,
+            action: Action::Blocked { answer: answer.clone() },
+        };
+        return Decision {
+            status,
+            steps: vec![step],
+            why,
+        };
+    }
+    let steps = match select_route(rules, status.open, call.menu, call.from) {
         None => vec![menu_step(rules, call.menu, &mut why)],
         Some((key, route)) => {
-            match call.menu {
-                MenuChoice::Option(_) => why.push(Why::Chose(key)),
-                MenuChoice::Default => why.push(Why::NoChoice(key)),
-                MenuChoice::NotAsked | MenuChoice::Retry { .. } => {}
+            match (key, call.menu) {
+                (RouteKey::Vip, _) => why.push(Why::Vip),
+                (_, MenuChoice::Option(_)) => why.push(Why::Chose(key)),
+                (_, MenuChoice::Default) => why.push(Why::NoChoice(key)),
+                (_, MenuChoice::NotAsked | MenuChoice::Retry { .. }) => {}
             }
             chain(rules, now, key, route, call, &mut why)
         }
@@ -113,15 +136,10 @@ fn menu_step(rules: &Rules, choice: MenuChoice, why: &mut Vec<Why>) -> Step {
         attempt,
         retries: menu.retries,
     });
-    let prompt = if attempt == 0 {
-        menu.prompt.clone()
-    } else {
-        format!("Sorry, I did not get that. {}", menu.prompt).into()
-    };
     Step {
         index: 0,
         action: Action::Menu {
-            prompt,
+            prompt: menu.prompt.clone(),
             input: menu.input.clone(),
             timeout_seconds: menu.timeout_seconds,
             attempt,
@@ -172,10 +190,28 @@ fn chain(
             }
         })
         .collect();
-    // Sized once: a step per assistant, per fallback, and a possible apology.
+    // Sized once: a step per assistant, the caller's own, per fallback, and an apology.
     let mut plan = Plan {
-        steps: Vec::with_capacity(available.len() + route.then.len() + 1),
+        steps: Vec::with_capacity(available.len() + route.then.len() + 2),
     };
+    // The assistant the caller spoke with lately is rung first, alone, then the route
+    // goes on without them.
+    let sticky = call.spoke_with.filter(|_| route.strategy.is_some());
+    if let Some(first) = sticky {
+        if let Some(at) = available.iter().position(|id| *id == first) {
+            why.push(Why::Sticky {
+                assistant: first.clone(),
+                first: true,
+            });
+            available.remove(at);
+            plan.push(dial(vec![target(first)], route.ring_seconds));
+        } else if !route.assistants.contains(first) {
+            why.push(Why::Sticky {
+                assistant: first.clone(),
+                first: false,
+            });
+        }
+    }
     match route.strategy {
         None => why.push(Why::NobodyRung(key)),
         Some(Strategy::Priority) => {
@@ -229,7 +265,7 @@ fn chain(
     if !plan.steps.last().is_some_and(Step::speaks) {
         why.push(Why::Apology);
         plan.push(Action::Apology {
-            text: APOLOGY.to_owned(),
+            message: rules.apology.clone(),
         });
     }
     plan.steps

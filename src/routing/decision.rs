@@ -1,12 +1,11 @@
 //! What the engine answers: the steps of a call's chain, and why.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::decide::Unavailable;
-use super::rules::{MenuInput, RouteKey, Target};
+use super::rules::{BlockAnswer, MenuInput, RouteKey, Spoken, Target};
 use super::schedule::OpenStatus;
 use crate::ids::AssistantId;
 use crate::phone::E164;
@@ -46,6 +45,16 @@ pub enum Why {
     NoChoice(RouteKey),
     NotConfigured(Target),
     Apology,
+    /// The caller's number is in `[block]`.
+    Blocked,
+    /// The caller's number is in `[vip]`: their own route, whatever the hour or the menu.
+    Vip,
+    /// `[sticky]`: the caller spoke with `assistant` lately. `first`: rung first; else
+    /// this route does not ring them.
+    Sticky {
+        assistant: AssistantId,
+        first: bool,
+    },
 }
 
 /// One step of the chain. `index` is its place in the chain fixed when the call was
@@ -59,8 +68,10 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Action {
+    /// The menu's prompt; from the second `attempt` on, the caller is first told their
+    /// choice was not understood.
     Menu {
-        prompt: Arc<str>,
+        prompt: Spoken,
         input: Vec<MenuInput>,
         timeout_seconds: u32,
         attempt: u32,
@@ -72,12 +83,14 @@ pub enum Action {
         record: bool,
     },
     Voicemail {
-        greeting: Arc<str>,
+        greeting: Spoken,
         max_seconds: u32,
         transcribe: bool,
     },
     /// The chain ran out with no voicemail to take a message: say so, then hang up.
-    Apology { text: String },
+    Apology { message: Spoken },
+    /// A blocked caller: a short message then the end, or `<Reject>`.
+    Blocked { answer: BlockAnswer },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,7 +103,7 @@ pub struct DialTarget {
 
 impl Step {
     /// A short name used by rule-file tests and traces: an assistant id, several joined
-    /// by `+`, `external`, `voicemail`, `menu` or `apology`.
+    /// by `+`, `external`, `voicemail`, `menu`, `apology` or `blocked`.
     pub fn label(&self) -> String {
         match &self.action {
             Action::Menu { .. } => "menu".into(),
@@ -101,6 +114,7 @@ impl Step {
                 .join("+"),
             Action::Voicemail { .. } => "voicemail".into(),
             Action::Apology { .. } => "apology".into(),
+            Action::Blocked { .. } => "blocked".into(),
         }
     }
 
@@ -115,7 +129,23 @@ impl Action {
     pub fn speaks(&self) -> bool {
         matches!(
             self,
-            Action::Voicemail { .. } | Action::Apology { .. } | Action::Menu { .. }
+            Action::Voicemail { .. }
+                | Action::Apology { .. }
+                | Action::Menu { .. }
+                | Action::Blocked {
+                    answer: BlockAnswer::Message(_)
+                }
+        )
+    }
+
+    /// Whether the call ends here on purpose, unanswered and without a word: a blocked
+    /// caller rejected.
+    pub fn rejects(&self) -> bool {
+        matches!(
+            self,
+            Action::Blocked {
+                answer: BlockAnswer::Reject
+            }
         )
     }
 }

@@ -26,4 +26,6 @@ pub use parse::{parse, RuleError, RuleErrors};
 pub use rules::{RouteKey, Rules};
 
 #[cfg(test)]
+mod callers_tests;
+#[cfg(test)]
 mod tests;

@@ -11,16 +11,17 @@ use toml::Spanned;
 
 use super::lint;
 use super::raw::{
-    RawAlerts, RawCase, RawHours, RawMenu, RawRoute, RawRules, RawSms, RawSummary, RawTemplates, RawVoicemail,
+    RawAlerts, RawBlock, RawCase, RawHours, RawMenu, RawRoute, RawRules, RawSms, RawSpoken, RawSticky, RawSummary,
+    RawTemplates, RawVoicemail,
 };
 mod assistants;
 
 pub(super) use super::report::Report;
 pub use super::report::{RuleError, RuleErrors};
 use super::rules::{
-    Assistant, CallerId, DailySummary, External, Menu, MenuInput, MenuOption, Messaging, Notify, NotifyMode, Route,
-    RouteKey, RuleCase, Rules, Speech, Target, Templates, Voicemail, DEFAULT_AUTO_REPLY_EVERY_HOURS, DEFAULT_HELP,
-    DEFAULT_TRANSCRIPT_WAIT_SECONDS,
+    Assistant, Block, BlockAnswer, CallerId, DailySummary, External, Menu, MenuInput, MenuOption, Messaging, Notify,
+    NotifyMode, Route, RouteKey, RuleCase, Rules, Speech, Spoken, Sticky, Target, Templates, Vip, Voicemail,
+    DEFAULT_AUTO_REPLY_EVERY_HOURS, DEFAULT_HELP, DEFAULT_TRANSCRIPT_WAIT_SECONDS,
 };
 use super::schedule::{Hours, Window};
 use crate::ids::{AssistantId, ClientId};
@@ -66,6 +67,10 @@ fn unreachable_rules() -> Rules {
         external: None,
         voicemail: None,
         menu: None,
+        block: None,
+        vip: None,
+        sticky: None,
+        apology: Spoken::Say(APOLOGY.into()),
         messaging: messaging(
             RawAlerts::default(),
             RawTemplates::default(),
@@ -114,7 +119,9 @@ fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
     if raw.numbers.get_ref().is_empty() {
         r.at(raw.numbers.span(), "a client needs at least one number");
     }
-    let numbers = raw.numbers.get_ref().iter().filter_map(|n| phone(n, r)).collect();
+    let numbers: Vec<E164> = raw.numbers.get_ref().iter().filter_map(|n| phone(n, r)).collect();
+    // Callers' numbers are read as people near the business write them.
+    let home = numbers.first().cloned();
     let hours = hours(&raw.hours, r);
     let (assistants, known) = assistants::parse(raw.assistants, r);
     let known: HashSet<&AssistantId> = known.iter().collect();
@@ -122,7 +129,13 @@ fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
         routes: HashMap::new(),
         voicemail: raw.voicemail.as_ref().map(Spanned::span),
     };
-    for top in std::iter::once(&raw.open).chain(&raw.after_hours) {
+    let options = raw.menu.iter().flat_map(|m| m.get_ref().options.values());
+    for top in std::iter::once(&raw.open).chain(&raw.after_hours).chain(options) {
+        if top.get_ref().numbers.is_some() {
+            r.at(top.span(), "`numbers` only belongs in [vip]");
+        }
+    }
+    for top in std::iter::once(&raw.open).chain(&raw.after_hours).chain(&raw.vip) {
         if top.get_ref().speech.is_some() {
             r.at(top.span(), "`speech` only belongs in a menu option");
         }
@@ -147,7 +160,33 @@ fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
     });
     let voicemail = raw.voicemail.map(|v| voicemail(v, &known, r));
     let menu = raw.menu.map(|m| menu(m, &open, &assistants, &known, &mut spans, r));
-    let tests = raw.tests.iter().filter_map(|c| case(c, &known, r)).collect();
+    let block = raw.block.map(|b| block(b, home.as_ref(), r));
+    let vip = raw.vip.map(|v| {
+        spans.routes.insert(RouteKey::Vip, v.span());
+        vip(v, &open, &assistants, &known, home.as_ref(), r)
+    });
+    if let (Some(block), Some(vip)) = (&block, &vip) {
+        for n in vip.numbers.iter().filter(|n| block.numbers.contains(n)) {
+            let span = spans.routes.get(&RouteKey::Vip).cloned().unwrap_or(0..0);
+            r.at(span, format!("{n} is both blocked and a VIP: keep it in one list"));
+        }
+    }
+    let sticky = raw.sticky.map(|s| sticky(&s, r));
+    let apology = raw.apology.map_or_else(
+        || Spoken::Say(APOLOGY.into()),
+        |a| {
+            spoken(
+                a,
+                "the apology is empty: write what callers hear when nobody can take the call",
+                r,
+            )
+        },
+    );
+    let tests = raw
+        .tests
+        .iter()
+        .filter_map(|c| case(c, &known, home.as_ref(), r))
+        .collect();
     let messaging = messaging(raw.alerts, raw.templates, raw.sms, &known, r);
     let rules = Rules {
         client: client?,
@@ -165,6 +204,10 @@ fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
         external,
         voicemail,
         menu,
+        block,
+        vip,
+        sticky,
+        apology,
         messaging,
         tests,
     };
@@ -286,6 +329,141 @@ fn phone(text: &Spanned<String>, r: &mut Report<'_>) -> Option<E164> {
         .ok()
 }
 
+/// A caller's number as people write it (`(917) 555-0142`, `+44 20 7946 0123`), read
+/// for the country of the business number `home`, in E.164.
+fn caller_number(text: &Spanned<String>, home: Option<&E164>, r: &mut Report<'_>) -> Option<E164> {
+    let read = match home {
+        Some(home) => crate::phone::read(text.get_ref(), home.as_str()),
+        None => E164::parse(text.get_ref()),
+    };
+    read.map_err(|_| {
+        r.at(
+            text.span(),
+            format!(
+                "`{}` is not a phone number (write it as (917) 555-0142, or +44 20 7946 0123 abroad)",
+                text.get_ref()
+            ),
+        );
+    })
+    .ok()
+}
+
+fn caller_numbers(list: &[Spanned<String>], home: Option<&E164>, r: &mut Report<'_>) -> Vec<E164> {
+    let mut numbers: Vec<E164> = Vec::with_capacity(list.len());
+    for text in list {
+        if let Some(n) = caller_number(text, home, r) {
+            if numbers.contains(&n) {
+                r.at(text.span(), format!("{n} is listed twice"));
+            } else {
+                numbers.push(n);
+            }
+        }
+    }
+    numbers
+}
+
+const APOLOGY: &str = "Sorry, nobody can take your call right now. Please call again later. Goodbye.";
+
+/// Words to say, or a recording to play: an https address (Twilio fetches it from the
+/// web), checked as a URL. `empty` is the problem when there are no words.
+fn spoken(raw: Spanned<RawSpoken>, empty: &str, r: &mut Report<'_>) -> Spoken {
+    let span = raw.span();
+    match raw.into_inner() {
+        RawSpoken::Say(text) => {
+            if text.trim().is_empty() {
+                r.at(span, empty);
+            }
+            Spoken::Say(text.into())
+        }
+        RawSpoken::Play(address) => {
+            match url::Url::parse(&address) {
+                Ok(u) if u.scheme() == "https" && u.host_str().is_some_and(|h| !h.is_empty()) => {}
+                Ok(_) => r.at(
+                    span,
+                    format!("`{address}`: recordings are played from an https:// address only"),
+                ),
+                Err(e) => r.at(span, format!("`{address}` is not a web address ({e})")),
+            }
+            Spoken::Play(address.into())
+        }
+    }
+}
+
+const BLOCKED_MESSAGE: &str = "Sorry, we cannot take your call. Goodbye.";
+
+fn block(raw: Spanned<RawBlock>, home: Option<&E164>, r: &mut Report<'_>) -> Block {
+    let span = raw.span();
+    let raw = raw.into_inner();
+    if raw.numbers.is_empty() {
+        r.at(
+            span.clone(),
+            "[block] lists no numbers: add the callers to block, or remove it",
+        );
+    }
+    let numbers = caller_numbers(&raw.numbers, home, r);
+    let answer = match (raw.reject, raw.message) {
+        (true, Some(m)) => {
+            r.at(
+                m.span(),
+                "a blocked call is either rejected or hears the message, not both: remove `message` or `reject`",
+            );
+            BlockAnswer::Reject
+        }
+        (true, None) => BlockAnswer::Reject,
+        (false, Some(m)) => BlockAnswer::Message(spoken(
+            m,
+            "the message is empty: write what blocked callers hear, or set reject = true",
+            r,
+        )),
+        (false, None) => BlockAnswer::Message(Spoken::Say(BLOCKED_MESSAGE.into())),
+    };
+    Block { numbers, answer }
+}
+
+fn vip(
+    raw: Spanned<RawRoute>,
+    open: &Route,
+    all: &[Assistant],
+    known: &HashSet<&AssistantId>,
+    home: Option<&E164>,
+    r: &mut Report<'_>,
+) -> Vip {
+    let span = raw.span();
+    let mut raw = raw.into_inner();
+    let numbers = match raw.numbers.take() {
+        Some(list) if !list.is_empty() => caller_numbers(&list, home, r),
+        _ => {
+            r.at(span, "[vip] needs `numbers`: the callers who take this route");
+            Vec::new()
+        }
+    };
+    Vip {
+        numbers,
+        route: route(raw, &option_base(open), all, known, r),
+    }
+}
+
+fn sticky(raw: &Spanned<RawSticky>, r: &mut Report<'_>) -> Sticky {
+    let days = *raw.get_ref().days.get_ref();
+    if !(1..=365).contains(&days) {
+        r.at(
+            raw.get_ref().days.span(),
+            format!("sticky days must be between 1 and 365, not {days}"),
+        );
+    }
+    Sticky { days }
+}
+
+/// What a route of its own (a menu option, `[vip]`) takes from `[open]` when unset.
+fn option_base(open: &Route) -> Route {
+    Route {
+        strategy: None,
+        assistants: Vec::new(),
+        then: Vec::new(),
+        ..open.clone()
+    }
+}
+
 fn ring(value: Option<&Spanned<u32>>, r: &mut Report<'_>) -> u32 {
     let Some(value) = value else {
         return DEFAULT_RING_SECONDS;
@@ -382,7 +560,6 @@ fn route(raw: RawRoute, base: &Route, all: &[Assistant], known: &HashSet<&Assist
 }
 
 fn voicemail(raw: Spanned<RawVoicemail>, known: &HashSet<&AssistantId>, r: &mut Report<'_>) -> Voicemail {
-    let span = raw.span();
     let raw = raw.into_inner();
     let max_seconds = raw
         .max_seconds
@@ -396,9 +573,11 @@ fn voicemail(raw: Spanned<RawVoicemail>, known: &HashSet<&AssistantId>, r: &mut 
             );
         }
     }
-    if raw.greeting.trim().is_empty() {
-        r.at(span, "the voicemail greeting is empty: callers would hear only a beep");
-    }
+    let greeting = spoken(
+        raw.greeting,
+        "the voicemail greeting is empty: callers would hear only a beep",
+        r,
+    );
     let notify = match raw.notify {
         None => Notify::Named(NotifyMode::All),
         Some(n) => {
@@ -411,7 +590,7 @@ fn voicemail(raw: Spanned<RawVoicemail>, known: &HashSet<&AssistantId>, r: &mut 
         }
     };
     Voicemail {
-        greeting: raw.greeting.into(),
+        greeting,
         max_seconds,
         transcribe: raw.transcribe,
         notify,
@@ -435,16 +614,10 @@ fn menu(
             spans.routes.insert(RouteKey::Option(digit), key.span());
             let option = option.into_inner();
             let speech = option.speech.clone().unwrap_or_default();
-            let base = Route {
-                strategy: None,
-                assistants: Vec::new(),
-                then: Vec::new(),
-                ..open.clone()
-            };
             Some(MenuOption {
                 digit,
                 speech,
-                route: route(option, &base, all, known, r),
+                route: route(option, &option_base(open), all, known, r),
             })
         })
         .collect();
@@ -456,7 +629,7 @@ fn menu(
         Some(digit)
     });
     Menu {
-        prompt: raw.prompt.into(),
+        prompt: spoken(raw.prompt, "the menu prompt is empty: callers would hear nothing", r),
         input: raw.input.unwrap_or_else(|| vec![MenuInput::Dtmf]),
         timeout_seconds: raw.timeout_seconds.unwrap_or(5),
         retries: raw.retries.unwrap_or(1),
@@ -479,7 +652,12 @@ fn single_digit(text: &Spanned<String>, r: &mut Report<'_>) -> Option<char> {
     }
 }
 
-fn case(raw: &Spanned<RawCase>, known: &HashSet<&AssistantId>, r: &mut Report<'_>) -> Option<RuleCase> {
+fn case(
+    raw: &Spanned<RawCase>,
+    known: &HashSet<&AssistantId>,
+    home: Option<&E164>,
+    r: &mut Report<'_>,
+) -> Option<RuleCase> {
     let c = raw.get_ref();
     let at = NaiveDateTime::parse_from_str(c.at.get_ref(), "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(c.at.get_ref(), "%Y-%m-%dT%H:%M:%S"))
@@ -497,13 +675,25 @@ fn case(raw: &Spanned<RawCase>, known: &HashSet<&AssistantId>, r: &mut Report<'_
             _ => r.at(id.span(), format!("unknown assistant `{}`", id.get_ref())),
         }
     }
+    let spoke_with = c
+        .spoke_with
+        .as_ref()
+        .and_then(|id| match AssistantId::parse(id.get_ref()) {
+            Ok(aid) if known.contains(&aid) => Some(aid),
+            _ => {
+                r.at(id.span(), format!("unknown assistant `{}`", id.get_ref()));
+                None
+            }
+        });
+    let from = c.from.as_ref().and_then(|f| caller_number(f, home, r));
     let (line, _) = r.position(raw.span().start);
     Some(RuleCase {
         line,
         at,
-        from: c.from.clone(),
+        from,
         digits: c.digits.clone(),
         off_duty,
+        spoke_with,
         expect: c.expect.clone(),
     })
 }

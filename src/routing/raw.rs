@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
 use super::rules::{CallerId, Channel, MenuInput, Notify, Strategy, Target};
@@ -26,6 +26,10 @@ pub(super) struct RawRules {
     pub(super) external: Option<RawExternal>,
     pub(super) voicemail: Option<Spanned<RawVoicemail>>,
     pub(super) menu: Option<Spanned<RawMenu>>,
+    pub(super) block: Option<Spanned<RawBlock>>,
+    pub(super) vip: Option<Spanned<RawRoute>>,
+    pub(super) sticky: Option<Spanned<RawSticky>>,
+    pub(super) apology: Option<Spanned<RawSpoken>>,
     #[serde(default)]
     pub(super) alerts: RawAlerts,
     #[serde(default)]
@@ -148,6 +152,23 @@ pub(super) struct RawRoute {
     pub(super) then: Option<Vec<Target>>,
     /// Menu options only: words that pick the option by speech.
     pub(super) speech: Option<Vec<String>>,
+    /// `[vip]` only: the callers who take this route.
+    pub(super) numbers: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawBlock {
+    pub(super) numbers: Vec<Spanned<String>>,
+    pub(super) message: Option<Spanned<RawSpoken>>,
+    #[serde(default)]
+    pub(super) reject: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSticky {
+    pub(super) days: Spanned<u32>,
 }
 
 #[derive(Deserialize)]
@@ -160,7 +181,7 @@ pub(super) struct RawExternal {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawVoicemail {
-    pub(super) greeting: String,
+    pub(super) greeting: Spanned<RawSpoken>,
     pub(super) max_seconds: Option<Spanned<u32>>,
     #[serde(default)]
     pub(super) transcribe: bool,
@@ -170,7 +191,7 @@ pub(super) struct RawVoicemail {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawMenu {
-    pub(super) prompt: String,
+    pub(super) prompt: Spanned<RawSpoken>,
     pub(super) input: Option<Vec<MenuInput>>,
     pub(super) timeout_seconds: Option<u32>,
     pub(super) retries: Option<u32>,
@@ -182,9 +203,39 @@ pub(super) struct RawMenu {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawCase {
     pub(super) at: Spanned<String>,
-    pub(super) from: Option<String>,
+    pub(super) from: Option<Spanned<String>>,
     pub(super) digits: Option<String>,
     #[serde(default)]
     pub(super) off_duty: Vec<Spanned<String>>,
+    pub(super) spoke_with: Option<Spanned<String>>,
     pub(super) expect: Vec<String>,
+}
+
+/// What the caller hears, as written: text to say, or `{ play = "https://…" }`.
+pub(super) enum RawSpoken {
+    Say(String),
+    Play(String),
+}
+
+impl<'de> Deserialize<'de> for RawSpoken {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Play {
+            play: String,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Say(String),
+            Play(Play),
+        }
+        match Written::deserialize(d) {
+            Ok(Written::Say(text)) => Ok(Self::Say(text)),
+            Ok(Written::Play(p)) => Ok(Self::Play(p.play)),
+            Err(_) => Err(serde::de::Error::custom(
+                "write the words to say, or { play = \"https://…\" } for a recording",
+            )),
+        }
+    }
 }

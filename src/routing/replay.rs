@@ -99,6 +99,8 @@ pub fn replay(current: &Rules, draft: &Rules, instants: &[DateTime<Utc>]) -> Rep
             menu: MenuChoice::NotAsked,
             unavailable: &nobody_away,
             rotation: 0,
+            from: None,
+            spoke_with: None,
         };
         decide(rules, at, &input).labels()
     };

@@ -34,8 +34,47 @@ pub struct Rules {
     pub external: Option<External>,
     pub voicemail: Option<Voicemail>,
     pub menu: Option<Menu>,
+    /// Callers who never reach anyone: `[block]`.
+    pub block: Option<Block>,
+    /// Callers with a route of their own: `[vip]`.
+    pub vip: Option<Vip>,
+    /// `[sticky]`: a caller an assistant answered lately rings that assistant first.
+    pub sticky: Option<Sticky>,
+    /// Said when a chain runs out with no voicemail to take a message.
+    pub apology: Spoken,
     pub messaging: Messaging,
     pub tests: Vec<RuleCase>,
+}
+
+/// `[block]`: numbers whose calls reach nobody. Their calls are still recorded, as
+/// "blocked".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub numbers: Vec<E164>,
+    pub answer: BlockAnswer,
+}
+
+/// What a blocked caller gets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "message", rename_all = "snake_case")]
+pub enum BlockAnswer {
+    /// A short message, then the call ends.
+    Message(Spoken),
+    /// Refused unanswered with `<Reject>`: the caller hears a busy tone, and nothing is billed.
+    Reject,
+}
+
+/// `[vip]`: these callers take their own route, at any hour and without the menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vip {
+    pub numbers: Vec<E164>,
+    pub route: Route,
+}
+
+/// `[sticky]`: how far back an answered call makes its assistant the caller's first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sticky {
+    pub days: u32,
 }
 
 /// Alerts to assistants and replies to texts: `[alerts]`, `[templates]`, `[sms]`.
@@ -93,6 +132,25 @@ impl Default for Templates {
 pub const DEFAULT_TRANSCRIPT_WAIT_SECONDS: u32 = 30;
 pub const DEFAULT_AUTO_REPLY_EVERY_HOURS: u32 = 24;
 pub const DEFAULT_HELP: &str = "{client}: reply STOP to stop these messages, START to receive them again.";
+
+/// What the caller hears: text spoken in the client's voice, or a recording.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Spoken {
+    Say(Arc<str>),
+    /// An https URL that Twilio fetches and plays.
+    Play(Arc<str>),
+}
+
+impl std::fmt::Display for Spoken {
+    /// The text, or the recording's address, as people are shown it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Say(text) => f.write_str(text),
+            Self::Play(url) => write!(f, "the recording {url}"),
+        }
+    }
+}
 
 /// How `<Say>` speaks for this client.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -196,7 +254,7 @@ pub enum NotifyMode {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Voicemail {
-    pub greeting: Arc<str>,
+    pub greeting: Spoken,
     pub max_seconds: u32,
     pub transcribe: bool,
     pub notify: Notify,
@@ -212,7 +270,7 @@ pub enum MenuInput {
 /// An IVR menu, played during open hours before anyone is rung.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Menu {
-    pub prompt: Arc<str>,
+    pub prompt: Spoken,
     pub input: Vec<MenuInput>,
     pub timeout_seconds: u32,
     /// How many more times the prompt plays after no input or an unknown choice.
@@ -235,9 +293,11 @@ pub struct MenuOption {
 pub struct RuleCase {
     pub line: usize,
     pub at: NaiveDateTime,
-    pub from: Option<String>,
+    pub from: Option<E164>,
     pub digits: Option<String>,
     pub off_duty: Vec<AssistantId>,
+    /// The assistant the caller last spoke with (for `[sticky]`).
+    pub spoke_with: Option<AssistantId>,
     pub expect: Vec<String>,
 }
 
@@ -280,15 +340,34 @@ impl Rules {
         [(RouteKey::Open, &self.open), (RouteKey::AfterHours, &self.after_hours)]
             .into_iter()
             .chain(options.map(|o| (RouteKey::Option(o.digit), &o.route)))
+            .chain(self.vip.iter().map(|v| (RouteKey::Vip, &v.route)))
+    }
+
+    /// Whether calls from `from` (as Twilio gives it, E.164) are blocked, and how they
+    /// are answered.
+    pub fn blocked(&self, from: Option<&str>) -> Option<&BlockAnswer> {
+        let (block, from) = (self.block.as_ref()?, from?);
+        block
+            .numbers
+            .iter()
+            .any(|n| n.as_str() == from)
+            .then_some(&block.answer)
+    }
+
+    /// The VIP route, when `from` (as Twilio gives it, E.164) is on the list.
+    pub fn vip_route(&self, from: Option<&str>) -> Option<&Route> {
+        let (vip, from) = (self.vip.as_ref()?, from?);
+        vip.numbers.iter().any(|n| n.as_str() == from).then_some(&vip.route)
     }
 }
 
-/// Names a route: `open`, `after_hours`, or a menu option `option-1`.
+/// Names a route: `open`, `after_hours`, a menu option `option-1`, or `vip`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RouteKey {
     Open,
     AfterHours,
     Option(char),
+    Vip,
 }
 
 impl std::fmt::Display for RouteKey {
@@ -297,6 +376,7 @@ impl std::fmt::Display for RouteKey {
             Self::Open => f.write_str("open"),
             Self::AfterHours => f.write_str("after_hours"),
             Self::Option(d) => write!(f, "option-{d}"),
+            Self::Vip => f.write_str("vip"),
         }
     }
 }

@@ -72,6 +72,8 @@ fn call(rules: &Rules, at: DateTime<Utc>, menu: MenuChoice, off: &[(&str, Unavai
             menu,
             unavailable: &unavailable,
             rotation,
+            from: None,
+            spoke_with: None,
         },
     )
 }
@@ -334,7 +336,8 @@ fn menu_input_resolves_by_key_or_by_speech_then_retries_then_defaults() {
         ["ann", "cat", "voicemail"]
     );
     let again = call(&r, tuesday_10am(), MenuChoice::Retry { attempt: 1 }, &[], 0);
-    assert!(matches!(&again.steps[0].action, Action::Menu { prompt, .. } if prompt.starts_with("Sorry")));
+    // The prompt again; the words saying it was not understood are the TwiML's.
+    assert!(matches!(&again.steps[0].action, Action::Menu { attempt: 1, .. }));
 }
 
 #[test]
@@ -354,11 +357,11 @@ fn the_round_robin_route_is_named_only_when_the_call_takes_it() {
     let mut r = rules();
     r.open.strategy = Some(Strategy::RoundRobin);
     assert_eq!(
-        rotation_route(&r, tuesday_10am(), MenuChoice::NotAsked),
+        rotation_route(&r, tuesday_10am(), MenuChoice::NotAsked, None),
         Some(RouteKey::Open)
     );
     let closed = Utc.with_ymd_and_hms(2026, 12, 2, 15, 0, 0).unwrap();
-    assert_eq!(rotation_route(&r, closed, MenuChoice::NotAsked), None);
+    assert_eq!(rotation_route(&r, closed, MenuChoice::NotAsked, None), None);
 }
 
 fn line_of(source: &str, message_part: &str) -> usize {
@@ -457,27 +460,55 @@ fn any_route(n: usize) -> impl proptest::strategy::Strategy<Value = Route> {
 }
 
 proptest! {
-    /// Whatever the rules (even ones validation would refuse) and whoever is away,
-    /// the caller always ends up hearing a voice.
+    /// Whatever the rules (even ones validation would refuse), whoever is away, whoever
+    /// calls (a VIP, a blocked caller, one an assistant spoke with lately), the caller
+    /// always ends up hearing a voice, or a blocked caller is rejected on purpose.
     #[test]
     fn every_chain_ends_in_speech(
         open in any_route(3),
         after in any_route(3),
+        vip in any_route(3),
         has_vm in any::<bool>(),
         has_ext in any::<bool>(),
         away in proptest::sample::subsequence(vec!["ann", "bob", "cat"], 0..=3),
         minutes in 0i64..(60 * 24 * 14),
         rotation in any::<u64>(),
+        caller in 0usize..3,
+        reject in any::<bool>(),
+        spoke in proptest::option::of(prop_oneof![Just("ann"), Just("bob"), Just("cat")]),
     ) {
         let mut r = rules();
         r.open = open;
         r.after_hours = after;
         if !has_vm { r.voicemail = None; }
         if !has_ext { r.external = None; }
-        let off: Vec<(&str, Unavailable)> = away.iter().map(|a| (*a, Unavailable::OffDuty)).collect();
+        let [ordinary, vip_caller, blocked]: [crate::phone::E164; 3] =
+            ["+19175550140", "+19175550141", "+19175550142"].map(|n| crate::phone::E164::parse(n).unwrap());
+        r.vip = Some(super::rules::Vip { numbers: vec![vip_caller.clone()], route: vip });
+        r.block = Some(super::rules::Block {
+            numbers: vec![blocked.clone()],
+            answer: if reject {
+                super::rules::BlockAnswer::Reject
+            } else {
+                super::rules::BlockAnswer::Message(super::rules::Spoken::Say("Goodbye.".into()))
+            },
+        });
+        let from = [ordinary, vip_caller, blocked][caller].to_string();
+        let spoke = spoke.map(id);
+        let unavailable: HashMap<_, _> = away.iter().map(|a| (id(a), Unavailable::OffDuty)).collect();
         let at = tuesday_10am() + chrono::Duration::minutes(minutes);
-        let d = call(&r, at, MenuChoice::NotAsked, &off, rotation);
-        prop_assert!(d.steps.last().is_some_and(Step::speaks), "{:?}", d.labels());
+        let input = CallInput {
+            called: "+12125550101",
+            menu: MenuChoice::NotAsked,
+            unavailable: &unavailable,
+            rotation,
+            from: Some(&from),
+            spoke_with: spoke.as_ref(),
+        };
+        let d = decide(&r, at, &input);
+        let last = d.steps.last();
+        prop_assert!(last.is_some_and(|s| s.speaks() || s.action.rejects()), "{:?}", d.labels());
+        prop_assert!(last.is_some_and(|s| !s.action.rejects()) || caller == 2, "{:?}", d.labels());
     }
 
     /// Over N consecutive positions, each available assistant is offered first
@@ -663,5 +694,59 @@ fn consent_and_auto_reply_settings_are_read_and_checked() {
     ] {
         let err = with(lines).unwrap_err().render("t.toml");
         assert!(err.contains(says), "{lines}: {err}");
+    }
+}
+
+#[test]
+fn recordings_play_wherever_words_are_said_and_only_from_https() {
+    let text = BASE
+        .replace(
+            "greeting = \"Leave a message.\"",
+            "greeting = { play = \"https://media.example.com/greeting.mp3\" }",
+        )
+        .replace(
+            "timezone = \"America/New_York\"\n",
+            "timezone = \"America/New_York\"\napology = { play = \"https://media.example.com/sorry.mp3\" }\n",
+        );
+    let mut r = parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    let play = |u: &str| super::rules::Spoken::Play(u.into());
+    assert_eq!(
+        r.voicemail.as_ref().unwrap().greeting,
+        play("https://media.example.com/greeting.mp3")
+    );
+    assert_eq!(r.apology, play("https://media.example.com/sorry.mp3"));
+    r.voicemail = None;
+    r.external = None;
+    let everyone = [
+        ("ann", Unavailable::OffDuty),
+        ("bob", Unavailable::OffDuty),
+        ("cat", Unavailable::OffDuty),
+    ];
+    let d = call(&r, tuesday_10am(), MenuChoice::NotAsked, &everyone, 0);
+    assert_eq!(
+        d.steps.last().unwrap().action,
+        Action::Apology {
+            message: play("https://media.example.com/sorry.mp3")
+        }
+    );
+
+    for (written, problem) in [
+        (
+            "{ play = \"http://media.example.com/a.mp3\" }",
+            "recordings are played from an https:// address only",
+        ),
+        ("{ play = \"greeting.mp3\" }", "is not a web address"),
+        ("{ play = \"https://\" }", "is not a web address"),
+        (
+            "{ url = \"https://media.example.com/a.mp3\" }",
+            "write the words to say, or { play = \"https://…\" } for a recording",
+        ),
+    ] {
+        let text = BASE.replace("greeting = \"Leave a message.\"", &format!("greeting = {written}"));
+        assert_eq!(
+            line_of(&text, problem),
+            line_containing(&text, "greeting = "),
+            "{written}"
+        );
     }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc, Weekday};
 
 use super::decide::Unavailable;
 use super::decision::{Action, Decision, Step, Why};
-use super::rules::{RouteKey, Rules, Target};
+use super::rules::{BlockAnswer, RouteKey, Rules, Target};
 use super::schedule::{DayKind, OpenStatus, Window, WindowEnd};
 use crate::ids::AssistantId;
 use crate::locale::LocalTime;
@@ -20,7 +20,9 @@ impl Decision {
             format!("Call at {} ({})", when.naive(self.status.local), rules.timezone),
             status(rules, &self.status),
         ];
-        let first = self.steps.first();
+        // The route's own order starts after the assistant a [sticky] caller rings first.
+        let sticky = self.why.iter().any(|w| matches!(w, Why::Sticky { first: true, .. }));
+        let first = self.steps.get(usize::from(sticky));
         lines.extend(self.why.iter().map(|w| reason(rules, w, first)));
         lines.push(chain(rules, &self.steps));
         lines
@@ -53,6 +55,7 @@ fn route(key: &RouteKey) -> String {
         RouteKey::Open => "During opening hours".to_owned(),
         RouteKey::AfterHours => "After hours".to_owned(),
         RouteKey::Option(d) => format!("Menu choice {d}"),
+        RouteKey::Vip => "For the VIP list".to_owned(),
     }
 }
 
@@ -120,6 +123,21 @@ fn reason(rules: &Rules, why: &Why, first: Option<&Step>) -> String {
         Why::NotConfigured(Target::External) => "The outside number is skipped: none is set".to_owned(),
         Why::NotConfigured(Target::Voicemail) => "Voicemail is skipped: it is not set up".to_owned(),
         Why::Apology => "Nothing else would answer the caller, so they hear an apology".to_owned(),
+        Why::Blocked => "The caller's number is blocked: nobody is rung".to_owned(),
+        Why::Vip => "The caller is on the VIP list: their own route".to_owned(),
+        Why::Sticky { assistant, first: true } => {
+            format!(
+                "{0} answered this caller lately, so {0} is rung first",
+                name(rules, assistant)
+            )
+        }
+        Why::Sticky {
+            assistant,
+            first: false,
+        } => format!(
+            "{} answered this caller lately, but this route does not ring them",
+            name(rules, assistant)
+        ),
     }
 }
 
@@ -132,6 +150,12 @@ fn chain(rules: &Rules, steps: &[Step]) -> String {
             Action::Menu { .. } => "the menu".to_owned(),
             Action::Voicemail { .. } => "voicemail".to_owned(),
             Action::Apology { .. } => "an apology".to_owned(),
+            Action::Blocked {
+                answer: BlockAnswer::Message(_),
+            } => "the message for blocked callers".to_owned(),
+            Action::Blocked {
+                answer: BlockAnswer::Reject,
+            } => "the call refused".to_owned(),
             Action::Dial { targets, .. } => {
                 let who: Vec<&str> = targets
                     .iter()

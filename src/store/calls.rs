@@ -7,8 +7,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-    Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect,
+    QueryTrait, Statement,
 };
 
 use super::entities::call::{self, Entity as Call};
@@ -41,6 +41,9 @@ pub enum Outcome {
     Missed,
     Voicemail,
     Answered,
+    /// The caller is on the client's block list: nobody was rung. Set when the call
+    /// comes in, and never replaced (the end of the call would make it "missed").
+    Blocked,
 }
 
 impl Outcome {
@@ -49,11 +52,12 @@ impl Outcome {
             Self::Missed => "missed",
             Self::Voicemail => "voicemail",
             Self::Answered => "answered",
+            Self::Blocked => "blocked",
         }
     }
 
     fn weaker(self) -> Vec<&'static str> {
-        [Self::Missed, Self::Voicemail, Self::Answered]
+        [Self::Missed, Self::Voicemail, Self::Answered, Self::Blocked]
             .into_iter()
             .take_while(|o| *o != self)
             .map(Self::as_str)
@@ -72,6 +76,8 @@ pub struct NewCall<'a> {
     pub to: &'a str,
     pub status: &'a str,
     pub trace: Option<String>,
+    /// Known when the call comes in only for a blocked caller.
+    pub outcome: Option<&'a str>,
 }
 
 /// Creates the calls' rows that are new (a retried webhook leaves the first one as is),
@@ -100,6 +106,7 @@ pub fn ensure_statement(backend: DbBackend, calls: &[NewCall<'_>], now: DateTime
             new.status.into(),
             status_rank(new.status).into(),
             new.trace.clone().into(),
+            new.outcome.into(),
             now.into(),
             now.into(),
         ]
@@ -120,7 +127,8 @@ pub fn ensure_statement(backend: DbBackend, calls: &[NewCall<'_>], now: DateTime
         " ON CONFLICT (call_sid) DO UPDATE SET \
          client_id = CASE WHEN {fill} THEN excluded.client_id ELSE calls.client_id END, \
          rules_version = CASE WHEN {fill} THEN excluded.rules_version ELSE calls.rules_version END, \
-         trace = CASE WHEN {fill} THEN excluded.trace ELSE calls.trace END{returning}"
+         trace = CASE WHEN {fill} THEN excluded.trace ELSE calls.trace END, \
+         outcome = CASE WHEN {fill} AND excluded.outcome IS NOT NULL THEN excluded.outcome ELSE calls.outcome END{returning}"
     );
     sql::insert_rows(
         backend,
@@ -135,6 +143,7 @@ pub fn ensure_statement(backend: DbBackend, calls: &[NewCall<'_>], now: DateTime
             "status",
             "status_rank",
             "trace",
+            "outcome",
             "started_at",
             "updated_at",
         ],
@@ -214,6 +223,44 @@ pub async fn make_findable(db: &impl ConnectionTrait, call_sid: &str, from: &str
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Which assistant last answered a call from `from` to `client` since `since` (`[sticky]`
+/// routing), if any.
+///
+/// # Errors
+/// On database failure.
+pub async fn last_answered_by(
+    db: &impl ConnectionTrait,
+    client: &str,
+    from: &str,
+    since: DateTime<Utc>,
+) -> Result<Option<String>, StoreError> {
+    let rows = db
+        .query_all(last_answered_query(db.get_database_backend(), client, from, since))
+        .await?;
+    last_answered_of(&rows)
+}
+
+/// The query [`last_answered_by`] runs, for a caller that sends it with others; its rows
+/// are read by [`last_answered_of`]. It goes through the caller's index (number, then
+/// start), which holds ended calls only: the answered calls it looks for have ended.
+pub fn last_answered_query(backend: DbBackend, client: &str, from: &str, since: DateTime<Utc>) -> Statement {
+    sql::statement(
+        backend,
+        "SELECT answered_by FROM calls WHERE from_digits_reversed = ? AND started_at > ? \
+         AND client_id = ? AND answered_by IS NOT NULL ORDER BY started_at DESC LIMIT 1",
+        vec![digits_reversed(from).into(), since.into(), client.into()],
+    )
+}
+
+/// # Errors
+/// When a row is not one of [`last_answered_query`]'s.
+pub fn last_answered_of(rows: &[QueryResult]) -> Result<Option<String>, StoreError> {
+    rows.first()
+        .map(|row| row.try_get_by_index::<String>(0))
+        .transpose()
+        .map_err(StoreError::from)
 }
 
 /// Makes findable up to `limit` calls that started before `before` and never reported

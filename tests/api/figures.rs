@@ -32,7 +32,7 @@ async fn stats_give_each_local_day_by_outcome_every_hour_of_the_week_and_who_was
     let day = |date: &str, answered: u64, voicemail: u64, missed: u64, not_finished: u64, outbound: u64| {
         json!({
             "date": date, "calls": answered + voicemail + missed + not_finished + outbound,
-            "answered": answered, "voicemail": voicemail, "missed": missed,
+            "answered": answered, "voicemail": voicemail, "missed": missed, "blocked": 0,
             "not_finished": not_finished, "outbound": outbound,
         })
     };

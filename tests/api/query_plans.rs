@@ -44,6 +44,22 @@ async fn who_is_busy_is_read_without_the_legs_that_never_ended() {
 }
 
 #[tokio::test]
+async fn whom_a_caller_last_spoke_with_is_read_through_the_callers_index() {
+    let since = Utc::now() - chrono::Duration::days(7);
+    let last = switchboard::store::calls::last_answered_query(DbBackend::Sqlite, "acme-dental", "+19175550142", since);
+    let Some(calls) = plan(&last, "calls").await else {
+        return;
+    };
+    // One caller's calls of the last days, newest first: a few rows, however long the
+    // history.
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert!(
+        calls[0].contains("USING INDEX ix_calls_caller (from_digits_reversed=? AND started_at>?)"),
+        "{calls:?}"
+    );
+}
+
+#[tokio::test]
 async fn sqlite_connections_keep_temporary_files_in_memory_and_checkpoint_often() {
     let fresh = TestDb::new().await;
     if fresh.is_postgres() {

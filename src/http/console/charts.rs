@@ -25,7 +25,7 @@ pub struct Outcome {
 }
 
 /// Every outcome, bottom of a bar first.
-pub const OUTCOMES: [Outcome; 5] = [
+pub const OUTCOMES: [Outcome; 6] = [
     Outcome {
         count: |d| d.answered,
         words: "Answered",
@@ -40,6 +40,11 @@ pub const OUTCOMES: [Outcome; 5] = [
         count: |d| d.missed,
         words: "Missed",
         class: "missed",
+    },
+    Outcome {
+        count: |d| d.blocked,
+        words: "Blocked",
+        class: "blocked",
     },
     Outcome {
         count: |d| d.not_finished,

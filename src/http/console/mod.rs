@@ -285,6 +285,7 @@ fn outcome_badge(call: &CallRow) -> Markup {
         Some("answered") => ("badge open", "Answered"),
         Some("voicemail") => ("badge", "Voicemail"),
         Some("missed") => ("badge closed", "Missed"),
+        Some("blocked") => ("badge closed", "Blocked"),
         _ => match call.status.as_str() {
             "queued" | "initiated" | "ringing" => ("badge", "Ringing"),
             "in-progress" => ("badge", "In progress"),

@@ -106,7 +106,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
     let (live, allowed) = admin::live::calls(&state.db, &state.registry, &session.actor, &id, now).await?;
     // Numbers are written as people near the business write them.
     let home = loaded.rules.numbers.first().map_or("", |n| n.as_str());
-    // Callers' calls only: those the office placed are counted apart.
+    // Callers' calls only: those the office placed, and blocked callers, are counted apart.
     let unfinished: u64 = today.by_day.iter().map(|d| d.not_finished).sum();
     let body = html! {
         h1 { (loaded.rules.name) }
@@ -122,6 +122,9 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
                 div { dt { "Answered" } dd { (today.answered) } }
                 div { dt { "Missed" } dd { (today.missed) } }
                 div { dt { "Voicemails" } dd { (today.voicemails) } }
+                @if today.blocked > 0 {
+                    div { dt { "Blocked" } dd { (today.blocked) } }
+                }
                 // So the figures add up to the calls: those still ringing or on the line.
                 div { dt { "Not finished" } dd { (unfinished) } }
                 @if today.outbound > 0 { div { dt { "Placed by the office" } dd { (today.outbound) } } }

@@ -16,6 +16,7 @@ use crate::admin::{self, AdminError};
 use crate::http::state::AppState;
 use crate::locale::LocalTime;
 use crate::phone;
+use crate::routing::rules::{BlockAnswer, Spoken};
 use crate::routing::{Action, Rules};
 
 #[derive(Deserialize, Default)]
@@ -166,6 +167,14 @@ pub(super) fn result(rules: &Rules, sim: &Simulation) -> Markup {
     }
 }
 
+/// Words in quotes; a recording by its address.
+fn heard(what: &Spoken) -> Markup {
+    match what {
+        Spoken::Say(text) => html! { "“" (text) "”" },
+        Spoken::Play(url) => html! { "the recording " a href=(url) { (url) } },
+    }
+}
+
 /// A step in words; numbers as people near the business (`home`) write them.
 fn describe(action: &Action, name: &dyn Fn(&str) -> String, home: &str) -> Markup {
     match action {
@@ -193,7 +202,7 @@ fn describe(action: &Action, name: &dyn Fn(&str) -> String, home: &str) -> Marku
             max_seconds,
             transcribe,
         } => html! {
-            strong { "Voicemail" } ": the caller hears “" (greeting) "” and may leave a message of up to "
+            strong { "Voicemail" } ": the caller hears " (heard(greeting)) " and may leave a message of up to "
             (max_seconds) " seconds"
             @if *transcribe { ", transcribed" }
             "; the assistants are texted."
@@ -203,10 +212,20 @@ fn describe(action: &Action, name: &dyn Fn(&str) -> String, home: &str) -> Marku
             timeout_seconds,
             ..
         } => html! {
-            strong { "Menu" } ": the caller hears “" (prompt) "” and has " (timeout_seconds) " seconds to choose."
+            strong { "Menu" } ": the caller hears " (heard(prompt)) " and has " (timeout_seconds) " seconds to choose."
         },
-        Action::Apology { text } => html! {
-            strong { "Apology" } ": the caller hears “" (text) "”, then the call ends."
+        Action::Apology { message } => html! {
+            strong { "Apology" } ": the caller hears " (heard(message)) ", then the call ends."
+        },
+        Action::Blocked {
+            answer: BlockAnswer::Message(message),
+        } => html! {
+            strong { "Blocked" } ": the caller hears " (heard(message)) ", then the call ends. Nobody is rung."
+        },
+        Action::Blocked {
+            answer: BlockAnswer::Reject,
+        } => html! {
+            strong { "Blocked" } ": the call is refused unanswered (the caller hears a busy tone). Nobody is rung."
         },
     }
 }

@@ -8,7 +8,7 @@ use sea_orm::{DatabaseBackend, QueryResult, Statement};
 
 use super::{rows_written, BatchWork};
 use crate::store::availability::{unavailability_of, unavailability_query, Unavailability};
-use crate::store::calls::{ensure_statement, NewCall};
+use crate::store::calls::{ensure_statement, last_answered_of, last_answered_query, NewCall};
 use crate::store::legs::{start_legs_statement, NewLeg};
 use crate::store::rotation::{advance_statement, first_turn};
 use crate::store::StoreError;
@@ -22,6 +22,16 @@ pub struct Reads {
     pub turns: Vec<Turns>,
     /// Whose assistants' availability the batch needs, each client once.
     pub availability: Vec<AvailabilityAt>,
+    /// Whom callers last spoke with (`[sticky]` routing), one read per caller asked for.
+    pub callers: Vec<CallerSince>,
+}
+
+/// A caller of a client, and how far back an answered call of theirs counts.
+#[derive(Debug, Clone)]
+pub struct CallerSince {
+    pub client: String,
+    pub from: String,
+    pub since: DateTime<Utc>,
 }
 
 /// `count` consecutive turns of a client's rotation for one route.
@@ -45,6 +55,8 @@ pub struct Found {
     /// The first turn each [`Turns`] got; the others follow it in order.
     pub first_turns: Vec<u64>,
     pub unavailable: Vec<Unavailability>,
+    /// The assistant who last answered each of [`Reads::callers`], if any did.
+    pub spoke_with: Vec<Option<String>>,
 }
 
 /// What a batch records: its calls, and the legs their first steps ring.
@@ -78,7 +90,8 @@ pub struct Calls<W>(pub W);
 impl<W: CallBatch> BatchWork for Calls<W> {
     type Item = W::Call;
     type Output = W::Routed;
-    type Reads = (W::Plan, Vec<Turns>);
+    /// The plan, the turns taken, and how many reads of availability follow them.
+    type Reads = (W::Plan, Vec<Turns>, usize);
 
     fn reads(&self, backend: DatabaseBackend, calls: &[W::Call]) -> (Self::Reads, Vec<Statement>) {
         let (plan, reads) = self.0.reads(calls);
@@ -90,11 +103,15 @@ impl<W: CallBatch> BatchWork for Calls<W> {
             .availability
             .iter()
             .map(|a| unavailability_query(backend, &a.client, a.at));
-        let statements = turns.chain(availability).collect();
-        ((plan, reads.turns), statements)
+        let callers = reads
+            .callers
+            .iter()
+            .map(|c| last_answered_query(backend, &c.client, &c.from, c.since));
+        let statements = turns.chain(availability).chain(callers).collect();
+        ((plan, reads.turns, reads.availability.len()), statements)
     }
 
-    fn takes(&self, (_, turns): &Self::Reads) -> bool {
+    fn takes(&self, (_, turns, _): &Self::Reads) -> bool {
         !turns.is_empty()
     }
 
@@ -102,13 +119,14 @@ impl<W: CallBatch> BatchWork for Calls<W> {
         &self,
         backend: DatabaseBackend,
         calls: &[W::Call],
-        (plan, turns): Self::Reads,
+        (plan, turns, availability): Self::Reads,
         rows: Vec<Vec<QueryResult>>,
     ) -> Result<(Vec<W::Routed>, Vec<Statement>), StoreError> {
-        if rows.len() < turns.len() {
+        if rows.len() < turns.len() + availability {
             return Err(StoreError::NotFound);
         }
-        let (turn_rows, availability_rows) = rows.split_at(turns.len());
+        let (turn_rows, rest) = rows.split_at(turns.len());
+        let (availability_rows, caller_rows) = rest.split_at(availability);
         let first_turns = turns
             .iter()
             .zip(turn_rows)
@@ -118,12 +136,17 @@ impl<W: CallBatch> BatchWork for Calls<W> {
             .iter()
             .map(|rows| unavailability_of(rows))
             .collect::<Result<_, StoreError>>()?;
+        let spoke_with = caller_rows
+            .iter()
+            .map(|rows| last_answered_of(rows))
+            .collect::<Result<_, StoreError>>()?;
         let routed = self.0.decide(
             calls,
             plan,
             Found {
                 first_turns,
                 unavailable,
+                spoke_with,
             },
         );
         let statements = record(backend, self.0.writes(calls, &routed));
