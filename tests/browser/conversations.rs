@@ -114,7 +114,7 @@ async fn a_text_with_a_picture_is_answered_from_its_conversation() {
         b.toggle("details.consent summary").await;
         let how = b.text("details.consent").await;
         assert!(
-            how.contains("Tue 01 Dec 2026, 10:07 EST: Opted out: texted \u{201c}STOP\u{201d}"),
+            how.contains("Tue 1 Dec 2026, 10:07 AM EST: Opted out: texted \u{201c}STOP\u{201d}"),
             "how and when it opted out: {how}"
         );
         b.screenshot("messages-opted-out").await;

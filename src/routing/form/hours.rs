@@ -1,24 +1,15 @@
 //! `[hours]` by form: each weekday's windows, holidays with their names, special days.
 
-use chrono::{NaiveDate, NaiveTime, Timelike, Weekday};
+use chrono::{NaiveDate, NaiveTime, Timelike};
 use toml_edit::{DocumentMut, InlineTable, Item, TableLike, Value};
 
 use super::text::{array, set, strings, table};
 use super::{Problems, Warning};
 use crate::routing::day_name;
-use crate::routing::schedule::{Window, WindowEnd, WindowError};
+use crate::routing::schedule::{Window, WindowEnd, WindowError, WEEKDAYS};
 
 /// The keys of the weekdays in `[hours]`, Monday first.
 pub const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-const WEEKDAYS: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
 /// Longer than this, a window is more likely a typo than a shift.
 const LONG_WINDOW_HOURS: u32 = 16;
 
