@@ -61,13 +61,13 @@ async fn a_new_business_is_set_up_by_forms_alone_tried_saved_and_passes_rules_ch
         b.click("button[value=try]").await;
         let warning = b.text("[data-day=fri] .field-warning").await;
         assert!(
-            warning.contains("until 09:00 Saturday, 17 hours") && warning.contains("swap the two times"),
+            warning.contains("until 9:00 AM Saturday, 17 hours") && warning.contains("swap the two times"),
             "{warning}"
         );
         assert!(b
             .text("[data-day=mon] .day-note")
             .await
-            .contains("Lunch break 12:00–13:00"));
+            .contains("Lunch break 12:00 PM–1:00 PM"));
         let tried = b.text("#result .steps").await;
         assert!(tried.starts_with("Ring Rosa Diaz"), "{tried}");
         b.screenshot("rules-form-warned").await;

@@ -20,19 +20,11 @@ use crate::admin::checks;
 use crate::admin::simulation::Simulation;
 use crate::admin::{self, AdminError, AssistantDuty};
 use crate::http::state::AppState;
+use crate::locale::LocalTime;
 use crate::routing::form::{self, assistant_field, day_notes, window_field, RouteForm, RulesForm, Warning, DAYS};
+use crate::routing::schedule::WEEKDAYS;
 use crate::routing::{day_name, RuleError, Rules};
 use crate::store::rule_versions;
-
-const WEEKDAYS: [chrono::Weekday; 7] = [
-    chrono::Weekday::Mon,
-    chrono::Weekday::Tue,
-    chrono::Weekday::Wed,
-    chrono::Weekday::Thu,
-    chrono::Weekday::Fri,
-    chrono::Weekday::Sat,
-    chrono::Weekday::Sun,
-];
 
 #[derive(Deserialize)]
 pub struct Shown {
@@ -222,7 +214,8 @@ fn render(
 ) -> Markup {
     let form = s.form;
     let today = state.clock.now().with_timezone(&rules.timezone).date_naive();
-    let warnings = form::warnings(form, today);
+    let clock = LocalTime::of(rules);
+    let warnings = form::warnings(form, today, &clock);
     let marks = Marks {
         problems: &s.problems,
         warnings: &warnings,
@@ -260,7 +253,7 @@ fn render(
         form.rules-form method="post" action={ "/admin/clients/" (id) "/rules/form" } novalidate {
             input type="hidden" name="csrf" value=(session.csrf);
             input type="hidden" name="base" value=(s.base);
-            (hours_card(form, &marks, s.more))
+            (hours_card(form, &clock, &marks, s.more))
             (holidays_card(form, &marks, s.more))
             (assistants_card(id, form, team, &marks, s.more))
             (route_card("open", "When you are open", "Who is rung during opening hours.", form, &marks))
@@ -337,7 +330,7 @@ fn blanks(filled: usize, wanted: usize, more: bool) -> usize {
     wanted.saturating_sub(filled) + usize::from(more)
 }
 
-fn hours_card(form: &RulesForm, marks: &Marks<'_>, more: bool) -> Markup {
+fn hours_card(form: &RulesForm, clock: &LocalTime, marks: &Marks<'_>, more: bool) -> Markup {
     html! {
         section.card aria-labelledby="hours-h" {
             h2 #hours-h { "Opening hours" }
@@ -363,7 +356,7 @@ fn hours_card(form: &RulesForm, marks: &Marks<'_>, more: bool) -> Markup {
                             }
                             (marks.of(&from)) (marks.of(&until))
                         }
-                        @for note in day_notes(d, &windows) { p.day-note { (note) } }
+                        @for note in day_notes(d, &windows, clock) { p.day-note { (note) } }
                         (marks.of(DAYS[d]))
                     }
                 }

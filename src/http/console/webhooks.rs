@@ -154,7 +154,7 @@ fn card(state: &AppState, session: &Session, id: &str, e: &EndpointView, deliver
         section.card.endpoint id=(e.id) aria-label=(e.url) {
             h2.url { (e.url) }
             p { span class=(badge) { (e.state) } }
-            p.muted { "Tells: " (e.events.join(", ")) }
+            p.muted { "Told when " (e.events.iter().map(|e| in_words(e)).collect::<Vec<_>>().join("; ")) }
             div.actions {
                 form method="post" action={ (base) "/enabled" } {
                     input type="hidden" name="csrf" value=(session.csrf);
@@ -174,7 +174,7 @@ fn card(state: &AppState, session: &Session, id: &str, e: &EndpointView, deliver
                         @for d in deliveries {
                             tr {
                                 td data-label="When" { (tz.full(d.created_at)) }
-                                td data-label="What" { (d.event) }
+                                td data-label="What" { (in_words(&d.event)) }
                                 td data-label="Result" { (result(d)) }
                                 td data-label="Tries" { (d.attempts.len()) }
                                 td data-label="" {
@@ -232,6 +232,14 @@ fn add_form(session: &Session, id: &str) -> Markup {
             }
         }
     }
+}
+
+/// An event as the boxes that choose it name it ("a call ends"); its name if unknown.
+fn in_words(event: &str) -> &str {
+    EVENT_WORDS
+        .iter()
+        .find(|(e, _)| e.as_str() == event)
+        .map_or(event, |(_, words)| words)
 }
 
 const EVENT_WORDS: [(EventType, &str); 5] = [

@@ -5,6 +5,7 @@ use toml_edit::{DocumentMut, InlineTable, Item, TableLike, Value};
 
 use super::text::{array, set, strings, table};
 use super::{Problems, Warning};
+use crate::locale::LocalTime;
 use crate::routing::day_name;
 use crate::routing::schedule::{Window, WindowEnd, WindowError, WEEKDAYS};
 
@@ -301,7 +302,7 @@ impl HoursForm {
 /// them ("Lunch break 12:30–13:30") and where one runs past midnight ("Overnight, until
 /// 03:00 Saturday").
 #[must_use]
-pub fn day_notes(day: usize, windows: &[Window]) -> Vec<String> {
+pub fn day_notes(day: usize, windows: &[Window], clock: &LocalTime) -> Vec<String> {
     let mut sorted: Vec<&Window> = windows.iter().collect();
     sorted.sort_by_key(|w| w.start);
     let mut notes = Vec::new();
@@ -311,16 +312,16 @@ pub fn day_notes(day: usize, windows: &[Window]) -> Vec<String> {
             if !a.is_overnight() && end < b.start {
                 let lunch = end >= hm(11, 0) && b.start <= hm(15, 0);
                 let what = if lunch { "Lunch break" } else { "Closed" };
-                notes.push(format!("{what} {}–{}", end.format("%H:%M"), b.start.format("%H:%M")));
+                notes.push(format!("{what} {}–{}", clock.clock(end), clock.clock(b.start)));
             }
         }
     }
     for w in sorted.iter().filter(|w| w.is_overnight()) {
         notes.push(format!(
             "{} to {}: overnight, until {} {}",
-            w.start.format("%H:%M"),
-            until(w),
-            until(w),
+            clock.clock(w.start),
+            until(w, clock),
+            until(w, clock),
             until_day(day, w)
         ));
     }
@@ -329,7 +330,7 @@ pub fn day_notes(day: usize, windows: &[Window]) -> Vec<String> {
 
 /// Suspicious windows and holidays, each by its field: very long windows (most likely
 /// an end before its start typed by mistake), and dates already past.
-pub(super) fn warnings(form: &HoursForm, today: NaiveDate, warnings: &mut Vec<Warning>) {
+pub(super) fn warnings(form: &HoursForm, today: NaiveDate, clock: &LocalTime, warnings: &mut Vec<Warning>) {
     for day in 0..7 {
         for (n, w) in form.windows(day) {
             let minutes = (w.end_offset() - w.start.num_seconds_from_midnight()) / 60;
@@ -345,12 +346,12 @@ pub(super) fn warnings(form: &HoursForm, today: NaiveDate, warnings: &mut Vec<Wa
             let message = if w.is_overnight() {
                 format!(
                     "This runs overnight and rings staff from {} {} until {} {}, {long}. If you meant {} to {}, swap the two times.",
-                    w.start.format("%H:%M"),
+                    clock.clock(w.start),
                     day_name(WEEKDAYS[day]),
-                    until(&w),
+                    until(&w, clock),
                     day_name(WEEKDAYS[(day + 1) % 7]),
-                    until(&w),
-                    w.start.format("%H:%M"),
+                    until(&w, clock),
+                    clock.clock(w.start),
                 )
             } else {
                 format!("This window is {long} long: is that right?")
@@ -379,10 +380,10 @@ pub(super) fn warnings(form: &HoursForm, today: NaiveDate, warnings: &mut Vec<Wa
     }
 }
 
-fn until(w: &Window) -> String {
+fn until(w: &Window, clock: &LocalTime) -> String {
     match w.end {
-        WindowEnd::At(t) => t.format("%H:%M").to_string(),
-        WindowEnd::EndOfDay => "24:00".to_owned(),
+        WindowEnd::At(t) => clock.clock(t),
+        WindowEnd::EndOfDay => "midnight".to_owned(),
     }
 }
 

@@ -109,9 +109,9 @@ pub fn write(source: &str, form: &RulesForm) -> Result<String, Problems> {
 /// (an end typed before its start, most often), holidays already past, and open days on
 /// which nobody is rung.
 #[must_use]
-pub fn warnings(form: &RulesForm, today: NaiveDate) -> Vec<Warning> {
+pub fn warnings(form: &RulesForm, today: NaiveDate, clock: &LocalTime) -> Vec<Warning> {
     let mut found = Vec::new();
-    hours::warnings(&form.hours, today, &mut found);
+    hours::warnings(&form.hours, today, clock, &mut found);
     let people = form
         .assistants
         .iter()
@@ -235,3 +235,4 @@ pub fn new_business(b: &NewBusiness<'_>) -> String {
 
 #[cfg(test)]
 mod tests;
+use crate::locale::LocalTime;

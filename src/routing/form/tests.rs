@@ -1,6 +1,7 @@
 use chrono::NaiveDate;
 
 use super::*;
+use crate::locale::LocalTime;
 use crate::routing::schedule::Window;
 
 const ACME: &str = include_str!("../../../routing-rules/acme-dental.toml");
@@ -193,14 +194,14 @@ fn times_are_read_as_people_type_them() {
 fn a_window_past_midnight_reads_as_overnight_into_the_next_day() {
     let late: Window = "22:00-03:00".parse().unwrap();
     assert_eq!(
-        day_notes(4, &[late]),
+        day_notes(4, &[late], &LocalTime::UTC),
         ["22:00 to 03:00: overnight, until 03:00 Saturday"]
     );
     let split: Vec<Window> = ["09:00-12:30", "13:30-17:00"]
         .iter()
         .map(|w| w.parse().unwrap())
         .collect();
-    assert_eq!(day_notes(0, &split), ["Lunch break 12:30–13:30"]);
+    assert_eq!(day_notes(0, &split, &LocalTime::UTC), ["Lunch break 12:30–13:30"]);
 }
 
 #[test]
@@ -210,7 +211,7 @@ fn an_end_typed_before_its_start_is_warned_about_in_words() {
         from: "16:00".into(),
         until: "09:00".into(),
     }];
-    let warned = warnings(&form, day("2026-11-01"));
+    let warned = warnings(&form, day("2026-11-01"), &LocalTime::UTC);
     assert_eq!(warned.len(), 1, "{warned:?}");
     assert_eq!(warned[0].field, "fri.0.until");
     assert_eq!(
@@ -224,12 +225,12 @@ fn an_end_typed_before_its_start_is_warned_about_in_words() {
 #[test]
 fn past_holidays_and_open_days_with_nobody_to_ring_are_warned_about() {
     let form = read(ACME).unwrap();
-    let warned = warnings(&form, day("2026-12-01"));
+    let warned = warnings(&form, day("2026-12-01"), &LocalTime::UTC);
     let fields: Vec<&str> = warned.iter().map(|w| w.field.as_str()).collect();
     assert_eq!(fields, ["holiday.0.date"], "Thanksgiving 2026 has passed: {warned:?}");
     let mut nobody = form;
     nobody.open.strategy = "none".into();
-    let fields: Vec<String> = warnings(&nobody, day("2026-11-01"))
+    let fields: Vec<String> = warnings(&nobody, day("2026-11-01"), &LocalTime::UTC)
         .into_iter()
         .map(|w| w.field)
         .collect();
@@ -323,5 +324,5 @@ fn a_new_business_is_set_up_by_form_alone() {
     let rules = checked(&written);
     assert_eq!(rules.assistants.len(), 3);
     assert_eq!(rules.hours.closed.len(), 2);
-    assert!(warnings(&read(&written).unwrap(), day("2026-12-01")).is_empty());
+    assert!(warnings(&read(&written).unwrap(), day("2026-12-01"), &LocalTime::UTC).is_empty());
 }
