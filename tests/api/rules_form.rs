@@ -117,7 +117,7 @@ async fn a_mistyped_field_is_refused_beside_the_field_and_nothing_is_saved() {
     let token = app.admin_token(None).await;
     let (session, _) = sign_in(&app, &token).await;
     let (_, page) = get(&app, "/admin/clients/acme-dental/rules/form", Some(&session)).await;
-    assert!(page.contains("Lunch break 12:30–13:30"), "{page}");
+    assert!(page.contains("Lunch break 12:30 PM–1:30 PM"), "{page}");
     let source = std::fs::read_to_string(example_rules().join("acme-dental.toml")).unwrap();
     let fields = [
         ("csrf", csrf(&page)),
