@@ -198,7 +198,7 @@ pub fn fit(template: &str, vars: &Vars) -> String {
 
 fn vars(rules: &Rules, about: &About<'_>, duration: Option<i32>, transcript: Option<&str>, link: String) -> Vars {
     Vars {
-        caller: about.caller.to_owned(),
+        caller: phone::written(about.caller, about.called),
         client: rules.name.clone(),
         duration: duration.map(|d| d.to_string()).unwrap_or_else(|| "?".into()),
         transcript: transcript.unwrap_or_default().to_owned(),

@@ -11,7 +11,8 @@ use tinytemplate::TinyTemplate;
 /// The variables every template may use.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Vars {
-    /// The caller's number as Twilio gave it.
+    /// The caller's number as people near the business write it (`(917) 555-0142`; in
+    /// international form from abroad), or as Twilio gave it when it is not a number.
     pub caller: String,
     /// The client's display name.
     pub client: String,
