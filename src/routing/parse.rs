@@ -14,6 +14,7 @@ mod assistants;
 mod callers;
 mod cases;
 mod hours;
+mod languages;
 mod menus;
 mod messaging;
 mod routes;
@@ -65,6 +66,8 @@ fn unreachable_rules() -> Rules {
         external: None,
         voicemail: None,
         menu: None,
+        submenus: Vec::new(),
+        languages: Vec::new(),
         block: None,
         vip: None,
         sticky: None,
@@ -127,15 +130,19 @@ fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
         routes: HashMap::new(),
         voicemail: raw.voicemail.as_ref().map(Spanned::span),
     };
-    let options = raw.menu.iter().flat_map(|m| m.get_ref().options.values());
+    let options = (raw.menu.iter().chain(raw.menus.values())).flat_map(|m| m.get_ref().options.values());
     for top in std::iter::once(&raw.open).chain(&raw.after_hours).chain(options) {
         if top.get_ref().numbers.is_some() {
             r.at(top.span(), "`numbers` only belongs in [vip]");
         }
     }
     for top in std::iter::once(&raw.open).chain(&raw.after_hours).chain(&raw.vip) {
-        if top.get_ref().speech.is_some() {
-            r.at(top.span(), "`speech` only belongs in a menu option");
+        let route = top.get_ref();
+        if route.speech.is_some() || route.menu.is_some() || route.language.is_some() {
+            r.at(
+                top.span(),
+                "`speech`, `menu` and `language` only belong in a menu option",
+            );
         }
     }
     spans.routes.insert(RouteKey::Open, raw.open.span());
@@ -157,9 +164,20 @@ fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
         })
     });
     let voicemail = raw.voicemail.map(|v| routes::voicemail(v, &known, r));
-    let menu = raw
-        .menu
-        .map(|m| menus::menu(m, &open, &assistants, &known, &mut spans, r));
+    let ids = menus::ids(&raw.menus, r);
+    let languages = languages::languages(raw.languages, &ids, raw.menu.is_some(), r);
+    let codes: Vec<&str> = (raw.language.iter().map(String::as_str))
+        .chain(languages.iter().map(|l| l.code.as_str()))
+        .collect();
+    let cx = menus::Context {
+        open: &open,
+        all: &assistants,
+        known: &known,
+        ids: &ids,
+        languages: &codes,
+    };
+    let (menu, submenus) = menus::menus(raw.menu, raw.menus, &cx, &mut spans, r);
+    let codes: Vec<String> = codes.into_iter().map(str::to_owned).collect();
     let block = raw.block.map(|b| callers::block(b, home.as_ref(), r));
     let vip = raw.vip.map(|v| {
         spans.routes.insert(RouteKey::Vip, v.span());
@@ -185,7 +203,7 @@ fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
     let tests = raw
         .tests
         .iter()
-        .filter_map(|c| cases::case(c, &known, home.as_ref(), r))
+        .filter_map(|c| cases::case(c, &known, &codes, home.as_ref(), r))
         .collect();
     let messaging = messaging::messaging(raw.alerts, raw.templates, raw.sms, &known, r);
     let rules = Rules {
@@ -204,6 +222,8 @@ fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
         external,
         voicemail,
         menu,
+        submenus,
+        languages,
         block,
         vip,
         sticky,

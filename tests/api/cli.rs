@@ -173,6 +173,39 @@ fn simulate_shows_every_step_of_an_open_call() {
 }
 
 #[test]
+fn simulate_follows_the_keys_pressed_at_each_menu_in_turn() {
+    let out = switchboard(&[
+        "simulate",
+        "--client",
+        "sunrise-vet",
+        "--at",
+        "2026-07-14T10:00",
+        "--digits",
+        "4,2",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("  - Chose 4: the prescriptions menu\n"), "{stdout}");
+    assert!(stdout.contains("  - Chose 2\n"), "{stdout}");
+    assert!(
+        stdout.contains("1. dr-chen") && stdout.contains("2. dr-walsh"),
+        "{stdout}"
+    );
+    let opened = switchboard(&[
+        "simulate",
+        "--client",
+        "sunrise-vet",
+        "--at",
+        "2026-07-14T10:00",
+        "--digits",
+        "4",
+    ]);
+    let stdout = String::from_utf8_lossy(&opened.stdout);
+    assert!(stdout.contains("1. menu"), "{stdout}");
+    assert!(stdout.contains("menu=1"), "the next webhook knows the menu: {stdout}");
+    assert!(stdout.contains("For a repeat prescription press 1."), "{stdout}");
+}
+
+#[test]
 fn token_create_refuses_an_unknown_client_and_says_how_to_list_the_clients() {
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}?mode=rwc", dir.path().join("tokens.db").display());

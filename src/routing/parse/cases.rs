@@ -9,12 +9,13 @@ use super::callers::caller_number;
 use super::Report;
 use crate::ids::AssistantId;
 use crate::phone::E164;
-use crate::routing::raw::RawCase;
+use crate::routing::raw::{RawCase, RawDigits};
 use crate::routing::rules::RuleCase;
 
 pub(super) fn case(
     raw: &Spanned<RawCase>,
     known: &HashSet<&AssistantId>,
+    languages: &[String],
     home: Option<&E164>,
     r: &mut Report<'_>,
 ) -> Option<RuleCase> {
@@ -45,13 +46,28 @@ pub(super) fn case(
                 None
             }
         });
+    let digits = match c.digits.clone() {
+        None => Vec::new(),
+        Some(RawDigits::One(key)) => vec![key],
+        Some(RawDigits::Each(keys)) => keys,
+    };
+    let language = c.language.as_ref().map(|code| {
+        if !languages.contains(code.get_ref()) {
+            r.at(
+                code.span(),
+                format!("no call can be in `{}`: the file has no such language", code.get_ref()),
+            );
+        }
+        code.get_ref().clone()
+    });
     let from = c.from.as_ref().and_then(|f| caller_number(f, home, r));
     let (line, _) = r.position(raw.span().start);
     Some(RuleCase {
         line,
         at,
         from,
-        digits: c.digits.clone(),
+        digits,
+        language,
         off_duty,
         spoke_with,
         expect: c.expect.clone(),
