@@ -96,7 +96,7 @@ pub fn untranslated(rules: &Rules) -> Vec<String> {
             if !l.menus.iter().any(|(m, _)| *m == id) {
                 lack(match &menu.name {
                     None => "`menu` prompt".to_owned(),
-                    Some(name) => format!("prompt for [menus.{name}] (menus.{name})"),
+                    Some(name) => format!("`menus.{name}` prompt"),
                 });
             }
         }

@@ -272,7 +272,13 @@ menu = \"billing\"
 "
     );
     let found = problems(&source);
-    let line = source.lines().collect::<Vec<_>>().iter().rposition(|l| *l == "menu = \"billing\"").unwrap() + 1;
+    let line = source
+        .lines()
+        .collect::<Vec<_>>()
+        .iter()
+        .rposition(|l| *l == "menu = \"billing\"")
+        .unwrap()
+        + 1;
     assert_eq!(
         found,
         [format!(

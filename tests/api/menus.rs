@@ -189,3 +189,19 @@ async fn a_caller_who_chooses_no_language_hears_the_files_own_words_to_the_end()
     );
     assert_eq!(greeting.attr("language"), None);
 }
+
+#[tokio::test]
+async fn try_a_call_follows_the_keys_pressed_at_each_menu_and_says_where_they_led() {
+    let app = crate::helpers::spawn_app().await;
+    let token = app.admin_token(None).await;
+    let (session, _) = crate::console::sign_in(&app, &token).await;
+    let path = "/admin/clients/sunrise-vet/try?at=2026-07-14T10:00&digits=4%2C2";
+    let (status, page) = crate::console::get(&app, path, Some(&session)).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert!(page.contains("Chose 4: the prescriptions menu"), "{page}");
+    assert!(page.contains("Dr Amy Chen") && page.contains("Dr Liam Walsh"), "{page}");
+    // Only 4: the prescriptions menu is what the caller hears next.
+    let path = "/admin/clients/sunrise-vet/try?at=2026-07-14T10:00&digits=4";
+    let (_, page) = crate::console::get(&app, path, Some(&session)).await;
+    assert!(page.contains("For a repeat prescription press 1."), "{page}");
+}
