@@ -367,6 +367,15 @@ fn the_first_menus_options_keep_the_names_their_turns_are_stored_under() {
 }
 
 #[test]
+fn a_call_may_hear_every_menu_in_turn_before_anyone_is_rung() {
+    // Each menu with all its attempts (spoken, then the wait): [menu] twice, billing
+    // once; then the longest route, [open] ringing both assistants before voicemail.
+    let menus = 2 * (30 + 5) + (30 + 5);
+    let open = 2 * 20 + (30 + 120);
+    assert_eq!(rules().longest_unanswered_seconds(), menus + open + 30);
+}
+
+#[test]
 fn missing_translations_are_listed_as_warnings() {
     let r = rules();
     assert_eq!(
