@@ -37,7 +37,9 @@ fn benches(c: &mut Criterion) {
     let tuesday = Utc.with_ymd_and_hms(2026, 12, 1, 15, 0, 0).unwrap();
     let input = |called, menu, rotation| CallInput {
         called,
+        at_menu: switchboard::routing::rules::MenuId::TOP,
         menu,
+        language: None,
         unavailable: &unavailable,
         rotation,
         from: None,
@@ -104,7 +106,9 @@ fn benches(c: &mut Criterion) {
         client: "acme-dental".into(),
         version: 3,
         at: tuesday,
+        at_menu: switchboard::routing::rules::MenuId::TOP,
         menu: MenuChoice::NotAsked,
+        language: None,
         rotation: 0,
         away: Vec::new(),
         spoke_with: None,

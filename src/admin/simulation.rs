@@ -10,7 +10,7 @@ use crate::calls::position::Position;
 use crate::calls::render;
 use crate::ids::AssistantId;
 use crate::phone::E164;
-use crate::routing::{self, CallInput, MenuChoice, Rules, Unavailable};
+use crate::routing::{self, CallInput, Rules, Unavailable};
 use crate::twilio::webhooks::Links;
 
 #[derive(Debug, Clone, Serialize)]
@@ -69,7 +69,8 @@ pub fn parse_at(rules: &Rules, at: &str) -> Result<(DateTime<Utc>, Option<String
     }
 }
 
-/// A call to simulate: when (see [`parse_at`]), from whom, what they pressed, who is off
+/// A call to simulate: when (see [`parse_at`]), from whom, what they pressed (at each
+/// menu in turn, `2,1`), who is off
 /// duty, and the assistant who last answered this caller (`[sticky]`), looked up by the
 /// caller of this function.
 #[derive(Debug, Clone, Copy)]
@@ -101,10 +102,11 @@ pub fn simulate(rules: &Rules, version: i32, attempt: &Attempt<'_>, links: &Link
         spoke_with,
     } = *attempt;
     let (now, note) = parse_at(rules, at)?;
-    let menu = match digits.filter(|d| !d.is_empty()) {
-        Some(d) => routing::menu::resolve(rules, Some(d), None, 0),
-        None => MenuChoice::NotAsked,
-    };
+    // "2,1": 2 at the first menu, then 1 at the menu it opened.
+    let keys: Vec<&str> = digits.map_or_else(Vec::new, |d| {
+        d.split(',').map(str::trim).filter(|k| !k.is_empty()).collect()
+    });
+    let walked = routing::menu::walk(rules, &keys);
     let unavailable: HashMap<AssistantId, Unavailable> = off_duty
         .iter()
         .filter_map(|a| AssistantId::parse(a).ok())
@@ -120,7 +122,9 @@ pub fn simulate(rules: &Rules, version: i32, attempt: &Attempt<'_>, links: &Link
         now,
         &CallInput {
             called,
-            menu,
+            at_menu: walked.menu,
+            menu: walked.choice,
+            language: walked.language,
             unavailable: &unavailable,
             rotation: 0,
             from: from.as_ref().map(E164::as_str),
@@ -131,7 +135,9 @@ pub fn simulate(rules: &Rules, version: i32, attempt: &Attempt<'_>, links: &Link
         client: rules.client.to_string(),
         version,
         at: now,
-        menu,
+        at_menu: walked.menu,
+        menu: walked.choice,
+        language: walked.language.map(str::to_owned),
         rotation: 0,
         away: decision.skipped().cloned().collect(),
         spoke_with,
@@ -153,7 +159,9 @@ pub fn simulate(rules: &Rules, version: i32, attempt: &Attempt<'_>, links: &Link
         note,
         open: decision.status.open,
         next_open: decision.status.next_open,
-        trace: decision.trace(rules),
+        trace: (walked.steps.iter().map(|p| p.describe(rules)))
+            .chain(decision.trace(rules))
+            .collect(),
         steps,
     })
 }

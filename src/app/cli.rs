@@ -42,7 +42,8 @@ enum Command {
         at: String,
         #[arg(long, default_value = "+15555550123")]
         from: String,
-        /// Keys pressed at the menu.
+        /// Keys pressed at each menu in turn, separated by commas: `2,1` chooses 2, then 1 at
+        /// the menu 2 opened.
         #[arg(long)]
         digits: Option<String>,
     },
@@ -217,6 +218,11 @@ fn check(dir: &std::path::Path) -> ExitCode {
         Ok(files) => {
             for f in &files {
                 println!("ok  {} ({}, {} tests)", f.path.display(), f.rules.client, f.tests);
+                // Not problems: a call still works, in the file's own words where a
+                // translation is missing.
+                for w in crate::routing::untranslated(&f.rules) {
+                    println!("warning: {}: {w}", f.path.display());
+                }
             }
             println!("{} files valid", files.len());
             ExitCode::SUCCESS

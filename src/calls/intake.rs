@@ -12,6 +12,7 @@ use super::position::Position;
 use super::{legs_of, new_call, unavailable, CallFacts};
 use crate::clock::Clock;
 use crate::ids::AssistantId;
+use crate::routing::rules::MenuId;
 use crate::routing::{self, CallInput, Decision, MenuChoice, Rules};
 use crate::store::batch::calls::{AvailabilityAt, CallBatch, CallerSince, Found, Reads, Turns, Writes};
 use crate::store::calls::Outcome;
@@ -70,7 +71,7 @@ impl CallBatch for Intake {
         let routes: Vec<Option<(String, String)>> = arrivals
             .iter()
             .map(|a| {
-                routing::rotation_route(&a.rules, a.at, MenuChoice::NotAsked, a.from())
+                routing::rotation_route(&a.rules, a.at, MenuId::TOP, MenuChoice::NotAsked, a.from())
                     .map(|route| (a.rules.client.to_string(), route.to_string()))
             })
             .collect();
@@ -144,7 +145,9 @@ impl CallBatch for Intake {
                 .filter(|id| arrival.rules.assistant(id).is_some());
             let input = CallInput {
                 called: &arrival.facts.to,
+                at_menu: MenuId::TOP,
                 menu: MenuChoice::NotAsked,
+                language: None,
                 unavailable: &unavailable,
                 rotation,
                 from: arrival.from(),
@@ -155,7 +158,9 @@ impl CallBatch for Intake {
                 client: arrival.rules.client.to_string(),
                 version: arrival.version,
                 at: arrival.at,
+                at_menu: MenuId::TOP,
                 menu: input.menu,
+                language: None,
                 rotation,
                 away: decision.skipped().cloned().collect(),
                 spoke_with,

@@ -148,7 +148,9 @@ async fn chain_and_now(
         .collect();
     let input = CallInput {
         called: &call.to,
+        at_menu: pos.at_menu,
         menu: pos.menu,
+        language: pos.language.as_deref(),
         unavailable: &away,
         rotation: pos.rotation,
         from: Some(&call.from),
@@ -263,6 +265,8 @@ pub struct LegRef {
     pub step: u32,
     pub assistant: Option<String>,
     pub number: String,
+    /// The language the caller chose at a menu: the whisper is in it.
+    pub language: Option<String>,
 }
 
 impl LegRef {
@@ -296,7 +300,7 @@ pub async fn screen(
         None => {
             let parent = store::calls::find(&hooks.db, parent_sid).await?;
             let caller = parent.map_or_else(|| caller.to_owned(), |d| d.call.from_number);
-            Ok(render::screen_prompt(&rules, &caller, action))
+            Ok(render::screen_prompt(&rules, &caller, action, leg.language.as_deref()))
         }
         Some("1") => {
             let update = store::legs::LegUpdate {

@@ -52,7 +52,7 @@ pub async fn next(
         return Ok(render::hang_up());
     }
     let open = rules.hours.status_at(rules.timezone, pos.at).open;
-    if routing::select_route(&rules, open, pos.menu, Some(&facts.call.from)).is_none() {
+    if routing::select_route(&rules, open, pos.at_menu, pos.menu, Some(&facts.call.from)).is_none() {
         return after_menu(hooks, &rules, pos, facts).await;
     }
     let call_sid = facts.call.call_sid.as_str();
@@ -177,9 +177,18 @@ async fn after_menu(hooks: &Webhooks, rules: &Rules, pos: Position, facts: &Next
         MenuChoice::Retry { attempt } => attempt,
         _ => 0,
     };
-    let choice = routing::menu::resolve(rules, facts.digits.as_deref(), facts.speech.as_deref(), attempt);
+    let pressed = routing::menu::resolve(
+        rules,
+        pos.at_menu,
+        facts.digits.as_deref(),
+        facts.speech.as_deref(),
+        attempt,
+    );
+    let said = pressed.describe(rules);
     let mut pos = Position {
-        menu: choice,
+        at_menu: pressed.menu,
+        menu: pressed.choice,
+        language: pressed.language.map(str::to_owned).or(pos.language),
         step: 0,
         ..pos
     };
@@ -188,7 +197,7 @@ async fn after_menu(hooks: &Webhooks, rules: &Rules, pos: Position, facts: &Next
     // The route is chosen only now, so this is where the call takes its turn, and where
     // its chain is fixed with whoever can be rung now.
     let from = Some(facts.call.from.as_str());
-    if let Some(route) = routing::rotation_route(rules, pos.at, pos.menu, from) {
+    if let Some(route) = routing::rotation_route(rules, pos.at, pos.at_menu, pos.menu, from) {
         pos.rotation = store::rotation::advance(&txn, &pos.client, &route.to_string(), 1).await?;
     }
     let now = unavailable(
@@ -197,7 +206,9 @@ async fn after_menu(hooks: &Webhooks, rules: &Rules, pos: Position, facts: &Next
     );
     let input = CallInput {
         called: &facts.call.to,
+        at_menu: pos.at_menu,
         menu: pos.menu,
+        language: pos.language.as_deref(),
         unavailable: &now,
         rotation: pos.rotation,
         from,
@@ -213,6 +224,8 @@ async fn after_menu(hooks: &Webhooks, rules: &Rules, pos: Position, facts: &Next
         pos: &pos,
         call_sid,
     };
+    // Where the caller's answer took them goes in the trace first, then what follows.
+    store::calls::append_trace(&txn, call_sid, &[said]).await?;
     let answer = answer_step(hooks, &txn, &at).await?;
     txn.commit().await.map_err(StoreError::from)?;
     Ok(answer)

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use crate::ids::AssistantId;
+use crate::routing::rules::MenuId;
 use crate::routing::MenuChoice;
 
 /// The decision's inputs that must stay fixed for the whole call.
@@ -17,7 +18,11 @@ pub struct Position {
     pub version: i32,
     /// The instant the call was routed, so later steps use the same hours.
     pub at: DateTime<Utc>,
+    /// The menu the caller is at (`menu`, left out for `[menu]`).
+    pub at_menu: MenuId,
     pub menu: MenuChoice,
+    /// The language a menu option chose (`lang`): every later step speaks it.
+    pub language: Option<String>,
     pub rotation: u64,
     /// Who could not be rung when the chain was fixed. With the fields above they give
     /// back exactly that chain, whoever has become busy since.
@@ -54,9 +59,14 @@ impl Position {
             .map(AssistantId::as_str)
             .collect::<Vec<_>>()
             .join(AWAY_SEPARATOR);
+        let at_menu = self.at_menu.0.to_string();
         let mut q = vec![("at", at.as_str()), ("client", self.client.as_str())];
         if !away.is_empty() {
             q.push(("away", away.as_str()));
+        }
+        q.extend(self.language.as_deref().map(|l| ("lang", l)));
+        if self.at_menu != MenuId::TOP {
+            q.push(("menu", at_menu.as_str()));
         }
         q.extend(menu.as_ref().map(|(k, v)| (*k, v.as_str())));
         q.push(("rr", rotation.as_str()));
@@ -96,6 +106,13 @@ impl Position {
                 .collect::<Result<_, _>>()
                 .map_err(|e| PositionError(format!("`away`: {e}")))?,
         };
+        let at_menu = match query.get("menu") {
+            None => MenuId::TOP,
+            Some(m) => MenuId(
+                m.parse()
+                    .map_err(|_| PositionError("`menu` is not a menu number".into()))?,
+            ),
+        };
         let spoke_with = query
             .get("spoke")
             .map(|id| AssistantId::parse(id))
@@ -105,7 +122,9 @@ impl Position {
             client: get("client")?.clone(),
             version: i32::try_from(num("version")?).map_err(|_| PositionError("`version` is too big".into()))?,
             at,
+            at_menu,
             menu,
+            language: query.get("lang").cloned(),
             rotation: num("rr")?,
             away,
             spoke_with,
@@ -135,7 +154,9 @@ mod tests {
             client: "acme-dental".into(),
             version: 3,
             at: DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
+            at_menu: MenuId::TOP,
             menu,
+            language: None,
             rotation: 41,
             away: Vec::new(),
             spoke_with: None,
@@ -198,6 +219,25 @@ mod tests {
         assert_eq!(
             q,
             "at=1790000000&client=acme-dental&option=1&rr=41&spoke=john&step=2&version=3"
+        );
+        let parsed: BTreeMap<String, String> = crate::twilio::form::form_pairs(q.as_bytes())
+            .into_iter()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        assert_eq!(Position::from_query(&parsed).unwrap(), p);
+    }
+
+    #[test]
+    fn the_menu_the_caller_is_at_and_their_language_round_trip() {
+        let p = Position {
+            at_menu: MenuId(2),
+            language: Some("es-US".into()),
+            ..position(MenuChoice::Retry { attempt: 1 })
+        };
+        let q = p.to_query();
+        assert_eq!(
+            q,
+            "at=1790000000&attempt=1&client=acme-dental&lang=es-US&menu=2&rr=41&step=2&version=3"
         );
         let parsed: BTreeMap<String, String> = crate::twilio::form::form_pairs(q.as_bytes())
             .into_iter()

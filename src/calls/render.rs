@@ -47,8 +47,12 @@ pub fn step(rules: &Rules, step: &Step, pos: &Position, links: &Links) -> Respon
     };
     // Only a menu and a dial come back to the chain: the other steps need not build it.
     let next = || links.url(PATH_NEXT, &here.to_query());
+    // Everything the caller hears is in the language they chose at a menu, if they did.
+    let speech = rules.speech_in(pos.language.as_deref());
+    let language = rules.language(pos.language.as_deref());
     match &step.action {
         Action::Menu {
+            menu,
             prompt,
             input,
             timeout_seconds,
@@ -67,16 +71,17 @@ pub fn step(rules: &Rules, step: &Step, pos: &Position, links: &Links) -> Respon
                 .timeout(*timeout_seconds)
                 .action_on_empty_result(true);
             if *attempt > 0 {
-                gather = gather.say(say(&rules.speech, NOT_UNDERSTOOD));
+                let sorry = language.and_then(|l| l.not_understood.as_deref());
+                gather = gather.say(say(&speech, sorry.unwrap_or(NOT_UNDERSTOOD)));
             }
             gather = match prompt {
-                Spoken::Say(text) => gather.say(say(&rules.speech, text)),
+                Spoken::Say(text) => gather.say(say(&speech, text)),
                 Spoken::Play(url) => gather.play(Play::new(&**url)),
             };
             if input.contains(&MenuInput::Speech) {
                 let hints: Vec<&str> = rules
-                    .menu
-                    .iter()
+                    .menu_at(*menu)
+                    .into_iter()
                     .flat_map(|m| &m.options)
                     .flat_map(|o| o.speech.iter().map(String::as_str))
                     .collect();
@@ -113,7 +118,13 @@ pub fn step(rules: &Rules, step: &Step, pos: &Position, links: &Links) -> Respon
             transcribe,
         } => {
             let query = recording_query(pos, "voicemail");
-            let mut record = Record::new(links.url(PATH_VOICEMAIL, &query))
+            // The goodbye after the message is in the caller's language too.
+            let lang = pos.language.as_deref().unwrap_or_default();
+            let action = match lang {
+                "" => query.clone(),
+                lang => encode(&[("client", &pos.client), ("kind", "voicemail"), ("lang", lang)]),
+            };
+            let mut record = Record::new(links.url(PATH_VOICEMAIL, &action))
                 .max_length(*max_seconds)
                 .timeout(5)
                 .finish_on_key("#")
@@ -125,12 +136,12 @@ pub fn step(rules: &Rules, step: &Step, pos: &Position, links: &Links) -> Respon
                     .transcribe(true)
                     .transcribe_callback(links.url(PATH_TRANSCRIPTION, &query));
             }
-            Response::new().push(spoken(&rules.speech, greeting)).push(record)
+            Response::new().push(spoken(&speech, greeting)).push(record)
         }
         Action::Apology { message }
         | Action::Blocked {
             answer: BlockAnswer::Message(message),
-        } => Response::new().push(spoken(&rules.speech, message)).push(Verb::Hangup),
+        } => Response::new().push(spoken(&speech, message)).push(Verb::Hangup),
         Action::Blocked {
             answer: BlockAnswer::Reject,
         } => Response::new().push(Reject::new().reason(RejectReason::Busy)),
@@ -141,13 +152,15 @@ fn recording_query(pos: &Position, kind: &str) -> String {
     encode(&[("client", &pos.client), ("kind", kind)])
 }
 
-/// Query naming one leg: who was rung at which step of which client's chain.
+/// Query naming one leg: who was rung at which step of which client's chain, and the
+/// language the caller chose (the whisper is in it).
 pub fn leg_query(pos: &Position, target: &DialTarget) -> String {
     let (step, version) = (pos.step.to_string(), pos.version.to_string());
-    let mut q = Vec::with_capacity(5);
+    let mut q = Vec::with_capacity(6);
     q.extend(target.assistant.as_ref().map(|a| ("assistant", a.as_str())));
+    q.push(("client", pos.client.as_str()));
+    q.extend(pos.language.as_deref().map(|l| ("lang", l)));
     q.extend([
-        ("client", pos.client.as_str()),
         ("number", target.number.as_str()),
         ("step", step.as_str()),
         ("version", version.as_str()),
@@ -167,20 +180,26 @@ fn number(target: &DialTarget, pos: &Position, links: &Links) -> Number {
 }
 
 /// The whisper an assistant hears before being connected: only a key press (which a
-/// personal voicemail cannot make) bridges the call.
-pub fn screen_prompt(rules: &Rules, caller: &str, action: &str) -> Response {
-    let text = format!(
-        "Call for {} from {}. Press 1 to accept.",
-        rules.name,
-        spoken_number(caller)
-    );
+/// personal voicemail cannot make) bridges the call. In the language the caller chose,
+/// when the rules say the whisper in it.
+pub fn screen_prompt(rules: &Rules, caller: &str, action: &str, language: Option<&str>) -> Response {
+    let vars = crate::routing::templates::Vars {
+        caller: spoken_number(caller),
+        client: rules.name.clone(),
+        ..Default::default()
+    };
+    let translated = (rules.language(language))
+        .and_then(|l| l.whisper.as_deref())
+        .and_then(|w| crate::routing::templates::render(w, &vars).ok());
+    let (speech, text) = match translated {
+        Some(text) => (rules.speech_in(language), text),
+        None => (
+            rules.speech.clone(),
+            format!("Call for {} from {}. Press 1 to accept.", vars.client, vars.caller),
+        ),
+    };
     Response::new()
-        .push(
-            Gather::new(action)
-                .num_digits(1)
-                .timeout(8)
-                .say(say(&rules.speech, &text)),
-        )
+        .push(Gather::new(action).num_digits(1).timeout(8).say(say(&speech, &text)))
         .push(Verb::Hangup)
 }
 
@@ -194,10 +213,13 @@ pub fn spoken_number(number: &str) -> String {
     }
 }
 
-/// Said after a voicemail was left, or when the call is over.
-pub fn goodbye(rules: Option<&Rules>) -> Response {
-    let speech = rules.map(|r| r.speech.clone()).unwrap_or_default();
-    Response::new().push(say(&speech, GOODBYE)).push(Verb::Hangup)
+/// Said after a voicemail was left, or when the call is over, in the caller's language.
+pub fn goodbye(rules: Option<&Rules>, language: Option<&str>) -> Response {
+    let speech = rules.map(|r| r.speech_in(language)).unwrap_or_default();
+    let words = (rules.and_then(|r| r.language(language)))
+        .and_then(|l| l.goodbye.as_deref())
+        .unwrap_or(GOODBYE);
+    Response::new().push(say(&speech, words)).push(Verb::Hangup)
 }
 
 /// Ends the call without a word (the caller already hung up or was connected).

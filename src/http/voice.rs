@@ -162,6 +162,7 @@ fn leg_ref(query: &BTreeMap<String, String>) -> Option<LegRef> {
         step: query.get("step")?.parse().ok()?,
         assistant: query.get("assistant").cloned(),
         number: query.get("number")?.clone(),
+        language: query.get("lang").cloned(),
     })
 }
 
@@ -246,6 +247,7 @@ fn kind(query: &BTreeMap<String, String>) -> &'static str {
 /// `<Record action>`: the caller left a message. Whatever happens, they hear goodbye.
 async fn voicemail(State(state): State<AppState>, signed: Signed<RecordingForm>) -> Result<Twiml, Error> {
     let client = signed.query.get("client").cloned();
+    let language = signed.query.get("lang").cloned();
     let to = signed.form.to.clone();
     let facts = signed.form.facts()?;
     let stored = calls::recording(
@@ -262,7 +264,10 @@ async fn voicemail(State(state): State<AppState>, signed: Signed<RecordingForm>)
     let rules = client
         .and_then(|c| state.registry.current(&c))
         .or_else(|| state.registry.by_number(&to));
-    Ok(Twiml(render::goodbye(rules.as_ref().map(|l| l.rules.as_ref()))))
+    Ok(Twiml(render::goodbye(
+        rules.as_ref().map(|l| l.rules.as_ref()),
+        language.as_deref(),
+    )))
 }
 
 async fn recording(State(state): State<AppState>, signed: Signed<RecordingForm>) -> Result<StatusCode, Error> {

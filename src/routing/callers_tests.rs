@@ -86,7 +86,9 @@ fn call(rules: &Rules, at: DateTime<Utc>, from: &str, spoke_with: Option<&str>) 
         at,
         &CallInput {
             called: "+12125550100",
+            at_menu: crate::routing::rules::MenuId::TOP,
             menu: MenuChoice::NotAsked,
+            language: None,
             unavailable: &unavailable,
             rotation: 0,
             from: Some(from),
@@ -192,7 +194,9 @@ fn sticky_routing_never_rings_someone_the_route_does_not_ring_nor_someone_away()
     let away = HashMap::from([(john.clone(), Unavailable::OffDuty)]);
     let input = CallInput {
         called: "+12125550100",
+        at_menu: crate::routing::rules::MenuId::TOP,
         menu: MenuChoice::NotAsked,
+        language: None,
         unavailable: &away,
         rotation: 0,
         from: Some("+19175550100"),
@@ -304,7 +308,9 @@ fn round_robin_names_its_own_first_after_the_callers_assistant() {
     let john = id("john");
     let input = CallInput {
         called: "+12125550100",
+        at_menu: crate::routing::rules::MenuId::TOP,
         menu: MenuChoice::NotAsked,
+        language: None,
         unavailable: &unavailable,
         rotation: 1,
         from: Some(from),

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{LocalResult, NaiveDateTime, TimeZone, Utc};
 
-use super::decide::{decide, CallInput, MenuChoice, Unavailable};
+use super::decide::{decide, CallInput, Unavailable};
 use super::menu;
 use super::parse::RuleError;
 use super::rules::{RuleCase, Rules};
@@ -23,7 +23,8 @@ pub struct Changed {
     pub at: NaiveDateTime,
     /// The case's conditions: who is off duty, what the caller pressed.
     pub off_duty: Vec<AssistantId>,
-    pub digits: Option<String>,
+    /// What the caller pressed at each menu in turn.
+    pub digits: Vec<String>,
     pub expected: Vec<String>,
     pub got: Vec<String>,
     /// Why the call now goes where it goes, in the trace's words.
@@ -89,19 +90,32 @@ fn check(rules: &Rules, index: usize, case: &RuleCase) -> Option<Failure> {
         .map(|id| (id.clone(), Unavailable::OffDuty))
         .collect();
     let called = rules.numbers.first().map_or("", |n| n.as_str());
-    let mut input = CallInput {
+    let keys: Vec<&str> = case.digits.iter().map(String::as_str).collect();
+    let walked = menu::walk(rules, &keys);
+    let input = CallInput {
         called,
-        menu: MenuChoice::NotAsked,
+        at_menu: walked.menu,
+        menu: walked.choice,
+        language: walked.language,
         unavailable: &unavailable,
         rotation: 0,
         from: case.from.as_ref().map(E164::as_str),
         spoke_with: case.spoke_with.as_ref(),
     };
-    if case.digits.is_some() {
-        input.menu = menu::resolve(rules, case.digits.as_deref(), None, 0);
-    }
     let decision = decide(rules, now, &input);
     let got = decision.labels();
+    let language = walked.language.or(rules.speech.language.as_deref());
+    if let Some(expected) = case.language.as_deref().filter(|e| Some(*e) != language) {
+        return Some(Failure::Error(RuleError {
+            line: case.line,
+            column: 1,
+            message: format!(
+                "test at {}: expected the call in {expected} but it is in {}",
+                case.at,
+                language.unwrap_or("the voice's own language")
+            ),
+        }));
+    }
     if got == case.expect {
         return None;
     }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::decision::{Action, Decision, DialTarget, Step, Why};
-use super::rules::{CallerId, Route, RouteKey, Rules, Strategy, Target};
+use super::rules::{CallerId, Language, MenuId, Route, RouteKey, Rules, Spoken, Strategy, Target};
 use crate::ids::AssistantId;
 use crate::phone::E164;
 
@@ -23,7 +23,7 @@ pub enum Unavailable {
     WhenRouted,
 }
 
-/// Where the caller is in the client's menu.
+/// Where the caller is in the menu they are at ([`CallInput::at_menu`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MenuChoice {
     /// Not asked yet: an open business with a menu plays it.
@@ -41,7 +41,12 @@ pub enum MenuChoice {
 pub struct CallInput<'a> {
     /// The business number that was called, shown to assistants when caller id is `business`.
     pub called: &'a str,
+    /// The menu the caller is at: `[menu]` until an option opened another.
+    pub at_menu: MenuId,
     pub menu: MenuChoice,
+    /// The language a menu option chose: what the caller hears from then on. `None`, or
+    /// a code the rules have no table for: the file's own words.
+    pub language: Option<&'a str>,
     /// Who could not be rung when the chain was fixed: at arrival, or at the menu choice.
     pub unavailable: &'a HashMap<AssistantId, Unavailable>,
     /// The round-robin position for this call's route (see [`rotation_route`]).
@@ -58,6 +63,7 @@ pub struct CallInput<'a> {
 pub fn select_route<'r>(
     rules: &'r Rules,
     open: bool,
+    at_menu: MenuId,
     menu: MenuChoice,
     from: Option<&str>,
 ) -> Option<(RouteKey, &'r Route)> {
@@ -67,7 +73,7 @@ pub fn select_route<'r>(
     if !open {
         return Some((RouteKey::AfterHours, &rules.after_hours));
     }
-    let Some(m) = &rules.menu else {
+    let Some(m) = rules.menu_at(at_menu) else {
         return Some((RouteKey::Open, &rules.open));
     };
     let option = match menu {
@@ -75,14 +81,23 @@ pub fn select_route<'r>(
         MenuChoice::Option(d) => Some(d),
         MenuChoice::Default => m.default,
     };
-    match option.and_then(|d| rules.menu_option(d)) {
-        Some(o) => Some((RouteKey::Option(o.digit), &o.route)),
+    // An option that opens a menu is followed before this is asked; one that still names
+    // a menu here (a stale URL) plays the menu the caller is at again.
+    match option.and_then(|d| rules.menu_option(at_menu, d)) {
+        Some(o) if o.opens.is_some() => None,
+        Some(o) => Some((RouteKey::Option(at_menu, o.digit), &o.route)),
         None => Some((RouteKey::Open, &rules.open)),
     }
 }
 
 /// The route that needs a round-robin position for this call, if any.
-pub fn rotation_route(rules: &Rules, now: DateTime<Utc>, menu: MenuChoice, from: Option<&str>) -> Option<RouteKey> {
+pub fn rotation_route(
+    rules: &Rules,
+    now: DateTime<Utc>,
+    at_menu: MenuId,
+    menu: MenuChoice,
+    from: Option<&str>,
+) -> Option<RouteKey> {
     // Most clients have no rotation: then there is no need to find out whether they are
     // open, which after hours means searching for the next opening.
     let rotates = |route: &Route| route.strategy == Some(Strategy::RoundRobin);
@@ -90,7 +105,7 @@ pub fn rotation_route(rules: &Rules, now: DateTime<Utc>, menu: MenuChoice, from:
         return None;
     }
     let open = rules.hours.status_at(rules.timezone, now).open;
-    select_route(rules, open, menu, from)
+    select_route(rules, open, at_menu, menu, from)
         .filter(|(_, route)| rotates(route))
         .map(|(key, _)| key)
 }
@@ -111,8 +126,12 @@ pub fn decide(rules: &Rules, now: DateTime<Utc>, call: &CallInput<'_>) -> Decisi
             why,
         };
     }
-    let steps = match select_route(rules, status.open, call.menu, call.from) {
-        None => vec![menu_step(rules, call.menu, &mut why)],
+    let language = rules.language(call.language);
+    if let Some(l) = language {
+        why.push(Why::Language(l.code.clone()));
+    }
+    let steps = match select_route(rules, status.open, call.at_menu, call.menu, call.from) {
+        None => vec![menu_step(rules, call.at_menu, call.menu, language, &mut why)],
         Some((key, route)) => {
             match (key, call.menu) {
                 (RouteKey::Vip, _) => why.push(Why::Vip),
@@ -120,26 +139,32 @@ pub fn decide(rules: &Rules, now: DateTime<Utc>, call: &CallInput<'_>) -> Decisi
                 (_, MenuChoice::Default) => why.push(Why::NoChoice(key)),
                 (_, MenuChoice::NotAsked | MenuChoice::Retry { .. }) => {}
             }
-            chain(rules, now, key, route, call, &mut why)
+            chain(rules, now, key, route, call, language, &mut why)
         }
     };
     Decision { status, steps, why }
 }
 
-fn menu_step(rules: &Rules, choice: MenuChoice, why: &mut Vec<Why>) -> Step {
-    let menu = rules.menu.as_ref().expect("select_route returns None only for a menu");
+fn menu_step(rules: &Rules, at: MenuId, choice: MenuChoice, language: Option<&Language>, why: &mut Vec<Why>) -> Step {
+    let menu = rules.menu_at(at).expect("select_route returns None only for a menu");
     let attempt = match choice {
         MenuChoice::Retry { attempt } => attempt,
         _ => 0,
     };
     why.push(Why::Menu {
+        menu: at,
         attempt,
         retries: menu.retries,
     });
     Step {
         index: 0,
         action: Action::Menu {
-            prompt: menu.prompt.clone(),
+            menu: at,
+            prompt: translated(
+                language,
+                |l| l.menus.iter().find(|(id, _)| *id == at).map(|(_, p)| p),
+                &menu.prompt,
+            ),
             input: menu.input.clone(),
             timeout_seconds: menu.timeout_seconds,
             attempt,
@@ -153,6 +178,7 @@ fn chain(
     key: RouteKey,
     route: &Route,
     call: &CallInput<'_>,
+    language: Option<&Language>,
     why: &mut Vec<Why>,
 ) -> Vec<Step> {
     let caller_id = match route.caller_id {
@@ -254,7 +280,7 @@ fn chain(
                 ext.ring_seconds,
             )),
             (Target::Voicemail, _, Some(vm)) => plan.push(Action::Voicemail {
-                greeting: vm.greeting.clone(),
+                greeting: translated(language, |l| l.greeting.as_ref(), &vm.greeting),
                 max_seconds: vm.max_seconds,
                 transcribe: vm.transcribe,
             }),
@@ -265,10 +291,15 @@ fn chain(
     if !plan.steps.last().is_some_and(Step::speaks) {
         why.push(Why::Apology);
         plan.push(Action::Apology {
-            message: rules.apology.clone(),
+            message: translated(language, |l| l.apology.as_ref(), &rules.apology),
         });
     }
     plan.steps
+}
+
+/// What `language` says in place of `own`, or `own` where it has no translation.
+fn translated(language: Option<&Language>, pick: impl Fn(&Language) -> Option<&Spoken>, own: &Spoken) -> Spoken {
+    language.and_then(pick).unwrap_or(own).clone()
 }
 
 /// A route's steps, numbered in the order they are planned.

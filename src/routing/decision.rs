@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::decide::Unavailable;
-use super::rules::{BlockAnswer, MenuInput, RouteKey, Spoken, Target};
+use super::rules::{BlockAnswer, MenuId, MenuInput, RouteKey, Spoken, Target};
 use super::schedule::OpenStatus;
 use crate::ids::AssistantId;
 use crate::phone::E164;
@@ -38,9 +38,12 @@ pub enum Why {
     },
     AllAtOnce(RouteKey),
     Menu {
+        menu: MenuId,
         attempt: u32,
         retries: u32,
     },
+    /// A menu option chose this language (its code): the caller hears it from then on.
+    Language(String),
     Chose(RouteKey),
     NoChoice(RouteKey),
     NotConfigured(Target),
@@ -71,6 +74,8 @@ pub enum Action {
     /// The menu's prompt; from the second `attempt` on, the caller is first told their
     /// choice was not understood.
     Menu {
+        /// Which menu: `[menu]` or one of `[menus.NAME]`.
+        menu: MenuId,
         prompt: Spoken,
         input: Vec<MenuInput>,
         timeout_seconds: u32,

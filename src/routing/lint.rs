@@ -24,12 +24,12 @@ pub(super) fn check(rules: &Rules, spans: &Spans, r: &mut Report<'_>) {
             );
         }
     }
-    if let Some(menu) = &rules.menu {
+    for (id, menu) in rules.menus() {
         let speech_on = menu.input.contains(&MenuInput::Speech);
         for option in menu.options.iter().filter(|o| !o.speech.is_empty() && !speech_on) {
             let span = spans
                 .routes
-                .get(&RouteKey::Option(option.digit))
+                .get(&RouteKey::Option(id, option.digit))
                 .cloned()
                 .unwrap_or(0..0);
             r.at(
@@ -45,7 +45,7 @@ pub(super) fn check(rules: &Rules, spans: &Spans, r: &mut Report<'_>) {
 
 fn anyone_can_answer(rules: &Rules) -> bool {
     let rings = |route: &Route| !route.assistants.is_empty() || route.then.contains(&Target::External);
-    rings(&rules.open) || rules.menu.iter().flat_map(|m| &m.options).any(|o| rings(&o.route))
+    rings(&rules.open) || (rules.routes()).any(|(key, route)| matches!(key, RouteKey::Option(..)) && rings(route))
 }
 
 fn route_problems(rules: &Rules, key: RouteKey, route: &Route) -> Vec<String> {
@@ -79,4 +79,33 @@ fn route_problems(rules: &Rules, key: RouteKey, route: &Route) -> Vec<String> {
         Some(_) => {}
     }
     problems
+}
+
+/// What a caller who chose a language would still hear in the file's own words: each a
+/// warning, since the call still works.
+pub fn untranslated(rules: &Rules) -> Vec<String> {
+    let mut missing = Vec::new();
+    for l in &rules.languages {
+        let mut lack = |what: String| {
+            missing.push(format!(
+                "[languages.{}] has no {what}: callers hear it untranslated",
+                l.code
+            ))
+        };
+        for (id, menu) in rules.menus() {
+            if !l.menus.iter().any(|(m, _)| *m == id) {
+                lack(match &menu.name {
+                    None => "`menu` prompt".to_owned(),
+                    Some(name) => format!("`menus.{name}` prompt"),
+                });
+            }
+        }
+        if rules.voicemail.is_some() && l.greeting.is_none() {
+            lack("voicemail `greeting`".to_owned());
+        }
+        if l.apology.is_none() {
+            lack("`apology`".to_owned());
+        }
+    }
+    missing
 }

@@ -18,6 +18,7 @@ pub mod summary;
 pub mod templates;
 mod trace;
 
+pub use lint::untranslated;
 pub use trace::day_name;
 
 pub use decide::{decide, rotation_route, select_route, CallInput, MenuChoice, Unavailable};
@@ -27,5 +28,7 @@ pub use rules::{RouteKey, Rules};
 
 #[cfg(test)]
 mod callers_tests;
+#[cfg(test)]
+mod menus_tests;
 #[cfg(test)]
 mod tests;

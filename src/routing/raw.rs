@@ -26,6 +26,12 @@ pub(super) struct RawRules {
     pub(super) external: Option<RawExternal>,
     pub(super) voicemail: Option<Spanned<RawVoicemail>>,
     pub(super) menu: Option<Spanned<RawMenu>>,
+    /// The menus an option opens, by name.
+    #[serde(default)]
+    pub(super) menus: BTreeMap<Spanned<String>, Spanned<RawMenu>>,
+    /// By code (`es-US`): what is said in each language a caller may choose.
+    #[serde(default)]
+    pub(super) languages: BTreeMap<Spanned<String>, Spanned<RawLanguage>>,
     pub(super) block: Option<Spanned<RawBlock>>,
     pub(super) vip: Option<Spanned<RawRoute>>,
     pub(super) sticky: Option<Spanned<RawSticky>>,
@@ -154,6 +160,30 @@ pub(super) struct RawRoute {
     pub(super) speech: Option<Vec<String>>,
     /// `[vip]` only: the callers who take this route.
     pub(super) numbers: Option<Vec<Spanned<String>>>,
+    /// Menu options only: the `[menus.NAME]` this option opens instead of a route.
+    pub(super) menu: Option<Spanned<String>>,
+    /// Menu options only: the language of the rest of the call.
+    pub(super) language: Option<Spanned<String>>,
+}
+
+/// `[languages.CODE]`: what callers hear in that language; what is left out is said as
+/// the rest of the file says it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawLanguage {
+    pub(super) name: Option<String>,
+    pub(super) voice: Option<String>,
+    /// `[menu]`'s prompt.
+    pub(super) menu: Option<Spanned<RawSpoken>>,
+    /// Each `[menus.NAME]`'s prompt, by name.
+    #[serde(default)]
+    pub(super) menus: BTreeMap<Spanned<String>, Spanned<RawSpoken>>,
+    /// `[voicemail]`'s greeting.
+    pub(super) greeting: Option<Spanned<RawSpoken>>,
+    pub(super) apology: Option<Spanned<RawSpoken>>,
+    pub(super) not_understood: Option<Spanned<String>>,
+    pub(super) goodbye: Option<Spanned<String>>,
+    pub(super) whisper: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -204,11 +234,24 @@ pub(super) struct RawMenu {
 pub(super) struct RawCase {
     pub(super) at: Spanned<String>,
     pub(super) from: Option<Spanned<String>>,
-    pub(super) digits: Option<String>,
+    pub(super) digits: Option<RawDigits>,
+    /// The language the call must end up in.
+    pub(super) language: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) off_duty: Vec<Spanned<String>>,
     pub(super) spoke_with: Option<Spanned<String>>,
     pub(super) expect: Vec<String>,
+}
+
+/// What a `[[tests]]` caller presses: `"2"` at one menu, or `["2", "1"]` at each in turn.
+#[derive(Deserialize, Clone)]
+#[serde(
+    untagged,
+    expecting = "a key like \"2\", or the keys pressed at each menu in turn like [\"2\", \"1\"]"
+)]
+pub(super) enum RawDigits {
+    One(String),
+    Each(Vec<String>),
 }
 
 /// What the caller hears, as written: text to say, or `{ play = "https://…" }`.

@@ -96,7 +96,9 @@ pub fn replay(current: &Rules, draft: &Rules, instants: &[DateTime<Utc>]) -> Rep
         let nobody_away = std::collections::HashMap::new();
         let input = CallInput {
             called: rules.numbers.first().map_or("", |n| n.as_str()),
+            at_menu: crate::routing::rules::MenuId::TOP,
             menu: MenuChoice::NotAsked,
+            language: None,
             unavailable: &nobody_away,
             rotation: 0,
             from: None,

@@ -34,6 +34,11 @@ pub struct Rules {
     pub external: Option<External>,
     pub voicemail: Option<Voicemail>,
     pub menu: Option<Menu>,
+    /// `[menus.NAME]`: the menus an option of another menu opens; [`MenuId`] `n` is the
+    /// `n`-th of them, in the order of their names.
+    pub submenus: Vec<Menu>,
+    /// `[languages.CODE]`: the languages a menu option may switch the rest of the call to.
+    pub languages: Vec<Language>,
     /// Callers who never reach anyone: `[block]`.
     pub block: Option<Block>,
     /// Callers with a route of their own: `[vip]`.
@@ -267,9 +272,48 @@ pub enum MenuInput {
     Speech,
 }
 
+/// Which menu a caller is at: `[menu]`, or one of `[menus.NAME]`. A number, so it is
+/// `Copy` and short in a callback URL; a call keeps the rules version it started with, so
+/// the number names the same menu for the whole call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct MenuId(pub u8);
+
+impl MenuId {
+    /// `[menu]`, the one a caller hears first.
+    pub const TOP: Self = Self(0);
+}
+
+/// Menus open menus at most this deep (`[menu]` is the first level): deeper, callers
+/// forget where they are.
+pub const MAX_MENU_DEPTH: usize = 4;
+
+/// `[languages.CODE]`: a language a caller may choose at a menu, and everything said in it.
+/// What is not given here is said as the rest of the file writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Language {
+    /// As Twilio's `<Say language>` takes it: `es-US`.
+    pub code: String,
+    /// How people call it, for the trace: `Español`.
+    pub name: String,
+    pub voice: Option<String>,
+    /// The prompt of each menu, in this language.
+    pub menus: Vec<(MenuId, Spoken)>,
+    pub greeting: Option<Spoken>,
+    pub apology: Option<Spoken>,
+    /// Said before a menu plays again.
+    pub not_understood: Option<String>,
+    /// Said after a voicemail was left.
+    pub goodbye: Option<String>,
+    /// What an assistant hears before accepting the call; `{caller}` is the caller's number.
+    pub whisper: Option<String>,
+}
+
 /// An IVR menu, played during open hours before anyone is rung.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Menu {
+    /// `None` for `[menu]`; the `NAME` of `[menus.NAME]`.
+    pub name: Option<String>,
     pub prompt: Spoken,
     pub input: Vec<MenuInput>,
     pub timeout_seconds: u32,
@@ -285,7 +329,13 @@ pub struct MenuOption {
     pub digit: char,
     /// Words that choose this option when speech input is on.
     pub speech: Vec<String>,
+    /// The route taken, unless the option opens a menu.
     pub route: Route,
+    /// `menu = "NAME"`: the menu this option opens. An option that only sets a language
+    /// opens its own menu again, now in that language.
+    pub opens: Option<MenuId>,
+    /// `language = "CODE"`: the rest of the call is in this language.
+    pub language: Option<String>,
 }
 
 /// One `[[tests]]` case of a rule file: a call at a local time must get this chain.
@@ -294,7 +344,10 @@ pub struct RuleCase {
     pub line: usize,
     pub at: NaiveDateTime,
     pub from: Option<E164>,
-    pub digits: Option<String>,
+    /// What the caller pressed at each menu in turn; empty: nothing yet.
+    pub digits: Vec<String>,
+    /// `language`: the language the call must end up in.
+    pub language: Option<String>,
     pub off_duty: Vec<AssistantId>,
     /// The assistant the caller last spoke with (for `[sticky]`).
     pub spoke_with: Option<AssistantId>,
@@ -306,8 +359,40 @@ impl Rules {
         self.assistants.iter().find(|a| &a.id == id)
     }
 
-    pub fn menu_option(&self, digit: char) -> Option<&MenuOption> {
-        self.menu.as_ref()?.options.iter().find(|o| o.digit == digit)
+    /// The menu `id` names; a number naming none (from an old URL) is `[menu]`.
+    pub fn menu_at(&self, id: MenuId) -> Option<&Menu> {
+        match id.0.checked_sub(1) {
+            None => self.menu.as_ref(),
+            Some(i) => self.submenus.get(usize::from(i)).or(self.menu.as_ref()),
+        }
+    }
+
+    /// Every menu with its id, `[menu]` first.
+    pub fn menus(&self) -> impl Iterator<Item = (MenuId, &Menu)> {
+        let subs = (self.submenus.iter().enumerate()).filter_map(|(i, m)| Some((MenuId(u8::try_from(i + 1).ok()?), m)));
+        self.menu.iter().map(|m| (MenuId::TOP, m)).chain(subs)
+    }
+
+    pub fn menu_option(&self, menu: MenuId, digit: char) -> Option<&MenuOption> {
+        self.menu_at(menu)?.options.iter().find(|o| o.digit == digit)
+    }
+
+    /// The language `code` names, if the rules have it (the file's own language has no
+    /// `[languages]` table: it is what the rest of the file says).
+    pub fn language(&self, code: Option<&str>) -> Option<&Language> {
+        let code = code?;
+        self.languages.iter().find(|l| l.code == code)
+    }
+
+    /// How `<Say>` speaks in `code`: its voice and language, or the file's.
+    pub fn speech_in(&self, code: Option<&str>) -> Speech {
+        match self.language(code) {
+            Some(l) => Speech {
+                voice: l.voice.clone(),
+                language: Some(l.code.clone()),
+            },
+            None => self.speech.clone(),
+        }
     }
 
     /// The longest a call can go on without anyone answering, whatever way it goes: every
@@ -330,16 +415,20 @@ impl Rules {
             });
             then.fold(rings, u32::saturating_add)
         };
-        let menu = (self.menu.as_ref()).map_or(0, |m| (SPOKEN + m.timeout_seconds).saturating_mul(m.retries + 1));
+        // Every menu may be heard in turn, each with all its attempts.
+        let menu = (self.menus())
+            .map(|(_, m)| (SPOKEN + m.timeout_seconds).saturating_mul(m.retries + 1))
+            .fold(0, u32::saturating_add);
         let longest = self.routes().map(|(_, r)| route(r)).max().unwrap_or(0);
         menu.saturating_add(longest).saturating_add(SPOKEN)
     }
 
     pub fn routes(&self) -> impl Iterator<Item = (RouteKey, &Route)> {
-        let options = self.menu.iter().flat_map(|m| m.options.iter());
+        let options =
+            (self.menus()).flat_map(|(id, m)| m.options.iter().filter(|o| o.opens.is_none()).map(move |o| (id, o)));
         [(RouteKey::Open, &self.open), (RouteKey::AfterHours, &self.after_hours)]
             .into_iter()
-            .chain(options.map(|o| (RouteKey::Option(o.digit), &o.route)))
+            .chain(options.map(|(id, o)| (RouteKey::Option(id, o.digit), &o.route)))
             .chain(self.vip.iter().map(|v| (RouteKey::Vip, &v.route)))
     }
 
@@ -361,12 +450,13 @@ impl Rules {
     }
 }
 
-/// Names a route: `open`, `after_hours`, a menu option `option-1`, or `vip`.
+/// Names a route: `open`, `after_hours`, a menu option `option-1` (of `[menu]`) or
+/// `menu-2-option-1` (of the second `[menus.NAME]`), or `vip`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RouteKey {
     Open,
     AfterHours,
-    Option(char),
+    Option(MenuId, char),
     Vip,
 }
 
@@ -375,7 +465,9 @@ impl std::fmt::Display for RouteKey {
         match self {
             Self::Open => f.write_str("open"),
             Self::AfterHours => f.write_str("after_hours"),
-            Self::Option(d) => write!(f, "option-{d}"),
+            // `[menu]`'s options keep the name their round-robin turns are stored under.
+            Self::Option(MenuId::TOP, d) => write!(f, "option-{d}"),
+            Self::Option(MenuId(m), d) => write!(f, "menu-{m}-option-{d}"),
             Self::Vip => f.write_str("vip"),
         }
     }

@@ -52,6 +52,12 @@ pub fn changes(old: &Rules, new: &Rules) -> Vec<String> {
         (Some(a), Some(b)) if a != b => out.push("menu changed".to_owned()),
         _ => {}
     }
+    if old.submenus != new.submenus {
+        out.push("menus changed".to_owned());
+    }
+    if old.languages != new.languages {
+        out.push("languages changed".to_owned());
+    }
     if old.messaging != new.messaging {
         out.push("alerts or text replies changed".to_owned());
     }
@@ -63,6 +69,7 @@ pub fn changes(old: &Rules, new: &Rules) -> Vec<String> {
                     t.at,
                     t.from.clone(),
                     t.digits.clone(),
+                    t.language.clone(),
                     t.off_duty.clone(),
                     t.expect.clone(),
                 )

@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use proptest::prelude::{any, prop_assert, prop_assert_eq, prop_oneof, proptest, Just};
 use proptest::strategy::Strategy as _;
 
-use super::rules::{CallerId, Channel, Route, Strategy, Target};
+use super::rules::{CallerId, Channel, MenuId, Route, Strategy, Target};
 use super::*;
 use crate::ids::AssistantId;
 
@@ -69,7 +69,9 @@ fn call(rules: &Rules, at: DateTime<Utc>, menu: MenuChoice, off: &[(&str, Unavai
         at,
         &CallInput {
             called: "+12125550101",
+            at_menu: MenuId::TOP,
             menu,
+            language: None,
             unavailable: &unavailable,
             rotation,
             from: None,
@@ -324,13 +326,20 @@ fn menu_options_branch_to_their_own_route() {
 #[test]
 fn menu_input_resolves_by_key_or_by_speech_then_retries_then_defaults() {
     let r = menu_rules();
-    assert_eq!(menu::resolve(&r, Some("2"), None, 0), MenuChoice::Option('2'));
+    let top = MenuId::TOP;
     assert_eq!(
-        menu::resolve(&r, None, Some("I'd like Sales please"), 0),
+        menu::resolve(&r, top, Some("2"), None, 0).choice,
+        MenuChoice::Option('2')
+    );
+    assert_eq!(
+        menu::resolve(&r, top, None, Some("I'd like Sales please"), 0).choice,
         MenuChoice::Option('1')
     );
-    assert_eq!(menu::resolve(&r, Some("9"), None, 0), MenuChoice::Retry { attempt: 1 });
-    assert_eq!(menu::resolve(&r, Some(""), None, 1), MenuChoice::Default);
+    assert_eq!(
+        menu::resolve(&r, top, Some("9"), None, 0).choice,
+        MenuChoice::Retry { attempt: 1 }
+    );
+    assert_eq!(menu::resolve(&r, top, Some(""), None, 1).choice, MenuChoice::Default);
     assert_eq!(
         call(&r, tuesday_10am(), MenuChoice::Default, &[], 0).labels(),
         ["ann", "cat", "voicemail"]
@@ -357,11 +366,14 @@ fn the_round_robin_route_is_named_only_when_the_call_takes_it() {
     let mut r = rules();
     r.open.strategy = Some(Strategy::RoundRobin);
     assert_eq!(
-        rotation_route(&r, tuesday_10am(), MenuChoice::NotAsked, None),
+        rotation_route(&r, tuesday_10am(), MenuId::TOP, MenuChoice::NotAsked, None),
         Some(RouteKey::Open)
     );
     let closed = Utc.with_ymd_and_hms(2026, 12, 2, 15, 0, 0).unwrap();
-    assert_eq!(rotation_route(&r, closed, MenuChoice::NotAsked, None), None);
+    assert_eq!(
+        rotation_route(&r, closed, MenuId::TOP, MenuChoice::NotAsked, None),
+        None
+    );
 }
 
 fn line_of(source: &str, message_part: &str) -> usize {
@@ -499,7 +511,9 @@ proptest! {
         let at = tuesday_10am() + chrono::Duration::minutes(minutes);
         let input = CallInput {
             called: "+12125550101",
+            at_menu: MenuId::TOP,
             menu: MenuChoice::NotAsked,
+            language: None,
             unavailable: &unavailable,
             rotation,
             from: Some(&from),

@@ -5,9 +5,10 @@
 
 use chrono::{DateTime, Utc, Weekday};
 
-use super::decide::Unavailable;
+use super::decide::{MenuChoice, Unavailable};
 use super::decision::{Action, Decision, Step, Why};
-use super::rules::{BlockAnswer, RouteKey, Rules, Target};
+use super::menu::Pressed;
+use super::rules::{BlockAnswer, MenuId, RouteKey, Rules, Target};
 use super::schedule::{DayKind, OpenStatus, Window, WindowEnd};
 use crate::ids::AssistantId;
 use crate::locale::LocalTime;
@@ -50,12 +51,69 @@ fn name<'a>(rules: &'a Rules, id: &'a AssistantId) -> &'a str {
 }
 
 /// When a route is taken, as a heading: "During opening hours".
-fn route(key: &RouteKey) -> String {
+fn route(rules: &Rules, key: &RouteKey) -> String {
     match key {
         RouteKey::Open => "During opening hours".to_owned(),
         RouteKey::AfterHours => "After hours".to_owned(),
-        RouteKey::Option(d) => format!("Menu choice {d}"),
+        RouteKey::Option(MenuId::TOP, d) => format!("Menu choice {d}"),
+        RouteKey::Option(m, d) => format!("{}, choice {d}", capital(&menu_name(rules, *m))),
         RouteKey::Vip => "For the VIP list".to_owned(),
+    }
+}
+
+/// "the menu" for `[menu]`, "the billing menu" for `[menus.billing]`.
+fn menu_name(rules: &Rules, id: MenuId) -> String {
+    match rules.menu_at(id).and_then(|m| m.name.as_deref()) {
+        Some(name) if id != MenuId::TOP => format!("the {name} menu"),
+        _ => "the menu".to_owned(),
+    }
+}
+
+/// "Menu" for `[menu]`, "The billing menu" for `[menus.billing]`: a trace line's start.
+fn menu_heading(rules: &Rules, id: MenuId) -> String {
+    match id {
+        MenuId::TOP => "Menu".to_owned(),
+        _ => capital(&menu_name(rules, id)),
+    }
+}
+
+fn capital(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// "Español (es-US)": a language as the trace names it.
+fn language_name(rules: &Rules, code: &str) -> String {
+    match rules.language(Some(code)) {
+        Some(l) if l.name != l.code => format!("{} ({code})", l.name),
+        _ => code.to_owned(),
+    }
+}
+
+impl Pressed<'_> {
+    /// What the caller's answer at a menu did, in plain words: "Chose 2: the billing
+    /// menu", "Chose 9: the rest of the call in Español (es-US)".
+    pub fn describe(&self, rules: &Rules) -> String {
+        let chose = |what: String| match self.digit {
+            Some(d) => format!("Chose {d}: {what}"),
+            None => what,
+        };
+        let mut words = match (self.choice, self.language) {
+            (MenuChoice::NotAsked, Some(code)) => {
+                chose(format!("the rest of the call in {}", language_name(rules, code)))
+            }
+            (MenuChoice::NotAsked, None) => chose(menu_name(rules, self.menu)),
+            (MenuChoice::Option(d), _) => format!("Chose {d}"),
+            (MenuChoice::Retry { .. }, _) => format!("No valid choice: {} plays again", menu_name(rules, self.menu)),
+            (MenuChoice::Default, _) => "No choice made: the default is taken".to_owned(),
+        };
+        if let (MenuChoice::Option(_), Some(code)) = (self.choice, self.language) {
+            words.push_str(&format!(", and the rest of the call in {}", language_name(rules, code)));
+        }
+        words
     }
 }
 
@@ -88,8 +146,8 @@ fn reason(rules: &Rules, why: &Why, first: Option<&Step>) -> String {
                 name(rules, assistant)
             )
         }
-        Why::NobodyRung(key) => format!("{}: nobody is rung", route(key)),
-        Why::Priority(key) => format!("{}: ring one at a time, in order", route(key)),
+        Why::NobodyRung(key) => format!("{}: nobody is rung", route(rules, key)),
+        Why::Priority(key) => format!("{}: ring one at a time, in order", route(rules, key)),
         Why::RoundRobin { key, position } => {
             let first = first.and_then(|s| match &s.action {
                 Action::Dial { targets, .. } => targets.first()?.assistant.as_ref(),
@@ -98,27 +156,34 @@ fn reason(rules: &Rules, why: &Why, first: Option<&Step>) -> String {
             match first {
                 Some(id) => format!(
                     "{}: take turns; this is call {position} in turn, so {} is rung first",
-                    route(key),
+                    route(rules, key),
                     name(rules, id)
                 ),
-                None => format!("{}: take turns, but nobody is available", route(key)),
+                None => format!("{}: take turns, but nobody is available", route(rules, key)),
             }
         }
-        Why::AllAtOnce(key) => format!("{}: ring everyone available at once", route(key)),
-        Why::Menu { attempt: 0, .. } => "Menu: the choices are played".to_owned(),
-        Why::Menu { attempt, retries } => {
+        Why::AllAtOnce(key) => format!("{}: ring everyone available at once", route(rules, key)),
+        Why::Menu { menu, attempt: 0, .. } => format!("{}: the choices are played", menu_heading(rules, *menu)),
+        Why::Menu { menu, attempt, retries } => {
             format!(
-                "Menu: no valid choice, played again (time {} of {})",
+                "{}: no valid choice, played again (time {} of {})",
+                menu_heading(rules, *menu),
                 attempt + 1,
                 retries + 1
             )
         }
-        Why::Chose(RouteKey::Option(d)) => format!("Menu: the caller chose {d}"),
-        Why::Chose(key) => format!("Menu: the caller's choice goes on as {}", route(key).to_lowercase()),
-        Why::NoChoice(RouteKey::Option(d)) => format!("Menu: no choice made, so choice {d} is taken"),
+        Why::Language(code) => format!("The call is in {}", language_name(rules, code)),
+        Why::Chose(RouteKey::Option(m, d)) => format!("{}: the caller chose {d}", menu_heading(rules, *m)),
+        Why::Chose(key) => format!(
+            "Menu: the caller's choice goes on as {}",
+            route(rules, key).to_lowercase()
+        ),
+        Why::NoChoice(RouteKey::Option(m, d)) => {
+            format!("{}: no choice made, so choice {d} is taken", menu_heading(rules, *m))
+        }
         Why::NoChoice(key) => format!(
             "Menu: no choice made, so the call goes on as {}",
-            route(key).to_lowercase()
+            route(rules, key).to_lowercase()
         ),
         Why::NotConfigured(Target::External) => "The outside number is skipped: none is set".to_owned(),
         Why::NotConfigured(Target::Voicemail) => "Voicemail is skipped: it is not set up".to_owned(),

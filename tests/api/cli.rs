@@ -173,6 +173,39 @@ fn simulate_shows_every_step_of_an_open_call() {
 }
 
 #[test]
+fn simulate_follows_the_keys_pressed_at_each_menu_in_turn() {
+    let out = switchboard(&[
+        "simulate",
+        "--client",
+        "sunrise-vet",
+        "--at",
+        "2026-07-14T10:00",
+        "--digits",
+        "4,2",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("  - Chose 4: the prescriptions menu\n"), "{stdout}");
+    assert!(stdout.contains("  - Chose 2\n"), "{stdout}");
+    assert!(
+        stdout.contains("1. dr-chen") && stdout.contains("2. dr-walsh"),
+        "{stdout}"
+    );
+    let opened = switchboard(&[
+        "simulate",
+        "--client",
+        "sunrise-vet",
+        "--at",
+        "2026-07-14T10:00",
+        "--digits",
+        "4",
+    ]);
+    let stdout = String::from_utf8_lossy(&opened.stdout);
+    assert!(stdout.contains("1. menu"), "{stdout}");
+    assert!(stdout.contains("menu=1"), "the next webhook knows the menu: {stdout}");
+    assert!(stdout.contains("For a repeat prescription press 1."), "{stdout}");
+}
+
+#[test]
 fn token_create_refuses_an_unknown_client_and_says_how_to_list_the_clients() {
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}?mode=rwc", dir.path().join("tokens.db").display());
@@ -200,4 +233,30 @@ fn token_create_refuses_an_unknown_client_and_says_how_to_list_the_clients() {
     );
     assert!(known.status.success(), "{}", String::from_utf8_lossy(&known.stderr));
     assert!(String::from_utf8_lossy(&known.stdout).contains("sb_"));
+}
+
+#[test]
+fn rules_check_warns_about_prompts_a_language_leaves_untranslated_but_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(example_rules().join("sunrise-vet.toml")).unwrap()
+        + "\n[languages.cmn-CN]\nname = \"中文\"\nmenu = \"预约请按1。\"\n";
+    let text = text.replace(
+        "[menu.options.3]\n",
+        "[menu.options.8]\nlanguage = \"cmn-CN\"\n\n[menu.options.3]\n",
+    );
+    std::fs::write(dir.path().join("sunrise-vet.toml"), &text).unwrap();
+    let out = switchboard(&["rules", "check", dir.path().to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout.contains(
+            "sunrise-vet.toml: [languages.cmn-CN] has no `menus.prescriptions` prompt: callers hear it untranslated"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[languages.cmn-CN] has no voicemail `greeting`"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("has no `menu` prompt"), "{stdout}");
 }

@@ -27,6 +27,7 @@ mod helpers;
 mod hostile;
 mod inbox;
 mod logs;
+mod menus;
 mod messaging;
 mod metrics;
 mod migrations;

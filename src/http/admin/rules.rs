@@ -295,7 +295,7 @@ pub struct SimulateRequest {
     at: String,
     /// The caller's number.
     from: Option<String>,
-    /// Keys pressed at the menu.
+    /// Keys pressed at each menu in turn, separated by commas (`2,1`: 2, then 1 at the menu 2 opened).
     digits: Option<String>,
     /// A draft rules text to try instead of the current version.
     draft: Option<String>,

@@ -177,7 +177,7 @@ fn checks_card(changed: &ChangedChecks) -> Markup {
                         a href={ "#line-" (c.line) } { (LocalTime::of(rules).naive(c.at)) }
                         " (" (rules.timezone.name()) ")"
                         @for id in &c.off_duty { ", " (name_of(rules, id.as_str())) " off duty" }
-                        @if let Some(d) = &c.digits { ", the caller pressing " (d) }
+                        @if !c.digits.is_empty() { ", the caller pressing " (c.digits.join(", then ")) }
                         ": "
                         strong { "now " (outcome_words(rules, &c.got)) }
                         "; the check expected " (outcome_words(rules, &c.expected)) "."

@@ -104,8 +104,8 @@ async fn run(state: &AppState, session: &Session, id: &str, q: Attempt) -> Resul
                     input #from type="tel" name="from" placeholder="+15557654321" value=(from.as_deref().unwrap_or(""));
                 }
                 div.field {
-                    label for="digits" { "Keys pressed at the menu (if any)" }
-                    input #digits type="text" name="digits" inputmode="numeric" value=(digits.as_deref().unwrap_or(""));
+                    label for="digits" { "Keys pressed at each menu in turn, such as 2,1 (if any)" }
+                    input #digits type="text" name="digits" value=(digits.as_deref().unwrap_or(""));
                 }
                 button.primary type="submit" { "Try it" }
             }

@@ -4,7 +4,8 @@ use std::collections::HashSet;
 
 use toml::Spanned;
 
-use super::{hours, phone, Report};
+use super::hours::hours;
+use super::{phone, Report};
 use crate::ids::AssistantId;
 use crate::routing::raw::RawAssistant;
 use crate::routing::rules::{Assistant, Channel};
