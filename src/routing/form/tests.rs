@@ -56,6 +56,7 @@ fn the_fields_read_as_an_office_manager_would_type_them() {
         form.hours.special[0],
         SpecialDay {
             date: "2026-12-24".into(),
+            name: String::new(),
             hours: "09:00-12:00".into()
         }
     );
@@ -325,4 +326,180 @@ fn a_new_business_is_set_up_by_form_alone() {
     assert_eq!(rules.assistants.len(), 3);
     assert_eq!(rules.hours.closed.len(), 2);
     assert!(warnings(&read(&written).unwrap(), day("2026-12-01"), &LocalTime::UTC).is_empty());
+}
+
+#[test]
+fn a_special_day_keeps_its_name_as_a_holiday_does() {
+    let mut form = read(ACME).unwrap();
+    form.hours.special[0].name = "Christmas Eve".into();
+    form.hours.special[1].name = "New Year's Eve".into();
+    let written = write(ACME, &form).unwrap();
+    assert!(
+        written.contains(r#"{ name = "Christmas Eve", hours = ["09:00-12:00"] }"#),
+        "{written}"
+    );
+    let rules = checked(&written);
+    assert_eq!(rules.hours.special[&day("2026-12-24")].len(), 1);
+    assert!(rules.hours.special[&day("2026-12-31")].is_empty(), "no hours: closed");
+    assert_eq!(read(&written).unwrap().hours.special, form.hours.special);
+
+    // Written by hand as a table of its own, without hours.
+    let by_hand = ACME.replace(
+        r#"special = { "2026-12-24" = ["09:00-12:00"], "2026-12-31" = [] }"#,
+        "special.\"2026-12-31\" = { name = \"New Year's Eve\" }",
+    );
+    assert_ne!(by_hand, ACME);
+    let parsed = crate::routing::parse(&by_hand).unwrap_or_else(|e| panic!("{}", e.render("by hand")));
+    assert!(parsed.hours.special[&day("2026-12-31")].is_empty());
+    let read_back = read(&by_hand).unwrap().hours.special;
+    assert_eq!(
+        read_back,
+        [SpecialDay {
+            date: "2026-12-31".into(),
+            name: "New Year's Eve".into(),
+            hours: String::new(),
+        }]
+    );
+}
+
+#[test]
+fn a_place_in_the_text_is_found_on_the_form_where_it_was_written_from() {
+    let form = read(ACME).unwrap();
+    let at = |needle: &str| {
+        let (n, line) = (ACME.lines().enumerate())
+            .find(|(_, l)| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle}"));
+        field_at(
+            ACME,
+            &form,
+            n + 1,
+            line[..line.find(needle).unwrap()].chars().count() + 1,
+        )
+    };
+    for (needle, field) in [
+        ("tue = ", Some("tue")),
+        ("\"2026-12-25\"", Some("holiday.1.date")),
+        ("\"2026-12-24\" =", Some("special.0.hours")),
+        ("\"+12125550112\"", Some("assistant.1.phone")),
+        ("name = \"Maria Lopez\"", Some("assistant.0.name")),
+        ("[open]", Some("open.strategy")),
+        ("ring_seconds = 20", Some("open.ring_seconds")),
+        ("\"+16465550199\"", Some("external.phone")),
+        ("max_seconds = 120", Some("voicemail.max_seconds")),
+        ("transcript_wait_seconds", None),
+        ("at = \"2026-12-01T12:45\"", None),
+    ] {
+        assert_eq!(at(needle).as_deref(), field, "{needle}");
+    }
+}
+
+#[test]
+fn the_menu_is_edited_by_form_one_level_and_written_as_the_file_writes_it() {
+    let mut form = read(SUNRISE).unwrap();
+    let menu = &form.menu;
+    assert!(menu.on && menu.speech && menu.prompt.starts_with("Thank you for calling"));
+    assert_eq!(
+        (
+            menu.timeout_seconds.as_str(),
+            menu.retries.as_str(),
+            menu.default.as_str()
+        ),
+        ("6", "1", "1")
+    );
+    let keys: Vec<&str> = menu.options.iter().map(|o| o.key.as_str()).collect();
+    assert_eq!(keys, ["1", "2", "3"]);
+    assert_eq!(menu.options[1].route.strategy, "simultaneous");
+    assert_eq!(menu.options[0].speech, "appointment, booking");
+
+    // Messages move to 0; a new choice 4 rings the front desk for billing.
+    form.menu.options[2].key = "0".into();
+    form.menu.options.push(MenuOptionForm {
+        key: "4".into(),
+        speech: "billing, invoice".into(),
+        route: RouteForm {
+            strategy: "priority".into(),
+            everyone: false,
+            chosen: vec!["reception".into()],
+            ..RouteForm::default()
+        },
+        ..MenuOptionForm::default()
+    });
+    let written = write(SUNRISE, &form).unwrap();
+    assert!(
+        written.contains("[menu.options.0]\nspeech = [\"message\"]"),
+        "{written}"
+    );
+    assert!(!written.contains("[menu.options.3]"), "{written}");
+    assert!(written.contains("# Sunrise Veterinary Clinic"), "comments kept");
+    let rules = crate::routing::parse(&written).unwrap_or_else(|e| panic!("{}\n{written}", e.render("form")));
+    let menu = rules.menu.expect("a menu");
+    let billing = menu.options.iter().find(|o| o.digit == '4').expect("choice 4");
+    assert_eq!(billing.speech, ["billing", "invoice"]);
+    assert_eq!(
+        billing.route.assistants.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+        ["reception"]
+    );
+    assert_eq!(read(&written).unwrap().menu.options.len(), 4);
+
+    // A key used twice, and a default that is no longer a key: refused at their fields.
+    form.menu.options[3].key = "2".into();
+    form.menu.default = "9".into();
+    let refused = write(SUNRISE, &form).unwrap_err();
+    assert!(refused["menu.option.3.key"].contains("used twice"), "{refused:?}");
+    assert!(refused.contains_key("menu.default"), "{refused:?}");
+}
+
+#[test]
+fn a_menu_added_to_a_business_without_one_and_turned_off_again() {
+    let mut form = read(ACME).unwrap();
+    assert!(!form.menu.on);
+    form.menu.on = true;
+    form.menu.prompt = "For appointments press 1. To leave a message press 2.".into();
+    form.menu.options = vec![
+        MenuOptionForm {
+            key: "1".into(),
+            route: RouteForm {
+                strategy: "priority".into(),
+                ..RouteForm::default()
+            },
+            ..MenuOptionForm::default()
+        },
+        MenuOptionForm {
+            key: "2".into(),
+            ..MenuOptionForm::default()
+        },
+    ];
+    let written = write(ACME, &form).unwrap();
+    let rules = crate::routing::parse(&written).unwrap_or_else(|e| panic!("{}\n{written}", e.render("form")));
+    let menu = rules.menu.expect("a menu");
+    assert_eq!(menu.options.len(), 2);
+    assert_eq!(menu.options[0].route.assistants.len(), 2, "every assistant");
+    assert!(menu.options[1].route.assistants.is_empty(), "straight to voicemail");
+    let mut off = read(&written).unwrap();
+    off.menu.on = false;
+    assert_eq!(write(&written, &off).unwrap(), ACME);
+}
+
+#[test]
+fn parts_of_a_menu_the_form_does_not_know_are_shown_and_kept_as_written() {
+    let source = "[menu]\nprompt = { play = \"https://media.example.com/menu.mp3\" }\nlanguages = [\"en\", \"es\"]   # hello\n\n[menu.options.1]\nthen = [\"voicemail\"]\n\n[menu.options.2]\nthen = [\"menu\"]\nmenu = { prompt = \"Press 1 for billing.\" }\n";
+    let mut form = read(source).unwrap();
+    assert!(form.menu.prompt_kept());
+    assert!(
+        form.menu.kept.iter().any(|k| k.contains("languages")),
+        "{:?}",
+        form.menu.kept
+    );
+    assert!(form.menu.options[0].kept.is_none());
+    let submenu = form.menu.options[1].kept.as_deref().unwrap_or_default();
+    assert!(submenu.contains("Press 1 for billing."), "{submenu}");
+    form.menu.options[0].speech = "messages".into();
+    let written = write(source, &form).unwrap();
+    assert!(written.contains("speech = [\"messages\"]"), "{written}");
+    let untouched = "languages = [\"en\", \"es\"]   # hello\n";
+    assert!(written.contains(untouched), "{written}");
+    assert!(
+        written.ends_with("[menu.options.2]\nthen = [\"menu\"]\nmenu = { prompt = \"Press 1 for billing.\" }\n"),
+        "{written}"
+    );
 }

@@ -22,6 +22,7 @@ pub(super) fn assistants_card(
         section.card aria-labelledby="assistants-h" {
             h2 #assistants-h { "Assistants" }
             p.muted { "The people whose phones ring. Number 1 rings first. Type phone numbers as you would dial them." }
+            (marks.of("assistants"))
             ol.assistants {
                 @for n in 0..(filled + blanks(filled, 3, more).max(1)) {
                     @let a = rows.get(n);

@@ -13,6 +13,7 @@ pub(super) fn hours_card(form: &RulesForm, clock: &LocalTime, marks: &Marks<'_>,
         section.card aria-labelledby="hours-h" {
             h2 #hours-h { "Opening hours" }
             p.muted { "Calls are answered from each start until each end. Two windows on a day make a break between them. An end earlier than its start runs past midnight into the next day." }
+            (marks.of("hours"))
             @for d in 0..7 {
                 @let rows = &form.hours.days[d];
                 @let filled = rows.iter().filter(|w| !(w.from.trim().is_empty() && w.until.trim().is_empty())).count();
@@ -52,12 +53,13 @@ pub(super) fn holidays_card(form: &RulesForm, marks: &Marks<'_>, more: bool) -> 
     let special = &form.hours.special;
     let special_filled = special
         .iter()
-        .filter(|s| !(s.date.is_empty() && s.hours.is_empty()))
+        .filter(|s| !(s.date.is_empty() && s.name.is_empty() && s.hours.is_empty()))
         .count();
     html! {
         section.card aria-labelledby="holidays-h" {
             h2 #holidays-h { "Holidays" }
             p.muted { "Closed all day: calls are handled as after hours." }
+            (marks.of("holidays"))
             @for n in 0..(filled + blanks(filled, 2, more).max(1)) {
                 @let h = holidays.get(n);
                 @let (date, name) = (format!("holiday.{n}.date"), format!("holiday.{n}.name"));
@@ -74,14 +76,18 @@ pub(super) fn holidays_card(form: &RulesForm, marks: &Marks<'_>, more: bool) -> 
                 (marks.of(&date))
             }
             h3 { "Special days" }
-            p.muted { "A date with its own hours, such as 09:00-12:00 on Christmas Eve. Leave the hours empty to close all day." }
+            p.muted { "A date with its own hours, such as 9:00-12:00 on Christmas Eve. Leave the hours empty to close all day." }
             @for n in 0..(special_filled + blanks(special_filled, 0, more).max(1)) {
                 @let s = special.get(n);
-                @let (date, hours) = (format!("special.{n}.date"), format!("special.{n}.hours"));
+                @let (date, name, hours) = (format!("special.{n}.date"), format!("special.{n}.name"), format!("special.{n}.hours"));
                 div.pair.special {
                     div.field {
                         label for=(date) { "Date" }
                         input id=(date) name=(date) type="date" value=(s.map_or("", |s| s.date.as_str())) aria-invalid=[marks.invalid(&date)];
+                    }
+                    div.field {
+                        label for=(name) { "Name" }
+                        input id=(name) name=(name) type="text" placeholder="Christmas Eve" value=(s.map_or("", |s| s.name.as_str()));
                     }
                     div.field {
                         label for=(hours) { "Hours" }

@@ -1,5 +1,5 @@
 //! The rules by form, for office managers who never see the text: hours, holidays and
-//! special days, assistants, the two routes and voicemail. The form is read from the
+//! special days, assistants, the two routes, voicemail and the menu. The form is read from the
 //! version in use and written back into that text by `routing::form`; saving goes the text
 //! editor's way (checked, the file's checks run, a comment, audited, a new version), and
 //! a save that changes a check's outcome lands in the text editor to be accepted there.
@@ -29,6 +29,7 @@ use fields::{text_field, Marks};
 mod assistants;
 mod fields;
 mod hours;
+mod menu;
 mod routes;
 
 #[derive(Deserialize)]
@@ -81,8 +82,8 @@ struct View<'a> {
     comment: &'a str,
     notice: Option<Notice>,
     problems: form::Problems,
-    /// Problems the save found in the written text.
-    refused: &'a [RuleError],
+    /// Problems the save found in the written text, each with the field it concerns.
+    refused: Vec<(&'a RuleError, Option<String>)>,
     tried: Option<(Rules, Simulation)>,
     try_at: String,
     /// One more empty row in each list ("More rows").
@@ -97,7 +98,7 @@ impl<'a> View<'a> {
             comment: "",
             notice: None,
             problems: form::Problems::new(),
-            refused: &[],
+            refused: Vec::new(),
             tried: None,
             try_at: String::new(),
             more: false,
@@ -113,11 +114,25 @@ pub async fn submit(
     let (loaded, team) = admin::assistants(&state.admin, &session.actor, &id).await?;
     let mut fields: BTreeMap<String, String> = fields.into_iter().collect();
     let take = |fields: &mut BTreeMap<String, String>, k: &str| fields.remove(k).unwrap_or_default();
-    let base = take(&mut fields, "base").replace("\r\n", "\n");
     let action = take(&mut fields, "action");
+    // Back from the checks page, the draft it shows is what the form goes on from.
+    let base = take(&mut fields, if action == "back" { "source" } else { "base" }).replace("\r\n", "\n");
     let comment = take(&mut fields, "comment");
     let try_at = take(&mut fields, "try_at");
     fields.remove("csrf");
+    if action == "back" {
+        let Ok(draft) = form::read(&base) else {
+            return Err(crate::http::Error::BadRequest("the rules text cannot be read by the form".into()).into());
+        };
+        let shown = View {
+            comment: comment.trim(),
+            notice: Some(Notice::Good(
+                "Your changes are here, not saved yet. Change what you need and save again.".into(),
+            )),
+            ..View::new(&base, &draft)
+        };
+        return Ok(render(&state, &session, &id, &loaded.rules, &team, &shown).into_response());
+    }
     let posted = form::from_fields(&fields);
     let mut shown = View {
         comment: comment.trim(),
@@ -200,9 +215,17 @@ pub async fn submit(
                 return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
             }
             shown.notice = Some(Notice::Bad(
-                "Not saved: these settings would not work. What is wrong is listed below.".into(),
+                "Not saved: these settings would not work. What is wrong is marked where it is, and listed below."
+                    .into(),
             ));
-            shown.refused = &problems;
+            for p in &problems {
+                let field = form::field_at(&source, &posted, p.line, p.column);
+                if let Some(field) = &field {
+                    let said = shown.problems.entry(field.clone()).or_default();
+                    *said = [said.as_str(), p.message.as_str()].join(" ").trim().to_owned();
+                }
+                shown.refused.push((p, field));
+            }
             unprocessable(&shown)
         }
         e => Err(e.into()),
@@ -249,7 +272,16 @@ fn render(
         @if !s.refused.is_empty() {
             section.card.problems aria-labelledby="refused-h" {
                 h2 #refused-h { "What stops these settings from being saved" }
-                ul { @for p in s.refused { li { (p.message) } } }
+                ul {
+                    @for (p, field) in &s.refused {
+                        li {
+                            @match field {
+                                Some(field) => a href={ "#err-" (field) } { (p.message) },
+                                None => (p.message),
+                            }
+                        }
+                    }
+                }
             }
         }
         @if let Some((draft, sim)) = &s.tried {
@@ -269,6 +301,7 @@ fn render(
                 (text_field("external.phone", "Phone number", &form.external, "tel", &marks))
             }
             (routes::voicemail_card(form, &marks))
+            (menu::menu_card(id, form, &marks, s.more))
             section.card aria-labelledby="save-h" {
                 h2 #save-h { "Try and save" }
                 div.field {

@@ -14,36 +14,13 @@ const STRATEGIES: [(&str, &str); 4] = [
 
 pub(super) fn route_card(key: &str, title: &str, intro: &str, form: &RulesForm, marks: &Marks<'_>) -> Markup {
     let route: &RouteForm = form.route(key);
-    let named: Vec<_> = form.assistants.iter().filter(|a| !a.id.is_empty()).collect();
     let f = |part: &str| format!("{key}.{part}");
     html! {
         section.card.route aria-labelledby={ (key) "-h" } data-route=(key) {
             h2 id={ (key) "-h" } { (title) }
             p.muted { (intro) }
-            div.field {
-                label for=(f("strategy")) { "How the team is rung" }
-                select id=(f("strategy")) name=(f("strategy")) aria-invalid=[marks.invalid(&f("strategy"))] {
-                    @for (value, words) in STRATEGIES {
-                        option value=(value) selected[route.strategy == value] { (words) }
-                    }
-                }
-                (marks.of(&f("strategy")))
-            }
-            @if !named.is_empty() {
-                fieldset.who.rings-only {
-                    legend { "Who" }
-                    label.check { input type="radio" name=(f("who")) value="everyone" checked[route.everyone]; " Every assistant (new ones too)" }
-                    label.check { input type="radio" name=(f("who")) value="chosen" checked[!route.everyone]; " Only those ticked:" }
-                    @for a in &named {
-                        label.check.indent {
-                            input type="checkbox" name={ (key) ".rings." (a.id) } checked[route.everyone || route.chosen.contains(&a.id)];
-                            " " (a.name)
-                        }
-                    }
-                }
-            } @else {
-                input type="hidden" name=(f("who")) value="everyone";
-            }
+            (strategy_field(key, route, marks))
+            (who_field(key, route, form))
             div.field.short.rings-only {
                 label for=(f("ring_seconds")) { "Ring each for (seconds)" }
                 input id=(f("ring_seconds")) name=(f("ring_seconds")) type="text" inputmode="numeric" value=(route.ring_seconds)
@@ -54,13 +31,60 @@ pub(super) fn route_card(key: &str, title: &str, intro: &str, form: &RulesForm, 
                 input type="checkbox" name=(f("screen")) checked[route.screen];
                 " Ask the assistant to press 1 first (so their own voicemail never takes the call)"
             }
-            div.field {
-                label for=(f("then")) { "What happens next" }
-                select id=(f("then")) name=(f("then")) {
-                    option value="voicemail" selected[route.then == "voicemail"] { "Voicemail" }
-                    option value="external" selected[route.then == "external"] { "Ring the outside number, then voicemail" }
+            (then_field(key, route, marks))
+        }
+    }
+}
+
+/// How the team is rung, for the route whose fields are named `{key}.…`.
+pub(super) fn strategy_field(key: &str, route: &RouteForm, marks: &Marks<'_>) -> Markup {
+    let name = format!("{key}.strategy");
+    html! {
+        div.field {
+            label for=(name) { "How the team is rung" }
+            select id=(name) name=(name) aria-invalid=[marks.invalid(&name)] {
+                @for (value, words) in STRATEGIES {
+                    option value=(value) selected[route.strategy == value] { (words) }
                 }
             }
+            (marks.of(&name))
+        }
+    }
+}
+
+/// Every assistant, or only those ticked.
+pub(super) fn who_field(key: &str, route: &RouteForm, form: &RulesForm) -> Markup {
+    let named: Vec<_> = form.assistants.iter().filter(|a| !a.id.is_empty()).collect();
+    let who = format!("{key}.who");
+    html! {
+        @if named.is_empty() {
+            input type="hidden" name=(who) value="everyone";
+        } @else {
+            fieldset.who.rings-only {
+                legend { "Who" }
+                label.check { input type="radio" name=(who) value="everyone" checked[route.everyone]; " Every assistant (new ones too)" }
+                label.check { input type="radio" name=(who) value="chosen" checked[!route.everyone]; " Only those ticked:" }
+                @for a in &named {
+                    label.check.indent {
+                        input type="checkbox" name={ (key) ".rings." (a.id) } checked[route.everyone || route.chosen.contains(&a.id)];
+                        " " (a.name)
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub(super) fn then_field(key: &str, route: &RouteForm, marks: &Marks<'_>) -> Markup {
+    let name = format!("{key}.then");
+    html! {
+        div.field {
+            label for=(name) { "What happens next" }
+            select id=(name) name=(name) {
+                option value="voicemail" selected[route.then == "voicemail"] { "Voicemail" }
+                option value="external" selected[route.then == "external"] { "Ring the outside number, then voicemail" }
+            }
+            (marks.of(&name))
         }
     }
 }
@@ -94,6 +118,7 @@ pub(super) fn voicemail_card(form: &RulesForm, marks: &Marks<'_>) -> Markup {
                         option value="chosen" selected { "The people named in the text (Advanced)" }
                     }
                 }
+                (marks.of("voicemail.notify"))
             }
         }
     }
