@@ -212,3 +212,43 @@ async fn a_refused_save_is_marked_beside_its_field_and_a_special_day_keeps_its_n
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_menu_is_changed_by_form_and_the_text_keeps_the_rest() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    with_browser(app, "rules_form_menu", |b, _app| async move {
+        b.sign_in(&token).await;
+        b.goto("/admin/clients/sunrise-vet/rules/form").await;
+        assert_eq!(b.value(&field("menu.option.0.speech")).await, "appointment, booking");
+        assert_eq!(b.value(&field("menu.option.2.key")).await, "3");
+        // Choice 3 also hears "voicemail"; a new choice 4 rings the front desk for billing.
+        b.fill(&field("menu.option.2.speech"), "message, voicemail").await;
+        b.click("button[value=more]").await;
+        b.fill(&field("menu.option.3.key"), "4").await;
+        b.fill(&field("menu.option.3.speech"), "billing").await;
+        b.fill(&field("menu.option.3.strategy"), "priority").await;
+        b.toggle("[name='menu.option.3.who'][value=chosen]").await;
+        for vet in ["dr-chen", "dr-walsh"] {
+            b.toggle(&field(&format!("menu.option.3.rings.{vet}"))).await;
+        }
+        b.screenshot("rules-form-menu").await;
+        b.click("button[value=save]").await;
+        assert!(
+            b.text(".notice.good").await.contains("Saved as version 2"),
+            "{}",
+            b.text("main").await
+        );
+        assert_eq!(b.value(&field("menu.option.3.speech")).await, "billing");
+        b.goto("/admin/clients/sunrise-vet/rules").await;
+        let saved = b.value("#source").await;
+        for written in [
+            "[menu.options.3]\nspeech = [\"message\", \"voicemail\"]",
+            "[menu.options.4]\nspeech = [\"billing\"]\nstrategy = \"priority\"\nassistants = [\"reception\"]",
+            "# Sunrise Veterinary Clinic",
+        ] {
+            assert!(saved.contains(written), "{written} in {saved}");
+        }
+    })
+    .await;
+}
