@@ -75,6 +75,8 @@ async fn every_console_page_reads_plainly_at_desktop_and_phone_widths() {
         look(&b, "today").await;
         b.goto("/admin/calls").await;
         look(&b, "calls").await;
+        let calls = b.text("table.calls").await;
+        assert!(calls.contains("The office, to (212) 555-0177"), "{calls}");
         b.goto("/admin/calls/CA000000000000000000000000000fa007").await;
         look(&b, "call").await;
         b.goto(&format!("/admin/calls/{call}")).await;
@@ -83,6 +85,10 @@ async fn every_console_page_reads_plainly_at_desktop_and_phone_widths() {
         look(&b, "voicemails").await;
         b.goto("/admin/messages").await;
         look(&b, "messages").await;
+        assert!(
+            b.text("main").await.contains("Maria Lopez, (212) 555-0111"),
+            "staff by name"
+        );
         b.goto("/admin/messages?client=acme-dental").await;
         b.click(".conversations a").await;
         look(&b, "conversation").await;
