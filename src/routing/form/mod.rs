@@ -269,5 +269,7 @@ pub fn new_business(b: &NewBusiness<'_>) -> String {
 }
 
 #[cfg(test)]
+mod menu_tests;
+#[cfg(test)]
 mod tests;
 use crate::locale::LocalTime;
