@@ -102,8 +102,35 @@ pub(super) struct RawHours {
     /// Each a date, or `{ date, name }` to keep the holiday's name with it.
     #[serde(default)]
     pub(super) closed: Vec<Spanned<RawClosed>>,
+    /// Each date's windows, or `{ name, hours }` to keep the day's name with them.
     #[serde(default)]
-    pub(super) special: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+    pub(super) special: BTreeMap<Spanned<String>, Spanned<RawSpecial>>,
+}
+
+/// A special day's windows: `["09:00-12:00"]`, or
+/// `{ name = "Christmas Eve", hours = ["09:00-12:00"] }` (no hours: closed all day).
+#[derive(Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a list of windows like [\"09:00-12:00\"], or a name and windows like { name = \"Christmas Eve\", hours = [\"09:00-12:00\"] }"
+)]
+pub(super) enum RawSpecial {
+    Hours(Vec<String>),
+    /// The name is for people (the console's form shows it); routing needs only the hours.
+    Named {
+        #[serde(rename = "name")]
+        _name: String,
+        #[serde(default)]
+        hours: Vec<String>,
+    },
+}
+
+impl RawSpecial {
+    pub(super) fn hours(&self) -> &[String] {
+        match self {
+            RawSpecial::Hours(hours) | RawSpecial::Named { hours, .. } => hours,
+        }
+    }
 }
 
 /// A closed day: `"2026-12-25"` or `{ date = "2026-12-26", name = "Boxing Day" }`.

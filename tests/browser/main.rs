@@ -25,4 +25,5 @@ mod console;
 mod conversations;
 mod figures;
 mod rules_form;
+mod tour;
 mod webhooks;

@@ -140,6 +140,16 @@ async fn a_third_receptionist_added_by_form_shows_the_checks_it_changes_and_save
             "{first}"
         );
         b.screenshot("rules-form-checks").await;
+
+        // Back to the form, the draft is still there, and saving it comes back here.
+        b.click("button[value=back]").await;
+        assert_eq!(b.path().await, "/admin/clients/acme-dental/rules/form");
+        assert!(b.text(".notice.good").await.contains("not saved yet"));
+        assert_eq!(b.value(&field("assistant.2.name")).await, "Sam Lee");
+        assert_eq!(b.value(&field("assistant.2.phone")).await, "(212) 555-0113");
+        assert_eq!(b.value("#comment").await, "Sam joins the front desk");
+        b.click("button[value=save]").await;
+        assert!(b.text("#checks-h").await.contains("come out differently"));
         b.click("button[value=accept]").await;
         assert_eq!(
             b.path().await,
@@ -158,6 +168,87 @@ async fn a_third_receptionist_added_by_form_shows_the_checks_it_changes_and_save
             saved.contains("# Acme Dental: a two-person front desk"),
             "comments kept"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_refused_save_is_marked_beside_its_field_and_a_special_day_keeps_its_name() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    with_browser(app, "rules_form_refused", |b, _app| async move {
+        b.sign_in(&token).await;
+        b.goto("/admin/clients/acme-dental/rules/form").await;
+        b.fill(&field("special.0.name"), "Christmas Eve").await;
+        // Open hours with nobody rung: the form warns, the rules refuse, beside the choice.
+        b.fill(&field("open.strategy"), "none").await;
+        b.fill(&field("open.then"), "voicemail").await;
+        b.click("button[value=save]").await;
+        assert!(b.text(".notice.bad").await.contains("Not saved"));
+        let beside = b.text("[data-route=open] .field-error").await;
+        assert!(beside.contains("rings nobody"), "{beside}");
+        assert!(
+            b.text("#refused-h + ul a").await.contains("rings nobody"),
+            "listed at the top too, linked to the field"
+        );
+        assert_eq!(
+            b.value(&field("special.0.name")).await,
+            "Christmas Eve",
+            "what was typed is kept"
+        );
+        b.screenshot("rules-form-refused").await;
+
+        b.fill(&field("open.strategy"), "priority").await;
+        b.fill(&field("open.then"), "external").await;
+        b.click("button[value=save]").await;
+        assert!(b.text(".notice.good").await.contains("Saved as version 2"));
+        assert_eq!(b.value(&field("special.0.name")).await, "Christmas Eve");
+        b.goto("/admin/clients/acme-dental/rules").await;
+        let saved = b.value("#source").await;
+        assert!(
+            saved.contains(r#"2026-12-24 = { name = "Christmas Eve", hours = ["09:00-12:00"] }"#),
+            "{saved}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_menu_is_changed_by_form_and_the_text_keeps_the_rest() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    with_browser(app, "rules_form_menu", |b, _app| async move {
+        b.sign_in(&token).await;
+        b.goto("/admin/clients/sunrise-vet/rules/form").await;
+        assert_eq!(b.value(&field("menu.option.0.speech")).await, "appointment, booking");
+        assert_eq!(b.value(&field("menu.option.2.key")).await, "3");
+        // Choice 3 also hears "voicemail"; a new choice 4 rings the front desk for billing.
+        b.fill(&field("menu.option.2.speech"), "message, voicemail").await;
+        b.click("button[value=more]").await;
+        b.fill(&field("menu.option.3.key"), "4").await;
+        b.fill(&field("menu.option.3.speech"), "billing").await;
+        b.fill(&field("menu.option.3.strategy"), "priority").await;
+        b.toggle("[name='menu.option.3.who'][value=chosen]").await;
+        for vet in ["dr-chen", "dr-walsh"] {
+            b.toggle(&field(&format!("menu.option.3.rings.{vet}"))).await;
+        }
+        b.screenshot("rules-form-menu").await;
+        b.click("button[value=save]").await;
+        assert!(
+            b.text(".notice.good").await.contains("Saved as version 2"),
+            "{}",
+            b.text("main").await
+        );
+        assert_eq!(b.value(&field("menu.option.3.speech")).await, "billing");
+        b.goto("/admin/clients/sunrise-vet/rules").await;
+        let saved = b.value("#source").await;
+        for written in [
+            "[menu.options.3]\nspeech = [\"message\", \"voicemail\"]",
+            "[menu.options.4]\nspeech = [\"billing\"]\nstrategy = \"priority\"\nassistants = [\"reception\"]",
+            "# Sunrise Veterinary Clinic",
+        ] {
+            assert!(saved.contains(written), "{written} in {saved}");
+        }
     })
     .await;
 }

@@ -21,6 +21,7 @@ use crate::http::state::AppState;
 use crate::http::Error;
 use crate::phone;
 use crate::routing::schedule::day_start;
+use crate::store::calls::CallRow;
 
 const PAGE: u64 = 50;
 
@@ -121,7 +122,7 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
                         tr {
                             td data-label="When" { a href={ "/admin/calls/" (c.call_sid) } { (tz.full(c.started_at)) } }
                             @if several { td data-label="Business" { (business(&state, client)) } }
-                            td data-label="From" { span.number { (phone::written(&c.from_number, &c.to_number)) } }
+                            td data-label="From" { (caller(&state, client, c)) }
                             td data-label="Outcome" { (outcome_badge(c)) }
                             td data-label="Answered by" {
                                 @if c.outcome.as_deref() == Some("answered") { (person(&state, client, c.answered_by.as_deref())) }
@@ -152,7 +153,10 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
     // Unscreened legs (the outside number) take a call by answering it.
     let answered = c.outcome.as_deref() == Some("answered");
     let body = html! {
-        h1 { "Call from " span.number { (phone::written(&c.from_number, &c.to_number)) } }
+        h1 {
+            @if placed_by_office(&state, client, c) { "Call to " span.number { (phone::written(&c.to_number, &c.from_number)) } }
+            @else { "Call from " span.number { (phone::written(&c.from_number, &c.to_number)) } }
+        }
         section.card {
             dl.facts {
                 div { dt { "When" } dd { (tz.full(c.started_at)) } }
@@ -219,7 +223,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
                         @for a in &record.alerts {
                             tr {
                                 td data-label="What" { (sent_what(&a.message)) }
-                                td data-label="To" { span.number { (sent_to(&a.message)) } }
+                                td data-label="To" { span.number { (sent_to(&state, &a.message)) } }
                                 td data-label="Delivery" {
                                     (sent_delivery(&a.message, a.delivery.as_deref()))
                                     @if let Some(code) = a.message.error_code { " (error " (code) ")" }
@@ -237,6 +241,23 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
         tab: Tab::Calls,
     };
     Ok(layout::page("Call", Some(&session), place, body).into_response())
+}
+
+/// Whether the office placed the call (from one of the business's own numbers).
+fn placed_by_office(state: &AppState, client: Option<&str>, call: &CallRow) -> bool {
+    (client.and_then(|c| state.registry.current(c)))
+        .is_some_and(|l| l.rules.numbers.iter().any(|n| n.as_str() == call.from_number))
+}
+
+/// Who called: the caller's number, or for a call the office placed, whom it called.
+fn caller(state: &AppState, client: Option<&str>, call: &CallRow) -> maud::Markup {
+    html! {
+        @if placed_by_office(state, client, call) {
+            "The office, to " span.number { (phone::written(&call.to_number, &call.from_number)) }
+        } @else {
+            span.number { (phone::written(&call.from_number, &call.to_number)) }
+        }
+    }
 }
 
 pub async fn recording(

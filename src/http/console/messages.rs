@@ -90,7 +90,7 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
                             @let m = &d.message;
                             tr {
                                 td data-label="When" { (zone(&state, Some(&m.client_id)).full(m.created_at)) }
-                                td data-label="To" { span.number { (sent_to(m)) } }
+                                td data-label="To" { span.number { (sent_to(&state, m)) } }
                                 td data-label="What" { (sent_what(m)) }
                                 td data-label="Delivery" {
                                     (sent_delivery(m, d.delivery.as_deref()))

@@ -336,10 +336,21 @@ fn sent_what(m: &OutboxRow) -> String {
 }
 
 /// Who a message went to: the number as people write it, or the e-mail address.
-fn sent_to(m: &OutboxRow) -> String {
-    match m.kind.as_str() {
+/// Whom a message went to: one of the team by name, anyone else by their number.
+fn sent_to(state: &AppState, m: &OutboxRow) -> String {
+    let address = match m.kind.as_str() {
         "email" => m.to_number.clone(),
         _ => phone::written(&m.to_number, &m.from_number),
+    };
+    let team = state.registry.current(&m.client_id);
+    let member = team.as_ref().and_then(|l| {
+        (l.rules.assistants.iter())
+            .find(|a| a.phone.as_str() == m.to_number || a.email.as_deref() == Some(m.to_number.as_str()))
+            .map(|a| a.name.clone())
+    });
+    match member {
+        Some(name) => format!("{name}, {address}"),
+        None => address,
     }
 }
 

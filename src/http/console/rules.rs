@@ -84,7 +84,7 @@ pub(super) fn editor_page(session: &Session, id: &str, version: i32, draft: &Dra
             "Version " (version) " is in use. "
             a href={ "/admin/clients/" (id) "/rules/versions" } { "Versions and roll back" }
             " · "
-            a href={ "/admin/clients/" (id) "/rules/form" } { "Back to the form" }
+            (back_to_form(id, *from_form))
         }
         @match &notice {
             Some(Notice::Good(m)) => p.notice.good role="status" { (m) },
@@ -95,7 +95,7 @@ pub(super) fn editor_page(session: &Session, id: &str, version: i32, draft: &Dra
             (super::replay::card(r))
         }
         @if let Some(changed) = changed {
-            (checks_card(changed))
+            (checks_card(id, changed, *from_form))
         } @else if !problems.is_empty() {
             section.card.problems aria-labelledby="problems-h" {
                 h2 #problems-h { (problems.len()) @if problems.len() == 1 { " problem" } @else { " problems" } }
@@ -158,7 +158,7 @@ pub(super) fn editor_page(session: &Session, id: &str, version: i32, draft: &Dra
 
 /// The checks a draft routes differently, each in words: when, what happens now, and what
 /// the check expected.
-fn checks_card(changed: &ChangedChecks) -> Markup {
+fn checks_card(id: &str, changed: &ChangedChecks, from_form: bool) -> Markup {
     let n = changed.changes.len();
     let rules = &changed.rules;
     html! {
@@ -185,9 +185,27 @@ fn checks_card(changed: &ChangedChecks) -> Markup {
                 }
             }
             // Here as well as under the text, which can be long: the choice is made on reading this.
-            button.primary form="editor" type="submit" name="action" value="accept" {
-                "Save, with the new outcomes of these checks"
+            div.actions {
+                button.primary form="editor" type="submit" name="action" value="accept" {
+                    "Save, with the new outcomes of these checks"
+                }
+                @if from_form { (back_to_form(id, true)) }
             }
+        }
+    }
+}
+
+/// The way back to the rules form. A draft the form wrote goes back with it (posted, so it
+/// is not lost), to be changed there and saved again.
+fn back_to_form(id: &str, with_draft: bool) -> Markup {
+    let form = format!("/admin/clients/{id}/rules/form");
+    html! {
+        @if with_draft {
+            button.as-link form="editor" type="submit" formaction=(form) name="action" value="back" {
+                "Back to the form, with these changes"
+            }
+        } @else {
+            a href=(form) { "Back to the form" }
         }
     }
 }

@@ -55,7 +55,8 @@ pub async fn index(
                 li.card {
                     h2 { a href={ "/admin/clients/" (l.rules.client) } { (l.rules.name) } }
                     (open_badge(l, now))
-                    p.muted { (l.rules.numbers.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
+                    // Each number as dialled where the business is.
+                    p.muted { (l.rules.numbers.iter().map(|n| phone::written(n.as_str(), n.as_str())).collect::<Vec<_>>().join(", ")) }
                 }
             }
         }

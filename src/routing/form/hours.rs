@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveTime, Timelike};
 use toml_edit::{DocumentMut, InlineTable, Item, TableLike, Value};
 
-use super::text::{array, set, strings, table};
+use super::text::{array, set, strings, table, text};
 use super::{Problems, Warning};
 use crate::locale::LocalTime;
 use crate::routing::day_name;
@@ -36,11 +36,21 @@ pub struct Holiday {
     pub name: String,
 }
 
-/// A date with its own opening windows ("09:00-12:00, 13:00-15:00"); none: closed.
+/// A date with its own opening windows ("09:00-12:00, 13:00-15:00"; none: closed), and
+/// what it is called.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SpecialDay {
     pub date: String,
+    pub name: String,
     pub hours: String,
+}
+
+impl SpecialDay {
+    fn blank(&self) -> bool {
+        [&self.date, &self.name, &self.hours]
+            .iter()
+            .all(|f| f.trim().is_empty())
+    }
 }
 
 /// The field names of a weekday's window `n`.
@@ -86,9 +96,14 @@ pub(super) fn read(doc: &DocumentMut) -> HoursForm {
         .and_then(Item::as_table_like)
         .map(|s| {
             s.iter()
-                .map(|(date, windows)| SpecialDay {
-                    date: date.to_owned(),
-                    hours: strings(Some(windows)).join(", "),
+                .map(|(date, day)| {
+                    // `{ name, hours }`, or the bare list of windows.
+                    let named = day.as_table_like();
+                    SpecialDay {
+                        date: date.to_owned(),
+                        name: named.map(|t| text(t, "name")).unwrap_or_default(),
+                        hours: strings(named.map_or(Some(day), |t| t.get("hours"))).join(", "),
+                    }
                 })
                 .collect()
         })
@@ -125,7 +140,7 @@ pub(super) fn write(doc: &mut DocumentMut, form: &HoursForm, problems: &mut Prob
         .collect();
     let mut special = InlineTable::new();
     for (n, s) in form.special.iter().enumerate() {
-        if s.date.trim().is_empty() && s.hours.trim().is_empty() {
+        if s.blank() {
             continue;
         }
         let Some(date) = date(&s.date, &format!("special.{n}.date"), problems) else {
@@ -143,7 +158,15 @@ pub(super) fn write(doc: &mut DocumentMut, form: &HoursForm, problems: &mut Prob
                 window(&typed, |_| field.clone(), problems)
             })
             .collect();
-        special.insert(date.as_str(), array(&windows));
+        let name = s.name.trim();
+        if name.is_empty() {
+            special.insert(date.as_str(), array(&windows));
+        } else {
+            let mut named = InlineTable::new();
+            named.insert("name", name.into());
+            named.insert("hours", array(&windows));
+            special.insert(date.as_str(), Value::InlineTable(named));
+        }
     }
     let nothing = days.iter().all(Vec::is_empty) && holidays.is_empty() && special.is_empty();
     if !problems.is_empty() || (nothing && doc.get("hours").is_none()) {

@@ -8,6 +8,8 @@
 
 mod assistants;
 mod hours;
+mod menu;
+mod place;
 mod routes;
 mod text;
 
@@ -18,6 +20,8 @@ use toml_edit::DocumentMut;
 
 pub use assistants::{field as assistant_field, AssistantForm};
 pub use hours::{day_notes, window_field, Holiday, HoursForm, SpecialDay, WindowForm, DAYS};
+pub use menu::{option_field, MenuForm, MenuOptionForm};
+pub use place::field_at;
 pub use routes::{RouteForm, VoicemailForm, ROUTES};
 
 /// What was typed that cannot be used, in words, by field name.
@@ -40,6 +44,7 @@ pub struct RulesForm {
     /// The outside number, as people near the business write it; may be empty.
     pub external: String,
     pub voicemail: VoicemailForm,
+    pub menu: MenuForm,
 }
 
 impl RulesForm {
@@ -74,6 +79,7 @@ pub fn read(source: &str) -> Result<RulesForm, String> {
         after_hours: routes::read_route(&doc, "after_hours"),
         external: routes::read_external(&doc, &home),
         voicemail: routes::read_voicemail(&doc),
+        menu: menu::read(&doc),
     })
 }
 
@@ -98,6 +104,11 @@ pub fn write(source: &str, form: &RulesForm) -> Result<String, Problems> {
     let uses_external = ROUTES.iter().any(|k| form.route(k).then == "external");
     routes::write_external(&mut doc, &form.external, uses_external, &home, &mut problems);
     routes::write_voicemail(&mut doc, &form.voicemail, &mut problems);
+    let mut menu = form.menu.clone();
+    for option in &mut menu.options {
+        option.route.chosen.retain(|id| !removed.contains(id));
+    }
+    menu::write(&mut doc, &menu, &mut problems);
     if problems.is_empty() {
         Ok(doc.to_string())
     } else {
@@ -159,6 +170,7 @@ pub fn from_fields(fields: &BTreeMap<String, String>) -> RulesForm {
     let special = (0..rows("special"))
         .map(|n| SpecialDay {
             date: get(&format!("special.{n}.date")),
+            name: get(&format!("special.{n}.name")),
             hours: get(&format!("special.{n}.hours")),
         })
         .collect();
@@ -197,6 +209,29 @@ pub fn from_fields(fields: &BTreeMap<String, String>) -> RulesForm {
             transcribe: fields.contains_key("voicemail.transcribe"),
             notify: get("voicemail.notify"),
         },
+        menu: MenuForm {
+            on: fields.contains_key("menu.on"),
+            prompt: get("menu.prompt"),
+            speech: fields.contains_key("menu.speech"),
+            timeout_seconds: get("menu.timeout_seconds"),
+            retries: get("menu.retries"),
+            default: get("menu.default"),
+            options: (0..rows("menu.option"))
+                .map(|n| MenuOptionForm {
+                    key: get(&option_field(n, "key")),
+                    was: get(&option_field(n, "was")),
+                    speech: get(&option_field(n, "speech")),
+                    route: route(&format!("menu.option.{n}")),
+                    remove: fields.contains_key(&option_field(n, "remove")),
+                    kept: fields.contains_key(&option_field(n, "kept")).then(String::new),
+                })
+                .collect(),
+            kept: fields
+                .contains_key("menu.prompt_kept")
+                .then(|| "prompt".to_owned())
+                .into_iter()
+                .collect(),
+        },
     }
 }
 
@@ -233,6 +268,8 @@ pub fn new_business(b: &NewBusiness<'_>) -> String {
     doc.to_string()
 }
 
+#[cfg(test)]
+mod menu_tests;
 #[cfg(test)]
 mod tests;
 use crate::locale::LocalTime;

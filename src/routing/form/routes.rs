@@ -57,7 +57,12 @@ pub struct VoicemailForm {
 pub const ROUTES: [&str; 2] = ["open", "after_hours"];
 
 pub(super) fn read_route(doc: &DocumentMut, key: &str) -> RouteForm {
-    let Some(t) = doc.get(key).and_then(Item::as_table_like) else {
+    read_route_of(doc.get(key).and_then(Item::as_table_like))
+}
+
+/// A route as a table of its own or a menu option writes it.
+pub(super) fn read_route_of(t: Option<&dyn TableLike>) -> RouteForm {
+    let Some(t) = t else {
         return RouteForm::default();
     };
     let named = t.get("assistants").map(|a| strings(Some(a)));
@@ -81,7 +86,20 @@ pub(super) fn read_route(doc: &DocumentMut, key: &str) -> RouteForm {
 }
 
 pub(super) fn write_route(doc: &mut DocumentMut, key: &str, form: &RouteForm, problems: &mut Problems) {
-    let field = |part: &str| format!("{key}.{part}");
+    let Some(ring) = check_route(form, key, problems) else {
+        return;
+    };
+    let before = read_route(doc, key);
+    if doc.get(key).is_none() && *form == before {
+        return;
+    }
+    edit_route(table(doc, key), &before, form, ring);
+}
+
+/// The ring time of a route, when its fields (named `{prefix}.…`) can be used and nothing
+/// else was wrong.
+pub(super) fn check_route(form: &RouteForm, prefix: &str, problems: &mut Problems) -> Option<u32> {
+    let field = |part: &str| format!("{prefix}.{part}");
     let ring = form
         .ring_seconds
         .trim()
@@ -97,14 +115,11 @@ pub(super) fn write_route(doc: &mut DocumentMut, key: &str, form: &RouteForm, pr
     if !["none", "priority", "round_robin", "simultaneous"].contains(&form.strategy.as_str()) {
         problems.insert(field("strategy"), "Choose how the team is rung.".into());
     }
-    let (Some(ring), true) = (ring, problems.is_empty()) else {
-        return;
-    };
-    let before = read_route(doc, key);
-    if doc.get(key).is_none() && *form == before {
-        return;
-    }
-    let route = table(doc, key);
+    ring.filter(|_| problems.is_empty())
+}
+
+/// Writes what changed from `before` into a route's table, as written otherwise.
+pub(super) fn edit_route(route: &mut dyn TableLike, before: &RouteForm, form: &RouteForm, ring: u32) {
     if form.strategy == "none" {
         route.remove("strategy");
     } else {

@@ -56,6 +56,7 @@ fn the_fields_read_as_an_office_manager_would_type_them() {
         form.hours.special[0],
         SpecialDay {
             date: "2026-12-24".into(),
+            name: String::new(),
             hours: "09:00-12:00".into()
         }
     );
@@ -325,4 +326,69 @@ fn a_new_business_is_set_up_by_form_alone() {
     assert_eq!(rules.assistants.len(), 3);
     assert_eq!(rules.hours.closed.len(), 2);
     assert!(warnings(&read(&written).unwrap(), day("2026-12-01"), &LocalTime::UTC).is_empty());
+}
+
+#[test]
+fn a_special_day_keeps_its_name_as_a_holiday_does() {
+    let mut form = read(ACME).unwrap();
+    form.hours.special[0].name = "Christmas Eve".into();
+    form.hours.special[1].name = "New Year's Eve".into();
+    let written = write(ACME, &form).unwrap();
+    assert!(
+        written.contains(r#"{ name = "Christmas Eve", hours = ["09:00-12:00"] }"#),
+        "{written}"
+    );
+    let rules = checked(&written);
+    assert_eq!(rules.hours.special[&day("2026-12-24")].len(), 1);
+    assert!(rules.hours.special[&day("2026-12-31")].is_empty(), "no hours: closed");
+    assert_eq!(read(&written).unwrap().hours.special, form.hours.special);
+
+    // Written by hand as a table of its own, without hours.
+    let by_hand = ACME.replace(
+        r#"special = { "2026-12-24" = ["09:00-12:00"], "2026-12-31" = [] }"#,
+        "special.\"2026-12-31\" = { name = \"New Year's Eve\" }",
+    );
+    assert_ne!(by_hand, ACME);
+    let parsed = crate::routing::parse(&by_hand).unwrap_or_else(|e| panic!("{}", e.render("by hand")));
+    assert!(parsed.hours.special[&day("2026-12-31")].is_empty());
+    let read_back = read(&by_hand).unwrap().hours.special;
+    assert_eq!(
+        read_back,
+        [SpecialDay {
+            date: "2026-12-31".into(),
+            name: "New Year's Eve".into(),
+            hours: String::new(),
+        }]
+    );
+}
+
+#[test]
+fn a_place_in_the_text_is_found_on_the_form_where_it_was_written_from() {
+    let form = read(ACME).unwrap();
+    let at = |needle: &str| {
+        let (n, line) = (ACME.lines().enumerate())
+            .find(|(_, l)| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle}"));
+        field_at(
+            ACME,
+            &form,
+            n + 1,
+            line[..line.find(needle).unwrap()].chars().count() + 1,
+        )
+    };
+    for (needle, field) in [
+        ("tue = ", Some("tue")),
+        ("\"2026-12-25\"", Some("holiday.1.date")),
+        ("\"2026-12-24\" =", Some("special.0.hours")),
+        ("\"+12125550112\"", Some("assistant.1.phone")),
+        ("name = \"Maria Lopez\"", Some("assistant.0.name")),
+        ("[open]", Some("open.strategy")),
+        ("ring_seconds = 20", Some("open.ring_seconds")),
+        ("\"+16465550199\"", Some("external.phone")),
+        ("max_seconds = 120", Some("voicemail.max_seconds")),
+        ("transcript_wait_seconds", None),
+        ("at = \"2026-12-01T12:45\"", None),
+    ] {
+        assert_eq!(at(needle).as_deref(), field, "{needle}");
+    }
 }

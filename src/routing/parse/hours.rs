@@ -39,7 +39,12 @@ pub(super) fn hours(raw: &RawHours, r: &mut Report<'_>) -> Hours {
         special: raw
             .special
             .iter()
-            .filter_map(|(d, w)| Some((date(d, r)?, windows(w, r))))
+            .filter_map(|(d, s)| {
+                let listed: Vec<_> = (s.get_ref().hours().iter())
+                    .map(|w| Spanned::new(s.span(), w.clone()))
+                    .collect();
+                Some((date(d, r)?, windows(&listed, r)))
+            })
             .collect(),
     }
 }
