@@ -222,15 +222,15 @@ async fn the_menu_is_changed_by_form_and_the_text_keeps_the_rest() {
         b.goto("/admin/clients/sunrise-vet/rules/form").await;
         assert_eq!(b.value(&field("menu.option.0.speech")).await, "appointment, booking");
         assert_eq!(b.value(&field("menu.option.2.key")).await, "3");
-        // Choice 3 also hears "voicemail"; a new choice 4 rings the front desk for billing.
+        // Choice 3 also hears "voicemail"; a new choice 5 rings the front desk for billing.
         b.fill(&field("menu.option.2.speech"), "message, voicemail").await;
         b.click("button[value=more]").await;
-        b.fill(&field("menu.option.3.key"), "4").await;
-        b.fill(&field("menu.option.3.speech"), "billing").await;
-        b.fill(&field("menu.option.3.strategy"), "priority").await;
-        b.toggle("[name='menu.option.3.who'][value=chosen]").await;
+        b.fill(&field("menu.option.4.key"), "5").await;
+        b.fill(&field("menu.option.4.speech"), "billing").await;
+        b.fill(&field("menu.option.4.strategy"), "priority").await;
+        b.toggle("[name='menu.option.4.who'][value=chosen]").await;
         for vet in ["dr-chen", "dr-walsh"] {
-            b.toggle(&field(&format!("menu.option.3.rings.{vet}"))).await;
+            b.toggle(&field(&format!("menu.option.4.rings.{vet}"))).await;
         }
         b.screenshot("rules-form-menu").await;
         b.click("button[value=save]").await;
@@ -239,12 +239,12 @@ async fn the_menu_is_changed_by_form_and_the_text_keeps_the_rest() {
             "{}",
             b.text("main").await
         );
-        assert_eq!(b.value(&field("menu.option.3.speech")).await, "billing");
+        assert_eq!(b.value(&field("menu.option.4.speech")).await, "billing");
         b.goto("/admin/clients/sunrise-vet/rules").await;
         let saved = b.value("#source").await;
         for written in [
             "[menu.options.3]\nspeech = [\"message\", \"voicemail\"]",
-            "[menu.options.4]\nspeech = [\"billing\"]\nstrategy = \"priority\"\nassistants = [\"reception\"]",
+            "[menu.options.5]\nspeech = [\"billing\"]\nstrategy = \"priority\"\nassistants = [\"reception\"]",
             "# Sunrise Veterinary Clinic",
         ] {
             assert!(saved.contains(written), "{written} in {saved}");

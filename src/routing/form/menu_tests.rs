@@ -19,14 +19,14 @@ fn the_menu_is_edited_by_form_one_level_and_written_as_the_file_writes_it() {
         ("6", "1", "1")
     );
     let keys: Vec<&str> = menu.options.iter().map(|o| o.key.as_str()).collect();
-    assert_eq!(keys, ["1", "2", "3"]);
+    assert_eq!(keys, ["1", "2", "3", "4"]);
     assert_eq!(menu.options[1].route.strategy, "simultaneous");
     assert_eq!(menu.options[0].speech, "appointment, booking");
 
-    // Messages move to 0; a new choice 4 rings the front desk for billing.
+    // Messages move to 0; a new choice 5 rings the front desk for billing.
     form.menu.options[2].key = "0".into();
     form.menu.options.push(MenuOptionForm {
-        key: "4".into(),
+        key: "5".into(),
         speech: "billing, invoice".into(),
         route: RouteForm {
             strategy: "priority".into(),
@@ -45,19 +45,19 @@ fn the_menu_is_edited_by_form_one_level_and_written_as_the_file_writes_it() {
     assert!(written.contains("# Sunrise Veterinary Clinic"), "comments kept");
     let rules = crate::routing::parse(&written).unwrap_or_else(|e| panic!("{}\n{written}", e.render("form")));
     let menu = rules.menu.expect("a menu");
-    let billing = menu.options.iter().find(|o| o.digit == '4').expect("choice 4");
+    let billing = menu.options.iter().find(|o| o.digit == '5').expect("choice 5");
     assert_eq!(billing.speech, ["billing", "invoice"]);
     assert_eq!(
         billing.route.assistants.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
         ["reception"]
     );
-    assert_eq!(read(&written).unwrap().menu.options.len(), 4);
+    assert_eq!(read(&written).unwrap().menu.options.len(), 5);
 
     // A key used twice, and a default that is no longer a key: refused at their fields.
-    form.menu.options[3].key = "2".into();
+    form.menu.options[4].key = "2".into();
     form.menu.default = "9".into();
     let refused = write(SUNRISE, &form).unwrap_err();
-    assert!(refused["menu.option.3.key"].contains("used twice"), "{refused:?}");
+    assert!(refused["menu.option.4.key"].contains("used twice"), "{refused:?}");
     assert!(refused.contains_key("menu.default"), "{refused:?}");
 }
 

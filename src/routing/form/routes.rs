@@ -264,15 +264,12 @@ pub(super) fn forget(doc: &mut DocumentMut, removed: &[String]) {
             drop_ids(t, "assistants", removed);
         }
     }
-    if let Some(options) = doc
-        .get_mut("menu")
-        .and_then(|m| m.get_mut("options"))
-        .and_then(Item::as_table_like_mut)
-    {
-        for (_, option) in options.iter_mut() {
-            if let Some(t) = option.as_table_like_mut() {
-                drop_ids(t, "assistants", removed);
-            }
+    if let Some(menu) = doc.get_mut("menu") {
+        drop_from_choices(menu, removed);
+    }
+    if let Some(menus) = doc.get_mut("menus").and_then(Item::as_table_like_mut) {
+        for (_, menu) in menus.iter_mut() {
+            drop_from_choices(menu, removed);
         }
     }
     if let Some(t) = doc.get_mut("voicemail").and_then(Item::as_table_like_mut) {
@@ -288,6 +285,19 @@ pub(super) fn forget(doc: &mut DocumentMut, removed: &[String]) {
     if let Some(tests) = doc.get_mut("tests").and_then(Item::as_array_of_tables_mut) {
         for case in tests.iter_mut() {
             drop_ids(case, "off_duty", removed);
+        }
+    }
+}
+
+/// Takes `removed` out of the assistants of each choice of `menu` (`[menu]` or a
+/// `[menus.NAME]`).
+fn drop_from_choices(menu: &mut Item, removed: &[String]) {
+    let Some(options) = menu.get_mut("options").and_then(Item::as_table_like_mut) else {
+        return;
+    };
+    for (_, option) in options.iter_mut() {
+        if let Some(t) = option.as_table_like_mut() {
+            drop_ids(t, "assistants", removed);
         }
     }
 }

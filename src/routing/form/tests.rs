@@ -239,6 +239,20 @@ fn past_holidays_and_open_days_with_nobody_to_ring_are_warned_about() {
 }
 
 #[test]
+fn removing_an_assistant_takes_them_out_of_the_menus_within_the_menu_too() {
+    let mut form = read(SUNRISE).unwrap();
+    let walsh = form.assistants.iter().position(|a| a.id == "dr-walsh").unwrap();
+    form.assistants[walsh].remove = true;
+    let written = write(SUNRISE, &form).unwrap();
+    let prescriptions = &written[written.find("[menus.prescriptions.options.2]").unwrap()..];
+    assert!(
+        prescriptions.contains(r#"assistants = ["dr-chen"]"#),
+        "{written}"
+    );
+    assert!(crate::routing::parse(&written).is_ok(), "{written}");
+}
+
+#[test]
 fn removing_an_assistant_takes_them_out_of_every_list_that_names_them() {
     let mut form = read(HARBOR).unwrap();
     let gone = form.assistants[0].id.clone();
