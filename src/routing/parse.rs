@@ -15,6 +15,7 @@ use super::raw::{
     RawTemplates, RawVoicemail,
 };
 mod assistants;
+mod queue;
 
 pub(super) use super::report::Report;
 pub use super::report::{RuleError, RuleErrors};
@@ -66,6 +67,7 @@ fn unreachable_rules() -> Rules {
         after_hours: empty_route(),
         external: None,
         voicemail: None,
+        queue: None,
         menu: None,
         block: None,
         vip: None,
@@ -159,6 +161,7 @@ fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
         })
     });
     let voicemail = raw.voicemail.map(|v| voicemail(v, &known, r));
+    let queue = raw.queue.map(|q| queue::parse(q, r));
     let menu = raw.menu.map(|m| menu(m, &open, &assistants, &known, &mut spans, r));
     let block = raw.block.map(|b| block(b, home.as_ref(), r));
     let vip = raw.vip.map(|v| {
@@ -203,6 +206,7 @@ fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
         after_hours,
         external,
         voicemail,
+        queue,
         menu,
         block,
         vip,
