@@ -497,3 +497,69 @@ async fn a_process_killed_while_callers_wait_loses_nobodys_place() {
     assert_eq!(offered[0].call_sid.as_deref(), Some(waits[0].0.as_str()));
     assert_eq!(offered[0].to_number, ANN);
 }
+
+#[tokio::test]
+async fn simulate_and_try_a_call_show_the_queue_in_words_and_twiml() {
+    let (app, _fake, _dir) = queued_office().await;
+    set_duty(&app, &["ann", "bob"], true).await;
+    let token = app.admin_token(None).await;
+    let request = serde_json::json!({ "at": "2026-12-01T10:00" });
+    let (status, sim) = app
+        .api(
+            "POST",
+            "/api/clients/small-office/simulate",
+            Some(&token),
+            Some(request),
+        )
+        .await;
+    assert_eq!(status, 200, "{sim}");
+    let labels: Vec<&str> = sim["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["ann", "bob", "queue", "voicemail"]);
+    assert!(
+        sim["steps"][2]["twiml"].as_str().unwrap().contains("<Enqueue "),
+        "{sim}"
+    );
+    let trace = sim["trace"].to_string();
+    assert!(
+        trace.contains("In turn: ring ann, then ring bob, then wait in the queue up to 5 minutes, then voicemail"),
+        "{trace}"
+    );
+
+    let (session, _) = crate::console::sign_in(&app, &token).await;
+    let (status, page) = crate::console::get(
+        &app,
+        "/admin/clients/small-office/try?at=2026-12-01T10:00",
+        Some(&session),
+    )
+    .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert!(page.contains("the caller waits up to 5 minutes"), "{page}");
+    assert!(page.contains("asks for a call back"), "{page}");
+}
+
+#[tokio::test]
+async fn a_wait_that_cannot_be_served_leaves_the_queue_and_the_caller_still_reaches_voicemail() {
+    let (app, _fake, _dir) = queued_office().await;
+    let call = sid('e', 1);
+    arrive(&app, &call, 1).await;
+    let from = caller(1);
+    let lost = app
+        .post(
+            "/twilio/voice/queue/wait?client=small-office",
+            &call_params(&call, &from, &[("QueueTime", "5")]),
+        )
+        .await;
+    assert_eq!(lost.verbs(), ["Leave"]);
+    let next = app
+        .post(
+            "/twilio/voice/next?client=small-office",
+            &call_params(&call, &from, &[("QueueResult", "leave")]),
+        )
+        .await;
+    assert!(next.verbs().contains(&"Record".to_owned()), "{}", next.body);
+}
