@@ -330,7 +330,7 @@ pub async fn answer(
     let Some(caller) = store::queue::by_id(&hooks.db, offer.caller).await? else {
         return Ok(render::hang_up());
     };
-    let Some((rules, pos, targets)) = chain_of(hooks, &caller).await? else {
+    let Some((rules, _, _)) = chain_of(hooks, &caller).await? else {
         return Ok(render::hang_up());
     };
     if caller.client_id != offer.client {
@@ -342,10 +342,21 @@ pub async fn answer(
         _ => {}
     }
     let now = hooks.clock.now();
-    let txn = hooks.db.begin().await.map_err(StoreError::from)?;
-    if !store::queue::accept(&txn, caller.id, &offer.assistant, offer_call_sid, now).await? {
+    // One statement each, committed at once: the chain of the caller taken is read next,
+    // and on SQLite a read waiting behind an open transaction would wait for itself.
+    let taken = if caller.is_callback() {
+        let accepted = store::queue::accept(&hooks.db, caller.id, &offer.assistant, offer_call_sid, now).await?;
+        accepted.then_some(caller)
+    } else {
+        store::queue::take_front(&hooks.db, &offer.client, &offer.assistant, offer_call_sid, now).await?
+    };
+    let Some(caller) = taken else {
         return Ok(twiml::offer_gone(&rules));
-    }
+    };
+    let Some((rules, pos, targets)) = chain_of(hooks, &caller).await? else {
+        return Ok(twiml::offer_gone(&rules));
+    };
+    let txn = hooks.db.begin().await.map_err(StoreError::from)?;
     let number = targets
         .iter()
         .find(|t| t.assistant.as_ref().is_some_and(|a| a.as_str() == offer.assistant))
@@ -400,52 +411,81 @@ pub async fn answer(
 /// # Errors
 /// When the database fails.
 pub async fn offer_ended(hooks: &Webhooks, offer_call_sid: &str, status: &str) -> Result<(), CallError> {
-    let Some((caller, assistant)) = store::queue::by_offer(&hooks.db, offer_call_sid).await? else {
+    let bridged = store::queue::bridged_by(&hooks.db, offer_call_sid).await?;
+    let offered = store::queue::by_offer(&hooks.db, offer_call_sid).await?;
+    // Chains are read before the transaction: on SQLite a read waiting behind it would
+    // wait for itself.
+    let mut ended = Vec::with_capacity(2);
+    if let Some(caller) = bridged {
+        let assistant = caller.assistant_id.clone().unwrap_or_default();
+        ended.push((chain_of(hooks, &caller).await?, caller, assistant, true));
+    }
+    if let Some((caller, assistant)) = offered {
+        if ended.first().is_none_or(|(_, b, _, _)| b.id != caller.id) {
+            ended.push((chain_of(hooks, &caller).await?, caller, assistant, false));
+        }
+    }
+    let Some(client) = ended.first().map(|(_, c, _, _)| c.client_id.clone()) else {
         return Ok(());
     };
-    let chain = chain_of(hooks, &caller).await?;
     let now = hooks.clock.now();
     let txn = hooks.db.begin().await.map_err(StoreError::from)?;
-    if let Some((_, pos, targets)) = &chain {
-        let number = targets
-            .iter()
-            .find(|t| t.assistant.as_ref().is_some_and(|a| a.as_str() == assistant))
-            .map_or("", |t| t.number.as_str());
-        let update = store::legs::LegUpdate {
-            leg: store::legs::NewLeg {
-                client: &caller.client_id,
-                call_sid: &caller.call_sid,
-                step: pos.step,
-                assistant: Some(&assistant),
-                number,
-            },
-            child_call_sid: Some(offer_call_sid),
-            status,
-            duration: None,
-            accepted: false,
-        };
-        store::legs::record_leg(&txn, &update, now).await?;
-    }
-    let this_offer = caller.assistant_id.as_deref() == Some(assistant.as_str());
-    match (caller.state.as_str(), caller.is_callback()) {
-        _ if !this_offer => {}
-        // A caller taken from the queue has been talking with the assistant until now.
-        (store::queue::BRIDGED, false) => store::queue::finish(&txn, caller.id, DONE, now).await?,
-        (store::queue::OFFERED, false) => {
-            store::queue::release(&txn, &caller, store::queue::OFFERED, WAITING, None, now).await?;
-        }
-        (store::queue::OFFERED, true) => {
-            let reason = format!("the assistant did not take it ({status})");
-            if let Some((rules, _, _)) = &chain {
-                attempt_failed(hooks, &txn, rules, &caller, store::queue::OFFERED, &reason, now).await?;
+    for (chain, caller, assistant, took) in &ended {
+        let Some((rules, pos, targets)) = chain else { continue };
+        close_leg(&txn, caller, pos, targets, assistant, offer_call_sid, status, now).await?;
+        let offered_here = caller.state == store::queue::OFFERED && caller.assistant_id.as_ref() == Some(assistant);
+        match (took, caller.is_callback()) {
+            // A call back's own `<Dial action>` tells whether the caller was reached.
+            (true, true) => {}
+            (true, false) => store::queue::finish(&txn, caller.id, DONE, now).await?,
+            // Still offered to this assistant: they did not take anyone.
+            (false, _) if !offered_here => {}
+            (false, false) => {
+                store::queue::release(&txn, caller, store::queue::OFFERED, WAITING, None, now).await?;
+            }
+            (false, true) => {
+                let reason = format!("the assistant did not take it ({status})");
+                attempt_failed(hooks, &txn, rules, caller, store::queue::OFFERED, &reason, now).await?;
             }
         }
-        // A call back's own `<Dial action>` tells whether the caller was reached.
-        _ => {}
     }
     txn.commit().await.map_err(StoreError::from)?;
     hooks.outbound.wake.notify_one();
-    serve(hooks, &caller.client_id).await
+    serve(hooks, &client).await
+}
+
+/// The final status of the assistant's leg on the caller's call.
+#[allow(clippy::too_many_arguments)]
+async fn close_leg(
+    db: &impl ConnectionTrait,
+    caller: &QueueCaller,
+    pos: &Position,
+    targets: &[DialTarget],
+    assistant: &str,
+    offer_call_sid: &str,
+    status: &str,
+    now: DateTime<Utc>,
+) -> Result<(), CallError> {
+    let Some(target) = targets
+        .iter()
+        .find(|t| t.assistant.as_ref().is_some_and(|a| a.as_str() == assistant))
+    else {
+        return Ok(());
+    };
+    let update = store::legs::LegUpdate {
+        leg: store::legs::NewLeg {
+            client: &caller.client_id,
+            call_sid: &caller.call_sid,
+            step: pos.step,
+            assistant: Some(assistant),
+            number: target.number.as_str(),
+        },
+        child_call_sid: Some(offer_call_sid),
+        status,
+        duration: None,
+        accepted: false,
+    };
+    Ok(store::legs::record_leg(db, &update, now).await?)
 }
 
 /// The `<Dial action>` of a call back: the caller was reached, or the attempt failed.

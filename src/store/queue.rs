@@ -258,6 +258,65 @@ pub async fn accept(
     Ok(changed == 1)
 }
 
+/// Bridges `assistant` to the longest-waiting caller on hold (on hold or being offered,
+/// never a call back): `<Dial><Queue>` takes Twilio's front caller whichever one the offer
+/// named, and Twilio's queue has the same order, so the record follows what Twilio does.
+/// `None` when nobody is on hold.
+///
+/// # Errors
+/// On database failure.
+pub async fn take_front(
+    db: &impl ConnectionTrait,
+    client: &str,
+    assistant: &str,
+    offer_call_sid: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<QueueCaller>, StoreError> {
+    let front = format!(
+        "SELECT {COLUMNS} FROM queue_callers WHERE client_id = ? AND state IN (?, ?) AND exit IS NULL \
+         ORDER BY arrived_at, id LIMIT 1"
+    );
+    // Another process may take the same front caller between the read and the write.
+    for _ in 0..3 {
+        let found = rows(db, &front, vec![client.into(), WAITING.into(), OFFERED.into()]).await?;
+        let Some(caller) = found.into_iter().next() else {
+            return Ok(None);
+        };
+        let changed = run(
+            db,
+            "UPDATE queue_callers SET state = ?, assistant_id = ?, offer_call_sid = ?, updated_at = ? \
+             WHERE id = ? AND state IN (?, ?)",
+            vec![
+                BRIDGED.into(),
+                assistant.into(),
+                offer_call_sid.into(),
+                now.into(),
+                caller.id.into(),
+                WAITING.into(),
+                OFFERED.into(),
+            ],
+        )
+        .await?;
+        if changed == 1 {
+            return Ok(Some(QueueCaller {
+                state: BRIDGED.to_owned(),
+                assistant_id: Some(assistant.to_owned()),
+                ..caller
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// The caller the call `offer_call_sid` bridged to its assistant.
+///
+/// # Errors
+/// On database failure.
+pub async fn bridged_by(db: &impl ConnectionTrait, offer_call_sid: &str) -> Result<Option<QueueCaller>, StoreError> {
+    let text = format!("SELECT {COLUMNS} FROM queue_callers WHERE offer_call_sid = ?");
+    Ok(rows(db, &text, vec![offer_call_sid.into()]).await?.into_iter().next())
+}
+
 /// The caller the call `offer_call_sid` (the outbox placed it) was offering, and to whom.
 ///
 /// # Errors

@@ -563,3 +563,29 @@ async fn a_wait_that_cannot_be_served_leaves_the_queue_and_the_caller_still_reac
         .await;
     assert!(next.verbs().contains(&"Record".to_owned()), "{}", next.body);
 }
+
+#[tokio::test]
+async fn the_first_assistant_to_accept_takes_the_caller_who_waited_longest() {
+    let (app, fake, _dir) = queued_office().await;
+    let (first, second) = (sid('e', 7), sid('e', 8));
+    let first_in = arrive(&app, &first, 1).await;
+    wait_turn(&app, &first_in, &first, 1, "0").await;
+    app.advance(5);
+    let second_in = arrive(&app, &second, 2).await;
+    wait_turn(&app, &second_in, &second, 2, "0").await;
+    set_duty(&app, &["ann", "bob"], true).await;
+    app.advance(5);
+    wait_turn(&app, &first_in, &first, 1, "10").await;
+    let offers = placed(&app, &fake, 0).await;
+    let to: Vec<&str> = offers.iter().map(|c| c.to.as_str()).collect();
+    assert_eq!(to, [ANN, BOB], "the first caller to Ann, the second to Bob");
+
+    // Bob accepts first: `<Dial><Queue>` gives him Twilio's front caller, the first.
+    accept(&app, &offers[1]).await;
+    assert!(leg_of(&app, &first, BOB).await.accepted);
+    accept(&app, &offers[0]).await;
+    assert!(leg_of(&app, &second, ANN).await.accepted);
+    offer_ended(&app, &offers[1], "completed").await;
+    assert_eq!(leg_of(&app, &first, BOB).await.status, "completed");
+    assert_eq!(app.call_detail(&first).await.call.outcome.as_deref(), Some("answered"));
+}
