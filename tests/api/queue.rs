@@ -589,3 +589,30 @@ async fn the_first_assistant_to_accept_takes_the_caller_who_waited_longest() {
     assert_eq!(leg_of(&app, &first, BOB).await.status, "completed");
     assert_eq!(app.call_detail(&first).await.call.outcome.as_deref(), Some("answered"));
 }
+
+#[tokio::test]
+async fn an_assistant_whose_forwarded_call_ends_is_offered_the_next_caller_at_once() {
+    let (app, fake, _dir) = queued_office().await;
+    set_duty(&app, &["ann"], true).await;
+    let (talking, waiting) = (sid('e', 3), sid('e', 4));
+    let params = [
+        ("CallSid", talking.as_str()),
+        ("From", "+19175550009"),
+        ("To", OFFICE),
+        ("CallStatus", "ringing"),
+        ("Direction", "inbound"),
+    ];
+    let rung = app.post("/twilio/voice", &params).await;
+    assert_eq!(rung.dialled(), [ANN]);
+    let ann_leg = "CA00000000000000000000000000000d01";
+    crate::chain::leg_answered(&app, &rung, &talking, ANN, ann_leg).await;
+
+    let enqueued = arrive(&app, &waiting, 1).await;
+    wait_turn(&app, &enqueued, &waiting, 1, "0").await;
+    assert!(placed(&app, &fake, 0).await.is_empty(), "Ann is on the other call");
+    crate::chain::leg_status(&app, &rung, &talking, ANN, ann_leg, "completed").await;
+    let offers = placed(&app, &fake, 0).await;
+    assert_eq!(offers.iter().map(|c| c.to.as_str()).collect::<Vec<_>>(), [ANN]);
+    accept(&app, &offers[0]).await;
+    assert!(leg_of(&app, &waiting, ANN).await.accepted);
+}
