@@ -92,3 +92,49 @@ pub fn offer_gone(rules: &Rules) -> Response {
         .push(say(&rules.speech, "Sorry, that caller is no longer waiting. Goodbye."))
         .push(Verb::Hangup)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routing::rules::CallbackRetries;
+
+    fn rules() -> Rules {
+        let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/routing-rules/acme-dental.toml"));
+        crate::routing::parse(&source.unwrap()).unwrap()
+    }
+
+    fn queue(hold: Spoken, keys: bool) -> Queue {
+        Queue {
+            hold,
+            announce_seconds: 45,
+            max_wait_seconds: 600,
+            voicemail_key: keys.then_some('1'),
+            callback_key: None,
+            callback: CallbackRetries {
+                attempts: 1,
+                spacing_seconds: 60,
+            },
+        }
+    }
+
+    #[test]
+    fn music_without_keys_plays_once_after_the_place_and_listens_for_nothing() {
+        let music = queue(Spoken::Play("https://example.com/hold.mp3".into()), false);
+        let xml = wait(&rules(), &music, Some("You are next in line."), "/keys").render();
+        assert!(xml.contains("<Play>https://example.com/hold.mp3</Play>"), "{xml}");
+        assert!(!xml.contains("<Gather"), "{xml}");
+        assert!(xml.find("You are next in line.") < xml.find("<Play>"), "{xml}");
+    }
+
+    #[test]
+    fn words_on_hold_pause_for_the_interval_inside_a_gather_for_the_keys() {
+        let words = queue(Spoken::Say("Please hold.".into()), true);
+        let xml = wait(&rules(), &words, None, "/keys?a=1&b=2").render();
+        assert!(
+            xml.contains(r#"<Gather action="/keys?a=1&amp;b=2" numDigits="1" timeout="1">"#),
+            "{xml}"
+        );
+        assert!(xml.contains(r#"<Pause length="45"/>"#), "{xml}");
+        assert!(!xml.contains("in line"), "no announcement this turn: {xml}");
+    }
+}
