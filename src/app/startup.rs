@@ -207,6 +207,10 @@ impl Application {
             Arc::clone(&self.state.clock),
             self.settings.retention_days,
         );
+        // Offers go out through the outbox: its worker's setting runs the queue's rounds too.
+        if self.settings.outbox_worker {
+            spawn_queue_rounds(self.state.clone());
+        }
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let worker = self
             .settings
@@ -390,6 +394,20 @@ fn spawn_summaries(db: Db, registry: Arc<Registry>, clock: Arc<dyn Clock>, outbo
                 Ok(0) => {}
                 Ok(_) => outbound.wake.notify_one(),
                 Err(e) => warn!(error = %e, "daily summaries could not be queued; trying again shortly"),
+            }
+        }
+    });
+}
+
+/// Serves the queues no call is asking about: call backs whose time came, and callers
+/// whose assistants came on duty or on shift between two turns of their wait loop.
+fn spawn_queue_rounds(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::calls::queue::serve_all(&state.webhooks).await {
+                warn!(error = %e, "queues could not be served; trying again shortly");
             }
         }
     });

@@ -44,6 +44,10 @@ pub async fn status(hooks: &Webhooks, leg: Option<&LegRef>, facts: &StatusFacts)
         let txn = hooks.db.begin().await.map_err(StoreError::from)?;
         store::legs::record_leg(&txn, &update, now).await?;
         txn.commit().await.map_err(StoreError::from)?;
+        // The assistant may be free for a caller waiting in the queue.
+        if ended(&facts.call.status) {
+            super::queue::serve_quietly(hooks, &leg.client).await;
+        }
         return Ok(());
     }
     // Inbound calls are to a client's number; calls we place are from one.
@@ -58,9 +62,12 @@ pub async fn status(hooks: &Webhooks, leg: Option<&LegRef>, facts: &StatusFacts)
     store::calls::advance_status(&txn, &facts.call.call_sid, &facts.call.status, facts.duration, now).await?;
     // Only a caller can be missed: calls we place ourselves have no outcome to alert on.
     let inbound = !facts.call.direction.starts_with("outbound");
-    let ended = store::calls::status_rank(&facts.call.status) == store::calls::status_rank("completed");
+    let ended = ended(&facts.call.status);
     if ended {
         store::calls::make_findable(&txn, &facts.call.call_sid, &facts.call.from).await?;
+    }
+    if inbound && ended {
+        store::queue::hung_up(&txn, &facts.call.call_sid, now).await?;
     }
     if inbound && ended {
         let changed = store::calls::set_outcome(&txn, &facts.call.call_sid, Outcome::Missed, None).await?;
@@ -90,7 +97,14 @@ pub async fn status(hooks: &Webhooks, leg: Option<&LegRef>, facts: &StatusFacts)
     }
     txn.commit().await.map_err(StoreError::from)?;
     hooks.outbound.wake.notify_one();
+    if !inbound && ended {
+        super::queue::offer_ended(hooks, &facts.call.call_sid, &facts.call.status).await?;
+    }
     Ok(())
+}
+
+fn ended(status: &str) -> bool {
+    store::calls::status_rank(status) == store::calls::status_rank("completed")
 }
 
 /// Which callback a recording's facts came from.

@@ -5,6 +5,7 @@ mod callbacks;
 mod intake;
 mod next;
 pub mod position;
+pub mod queue;
 pub mod render;
 
 pub use callbacks::{recording, status, RecordingEvent, RecordingFacts, StatusFacts};

@@ -24,6 +24,8 @@ pub struct NextFacts {
     pub dial_call_duration: Option<i32>,
     pub digits: Option<String>,
     pub speech: Option<String>,
+    /// `QueueResult` of an `<Enqueue action>`.
+    pub queue_result: Option<String>,
 }
 
 /// The next step of a call's chain, after a menu choice or a dial that ended. The
@@ -58,6 +60,20 @@ pub async fn next(
     let call_sid = facts.call.call_sid.as_str();
     let (decision, now) = chain_and_now(hooks, &rules, &pos, &facts.call).await?;
     let step = decision.step(pos.step);
+    if step.is_some_and(|s| matches!(s.action, Action::Queue { .. })) {
+        let at = Standing {
+            rules: &rules,
+            decision: &decision,
+            after: Some(pos.step),
+            unavailable: &now,
+            pos: &pos,
+            call_sid,
+        };
+        let txn = hooks.db.begin().await.map_err(StoreError::from)?;
+        let answer = super::queue::left(hooks, &txn, &at, facts).await?;
+        txn.commit().await.map_err(StoreError::from)?;
+        return Ok(answer);
+    }
     let connected = matches!(facts.dial_call_status.as_deref(), Some("completed" | "answered"));
     let answered_by = match connected {
         true => who_answered(hooks, step, call_sid, facts).await?,

@@ -1,15 +1,17 @@
 //! Steps of a decision → TwiML. Pure: the URLs come from [`Links`], the text from the
 //! rules, so each answer can be checked without a server.
 
+pub mod queue;
+
 use super::position::{encode, Position};
 use crate::routing::rules::{BlockAnswer, MenuInput, Speech, Spoken};
 use crate::routing::{Action, DialTarget, Rules, Step};
 use crate::twilio::webhooks::{
-    Links, PATH_NEXT, PATH_RECORDING, PATH_SCREEN, PATH_STATUS, PATH_TRANSCRIPTION, PATH_VOICEMAIL,
+    Links, PATH_NEXT, PATH_QUEUE_WAIT, PATH_RECORDING, PATH_SCREEN, PATH_STATUS, PATH_TRANSCRIPTION, PATH_VOICEMAIL,
 };
 use crate::twiml::{
-    CallEvent, Dial, DialRecord, Gather, GatherInput, Number, Play, Record, RecordingEvent, Reject, RejectReason,
-    Response, Say, Verb,
+    CallEvent, Dial, DialRecord, Enqueue, Gather, GatherInput, Number, Play, Record, RecordingEvent, Reject,
+    RejectReason, Response, Say, Verb,
 };
 
 const GOODBYE: &str = "Thank you. Goodbye.";
@@ -45,7 +47,7 @@ pub fn step(rules: &Rules, step: &Step, pos: &Position, links: &Links) -> Respon
         step: step.index,
         ..pos.clone()
     };
-    // Only a menu and a dial come back to the chain: the other steps need not build it.
+    // Only a menu, a dial and a queue come back to the chain: the other steps need not build it.
     let next = || links.url(PATH_NEXT, &here.to_query());
     // Everything the caller hears is in the language they chose at a menu, if they did.
     let speech = rules.speech_in(pos.language.as_deref());
@@ -138,6 +140,11 @@ pub fn step(rules: &Rules, step: &Step, pos: &Position, links: &Links) -> Respon
             }
             Response::new().push(spoken(&speech, greeting)).push(record)
         }
+        Action::Queue { .. } => Response::new().push(
+            Enqueue::new(queue::queue_name(&pos.client))
+                .action(next())
+                .wait_url(links.url(PATH_QUEUE_WAIT, &here.to_query())),
+        ),
         Action::Apology { message }
         | Action::Blocked {
             answer: BlockAnswer::Message(message),

@@ -5,6 +5,7 @@ mod console;
 mod error;
 pub mod forwarded;
 mod ops;
+mod queue;
 mod sms;
 pub mod state;
 pub mod twilio;

@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route(PATH_STATUS, post(status))
         .route(PATH_STATUS_ALIAS, post(status))
         .route(PATH_FALLBACK, post(fallback))
+        .merge(super::queue::router())
 }
 
 /// TwiML with the content type Twilio requires.
@@ -53,7 +54,7 @@ impl IntoResponse for Twiml {
 /// The parameters Twilio sends on every voice request that we use.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct VoiceForm {
+pub(super) struct VoiceForm {
     call_sid: String,
     #[serde(default)]
     from: String,
@@ -65,7 +66,7 @@ struct VoiceForm {
 }
 
 impl VoiceForm {
-    fn facts(self) -> Result<CallFacts, Error> {
+    pub(super) fn facts(self) -> Result<CallFacts, Error> {
         check_sid(&self.call_sid, "CallSid")?;
         if self.to.is_empty() {
             return Err(Error::BadRequest("To must be a phone number".into()));
@@ -81,7 +82,7 @@ impl VoiceForm {
 }
 
 /// Twilio ids are two letters and 32 hex digits; anything else is not from Twilio.
-fn check_sid(sid: &str, name: &str) -> Result<(), Error> {
+pub(super) fn check_sid(sid: &str, name: &str) -> Result<(), Error> {
     let ok = sid.len() == 34
         && sid.as_bytes()[..2].iter().all(u8::is_ascii_uppercase)
         && sid[2..].bytes().all(|b| b.is_ascii_hexdigit());
@@ -94,7 +95,7 @@ fn check_sid(sid: &str, name: &str) -> Result<(), Error> {
     }
 }
 
-fn fallback_twiml(state: &AppState, facts: &CallFacts, client: Option<&str>, e: &CallError) -> Twiml {
+pub(super) fn fallback_twiml(state: &AppState, facts: &CallFacts, client: Option<&str>, e: &CallError) -> Twiml {
     error!(error = %e, call_sid = %facts.call_sid, "call path failed: answering the safe voicemail");
     Twiml(calls::safe_answer(&state.webhooks, &facts.to, client))
 }
@@ -103,7 +104,7 @@ fn fallback_twiml(state: &AppState, facts: &CallFacts, client: Option<&str>, e: 
 /// database must cost the caller the routing, never the call. Past the deadline the work
 /// is dropped (a write not yet committed is skipped, see `store::batch`) and the caller
 /// gets the safe voicemail.
-async fn within_deadline(
+pub(super) async fn within_deadline(
     state: &AppState,
     work: impl std::future::Future<Output = Result<Response, CallError>>,
 ) -> Result<Response, CallError> {
@@ -125,7 +126,7 @@ async fn incoming(State(state): State<AppState>, signed: Signed<VoiceForm>) -> R
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct NextForm {
+pub(super) struct NextForm {
     #[serde(flatten)]
     voice: VoiceForm,
     dial_call_status: Option<String>,
@@ -133,18 +134,25 @@ struct NextForm {
     dial_call_duration: Option<String>,
     digits: Option<String>,
     speech_result: Option<String>,
+    queue_result: Option<String>,
+}
+
+impl NextForm {
+    pub(super) fn facts(self) -> Result<NextFacts, Error> {
+        Ok(NextFacts {
+            call: self.voice.facts()?,
+            dial_call_status: self.dial_call_status,
+            dial_call_sid: self.dial_call_sid,
+            dial_call_duration: self.dial_call_duration.and_then(|d| d.parse().ok()),
+            digits: self.digits,
+            speech: self.speech_result,
+            queue_result: self.queue_result,
+        })
+    }
 }
 
 async fn next(State(state): State<AppState>, signed: Signed<NextForm>) -> Result<Twiml, Error> {
-    let form = signed.form;
-    let facts = NextFacts {
-        call: form.voice.facts()?,
-        dial_call_status: form.dial_call_status,
-        dial_call_sid: form.dial_call_sid,
-        dial_call_duration: form.dial_call_duration.and_then(|d| d.parse().ok()),
-        digits: form.digits,
-        speech: form.speech_result,
-    };
+    let facts = signed.form.facts()?;
     let client = signed.query.get("client").cloned();
     let pos = Position::from_query(&signed.query);
     if let Ok(pos) = &pos {

@@ -270,8 +270,8 @@ fn chain(
         }
     }
     for t in &route.then {
-        match (t, &rules.external, &rules.voicemail) {
-            (Target::External, Some(ext), _) => plan.push(dial(
+        match (t, &rules.external, &rules.queue, &rules.voicemail) {
+            (Target::External, Some(ext), _, _) => plan.push(dial(
                 vec![DialTarget {
                     assistant: None,
                     number: ext.phone.clone(),
@@ -279,7 +279,12 @@ fn chain(
                 }],
                 ext.ring_seconds,
             )),
-            (Target::Voicemail, _, Some(vm)) => plan.push(Action::Voicemail {
+            // A queue needs someone who could take callers from it, now or later.
+            (Target::Queue, _, Some(queue), _) if !route.assistants.is_empty() => plan.push(Action::Queue {
+                queue: queue.clone(),
+                targets: route.assistants.iter().map(&target).collect(),
+            }),
+            (Target::Voicemail, _, _, Some(vm)) => plan.push(Action::Voicemail {
                 greeting: translated(language, |l| l.greeting.as_ref(), &vm.greeting),
                 max_seconds: vm.max_seconds,
                 transcribe: vm.transcribe,

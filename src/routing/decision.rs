@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::decide::Unavailable;
-use super::rules::{BlockAnswer, MenuId, MenuInput, RouteKey, Spoken, Target};
+use super::rules::{BlockAnswer, MenuId, MenuInput, Queue, RouteKey, Spoken, Target};
 use super::schedule::OpenStatus;
 use crate::ids::AssistantId;
 use crate::phone::E164;
@@ -92,6 +92,13 @@ pub enum Action {
         max_seconds: u32,
         transcribe: bool,
     },
+    /// Wait in the client's queue (`<Enqueue>`) for the first of `targets` to be free.
+    /// Not speech that ends a chain: after the longest wait the chain goes on.
+    Queue {
+        queue: Queue,
+        /// Who may take the caller from the queue, in the route's order.
+        targets: Vec<DialTarget>,
+    },
     /// The chain ran out with no voicemail to take a message: say so, then hang up.
     Apology { message: Spoken },
     /// A blocked caller: a short message then the end, or `<Reject>`.
@@ -108,7 +115,7 @@ pub struct DialTarget {
 
 impl Step {
     /// A short name used by rule-file tests and traces: an assistant id, several joined
-    /// by `+`, `external`, `voicemail`, `menu`, `apology` or `blocked`.
+    /// by `+`, `external`, `queue`, `voicemail`, `menu`, `apology` or `blocked`.
     pub fn label(&self) -> String {
         match &self.action {
             Action::Menu { .. } => "menu".into(),
@@ -118,6 +125,7 @@ impl Step {
                 .collect::<Vec<_>>()
                 .join("+"),
             Action::Voicemail { .. } => "voicemail".into(),
+            Action::Queue { .. } => "queue".into(),
             Action::Apology { .. } => "apology".into(),
             Action::Blocked { .. } => "blocked".into(),
         }

@@ -64,6 +64,18 @@ fn route_problems(rules: &Rules, key: RouteKey, route: &Route) -> Vec<String> {
             "route `{key}` falls back to \"external\" but there is no [external] number"
         ));
     }
+    if route.then.contains(&Target::Queue) {
+        if rules.queue.is_none() {
+            problems.push(format!(
+                "route `{key}` puts callers in the \"queue\" but there is no [queue] section"
+            ));
+        }
+        if route.assistants.is_empty() {
+            problems.push(format!(
+                "route `{key}` puts callers in the \"queue\" but rings nobody who could take them from it: give it a strategy"
+            ));
+        }
+    }
     if route.then.contains(&Target::Voicemail) && rules.voicemail.is_none() {
         problems.push(format!(
             "route `{key}` falls back to \"voicemail\" but there is no [voicemail] section"

@@ -9,6 +9,7 @@ pub mod form;
 mod lint;
 pub mod menu;
 mod parse;
+pub mod queue;
 mod raw;
 pub mod replay;
 mod report;
@@ -30,5 +31,7 @@ pub use rules::{RouteKey, Rules};
 mod callers_tests;
 #[cfg(test)]
 mod menus_tests;
+#[cfg(test)]
+mod queue_tests;
 #[cfg(test)]
 mod tests;

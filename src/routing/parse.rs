@@ -17,6 +17,7 @@ mod hours;
 mod languages;
 mod menus;
 mod messaging;
+mod queue;
 mod routes;
 
 pub(super) use super::report::Report;
@@ -65,6 +66,7 @@ fn unreachable_rules() -> Rules {
         after_hours: empty_route(),
         external: None,
         voicemail: None,
+        queue: None,
         menu: None,
         submenus: Vec::new(),
         languages: Vec::new(),
@@ -164,6 +166,7 @@ fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
         })
     });
     let voicemail = raw.voicemail.map(|v| routes::voicemail(v, &known, r));
+    let queue = raw.queue.map(|q| queue::parse(q, r));
     let ids = menus::ids(&raw.menus, r);
     let languages = languages::languages(raw.languages, &ids, raw.menu.is_some(), r);
     let codes: Vec<&str> = (raw.language.iter().map(String::as_str))
@@ -221,6 +224,7 @@ fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
         after_hours,
         external,
         voicemail,
+        queue,
         menu,
         submenus,
         languages,

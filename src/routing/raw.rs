@@ -25,6 +25,7 @@ pub(super) struct RawRules {
     pub(super) after_hours: Option<Spanned<RawRoute>>,
     pub(super) external: Option<RawExternal>,
     pub(super) voicemail: Option<Spanned<RawVoicemail>>,
+    pub(super) queue: Option<Spanned<RawQueue>>,
     pub(super) menu: Option<Spanned<RawMenu>>,
     /// The menus an option opens, by name.
     #[serde(default)]
@@ -308,4 +309,17 @@ impl<'de> Deserialize<'de> for RawSpoken {
             )),
         }
     }
+}
+
+/// `[queue]` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawQueue {
+    pub(super) hold: Spanned<RawSpoken>,
+    pub(super) announce_seconds: Option<Spanned<u32>>,
+    pub(super) max_wait_seconds: Option<Spanned<u32>>,
+    pub(super) voicemail_key: Option<Spanned<String>>,
+    pub(super) callback_key: Option<Spanned<String>>,
+    pub(super) callback_attempts: Option<Spanned<u32>>,
+    pub(super) callback_spacing_seconds: Option<Spanned<u32>>,
 }

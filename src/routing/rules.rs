@@ -33,6 +33,8 @@ pub struct Rules {
     pub after_hours: Route,
     pub external: Option<External>,
     pub voicemail: Option<Voicemail>,
+    /// `[queue]`: where callers wait for the next free assistant.
+    pub queue: Option<Queue>,
     pub menu: Option<Menu>,
     /// `[menus.NAME]`: the menus an option of another menu opens; [`MenuId`] `n` is the
     /// `n`-th of them, in the order of their names.
@@ -220,6 +222,8 @@ pub enum CallerId {
 #[serde(rename_all = "snake_case")]
 pub enum Target {
     External,
+    /// Wait in the client's queue until an assistant is free, or up to its longest wait.
+    Queue,
     Voicemail,
 }
 
@@ -263,6 +267,29 @@ pub struct Voicemail {
     pub max_seconds: u32,
     pub transcribe: bool,
     pub notify: Notify,
+}
+
+/// `[queue]`: how callers wait, what they hear, and how they may leave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Queue {
+    /// Played or said while they wait, between announcements of their place.
+    pub hold: Spoken,
+    /// How often the caller is told their place and the estimated wait.
+    pub announce_seconds: u32,
+    /// After this long in the queue the caller goes on to the chain's next step.
+    pub max_wait_seconds: u32,
+    /// The key that leaves the queue for voicemail.
+    pub voicemail_key: Option<char>,
+    /// The key that leaves the queue for a call back, keeping the caller's place.
+    pub callback_key: Option<char>,
+    pub callback: CallbackRetries,
+}
+
+/// How often a callback that nobody took is tried before the assistants are told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CallbackRetries {
+    pub attempts: u32,
+    pub spacing_seconds: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -411,6 +438,7 @@ impl Rules {
             };
             let then = r.then.iter().map(|t| match t {
                 Target::External => self.external.as_ref().map_or(0, |e| e.ring_seconds),
+                Target::Queue => self.queue.as_ref().map_or(0, |q| q.max_wait_seconds),
                 Target::Voicemail => self.voicemail.as_ref().map_or(0, |v| SPOKEN + v.max_seconds),
             });
             then.fold(rings, u32::saturating_add)

@@ -199,6 +199,7 @@ fn then(targets: &[Target]) -> String {
         .iter()
         .map(|t| match t {
             Target::External => "the outside number",
+            Target::Queue => "the queue",
             Target::Voicemail => "voicemail",
         })
         .collect();

@@ -457,7 +457,10 @@ fn any_route(n: usize) -> impl proptest::strategy::Strategy<Value = Route> {
             Just(super::rules::Strategy::RoundRobin),
             Just(super::rules::Strategy::Simultaneous)
         ]),
-        proptest::collection::vec(prop_oneof![Just(Target::External), Just(Target::Voicemail)], 0..4),
+        proptest::collection::vec(
+            prop_oneof![Just(Target::External), Just(Target::Queue), Just(Target::Voicemail)],
+            0..4,
+        ),
         proptest::sample::subsequence((0..n).collect::<Vec<_>>(), 0..=n),
     )
         .prop_map(|(strategy, then, picked)| Route {
@@ -474,7 +477,8 @@ fn any_route(n: usize) -> impl proptest::strategy::Strategy<Value = Route> {
 proptest! {
     /// Whatever the rules (even ones validation would refuse), whoever is away, whoever
     /// calls (a VIP, a blocked caller, one an assistant spoke with lately), the caller
-    /// always ends up hearing a voice, or a blocked caller is rejected on purpose.
+    /// always ends up hearing a voice, or a blocked caller is rejected on purpose; a
+    /// queue, which the caller leaves after its longest wait, never ends a chain.
     #[test]
     fn every_chain_ends_in_speech(
         open in any_route(3),
@@ -482,6 +486,7 @@ proptest! {
         vip in any_route(3),
         has_vm in any::<bool>(),
         has_ext in any::<bool>(),
+        has_queue in any::<bool>(),
         away in proptest::sample::subsequence(vec!["ann", "bob", "cat"], 0..=3),
         minutes in 0i64..(60 * 24 * 14),
         rotation in any::<u64>(),
@@ -494,6 +499,7 @@ proptest! {
         r.after_hours = after;
         if !has_vm { r.voicemail = None; }
         if !has_ext { r.external = None; }
+        if has_queue { r.queue = Some(super::queue_tests::queue()); }
         let [ordinary, vip_caller, blocked]: [crate::phone::E164; 3] =
             ["+19175550140", "+19175550141", "+19175550142"].map(|n| crate::phone::E164::parse(n).unwrap());
         r.vip = Some(super::rules::Vip { numbers: vec![vip_caller.clone()], route: vip });
@@ -523,6 +529,10 @@ proptest! {
         let last = d.steps.last();
         prop_assert!(last.is_some_and(|s| s.speaks() || s.action.rejects()), "{:?}", d.labels());
         prop_assert!(last.is_some_and(|s| !s.action.rejects()) || caller == 2, "{:?}", d.labels());
+        let queued = d.steps.iter().filter(|s| matches!(s.action, Action::Queue { .. }));
+        for q in queued {
+            prop_assert!(d.steps.iter().any(|s| s.index > q.index && s.speaks()), "{:?}", d.labels());
+        }
     }
 
     /// Over N consecutive positions, each available assistant is offered first

@@ -186,6 +186,10 @@ fn reason(rules: &Rules, why: &Why, first: Option<&Step>) -> String {
             route(rules, key).to_lowercase()
         ),
         Why::NotConfigured(Target::External) => "The outside number is skipped: none is set".to_owned(),
+        Why::NotConfigured(Target::Queue) => {
+            "The queue is skipped: it is not set up, or this route rings nobody who could take callers from it"
+                .to_owned()
+        }
         Why::NotConfigured(Target::Voicemail) => "Voicemail is skipped: it is not set up".to_owned(),
         Why::Apology => "Nothing else would answer the caller, so they hear an apology".to_owned(),
         Why::Blocked => "The caller's number is blocked: nobody is rung".to_owned(),
@@ -214,6 +218,10 @@ fn chain(rules: &Rules, steps: &[Step]) -> String {
         .map(|s| match &s.action {
             Action::Menu { .. } => "the menu".to_owned(),
             Action::Voicemail { .. } => "voicemail".to_owned(),
+            Action::Queue { queue, .. } => format!(
+                "wait in the queue up to {}",
+                super::queue::duration_words(queue.max_wait_seconds)
+            ),
             Action::Apology { .. } => "an apology".to_owned(),
             Action::Blocked {
                 answer: BlockAnswer::Message(_),

@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod owners;
 pub mod paging;
 pub mod purchased_numbers;
+pub mod queue;
 pub mod recordings;
 pub mod retention;
 pub mod rotation;

@@ -18,6 +18,14 @@ pub const PATH_TRANSCRIPTION: &str = "/twilio/voice/transcription";
 pub const PATH_STATUS: &str = "/twilio/voice/status";
 /// The seed's name for [`PATH_STATUS`], still served.
 pub const PATH_STATUS_ALIAS: &str = "/api/twilio/call-status";
+/// A queue's wait loop (`<Enqueue waitUrl>`): hold music, the caller's place, and keys.
+pub const PATH_QUEUE_WAIT: &str = "/twilio/voice/queue/wait";
+/// A key pressed while waiting in a queue.
+pub const PATH_QUEUE_KEY: &str = "/twilio/voice/queue/key";
+/// The call that offers a waiting caller (or a call back) to an assistant.
+pub const PATH_QUEUE_ANSWER: &str = "/twilio/voice/queue/answer";
+/// The `<Dial action>` of a call back.
+pub const PATH_QUEUE_CALLBACK: &str = "/twilio/voice/queue/callback";
 pub const PATH_SMS_STATUS: &str = "/twilio/sms/status";
 /// Where an assistant's link to one call points, followed by the link's secret.
 pub const PATH_CALL_LINK: &str = "/l/";

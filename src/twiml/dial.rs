@@ -32,10 +32,10 @@ impl Token for DialRecord {
 }
 
 /// Rings its numbers at once (Twilio allows at most 10); the first to answer
-/// is bridged. A `Dial` needs at least one [`Number`] to do anything.
+/// is bridged. A `Dial` needs at least one [`Number`] or a [`Queue`] to do anything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dial {
-    numbers: Vec<Number>,
+    nouns: Vec<Noun>,
     action: Option<String>,
     method: Option<Method>,
     timeout: Option<u32>,
@@ -54,10 +54,17 @@ impl Dial {
         Self::default()
     }
 
+    /// Bridges to the caller at the front of a queue.
+    #[must_use]
+    pub fn queue(mut self, queue: Queue) -> Self {
+        self.nouns.push(Noun::Queue(queue));
+        self
+    }
+
     /// Adds a number to ring; call once per number.
     #[must_use]
     pub fn number(mut self, number: Number) -> Self {
-        self.numbers.push(number);
+        self.nouns.push(Noun::Number(number));
         self
     }
 
@@ -141,7 +148,86 @@ impl Dial {
             .flag("answerOnBridge", self.answer_on_bridge)
             .num("timeLimit", self.time_limit)
             .flag("hangupOnStar", self.hangup_on_star)
-            .children(out, &self.numbers, Number::write);
+            .children(out, &self.nouns, |noun, out| match noun {
+                Noun::Number(n) => n.write(out),
+                Noun::Queue(q) => q.write(out),
+            });
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Noun {
+    Number(Number),
+    Queue(Queue),
+}
+
+/// `<Queue>` in a `<Dial>`: bridges to the caller at the front of the named queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queue {
+    name: String,
+    url: Option<String>,
+}
+
+impl Queue {
+    #[must_use]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            url: None,
+        }
+    }
+
+    /// TwiML played to the dequeued caller just before the two are bridged.
+    #[must_use]
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
+        self
+    }
+
+    fn write(&self, out: &mut Out) {
+        Element::new("Queue")
+            .attr("url", self.url.as_deref())
+            .text(out, &self.name);
+    }
+}
+
+/// `<Enqueue>`: the caller waits in the named queue, hearing the TwiML of `waitUrl` in a
+/// loop, until someone dials the queue or the wait TwiML says `<Leave>`; then Twilio asks
+/// `action` what comes next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enqueue {
+    name: String,
+    action: Option<String>,
+    wait_url: Option<String>,
+}
+
+impl Enqueue {
+    #[must_use]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            action: None,
+            wait_url: None,
+        }
+    }
+
+    #[must_use]
+    pub fn action(mut self, url: impl Into<String>) -> Self {
+        self.action = Some(url.into());
+        self
+    }
+
+    #[must_use]
+    pub fn wait_url(mut self, url: impl Into<String>) -> Self {
+        self.wait_url = Some(url.into());
+        self
+    }
+
+    pub(super) fn write(&self, out: &mut Out) {
+        Element::new("Enqueue")
+            .attr("action", self.action.as_deref())
+            .attr("waitUrl", self.wait_url.as_deref())
+            .text(out, &self.name);
     }
 }
 
@@ -162,6 +248,19 @@ mod tests {
             body(Dial::new().number(Number::new("+14155550100"))),
             "<Dial><Number>+14155550100</Number></Dial>"
         );
+    }
+
+    #[test]
+    fn dial_queue_and_enqueue_name_the_queue_in_their_text() {
+        assert_eq!(
+            body(Dial::new().queue(Queue::new("acme").url("/bridged?a=1&b=2"))),
+            r#"<Dial><Queue url="/bridged?a=1&amp;b=2">acme</Queue></Dial>"#
+        );
+        let xml = Response::new()
+            .push(Enqueue::new("acme").action("/next").wait_url("/wait"))
+            .push(super::super::Verb::Leave)
+            .render();
+        assert!(xml.ends_with(r#"<Enqueue action="/next" waitUrl="/wait">acme</Enqueue><Leave/></Response>"#));
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub mod canonical;
 #[cfg(test)]
 mod fixtures;
 
-pub use dial::{Dial, DialRecord};
+pub use dial::{Dial, DialRecord, Enqueue, Queue};
 pub use gather::{Gather, GatherInput};
 pub use message::Message;
 pub use number::{CallEvent, Number};
@@ -67,6 +67,9 @@ pub enum Verb {
     Play(Play),
     Pause(Pause),
     Dial(Dial),
+    Enqueue(Enqueue),
+    /// In a queue's wait TwiML: leaves the queue, and the `<Enqueue action>` says what next.
+    Leave,
     Record(Record),
     Gather(Gather),
     Redirect(Redirect),
@@ -87,7 +90,7 @@ macro_rules! verb_from {
     )*};
 }
 
-verb_from!(Say, Play, Pause, Dial, Record, Gather, Redirect, Reject, Message);
+verb_from!(Say, Play, Pause, Dial, Enqueue, Record, Gather, Redirect, Reject, Message);
 
 impl Verb {
     fn write(&self, out: &mut xml::Out) {
@@ -96,6 +99,8 @@ impl Verb {
             Self::Play(play) => play.write(out),
             Self::Pause(pause) => pause.write(out),
             Self::Dial(dial) => dial.write(out),
+            Self::Enqueue(enqueue) => enqueue.write(out),
+            Self::Leave => xml::Element::new("Leave").empty(out),
             Self::Record(record) => record.write(out),
             Self::Gather(gather) => gather.write(out),
             Self::Redirect(redirect) => redirect.write(out),

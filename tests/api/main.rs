@@ -36,6 +36,7 @@ mod outages;
 mod processes;
 mod proxies;
 mod query_plans;
+mod queue;
 mod recorded_audio;
 mod recordings;
 mod redelivery;

@@ -227,6 +227,7 @@ pub(super) fn outcome_words(rules: &Rules, labels: &[String]) -> String {
             "menu" => "the menu".to_owned(),
             "apology" => "a message that nobody can take the call".to_owned(),
             "external" => "the outside number".to_owned(),
+            "queue" => "the queue".to_owned(),
             together if together.contains('+') => {
                 let names: Vec<String> = together.split('+').map(name).collect();
                 format!("ring {} at once", names.join(" and "))

@@ -214,6 +214,21 @@ fn describe(action: &Action, name: &dyn Fn(&str) -> String, home: &str) -> Marku
         } => html! {
             strong { "Menu" } ": the caller hears " (heard(prompt)) " and has " (timeout_seconds) " seconds to choose."
         },
+        Action::Queue { queue, targets } => {
+            let who: Vec<String> = targets
+                .iter()
+                .filter_map(|t| t.assistant.as_ref().map(|a| name(a.as_str())))
+                .collect();
+            html! {
+                strong { "Queue" } ": the caller waits up to " (crate::routing::queue::duration_words(queue.max_wait_seconds))
+                ", hearing " (heard(&queue.hold)) " and their place every "
+                (crate::routing::queue::duration_words(queue.announce_seconds))
+                ", until " (who.join(" or ")) " is free"
+                @if let Some(k) = queue.voicemail_key { "; " (k) " leaves a voicemail" }
+                @if let Some(k) = queue.callback_key { "; " (k) " asks for a call back" }
+                "."
+            }
+        }
         Action::Apology { message } => html! {
             strong { "Apology" } ": the caller hears " (heard(message)) ", then the call ends."
         },

@@ -281,7 +281,7 @@ impl<'a> Walk<'a> {
     }
 }
 
-fn single_digit(text: &Spanned<String>, r: &mut Report<'_>) -> Option<char> {
+pub(super) fn single_digit(text: &Spanned<String>, r: &mut Report<'_>) -> Option<char> {
     let mut chars = text.get_ref().chars();
     match (chars.next(), chars.next()) {
         (Some(c), None) if c.is_ascii_digit() || c == '*' || c == '#' => Some(c),

@@ -1,0 +1,601 @@
+//! The queue's lifecycle: callers join it through Twilio's `<Enqueue>` wait loop, and
+//! whenever an assistant may be free (a forwarded call ended, an offer ended, a caller
+//! joined, or the worker's round) the longest-waiting caller is offered to one through a
+//! call the outbox places. Its order is the database's, so any process serves it.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ConnectionTrait, TransactionTrait};
+use tracing::{info, warn};
+
+use super::position::{encode, Position};
+use super::render::{self, queue as twiml};
+use super::{answer_step, chain_and_now, pinned, CallError, CallFacts, NextFacts, Standing, Webhooks};
+use crate::ids::AssistantId;
+use crate::messaging::alerts;
+use crate::routing::queue::{self as rules_queue, AfterQueue, Exit, Wait, WaitFacts};
+use crate::routing::rules::Queue;
+use crate::routing::{Action, Decision, DialTarget, Rules, Unavailable};
+use crate::store::queue::{QueueCaller, CALLBACK, DONE, FAILED, OFFER, WAITING};
+use crate::store::{self, calls::Outcome, outbox, StoreError};
+use crate::twilio::webhooks::{PATH_QUEUE_ANSWER, PATH_QUEUE_CALLBACK, PATH_QUEUE_KEY, PATH_QUEUE_WAIT};
+use crate::twiml::Response;
+
+/// What Twilio posts to the wait URL.
+#[derive(Debug, Clone, Default)]
+pub struct WaitRequest {
+    pub call: CallFacts,
+    /// `QueueTime`: seconds this caller has waited.
+    pub queue_time: u32,
+    /// `AvgQueueTime`: seconds callers of this queue wait on average.
+    pub avg_queue_time: u32,
+}
+
+/// The queue step of the chain `pos` names, with the chain.
+async fn queue_step(
+    hooks: &Webhooks,
+    pos: &Position,
+    call: &CallFacts,
+) -> Result<(std::sync::Arc<Rules>, Decision, Option<(Queue, Vec<DialTarget>)>), CallError> {
+    let rules = pinned(hooks, &pos.client, pos.version).await?;
+    let (decision, _) = chain_and_now(hooks, &rules, pos, call).await?;
+    let step = match decision.step(pos.step).map(|s| &s.action) {
+        Some(Action::Queue { queue, targets }) => Some((queue.clone(), targets.clone())),
+        _ => None,
+    };
+    Ok((rules, decision, step))
+}
+
+/// One turn of a caller's wait: joins them on the first, tells them their place at the
+/// rules' interval, and lets them go after the longest wait.
+///
+/// # Errors
+/// When the database fails or the pinned rules are gone.
+pub async fn wait(hooks: &Webhooks, pos: &Position, request: &WaitRequest) -> Result<Response, CallError> {
+    let (rules, _, step) = queue_step(hooks, pos, &request.call).await?;
+    let Some((queue, _)) = step else {
+        warn!(call_sid = %request.call.call_sid, "wait URL of a step that is no queue: leaving");
+        return Ok(twiml::leave());
+    };
+    let now = hooks.clock.now();
+    let new = store::queue::NewCaller {
+        client: &pos.client,
+        call_sid: &request.call.call_sid,
+        from: &request.call.from,
+        to: &request.call.to,
+        position: &pos.to_query(),
+        arrived_at: now - Duration::seconds(i64::from(request.queue_time)),
+    };
+    let caller = store::queue::join(&hooks.db, &new, now).await?;
+    if caller.state != WAITING && caller.state != store::queue::OFFERED {
+        return Ok(twiml::leave());
+    }
+    let facts = WaitFacts {
+        waited: request.queue_time,
+        average: request.avg_queue_time,
+        place: store::queue::place(&hooks.db, &caller).await?,
+    };
+    let answer = match rules_queue::wait(&queue, facts, caller.announced_at, now) {
+        Wait::Leave => {
+            store::queue::leave(&hooks.db, &caller.call_sid, Exit::MaxWait.as_str(), now).await?;
+            twiml::leave()
+        }
+        Wait::Hold { announce } => {
+            if announce.is_some() {
+                store::queue::announced(&hooks.db, caller.id, now).await?;
+            }
+            let keys = hooks.links.url(PATH_QUEUE_KEY, &pos.to_query());
+            twiml::wait(&rules, &queue, announce.as_deref(), &keys)
+        }
+    };
+    serve_quietly(hooks, &pos.client).await;
+    Ok(answer)
+}
+
+/// A key pressed while waiting: leave for voicemail or a call back, or keep waiting.
+///
+/// # Errors
+/// When the database fails or the pinned rules are gone.
+pub async fn key(
+    hooks: &Webhooks,
+    pos: &Position,
+    call: &CallFacts,
+    digits: Option<&str>,
+) -> Result<Response, CallError> {
+    let (_, _, step) = queue_step(hooks, pos, call).await?;
+    let exit = step.and_then(|(queue, _)| rules_queue::key(&queue, digits));
+    match exit {
+        Some(exit) => {
+            store::queue::leave(&hooks.db, &call.call_sid, exit.as_str(), hooks.clock.now()).await?;
+            Ok(twiml::leave())
+        }
+        None => Ok(twiml::keep_waiting(&hooks.links.url(PATH_QUEUE_WAIT, &pos.to_query()))),
+    }
+}
+
+/// The `<Enqueue action>`: the caller left the queue; what the chain does next.
+pub(super) async fn left(
+    hooks: &Webhooks,
+    db: &impl ConnectionTrait,
+    at: &Standing<'_>,
+    facts: &NextFacts,
+) -> Result<Response, CallError> {
+    let now = hooks.clock.now();
+    let caller = store::queue::find(db, at.call_sid).await?;
+    let exit = caller.as_ref().and_then(|c| c.exit.as_deref()).and_then(Exit::parse);
+    let result = facts.queue_result.as_deref().unwrap_or("");
+    let after = rules_queue::after(result, exit);
+    if let Some(c) = caller
+        .as_ref()
+        .filter(|c| c.state == WAITING || c.state == store::queue::OFFERED)
+    {
+        // Twilio ended the wait on its own (the caller hung up, the queue failed).
+        store::queue::leave(db, &c.call_sid, Exit::MaxWait.as_str(), now).await?;
+    }
+    let line = match after {
+        AfterQueue::Over => None,
+        AfterQueue::Voicemail => Some("The caller left the queue for voicemail"),
+        AfterQueue::Callback => Some("The caller left the queue and asked to be called back"),
+        AfterQueue::NextStep => Some("The caller left the queue after the longest wait"),
+    };
+    store::calls::append_trace(
+        db,
+        at.call_sid,
+        &line.map(str::to_owned).into_iter().collect::<Vec<_>>(),
+    )
+    .await?;
+    match after {
+        AfterQueue::Over => Ok(render::hang_up()),
+        AfterQueue::Callback => Ok(twiml::callback_promised(at.rules)),
+        AfterQueue::Voicemail => {
+            let voicemail = at
+                .decision
+                .steps
+                .iter()
+                .find(|s| at.after.is_none_or(|a| s.index > a) && matches!(s.action, Action::Voicemail { .. }));
+            Ok(match voicemail {
+                Some(step) => render::step(at.rules, step, at.pos, &hooks.links),
+                None => render::safe_answer(Some(at.rules), &hooks.links),
+            })
+        }
+        AfterQueue::NextStep => answer_step(hooks, db, at).await,
+    }
+}
+
+/// [`serve`], with a failure only logged: the request that wakes the queue must still be
+/// answered, and the worker's next round serves it again.
+pub async fn serve_quietly(hooks: &Webhooks, client: &str) {
+    if let Err(e) = serve(hooks, client).await {
+        warn!(client, error = %e, "could not serve the queue");
+    }
+}
+
+/// Offers the client's longest-waiting callers, in order, each to the first assistant who
+/// may take them and is free: on duty, on shift, on no call, and offered nobody else.
+///
+/// # Errors
+/// When the database fails.
+pub async fn serve(hooks: &Webhooks, client: &str) -> Result<(), CallError> {
+    let now = hooks.clock.now();
+    let due = store::queue::due(&hooks.db, client, now).await?;
+    if due.is_empty() {
+        return Ok(());
+    }
+    let mut busy: HashSet<String> = store::queue::engaged(&hooks.db, client).await?.into_iter().collect();
+    let mut offered = false;
+    for caller in due {
+        let Some((rules, pos, targets)) = chain_of(hooks, &caller).await? else {
+            continue;
+        };
+        let (_, unavailable) = chain_and_now(hooks, &rules, &pos, &facts_of(&caller)).await?;
+        let free = targets.iter().find(|t| {
+            t.assistant.as_ref().is_some_and(|id| {
+                !busy.contains(id.as_str())
+                    && !matches!(unavailable.get(id), Some(Unavailable::OnCall | Unavailable::OffDuty))
+                    && rules.assistant(id).is_some_and(|a| a.on_shift(rules.timezone, now))
+            })
+        });
+        let Some(target) = free else { continue };
+        let id = target.assistant.as_ref().map(AssistantId::as_str).unwrap_or_default();
+        let txn = hooks.db.begin().await.map_err(StoreError::from)?;
+        if store::queue::offer(&txn, &caller, id, now).await? {
+            place_offer(hooks, &txn, &rules, &caller, &pos, target, now).await?;
+            offered = true;
+        }
+        txn.commit().await.map_err(StoreError::from)?;
+        busy.insert(id.to_owned());
+    }
+    if offered {
+        hooks.outbound.wake.notify_one();
+    }
+    Ok(())
+}
+
+/// Serves every queue with callers due (call backs whose time came, and queues whose
+/// assistants came on duty or on shift), for the worker's rounds.
+///
+/// # Errors
+/// When the database fails.
+pub async fn serve_all(hooks: &Webhooks) -> Result<(), CallError> {
+    for client in store::queue::clients_due(&hooks.db, hooks.clock.now()).await? {
+        serve(hooks, &client).await?;
+    }
+    Ok(())
+}
+
+/// The rules, position and the assistants who may take `caller`, from the chain their
+/// call was given.
+async fn chain_of(
+    hooks: &Webhooks,
+    caller: &QueueCaller,
+) -> Result<Option<(std::sync::Arc<Rules>, Position, Vec<DialTarget>)>, CallError> {
+    let query = url::form_urlencoded::parse(caller.position.as_bytes())
+        .into_owned()
+        .collect();
+    let Ok(pos) = Position::from_query(&query) else {
+        warn!(call_sid = %caller.call_sid, "queue caller with an unreadable position: left out");
+        return Ok(None);
+    };
+    let (rules, _, step) = queue_step(hooks, &pos, &facts_of(caller)).await?;
+    Ok(step.map(|(_, targets)| (rules, pos, targets)))
+}
+
+fn facts_of(caller: &QueueCaller) -> CallFacts {
+    CallFacts {
+        call_sid: caller.call_sid.clone(),
+        from: caller.from_number.clone(),
+        to: caller.to_number.clone(),
+        status: String::new(),
+        direction: "inbound".into(),
+    }
+}
+
+/// The query naming one offer in its answer URL.
+fn offer_query(caller: &QueueCaller, assistant: &str, screen: bool) -> String {
+    let id = caller.id.to_string();
+    encode(&[
+        ("assistant", assistant),
+        ("caller", &id),
+        ("client", &caller.client_id),
+        ("screen", if screen { "1" } else { "0" }),
+    ])
+}
+
+/// The call to the assistant, through the outbox, and its leg on the caller's call.
+async fn place_offer(
+    hooks: &Webhooks,
+    db: &impl ConnectionTrait,
+    rules: &Rules,
+    caller: &QueueCaller,
+    pos: &Position,
+    target: &DialTarget,
+    now: DateTime<Utc>,
+) -> Result<(), CallError> {
+    let assistant = target.assistant.as_ref().map(AssistantId::as_str);
+    let answer = hooks.links.url(
+        PATH_QUEUE_ANSWER,
+        &offer_query(caller, assistant.unwrap_or_default(), target.screen),
+    );
+    let body = twiml::offer(rules, &caller.from_number, target.screen, &answer).render();
+    let message = outbox::NewMessage {
+        client: &caller.client_id,
+        dedupe_key: format!("queue-offer:{}:{}", caller.id, now.timestamp_millis()),
+        purpose: OFFER,
+        call_sid: Some(&caller.call_sid),
+        recording_sid: None,
+        assistant,
+        to: target.number.as_str(),
+        from: &caller.to_number,
+        body: &body,
+        send_at: now,
+        kind: "call",
+        media_urls: &[],
+        subject: None,
+    };
+    outbox::enqueue(db, &message, now).await?;
+    let leg = store::legs::NewLeg {
+        client: &caller.client_id,
+        call_sid: &caller.call_sid,
+        step: pos.step,
+        assistant,
+        number: target.number.as_str(),
+    };
+    store::legs::start_legs(db, &[leg], now).await?;
+    info!(call_sid = %caller.call_sid, assistant, callback = caller.is_callback(), "queue caller offered");
+    Ok(())
+}
+
+/// An offer named in its answer URL.
+#[derive(Debug, Clone)]
+pub struct OfferRef {
+    pub client: String,
+    pub caller: i64,
+    pub assistant: String,
+    pub screen: bool,
+}
+
+/// The assistant's offer call asks what to do: past the whisper (or unscreened), they
+/// take the caller from the queue, or ring the caller back.
+///
+/// # Errors
+/// When the database fails or the pinned rules are gone.
+pub async fn answer(
+    hooks: &Webhooks,
+    offer: &OfferRef,
+    offer_call_sid: &str,
+    digits: Option<&str>,
+    action: &str,
+) -> Result<Response, CallError> {
+    let Some(caller) = store::queue::by_id(&hooks.db, offer.caller).await? else {
+        return Ok(render::hang_up());
+    };
+    let Some((rules, _, _)) = chain_of(hooks, &caller).await? else {
+        return Ok(render::hang_up());
+    };
+    if caller.client_id != offer.client {
+        return Ok(render::hang_up());
+    }
+    match (offer.screen, digits) {
+        (true, None) => return Ok(render::screen_prompt(&rules, &caller.from_number, action, None)),
+        (true, Some(d)) if d != "1" => return Ok(render::hang_up()),
+        _ => {}
+    }
+    let now = hooks.clock.now();
+    // One statement each, committed at once: the chain of the caller taken is read next,
+    // and on SQLite a read waiting behind an open transaction would wait for itself.
+    let taken = if caller.is_callback() {
+        let accepted = store::queue::accept(&hooks.db, caller.id, &offer.assistant, offer_call_sid, now).await?;
+        accepted.then_some(caller)
+    } else {
+        store::queue::take_front(&hooks.db, &offer.client, &offer.assistant, offer_call_sid, now).await?
+    };
+    let Some(caller) = taken else {
+        return Ok(twiml::offer_gone(&rules));
+    };
+    let Some((rules, pos, targets)) = chain_of(hooks, &caller).await? else {
+        return Ok(twiml::offer_gone(&rules));
+    };
+    let txn = hooks.db.begin().await.map_err(StoreError::from)?;
+    let number = targets
+        .iter()
+        .find(|t| t.assistant.as_ref().is_some_and(|a| a.as_str() == offer.assistant))
+        .map_or("", |t| t.number.as_str());
+    let update = store::legs::LegUpdate {
+        leg: store::legs::NewLeg {
+            client: &caller.client_id,
+            call_sid: &caller.call_sid,
+            step: pos.step,
+            assistant: Some(&offer.assistant),
+            number,
+        },
+        child_call_sid: Some(offer_call_sid),
+        status: "in-progress",
+        duration: None,
+        accepted: true,
+    };
+    store::legs::record_leg(&txn, &update, now).await?;
+    // A call back is answered only once the caller picks up (`callback_dialled`).
+    let answered = !caller.is_callback()
+        && store::calls::set_outcome(&txn, &caller.call_sid, Outcome::Answered, Some(&offer.assistant)).await?;
+    if answered {
+        crate::metrics::call_outcome(&caller.client_id, Outcome::Answered.as_str());
+    }
+    let name = rules.assistant(&AssistantId::parse(&offer.assistant).map_err(|e| CallError::Rules {
+        client: caller.client_id.clone(),
+        version: pos.version,
+        reason: e.to_string(),
+    })?);
+    let who = name.map_or(offer.assistant.as_str(), |a| a.name.as_str());
+    let line = match caller.is_callback() {
+        true => format!("{who} took the call back from the queue"),
+        false => format!("{who} took the caller from the queue"),
+    };
+    store::calls::append_trace(&txn, &caller.call_sid, &[line]).await?;
+    txn.commit().await.map_err(StoreError::from)?;
+    Ok(match caller.is_callback() {
+        true => {
+            let done = hooks
+                .links
+                .url(PATH_QUEUE_CALLBACK, &encode(&[("caller", &caller.id.to_string())]));
+            twiml::ring_back(&rules, &caller.from_number, &caller.to_number, &done)
+        }
+        false => twiml::take_from_queue(&caller.client_id),
+    })
+}
+
+/// The call placed to offer a caller ended (its status callback): an offer nobody took
+/// goes back to the queue, or, for a call back, counts as a failed attempt. Either way the
+/// assistant may be free for the next caller.
+///
+/// # Errors
+/// When the database fails.
+pub async fn offer_ended(hooks: &Webhooks, offer_call_sid: &str, status: &str) -> Result<(), CallError> {
+    let bridged = store::queue::bridged_by(&hooks.db, offer_call_sid).await?;
+    let offered = store::queue::by_offer(&hooks.db, offer_call_sid).await?;
+    // Chains are read before the transaction: on SQLite a read waiting behind it would
+    // wait for itself.
+    let mut ended = Vec::with_capacity(2);
+    if let Some(caller) = bridged {
+        let assistant = caller.assistant_id.clone().unwrap_or_default();
+        ended.push((chain_of(hooks, &caller).await?, caller, assistant, true));
+    }
+    if let Some((caller, assistant)) = offered {
+        if ended.first().is_none_or(|(_, b, _, _)| b.id != caller.id) {
+            ended.push((chain_of(hooks, &caller).await?, caller, assistant, false));
+        }
+    }
+    let Some(client) = ended.first().map(|(_, c, _, _)| c.client_id.clone()) else {
+        return Ok(());
+    };
+    let now = hooks.clock.now();
+    let txn = hooks.db.begin().await.map_err(StoreError::from)?;
+    for (chain, caller, assistant, took) in &ended {
+        let Some((rules, pos, targets)) = chain else { continue };
+        close_leg(&txn, caller, pos, targets, assistant, offer_call_sid, status, now).await?;
+        let offered_here = caller.state == store::queue::OFFERED && caller.assistant_id.as_ref() == Some(assistant);
+        match (took, caller.is_callback()) {
+            // A call back's own `<Dial action>` tells whether the caller was reached.
+            (true, true) => {}
+            (true, false) => store::queue::finish(&txn, caller.id, DONE, now).await?,
+            // Still offered to this assistant: they did not take anyone.
+            (false, _) if !offered_here => {}
+            (false, false) => {
+                store::queue::release(&txn, caller, store::queue::OFFERED, WAITING, None, now).await?;
+            }
+            (false, true) => {
+                let reason = format!("the assistant did not take it ({status})");
+                attempt_failed(hooks, &txn, rules, caller, store::queue::OFFERED, &reason, now).await?;
+            }
+        }
+    }
+    txn.commit().await.map_err(StoreError::from)?;
+    hooks.outbound.wake.notify_one();
+    serve(hooks, &client).await
+}
+
+/// The final status of the assistant's leg on the caller's call.
+#[allow(clippy::too_many_arguments)]
+async fn close_leg(
+    db: &impl ConnectionTrait,
+    caller: &QueueCaller,
+    pos: &Position,
+    targets: &[DialTarget],
+    assistant: &str,
+    offer_call_sid: &str,
+    status: &str,
+    now: DateTime<Utc>,
+) -> Result<(), CallError> {
+    let Some(target) = targets
+        .iter()
+        .find(|t| t.assistant.as_ref().is_some_and(|a| a.as_str() == assistant))
+    else {
+        return Ok(());
+    };
+    let update = store::legs::LegUpdate {
+        leg: store::legs::NewLeg {
+            client: &caller.client_id,
+            call_sid: &caller.call_sid,
+            step: pos.step,
+            assistant: Some(assistant),
+            number: target.number.as_str(),
+        },
+        child_call_sid: Some(offer_call_sid),
+        status,
+        duration: None,
+        accepted: false,
+    };
+    Ok(store::legs::record_leg(db, &update, now).await?)
+}
+
+/// The `<Dial action>` of a call back: the caller was reached, or the attempt failed.
+///
+/// # Errors
+/// When the database fails.
+pub async fn callback_dialled(hooks: &Webhooks, caller_id: i64, facts: &NextFacts) -> Result<Response, CallError> {
+    let Some(caller) = store::queue::by_id(&hooks.db, caller_id).await? else {
+        return Ok(render::hang_up());
+    };
+    let Some((rules, pos, _)) = chain_of(hooks, &caller).await? else {
+        return Ok(render::hang_up());
+    };
+    let now = hooks.clock.now();
+    let status = facts.dial_call_status.as_deref().unwrap_or("failed");
+    let txn = hooks.db.begin().await.map_err(StoreError::from)?;
+    let leg = store::legs::LegUpdate {
+        leg: store::legs::NewLeg {
+            client: &caller.client_id,
+            call_sid: &caller.call_sid,
+            step: pos.step,
+            assistant: None,
+            number: &caller.from_number,
+        },
+        child_call_sid: facts.dial_call_sid.as_deref(),
+        status,
+        duration: facts.dial_call_duration,
+        accepted: false,
+    };
+    store::legs::record_leg(&txn, &leg, now).await?;
+    if matches!(status, "completed" | "answered") {
+        store::queue::finish(&txn, caller.id, DONE, now).await?;
+        let by = caller.assistant_id.as_deref();
+        if store::calls::set_outcome(&txn, &caller.call_sid, Outcome::Answered, by).await? {
+            crate::metrics::call_outcome(&caller.client_id, Outcome::Answered.as_str());
+        }
+        store::calls::append_trace(&txn, &caller.call_sid, &["The caller was called back".to_owned()]).await?;
+    } else {
+        let reason = format!("the caller did not answer ({status})");
+        attempt_failed(hooks, &txn, &rules, &caller, store::queue::BRIDGED, &reason, now).await?;
+    }
+    txn.commit().await.map_err(StoreError::from)?;
+    hooks.outbound.wake.notify_one();
+    Ok(render::hang_up())
+}
+
+/// A call back that did not reach the caller: tried again after the rules' spacing, or,
+/// once its attempts are spent, given up and reported to the assistants.
+async fn attempt_failed(
+    hooks: &Webhooks,
+    db: &impl ConnectionTrait,
+    rules: &Rules,
+    caller: &QueueCaller,
+    from_state: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), CallError> {
+    let Some(queue) = &rules.queue else { return Ok(()) };
+    let tried = u32::try_from(caller.attempts).unwrap_or(u32::MAX);
+    if tried < queue.callback.attempts {
+        let next = now + Duration::seconds(i64::from(queue.callback.spacing_seconds));
+        if store::queue::release(db, caller, from_state, CALLBACK, Some(next), now).await? {
+            let line = format!(
+                "Call back attempt {tried} failed: {reason}; tried again in {}",
+                rules_queue::duration_words(queue.callback.spacing_seconds)
+            );
+            store::calls::append_trace(db, &caller.call_sid, &[line]).await?;
+        }
+    } else if store::queue::release(db, caller, from_state, FAILED, None, now).await? {
+        let line = format!("Call back attempt {tried} failed: {reason}; given up, and the assistants are told");
+        store::calls::append_trace(db, &caller.call_sid, &[line]).await?;
+        report_failed(hooks, db, rules, caller, tried, now).await?;
+    }
+    Ok(())
+}
+
+/// Tells the assistants (as voicemails are told) that a caller could not be called back.
+async fn report_failed(
+    hooks: &Webhooks,
+    db: &impl ConnectionTrait,
+    rules: &Rules,
+    caller: &QueueCaller,
+    attempts: u32,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let off = store::duty::off_duty(db, rules.client.as_str()).await?;
+    let home = rules.numbers.first().map_or("", |n| n.as_str());
+    let number = crate::phone::written(&caller.from_number, home);
+    let when = crate::locale::LocalTime::of(rules).weekday_and_time(caller.arrived_at);
+    for a in alerts::recipients(rules, &off, now) {
+        let link = hooks
+            .call_links
+            .issue(db, &caller.call_sid, rules.client.as_str(), a.id.as_str(), now)
+            .await?;
+        let text = format!(
+            "{}: {number} asked to be called back ({when}) but could not be reached after {attempts} attempts. Please call them: {link}",
+            rules.name
+        );
+        let alert = alerts::Alert {
+            key: format!("callback_failed:{}:{}", caller.call_sid, a.id),
+            purpose: "callback_failed",
+            call_sid: Some(&caller.call_sid),
+            recording_sid: None,
+            subject: format!("Call back failed: {number} for {}", rules.name),
+            email: text.clone(),
+            text,
+            from: &caller.to_number,
+            send_at: now,
+        };
+        alerts::send_to(db, rules.client.as_str(), a, &alert, now).await?;
+    }
+    Ok(())
+}
