@@ -21,6 +21,7 @@ mod m20261202_000015_email_alerts;
 mod m20261203_000016_received_media_types;
 mod m20261203_000018_templates_and_consent;
 mod m20261203_000019_webhooks;
+mod m20261203_000021_failures_and_prices;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000016_received_media_types::Migration),
             Box::new(m20261203_000018_templates_and_consent::Migration),
             Box::new(m20261203_000019_webhooks::Migration),
+            Box::new(m20261203_000021_failures_and_prices::Migration),
         ]
     }
 }

@@ -111,6 +111,10 @@ pub enum AdminError {
     Invalid(Vec<RuleError>),
     #[error("{0}")]
     BadRequest(String),
+    /// Well formed, but not something this server will do (a webhook to a private
+    /// address); the message says why.
+    #[error("{0}")]
+    Unprocessable(String),
     /// Allowed to see it, not to do this to it.
     #[error("{0}")]
     Denied(String),

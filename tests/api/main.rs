@@ -50,6 +50,7 @@ mod sms;
 mod smtp_sink;
 mod stats;
 mod tenants;
+mod webhook_limits;
 mod webhook_receiver;
 mod webhooks;
 mod workers;
