@@ -120,6 +120,9 @@ async fn deliver(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreError
     if row.kind == outbox::WEBHOOK {
         return crate::webhooks::delivery::deliver(worker, row).await;
     }
+    if row.kind == outbox::PRICE {
+        return super::price_check::ask(worker, row).await;
+    }
     let now = worker.clock.now();
     if let Some(reason) = no_longer_wanted(worker, row).await? {
         outbox::finish_unsent(&worker.db, row.id, CANCELLED, None, reason, now).await?;
@@ -299,15 +302,8 @@ async fn sent(worker: &Worker, row: &OutboxRow, message: &MessageResource) -> Re
     let now = worker.clock.now();
     let segments = message.segments().and_then(|s| i32::try_from(s).ok());
     outbox::mark_sent(&worker.db, row.id, &message.sid, segments, now).await?;
-    store::messages::record_status(
-        &worker.db,
-        &message.sid,
-        &message.status,
-        None,
-        message.price.as_deref(),
-        now,
-    )
-    .await?;
+    store::messages::record_status(&worker.db, &message.sid, &message.status, None, None, now).await?;
+    super::price_check::after_send(worker, row, message, now).await?;
     Ok(Outcome::Sent)
 }
 

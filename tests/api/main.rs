@@ -32,6 +32,7 @@ mod metrics;
 mod migrations;
 mod numbers;
 mod outages;
+mod prices;
 mod processes;
 mod proxies;
 mod query_plans;

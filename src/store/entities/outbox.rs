@@ -30,7 +30,8 @@ pub struct Model {
     /// `sms` (with `media_urls` for MMS), `call` (a notification call; `body` is its TwiML),
     /// `email` (`to_number` holds the address, `subject` the subject) or `webhook` (to a
     /// client's endpoint: `to_number` holds the endpoint's id, `purpose` the event type,
-    /// `body` the JSON payload and `message_sid`, from the start, the `webhook-id`).
+    /// `body` the JSON payload and `message_sid`, from the start, the `webhook-id`) or
+    /// `price` (asking Twilio the price of the text `message_sid`).
     pub kind: String,
     pub media_urls: Option<String>,
     pub subject: Option<String>,

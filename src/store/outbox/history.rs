@@ -1,9 +1,9 @@
 //! The message history: what was sent, newest first, filtered, with webhook deliveries left
-//! out (they have their own log).
+//! out (they have their own log), and the worker's price checks.
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, Statement};
 
-use super::{OutboxRow, WEBHOOK};
+use super::{OutboxRow, NOT_MESSAGES};
 use crate::store::entities::outbox::{self, Entity as Outbox};
 use crate::store::StoreError;
 
@@ -34,7 +34,7 @@ pub async fn list(db: &impl ConnectionTrait, f: &MessageFilter, limit: u64) -> R
 /// The statement [`list`] runs (its plan is checked by the tests).
 pub fn list_query(backend: DatabaseBackend, f: &MessageFilter, limit: u64) -> Statement {
     use sea_orm::{QuerySelect, QueryTrait};
-    let mut q = Outbox::find().filter(outbox::Column::Kind.ne(WEBHOOK));
+    let mut q = Outbox::find().filter(outbox::Column::Kind.is_not_in(NOT_MESSAGES));
     if let Some(clients) = &f.clients {
         q = q.filter(outbox::Column::ClientId.is_in(clients.clone()));
     }

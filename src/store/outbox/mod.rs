@@ -17,10 +17,12 @@ use super::StoreError;
 pub use super::entities::outbox::Model as OutboxRow;
 
 mod history;
+mod prices;
 mod scheduled;
 mod webhooks;
 
 pub use history::{list, list_query, MessageFilter};
+pub use prices::enqueue_price_check;
 pub use scheduled::{api_send, api_sends_since, change_scheduled, scheduled, API_PURPOSES};
 pub use webhooks::{deliver_again, enqueue_webhook, webhook_deliveries, webhook_delivery, NewWebhook};
 
@@ -31,6 +33,11 @@ pub const CANCELLED: &str = "cancelled";
 
 /// The kind of a row that is a webhook to a client's endpoint.
 pub const WEBHOOK: &str = "webhook";
+/// The kind of a row that asks Twilio what a text sent cost (`messaging::price_check`):
+/// work for the worker, not a message.
+pub const PRICE: &str = "price";
+/// Kinds of rows that are not messages, left out of the history and the figures.
+pub const NOT_MESSAGES: [&str; 2] = [WEBHOOK, PRICE];
 
 /// `last_error` while an e-mail is with the relay: still there when the row is claimed
 /// again, it says the attempt was cut short and the relay may have taken the e-mail.
