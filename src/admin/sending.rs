@@ -336,6 +336,12 @@ async fn enqueue(
             ("call", a.phone.to_string(), twiml, Vec::new())
         }
     };
+    // A click-to-call rings the assistant first; the call is recorded as the office's call
+    // to the customer, answered by the assistant, once Twilio places it.
+    let placed_by = match payload {
+        Payload::ClickToCall { assistant } => Some(assistant.as_str()),
+        _ => None,
+    };
     let key = format!("{purpose}:{:032x}", rand::random::<u128>());
     let message = outbox::NewMessage {
         client: loaded.rules.client.as_str(),
@@ -343,14 +349,14 @@ async fn enqueue(
         purpose: if kind == "call" { "call" } else { purpose },
         call_sid: None,
         recording_sid: None,
-        assistant: None,
+        assistant: placed_by,
         to: &target,
         from: &from,
         body: &body,
         send_at,
         kind,
         media_urls: &media,
-        subject: None,
+        subject: placed_by.map(|_| to.as_str()),
     };
     outbox::enqueue(&service.db, &message, now).await?;
     service.outbound.wake.notify_one();

@@ -265,6 +265,20 @@ async fn place_call(
     };
     match twilio.create_call(account, &call).await {
         Ok(c) => {
+            if let (Some(assistant), Some(customer)) = (&row.assistant_id, &row.subject) {
+                let placed = calls::NewCall {
+                    call_sid: &c.sid,
+                    client: Some(&row.client_id),
+                    rules_version: None,
+                    direction: "outbound-api",
+                    from: &row.from_number,
+                    to: customer,
+                    status: &c.status,
+                    trace: None,
+                    outcome: None,
+                };
+                calls::record_placed(&worker.db, &placed, assistant, now).await?;
+            }
             outbox::mark_sent(&worker.db, row.id, &c.sid, None, now).await?;
             Ok(Outcome::Sent)
         }

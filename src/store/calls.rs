@@ -182,6 +182,23 @@ pub async fn advance_status(
     Ok(())
 }
 
+/// Records a call the office placed (a click-to-call): to `customer`, answered by
+/// `assistant`, findable by the customer's number. Twilio's callbacks then move its status;
+/// one that came first recorded the number Twilio rang, the assistant's, which this puts right.
+///
+/// # Errors
+/// On database failure.
+pub async fn record_placed(db: &impl ConnectionTrait, call: &NewCall<'_>, assistant: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    ensure(db, std::slice::from_ref(call), now).await?;
+    Call::update_many()
+        .col_expr(call::Column::AnsweredBy, Expr::value(assistant))
+        .col_expr(call::Column::ToNumber, Expr::value(call.to))
+        .filter(call::Column::CallSid.eq(call.call_sid))
+        .exec(db)
+        .await?;
+    make_findable(db, call.call_sid, call.to).await
+}
+
 /// Records how the call ended for the business, unless a better outcome is known.
 /// Returns whether it changed.
 ///

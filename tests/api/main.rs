@@ -32,6 +32,7 @@ mod metrics;
 mod migrations;
 mod numbers;
 mod outages;
+mod placed_calls;
 mod prices;
 mod processes;
 mod proxies;
