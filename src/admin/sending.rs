@@ -365,4 +365,3 @@ async fn enqueue(
         .ok_or(AdminError::NotFound)?;
     Ok(row.id)
 }
-

@@ -83,6 +83,15 @@ async fn status(State(state): State<AppState>, signed: Signed<StatusForm>) -> Re
     let f = signed.form;
     let code = f.error_code.and_then(|c| c.parse().ok());
     let price = f.price.as_deref().filter(|p| !p.is_empty());
-    inbound::delivery_status(&state.texts, &f.message_sid, &f.message_status, code, price, &f.to, &f.from).await?;
+    inbound::delivery_status(
+        &state.texts,
+        &f.message_sid,
+        &f.message_status,
+        code,
+        price,
+        &f.to,
+        &f.from,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -188,7 +188,12 @@ pub async fn advance_status(
 ///
 /// # Errors
 /// On database failure.
-pub async fn record_placed(db: &impl ConnectionTrait, call: &NewCall<'_>, assistant: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn record_placed(
+    db: &impl ConnectionTrait,
+    call: &NewCall<'_>,
+    assistant: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     ensure(db, std::slice::from_ref(call), now).await?;
     Call::update_many()
         .col_expr(call::Column::AnsweredBy, Expr::value(assistant))

@@ -198,7 +198,9 @@ impl FakeTwilio {
     /// Twilio prices a message some time after sending it: from now on a GET of the message
     /// shows it `delivered` with this price (`"-0.00790"`); before, with none.
     pub fn set_price(&self, message_sid: &str, price: &str) {
-        lock(&self.state).prices.insert(message_sid.to_owned(), price.to_owned());
+        lock(&self.state)
+            .prices
+            .insert(message_sid.to_owned(), price.to_owned());
     }
 
     /// GET Messages/{sid}.json requests received.

@@ -33,7 +33,11 @@ async fn a_click_to_call_is_recorded_as_the_offices_call_to_the_customer() {
     // Recorded once Twilio placed it: the customer is the other party, John answered it.
     let call = app.call_detail(&sid).await.call;
     assert_eq!(
-        (call.direction.as_str(), call.from_number.as_str(), call.to_number.as_str()),
+        (
+            call.direction.as_str(),
+            call.from_number.as_str(),
+            call.to_number.as_str()
+        ),
         ("outbound-api", ACME, CUSTOMER)
     );
     assert_eq!(call.answered_by.as_deref(), Some("john"));
@@ -52,7 +56,10 @@ async fn a_click_to_call_is_recorded_as_the_offices_call_to_the_customer() {
     let recorded = [
         ("CallSid", sid.as_str()),
         ("RecordingSid", "RE00000000000000000000000000000c01"),
-        ("RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE00000000000000000000000000000c01"),
+        (
+            "RecordingUrl",
+            "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE00000000000000000000000000000c01",
+        ),
         ("RecordingStatus", "completed"),
         ("RecordingDuration", "80"),
     ];
@@ -60,7 +67,11 @@ async fn a_click_to_call_is_recorded_as_the_offices_call_to_the_customer() {
     assert_eq!(app.post(path, &recorded).await.status, 204);
     let detail = app.call_detail(&sid).await;
     assert_eq!(
-        (detail.call.to_number.as_str(), detail.call.status.as_str(), detail.call.duration),
+        (
+            detail.call.to_number.as_str(),
+            detail.call.status.as_str(),
+            detail.call.duration
+        ),
         (CUSTOMER, "completed", Some(95))
     );
     assert_eq!(detail.call.answered_by.as_deref(), Some("john"));
@@ -68,15 +79,17 @@ async fn a_click_to_call_is_recorded_as_the_offices_call_to_the_customer() {
     assert_eq!(detail.recordings.len(), 1);
 
     // Found by the customer's number.
-    let (_, found) = app
-        .api("GET", "/api/calls?caller=2125550188", Some(&token), None)
-        .await;
+    let (_, found) = app.api("GET", "/api/calls?caller=2125550188", Some(&token), None).await;
     assert!(found.to_string().contains(&sid), "{found}");
 
     // Counted as placed by the office, not as a caller's call.
     let stats = "/api/clients/acme-dental/stats?since=2026-12-01T00:00:00Z&until=2026-12-02T00:00:00Z";
     let (_, stats) = app.api("GET", stats, Some(&token), None).await;
-    assert_eq!((stats["outbound"].as_u64(), stats["inbound"].as_u64()), (Some(1), Some(0)), "{stats}");
+    assert_eq!(
+        (stats["outbound"].as_u64(), stats["inbound"].as_u64()),
+        (Some(1), Some(0)),
+        "{stats}"
+    );
 
     // The console says who placed it and whom it called.
     let (cookie, _) = sign_in(&app, &token).await;

@@ -48,7 +48,10 @@ async fn a_price_twilio_sets_later_is_fetched_and_the_stats_sum_it_exactly() {
     let checks: Vec<_> = pending.iter().filter(|r| r.kind == "price").collect();
     assert_eq!(checks.len(), 3);
     assert!(checks.iter().all(|r| r.state == "pending"), "{checks:?}");
-    assert!(checks[0].last_error.as_deref().unwrap().contains("not priced"), "{checks:?}");
+    assert!(
+        checks[0].last_error.as_deref().unwrap().contains("not priced"),
+        "{checks:?}"
+    );
 
     // Twilio prices two; a status callback brings the third's price itself.
     fake.set_price(&sids[0], "-0.00790");
@@ -63,7 +66,11 @@ async fn a_price_twilio_sets_later_is_fetched_and_the_stats_sum_it_exactly() {
     assert_eq!(app.post("/twilio/sms/status", &callback).await.status, 204);
     app.advance(60);
     app.drain_outbox().await;
-    assert_eq!(fake.message_fetches(), 5, "the third was priced by its callback: not asked");
+    assert_eq!(
+        fake.message_fetches(),
+        5,
+        "the third was priced by its callback: not asked"
+    );
     // As floats these add up to 0.10270000000000001.
     assert_eq!(cost(&app, &token).await, "0.1027");
     let checks = app.outbox("acme-dental").await;

@@ -24,7 +24,10 @@ async fn endpoints_on_private_networks_are_refused_with_a_422_in_plain_words() {
     let app = spawn().await;
     let admin = app.admin_token(None).await;
     for (url, words) in [
-        ("https://10.0.0.5/hooks", "10.0.0.5 is a private network address (RFC 1918)"),
+        (
+            "https://10.0.0.5/hooks",
+            "10.0.0.5 is a private network address (RFC 1918)",
+        ),
         ("https://192.168.1.20/hooks", "private network address"),
         ("https://172.20.0.1/hooks", "private network address"),
         ("https://169.254.169.254/latest/meta-data", "link-local"),
@@ -175,7 +178,12 @@ async fn an_endpoint_failing_so_many_times_in_a_row_is_turned_off_when_the_setti
     assert_eq!(shown["health"], "turned_off_after_failing");
     assert_eq!(shown["state"], "Turned off after 3 failed deliveries in a row");
     let (_, audit) = app
-        .api("GET", "/api/audit?client=acme-dental&action=webhook.turned_off", Some(&admin), None)
+        .api(
+            "GET",
+            "/api/audit?client=acme-dental&action=webhook.turned_off",
+            Some(&admin),
+            None,
+        )
         .await;
     let told = audit.to_string();
     assert!(told.contains("3 deliveries in a row failed"), "{told}");

@@ -11,9 +11,9 @@ use super::layout::{self, Place, Tab};
 use super::session::Session;
 use super::{conversations, sent_delivery, sent_to, sent_what, zone, Page};
 use crate::admin;
+use crate::admin::consent;
 use crate::admin::conversations as talks;
 use crate::admin::history::{self, MessageQuery};
-use crate::admin::consent;
 use crate::http::state::AppState;
 use crate::phone;
 

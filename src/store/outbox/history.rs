@@ -39,7 +39,10 @@ pub fn list_query(backend: DatabaseBackend, f: &MessageFilter, limit: u64) -> St
         q = q.filter(outbox::Column::ClientId.is_in(clients.clone()));
     }
     if let Some(to) = &f.to {
-        q = q.filter(crate::store::search::number_ends_with(outbox::Column::ToDigitsReversed, to));
+        q = q.filter(crate::store::search::number_ends_with(
+            outbox::Column::ToDigitsReversed,
+            to,
+        ));
     }
     for (column, value) in [(outbox::Column::State, &f.state), (outbox::Column::Purpose, &f.purpose)] {
         if let Some(v) = value {

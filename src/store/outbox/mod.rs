@@ -351,4 +351,3 @@ pub async fn pending_stats(db: &impl ConnectionTrait) -> Result<(u64, Option<Dat
         .await?;
     Ok((count, oldest))
 }
-
