@@ -24,5 +24,6 @@ mod browser;
 mod console;
 mod conversations;
 mod figures;
+mod messaging;
 mod rules_form;
 mod webhooks;
