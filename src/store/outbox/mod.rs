@@ -317,12 +317,15 @@ pub async fn for_call(db: &impl ConnectionTrait, call_sid: &str) -> Result<Vec<O
     oldest_first(db, outbox::Column::CallSid.eq(call_sid)).await
 }
 
-/// Every message of a client, oldest first.
+/// Every message of a client, oldest first: not its webhook deliveries nor price checks.
 ///
 /// # Errors
 /// On database failure.
 pub async fn for_client(db: &impl ConnectionTrait, client: &str) -> Result<Vec<OutboxRow>, StoreError> {
-    oldest_first(db, outbox::Column::ClientId.eq(client)).await
+    let messages = Condition::all()
+        .add(outbox::Column::ClientId.eq(client))
+        .add(outbox::Column::Kind.is_not_in(NOT_MESSAGES));
+    oldest_first(db, messages).await
 }
 
 /// # Errors
@@ -334,13 +337,18 @@ pub async fn find_by_key(db: &impl ConnectionTrait, dedupe_key: &str) -> Result<
         .await?)
 }
 
-/// How many messages are pending, and since when the oldest of them waits.
+/// How many messages and webhook deliveries are pending, and since when the oldest of them
+/// waits. Price checks are left out: they wait on Twilio, not on this server's work.
 ///
 /// # Errors
 /// On database failure.
 pub async fn pending_stats(db: &impl ConnectionTrait) -> Result<(u64, Option<DateTime<Utc>>), StoreError> {
     use sea_orm::{PaginatorTrait, QuerySelect};
-    let pending = || Outbox::find().filter(outbox::Column::State.eq(PENDING));
+    let pending = || {
+        Outbox::find()
+            .filter(outbox::Column::State.eq(PENDING))
+            .filter(outbox::Column::Kind.ne(PRICE))
+    };
     let count = pending().count(db).await?;
     let oldest: Option<DateTime<Utc>> = pending()
         .select_only()
