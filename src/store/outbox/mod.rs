@@ -317,15 +317,16 @@ pub async fn for_call(db: &impl ConnectionTrait, call_sid: &str) -> Result<Vec<O
     oldest_first(db, outbox::Column::CallSid.eq(call_sid)).await
 }
 
-/// Every message of a client, oldest first: not its webhook deliveries nor price checks.
+/// Every message and webhook delivery of a client, oldest first; not its price checks,
+/// which are bookkeeping.
 ///
 /// # Errors
 /// On database failure.
 pub async fn for_client(db: &impl ConnectionTrait, client: &str) -> Result<Vec<OutboxRow>, StoreError> {
-    let messages = Condition::all()
+    let rows = Condition::all()
         .add(outbox::Column::ClientId.eq(client))
-        .add(outbox::Column::Kind.is_not_in(NOT_MESSAGES));
-    oldest_first(db, messages).await
+        .add(outbox::Column::Kind.ne(PRICE));
+    oldest_first(db, rows).await
 }
 
 /// # Errors
