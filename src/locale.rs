@@ -68,6 +68,14 @@ impl LocalTime {
         format!("{}, {}", at.format("%a %-d %b %Y"), self.clock(at.time()))
     }
 
+    /// The instant a time on the business's clock names: the earlier of the two in the hour
+    /// the clocks go back; `None` for a time the clocks skip when they go forward.
+    pub fn instant(&self, at: NaiveDateTime) -> Option<DateTime<Utc>> {
+        use chrono::TimeZone;
+        let local = self.tz.from_local_datetime(&at).earliest()?;
+        Some(local.with_timezone(&Utc))
+    }
+
     /// "2:30 PM" or "14:30".
     pub fn clock(&self, t: NaiveTime) -> String {
         if self.twelve_hour {

@@ -22,6 +22,7 @@ mod m20261203_000016_received_media_types;
 mod m20261203_000018_templates_and_consent;
 mod m20261203_000019_webhooks;
 mod m20261203_000020_call_queue;
+mod m20261203_000021_failures_and_prices;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000018_templates_and_consent::Migration),
             Box::new(m20261203_000019_webhooks::Migration),
             Box::new(m20261203_000020_call_queue::Migration),
+            Box::new(m20261203_000021_failures_and_prices::Migration),
         ]
     }
 }

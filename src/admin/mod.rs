@@ -11,6 +11,8 @@ pub mod accounts;
 pub mod changes;
 /// Checks (a rule file's `[[tests]]`) a draft routes differently, and accepting them.
 pub mod checks;
+/// Numbers' consent to a client's texts, and its history.
+pub mod consent;
 /// Texts with the people who text a client, by their number, and replies.
 pub mod conversations;
 /// A call's follow-up: heard, handled, its assistants' links withdrawn.
@@ -23,7 +25,9 @@ pub mod numbers;
 pub mod recordings;
 /// "What would this draft have changed?": the last days' calls decided again under it.
 pub mod replay;
-/// Texts and calls admins send on a client's behalf, and those scheduled for later.
+/// API sends waiting to be sent: listed, cancelled, moved.
+pub mod scheduled;
+/// Texts and calls admins send on a client's behalf.
 pub mod sending;
 /// "What would a call get?" for the CLI and the admin API.
 pub mod simulation;
@@ -107,6 +111,10 @@ pub enum AdminError {
     Invalid(Vec<RuleError>),
     #[error("{0}")]
     BadRequest(String),
+    /// Well formed, but not something this server will do (a webhook to a private
+    /// address); the message says why.
+    #[error("{0}")]
+    Unprocessable(String),
     /// Allowed to see it, not to do this to it.
     #[error("{0}")]
     Denied(String),

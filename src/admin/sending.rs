@@ -1,13 +1,13 @@
 //! Texts and calls an admin sends on a client's behalf: checked (numbers, consent, quota),
 //! written out or from one of the client's templates, queued in the outbox like every
-//! message, and audited; those scheduled for later listed, cancelled or moved until sent.
+//! message, and audited. Those scheduled for later are `admin::scheduled`'s; consent to
+//! texts is `admin::consent`'s.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::TransactionTrait;
 
-use crate::admin::{self, history, Actor, AdminError, Service};
+use crate::admin::{self, Actor, AdminError, Service};
 use crate::calls::render::{say, spoken_number};
 use crate::phone::{mask, E164};
 use crate::routing::templates;
@@ -121,7 +121,7 @@ fn from_number(loaded: &Loaded, from: Option<&str>) -> Result<String, SendingErr
 }
 
 /// Refuses a send time in the past or too far ahead.
-fn check_send_at(at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), AdminError> {
+pub(super) fn check_send_at(at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), AdminError> {
     if at < now - Duration::minutes(1) || at > now + Duration::days(35) {
         return Err(AdminError::BadRequest(
             "send_at must be between now and 35 days ahead".into(),
@@ -336,6 +336,12 @@ async fn enqueue(
             ("call", a.phone.to_string(), twiml, Vec::new())
         }
     };
+    // A click-to-call rings the assistant first; the call is recorded as the office's call
+    // to the customer, answered by the assistant, once Twilio places it.
+    let placed_by = match payload {
+        Payload::ClickToCall { assistant } => Some(assistant.as_str()),
+        _ => None,
+    };
     let key = format!("{purpose}:{:032x}", rand::random::<u128>());
     let message = outbox::NewMessage {
         client: loaded.rules.client.as_str(),
@@ -343,14 +349,14 @@ async fn enqueue(
         purpose: if kind == "call" { "call" } else { purpose },
         call_sid: None,
         recording_sid: None,
-        assistant: None,
+        assistant: placed_by,
         to: &target,
         from: &from,
         body: &body,
         send_at,
         kind,
         media_urls: &media,
-        subject: None,
+        subject: placed_by.map(|_| to.as_str()),
     };
     outbox::enqueue(&service.db, &message, now).await?;
     service.outbound.wake.notify_one();
@@ -358,178 +364,4 @@ async fn enqueue(
         .await?
         .ok_or(AdminError::NotFound)?;
     Ok(row.id)
-}
-
-/// Records whether `number` may be texted on `client`'s behalf (consent gathered elsewhere),
-/// kept in its history with the admin's name, with its audit entry, in one transaction: a
-/// change is never left unaudited. Returns the number's consent as it now is.
-///
-/// # Errors
-/// `NotFound` for an unknown client or another client's, `BadRequest` for a number that is
-/// not E.164, `Store` on database failure.
-pub async fn set_opt_out(
-    service: &Service,
-    actor: &Actor,
-    client: &str,
-    number: &str,
-    opted_out: bool,
-) -> Result<Consent, AdminError> {
-    admin::client(&service.registry, actor, client)?;
-    let number = E164::parse(number).map_err(|e| AdminError::BadRequest(e.to_string()))?;
-    let now = service.clock.now();
-    let txn = service.db.begin().await.map_err(StoreError::from)?;
-    let change = store::messages::Change {
-        source: "admin",
-        by: &actor.name,
-    };
-    store::messages::set_opt_out(&txn, client, number.as_str(), opted_out, change, now).await?;
-    let detail = format!(
-        "{} {}",
-        mask(number.as_str()),
-        if opted_out { "opted out" } else { "opted in" }
-    );
-    admin::audit(&txn, actor, client, "opt_out.set", detail, now).await?;
-    txn.commit().await.map_err(StoreError::from)?;
-    consent(service, actor, client, number.as_str()).await
-}
-
-/// A page of messages waiting to be sent, and where the next page starts (none on the last).
-#[derive(Debug, Clone)]
-pub struct ScheduledPage {
-    pub messages: Vec<outbox::OutboxRow>,
-    pub next: Option<String>,
-}
-
-/// The client's texts and calls sent through the API that wait to be sent (scheduled, or
-/// due and not yet taken by the worker), soonest first.
-///
-/// # Errors
-/// `NotFound` for an unknown client or another client's; `BadRequest` for a cursor or page
-/// size that cannot be used.
-pub async fn scheduled(
-    service: &Service,
-    actor: &Actor,
-    client: &str,
-    cursor: Option<&str>,
-    limit: u64,
-) -> Result<ScheduledPage, AdminError> {
-    admin::client(&service.registry, actor, client)?;
-    let limit = history::page_size(limit)?;
-    let after = match history::after(cursor)? {
-        Some((at, id)) => Some((at, id.parse::<i64>().map_err(|_| history::stale_link())?)),
-        None => None,
-    };
-    let rows = outbox::scheduled(&service.db, client, after, limit + 1).await?;
-    let (messages, more) = history::page_of(rows, limit);
-    let next = more
-        .then(|| messages.last().map(|m| history::cursor((m.send_at, &m.id.to_string()))))
-        .flatten();
-    Ok(ScheduledPage { messages, next })
-}
-
-/// Cancels a message sent through the API (`send_at: None`) or moves it, while it has not
-/// been sent; audited in the same transaction.
-///
-/// # Errors
-/// `NotFound` for an unknown client, another client's or a message that is not one of its
-/// API sends; `BadRequest` for a time out of range; `Conflict` once it was sent, is being
-/// sent, or was cancelled.
-pub async fn reschedule(
-    service: &Service,
-    actor: &Actor,
-    client: &str,
-    id: i64,
-    send_at: Option<DateTime<Utc>>,
-) -> Result<outbox::OutboxRow, AdminError> {
-    admin::client(&service.registry, actor, client)?;
-    let now = service.clock.now();
-    if let Some(at) = send_at {
-        check_send_at(at, now)?;
-    }
-    let txn = service.db.begin().await.map_err(StoreError::from)?;
-    let row = outbox::api_send(&txn, client, id).await?.ok_or(AdminError::NotFound)?;
-    if !outbox::change_scheduled(&txn, client, id, send_at, now).await? {
-        let state = match row.state.as_str() {
-            outbox::PENDING => "is being sent now",
-            outbox::SENT => "was already sent",
-            outbox::CANCELLED => "was cancelled",
-            _ => "could not be sent",
-        };
-        return Err(AdminError::Conflict(format!(
-            "message {id} {state}: only a message still waiting can be cancelled or moved"
-        )));
-    }
-    let (action, detail) = match send_at {
-        None => ("message.cancel", format!("message {id} to {}", mask(&row.to_number))),
-        Some(at) => (
-            "message.reschedule",
-            format!("message {id} to {} moved to {}", mask(&row.to_number), at.to_rfc3339()),
-        ),
-    };
-    admin::audit(&txn, actor, client, action, detail, now).await?;
-    let row = outbox::api_send(&txn, client, id).await?.ok_or(AdminError::NotFound)?;
-    txn.commit().await.map_err(StoreError::from)?;
-    if send_at.is_some() {
-        service.outbound.wake.notify_one();
-    }
-    Ok(row)
-}
-
-/// A number's consent to the client's texts: now, and each change newest first.
-#[derive(Debug, Clone)]
-pub struct Consent {
-    pub number: E164,
-    /// `None`: it never opted in or out.
-    pub now: Option<store::messages::OptOutRow>,
-    /// The client's rules send texts only to numbers that opted in.
-    pub required: bool,
-    pub history: Vec<store::messages::ConsentChangeRow>,
-}
-
-impl Consent {
-    pub fn opted_out(&self) -> bool {
-        self.now.as_ref().is_some_and(|c| c.opted_out)
-    }
-
-    pub fn opted_in(&self) -> bool {
-        self.now.as_ref().is_some_and(|c| !c.opted_out)
-    }
-
-    /// Whether an admin's text to it would be queued.
-    pub fn may_text(&self) -> bool {
-        !self.opted_out() && (self.opted_in() || !self.required)
-    }
-}
-
-/// How many changes of one number's consent are shown.
-const HISTORY_SHOWN: u64 = 100;
-
-/// The consent of `number` (E.164) to `client`'s texts, with its history.
-///
-/// # Errors
-/// `NotFound` for an unknown client or another client's, `BadRequest` for a number that is
-/// not E.164.
-pub async fn consent(service: &Service, actor: &Actor, client: &str, number: &str) -> Result<Consent, AdminError> {
-    let loaded = admin::client(&service.registry, actor, client)?;
-    let number = E164::parse(number).map_err(|e| AdminError::BadRequest(e.to_string()))?;
-    let now = store::messages::consent(&service.db, client, number.as_str()).await?;
-    let history =
-        store::messages::consent_history(&service.db, client, vec![number.to_string()], HISTORY_SHOWN).await?;
-    Ok(Consent {
-        number,
-        now,
-        required: loaded.rules.messaging.opt_in_required,
-        history,
-    })
-}
-
-/// A change of a number's consent in words, as the API and the console show it.
-pub fn consent_change_in_words(c: &store::messages::ConsentChangeRow) -> String {
-    let what = if c.opted_out { "Opted out" } else { "Opted in" };
-    match c.source.as_str() {
-        "keyword" => format!("{what}: texted \u{201c}{}\u{201d}", c.changed_by),
-        "admin" => format!("{what}: recorded by {}", c.changed_by),
-        "twilio-21610" => format!("{what}: reported by Twilio (a text was refused as the number had opted out)"),
-        other => format!("{what} ({other})"),
-    }
 }

@@ -104,9 +104,11 @@ pub struct MessageStats {
     pub delivered: u64,
     pub failed: u64,
     pub segments: u64,
-    /// What Twilio charged where it reported a price, in the account's currency
-    /// (Twilio reports prices as negative amounts; this is their sum, made positive).
-    pub cost: Option<f64>,
+    /// What Twilio charged where it reported a price, in the account's currency, as an
+    /// exact decimal (`"0.1027"`): Twilio reports prices as negative amounts, usually some
+    /// time after sending (Switchboard asks for them); this is their sum, made positive.
+    #[schema(example = "0.1027")]
+    pub cost: Option<String>,
     /// The numbers sent the most texts in the period, most first (at most ten).
     pub top_recipients: Vec<RecipientCount>,
 }
@@ -285,7 +287,7 @@ impl From<&MessageFigures> for MessageStats {
             delivered: m.delivered,
             failed: m.failed,
             segments: m.segments,
-            cost: m.cost,
+            cost: m.cost_micros.map(crate::messaging::price::decimal),
             top_recipients: (m.top_recipients.iter())
                 .map(|(number, texts)| RecipientCount {
                     number: number.clone(),

@@ -9,7 +9,7 @@ use crate::admin::{self, Actor, AdminError, Service};
 use crate::locale::LocalTime;
 use crate::store::outbox::{self, OutboxRow};
 use crate::store::webhooks::{self as store, AttemptRow, EndpointRow, NewEndpoint};
-use crate::webhooks::{self, EventType};
+use crate::webhooks::{self, address, BadUrl, EventType};
 
 /// How an endpoint is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,7 +17,7 @@ pub enum Health {
     Working,
     /// On, and every attempt since `failing_since` failed.
     Failing,
-    /// Turned off by Switchboard after failing for too long.
+    /// Turned off by Switchboard after failing for too long or too often.
     TurnedOffFailing,
     /// Turned off by an admin.
     TurnedOff,
@@ -114,6 +114,13 @@ pub fn health(row: &EndpointRow, tz: LocalTime, now: DateTime<Utc>) -> (Health, 
                 format!("Turned off after failing for {hours} {unit}"),
             )
         }
+        (false, _, Some(store::OFF_FAILURES)) => (
+            Health::TurnedOffFailing,
+            format!(
+                "Turned off after {} failed deliveries in a row",
+                row.consecutive_failures
+            ),
+        ),
         (false, _, _) => (Health::TurnedOff, "Turned off by an admin".into()),
     }
 }
@@ -140,10 +147,17 @@ fn view(service: &Service, row: EndpointRow) -> EndpointView {
     }
 }
 
-fn url(service: &Service, text: &str) -> Result<String, AdminError> {
-    webhooks::check_url(text, service.outbound.webhooks.allow_loopback)
-        .map(String::from)
-        .map_err(AdminError::BadRequest)
+/// The URL, if webhooks may go where it leads now.
+async fn url(service: &Service, text: &str) -> Result<String, AdminError> {
+    let allow_loopback = service.outbound.webhooks.allow_loopback;
+    let url = webhooks::check_url(text, allow_loopback).map_err(|e| match e {
+        BadUrl::Malformed(why) => AdminError::BadRequest(why),
+        BadUrl::Private(why) => AdminError::Unprocessable(why),
+    })?;
+    address::check(&url, allow_loopback)
+        .await
+        .map_err(AdminError::Unprocessable)?;
+    Ok(url.into())
 }
 
 fn events(names: &[String]) -> Result<Vec<EventType>, AdminError> {
@@ -154,6 +168,7 @@ fn events(names: &[String]) -> Result<Vec<EventType>, AdminError> {
 ///
 /// # Errors
 /// `NotFound` for another client's; `BadRequest` for a URL or events that cannot be used;
+/// `Unprocessable` for a URL that leads off the public internet;
 /// `NoSecretKey` when the secret could not be kept encrypted.
 pub async fn create(
     service: &Service,
@@ -163,7 +178,7 @@ pub async fn create(
     event_names: &[String],
 ) -> Result<(EndpointView, SecretString), AdminError> {
     admin::client(&service.registry, actor, client)?;
-    let url = url(service, url_text)?;
+    let url = url(service, url_text).await?;
     let events = webhooks::events_text(&self::events(event_names)?);
     let key = service.secret_key.as_ref().ok_or(AdminError::NoSecretKey)?;
     let id = webhooks::new_id("ep_");
@@ -208,7 +223,7 @@ pub async fn show(service: &Service, actor: &Actor, client: &str, id: &str) -> R
 ///
 /// # Errors
 /// `NotFound` for another client's or an unknown endpoint; `BadRequest` for a URL or
-/// events that cannot be used.
+/// events that cannot be used; `Unprocessable` for a URL that leads off the public internet.
 pub async fn update(
     service: &Service,
     actor: &Actor,
@@ -218,7 +233,10 @@ pub async fn update(
 ) -> Result<EndpointView, AdminError> {
     admin::client(&service.registry, actor, client)?;
     let stored = store::Change {
-        url: change.url.as_deref().map(|u| url(service, u)).transpose()?,
+        url: match change.url.as_deref() {
+            Some(u) => Some(url(service, u).await?),
+            None => None,
+        },
         events: change
             .events
             .as_deref()
@@ -375,6 +393,7 @@ mod tests {
             secret_encrypted: String::new(),
             enabled: true,
             failing_since: None,
+            consecutive_failures: 0,
             disabled_at: None,
             disabled_reason: None,
             created_at: at,
@@ -402,6 +421,15 @@ mod tests {
         row.disabled_reason = Some(store::OFF_FAILING.into());
         row.disabled_at = row.failing_since.map(|t| t + chrono::Duration::hours(24));
         assert_eq!(health(&row, tz, now).1, "Turned off after failing for 24 hours");
+        row.disabled_reason = Some(store::OFF_FAILURES.into());
+        row.consecutive_failures = 5;
+        assert_eq!(
+            health(&row, tz, now),
+            (
+                Health::TurnedOffFailing,
+                "Turned off after 5 failed deliveries in a row".into()
+            )
+        );
         row.disabled_reason = Some(store::OFF_ADMIN.into());
         assert_eq!(health(&row, tz, now).0, Health::TurnedOff);
     }

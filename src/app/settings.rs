@@ -68,6 +68,10 @@ pub struct Settings {
     /// turned off (the admin is told in the audit log, the console and the API).
     #[arg(long, env = "SWITCHBOARD_WEBHOOK_DISABLE_AFTER_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..))]
     pub webhook_disable_after_hours: u32,
+    /// A client's webhook endpoint this many deliveries in a row to which failed is turned
+    /// off too, however little time that took; unset, only the hours count.
+    #[arg(long, env = "SWITCHBOARD_WEBHOOK_DISABLE_AFTER_FAILURES", value_parser = clap::value_parser!(u32).range(1..))]
+    pub webhook_disable_after_failures: Option<u32>,
     /// Let clients' webhook endpoints be on this machine (127.0.0.1, ::1, localhost), over
     /// plain http too: for tests and development only.
     #[arg(long, env = "SWITCHBOARD_WEBHOOK_ALLOW_LOOPBACK", default_value_t = false, action = clap::ArgAction::Set)]

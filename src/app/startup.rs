@@ -304,7 +304,10 @@ fn outbound(settings: &Settings, links: &Links) -> Result<Outbound, StartError> 
         mailer,
         webhooks: crate::webhooks::Sender::new(
             std::time::Duration::from_millis(settings.webhook_timeout_ms),
-            settings.webhook_disable_after_hours,
+            crate::webhooks::TurnOff {
+                after_hours: settings.webhook_disable_after_hours,
+                after_failures: settings.webhook_disable_after_failures,
+            },
             settings.webhook_allow_loopback,
         ),
         status_callback: links.absolute(webhooks::PATH_SMS_STATUS),

@@ -30,6 +30,9 @@ pub enum Error {
     BadRequest(String),
     #[error("{1}")]
     Body(StatusCode, String),
+    /// Understood, and refused for what it asks (a webhook to a private address).
+    #[error("{0}")]
+    Unprocessable(String),
     /// Also what an admin gets for another client's data, so its existence is not confirmed.
     #[error("not found")]
     NotFound,
@@ -98,6 +101,7 @@ impl From<AdminError> for Error {
             AdminError::NotFound => Self::NotFound,
             AdminError::Invalid(errors) => Self::InvalidRules(errors),
             AdminError::BadRequest(m) => Self::BadRequest(m),
+            AdminError::Unprocessable(m) => Self::Unprocessable(m),
             AdminError::Denied(m) => Self::Denied(m),
             AdminError::Conflict(m) => Self::Conflict(m),
             AdminError::NoSecretKey => Self::Conflict(e.to_string()),
@@ -143,6 +147,7 @@ impl Error {
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             Self::Body(status, _) => (*status, "bad_body"),
+            Self::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             Self::InvalidRules(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_rules"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),

@@ -71,6 +71,8 @@ struct StatusForm {
     message_sid: String,
     message_status: String,
     error_code: Option<String>,
+    /// Not in every callback: Twilio prices a text once it has gone out.
+    price: Option<String>,
     #[serde(default)]
     to: String,
     #[serde(default)]
@@ -80,6 +82,16 @@ struct StatusForm {
 async fn status(State(state): State<AppState>, signed: Signed<StatusForm>) -> Result<StatusCode, Error> {
     let f = signed.form;
     let code = f.error_code.and_then(|c| c.parse().ok());
-    inbound::delivery_status(&state.texts, &f.message_sid, &f.message_status, code, &f.to, &f.from).await?;
+    let price = f.price.as_deref().filter(|p| !p.is_empty());
+    inbound::delivery_status(
+        &state.texts,
+        &f.message_sid,
+        &f.message_status,
+        code,
+        price,
+        &f.to,
+        &f.from,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -236,7 +236,7 @@ async fn duty_reply(
     })
 }
 
-/// A delivery status of a message we sent.
+/// A delivery status of a message we sent, with its price when Twilio gave one.
 ///
 /// # Errors
 /// When the database fails.
@@ -245,6 +245,7 @@ pub async fn delivery_status(
     message_sid: &str,
     status: &str,
     error_code: Option<i64>,
+    price: Option<&str>,
     recipient: &str,
     sender: &str,
 ) -> Result<(), StoreError> {
@@ -252,7 +253,7 @@ pub async fn delivery_status(
     // One transaction: the status and the opt-out it reports are stored together or not at
     // all, so Twilio's retry of a failed callback finds neither half done.
     let txn = texts.db.begin().await.map_err(StoreError::from)?;
-    messages::record_status(&txn, message_sid, status, error_code, None, now).await?;
+    messages::record_status(&txn, message_sid, status, error_code, price, now).await?;
     if let Some(loaded) = texts.registry.by_number(sender) {
         let client = loaded.rules.client.as_str();
         // Twilio may report an opt-out asynchronously, as a failed delivery.

@@ -9,6 +9,8 @@ pub mod email;
 /// Texts received: keywords, opt-outs, replies.
 pub mod inbound;
 pub mod keywords;
+pub mod price;
+pub mod price_check;
 pub mod rate;
 pub mod segments;
 /// The daily summary of calls to the assistants the rules name.

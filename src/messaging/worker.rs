@@ -120,6 +120,9 @@ async fn deliver(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreError
     if row.kind == outbox::WEBHOOK {
         return crate::webhooks::delivery::deliver(worker, row).await;
     }
+    if row.kind == outbox::PRICE {
+        return super::price_check::ask(worker, row).await;
+    }
     let now = worker.clock.now();
     if let Some(reason) = no_longer_wanted(worker, row).await? {
         outbox::finish_unsent(&worker.db, row.id, CANCELLED, None, reason, now).await?;
@@ -262,6 +265,20 @@ async fn place_call(
     };
     match twilio.create_call(account, &call).await {
         Ok(c) => {
+            if let (Some(assistant), Some(customer)) = (&row.assistant_id, &row.subject) {
+                let placed = calls::NewCall {
+                    call_sid: &c.sid,
+                    client: Some(&row.client_id),
+                    rules_version: None,
+                    direction: "outbound-api",
+                    from: &row.from_number,
+                    to: customer,
+                    status: &c.status,
+                    trace: None,
+                    outcome: None,
+                };
+                calls::record_placed(&worker.db, &placed, assistant, now).await?;
+            }
             outbox::mark_sent(&worker.db, row.id, &c.sid, None, now).await?;
             Ok(Outcome::Sent)
         }
@@ -299,15 +316,8 @@ async fn sent(worker: &Worker, row: &OutboxRow, message: &MessageResource) -> Re
     let now = worker.clock.now();
     let segments = message.segments().and_then(|s| i32::try_from(s).ok());
     outbox::mark_sent(&worker.db, row.id, &message.sid, segments, now).await?;
-    store::messages::record_status(
-        &worker.db,
-        &message.sid,
-        &message.status,
-        None,
-        message.price.as_deref(),
-        now,
-    )
-    .await?;
+    store::messages::record_status(&worker.db, &message.sid, &message.status, None, None, now).await?;
+    super::price_check::after_send(worker, row, message, now).await?;
     Ok(Outcome::Sent)
 }
 

@@ -29,7 +29,8 @@ pub fn status_rank(status: &str) -> i16 {
     }
 }
 
-/// Records a delivery status, whether or not we have stored the send's answer yet.
+/// Records a delivery status, whether or not we have stored the send's answer yet, and the
+/// price when it comes with one.
 ///
 /// # Errors
 /// On database failure.
@@ -47,7 +48,8 @@ pub async fn record_status(
         status: Set(status.to_owned()),
         status_rank: Set(rank),
         error_code: Set(error_code),
-        price: Set(price.map(str::to_owned)),
+        price: Set(None),
+        price_micros: Set(None),
         updated_at: Set(now),
     })
     .on_conflict(
@@ -66,7 +68,29 @@ pub async fn record_status(
         .filter(message_status::Column::StatusRank.lt(rank))
         .exec(db)
         .await?;
+    if let Some(price) = price {
+        record_price(db, message_sid, price).await?;
+    }
     Ok(())
+}
+
+/// Keeps what Twilio charged for a message whose status is stored, unless a price is kept
+/// already. Returns false when `price` is not a price (it is then not kept).
+///
+/// # Errors
+/// On database failure.
+pub async fn record_price(db: &impl ConnectionTrait, message_sid: &str, price: &str) -> Result<bool, StoreError> {
+    let Some(micros) = crate::messaging::price::micros(price) else {
+        return Ok(false);
+    };
+    Status::update_many()
+        .col_expr(message_status::Column::Price, Expr::value(price.trim()))
+        .col_expr(message_status::Column::PriceMicros, Expr::value(micros))
+        .filter(message_status::Column::MessageSid.eq(message_sid))
+        .filter(message_status::Column::PriceMicros.is_null())
+        .exec(db)
+        .await?;
+    Ok(true)
 }
 
 /// # Errors

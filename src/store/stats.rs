@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
 
 use super::calls::Outcome;
 use super::conversations::CUSTOMER_PURPOSES;
-use super::{sql, StoreError};
+use super::{outbox, sql, StoreError};
 
 /// What [`call_figures`] counts.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -157,8 +157,9 @@ pub struct MessageFigures {
     pub delivered: u64,
     pub failed: u64,
     pub segments: u64,
-    /// The reported prices' absolute values, summed; none when no price was reported.
-    pub cost: Option<f64>,
+    /// The reported prices' absolute values in millionths of the currency unit, summed
+    /// exactly; none when no price was reported.
+    pub cost_micros: Option<i64>,
     /// The numbers sent the most texts, with how many, most first (at most
     /// [`TOP_RECIPIENTS`]).
     pub top_recipients: Vec<(String, u64)>,
@@ -194,7 +195,7 @@ pub async fn message_figures(
         delivered: n(1)?,
         failed: n(2)?,
         segments: n(3)?,
-        cost: if priced > 0 { row.try_get_by_index(5)? } else { None },
+        cost_micros: if priced > 0 { row.try_get_by_index(5)? } else { None },
         top_recipients,
     })
 }
@@ -206,20 +207,17 @@ pub fn message_figures_query(
     since: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Statement {
-    let real = match backend {
-        DbBackend::Postgres => "DOUBLE PRECISION",
-        _ => "REAL",
-    };
     let sql = format!(
         "SELECT \
          CAST(SUM(CASE WHEN o.state = 'sent' THEN 1 ELSE 0 END) AS BIGINT), \
          CAST(SUM(CASE WHEN s.status = 'delivered' THEN 1 ELSE 0 END) AS BIGINT), \
          CAST(SUM(CASE WHEN o.state = 'failed' OR s.status IN ('failed', 'undelivered') THEN 1 ELSE 0 END) AS BIGINT), \
          CAST(SUM(o.segments) AS BIGINT), \
-         COUNT(s.price), \
-         SUM(ABS(CAST(s.price AS {real}))) \
+         COUNT(s.price_micros), \
+         CAST(SUM(s.price_micros) AS BIGINT) \
          FROM outbox o LEFT JOIN message_statuses s ON s.message_sid = o.message_sid \
-         WHERE o.client_id = ? AND o.created_at >= ? AND o.created_at < ? AND o.kind <> 'webhook'"
+         WHERE o.client_id = ? AND o.created_at >= ? AND o.created_at < ? AND o.kind NOT IN ({not_messages})",
+        not_messages = sql::quoted_list(&outbox::NOT_MESSAGES),
     );
     sql::statement(backend, &sql, vec![client.into(), since.into(), until.into()])
 }

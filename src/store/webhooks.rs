@@ -15,6 +15,8 @@ pub use super::entities::webhook_endpoint::Model as EndpointRow;
 
 /// `disabled_reason` of an endpoint Switchboard turned off after it failed for too long.
 pub const OFF_FAILING: &str = "failing";
+/// `disabled_reason` of an endpoint Switchboard turned off after so many failures in a row.
+pub const OFF_FAILURES: &str = "failures";
 /// `disabled_reason` of an endpoint an admin turned off.
 pub const OFF_ADMIN: &str = "admin";
 
@@ -40,6 +42,7 @@ pub async fn create(db: &impl ConnectionTrait, e: &NewEndpoint<'_>, now: DateTim
         secret_encrypted: Set(e.secret_encrypted.to_owned()),
         enabled: Set(true),
         failing_since: Set(None),
+        consecutive_failures: Set(0),
         disabled_at: Set(None),
         disabled_reason: Set(None),
         created_at: Set(now),
@@ -137,6 +140,7 @@ pub async fn update(
                     webhook_endpoint::Column::FailingSince,
                     Expr::value(None::<DateTime<Utc>>),
                 )
+                .col_expr(webhook_endpoint::Column::ConsecutiveFailures, Expr::value(0))
                 .col_expr(webhook_endpoint::Column::DisabledAt, Expr::value(None::<DateTime<Utc>>))
                 .col_expr(webhook_endpoint::Column::DisabledReason, Expr::value(None::<String>));
         }
@@ -171,15 +175,24 @@ pub async fn delete(db: &impl ConnectionTrait, client: &str, id: &str) -> Result
     Ok(gone > 0)
 }
 
-/// Notes a failed attempt; returns since when every attempt has failed.
+/// How an endpoint has been failing: since when every attempt failed, and how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failing {
+    pub since: DateTime<Utc>,
+    pub in_a_row: u32,
+}
+
+/// Notes a failed attempt; returns how the endpoint has been failing, this attempt counted.
 ///
 /// # Errors
 /// On database failure.
-pub async fn note_failure(
-    db: &impl ConnectionTrait,
-    id: &str,
-    now: DateTime<Utc>,
-) -> Result<DateTime<Utc>, StoreError> {
+pub async fn note_failure(db: &impl ConnectionTrait, id: &str, now: DateTime<Utc>) -> Result<Failing, StoreError> {
+    let column = webhook_endpoint::Column::ConsecutiveFailures;
+    Endpoints::update_many()
+        .col_expr(column, Expr::col(column).add(1))
+        .filter(webhook_endpoint::Column::Id.eq(id))
+        .exec(db)
+        .await?;
     Endpoints::update_many()
         .col_expr(webhook_endpoint::Column::FailingSince, Expr::value(now))
         .filter(webhook_endpoint::Column::Id.eq(id))
@@ -187,7 +200,10 @@ pub async fn note_failure(
         .exec(db)
         .await?;
     let row = by_id(db, id).await?;
-    Ok(row.and_then(|r| r.failing_since).unwrap_or(now))
+    Ok(Failing {
+        since: row.as_ref().and_then(|r| r.failing_since).unwrap_or(now),
+        in_a_row: row.map_or(1, |r| u32::try_from(r.consecutive_failures).unwrap_or(0)),
+    })
 }
 
 /// Notes an attempt that worked: the endpoint is no longer failing.
@@ -200,6 +216,7 @@ pub async fn note_success(db: &impl ConnectionTrait, id: &str) -> Result<(), Sto
             webhook_endpoint::Column::FailingSince,
             Expr::value(None::<DateTime<Utc>>),
         )
+        .col_expr(webhook_endpoint::Column::ConsecutiveFailures, Expr::value(0))
         .filter(webhook_endpoint::Column::Id.eq(id))
         .filter(webhook_endpoint::Column::FailingSince.is_not_null())
         .exec(db)
@@ -207,16 +224,22 @@ pub async fn note_success(db: &impl ConnectionTrait, id: &str) -> Result<(), Sto
     Ok(())
 }
 
-/// Turns off an endpoint that failed for too long. Returns false when it was already off
-/// (another worker got there first), so the admin is told once.
+/// Turns off an endpoint that failed for too long or too often (`reason`: [`OFF_FAILING`]
+/// or [`OFF_FAILURES`]). Returns false when it was already off (another worker got there
+/// first), so the admin is told once.
 ///
 /// # Errors
 /// On database failure.
-pub async fn turn_off_failing(db: &impl ConnectionTrait, id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+pub async fn turn_off_failing(
+    db: &impl ConnectionTrait,
+    id: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     let done = Endpoints::update_many()
         .col_expr(webhook_endpoint::Column::Enabled, Expr::value(false))
         .col_expr(webhook_endpoint::Column::DisabledAt, Expr::value(now))
-        .col_expr(webhook_endpoint::Column::DisabledReason, Expr::value(OFF_FAILING))
+        .col_expr(webhook_endpoint::Column::DisabledReason, Expr::value(reason))
         .col_expr(webhook_endpoint::Column::UpdatedAt, Expr::value(now))
         .filter(webhook_endpoint::Column::Id.eq(id))
         .filter(webhook_endpoint::Column::Enabled.eq(true))

@@ -206,6 +206,17 @@ impl TwilioClient {
         Ok(dated.max_by_key(|(at, _)| *at).map(|(_, m)| m))
     }
 
+    /// GET Messages/{sid}.json: the message as Twilio has it now, for its price, which
+    /// Twilio sets some time after sending.
+    ///
+    /// # Errors
+    /// [`SendError`]; a read is always safe to repeat, so transport failures are `Retryable`.
+    #[tracing::instrument(name = "twilio.fetch_message", skip_all, fields(account_sid = %account.sid))]
+    pub async fn fetch_message(&self, account: &Account, sid: &str) -> Result<MessageResource, SendError> {
+        let url = self.endpoint(account, &["Messages", &format!("{sid}.json")])?;
+        self.execute(account, self.http.get(url)).await.map_err(read_error)
+    }
+
     /// POST Calls.json with `To`, `From`, `Twiml`, `StatusCallback`: a call that speaks a message.
     ///
     /// # Errors

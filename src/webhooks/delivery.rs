@@ -1,8 +1,10 @@
 //! Sends one webhook delivery (an outbox row of kind `webhook`) and keeps its log: signed
 //! with the endpoint's secret by the `standardwebhooks` crate, posted with a time limit,
 //! no redirect followed, and no more of the answer read than a small cap. Every attempt is
-//! logged; an endpoint whose every attempt failed for `disable_after` is turned off, and
-//! the admin told in the audit log.
+//! logged; an endpoint whose every attempt failed for `disable_after` (or, when set,
+//! `disable_after_failures` attempts in a row) is turned off, and the admin told in the
+//! audit log. Where the request may go is [`super::address`]'s to say, checked again here
+//! since the endpoint was saved.
 
 use std::time::{Duration as StdDuration, Instant};
 
@@ -13,7 +15,10 @@ use tracing::{info, warn};
 use crate::admin::{self, Actor};
 use crate::messaging::worker::{retry_later, Outcome, Worker};
 use crate::store::outbox::{self, OutboxRow, CANCELLED, FAILED};
-use crate::store::{webhooks, StoreError};
+use crate::store::webhooks::{self, Failing};
+use crate::store::StoreError;
+
+use super::address::PublicOnly;
 
 /// How much of an answer's body is read: enough to quote the start of an error page.
 const BODY_CAP: usize = 1024;
@@ -27,6 +32,9 @@ pub struct Sender {
     /// `SWITCHBOARD_WEBHOOK_DISABLE_AFTER_HOURS`: an endpoint every attempt to which failed
     /// for this long is turned off.
     pub disable_after: Duration,
+    /// `SWITCHBOARD_WEBHOOK_DISABLE_AFTER_FAILURES`: an endpoint this many attempts in a
+    /// row to which failed is turned off; `None` leaves it to `disable_after`.
+    pub disable_after_failures: Option<u32>,
     /// `SWITCHBOARD_WEBHOOK_ALLOW_LOOPBACK`: endpoints on this machine (tests, development).
     pub allow_loopback: bool,
 }
@@ -35,6 +43,7 @@ impl std::fmt::Debug for Sender {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sender")
             .field("disable_after", &self.disable_after)
+            .field("disable_after_failures", &self.disable_after_failures)
             .field("allow_loopback", &self.allow_loopback)
             .finish_non_exhaustive()
     }
@@ -43,21 +52,31 @@ impl std::fmt::Debug for Sender {
 impl Sender {
     /// # Panics
     /// When the TLS backend cannot start (as `reqwest::Client::new` would).
-    pub fn new(timeout: StdDuration, disable_after_hours: u32, allow_loopback: bool) -> Self {
+    pub fn new(timeout: StdDuration, turn_off: TurnOff, allow_loopback: bool) -> Self {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(StdDuration::from_secs(5)))
             // A redirect could lead anywhere, and the receiver should be told its URL moved.
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("Switchboard-Webhooks/", env!("CARGO_PKG_VERSION")))
+            .dns_resolver(std::sync::Arc::new(PublicOnly { allow_loopback }))
             .build()
             .expect("the HTTP client starts");
         Self {
             http,
-            disable_after: Duration::hours(i64::from(disable_after_hours)),
+            disable_after: Duration::hours(i64::from(turn_off.after_hours)),
+            disable_after_failures: turn_off.after_failures,
             allow_loopback,
         }
     }
+}
+
+/// When a failing endpoint is turned off: after failing this long, or this many times in a
+/// row, whichever comes first.
+#[derive(Debug, Clone, Copy)]
+pub struct TurnOff {
+    pub after_hours: u32,
+    pub after_failures: Option<u32>,
 }
 
 /// What one attempt came to.
@@ -101,8 +120,16 @@ pub async fn deliver(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreE
     };
     let webhook_id = row.message_sid.as_deref().unwrap_or_default();
     let started = Instant::now();
-    let answer = match signer.sign(webhook_id, now.timestamp(), row.body.as_bytes()) {
-        Ok(signature) => {
+    let allow_loopback = worker.outbound.webhooks.allow_loopback;
+    let answer = match (
+        super::check_url(&endpoint.url, allow_loopback),
+        signer.sign(webhook_id, now.timestamp(), row.body.as_bytes()),
+    ) {
+        (Err(e), _) => Answer {
+            error: Some(format!("not sent: {e}")),
+            ..Answer::default()
+        },
+        (Ok(_), Ok(signature)) => {
             post(
                 &worker.outbound.webhooks,
                 &endpoint.url,
@@ -113,7 +140,7 @@ pub async fn deliver(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreE
             )
             .await
         }
-        Err(e) => Answer {
+        (Ok(_), Err(e)) => Answer {
             error: Some(format!("could not be signed: {e}")),
             ..Answer::default()
         },
@@ -134,17 +161,38 @@ pub async fn deliver(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreE
         outbox::mark_sent(&worker.db, row.id, webhook_id, None, now).await?;
         return Ok(Outcome::Sent);
     };
-    let failing_since = webhooks::note_failure(&worker.db, &endpoint.id, now).await?;
-    if now - failing_since >= worker.outbound.webhooks.disable_after {
-        turn_off(worker, &endpoint, failing_since, now).await?;
-        let why = format!(
-            "the endpoint was turned off after failing since {}: {error}",
-            super::rfc3339(failing_since)
-        );
+    let failing = webhooks::note_failure(&worker.db, &endpoint.id, now).await?;
+    if let Some(why) = worker.outbound.webhooks.turn_off_now(failing, now) {
+        turn_off(worker, &endpoint, &why, now).await?;
+        let why = format!("the endpoint was turned off: {}; the last attempt {error}", why.words);
         outbox::finish_unsent(&worker.db, row.id, FAILED, None, &why, now).await?;
         return Ok(Outcome::GaveUp);
     }
     retry_later(worker, row, &error, answer.retry_after).await
+}
+
+impl super::Sender {
+    /// Whether an endpoint failing so is to be turned off now, and why in words.
+    fn turn_off_now(&self, failing: Failing, now: DateTime<Utc>) -> Option<Because> {
+        let hours = (now - failing.since).num_hours();
+        if let Some(limit) = self.disable_after_failures.filter(|n| failing.in_a_row >= *n) {
+            return Some(Because {
+                reason: webhooks::OFF_FAILURES,
+                words: format!("{limit} deliveries in a row failed"),
+            });
+        }
+        (now - failing.since >= self.disable_after).then(|| Because {
+            reason: webhooks::OFF_FAILING,
+            words: format!("every delivery failed for {hours} hours"),
+        })
+    }
+}
+
+/// Why a failing endpoint is turned off: as stored, and in words.
+#[derive(Debug)]
+struct Because {
+    reason: &'static str,
+    words: String,
 }
 
 /// Turns the endpoint off and tells the admin (the audit log; the console and the API show
@@ -152,23 +200,23 @@ pub async fn deliver(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreE
 async fn turn_off(
     worker: &Worker,
     endpoint: &webhooks::EndpointRow,
-    failing_since: DateTime<Utc>,
+    because: &Because,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    if !webhooks::turn_off_failing(&worker.db, &endpoint.id, now).await? {
+    if !webhooks::turn_off_failing(&worker.db, &endpoint.id, because.reason, now).await? {
         return Ok(());
     }
-    let hours = (now - failing_since).num_hours();
-    warn!(endpoint = %endpoint.id, client = %endpoint.client_id, hours, "webhook endpoint turned off: every attempt failed");
+    warn!(endpoint = %endpoint.id, client = %endpoint.client_id, why = %because.words, "webhook endpoint turned off");
     let actor = Actor {
         name: "Switchboard".into(),
         client: None,
         address: None,
     };
     let detail = format!(
-        "webhook endpoint {} ({}) turned off: every delivery failed for {hours} hours; turn it on again once it works",
+        "webhook endpoint {} ({}) turned off: {}; turn it on again once it works",
         endpoint.id,
         super::shown_url(&endpoint.url),
+        because.words,
     );
     admin::audit(
         &worker.db,

@@ -7,6 +7,7 @@
 //! endpoint so a retried callback never emits twice. Sending is [`delivery`]'s; the
 //! endpoints' SQL is `store::webhooks`; what admins do with them is `admin::webhooks`.
 
+pub mod address;
 pub mod delivery;
 pub mod events;
 
@@ -20,7 +21,7 @@ use url::{Host, Url};
 
 use crate::store::{outbox, webhooks, StoreError};
 
-pub use delivery::Sender;
+pub use delivery::{Sender, TurnOff};
 pub use events::{Event, EventType};
 
 /// Queues `event` for each of the client's endpoints that take it, on `db` (the
@@ -92,36 +93,49 @@ pub fn secret_context(client: &str, endpoint: &str) -> String {
 /// The longest URL an endpoint may have.
 const URL_MAX: usize = 2000;
 
-/// Checks an endpoint's URL: https, with a host and no user or password in it. Plain http
-/// only to a loopback address, and any loopback address only when `allow_loopback`
-/// (`SWITCHBOARD_WEBHOOK_ALLOW_LOOPBACK`, for tests and development).
+/// Why an endpoint's URL cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadUrl {
+    /// Not a URL an endpoint can have, whatever it leads to.
+    #[error("{0}")]
+    Malformed(String),
+    /// It leads off the public internet ([`address`]).
+    #[error("{0}")]
+    Private(String),
+}
+
+/// Checks an endpoint's URL as written: https, with a host and no user or password in it,
+/// and not an address off the public internet (names are checked by [`address::check`]
+/// and at each delivery). Plain http only to this machine, and that only when
+/// `allow_loopback` (`SWITCHBOARD_WEBHOOK_ALLOW_LOOPBACK`, for tests and development).
 ///
 /// # Errors
 /// Why the URL cannot be used, in words.
-pub fn check_url(text: &str, allow_loopback: bool) -> Result<Url, String> {
+pub fn check_url(text: &str, allow_loopback: bool) -> Result<Url, BadUrl> {
+    let malformed = |why: String| BadUrl::Malformed(why);
     let text = text.trim();
     if text.len() > URL_MAX {
-        return Err(format!("the URL is longer than {URL_MAX} characters"));
+        return Err(malformed(format!("the URL is longer than {URL_MAX} characters")));
     }
-    let url = Url::parse(text).map_err(|e| format!("`{text}` is not a URL: {e}"))?;
+    let url = Url::parse(text).map_err(|e| malformed(format!("`{text}` is not a URL: {e}")))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err("the URL must not carry a user name or password; put a token in the path or query".into());
+        return Err(malformed(
+            "the URL must not carry a user name or password; put a token in the path or query".into(),
+        ));
     }
     let loopback = match url.host() {
-        None => return Err("the URL has no host".into()),
+        None => return Err(malformed("the URL has no host".into())),
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
         Some(Host::Ipv6(ip)) => ip.is_loopback(),
     };
-    if loopback && !allow_loopback {
-        return Err(
-            "this server does not send webhooks to its own machine (SWITCHBOARD_WEBHOOK_ALLOW_LOOPBACK is off)".into(),
-        );
+    if let Some(why) = address::literal_refusal(&url, allow_loopback) {
+        return Err(BadUrl::Private(why));
     }
     match url.scheme() {
         "https" => Ok(url),
-        "http" if loopback => Ok(url),
-        _ => Err("the URL must start with https://".into()),
+        "http" if loopback && allow_loopback => Ok(url),
+        _ => Err(malformed("the URL must start with https://".into())),
     }
 }
 
@@ -167,13 +181,28 @@ mod tests {
         assert!(check_url("https://crm.example.com/hooks?token=1", false).is_ok());
         assert!(check_url("http://crm.example.com/hooks", false).is_err());
         assert!(check_url("http://crm.example.com/hooks", true).is_err());
-        assert!(check_url("http://127.0.0.1:8080/hooks", false).is_err());
-        assert!(check_url("https://localhost/hooks", false).is_err());
+        assert!(matches!(
+            check_url("http://127.0.0.1:8080/hooks", false),
+            Err(BadUrl::Private(_))
+        ));
+        assert!(check_url("http://localhost/hooks", false).is_err());
         assert!(check_url("http://127.0.0.1:8080/hooks", true).is_ok());
         assert!(check_url("http://[::1]:8080/hooks", true).is_ok());
         assert!(check_url("https://user:pw@crm.example.com/", false).is_err());
         assert!(check_url("ftp://crm.example.com/", false).is_err());
-        assert!(check_url("not a url", false).is_err());
+        assert!(matches!(check_url("not a url", false), Err(BadUrl::Malformed(_))));
+    }
+
+    #[test]
+    fn private_addresses_are_refused_even_when_loopback_is_allowed() {
+        for url in [
+            "https://10.0.0.5/hooks",
+            "https://169.254.169.254/latest/meta-data",
+            "https://[fd00::1]/hooks",
+            "https://[::ffff:192.168.0.1]/hooks",
+        ] {
+            assert!(matches!(check_url(url, true), Err(BadUrl::Private(_))), "{url}");
+        }
     }
 
     #[test]

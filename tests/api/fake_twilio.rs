@@ -154,6 +154,9 @@ struct Fake {
     /// Stamps `date_created`; `None` reads the real time.
     clock: Option<Clock>,
     numbers: numbers::Numbers,
+    /// Prices set by [`FakeTwilio::set_price`], by message SID: shown by a GET of the message.
+    prices: HashMap<String, String>,
+    fetches: usize,
 }
 
 impl FakeTwilio {
@@ -181,6 +184,7 @@ impl FakeTwilio {
                 "/2010-04-01/Accounts/{sid}/Messages.json",
                 post(create_message).get(list_messages),
             )
+            .route("/2010-04-01/Accounts/{sid}/Messages/{file}", get(fetch_message))
             .route("/2010-04-01/Accounts/{sid}/Calls.json", post(create_call))
             .route("/2010-04-01/Accounts/{file}", get(fetch_account))
             .merge(numbers::routes())
@@ -189,6 +193,19 @@ impl FakeTwilio {
         let url = format!("http://{}/", listener.local_addr().unwrap()).parse().unwrap();
         let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Self { url, state, server }
+    }
+
+    /// Twilio prices a message some time after sending it: from now on a GET of the message
+    /// shows it `delivered` with this price (`"-0.00790"`); before, with none.
+    pub fn set_price(&self, message_sid: &str, price: &str) {
+        lock(&self.state)
+            .prices
+            .insert(message_sid.to_owned(), price.to_owned());
+    }
+
+    /// GET Messages/{sid}.json requests received.
+    pub fn message_fetches(&self) -> usize {
+        lock(&self.state).fetches
     }
 
     /// Answers for the next POST Messages.json requests, in order, after any already scripted.
@@ -324,6 +341,27 @@ async fn list_messages(
         .map(|m| m.json("sent"))
         .collect();
     Ok(Json(json!({ "messages": messages, "page": 0, "page_size": page_size })))
+}
+
+async fn fetch_message(
+    State(state): State<Shared>,
+    Path((sid, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, Refusal> {
+    let mut fake = lock(&state);
+    fake.authenticate(&headers, &sid)?;
+    fake.fetches += 1;
+    let not_found = || error(404, 20404, "The requested resource was not found");
+    let message_sid = file.strip_suffix(".json").ok_or_else(not_found)?;
+    let message = (fake.accepted.iter())
+        .find(|m| m.account_sid == sid && m.sid == message_sid)
+        .ok_or_else(not_found)?;
+    let mut json = message.json("sent");
+    json["price"] = fake.prices.get(message_sid).map_or(Value::Null, |p| json!(p));
+    if !json["price"].is_null() {
+        json["status"] = json!("delivered");
+    }
+    Ok(Json(json))
 }
 
 async fn create_call(

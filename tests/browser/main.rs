@@ -24,6 +24,7 @@ mod browser;
 mod console;
 mod conversations;
 mod figures;
+mod messaging;
 mod rules_form;
 mod tour;
 mod webhooks;

@@ -76,7 +76,7 @@ async fn every_console_page_reads_plainly_at_desktop_and_phone_widths() {
         b.goto("/admin/calls").await;
         look(&b, "calls").await;
         let calls = b.text("table.calls").await;
-        assert!(calls.contains("The office, to (212) 555-0177"), "{calls}");
+        assert!(calls.contains("Placed by the office to (212) 555-0177"), "{calls}");
         b.goto("/admin/calls/CA000000000000000000000000000fa007").await;
         look(&b, "call").await;
         b.goto(&format!("/admin/calls/{call}")).await;

@@ -13,13 +13,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{export, Admin, ErrorBody, Json, Path, Query};
 use crate::admin::history::{self, Delivered, MessageQuery};
-use crate::admin::sending::{self, BulkOutcome, Consent, Payload, Queued, Row, Template};
+use crate::admin::sending::{self, BulkOutcome, Payload, Queued, Row, Template};
 use crate::http::state::AppState;
 use crate::http::Error;
 use crate::phone::{self, Validation};
 use crate::store;
 use crate::store::messages::InboundRow;
-use crate::store::outbox::OutboxRow;
 
 #[derive(Deserialize, ToSchema)]
 pub struct SendSms {
@@ -237,93 +236,6 @@ fn csv_rows(body: &[u8]) -> Result<Vec<Row>, Error> {
         .collect()
 }
 
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct OptIn {
-    /// True when the number asked not to receive messages (STOP); false records that it
-    /// opted in.
-    opted_out: bool,
-}
-
-/// A number's consent to a client's texts.
-#[derive(Serialize, ToSchema)]
-pub struct ConsentView {
-    number: String,
-    /// It asked not to receive texts (STOP, or an admin recorded it).
-    opted_out: bool,
-    /// It agreed to receive texts (START or the client's opt-in word, or an admin recorded it).
-    opted_in: bool,
-    /// The client's rules send texts only to numbers that opted in (`[sms] opt_in = "required"`).
-    opt_in_required: bool,
-    /// Whether an admin's text to it would be queued now.
-    may_text: bool,
-    /// Each change, newest first (at most 100).
-    history: Vec<ConsentChangeView>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ConsentChangeView {
-    opted_out: bool,
-    /// `admin` (through the API or the console), `keyword` (the number texted it) or
-    /// `twilio-21610` (Twilio reported the number had opted out).
-    source: String,
-    /// The admin's name, the words the number texted, or `Twilio`.
-    by: String,
-    /// In words: "texted START", "recorded by Dana", "reported by Twilio".
-    what: String,
-    at: chrono::DateTime<chrono::Utc>,
-}
-
-impl From<Consent> for ConsentView {
-    fn from(c: Consent) -> Self {
-        Self {
-            number: c.number.to_string(),
-            opted_out: c.opted_out(),
-            opted_in: c.opted_in(),
-            opt_in_required: c.required,
-            may_text: c.may_text(),
-            history: c
-                .history
-                .into_iter()
-                .map(|h| ConsentChangeView {
-                    what: crate::admin::sending::consent_change_in_words(&h),
-                    opted_out: h.opted_out,
-                    source: h.source,
-                    by: h.changed_by,
-                    at: h.changed_at,
-                })
-                .collect(),
-        }
-    }
-}
-
-/// A number's consent to the client's texts: opted out, opted in, and each change with how,
-/// by whom and when.
-#[utoipa::path(get, path = "/api/clients/{id}/opt-outs/{number}", tag = "messages", security(("bearer" = [])),
-    params(("id" = String, Path), ("number" = String, Path, description = "E.164")),
-    responses((status = 200, body = ConsentView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn opt_out(
-    State(state): State<AppState>,
-    Admin(actor): Admin,
-    Path((id, number)): Path<(String, String)>,
-) -> Result<Json<ConsentView>, Error> {
-    Ok(Json(sending::consent(&state.admin, &actor, &id, &number).await?.into()))
-}
-
-/// Records a number's opt-out or opt-in (for consent gathered elsewhere), kept in its
-/// history with the token's name; audited.
-#[utoipa::path(put, path = "/api/clients/{id}/opt-outs/{number}", tag = "messages", security(("bearer" = [])),
-    params(("id" = String, Path), ("number" = String, Path, description = "E.164")), request_body = OptIn,
-    responses((status = 200, body = ConsentView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn set_opt_out(
-    State(state): State<AppState>,
-    Admin(actor): Admin,
-    Path((id, number)): Path<(String, String)>,
-    Json(req): Json<OptIn>,
-) -> Result<Json<ConsentView>, Error> {
-    let consent = sending::set_opt_out(&state.admin, &actor, &id, &number, req.opted_out).await?;
-    Ok(Json(consent.into()))
-}
-
 #[derive(Deserialize, ToSchema)]
 pub struct Validate {
     number: String,
@@ -338,108 +250,6 @@ pub struct Validate {
     responses((status = 200, body = Validation), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn validate(Admin(_actor): Admin, Json(req): Json<Validate>) -> Json<Validation> {
     Json(phone::validate(&req.number, req.country.as_deref()))
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct ScheduledQuery {
-    /// `next` from the previous page.
-    cursor: Option<String>,
-    /// How many messages per page (default 100).
-    #[param(minimum = 1, maximum = 1000)]
-    limit: Option<u64>,
-}
-
-/// A message sent through the API that has not been sent yet.
-#[derive(Serialize, ToSchema)]
-pub struct ScheduledView {
-    id: i64,
-    /// `sms` or `call`.
-    kind: String,
-    /// `api`, `bulk` or `call`.
-    purpose: String,
-    to: String,
-    from: String,
-    /// The text (a call's TwiML for a call).
-    body: String,
-    /// `pending` while waiting; `cancelled` once cancelled.
-    state: String,
-    send_at: chrono::DateTime<chrono::Utc>,
-    created_at: chrono::DateTime<chrono::Utc>,
-}
-
-impl From<OutboxRow> for ScheduledView {
-    fn from(m: OutboxRow) -> Self {
-        Self {
-            id: m.id,
-            kind: m.kind,
-            purpose: m.purpose,
-            to: m.to_number,
-            from: m.from_number,
-            body: m.body,
-            state: m.state,
-            send_at: m.send_at,
-            created_at: m.created_at,
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ScheduledPage {
-    messages: Vec<ScheduledView>,
-    /// Pass as `cursor` for the next page; absent on the last page.
-    next: Option<String>,
-}
-
-/// The client's texts and calls sent through the API that wait to be sent, soonest first.
-#[utoipa::path(get, path = "/api/clients/{id}/scheduled", tag = "messages", security(("bearer" = [])),
-    params(("id" = String, Path), ScheduledQuery),
-    responses((status = 200, body = ScheduledPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn scheduled(
-    State(state): State<AppState>,
-    Admin(actor): Admin,
-    Path(id): Path<String>,
-    Query(q): Query<ScheduledQuery>,
-) -> Result<Json<ScheduledPage>, Error> {
-    let page = sending::scheduled(&state.admin, &actor, &id, q.cursor.as_deref(), q.limit.unwrap_or(100)).await?;
-    Ok(Json(ScheduledPage {
-        messages: page.messages.into_iter().map(ScheduledView::from).collect(),
-        next: page.next,
-    }))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct Reschedule {
-    /// When to send it instead (up to 35 days ahead).
-    send_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// Moves a message that has not been sent yet; audited. 409 once it was sent, is being
-/// sent or was cancelled.
-#[utoipa::path(patch, path = "/api/clients/{id}/scheduled/{message}", tag = "messages", security(("bearer" = [])),
-    params(("id" = String, Path), ("message" = i64, Path, description = "the message's id")), request_body = Reschedule,
-    responses((status = 200, body = ScheduledView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn reschedule(
-    State(state): State<AppState>,
-    Admin(actor): Admin,
-    Path((id, message)): Path<(String, i64)>,
-    Json(req): Json<Reschedule>,
-) -> Result<Json<ScheduledView>, Error> {
-    let row = sending::reschedule(&state.admin, &actor, &id, message, Some(req.send_at)).await?;
-    Ok(Json(row.into()))
-}
-
-/// Cancels a message that has not been sent yet; audited. 409 once it was sent, is being
-/// sent or was cancelled.
-#[utoipa::path(delete, path = "/api/clients/{id}/scheduled/{message}", tag = "messages", security(("bearer" = [])),
-    params(("id" = String, Path), ("message" = i64, Path, description = "the message's id")),
-    responses((status = 200, body = ScheduledView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn cancel(
-    State(state): State<AppState>,
-    Admin(actor): Admin,
-    Path((id, message)): Path<(String, i64)>,
-) -> Result<Json<ScheduledView>, Error> {
-    let row = sending::reschedule(&state.admin, &actor, &id, message, None).await?;
-    Ok(Json(row.into()))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -7,12 +7,14 @@ pub mod attempts;
 mod auth;
 mod calls;
 mod clients;
+mod consent;
 pub(super) mod conversations;
 mod export;
 mod messages;
 mod numbers;
 pub(super) mod recordings;
 mod rules;
+mod scheduled;
 mod templates;
 mod webhooks;
 
@@ -73,10 +75,10 @@ pub fn router() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(messages::make_call))
         .routes(routes!(messages::notify_call))
         .routes(routes!(messages::send_bulk))
-        .routes(routes!(messages::opt_out, messages::set_opt_out))
+        .routes(routes!(consent::opt_out, consent::set_opt_out))
         .routes(routes!(messages::validate))
-        .routes(routes!(messages::scheduled))
-        .routes(routes!(messages::reschedule, messages::cancel))
+        .routes(routes!(scheduled::scheduled))
+        .routes(routes!(scheduled::reschedule, scheduled::cancel))
         .routes(routes!(templates::list, templates::create))
         .routes(routes!(templates::show, templates::update, templates::delete))
         .routes(routes!(messages::history))

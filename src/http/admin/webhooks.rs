@@ -15,7 +15,9 @@ use crate::http::Error;
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewEndpoint {
-    /// https; plain http only to this machine when SWITCHBOARD_WEBHOOK_ALLOW_LOOPBACK is on.
+    /// https, on the public internet (a private, loopback, link-local, carrier-grade NAT,
+    /// unique-local, unspecified or multicast address, written or resolved, is refused with
+    /// 422); plain http only to this machine when SWITCHBOARD_WEBHOOK_ALLOW_LOOPBACK is on.
     #[schema(example = "https://crm.example.com/hooks/switchboard")]
     url: String,
     /// Any of `call.completed`, `voicemail.created`, `transcript.ready`, `message.received`,
@@ -41,7 +43,7 @@ pub struct Endpoint {
     /// `working`, `failing`, `turned_off_after_failing` or `turned_off`.
     health: String,
     /// The health in words, in the client's zone: "Working", "Failing since 14:02 EST",
-    /// "Turned off after failing for 24 hours".
+    /// "Turned off after failing for 24 hours", "Turned off after 5 failed deliveries in a row".
     state: String,
     failing_since: Option<DateTime<Utc>>,
     disabled_at: Option<DateTime<Utc>>,
@@ -147,7 +149,7 @@ pub struct DeliveriesQuery {
     params(("id" = String, Path, description = "client id")),
     request_body = NewEndpoint,
     responses((status = 201, body = CreatedEndpoint), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "the server has no SWITCHBOARD_SECRET_KEY", body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 409, description = "the server has no SWITCHBOARD_SECRET_KEY", body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, description = "the URL leads off the public internet, or the body does not read", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     Admin(actor): Admin,
@@ -192,7 +194,7 @@ pub async fn show(
     params(("id" = String, Path, description = "client id"), ("endpoint" = String, Path, description = "endpoint id")),
     request_body = EndpointChange,
     responses((status = 200, body = Endpoint), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 415, body = ErrorBody), (status = 422, description = "the URL leads off the public internet, or the body does not read", body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     Admin(actor): Admin,

@@ -122,10 +122,14 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
                         tr {
                             td data-label="When" { a href={ "/admin/calls/" (c.call_sid) } { (tz.full(c.started_at)) } }
                             @if several { td data-label="Business" { (business(&state, client)) } }
-                            td data-label="From" { (caller(&state, client, c)) }
+                            @let placed = placed_by_the_office(c);
+                            td data-label="From" {
+                                @if placed { "Placed by the office to " span.number { (phone::written(&c.to_number, &c.from_number)) } }
+                                @else { span.number { (phone::written(&c.from_number, &c.to_number)) } }
+                            }
                             td data-label="Outcome" { (outcome_badge(c)) }
                             td data-label="Answered by" {
-                                @if c.outcome.as_deref() == Some("answered") { (person(&state, client, c.answered_by.as_deref())) }
+                                @if placed || c.outcome.as_deref() == Some("answered") { (person(&state, client, c.answered_by.as_deref())) }
                             }
                             td data-label="Length" { @if let Some(d) = c.duration { (length(d)) } }
                         }
@@ -152,17 +156,21 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
     let handled = record.handling.as_ref().is_some_and(|h| h.handled_by.is_some());
     // Unscreened legs (the outside number) take a call by answering it.
     let answered = c.outcome.as_deref() == Some("answered");
+    let placed = placed_by_the_office(c);
+    let (customer, office) = if placed {
+        (&c.to_number, &c.from_number)
+    } else {
+        (&c.from_number, &c.to_number)
+    };
     let body = html! {
-        h1 {
-            @if placed_by_office(&state, client, c) { "Call to " span.number { (phone::written(&c.to_number, &c.from_number)) } }
-            @else { "Call from " span.number { (phone::written(&c.from_number, &c.to_number)) } }
-        }
+        h1 { @if placed { "Call to " } @else { "Call from " } span.number { (phone::written(customer, office)) } }
         section.card {
             dl.facts {
                 div { dt { "When" } dd { (tz.full(c.started_at)) } }
-                div { dt { "Business" } dd { (business(&state, client)) " " span.number { (phone::written(&c.to_number, &c.to_number)) } } }
+                div { dt { "Business" } dd { (business(&state, client)) " " span.number { (phone::written(office, office)) } } }
                 div { dt { "Outcome" } dd { (outcome_badge(c)) } }
-                @if c.outcome.as_deref() == Some("answered") { div { dt { "Answered by" } dd { (person(&state, client, c.answered_by.as_deref())) } } }
+                @if placed { div { dt { "Placed by the office" } dd { (person(&state, client, c.answered_by.as_deref())) " was rung first, then the customer" } } }
+                @else if c.outcome.as_deref() == Some("answered") { div { dt { "Answered by" } dd { (person(&state, client, c.answered_by.as_deref())) } } }
                 @if let Some(d) = c.duration { div { dt { "Length" } dd { (length(d)) } } }
                 @if let Some(v) = c.rules_version { div { dt { "Rules version" } dd { (v) } } }
             }
@@ -243,23 +251,6 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
     Ok(layout::page("Call", Some(&session), place, body).into_response())
 }
 
-/// Whether the office placed the call (from one of the business's own numbers).
-fn placed_by_office(state: &AppState, client: Option<&str>, call: &CallRow) -> bool {
-    (client.and_then(|c| state.registry.current(c)))
-        .is_some_and(|l| l.rules.numbers.iter().any(|n| n.as_str() == call.from_number))
-}
-
-/// Who called: the caller's number, or for a call the office placed, whom it called.
-fn caller(state: &AppState, client: Option<&str>, call: &CallRow) -> maud::Markup {
-    html! {
-        @if placed_by_office(state, client, call) {
-            "The office, to " span.number { (phone::written(&call.to_number, &call.from_number)) }
-        } @else {
-            span.number { (phone::written(&call.from_number, &call.to_number)) }
-        }
-    }
-}
-
 pub async fn recording(
     State(state): State<AppState>,
     session: Session,
@@ -284,4 +275,10 @@ pub async fn revoke_links(
 ) -> Result<Redirect, Page> {
     handling::revoke_links(&state.admin, &session.actor, &sid).await?;
     Ok(Redirect::to(&format!("/admin/calls/{sid}#follow-up")))
+}
+
+/// A call the office placed (a click-to-call, a notification call), not a caller's: its
+/// other party is the number called.
+fn placed_by_the_office(call: &CallRow) -> bool {
+    call.direction.starts_with("outbound")
 }

@@ -24,6 +24,8 @@ pub enum Tab {
     Calls,
     Voicemails,
     Messages,
+    Templates,
+    Scheduled,
     Webhooks,
 }
 
@@ -71,6 +73,8 @@ fn nav(session: &Session, place: Place<'_>) -> Markup {
                     li { a href={ "/admin/calls?client=" (c) } aria-current=[tab(Tab::Calls)] { "Calls" } }
                     li { a href={ "/admin/voicemails?client=" (c) } aria-current=[tab(Tab::Voicemails)] { "Voicemails" } }
                     li { a href={ "/admin/messages?client=" (c) } aria-current=[tab(Tab::Messages)] { "Messages" } }
+                    li { a href={ "/admin/clients/" (c) "/templates" } aria-current=[tab(Tab::Templates)] { "Templates" } }
+                    li { a href={ "/admin/clients/" (c) "/scheduled" } aria-current=[tab(Tab::Scheduled)] { "Scheduled" } }
                     li { a href={ "/admin/clients/" (c) "/webhooks" } aria-current=[tab(Tab::Webhooks)] { "Webhooks" } }
                 } @else {
                     li { a href="/admin/calls" aria-current=[tab(Tab::Calls)] { "Calls" } }

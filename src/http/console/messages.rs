@@ -11,9 +11,9 @@ use super::layout::{self, Place, Tab};
 use super::session::Session;
 use super::{conversations, sent_delivery, sent_to, sent_what, zone, Page};
 use crate::admin;
+use crate::admin::consent;
 use crate::admin::conversations as talks;
 use crate::admin::history::{self, MessageQuery};
-use crate::admin::sending;
 use crate::http::state::AppState;
 use crate::phone;
 
@@ -119,7 +119,7 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(q): Que
                             summary { "How and when" }
                             ul {
                                 @for c in opted_out.changes_of(o) {
-                                    li { (tz.full(c.changed_at)) ": " (sending::consent_change_in_words(c)) }
+                                    li { (tz.full(c.changed_at)) ": " (consent::consent_change_in_words(c)) }
                                 }
                                 @if opted_out.changes_of(o).next().is_none() {
                                     li { "Recorded before changes were kept (" (o.source) ")" }

@@ -16,7 +16,9 @@ mod new_client;
 mod replay;
 mod rules;
 mod rules_form;
+mod scheduled;
 mod session;
+mod templates;
 mod today;
 mod try_call;
 mod versions;
@@ -86,6 +88,18 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/admin/clients/{id}/webhooks/{endpoint}/deliveries/{delivery}/redeliver",
             post(webhooks::redeliver),
+        )
+        .route(
+            "/admin/clients/{id}/templates",
+            get(templates::page).post(templates::create),
+        )
+        .route("/admin/clients/{id}/templates/{name}", post(templates::save))
+        .route("/admin/clients/{id}/templates/{name}/remove", post(templates::remove))
+        .route("/admin/clients/{id}/scheduled", get(scheduled::page))
+        .route("/admin/clients/{id}/scheduled/{message}/move", post(scheduled::move_to))
+        .route(
+            "/admin/clients/{id}/scheduled/{message}/cancel",
+            post(scheduled::cancel),
         )
         .route("/admin/calls", get(calls::list))
         .route("/admin/calls/{sid}", get(calls::show))

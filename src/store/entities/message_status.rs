@@ -8,7 +8,10 @@ pub struct Model {
     pub status: String,
     pub status_rank: i16,
     pub error_code: Option<i64>,
+    /// As Twilio wrote it (negative: a charge).
     pub price: Option<String>,
+    /// What was charged, in millionths of the currency unit.
+    pub price_micros: Option<i64>,
     pub updated_at: DateTimeUtc,
 }
 

@@ -27,10 +27,13 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
-    /// `sms` (with `media_urls` for MMS), `call` (a notification call; `body` is its TwiML),
+    /// `sms` (with `media_urls` for MMS), `call` (a notification call or a click-to-call;
+    /// `body` is its TwiML; a click-to-call rings `assistant_id` at `to_number`, and
+    /// `subject` holds the customer's number it connects them to),
     /// `email` (`to_number` holds the address, `subject` the subject) or `webhook` (to a
     /// client's endpoint: `to_number` holds the endpoint's id, `purpose` the event type,
-    /// `body` the JSON payload and `message_sid`, from the start, the `webhook-id`).
+    /// `body` the JSON payload and `message_sid`, from the start, the `webhook-id`) or
+    /// `price` (asking Twilio the price of the text `message_sid`).
     pub kind: String,
     pub media_urls: Option<String>,
     pub subject: Option<String>,

@@ -14,6 +14,8 @@ pub struct Model {
     pub enabled: bool,
     /// The first failed attempt since the last one that worked.
     pub failing_since: Option<DateTimeUtc>,
+    /// Attempts failed in a row since the last one that worked.
+    pub consecutive_failures: i32,
     pub disabled_at: Option<DateTimeUtc>,
     /// `failing` (turned off by Switchboard) or `admin`.
     pub disabled_reason: Option<String>,

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect,
-    QueryTrait, Statement,
+    Statement,
 };
 
 use super::entities::call::{self, Entity as Call};
@@ -17,9 +17,13 @@ use super::entities::recording::{self, Entity as Recording};
 use super::legs::LegRow;
 use super::recordings::RecordingRow;
 use super::{sql, StoreError};
-use crate::phone::{digits_reversed, NumberSearch};
+use crate::phone::digits_reversed;
 
 pub use super::entities::call::Model as CallRow;
+
+mod log;
+
+pub use log::{list, list_query, CallFilter};
 
 /// Orders Twilio's call statuses so a late `ringing` can never undo `completed`.
 /// Unknown statuses rank lowest: they are stored only on a new row.
@@ -180,6 +184,28 @@ pub async fn advance_status(
             .await?;
     }
     Ok(())
+}
+
+/// Records a call the office placed (a click-to-call): to `customer`, answered by
+/// `assistant`, findable by the customer's number. Twilio's callbacks then move its status;
+/// one that came first recorded the number Twilio rang, the assistant's, which this puts right.
+///
+/// # Errors
+/// On database failure.
+pub async fn record_placed(
+    db: &impl ConnectionTrait,
+    call: &NewCall<'_>,
+    assistant: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    ensure(db, std::slice::from_ref(call), now).await?;
+    Call::update_many()
+        .col_expr(call::Column::AnsweredBy, Expr::value(assistant))
+        .col_expr(call::Column::ToNumber, Expr::value(call.to))
+        .filter(call::Column::CallSid.eq(call.call_sid))
+        .exec(db)
+        .await?;
+    make_findable(db, call.call_sid, call.to).await
 }
 
 /// Records how the call ended for the business, unless a better outcome is known.
@@ -366,81 +392,6 @@ pub async fn find(db: &impl ConnectionTrait, call_sid: &str) -> Result<Option<Ca
         .all(db)
         .await?;
     Ok(Some(CallDetail { call, legs, recordings }))
-}
-
-/// Filters for the call log; `None` leaves a field out.
-#[derive(Debug, Clone, Default)]
-pub struct CallFilter {
-    /// Only these clients (`None`: all).
-    pub clients: Option<Vec<String>>,
-    pub status: Option<String>,
-    pub outcome: Option<String>,
-    pub caller: Option<NumberSearch>,
-    pub answered_by: Option<String>,
-    pub since: Option<DateTime<Utc>>,
-    pub until: Option<DateTime<Utc>>,
-    /// Continue after this call (from the previous page's last one).
-    pub before: Option<super::paging::After>,
-}
-
-/// Calls newest first, at most `limit`.
-///
-/// # Errors
-/// On database failure.
-pub async fn list(db: &impl ConnectionTrait, f: &CallFilter, limit: u64) -> Result<Vec<CallRow>, StoreError> {
-    Ok(Call::find()
-        .from_raw_sql(list_query(db.get_database_backend(), f, limit))
-        .all(db)
-        .await?)
-}
-
-/// The statement [`list`] runs (its plan is checked by the tests).
-pub fn list_query(backend: DbBackend, f: &CallFilter, limit: u64) -> Statement {
-    let mut q = Call::find();
-    match &f.clients {
-        // SQLite, without statistics, prefers an equality to a range, but a caller's calls
-        // are few and a client's many: the unary `+` keeps the client off its choice of
-        // index, so the caller's index is read.
-        Some(clients) if f.caller.is_some() && backend == DbBackend::Sqlite => {
-            let list = vec!["?"; clients.len()].join(", ");
-            q = q.filter(Expr::cust_with_values(
-                format!("+client_id IN ({list})"),
-                clients.clone(),
-            ));
-        }
-        Some(clients) => q = q.filter(call::Column::ClientId.is_in(clients.clone())),
-        None => {}
-    }
-    let exact = [
-        (call::Column::Status, &f.status),
-        (call::Column::Outcome, &f.outcome),
-        (call::Column::AnsweredBy, &f.answered_by),
-    ];
-    for (column, value) in exact {
-        if let Some(v) = value {
-            q = q.filter(column.eq(v.clone()));
-        }
-    }
-    if let Some(caller) = &f.caller {
-        q = q.filter(super::search::number_ends_with(
-            call::Column::FromDigitsReversed,
-            caller,
-        ));
-    }
-    if let Some(since) = f.since {
-        q = q.filter(call::Column::StartedAt.gte(since));
-    }
-    if let Some(until) = f.until {
-        q = q.filter(call::Column::StartedAt.lt(until));
-    }
-    super::paging::newest_first(
-        q,
-        call::Column::StartedAt,
-        call::Column::CallSid,
-        f.before.as_ref(),
-        limit,
-    )
-    .build(backend)
 }
 
 /// When each call that came in to `client` over a period arrived, oldest first, at most

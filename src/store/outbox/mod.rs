@@ -16,6 +16,16 @@ use super::StoreError;
 
 pub use super::entities::outbox::Model as OutboxRow;
 
+mod history;
+mod prices;
+mod scheduled;
+mod webhooks;
+
+pub use history::{list, list_query, MessageFilter};
+pub use prices::enqueue_price_check;
+pub use scheduled::{api_send, api_sends_since, change_scheduled, scheduled, API_PURPOSES};
+pub use webhooks::{deliver_again, enqueue_webhook, webhook_deliveries, webhook_delivery, NewWebhook};
+
 pub const PENDING: &str = "pending";
 pub const SENT: &str = "sent";
 pub const FAILED: &str = "failed";
@@ -23,6 +33,11 @@ pub const CANCELLED: &str = "cancelled";
 
 /// The kind of a row that is a webhook to a client's endpoint.
 pub const WEBHOOK: &str = "webhook";
+/// The kind of a row that asks Twilio what a text sent cost (`messaging::price_check`):
+/// work for the worker, not a message.
+pub const PRICE: &str = "price";
+/// Kinds of rows that are not messages, left out of the history and the figures.
+pub const NOT_MESSAGES: [&str; 2] = [WEBHOOK, PRICE];
 
 /// `last_error` while an e-mail is with the relay: still there when the row is claimed
 /// again, it says the attempt was cut short and the relay may have taken the e-mail.
@@ -86,112 +101,6 @@ pub async fn enqueue(db: &impl ConnectionTrait, m: &NewMessage<'_>, now: DateTim
     .exec_without_returning(db)
     .await?;
     Ok(inserted > 0)
-}
-
-/// A webhook to deliver: one event to one endpoint.
-#[derive(Debug, Clone)]
-pub struct NewWebhook<'a> {
-    pub client: &'a str,
-    pub endpoint: &'a str,
-    /// Unique per event and endpoint: a second enqueue with the same key is ignored.
-    pub dedupe_key: String,
-    /// The event type (`call.completed`…).
-    pub event: &'a str,
-    /// The `webhook-id` every attempt carries, the same for the event at every endpoint.
-    pub webhook_id: &'a str,
-    /// The JSON payload, exactly as it is signed and sent.
-    pub payload: &'a str,
-}
-
-/// Adds a webhook delivery unless one with its dedupe key exists (see [`OutboxRow::kind`]).
-/// Returns whether it was new.
-///
-/// # Errors
-/// On database failure.
-pub async fn enqueue_webhook(
-    db: &impl ConnectionTrait,
-    w: &NewWebhook<'_>,
-    now: DateTime<Utc>,
-) -> Result<bool, StoreError> {
-    let inserted = Outbox::insert(outbox::ActiveModel {
-        client_id: Set(w.client.to_owned()),
-        dedupe_key: Set(w.dedupe_key.clone()),
-        purpose: Set(w.event.to_owned()),
-        to_number: Set(w.endpoint.to_owned()),
-        from_number: Set(String::new()),
-        body: Set(w.payload.to_owned()),
-        send_at: Set(now),
-        state: Set(PENDING.to_owned()),
-        attempts: Set(0),
-        message_sid: Set(Some(w.webhook_id.to_owned())),
-        created_at: Set(now),
-        updated_at: Set(now),
-        kind: Set(WEBHOOK.to_owned()),
-        ..Default::default()
-    })
-    .on_conflict(OnConflict::column(outbox::Column::DedupeKey).do_nothing().to_owned())
-    .exec_without_returning(db)
-    .await?;
-    Ok(inserted > 0)
-}
-
-/// The deliveries to one endpoint, newest first, below `before_id`, at most `limit`.
-///
-/// # Errors
-/// On database failure.
-pub async fn webhook_deliveries(
-    db: &impl ConnectionTrait,
-    endpoint: &str,
-    before_id: Option<i64>,
-    limit: u64,
-) -> Result<Vec<OutboxRow>, StoreError> {
-    use sea_orm::QuerySelect;
-    let mut q = Outbox::find()
-        .filter(outbox::Column::Kind.eq(WEBHOOK))
-        .filter(outbox::Column::ToNumber.eq(endpoint));
-    if let Some(id) = before_id {
-        q = q.filter(outbox::Column::Id.lt(id));
-    }
-    Ok(q.order_by_desc(outbox::Column::Id).limit(limit).all(db).await?)
-}
-
-/// One delivery to `endpoint`.
-///
-/// # Errors
-/// On database failure.
-pub async fn webhook_delivery(
-    db: &impl ConnectionTrait,
-    endpoint: &str,
-    id: i64,
-) -> Result<Option<OutboxRow>, StoreError> {
-    Ok(Outbox::find_by_id(id)
-        .filter(outbox::Column::Kind.eq(WEBHOOK))
-        .filter(outbox::Column::ToNumber.eq(endpoint))
-        .one(db)
-        .await?)
-}
-
-/// Makes a delivery due now with a fresh count of attempts, whatever became of it, unless a
-/// worker holds it right now. Returns whether it did.
-///
-/// # Errors
-/// On database failure.
-pub async fn deliver_again(db: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
-    let done = Outbox::update_many()
-        .col_expr(outbox::Column::State, Expr::value(PENDING))
-        .col_expr(outbox::Column::Attempts, Expr::value(0))
-        .col_expr(outbox::Column::SendAt, Expr::value(now))
-        .col_expr(outbox::Column::UpdatedAt, Expr::value(now))
-        .col_expr(outbox::Column::LastError, Expr::value(Option::<String>::None))
-        .filter(outbox::Column::Id.eq(id))
-        .filter(
-            Condition::any()
-                .add(outbox::Column::ClaimedUntil.is_null())
-                .add(outbox::Column::ClaimedUntil.lt(now)),
-        )
-        .exec(db)
-        .await?;
-    Ok(done.rows_affected > 0)
 }
 
 /// Claims up to `limit` due rows for `lease`; a worker that dies leaves them to be
@@ -408,12 +317,16 @@ pub async fn for_call(db: &impl ConnectionTrait, call_sid: &str) -> Result<Vec<O
     oldest_first(db, outbox::Column::CallSid.eq(call_sid)).await
 }
 
-/// Every message of a client, oldest first.
+/// Every message and webhook delivery of a client, oldest first; not its price checks,
+/// which are bookkeeping.
 ///
 /// # Errors
 /// On database failure.
 pub async fn for_client(db: &impl ConnectionTrait, client: &str) -> Result<Vec<OutboxRow>, StoreError> {
-    oldest_first(db, outbox::Column::ClientId.eq(client)).await
+    let rows = Condition::all()
+        .add(outbox::Column::ClientId.eq(client))
+        .add(outbox::Column::Kind.ne(PRICE));
+    oldest_first(db, rows).await
 }
 
 /// # Errors
@@ -425,91 +338,18 @@ pub async fn find_by_key(db: &impl ConnectionTrait, dedupe_key: &str) -> Result<
         .await?)
 }
 
-/// Sends through the API count against a client's hourly quota.
-pub const API_PURPOSES: &[&str] = &["api", "bulk", "call"];
-
-/// How many API sends the client queued since `since`, and when the oldest of them was.
-///
-/// # Errors
-/// On database failure.
-pub async fn api_sends_since(
-    db: &impl ConnectionTrait,
-    client: &str,
-    since: DateTime<Utc>,
-) -> Result<(u64, Option<DateTime<Utc>>), StoreError> {
-    use sea_orm::{PaginatorTrait, QuerySelect};
-    let recent = || {
-        Outbox::find()
-            .filter(outbox::Column::ClientId.eq(client))
-            .filter(outbox::Column::Purpose.is_in(API_PURPOSES.iter().copied()))
-            .filter(outbox::Column::CreatedAt.gte(since))
-    };
-    let count = recent().count(db).await?;
-    let oldest: Option<DateTime<Utc>> = recent()
-        .select_only()
-        .column(outbox::Column::CreatedAt)
-        .order_by_asc(outbox::Column::CreatedAt)
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok((count, oldest))
-}
-
-/// Filters for the message history; `None` leaves a field out.
-#[derive(Debug, Clone, Default)]
-pub struct MessageFilter {
-    pub clients: Option<Vec<String>>,
-    pub to: Option<crate::phone::NumberSearch>,
-    pub state: Option<String>,
-    pub purpose: Option<String>,
-    /// Leave out texts to customers: they are read by conversation (`super::conversations`).
-    pub without_conversations: bool,
-    /// Continue below this id (the previous page's last).
-    pub before_id: Option<i64>,
-}
-
-/// Messages newest first, at most `limit`.
-///
-/// # Errors
-/// On database failure.
-pub async fn list(db: &impl ConnectionTrait, f: &MessageFilter, limit: u64) -> Result<Vec<OutboxRow>, StoreError> {
-    Ok(Outbox::find()
-        .from_raw_sql(list_query(db.get_database_backend(), f, limit))
-        .all(db)
-        .await?)
-}
-
-/// The statement [`list`] runs (its plan is checked by the tests).
-pub fn list_query(backend: DatabaseBackend, f: &MessageFilter, limit: u64) -> Statement {
-    use sea_orm::{QuerySelect, QueryTrait};
-    let mut q = Outbox::find().filter(outbox::Column::Kind.ne(WEBHOOK));
-    if let Some(clients) = &f.clients {
-        q = q.filter(outbox::Column::ClientId.is_in(clients.clone()));
-    }
-    if let Some(to) = &f.to {
-        q = q.filter(super::search::number_ends_with(outbox::Column::ToDigitsReversed, to));
-    }
-    for (column, value) in [(outbox::Column::State, &f.state), (outbox::Column::Purpose, &f.purpose)] {
-        if let Some(v) = value {
-            q = q.filter(column.eq(v.clone()));
-        }
-    }
-    if f.without_conversations {
-        q = q.filter(super::conversations::sent_to_customers().not());
-    }
-    if let Some(id) = f.before_id {
-        q = q.filter(outbox::Column::Id.lt(id));
-    }
-    q.order_by_desc(outbox::Column::Id).limit(limit).build(backend)
-}
-
-/// How many messages are pending, and since when the oldest of them waits.
+/// How many messages and webhook deliveries are pending, and since when the oldest of them
+/// waits. Price checks are left out: they wait on Twilio, not on this server's work.
 ///
 /// # Errors
 /// On database failure.
 pub async fn pending_stats(db: &impl ConnectionTrait) -> Result<(u64, Option<DateTime<Utc>>), StoreError> {
     use sea_orm::{PaginatorTrait, QuerySelect};
-    let pending = || Outbox::find().filter(outbox::Column::State.eq(PENDING));
+    let pending = || {
+        Outbox::find()
+            .filter(outbox::Column::State.eq(PENDING))
+            .filter(outbox::Column::Kind.ne(PRICE))
+    };
     let count = pending().count(db).await?;
     let oldest: Option<DateTime<Utc>> = pending()
         .select_only()
@@ -519,83 +359,4 @@ pub async fn pending_stats(db: &impl ConnectionTrait) -> Result<(u64, Option<Dat
         .one(db)
         .await?;
     Ok((count, oldest))
-}
-
-/// Messages an admin sent through the API that wait to be sent, of one client.
-fn scheduled_of(client: &str) -> sea_orm::Select<Outbox> {
-    Outbox::find()
-        .filter(outbox::Column::ClientId.eq(client))
-        .filter(outbox::Column::State.eq(PENDING))
-        .filter(outbox::Column::Purpose.is_in(API_PURPOSES.iter().copied()))
-}
-
-/// The client's API sends not yet sent, soonest first, after `after` (the previous page's
-/// last send time and id), at most `limit`.
-///
-/// # Errors
-/// On database failure.
-pub async fn scheduled(
-    db: &impl ConnectionTrait,
-    client: &str,
-    after: Option<(DateTime<Utc>, i64)>,
-    limit: u64,
-) -> Result<Vec<OutboxRow>, StoreError> {
-    use sea_orm::QuerySelect;
-    let mut q = scheduled_of(client);
-    if let Some((at, id)) = after {
-        q = q.filter(
-            Condition::any().add(outbox::Column::SendAt.gt(at)).add(
-                Condition::all()
-                    .add(outbox::Column::SendAt.eq(at))
-                    .add(outbox::Column::Id.gt(id)),
-            ),
-        );
-    }
-    Ok(q.order_by_asc(outbox::Column::SendAt)
-        .order_by_asc(outbox::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?)
-}
-
-/// One of the client's API sends, whatever its state.
-///
-/// # Errors
-/// On database failure.
-pub async fn api_send(db: &impl ConnectionTrait, client: &str, id: i64) -> Result<Option<OutboxRow>, StoreError> {
-    Ok(Outbox::find_by_id(id)
-        .filter(outbox::Column::ClientId.eq(client))
-        .filter(outbox::Column::Purpose.is_in(API_PURPOSES.iter().copied()))
-        .one(db)
-        .await?)
-}
-
-/// Cancels one of the client's API sends, or moves it to `send_at` (`None`: cancels), while
-/// no worker holds it. Returns false when it is not waiting any more (sent, being sent,
-/// failed or cancelled).
-///
-/// # Errors
-/// On database failure.
-pub async fn change_scheduled(
-    db: &impl ConnectionTrait,
-    client: &str,
-    id: i64,
-    send_at: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> Result<bool, StoreError> {
-    let update = Outbox::update_many().col_expr(outbox::Column::UpdatedAt, Expr::value(now));
-    let update = match send_at {
-        Some(at) => update.col_expr(outbox::Column::SendAt, Expr::value(at)),
-        None => update
-            .col_expr(outbox::Column::State, Expr::value(CANCELLED))
-            .col_expr(outbox::Column::LastError, Expr::value("cancelled by an admin")),
-    };
-    let done = update
-        .filter(outbox::Column::Id.eq(id))
-        .filter(outbox::Column::ClientId.eq(client))
-        .filter(outbox::Column::Purpose.is_in(API_PURPOSES.iter().copied()))
-        .filter(unclaimed(now))
-        .exec(db)
-        .await?;
-    Ok(done.rows_affected > 0)
 }
