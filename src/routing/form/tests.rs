@@ -245,10 +245,7 @@ fn removing_an_assistant_takes_them_out_of_the_menus_within_the_menu_too() {
     form.assistants[walsh].remove = true;
     let written = write(SUNRISE, &form).unwrap();
     let prescriptions = &written[written.find("[menus.prescriptions.options.2]").unwrap()..];
-    assert!(
-        prescriptions.contains(r#"assistants = ["dr-chen"]"#),
-        "{written}"
-    );
+    assert!(prescriptions.contains(r#"assistants = ["dr-chen"]"#), "{written}");
     assert!(crate::routing::parse(&written).is_ok(), "{written}");
 }
 
