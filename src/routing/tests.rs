@@ -112,7 +112,7 @@ fn closed_hours_go_to_voicemail_and_say_when_the_business_opens() {
         trace.iter().any(|l| l.contains("opens Mon 7 Dec 2026, 9:00 AM")),
         "{trace:?}"
     );
-    assert_eq!(trace[0], "Call at Wed 2 Dec 2026, 10:00 AM (America/New_York)");
+    assert_eq!(trace[0], "Call at Wed 2 Dec 2026, 10:00 AM EST");
 }
 
 #[test]

@@ -18,7 +18,7 @@ impl Decision {
     pub fn trace(&self, rules: &Rules) -> Vec<String> {
         let when = LocalTime::of(rules);
         let mut lines = vec![
-            format!("Call at {} ({})", when.naive(self.status.local), rules.timezone),
+            format!("Call at {}", call_time(when, self.status.local, rules)),
             status(rules, &self.status),
         ];
         // The route's own order starts after the assistant a [sticky] caller rings first.
@@ -28,6 +28,14 @@ impl Decision {
         lines.push(chain(rules, &self.steps));
         lines
     }
+}
+
+/// "Wed 2 Dec 2026, 10:00 AM EST": the zone as people there call it.
+fn call_time(when: LocalTime, local: chrono::NaiveDateTime, rules: &Rules) -> String {
+    when.instant(local).map_or_else(
+        || format!("{} ({})", when.naive(local), rules.timezone),
+        |at| when.full(at),
+    )
 }
 
 impl Why {

@@ -670,10 +670,13 @@ async fn calls_read_in_words_with_names_businesses_and_lengths() {
     const SID: &str = "CA0000000000000000000000000000e501";
     let first = app.call(SID, ACME).await;
     let action = first.first("Dial").attr("action").unwrap().to_owned();
+    // Maria's phone rings 20 s.
+    app.advance(20);
     let second = app
         .dial_result(&action, SID, ACME, "no-answer", "CA0000000000000000000000000000e502")
         .await;
     let action = second.first("Dial").attr("action").unwrap().to_owned();
+    app.advance(12);
     let third = app
         .dial_result(&action, SID, ACME, "no-answer", "CA0000000000000000000000000000e503")
         .await;
@@ -707,12 +710,14 @@ async fn calls_read_in_words_with_names_businesses_and_lengths() {
     for expected in [
         ">Maria Lopez</td>",
         ">John Park</td>",
-        ">no answer</td>",
+        ">rang 20 s, no answer</td>",
+        ">rang 12 s, no answer</td>",
         ">took the call</td>",
         "(212) 555-0111",
     ] {
         assert!(one.contains(expected), "{expected} in {one}");
     }
+    assert!(!one.contains("Follow-up"), "an answered call needs none: {one}");
     let (_, mine) = get(&app, "/admin/calls?client=acme-dental", Some(&session)).await;
     assert!(!mine.contains("<th>Business</th>"), "one business: no column for it");
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::layout::{self, Place, Tab};
 use super::session::{Posted, Session};
 use super::{
-    business, handling_state, leg_result, length, outcome_badge, person, play, recording_card, sent_delivery, sent_to,
+    business, handling_state, leg_story, length, outcome_badge, person, play, recording_card, sent_delivery, sent_to,
     sent_what, zone, Handled, Page,
 };
 use crate::admin;
@@ -183,7 +183,8 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
         @if !recordings.is_empty() {
             (recording_card(recordings, &format!("/admin/calls/{}/recording", c.call_sid)))
         }
-        @if c.client_id.is_some() {
+        // An answered call needs no follow-up unless someone already gave it one.
+        @if c.client_id.is_some() && (!answered || record.handling.is_some()) {
             section.card #follow-up aria-labelledby="follow-up-h" {
                 h2 #follow-up-h { "Follow-up" }
                 p { (handling_state(record.handling.as_ref(), tz)) }
@@ -205,17 +206,16 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
             h2 #legs-h { "Who was rung" }
             @if record.detail.legs.is_empty() { p.muted { "Nobody was rung." } } @else { div.scroll {
                 table {
-                    thead { tr { th { "Step" } th { "Who" } th { "Number" } th { "Result" } th { "Length" } } }
+                    thead { tr { th { "Step" } th { "Who" } th { "Number" } th { "What happened" } } }
                     tbody {
                         @for l in &record.detail.legs {
                             tr {
                                 td data-label="Step" { (l.step + 1) }
                                 td data-label="Who" { (person(&state, client, l.assistant_id.as_deref())) }
                                 td data-label="Number" { span.number { (phone::written(&l.number, &c.to_number)) } }
-                                td data-label="Result" {
-                                    (leg_result(&l.status, l.accepted || (answered && l.status == "completed" && l.assistant_id == c.answered_by)))
+                                td data-label="What happened" {
+                                    (leg_story(l, l.accepted || (answered && l.status == "completed" && l.assistant_id == c.answered_by)))
                                 }
-                                td data-label="Length" { @if let Some(d) = l.duration { (length(d)) } }
                             }
                         }
                     }

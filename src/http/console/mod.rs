@@ -39,6 +39,7 @@ use crate::locale::LocalTime;
 use crate::phone;
 use crate::store::calls::CallRow;
 use crate::store::handling::HandlingRow;
+use crate::store::legs::LegRow;
 use crate::store::outbox::OutboxRow;
 use crate::store::recordings::RecordingRow;
 use crate::twilio::webhooks::PATH_CALL_LINK;
@@ -314,17 +315,29 @@ fn outcome_badge(call: &CallRow) -> Markup {
 }
 
 /// A leg's result in words: it took the call, or why not.
-fn leg_result(status: &str, took: bool) -> &'static str {
-    match (status, took) {
-        (_, true) => "took the call",
-        ("no-answer", _) => "no answer",
-        ("busy", _) => "busy",
-        ("failed", _) => "could not be reached",
-        ("canceled", _) => "the caller hung up first",
-        ("completed", false) => "picked up, but did not take the call",
-        ("queued" | "initiated" | "ringing", _) => "ringing",
-        ("in-progress", _) => "on the call",
-        _ => "ended",
+/// What happened to one number rung, in words, with its times: "rang 20 s, no answer",
+/// "took the call: answered after 8 s, talked 3:12".
+fn leg_story(leg: &LegRow, took: bool) -> String {
+    let rang = (leg.updated_at - leg.created_at).num_seconds().max(0);
+    let talked = leg.duration.filter(|d| *d > 0).map(length);
+    match (leg.status.as_str(), took) {
+        (_, true) => {
+            let after = leg.answered_at.map(|at| (at - leg.created_at).num_seconds().max(0));
+            match (after, talked) {
+                (Some(after), Some(talked)) => format!("took the call: answered after {after} s, talked {talked}"),
+                (Some(after), None) => format!("took the call: answered after {after} s"),
+                (None, Some(talked)) => format!("took the call, talked {talked}"),
+                (None, None) => "took the call".to_owned(),
+            }
+        }
+        ("no-answer", _) => format!("rang {rang} s, no answer"),
+        ("busy", _) => "busy".to_owned(),
+        ("failed", _) => "could not be reached".to_owned(),
+        ("canceled", _) => format!("rang {rang} s; the caller hung up first"),
+        ("completed", false) => "picked up, but did not take the call".to_owned(),
+        ("queued" | "initiated" | "ringing", _) => "ringing".to_owned(),
+        ("in-progress", _) => "on the call".to_owned(),
+        _ => "ended".to_owned(),
     }
 }
 
