@@ -57,6 +57,12 @@ impl LocalTime {
         )
     }
 
+    /// "New York time": the zone as people say it, for labels ("When (New York time)").
+    pub fn zone_words(&self) -> String {
+        let place = self.tz.name().rsplit('/').next().unwrap_or_default().replace('_', " ");
+        format!("{place} time")
+    }
+
     /// "Tue 2:30 PM": an instant within the coming week, for a text message.
     pub fn weekday_and_time(&self, t: DateTime<Utc>) -> String {
         let at = t.with_timezone(&self.tz);

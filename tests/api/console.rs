@@ -382,6 +382,10 @@ async fn trying_a_call_uses_the_editors_draft_when_posted_from_it_and_explains_a
     assert_eq!(r.status(), StatusCode::OK);
     let tried = r.text().await.unwrap();
     assert!(tried.contains("Trying the text from the editor"), "{tried}");
+    assert!(
+        tried.contains("When (New York time)"),
+        "the zone as people say it: {tried}"
+    );
     assert!(tried.contains("for 7 seconds"), "{tried}");
     let (status, current) = get(
         &app,

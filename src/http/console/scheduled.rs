@@ -37,12 +37,12 @@ pub async fn page(
     let loaded = admin::client(&state.registry, &session.actor, &id)?;
     let page = scheduled::scheduled(&state.admin, &session.actor, &id, q.after.as_deref(), PAGE).await?;
     let tz = zone(&state, Some(&id));
-    let zone_name = tz.tz.name();
+    let zone_name = tz.zone_words();
     let body = html! {
         h1 { "Scheduled" }
         p.muted {
             "Texts and calls sent for " (loaded.rules.name) " through the API that have not gone out yet, soonest first. "
-            "Times are on the business's clock (" (zone_name) ")."
+            "Times are " (zone_name) "."
         }
         @if page.messages.is_empty() { section.card { p.muted { "Nothing is waiting to be sent." } } }
         @for m in &page.messages { (card(&session, &id, tz, m)) }

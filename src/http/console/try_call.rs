@@ -96,7 +96,7 @@ async fn run(state: &AppState, session: &Session, id: &str, q: Attempt) -> Resul
                     input type="hidden" name="source" value=(d);
                 }
                 div.field {
-                    label for="at" { "When (local time, " (rules.timezone) ")" }
+                    label for="at" { "When (" (LocalTime::of(&rules).zone_words()) ")" }
                     input #at type="datetime-local" name="at" value=(at.as_deref().unwrap_or(&default_at)) required;
                 }
                 div.field {
