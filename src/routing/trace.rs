@@ -77,7 +77,8 @@ fn menu_heading(rules: &Rules, id: MenuId) -> String {
     }
 }
 
-fn capital(text: &str) -> String {
+/// `text` with its first letter a capital.
+pub(crate) fn capital(text: &str) -> String {
     let mut chars = text.chars();
     chars
         .next()

@@ -133,7 +133,10 @@ pub async fn submit(
         };
         return Ok(render(&state, &session, &id, &loaded.rules, &team, &shown).into_response());
     }
-    let posted = form::from_fields(&fields);
+    let posted = RulesForm {
+        queue_wait_seconds: form::read(&base).ok().and_then(|f| f.queue_wait_seconds),
+        ..form::from_fields(&fields)
+    };
     let mut shown = View {
         comment: comment.trim(),
         try_at: try_at.clone(),
