@@ -43,6 +43,12 @@ impl OpenStatus {
     pub fn describe(&self, rules: &Rules) -> String {
         status(rules, self)
     }
+
+    /// Only why, for beside a badge that already says open or closed and until when
+    /// ("Outside Tuesday hours").
+    pub fn reason(&self, rules: &Rules) -> String {
+        capital(&open_reason(rules, self))
+    }
 }
 
 /// An assistant's name in the rules (their id when no longer listed).
@@ -256,21 +262,27 @@ fn window(when: &LocalTime, w: &Window) -> String {
 
 fn status(rules: &Rules, status: &OpenStatus) -> String {
     let when = LocalTime::of(rules);
-    let day = || status.day.format("%-d %b %Y");
-    let why = match (status.kind, status.open) {
-        (DayKind::Weekday(d), true) => format!("{} hours", day_name(d)),
-        (DayKind::Weekday(d), false) => format!("outside {} hours", day_name(d)),
-        (DayKind::Holiday, _) => format!("holiday {}", day()),
-        (DayKind::Special, _) => format!("special hours {}", day()),
-    };
+    let why = open_reason(rules, status);
     let local = |t: DateTime<Utc>| when.naive(t.with_timezone(&rules.timezone).naive_local());
-    match (status.open, status.window, status.until, status.next_open) {
-        (true, Some(w), Some(until), _) => {
-            format!("Open: {why} {}, until {}", window(&when, &w), local(until))
-        }
-        (true, _, _, _) => format!("Open: {why}"),
-        (false, _, _, Some(next)) => format!("Closed: {why}; opens {}", local(next)),
-        (false, _, _, None) => format!("Closed: {why}; no opening hours ahead"),
+    match (status.open, status.until, status.next_open) {
+        (true, Some(until), _) => format!("Open: {why}, until {}", local(until)),
+        (true, _, _) => format!("Open: {why}"),
+        (false, _, Some(next)) => format!("Closed: {why}; opens {}", local(next)),
+        (false, _, None) => format!("Closed: {why}; no opening hours ahead"),
+    }
+}
+
+/// Why the business is open or closed: "Tuesday hours 9:00 AM–5:00 PM", "holiday 25 Dec 2026".
+fn open_reason(rules: &Rules, status: &OpenStatus) -> String {
+    let when = LocalTime::of(rules);
+    let day = || status.day.format("%-d %b %Y");
+    match (status.kind, status.open, status.window, status.until) {
+        (DayKind::Weekday(d), true, Some(w), Some(_)) => format!("{} hours {}", day_name(d), window(&when, &w)),
+        (DayKind::Weekday(d), true, _, _) => format!("{} hours", day_name(d)),
+        (DayKind::Weekday(d), false, _, _) => format!("outside {} hours", day_name(d)),
+        (DayKind::Holiday, ..) => format!("holiday {}", day()),
+        (DayKind::Special, true, Some(w), Some(_)) => format!("special hours {} {}", day(), window(&when, &w)),
+        (DayKind::Special, ..) => format!("special hours {}", day()),
     }
 }
 
