@@ -5,7 +5,6 @@
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
-use chrono_tz::Tz;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -18,6 +17,7 @@ use crate::admin::history;
 use crate::admin::stats::{AssistantStats, Stats};
 use crate::http::state::AppState;
 use crate::http::Error;
+use crate::locale::zone_words;
 use crate::phone;
 use crate::routing::day_name;
 use crate::routing::schedule::day_start;
@@ -85,12 +85,6 @@ pub async fn page(
         tab: Tab::Figures,
     };
     Ok(layout::page(&format!("Figures · {}", rules.name), Some(&session), place, body).into_response())
-}
-
-/// `New York time`: the zone as people say it.
-fn zone_words(tz: Tz) -> String {
-    let place = tz.name().rsplit('/').next().unwrap_or_default().replace('_', " ");
-    format!("{place} time")
 }
 
 fn ratio(part: u64, whole: u64) -> f64 {
