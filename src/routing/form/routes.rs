@@ -6,9 +6,7 @@ use toml_edit::{DocumentMut, Item, TableLike, Value};
 use super::text::{array, set, string, strings, table};
 use super::Problems;
 use crate::phone;
-use crate::routing::rules::{
-    DEFAULT_QUEUE_WAIT_SECONDS, MAX_RING_SECONDS, MAX_TRANSCRIBED_SECONDS, MIN_RING_SECONDS,
-};
+use crate::routing::rules::{DEFAULT_QUEUE_WAIT_SECONDS, MAX_RING_SECONDS, MAX_TRANSCRIBED_SECONDS, MIN_RING_SECONDS};
 
 const DEFAULT_RING_SECONDS: &str = "20";
 
@@ -170,7 +168,10 @@ pub(super) fn edit_route(route: &mut dyn TableLike, before: &RouteForm, form: &R
 pub(super) fn read_queue_wait(doc: &DocumentMut) -> Option<u32> {
     let queue = doc.get("queue").and_then(Item::as_table_like)?;
     let wait = queue.get("max_wait_seconds").and_then(Item::as_integer);
-    Some(wait.and_then(|w| u32::try_from(w).ok()).unwrap_or(DEFAULT_QUEUE_WAIT_SECONDS))
+    Some(
+        wait.and_then(|w| u32::try_from(w).ok())
+            .unwrap_or(DEFAULT_QUEUE_WAIT_SECONDS),
+    )
 }
 
 pub(super) fn read_external(doc: &DocumentMut, home: &str) -> String {

@@ -446,7 +446,10 @@ fn the_queue_a_route_waits_in_stays_when_the_form_changes_the_route() {
     let mut outside_first = form;
     outside_first.open.then = "external+queue".into();
     let saved = write(QUEUED, &outside_first).unwrap();
-    assert!(saved.contains(r#"then = ["external", "queue", "voicemail"]"#), "{saved}");
+    assert!(
+        saved.contains(r#"then = ["external", "queue", "voicemail"]"#),
+        "{saved}"
+    );
     assert_eq!(read(&saved).unwrap().open.then, "external+queue");
     checked(&saved);
     let mut unknown = read(QUEUED).unwrap();

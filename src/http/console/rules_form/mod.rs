@@ -22,7 +22,7 @@ use crate::admin::{self, AdminError, AssistantDuty};
 use crate::http::state::AppState;
 use crate::locale::LocalTime;
 use crate::routing::form::{self, RulesForm};
-use crate::routing::{RuleError, Rules};
+use crate::routing::Rules;
 use crate::store::rule_versions;
 use fields::{text_field, Marks};
 
@@ -30,6 +30,7 @@ mod assistants;
 mod fields;
 mod hours;
 mod menu;
+mod refusals;
 mod routes;
 
 #[derive(Deserialize)]
@@ -82,8 +83,9 @@ struct View<'a> {
     comment: &'a str,
     notice: Option<Notice>,
     problems: form::Problems,
-    /// Problems the save found in the written text, each with the field it concerns.
-    refused: Vec<(&'a RuleError, Option<String>)>,
+    /// Problems the save found in the written text, in the form's words, each with the
+    /// field it concerns.
+    refused: Vec<(String, Option<String>)>,
     tried: Option<(Rules, Simulation)>,
     try_at: String,
     /// One more empty row in each list ("More rows").
@@ -223,11 +225,12 @@ pub async fn submit(
             ));
             for p in &problems {
                 let field = form::field_at(&source, &posted, p.line, p.column);
+                let words = refusals::form_words(&p.message);
                 if let Some(field) = &field {
                     let said = shown.problems.entry(field.clone()).or_default();
-                    *said = [said.as_str(), p.message.as_str()].join(" ").trim().to_owned();
+                    *said = [said.as_str(), words.as_str()].join(" ").trim().to_owned();
                 }
-                shown.refused.push((p, field));
+                shown.refused.push((words, field));
             }
             unprocessable(&shown)
         }
@@ -276,11 +279,11 @@ fn render(
             section.card.problems aria-labelledby="refused-h" {
                 h2 #refused-h { "What stops these settings from being saved" }
                 ul {
-                    @for (p, field) in &s.refused {
+                    @for (words, field) in &s.refused {
                         li {
                             @match field {
-                                Some(field) => a href={ "#err-" (field) } { (p.message) },
-                                None => (p.message),
+                                Some(field) => a href={ "#err-" (field) } { (words) },
+                                None => (words),
                             }
                         }
                     }

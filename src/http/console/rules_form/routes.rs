@@ -3,8 +3,8 @@
 use maud::{html, Markup};
 
 use super::fields::Marks;
-use crate::routing::form::{RouteForm, RulesForm};
 use crate::routing::capital;
+use crate::routing::form::{RouteForm, RulesForm};
 use crate::routing::queue::duration_words;
 
 const STRATEGIES: [(&str, &str); 4] = [
