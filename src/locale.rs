@@ -57,10 +57,13 @@ impl LocalTime {
         )
     }
 
-    /// "New York time": the zone as people say it, for labels ("When (New York time)").
-    pub fn zone_words(&self) -> String {
-        let place = self.tz.name().rsplit('/').next().unwrap_or_default().replace('_', " ");
-        format!("{place} time")
+    /// "Tue 1 Dec 2026, 2:30 PM EST": a time on the business's clock, with its zone ("…,
+    /// 2:30 AM New York time" for a time the clocks skip, which has no abbreviation).
+    pub fn naive_with_zone(&self, at: NaiveDateTime) -> String {
+        self.instant(at).map_or_else(
+            || format!("{} {}", self.naive(at), zone_words(self.tz)),
+            |t| self.full(t),
+        )
     }
 
     /// "Tue 2:30 PM": an instant within the coming week, for a text message.
@@ -92,6 +95,12 @@ impl LocalTime {
     }
 }
 
+/// `New York time`: the zone as people say it.
+pub fn zone_words(tz: Tz) -> String {
+    let place = tz.name().rsplit('/').next().unwrap_or_default().replace('_', " ");
+    format!("{place} time")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +123,21 @@ mod tests {
         let uk = LocalTime::of(&rules("", "+442079460123"));
         assert!(!uk.twelve_hour);
         assert_eq!(uk.clock(NaiveTime::from_hms_opt(9, 5, 0).unwrap()), "09:05");
+    }
+
+    #[test]
+    fn a_time_on_the_business_clock_is_written_with_its_zone_as_people_read_it() {
+        let us = LocalTime::of(&rules("", "+12125550100"));
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap();
+        assert_eq!(
+            us.naive_with_zone(at("2026-12-01T10:00")),
+            "Tue 1 Dec 2026, 10:00 AM EST"
+        );
+        assert_eq!(
+            us.naive_with_zone(at("2026-03-08T02:30")),
+            "Sun 8 Mar 2026, 2:30 AM New York time",
+            "the hour the clocks skip"
+        );
     }
 
     #[test]

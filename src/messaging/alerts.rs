@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::ConnectionTrait;
 
 use super::segments;
+use super::transcript::TRANSCRIBED;
 use crate::assistants::links::CallLinks;
 use crate::phone;
 use crate::routing::rules::{Assistant, Channel, Notify, NotifyMode, Rules};
@@ -20,8 +21,6 @@ pub const MAX_SEGMENTS: usize = 3;
 /// Missed-call alerts wait this long, so a voicemail callback that arrives after the
 /// call's final status can still cancel them.
 pub const MISSED_CALL_GRACE_SECONDS: i64 = 30;
-/// Twilio only transcribes recordings of 2 to 120 seconds (docs/twilio.md, transcription).
-const TRANSCRIBED: std::ops::RangeInclusive<i32> = 2..=120;
 
 /// The facts an alert is about.
 #[derive(Debug, Clone)]

@@ -15,6 +15,7 @@ pub mod rate;
 pub mod segments;
 /// The daily summary of calls to the assistants the rules name.
 pub mod summary;
+pub mod transcript;
 pub mod worker;
 
 use rate::RateLimits;

@@ -20,6 +20,7 @@ pub mod templates;
 mod trace;
 
 pub use lint::untranslated;
+pub(crate) use trace::capital;
 pub use trace::day_name;
 
 pub use decide::{decide, rotation_route, select_route, CallInput, MenuChoice, Unavailable};

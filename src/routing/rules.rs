@@ -18,6 +18,8 @@ pub const MAX_RING_SECONDS: u32 = 600;
 pub const MAX_SIMULTANEOUS: usize = 10;
 /// Twilio only transcribes recordings shorter than this.
 pub const MAX_TRANSCRIBED_SECONDS: u32 = 120;
+/// How long a caller waits in the queue when `[queue]` does not say.
+pub const DEFAULT_QUEUE_WAIT_SECONDS: u32 = 600;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rules {

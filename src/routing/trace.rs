@@ -18,7 +18,7 @@ impl Decision {
     pub fn trace(&self, rules: &Rules) -> Vec<String> {
         let when = LocalTime::of(rules);
         let mut lines = vec![
-            format!("Call at {}", call_time(when, self.status.local, rules)),
+            format!("Call at {}", when.naive_with_zone(self.status.local)),
             status(rules, &self.status),
         ];
         // The route's own order starts after the assistant a [sticky] caller rings first.
@@ -28,14 +28,6 @@ impl Decision {
         lines.push(chain(rules, &self.steps));
         lines
     }
-}
-
-/// "Wed 2 Dec 2026, 10:00 AM EST": the zone as people there call it.
-fn call_time(when: LocalTime, local: chrono::NaiveDateTime, rules: &Rules) -> String {
-    when.instant(local).map_or_else(
-        || format!("{} ({})", when.naive(local), rules.timezone),
-        |at| when.full(at),
-    )
 }
 
 impl Why {
@@ -50,6 +42,12 @@ impl OpenStatus {
     /// ("Closed: holiday 25 Dec 2026; opens Mon 28 Dec 2026, 9:00 AM").
     pub fn describe(&self, rules: &Rules) -> String {
         status(rules, self)
+    }
+
+    /// Only why, for beside a badge that already says open or closed and until when
+    /// ("Outside Tuesday hours").
+    pub fn reason(&self, rules: &Rules) -> String {
+        capital(&open_reason(rules, self))
     }
 }
 
@@ -85,7 +83,8 @@ fn menu_heading(rules: &Rules, id: MenuId) -> String {
     }
 }
 
-fn capital(text: &str) -> String {
+/// `text` with its first letter a capital.
+pub(crate) fn capital(text: &str) -> String {
     let mut chars = text.chars();
     chars
         .next()
@@ -263,21 +262,27 @@ fn window(when: &LocalTime, w: &Window) -> String {
 
 fn status(rules: &Rules, status: &OpenStatus) -> String {
     let when = LocalTime::of(rules);
-    let day = || status.day.format("%-d %b %Y");
-    let why = match (status.kind, status.open) {
-        (DayKind::Weekday(d), true) => format!("{} hours", day_name(d)),
-        (DayKind::Weekday(d), false) => format!("outside {} hours", day_name(d)),
-        (DayKind::Holiday, _) => format!("holiday {}", day()),
-        (DayKind::Special, _) => format!("special hours {}", day()),
-    };
+    let why = open_reason(rules, status);
     let local = |t: DateTime<Utc>| when.naive(t.with_timezone(&rules.timezone).naive_local());
-    match (status.open, status.window, status.until, status.next_open) {
-        (true, Some(w), Some(until), _) => {
-            format!("Open: {why} {}, until {}", window(&when, &w), local(until))
-        }
-        (true, _, _, _) => format!("Open: {why}"),
-        (false, _, _, Some(next)) => format!("Closed: {why}; opens {}", local(next)),
-        (false, _, _, None) => format!("Closed: {why}; no opening hours ahead"),
+    match (status.open, status.until, status.next_open) {
+        (true, Some(until), _) => format!("Open: {why}, until {}", local(until)),
+        (true, _, _) => format!("Open: {why}"),
+        (false, _, Some(next)) => format!("Closed: {why}; opens {}", local(next)),
+        (false, _, None) => format!("Closed: {why}; no opening hours ahead"),
+    }
+}
+
+/// Why the business is open or closed: "Tuesday hours 9:00 AM–5:00 PM", "holiday 25 Dec 2026".
+fn open_reason(rules: &Rules, status: &OpenStatus) -> String {
+    let when = LocalTime::of(rules);
+    let day = || status.day.format("%-d %b %Y");
+    match (status.kind, status.open, status.window, status.until) {
+        (DayKind::Weekday(d), true, Some(w), Some(_)) => format!("{} hours {}", day_name(d), window(&when, &w)),
+        (DayKind::Weekday(d), true, _, _) => format!("{} hours", day_name(d)),
+        (DayKind::Weekday(d), false, _, _) => format!("outside {} hours", day_name(d)),
+        (DayKind::Holiday, ..) => format!("holiday {}", day()),
+        (DayKind::Special, true, Some(w), Some(_)) => format!("special hours {} {}", day(), window(&when, &w)),
+        (DayKind::Special, ..) => format!("special hours {}", day()),
     }
 }
 

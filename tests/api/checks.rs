@@ -68,11 +68,12 @@ async fn a_change_that_moves_the_files_checks_says_how_and_saves_them_updated_wh
     assert!(page.contains(
         "the check expected ring Maria Lopez, then ring John Park, then the outside number, then voicemail."
     ));
-    assert!(page.contains("Tue 1 Dec 2026, 10:00 AM"));
+    assert!(page.contains("Tue 1 Dec 2026, 10:00 AM EST"));
     assert!(
-        page.contains("(America/New_York), Maria Lopez off duty: <strong>now ring John Park, then ring Sam Lee"),
+        page.contains("EST</a>, Maria Lopez off duty: <strong>now ring John Park, then ring Sam Lee"),
         "{page}"
     );
+    assert!(!page.contains("(America/New_York)"), "the zone as people read it");
     assert!(
         !page.contains("expected [maria"),
         "no raw test messages beside the lines"

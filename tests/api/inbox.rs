@@ -137,3 +137,27 @@ async fn without_a_twilio_account_the_inbox_says_why_a_voicemail_cannot_play() {
         "the transcript still shows"
     );
 }
+
+#[tokio::test]
+async fn a_voicemail_that_will_never_be_written_out_says_why() {
+    let app = spawn_with(Options {
+        at: new_york(2026, 12, 1, 20, 0),
+        ..Options::default()
+    })
+    .await;
+    voicemail(&app, FAILED, "RE00000000000000000000000000000b02", "1").await;
+    voicemail(&app, LATE, "RE00000000000000000000000000000b01", "60").await;
+    let token = app.admin_token(None).await;
+    let (session, _) = sign_in(&app, &token).await;
+    let (_, soon) = get(&app, "/admin/voicemails", Some(&session)).await;
+    assert!(
+        soon.contains("No transcript: this message was too short to transcribe."),
+        "{soon}"
+    );
+    assert!(soon.contains("The written version is not ready yet."), "{soon}");
+    app.advance(86_400);
+    let (session, _) = sign_in(&app, &token).await;
+    let (_, later) = get(&app, "/admin/voicemails", Some(&session)).await;
+    assert!(!later.contains("not ready yet"), "{later}");
+    assert!(later.contains("No transcript: Twilio did not send one."), "{later}");
+}

@@ -54,6 +54,7 @@ mod sms;
 mod smtp_sink;
 mod stats;
 mod tenants;
+mod today;
 mod webhook_limits;
 mod webhook_receiver;
 mod webhooks;

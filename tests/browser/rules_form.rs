@@ -186,9 +186,12 @@ async fn a_refused_save_is_marked_beside_its_field_and_a_special_day_keeps_its_n
         b.click("button[value=save]").await;
         assert!(b.text(".notice.bad").await.contains("Not saved"));
         let beside = b.text("[data-route=open] .field-error").await;
-        assert!(beside.contains("rings nobody"), "{beside}");
         assert!(
-            b.text("#refused-h + ul a").await.contains("rings nobody"),
+            beside.contains("Nobody is rung while open: choose who takes calls") && !beside.contains("[open]"),
+            "{beside}"
+        );
+        assert!(
+            b.text("#refused-h + ul a").await.contains("Nobody is rung while open"),
             "listed at the top too, linked to the field"
         );
         assert_eq!(
@@ -249,6 +252,73 @@ async fn the_menu_is_changed_by_form_and_the_text_keeps_the_rest() {
         ] {
             assert!(saved.contains(written), "{written} in {saved}");
         }
+    })
+    .await;
+}
+
+/// Rules whose open route has callers wait in the queue before voicemail.
+const QUEUED: &str = r#"client = "acme-dental"
+name = "Acme Dental"
+numbers = ["+12125550100"]
+timezone = "America/New_York"
+
+[hours]
+tue = ["09:00-17:00"]
+
+[[assistants]]
+id = "maria"
+name = "Maria Lopez"
+phone = "+12125550111"
+
+[open]
+strategy = "priority"
+then = ["queue", "voicemail"]
+
+[queue]
+hold = "Please hold."
+max_wait_seconds = 300
+
+[voicemail]
+greeting = "Leave a message."
+"#;
+
+#[tokio::test]
+async fn the_queue_is_offered_as_what_happens_next_and_kept_when_the_ring_time_changes() {
+    let app = spawn_app().await;
+    let token = app.admin_token(None).await;
+    let (status, _) = app
+        .api(
+            "PUT",
+            "/api/clients/acme-dental/rules",
+            Some(&token),
+            Some(serde_json::Value::String(QUEUED.into())),
+        )
+        .await;
+    assert_eq!(status, 200);
+    with_browser(app, "rules_form_queue", |b, _app| async move {
+        b.sign_in(&token).await;
+        b.goto("/admin/clients/acme-dental/rules/form").await;
+        let next = b.text(&format!("{} option:checked", field("open.then"))).await;
+        assert_eq!(next, "Callers wait in the queue (up to 5 minutes), then voicemail");
+        let offered = b.text(&field("after_hours.then")).await;
+        assert!(
+            offered.contains("Ring the outside number, then callers wait in the queue"),
+            "{offered}"
+        );
+        b.screenshot("rules-form-queue").await;
+        b.fill(&field("open.ring_seconds"), "30").await;
+        b.click("button[value=save]").await;
+        assert!(
+            b.text(".notice.good").await.contains("Saved as version 3"),
+            "{}",
+            b.text("main").await
+        );
+        b.goto("/admin/clients/acme-dental/rules").await;
+        let saved = b.value("#source").await;
+        assert!(
+            saved.contains("ring_seconds = 30") && saved.contains(r#"then = ["queue", "voicemail"]"#),
+            "{saved}"
+        );
     })
     .await;
 }

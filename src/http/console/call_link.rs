@@ -69,7 +69,7 @@ pub async fn page(State(state): State<AppState>, Link(opened): Link) -> Result<R
             }
         }
         @if !record.detail.recordings.is_empty() {
-            (recording_card(&record.detail.recordings, &format!("{here}/recording")))
+            (recording_card(&record.detail.recordings, &format!("{here}/recording"), state.clock.now()))
         }
         section.card aria-labelledby="handled-h" {
             h2 #handled-h { "Follow-up" }

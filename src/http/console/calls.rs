@@ -181,7 +181,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
             ol.trace { @for line in &trace { li { (line) } } }
         }
         @if !recordings.is_empty() {
-            (recording_card(recordings, &format!("/admin/calls/{}/recording", c.call_sid)))
+            (recording_card(recordings, &format!("/admin/calls/{}/recording", c.call_sid), state.clock.now()))
         }
         // An answered call needs no follow-up unless someone already gave it one.
         @if c.client_id.is_some() && (!answered || record.handling.is_some()) {

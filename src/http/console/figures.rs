@@ -17,7 +17,7 @@ use crate::admin::history;
 use crate::admin::stats::{AssistantStats, Stats};
 use crate::http::state::AppState;
 use crate::http::Error;
-use crate::locale::LocalTime;
+use crate::locale::zone_words;
 use crate::phone;
 use crate::routing::day_name;
 use crate::routing::schedule::day_start;
@@ -63,7 +63,7 @@ pub async fn page(
         until,
     )
     .await?;
-    let zone = LocalTime::of(rules).zone_words();
+    let zone = zone_words(tz);
     let body = html! {
         h1 { "Figures" }
         nav.periods aria-label="Period" {

@@ -29,6 +29,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use chrono::{DateTime, Utc};
 use maud::{html, Markup};
 
 use super::Error;
@@ -36,6 +37,7 @@ use crate::admin::{handling, recordings, Actor};
 use crate::http::admin::recordings::mp3;
 use crate::http::state::AppState;
 use crate::locale::LocalTime;
+use crate::messaging::transcript::{self, Transcript};
 use crate::phone;
 use crate::store::calls::CallRow;
 use crate::store::handling::HandlingRow;
@@ -214,7 +216,7 @@ fn length(seconds: i32) -> String {
 
 /// A call's recordings: a player for the voicemail (else the first recording) from `src`,
 /// and each recording's transcript, or why there is none.
-fn recording_card(recordings: &[RecordingRow], src: &str) -> Markup {
+fn recording_card(recordings: &[RecordingRow], src: &str, now: DateTime<Utc>) -> Markup {
     html! {
         section.card #voicemail aria-labelledby="recording-h" {
             h2 #recording-h { "Recording" }
@@ -227,14 +229,20 @@ fn recording_card(recordings: &[RecordingRow], src: &str) -> Markup {
                         @if r.kind == "voicemail" { "Voicemail" } @else { "Call recording" }
                         @if let Some(d) = r.duration { ", " (length(d)) }
                     }
-                    @match (&r.transcription_text, r.transcription_status.as_deref()) {
-                        (Some(t), _) => blockquote.transcript { (t) },
-                        (None, Some("failed")) => p.muted { "Twilio could not write this message out: listen to it above." },
-                        (None, Some(_)) => p.muted { "The written version is not ready yet." },
-                        (None, None) => p.muted { "Not written out." },
-                    }
+                    (transcript(r, now))
                 }
             }
+        }
+    }
+}
+
+/// A recording's transcript, or why there is none.
+fn transcript(recording: &RecordingRow, now: DateTime<Utc>) -> Markup {
+    let state = transcript::of(recording, now);
+    html! {
+        @match (state, state.words()) {
+            (Transcript::Written(t), _) => blockquote.transcript { (t) },
+            (_, words) => p.muted { (words.unwrap_or_default()) },
         }
     }
 }

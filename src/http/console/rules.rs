@@ -174,8 +174,7 @@ fn checks_card(id: &str, changed: &ChangedChecks, from_form: bool) -> Markup {
             ol {
                 @for c in &changed.changes {
                     li #{ "check-" (c.line) } {
-                        a href={ "#line-" (c.line) } { (LocalTime::of(rules).naive(c.at)) }
-                        " (" (rules.timezone.name()) ")"
+                        a href={ "#line-" (c.line) } { (LocalTime::of(rules).naive_with_zone(c.at)) }
                         @for id in &c.off_duty { ", " (name_of(rules, id.as_str())) " off duty" }
                         @if !c.digits.is_empty() { ", the caller pressing " (c.digits.join(", then ")) }
                         ": "

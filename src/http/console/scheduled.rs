@@ -37,7 +37,7 @@ pub async fn page(
     let loaded = admin::client(&state.registry, &session.actor, &id)?;
     let page = scheduled::scheduled(&state.admin, &session.actor, &id, q.after.as_deref(), PAGE).await?;
     let tz = zone(&state, Some(&id));
-    let zone_name = tz.zone_words();
+    let zone_name = crate::locale::zone_words(tz.tz);
     let body = html! {
         h1 { "Scheduled" }
         p.muted {

@@ -85,7 +85,7 @@ fn open_badge(l: &Loaded, now: chrono::DateTime<Utc>) -> Markup {
         p.status {
             span class={ "badge " (class) } { (word) } " " (when)
         }
-        p.muted { (status.describe(&l.rules)) }
+        p.muted { (status.reason(&l.rules)) }
     }
 }
 

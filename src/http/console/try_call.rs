@@ -14,7 +14,7 @@ use super::Page;
 use crate::admin::simulation::Simulation;
 use crate::admin::{self, AdminError};
 use crate::http::state::AppState;
-use crate::locale::LocalTime;
+use crate::locale::{zone_words, LocalTime};
 use crate::phone;
 use crate::routing::rules::{BlockAnswer, Spoken};
 use crate::routing::{Action, Rules};
@@ -96,7 +96,7 @@ async fn run(state: &AppState, session: &Session, id: &str, q: Attempt) -> Resul
                     input type="hidden" name="source" value=(d);
                 }
                 div.field {
-                    label for="at" { "When (" (LocalTime::of(&rules).zone_words()) ")" }
+                    label for="at" { "When (" (zone_words(rules.timezone)) ")" }
                     input #at type="datetime-local" name="at" value=(at.as_deref().unwrap_or(&default_at)) required;
                 }
                 div.field {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::layout::{self, Place, Tab};
 use super::session::Session;
-use super::{business, handling_badge, length, zone, Page};
+use super::{business, handling_badge, length, transcript, zone, Page};
 use crate::admin;
 use crate::admin::history::{self, CallQuery, Voicemail, VoicemailPage};
 use crate::http::state::AppState;
@@ -111,12 +111,7 @@ fn item(state: &AppState, v: &Voicemail, several: bool, unplayable: Option<&str>
                     a href=(src) { "Download the recording" }
                 },
             }
-            @match recording.map(|r| (&r.transcription_text, r.transcription_status.as_deref())) {
-                Some((Some(t), _)) => blockquote.transcript { (t) },
-                Some((None, Some("failed"))) => p.muted { "Twilio could not write this message out: listen to it above." },
-                Some((None, Some(_))) => p.muted { "The written version is not ready yet." },
-                _ => p.muted { "Not written out." },
-            }
+            @if let Some(r) = recording { (transcript(r, state.clock.now())) }
             div.actions {
                 a.button href={ "tel:" (call.from_number) } { "Call back" }
                 form method="post" action={ "/admin/calls/" (call.call_sid) "/handled" } {

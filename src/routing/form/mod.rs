@@ -45,6 +45,8 @@ pub struct RulesForm {
     pub external: String,
     pub voicemail: VoicemailForm,
     pub menu: MenuForm,
+    /// How long callers may wait in the queue, when the file has a `[queue]` to offer.
+    pub queue_wait_seconds: Option<u32>,
 }
 
 impl RulesForm {
@@ -80,6 +82,7 @@ pub fn read(source: &str) -> Result<RulesForm, String> {
         external: routes::read_external(&doc, &home),
         voicemail: routes::read_voicemail(&doc),
         menu: menu::read(&doc),
+        queue_wait_seconds: routes::read_queue_wait(&doc),
     })
 }
 
@@ -101,7 +104,7 @@ pub fn write(source: &str, form: &RulesForm) -> Result<String, Problems> {
         route.chosen.retain(|id| !removed.contains(id));
         routes::write_route(&mut doc, key, &route, &mut problems);
     }
-    let uses_external = ROUTES.iter().any(|k| form.route(k).then == "external");
+    let uses_external = ROUTES.iter().any(|k| form.route(k).tries("external"));
     routes::write_external(&mut doc, &form.external, uses_external, &home, &mut problems);
     routes::write_voicemail(&mut doc, &form.voicemail, &mut problems);
     let mut menu = form.menu.clone();
@@ -134,7 +137,7 @@ pub fn warnings(form: &RulesForm, today: NaiveDate, clock: &LocalTime) -> Vec<Wa
                 field: DAYS[day].to_owned(),
                 message: format!(
                     "Open, but nobody is rung: calls go straight to {}. Add an assistant and choose how they are rung below.",
-                    if form.open.then == "external" { "the outside number" } else { "voicemail" }
+                    if form.open.tries("external") { "the outside number" } else { "voicemail" }
                 ),
             });
         }
@@ -143,6 +146,7 @@ pub fn warnings(form: &RulesForm, today: NaiveDate, clock: &LocalTime) -> Vec<Wa
 }
 
 /// The form as posted: field name → value (a ticked box is present, an unticked one is not).
+/// What the file alone says (the queue's wait) is not posted: it is left empty.
 #[must_use]
 pub fn from_fields(fields: &BTreeMap<String, String>) -> RulesForm {
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
@@ -232,6 +236,7 @@ pub fn from_fields(fields: &BTreeMap<String, String>) -> RulesForm {
                 .into_iter()
                 .collect(),
         },
+        queue_wait_seconds: None,
     }
 }
 

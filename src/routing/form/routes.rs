@@ -6,12 +6,13 @@ use toml_edit::{DocumentMut, Item, TableLike, Value};
 use super::text::{array, set, string, strings, table};
 use super::Problems;
 use crate::phone;
-use crate::routing::rules::{MAX_RING_SECONDS, MAX_TRANSCRIBED_SECONDS, MIN_RING_SECONDS};
+use crate::routing::rules::{DEFAULT_QUEUE_WAIT_SECONDS, MAX_RING_SECONDS, MAX_TRANSCRIBED_SECONDS, MIN_RING_SECONDS};
 
 const DEFAULT_RING_SECONDS: &str = "20";
 
 /// One route: `strategy` is `none`, `priority`, `round_robin` or `simultaneous`; `then`
-/// is `voicemail` or `external` (the outside number, then voicemail).
+/// is `voicemail` or the steps tried before voicemail joined by `+`, in the file's order
+/// (`external`, `queue`, `external+queue`), so no step of the file is lost.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteForm {
     pub strategy: String,
@@ -41,6 +42,25 @@ impl RouteForm {
     #[must_use]
     pub fn rings_anyone(&self, assistants: usize) -> bool {
         self.strategy != "none" && assistants > 0 && (self.everyone || !self.chosen.is_empty())
+    }
+
+    /// Whether `step` (`external`, `queue`) is tried after the assistants.
+    #[must_use]
+    pub fn tries(&self, step: &str) -> bool {
+        self.then.split('+').any(|s| s == step)
+    }
+}
+
+/// The steps the form can write into `then`.
+const STEPS: [&str; 3] = ["external", "queue", "voicemail"];
+
+/// `then` as the form holds it: the steps before voicemail, as written.
+fn then_of(steps: &[String]) -> String {
+    let before: Vec<&str> = steps.iter().map(String::as_str).filter(|s| *s != "voicemail").collect();
+    if before.is_empty() {
+        "voicemail".into()
+    } else {
+        before.join("+")
     }
 }
 
@@ -77,11 +97,7 @@ pub(super) fn read_route_of(t: Option<&dyn TableLike>) -> RouteForm {
             .and_then(Item::as_integer)
             .map_or_else(|| DEFAULT_RING_SECONDS.into(), |s| s.to_string()),
         screen: t.get("screen").and_then(Item::as_bool).unwrap_or(false),
-        then: if strings(t.get("then")).iter().any(|s| s == "external") {
-            "external".into()
-        } else {
-            "voicemail".into()
-        },
+        then: then_of(&strings(t.get("then"))),
     }
 }
 
@@ -115,6 +131,9 @@ pub(super) fn check_route(form: &RouteForm, prefix: &str, problems: &mut Problem
     if !["none", "priority", "round_robin", "simultaneous"].contains(&form.strategy.as_str()) {
         problems.insert(field("strategy"), "Choose how the team is rung.".into());
     }
+    if !form.then.split('+').all(|s| STEPS.contains(&s)) {
+        problems.insert(field("then"), "Choose what happens next.".into());
+    }
     ring.filter(|_| problems.is_empty())
 }
 
@@ -139,13 +158,20 @@ pub(super) fn edit_route(route: &mut dyn TableLike, before: &RouteForm, form: &R
         set(route, "screen", form.screen);
     }
     if form.then != before.then || !route.contains_key("then") {
-        let then: &[&str] = if form.then == "external" {
-            &["external", "voicemail"]
-        } else {
-            &["voicemail"]
-        };
-        set(route, "then", Value::Array(then.iter().copied().collect()));
+        let then = (form.then.split('+'))
+            .filter(|s| *s != "voicemail")
+            .chain(["voicemail"]);
+        set(route, "then", Value::Array(then.collect()));
     }
+}
+
+pub(super) fn read_queue_wait(doc: &DocumentMut) -> Option<u32> {
+    let queue = doc.get("queue").and_then(Item::as_table_like)?;
+    let wait = queue.get("max_wait_seconds").and_then(Item::as_integer);
+    Some(
+        wait.and_then(|w| u32::try_from(w).ok())
+            .unwrap_or(DEFAULT_QUEUE_WAIT_SECONDS),
+    )
 }
 
 pub(super) fn read_external(doc: &DocumentMut, home: &str) -> String {

@@ -403,3 +403,56 @@ fn a_place_in_the_text_is_found_on_the_form_where_it_was_written_from() {
         assert_eq!(at(needle).as_deref(), field, "{needle}");
     }
 }
+
+const QUEUED: &str = r#"client = "queued"
+name = "Queued"
+numbers = ["+12125550100"]
+timezone = "America/New_York"
+
+[hours]
+tue = ["09:00-17:00"]
+
+[[assistants]]
+id = "ann"
+name = "Ann Lee"
+phone = "+12125550111"
+
+[open]
+strategy = "priority"
+then = ["queue", "voicemail"]
+
+[queue]
+hold = "Please hold."
+max_wait_seconds = 300
+
+[external]
+phone = "+16465550199"
+
+[voicemail]
+greeting = "Leave a message."
+"#;
+
+#[test]
+fn the_queue_a_route_waits_in_stays_when_the_form_changes_the_route() {
+    let form = read(QUEUED).unwrap();
+    assert_eq!(form.queue_wait_seconds, Some(300));
+    assert_eq!(form.open.then, "queue");
+    let mut longer = form.clone();
+    longer.open.ring_seconds = "30".into();
+    let saved = write(QUEUED, &longer).unwrap();
+    assert!(saved.contains("ring_seconds = 30"), "{saved}");
+    assert!(saved.contains(r#"then = ["queue", "voicemail"]"#), "{saved}");
+    checked(&saved);
+    let mut outside_first = form;
+    outside_first.open.then = "external+queue".into();
+    let saved = write(QUEUED, &outside_first).unwrap();
+    assert!(
+        saved.contains(r#"then = ["external", "queue", "voicemail"]"#),
+        "{saved}"
+    );
+    assert_eq!(read(&saved).unwrap().open.then, "external+queue");
+    checked(&saved);
+    let mut unknown = read(QUEUED).unwrap();
+    unknown.open.then = "somewhere".into();
+    assert!(write(QUEUED, &unknown).unwrap_err().contains_key("open.then"));
+}

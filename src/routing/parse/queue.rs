@@ -8,10 +8,10 @@ use toml::Spanned;
 use super::menus::single_digit;
 use super::{spoken, Report};
 use crate::routing::raw::RawQueue;
-use crate::routing::rules::{CallbackRetries, Queue};
+use crate::routing::rules::{CallbackRetries, Queue, DEFAULT_QUEUE_WAIT_SECONDS};
 
 const ANNOUNCE: (u32, RangeInclusive<u32>) = (60, 15..=600);
-const MAX_WAIT: (u32, RangeInclusive<u32>) = (600, 30..=3600);
+const MAX_WAIT: (u32, RangeInclusive<u32>) = (DEFAULT_QUEUE_WAIT_SECONDS, 30..=3600);
 const ATTEMPTS: (u32, RangeInclusive<u32>) = (3, 1..=10);
 const SPACING: (u32, RangeInclusive<u32>) = (300, 30..=86_400);
 

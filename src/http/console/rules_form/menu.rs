@@ -108,7 +108,7 @@ fn choice(n: usize, option: Option<&MenuOptionForm>, form: &RulesForm, marks: &M
                 (marks.of(&f("key")))
                 (strategy_field(&key, &o.route, marks))
                 (who_field(&key, &o.route, form))
-                (then_field(&key, &o.route, marks))
+                (then_field(&key, &o.route, form, marks))
                 (marks.of(&f("ring_seconds")))
                 @if !o.was.is_empty() {
                     label.check {

@@ -22,7 +22,7 @@ use crate::admin::{self, AdminError, AssistantDuty};
 use crate::http::state::AppState;
 use crate::locale::LocalTime;
 use crate::routing::form::{self, RulesForm};
-use crate::routing::{RuleError, Rules};
+use crate::routing::Rules;
 use crate::store::rule_versions;
 use fields::{text_field, Marks};
 
@@ -30,6 +30,7 @@ mod assistants;
 mod fields;
 mod hours;
 mod menu;
+mod refusals;
 mod routes;
 
 #[derive(Deserialize)]
@@ -82,8 +83,9 @@ struct View<'a> {
     comment: &'a str,
     notice: Option<Notice>,
     problems: form::Problems,
-    /// Problems the save found in the written text, each with the field it concerns.
-    refused: Vec<(&'a RuleError, Option<String>)>,
+    /// Problems the save found in the written text, in the form's words, each with the
+    /// field it concerns.
+    refused: Vec<(String, Option<String>)>,
     tried: Option<(Rules, Simulation)>,
     try_at: String,
     /// One more empty row in each list ("More rows").
@@ -133,7 +135,10 @@ pub async fn submit(
         };
         return Ok(render(&state, &session, &id, &loaded.rules, &team, &shown).into_response());
     }
-    let posted = form::from_fields(&fields);
+    let posted = RulesForm {
+        queue_wait_seconds: form::read(&base).ok().and_then(|f| f.queue_wait_seconds),
+        ..form::from_fields(&fields)
+    };
     let mut shown = View {
         comment: comment.trim(),
         try_at: try_at.clone(),
@@ -220,11 +225,12 @@ pub async fn submit(
             ));
             for p in &problems {
                 let field = form::field_at(&source, &posted, p.line, p.column);
+                let words = refusals::form_words(&p.message);
                 if let Some(field) = &field {
                     let said = shown.problems.entry(field.clone()).or_default();
-                    *said = [said.as_str(), p.message.as_str()].join(" ").trim().to_owned();
+                    *said = [said.as_str(), words.as_str()].join(" ").trim().to_owned();
                 }
-                shown.refused.push((p, field));
+                shown.refused.push((words, field));
             }
             unprocessable(&shown)
         }
@@ -273,11 +279,11 @@ fn render(
             section.card.problems aria-labelledby="refused-h" {
                 h2 #refused-h { "What stops these settings from being saved" }
                 ul {
-                    @for (p, field) in &s.refused {
+                    @for (words, field) in &s.refused {
                         li {
                             @match field {
-                                Some(field) => a href={ "#err-" (field) } { (p.message) },
-                                None => (p.message),
+                                Some(field) => a href={ "#err-" (field) } { (words) },
+                                None => (words),
                             }
                         }
                     }
@@ -305,7 +311,7 @@ fn render(
             section.card aria-labelledby="save-h" {
                 h2 #save-h { "Try and save" }
                 div.field {
-                    label for="try_at" { "Try a call at (" (rules.timezone.name()) " time)" }
+                    label for="try_at" { "Try a call at (" (crate::locale::zone_words(rules.timezone)) ")" }
                     input #try_at type="datetime-local" name="try_at" value=(try_at)
                         aria-invalid=[s.problems.contains_key("try_at").then_some("true")];
                     @if let Some(p) = s.problems.get("try_at") { p.field-error { (p) } }

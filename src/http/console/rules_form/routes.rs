@@ -3,7 +3,9 @@
 use maud::{html, Markup};
 
 use super::fields::Marks;
+use crate::routing::capital;
 use crate::routing::form::{RouteForm, RulesForm};
+use crate::routing::queue::duration_words;
 
 const STRATEGIES: [(&str, &str); 4] = [
     ("none", "Nobody: straight to what happens next"),
@@ -31,7 +33,7 @@ pub(super) fn route_card(key: &str, title: &str, intro: &str, form: &RulesForm, 
                 input type="checkbox" name=(f("screen")) checked[route.screen];
                 " Ask the assistant to press 1 first (so their own voicemail never takes the call)"
             }
-            (then_field(key, route, marks))
+            (then_field(key, route, form, marks))
         }
     }
 }
@@ -75,18 +77,43 @@ pub(super) fn who_field(key: &str, route: &RouteForm, form: &RulesForm) -> Marku
     }
 }
 
-pub(super) fn then_field(key: &str, route: &RouteForm, marks: &Marks<'_>) -> Markup {
+/// What happens when no assistant answers. Waiting in the queue is offered when the file
+/// has a `[queue]`; what the route already does is always offered, so saving keeps it.
+pub(super) fn then_field(key: &str, route: &RouteForm, form: &RulesForm, marks: &Marks<'_>) -> Markup {
     let name = format!("{key}.then");
+    let mut choices = vec!["voicemail", "external"];
+    if form.queue_wait_seconds.is_some() {
+        choices.extend(["queue", "external+queue"]);
+    }
+    let current = (!choices.contains(&route.then.as_str())).then_some(route.then.as_str());
     html! {
         div.field {
             label for=(name) { "What happens next" }
-            select id=(name) name=(name) {
-                option value="voicemail" selected[route.then == "voicemail"] { "Voicemail" }
-                option value="external" selected[route.then == "external"] { "Ring the outside number, then voicemail" }
+            select id=(name) name=(name) aria-invalid=[marks.invalid(&name)] {
+                @for value in choices.into_iter().chain(current) {
+                    option value=(value) selected[route.then == value] { (then_words(value, form.queue_wait_seconds)) }
+                }
             }
             (marks.of(&name))
         }
     }
+}
+
+/// "Ring the outside number, then callers wait in the queue (up to 10 minutes), then voicemail".
+fn then_words(then: &str, queue_wait_seconds: Option<u32>) -> String {
+    let steps: Vec<String> = (then.split('+'))
+        .filter(|s| *s != "voicemail")
+        .map(|step| match step {
+            "external" => "ring the outside number".to_owned(),
+            "queue" => match queue_wait_seconds {
+                Some(wait) => format!("callers wait in the queue (up to {})", duration_words(wait)),
+                None => "callers wait in the queue".to_owned(),
+            },
+            other => format!("“{other}”"),
+        })
+        .chain(["voicemail".to_owned()])
+        .collect();
+    capital(&steps.join(", then "))
 }
 
 pub(super) fn voicemail_card(form: &RulesForm, marks: &Marks<'_>) -> Markup {
