@@ -681,3 +681,105 @@ async fn an_assistant_whose_forwarded_call_ends_is_offered_the_next_caller_at_on
     accept(&app, &offers[0]).await;
     assert!(leg_of(&app, &waiting, ANN).await.accepted);
 }
+
+const SPANISH: &str = r#"[open]
+strategy = "priority"
+assistants = ["ann", "bob"]
+screen = true
+then = ["queue", "voicemail"]
+
+[menu]
+prompt = "For the office press 1. Para español, oprima 9."
+
+[menu.options.1]
+strategy = "priority"
+assistants = ["ann", "bob"]
+screen = true
+then = ["queue", "voicemail"]
+
+[menu.options.9]
+language = "es-US"
+
+[queue]
+hold = "Please hold."
+callback_key = "2"
+
+[languages.es-US]
+name = "Español"
+voice = "Polly.Lupe"
+menu = "Para la oficina, oprima 1."
+whisper = "Llamada en español para {client} de {caller}. Oprima 1 para aceptar."
+"#;
+
+/// Every `<Say>` of `answer` in Spanish, with the Spanish voice.
+fn all_in_spanish(answer: &Answer) {
+    let says = answer.all("Say");
+    assert!(!says.is_empty(), "{}", answer.body);
+    for say in says {
+        assert_eq!(
+            (say.attr("voice"), say.attr("language")),
+            (Some("Polly.Lupe"), Some("es-US")),
+            "{}",
+            answer.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_caller_who_chose_spanish_waits_and_is_called_back_in_spanish() {
+    let fake = FakeTwilio::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("small-office.toml"), office_rules(SPANISH)).unwrap();
+    let app = spawn_with(Options {
+        rules_dir: dir.path().to_owned(),
+        twilio: Some(fake.url.clone()),
+        ..Options::default()
+    })
+    .await;
+    set_duty(&app, &["ann", "bob"], false).await;
+    let call = sid('e', 1);
+    let from = caller(1);
+    let first = app
+        .post(
+            "/twilio/voice",
+            &[
+                ("CallSid", call.as_str()),
+                ("From", from.as_str()),
+                ("To", OFFICE),
+                ("CallStatus", "ringing"),
+                ("Direction", "inbound"),
+            ],
+        )
+        .await;
+    let mut menu = first;
+    for key in ["9", "1"] {
+        let action = menu.first("Gather").attr("action").unwrap().to_owned();
+        menu = app.post(&action, &call_params(&call, &from, &[("Digits", key)])).await;
+    }
+    let enqueued = menu;
+    assert_eq!(enqueued.verbs(), ["Enqueue"], "{}", enqueued.body);
+    assert!(enqueued
+        .first("Enqueue")
+        .attr("waitUrl")
+        .unwrap()
+        .contains("lang=es-US"));
+
+    let turn = wait_turn(&app, &enqueued, &call, 1, "0").await;
+    all_in_spanish(&turn);
+    press(&app, &turn, &call, 1, "2").await;
+    let promised = left_queue(&app, &enqueued, &call, 1, "leave").await;
+    all_in_spanish(&promised);
+    hang_up(&app, &call, 1).await;
+
+    set_duty(&app, &["ann"], true).await;
+    switchboard::calls::queue::serve_all(&app.state.webhooks).await.unwrap();
+    let offers = placed(&app, &fake, 0).await;
+    assert_eq!(offers.len(), 1);
+    let whisper = twiml(&offers[0]);
+    all_in_spanish(&whisper);
+    assert!(
+        said(&whisper)[0].starts_with("Llamada en español para Small Office de 1 9 1 7"),
+        "{}",
+        whisper.body
+    );
+}
