@@ -75,7 +75,13 @@ pub async fn status(hooks: &Webhooks, leg: Option<&LegRef>, facts: &StatusFacts)
             crate::metrics::call_outcome(o.rules.client.as_str(), Outcome::Missed.as_str());
         }
         let call = store::calls::find(&txn, &facts.call.call_sid).await?.map(|d| d.call);
-        if let (Some(loaded), Some(call)) = (owner, call) {
+        // A caller waiting for a call back is not missed: its success answers the call, and
+        // its failure is reported as `callback_failed`, so a missed-call alert would be a
+        // second, untrue alert.
+        let called_back = store::queue::find(&txn, &facts.call.call_sid)
+            .await?
+            .is_some_and(|c| c.is_callback());
+        if let (Some(loaded), Some(call), false) = (owner, call, called_back) {
             if call.outcome.as_deref() == Some(Outcome::Missed.as_str()) {
                 let off = store::duty::off_duty(&txn, loaded.rules.client.as_str()).await?;
                 let about = about(

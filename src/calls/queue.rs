@@ -86,7 +86,7 @@ pub async fn wait(hooks: &Webhooks, pos: &Position, request: &WaitRequest) -> Re
                 store::queue::announced(&hooks.db, caller.id, now).await?;
             }
             let keys = hooks.links.url(PATH_QUEUE_KEY, &pos.to_query());
-            twiml::wait(&rules, &queue, announce.as_deref(), &keys)
+            twiml::wait(&rules, &queue, pos.language.as_deref(), announce.as_deref(), &keys)
         }
     };
     serve_quietly(hooks, &pos.client).await;
@@ -147,7 +147,7 @@ pub(super) async fn left(
     .await?;
     match after {
         AfterQueue::Over => Ok(render::hang_up()),
-        AfterQueue::Callback => Ok(twiml::callback_promised(at.rules)),
+        AfterQueue::Callback => Ok(twiml::callback_promised(at.rules, at.pos.language.as_deref())),
         AfterQueue::Voicemail => {
             let voicemail = at
                 .decision
@@ -277,7 +277,14 @@ async fn place_offer(
         PATH_QUEUE_ANSWER,
         &offer_query(caller, assistant.unwrap_or_default(), target.screen),
     );
-    let body = twiml::offer(rules, &caller.from_number, target.screen, &answer).render();
+    let body = twiml::offer(
+        rules,
+        &caller.from_number,
+        target.screen,
+        &answer,
+        pos.language.as_deref(),
+    )
+    .render();
     let message = outbox::NewMessage {
         client: &caller.client_id,
         dedupe_key: format!("queue-offer:{}:{}", caller.id, now.timestamp_millis()),
@@ -330,14 +337,17 @@ pub async fn answer(
     let Some(caller) = store::queue::by_id(&hooks.db, offer.caller).await? else {
         return Ok(render::hang_up());
     };
-    let Some((rules, _, _)) = chain_of(hooks, &caller).await? else {
+    let Some((rules, at, _)) = chain_of(hooks, &caller).await? else {
         return Ok(render::hang_up());
     };
     if caller.client_id != offer.client {
         return Ok(render::hang_up());
     }
     match (offer.screen, digits) {
-        (true, None) => return Ok(render::screen_prompt(&rules, &caller.from_number, action, None)),
+        (true, None) => {
+            let language = at.language.as_deref();
+            return Ok(render::screen_prompt(&rules, &caller.from_number, action, language));
+        }
         (true, Some(d)) if d != "1" => return Ok(render::hang_up()),
         _ => {}
     }

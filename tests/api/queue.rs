@@ -31,9 +31,15 @@ fn caller(n: u32) -> String {
 
 /// The small office with a queue, sending through a fake Twilio; both assistants off duty.
 async fn queued_office() -> (TestApp, FakeTwilio, tempfile::TempDir) {
+    queued_office_with("").await
+}
+
+/// [`queued_office`], with `more` rules tables.
+async fn queued_office_with(more: &str) -> (TestApp, FakeTwilio, tempfile::TempDir) {
     let fake = FakeTwilio::start().await;
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("small-office.toml"), office_rules(QUEUE)).unwrap();
+    let rules = office_rules(&format!("{QUEUE}\n\n{more}"));
+    std::fs::write(dir.path().join("small-office.toml"), rules).unwrap();
     let app = spawn_with(Options {
         rules_dir: dir.path().to_owned(),
         twilio: Some(fake.url.clone()),
@@ -108,6 +114,17 @@ async fn press(app: &TestApp, turn: &Answer, call: &str, n: u32, key: &str) -> A
     let url = turn.first("Gather").attr("action").unwrap().to_owned();
     let from = caller(n);
     app.post(&url, &call_params(call, &from, &[("Digits", key)])).await
+}
+
+/// Twilio's final status for caller `n`, who hung up.
+async fn hang_up(app: &TestApp, call: &str, n: u32) {
+    let from = caller(n);
+    let mut hung_up: Vec<_> = call_params(call, &from, &[("CallDuration", "30")])
+        .into_iter()
+        .filter(|(k, _)| *k != "CallStatus")
+        .collect();
+    hung_up.push(("CallStatus", "completed"));
+    assert_eq!(app.post("/twilio/voice/status", &hung_up).await.status, 204);
 }
 
 /// The calls the outbox placed since `seen`, after delivering what is due.
@@ -276,10 +293,7 @@ async fn a_caller_leaves_for_voicemail_and_another_is_called_back_in_their_turn(
     let promised = left_queue(&app, &second_in, &second, 2, "leave").await;
     assert_eq!(promised.verbs(), ["Say", "Say", "Hangup"]);
     assert!(said(&promised)[0].contains("call you back"));
-    let hung_up = call_params(&second, "+19175550002", &[("CallDuration", "30")]);
-    let mut hung_up: Vec<_> = hung_up.into_iter().filter(|(k, _)| *k != "CallStatus").collect();
-    hung_up.push(("CallStatus", "completed"));
-    assert_eq!(app.post("/twilio/voice/status", &hung_up).await.status, 204);
+    hang_up(&app, &second, 2).await;
 
     // Ann comes on duty: the worker's round rings her first, then the caller.
     set_duty(&app, &["ann"], true).await;
@@ -313,16 +327,9 @@ async fn a_caller_leaves_for_voicemail_and_another_is_called_back_in_their_turn(
         .any(|l| l == "The caller was called back"));
 }
 
-#[tokio::test]
-async fn a_call_back_that_fails_is_tried_again_then_reported_to_the_assistants() {
-    let (app, fake, _dir) = queued_office().await;
-    let call = sid('f', 1);
-    let enqueued = arrive(&app, &call, 1).await;
-    let turn = wait_turn(&app, &enqueued, &call, 1, "0").await;
-    press(&app, &turn, &call, 1, "2").await;
-    left_queue(&app, &enqueued, &call, 1, "leave").await;
-    set_duty(&app, &["ann"], true).await;
-
+/// Ann takes the waiting call back twice and the caller never answers: the rules' two
+/// attempts, a minute apart.
+async fn call_backs_unanswered(app: &TestApp, fake: &FakeTwilio) {
     let unanswered = |offer: &AcceptedCall| {
         [
             ("CallSid", offer.sid.clone()),
@@ -336,21 +343,79 @@ async fn a_call_back_that_fails_is_tried_again_then_reported_to_the_assistants()
     };
     for attempt in 0..2 {
         switchboard::calls::queue::serve_all(&app.state.webhooks).await.unwrap();
-        let offers = placed(&app, &fake, attempt).await;
+        let offers = placed(app, fake, attempt).await;
         assert_eq!(offers.len(), 1, "attempt {attempt}");
-        let ring = accept(&app, &offers[0]).await;
+        let ring = accept(app, &offers[0]).await;
         let action = ring.first("Dial").attr("action").unwrap().to_owned();
         let form = unanswered(&offers[0]);
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         app.post(&action, &form).await;
-        offer_ended(&app, &offers[0], "completed").await;
+        offer_ended(app, &offers[0], "completed").await;
         if attempt == 0 {
             // Not again before the spacing has passed.
             switchboard::calls::queue::serve_all(&app.state.webhooks).await.unwrap();
-            assert!(placed(&app, &fake, 1).await.is_empty());
+            assert!(placed(app, fake, 1).await.is_empty());
             app.advance(60);
         }
     }
+}
+
+#[tokio::test]
+async fn a_caller_waiting_for_a_call_back_is_not_reported_missed_and_only_its_failure_is() {
+    let (app, fake, _dir) = queued_office_with("[alerts]\nmissed_call = true").await;
+    let (patient, gone) = (sid('d', 1), sid('d', 2));
+    let enqueued = arrive(&app, &patient, 1).await;
+    let turn = wait_turn(&app, &enqueued, &patient, 1, "0").await;
+    press(&app, &turn, &patient, 1, "2").await;
+    left_queue(&app, &enqueued, &patient, 1, "leave").await;
+    hang_up(&app, &patient, 1).await;
+    // Another caller hangs up while waiting: they were missed.
+    let other = arrive(&app, &gone, 2).await;
+    left_queue(&app, &other, &gone, 2, "hangup").await;
+    hang_up(&app, &gone, 2).await;
+    let sent = |with: &'static str| {
+        let bodies: Vec<String> = fake
+            .accepted()
+            .into_iter()
+            .map(|m| m.body)
+            .filter(|b| b.contains(with))
+            .collect();
+        bodies
+    };
+
+    app.advance(60);
+    app.drain_outbox().await;
+    let missed = sent("Missed call");
+    assert_eq!(
+        missed.len(),
+        3,
+        "one per assistant, for the caller who hung up: {missed:?}"
+    );
+    assert!(missed.iter().all(|b| b.contains("555-0002")), "{missed:?}");
+
+    set_duty(&app, &["ann"], true).await;
+    call_backs_unanswered(&app, &fake).await;
+    app.advance(60);
+    app.drain_outbox().await;
+    assert_eq!(
+        sent("Missed call").len(),
+        3,
+        "the call back's failure is no missed call"
+    );
+    let failed = sent("asked to be called back");
+    assert_eq!(failed.len(), 3, "its failure told once to each assistant: {failed:?}");
+}
+
+#[tokio::test]
+async fn a_call_back_that_fails_is_tried_again_then_reported_to_the_assistants() {
+    let (app, fake, _dir) = queued_office().await;
+    let call = sid('f', 1);
+    let enqueued = arrive(&app, &call, 1).await;
+    let turn = wait_turn(&app, &enqueued, &call, 1, "0").await;
+    press(&app, &turn, &call, 1, "2").await;
+    left_queue(&app, &enqueued, &call, 1, "leave").await;
+    set_duty(&app, &["ann"], true).await;
+    call_backs_unanswered(&app, &fake).await;
     let lines = trace(&app, &call).await;
     assert!(
         lines.iter().any(|l| l
@@ -615,4 +680,106 @@ async fn an_assistant_whose_forwarded_call_ends_is_offered_the_next_caller_at_on
     assert_eq!(offers.iter().map(|c| c.to.as_str()).collect::<Vec<_>>(), [ANN]);
     accept(&app, &offers[0]).await;
     assert!(leg_of(&app, &waiting, ANN).await.accepted);
+}
+
+const SPANISH: &str = r#"[open]
+strategy = "priority"
+assistants = ["ann", "bob"]
+screen = true
+then = ["queue", "voicemail"]
+
+[menu]
+prompt = "For the office press 1. Para español, oprima 9."
+
+[menu.options.1]
+strategy = "priority"
+assistants = ["ann", "bob"]
+screen = true
+then = ["queue", "voicemail"]
+
+[menu.options.9]
+language = "es-US"
+
+[queue]
+hold = "Please hold."
+callback_key = "2"
+
+[languages.es-US]
+name = "Español"
+voice = "Polly.Lupe"
+menu = "Para la oficina, oprima 1."
+whisper = "Llamada en español para {client} de {caller}. Oprima 1 para aceptar."
+"#;
+
+/// Every `<Say>` of `answer` in Spanish, with the Spanish voice.
+fn all_in_spanish(answer: &Answer) {
+    let says = answer.all("Say");
+    assert!(!says.is_empty(), "{}", answer.body);
+    for say in says {
+        assert_eq!(
+            (say.attr("voice"), say.attr("language")),
+            (Some("Polly.Lupe"), Some("es-US")),
+            "{}",
+            answer.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_caller_who_chose_spanish_waits_and_is_called_back_in_spanish() {
+    let fake = FakeTwilio::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("small-office.toml"), office_rules(SPANISH)).unwrap();
+    let app = spawn_with(Options {
+        rules_dir: dir.path().to_owned(),
+        twilio: Some(fake.url.clone()),
+        ..Options::default()
+    })
+    .await;
+    set_duty(&app, &["ann", "bob"], false).await;
+    let call = sid('e', 1);
+    let from = caller(1);
+    let first = app
+        .post(
+            "/twilio/voice",
+            &[
+                ("CallSid", call.as_str()),
+                ("From", from.as_str()),
+                ("To", OFFICE),
+                ("CallStatus", "ringing"),
+                ("Direction", "inbound"),
+            ],
+        )
+        .await;
+    let mut menu = first;
+    for key in ["9", "1"] {
+        let action = menu.first("Gather").attr("action").unwrap().to_owned();
+        menu = app.post(&action, &call_params(&call, &from, &[("Digits", key)])).await;
+    }
+    let enqueued = menu;
+    assert_eq!(enqueued.verbs(), ["Enqueue"], "{}", enqueued.body);
+    assert!(enqueued
+        .first("Enqueue")
+        .attr("waitUrl")
+        .unwrap()
+        .contains("lang=es-US"));
+
+    let turn = wait_turn(&app, &enqueued, &call, 1, "0").await;
+    all_in_spanish(&turn);
+    press(&app, &turn, &call, 1, "2").await;
+    let promised = left_queue(&app, &enqueued, &call, 1, "leave").await;
+    all_in_spanish(&promised);
+    hang_up(&app, &call, 1).await;
+
+    set_duty(&app, &["ann"], true).await;
+    switchboard::calls::queue::serve_all(&app.state.webhooks).await.unwrap();
+    let offers = placed(&app, &fake, 0).await;
+    assert_eq!(offers.len(), 1);
+    let whisper = twiml(&offers[0]);
+    all_in_spanish(&whisper);
+    assert!(
+        said(&whisper)[0].starts_with("Llamada en español para Small Office de 1 9 1 7"),
+        "{}",
+        whisper.body
+    );
 }

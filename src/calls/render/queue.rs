@@ -16,13 +16,20 @@ pub fn queue_name(client: &str) -> &str {
 
 /// One turn of the wait loop: the caller's place when it is time to say it, then the hold
 /// music or message, listening for the keys that leave the queue. When it ends Twilio asks
-/// for the next turn.
-pub fn wait(rules: &Rules, queue: &Queue, announce: Option<&str>, key_action: &str) -> Response {
+/// for the next turn. Spoken with the voice of the `language` the caller chose.
+pub fn wait(
+    rules: &Rules,
+    queue: &Queue,
+    language: Option<&str>,
+    announce: Option<&str>,
+    key_action: &str,
+) -> Response {
+    let speech = rules.speech_in(language);
     let mut verbs: Vec<Verb> = Vec::with_capacity(3);
-    verbs.extend(announce.map(|a| say(&rules.speech, a).into()));
+    verbs.extend(announce.map(|a| say(&speech, a).into()));
     match &queue.hold {
         Spoken::Say(text) => {
-            verbs.push(say(&rules.speech, text).into());
+            verbs.push(say(&speech, text).into());
             verbs.push(Pause::new(queue.announce_seconds).into());
         }
         Spoken::Play(url) => verbs.push(Play::new(&**url).into()),
@@ -51,19 +58,22 @@ pub fn keep_waiting(wait_url: &str) -> Response {
     Response::new().push(Redirect::new(wait_url))
 }
 
-/// To a caller who asked for a call back, as they leave the queue.
-pub fn callback_promised(rules: &Rules) -> Response {
+/// To a caller who asked for a call back, as they leave the queue, in the voice of the
+/// `language` they chose.
+pub fn callback_promised(rules: &Rules, language: Option<&str>) -> Response {
+    let speech = rules.speech_in(language);
     Response::new()
-        .push(say(&rules.speech, CALLBACK_PROMISED))
-        .push(say(&rules.speech, GOODBYE))
+        .push(say(&speech, CALLBACK_PROMISED))
+        .push(say(&speech, GOODBYE))
         .push(Verb::Hangup)
 }
 
 /// The call to an assistant that offers them a caller: screened, they press 1 at the
-/// whisper; otherwise they are taken straight to `answer_url`.
-pub fn offer(rules: &Rules, caller: &str, screen: bool, answer_url: &str) -> Response {
+/// whisper (in the `language` the caller chose, when the rules say it in it); otherwise
+/// they are taken straight to `answer_url`.
+pub fn offer(rules: &Rules, caller: &str, screen: bool, answer_url: &str, language: Option<&str>) -> Response {
     if screen {
-        screen_prompt(rules, caller, answer_url, None)
+        screen_prompt(rules, caller, answer_url, language)
     } else {
         Response::new().push(Redirect::new(answer_url))
     }
@@ -120,7 +130,7 @@ mod tests {
     #[test]
     fn music_without_keys_plays_once_after_the_place_and_listens_for_nothing() {
         let music = queue(Spoken::Play("https://example.com/hold.mp3".into()), false);
-        let xml = wait(&rules(), &music, Some("You are next in line."), "/keys").render();
+        let xml = wait(&rules(), &music, None, Some("You are next in line."), "/keys").render();
         assert!(xml.contains("<Play>https://example.com/hold.mp3</Play>"), "{xml}");
         assert!(!xml.contains("<Gather"), "{xml}");
         assert!(xml.find("You are next in line.") < xml.find("<Play>"), "{xml}");
@@ -129,7 +139,7 @@ mod tests {
     #[test]
     fn words_on_hold_pause_for_the_interval_inside_a_gather_for_the_keys() {
         let words = queue(Spoken::Say("Please hold.".into()), true);
-        let xml = wait(&rules(), &words, None, "/keys?a=1&b=2").render();
+        let xml = wait(&rules(), &words, None, None, "/keys?a=1&b=2").render();
         assert!(
             xml.contains(r#"<Gather action="/keys?a=1&amp;b=2" numDigits="1" timeout="1">"#),
             "{xml}"
