@@ -11,6 +11,14 @@ use super::schedule::Hours;
 use crate::ids::{AssistantId, ClientId};
 use crate::phone::E164;
 
+mod callers;
+mod menus;
+mod messaging;
+
+pub use callers::*;
+pub use menus::*;
+pub use messaging::*;
+
 /// Twilio's ring time limits for `<Dial timeout>` (docs/twilio.md, `<Dial>`).
 pub const MIN_RING_SECONDS: u32 = 5;
 pub const MAX_RING_SECONDS: u32 = 600;
@@ -54,93 +62,6 @@ pub struct Rules {
     pub messaging: Messaging,
     pub tests: Vec<RuleCase>,
 }
-
-/// `[block]`: numbers whose calls reach nobody. Their calls are still recorded, as
-/// "blocked".
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Block {
-    pub numbers: Vec<E164>,
-    pub answer: BlockAnswer,
-}
-
-/// What a blocked caller gets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", content = "message", rename_all = "snake_case")]
-pub enum BlockAnswer {
-    /// A short message, then the call ends.
-    Message(Spoken),
-    /// Refused unanswered with `<Reject>`: the caller hears a busy tone, and nothing is billed.
-    Reject,
-}
-
-/// `[vip]`: these callers take their own route, at any hour and without the menu.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Vip {
-    pub numbers: Vec<E164>,
-    pub route: Route,
-}
-
-/// `[sticky]`: how far back an answered call makes its assistant the caller's first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Sticky {
-    pub days: u32,
-}
-
-/// Alerts to assistants and replies to texts: `[alerts]`, `[templates]`, `[sms]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Messaging {
-    /// Text the assistants when a call ends unanswered without a voicemail.
-    pub missed_call_alerts: bool,
-    /// How long the first voicemail alert waits for the transcript, to send one message.
-    pub transcript_wait_seconds: u32,
-    pub templates: Templates,
-    /// Sent back to a text that is not a keyword; `None`: no reply.
-    pub auto_reply: Option<String>,
-    /// Sent instead of `auto_reply` while the business is closed.
-    pub auto_reply_closed: Option<String>,
-    /// A conversation gets at most one automatic reply in this many hours; 0: every text.
-    pub auto_reply_every_hours: u32,
-    /// The answer to HELP.
-    pub help: String,
-    /// `[sms] opt_in = "required"`: admins' texts go only to numbers that opted in.
-    pub opt_in_required: bool,
-    /// Words (upper case) that opt a number in when texted alone, besides START.
-    pub opt_in_keywords: Vec<String>,
-    /// The day's calls, texted once a day to the assistants named.
-    pub daily_summary: Option<DailySummary>,
-}
-
-/// `[alerts] daily_summary`: when (local time) and to whom.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DailySummary {
-    pub at: chrono::NaiveTime,
-    pub to: Vec<AssistantId>,
-}
-
-/// Message texts, rendered with [`crate::routing::templates`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Templates {
-    pub voicemail: String,
-    pub voicemail_transcript: String,
-    pub transcript: String,
-    pub missed_call: String,
-}
-
-impl Default for Templates {
-    fn default() -> Self {
-        Self {
-            voicemail: "New voicemail for {client} from {caller} ({duration} s): {link}".into(),
-            voicemail_transcript: "New voicemail for {client} from {caller} ({duration} s): \"{transcript}\" {link}"
-                .into(),
-            transcript: "Transcript of the voicemail for {client} from {caller}: \"{transcript}\"".into(),
-            missed_call: "Missed call for {client} from {caller} at {time}. Details: {link}".into(),
-        }
-    }
-}
-
-pub const DEFAULT_TRANSCRIPT_WAIT_SECONDS: u32 = 30;
-pub const DEFAULT_AUTO_REPLY_EVERY_HOURS: u32 = 24;
-pub const DEFAULT_HELP: &str = "{client}: reply STOP to stop these messages, START to receive them again.";
 
 /// What the caller hears: text spoken in the client's voice, or a recording.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -292,79 +213,6 @@ pub struct Queue {
 pub struct CallbackRetries {
     pub attempts: u32,
     pub spacing_seconds: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MenuInput {
-    Dtmf,
-    Speech,
-}
-
-/// Which menu a caller is at: `[menu]`, or one of `[menus.NAME]`. A number, so it is
-/// `Copy` and short in a callback URL; a call keeps the rules version it started with, so
-/// the number names the same menu for the whole call.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
-pub struct MenuId(pub u8);
-
-impl MenuId {
-    /// `[menu]`, the one a caller hears first.
-    pub const TOP: Self = Self(0);
-}
-
-/// Menus open menus at most this deep (`[menu]` is the first level): deeper, callers
-/// forget where they are.
-pub const MAX_MENU_DEPTH: usize = 4;
-
-/// `[languages.CODE]`: a language a caller may choose at a menu, and everything said in it.
-/// What is not given here is said as the rest of the file writes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Language {
-    /// As Twilio's `<Say language>` takes it: `es-US`.
-    pub code: String,
-    /// How people call it, for the trace: `Español`.
-    pub name: String,
-    pub voice: Option<String>,
-    /// The prompt of each menu, in this language.
-    pub menus: Vec<(MenuId, Spoken)>,
-    pub greeting: Option<Spoken>,
-    pub apology: Option<Spoken>,
-    /// Said before a menu plays again.
-    pub not_understood: Option<String>,
-    /// Said after a voicemail was left.
-    pub goodbye: Option<String>,
-    /// What an assistant hears before accepting the call; `{caller}` is the caller's number.
-    pub whisper: Option<String>,
-}
-
-/// An IVR menu, played during open hours before anyone is rung.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Menu {
-    /// `None` for `[menu]`; the `NAME` of `[menus.NAME]`.
-    pub name: Option<String>,
-    pub prompt: Spoken,
-    pub input: Vec<MenuInput>,
-    pub timeout_seconds: u32,
-    /// How many more times the prompt plays after no input or an unknown choice.
-    pub retries: u32,
-    pub options: Vec<MenuOption>,
-    /// The option taken when the caller never chooses; `None`: the `[open]` route.
-    pub default: Option<char>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MenuOption {
-    pub digit: char,
-    /// Words that choose this option when speech input is on.
-    pub speech: Vec<String>,
-    /// The route taken, unless the option opens a menu.
-    pub route: Route,
-    /// `menu = "NAME"`: the menu this option opens. An option that only sets a language
-    /// opens its own menu again, now in that language.
-    pub opens: Option<MenuId>,
-    /// `language = "CODE"`: the rest of the call is in this language.
-    pub language: Option<String>,
 }
 
 /// One `[[tests]]` case of a rule file: a call at a local time must get this chain.

@@ -344,14 +344,22 @@ pub async fn find_by_key(db: &impl ConnectionTrait, dedupe_key: &str) -> Result<
 /// # Errors
 /// On database failure.
 pub async fn pending_stats(db: &impl ConnectionTrait) -> Result<(u64, Option<DateTime<Utc>>), StoreError> {
-    use sea_orm::{PaginatorTrait, QuerySelect};
-    let pending = || {
+    count_and_oldest(db, || {
         Outbox::find()
             .filter(outbox::Column::State.eq(PENDING))
             .filter(outbox::Column::Kind.ne(PRICE))
-    };
-    let count = pending().count(db).await?;
-    let oldest: Option<DateTime<Utc>> = pending()
+    })
+    .await
+}
+
+/// How many rows `rows` selects, and when the oldest of them was created.
+async fn count_and_oldest(
+    db: &impl ConnectionTrait,
+    rows: impl Fn() -> sea_orm::Select<Outbox>,
+) -> Result<(u64, Option<DateTime<Utc>>), StoreError> {
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    let count = rows().count(db).await?;
+    let oldest: Option<DateTime<Utc>> = rows()
         .select_only()
         .column(outbox::Column::CreatedAt)
         .order_by_asc(outbox::Column::CreatedAt)

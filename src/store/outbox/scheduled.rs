@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::{unclaimed, OutboxRow, CANCELLED, PENDING};
+use super::{count_and_oldest, unclaimed, OutboxRow, CANCELLED, PENDING};
 use crate::store::entities::outbox::{self, Entity as Outbox};
 use crate::store::StoreError;
 
@@ -21,22 +21,13 @@ pub async fn api_sends_since(
     client: &str,
     since: DateTime<Utc>,
 ) -> Result<(u64, Option<DateTime<Utc>>), StoreError> {
-    use sea_orm::{PaginatorTrait, QuerySelect};
-    let recent = || {
+    count_and_oldest(db, || {
         Outbox::find()
             .filter(outbox::Column::ClientId.eq(client))
             .filter(outbox::Column::Purpose.is_in(API_PURPOSES.iter().copied()))
             .filter(outbox::Column::CreatedAt.gte(since))
-    };
-    let count = recent().count(db).await?;
-    let oldest: Option<DateTime<Utc>> = recent()
-        .select_only()
-        .column(outbox::Column::CreatedAt)
-        .order_by_asc(outbox::Column::CreatedAt)
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok((count, oldest))
+    })
+    .await
 }
 
 /// Messages an admin sent through the API that wait to be sent, of one client.
