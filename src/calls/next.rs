@@ -60,15 +60,15 @@ pub async fn next(
     let call_sid = facts.call.call_sid.as_str();
     let (decision, now) = chain_and_now(hooks, &rules, &pos, &facts.call).await?;
     let step = decision.step(pos.step);
+    let at = Standing {
+        rules: &rules,
+        decision: &decision,
+        after: Some(pos.step),
+        unavailable: &now,
+        pos: &pos,
+        call_sid,
+    };
     if step.is_some_and(|s| matches!(s.action, Action::Queue { .. })) {
-        let at = Standing {
-            rules: &rules,
-            decision: &decision,
-            after: Some(pos.step),
-            unavailable: &now,
-            pos: &pos,
-            call_sid,
-        };
         let txn = hooks.db.begin().await.map_err(StoreError::from)?;
         let answer = super::queue::left(hooks, &txn, &at, facts).await?;
         txn.commit().await.map_err(StoreError::from)?;
@@ -96,14 +96,6 @@ pub async fn next(
                     "screened leg ended without accepting; moving on"
                 );
             }
-            let at = Standing {
-                rules: &rules,
-                decision: &decision,
-                after: Some(pos.step),
-                unavailable: &now,
-                pos: &pos,
-                call_sid,
-            };
             answer_step(hooks, &txn, &at).await?
         }
     };

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use tracing::warn;
 
 use super::worker::{retry_later, Outcome, Worker};
-use crate::accounts::{self, Sender};
+use crate::accounts::Sender;
 use crate::store::outbox::{self, OutboxRow, CANCELLED, FAILED};
 use crate::store::{messages, StoreError};
 use crate::twilio::rest::{MessageResource, SendError};
@@ -52,14 +52,7 @@ pub async fn ask(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreError
         outbox::mark_sent(&worker.db, row.id, sid, None, now).await?;
         return Ok(Outcome::Sent);
     }
-    let account = match accounts::sender(
-        &worker.db,
-        worker.secret_key.as_ref(),
-        worker.outbound.default_account.as_ref(),
-        &row.client_id,
-    )
-    .await?
-    {
+    let account = match worker.sender(&row.client_id).await? {
         Sender::Twilio(account) => account,
         Sender::Log => {
             let why = "local mode: no Twilio account to ask";

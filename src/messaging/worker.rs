@@ -48,6 +48,22 @@ pub struct Worker {
     pub secret_key: Option<SecretKey>,
 }
 
+impl Worker {
+    /// The account that sends for `client` (see `accounts::sender`).
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn sender(&self, client: &str) -> Result<Sender, StoreError> {
+        accounts::sender(
+            &self.db,
+            self.secret_key.as_ref(),
+            self.outbound.default_account.as_ref(),
+            client,
+        )
+        .await
+    }
+}
+
 /// What became of one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -131,14 +147,7 @@ async fn deliver(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreError
     if row.kind == "email" {
         return send_email(worker, row).await;
     }
-    let account = match accounts::sender(
-        &worker.db,
-        worker.secret_key.as_ref(),
-        worker.outbound.default_account.as_ref(),
-        &row.client_id,
-    )
-    .await?
-    {
+    let account = match worker.sender(&row.client_id).await? {
         Sender::Twilio(account) => account,
         Sender::Log => {
             info!(to = %mask(&row.to_number), body = %hidden_in(&mask_all(&row.body)), "LOCAL MODE: message not sent to Twilio");
