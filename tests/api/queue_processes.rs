@@ -198,13 +198,13 @@ async fn two_processes_never_ring_one_assistant_with_two_offers_at_once() {
     let mut ended = HashSet::new();
     for (round, &(x_on, y_on, late, stagger)) in rounds.iter().enumerate() {
         let (x, y) = (&callers[2 * round], &callers[2 * round + 1]);
-        let turn = |who: &'static str, caller: &Enqueued, on: usize, delay: u64| {
+        let turn = |queue_time: &'static str, caller: &Enqueued, on: usize, delay: u64| {
             let (http, port) = (http.clone(), processes[on].port);
             let params = [
                 ("CallSid", caller.call.clone()),
                 ("From", caller.from.clone()),
                 ("To", OFFICE.to_owned()),
-                ("QueueTime", who.to_owned()),
+                ("QueueTime", queue_time.to_owned()),
             ];
             let wait = caller.wait.clone();
             async move {
