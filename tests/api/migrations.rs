@@ -159,11 +159,17 @@ async fn one_offer_per_assistant_releases_the_extra_offers_already_made() {
     );
     let waiting = queue::find(&db, "CA5").await.unwrap().unwrap();
     let now = chrono::Utc::now();
-    assert!(!queue::offer(&db, &waiting, "ann", now).await.unwrap(), "Ann is offered CA1");
+    assert!(
+        !queue::offer(&db, &waiting, "ann", now).await.unwrap(),
+        "Ann is offered CA1"
+    );
     assert!(queue::offer(&db, &waiting, "cat", now).await.unwrap());
 
     let since = u32::try_from(all_migrations.len() - claims).unwrap();
     Migrator::down(&db, Some(since)).await.unwrap();
     let again = queue::find(&db, "CA3").await.unwrap().unwrap();
-    assert!(queue::offer(&db, &again, "ann", now).await.unwrap(), "down drops the index");
+    assert!(
+        queue::offer(&db, &again, "ann", now).await.unwrap(),
+        "down drops the index"
+    );
 }

@@ -23,7 +23,7 @@ const CLIENT: &str = "small-office";
 
 /// Caller `n` in the queue, on hold; a lower `n` waited longer.
 async fn joined(db: &store::Db, n: u32) -> QueueCaller {
-    let (call_sid, from, now) = (sid('q', n), caller(n), Utc::now());
+    let (call_sid, from, now) = (sid('a', n), caller(n), Utc::now());
     let new = NewCaller {
         client: CLIENT,
         call_sid: &call_sid,
@@ -96,21 +96,30 @@ async fn two_connections_offering_one_assistant_two_callers_at_once_leave_one_of
 }
 
 /// A caller of the end-to-end test: their call, and the wait URL Twilio was given.
+#[derive(Clone)]
 struct Enqueued {
     call: String,
     from: String,
     wait: String,
 }
 
-/// Which process gets the first wait turn of X (who waited longer) and of Y, which of the
-/// two is sent late, and by how many milliseconds.
-fn interleavings() -> Vec<(usize, usize, usize, u64)> {
+/// Callers whose first wait turns come in one burst.
+const BURST: usize = 6;
+
+/// The orders a burst's wait turns come in: which process gets the turn of the burst's
+/// `i`th caller, and how many milliseconds after the one before it is sent.
+fn interleavings() -> Vec<(fn(usize) -> usize, u64)> {
+    let patterns: [fn(usize) -> usize; 5] = [
+        |i| i % 2,
+        |i| (i + 1) % 2,
+        |i| usize::from(i >= BURST / 2),
+        |_| 0,
+        |_| 1,
+    ];
     let mut all = Vec::new();
-    for (x_on, y_on) in [(0, 1), (1, 0), (0, 0), (1, 1)] {
-        for late in [0, 1] {
-            for stagger in [0, 2, 5] {
-                all.push((x_on, y_on, late, stagger));
-            }
+    for pattern in patterns {
+        for stagger in [0, 1, 3] {
+            all.push((pattern, stagger));
         }
     }
     all
@@ -129,9 +138,11 @@ async fn ringing_ann(db: &store::Db, fake: &FakeTwilio, ended: &HashSet<String>)
             .filter(|m| m.purpose == store::queue::OFFER)
             .collect();
         let placed = fake.calls();
-        let all_placed = offers
-            .iter()
-            .all(|m| m.message_sid.as_ref().is_some_and(|s| placed.iter().any(|c| &c.sid == s)));
+        let all_placed = offers.iter().all(|m| {
+            m.message_sid
+                .as_ref()
+                .is_some_and(|s| placed.iter().any(|c| &c.sid == s))
+        });
         if all_placed {
             return placed
                 .into_iter()
@@ -143,14 +154,14 @@ async fn ringing_ann(db: &store::Db, fake: &FakeTwilio, ended: &HashSet<String>)
     }
 }
 
-/// The queue caller the offer call `offer_sid` was placed for.
-async fn offered_caller(db: &store::Db, offer_sid: &str) -> String {
-    let (caller, _) = store::queue::by_offer(db, offer_sid).await.unwrap().unwrap();
-    caller.call_sid
-}
-
 /// Twilio's final status of a call: `from` calling `to`, ended with `status`.
-async fn call_ended(http: &reqwest::Client, on: &ServerProcess, call: (&str, &str, &str), direction: &str, status: &str) {
+async fn call_ended(
+    http: &reqwest::Client,
+    on: &ServerProcess,
+    call: (&str, &str, &str),
+    direction: &str,
+    status: &str,
+) {
     let (sid, from, to) = call;
     let params = [
         ("CallSid", sid),
@@ -163,6 +174,19 @@ async fn call_ended(http: &reqwest::Client, on: &ServerProcess, call: (&str, &st
     deliver(http, on.port, "/twilio/voice/status", &params).await;
 }
 
+/// The first turn of `caller`'s wait loop, sent to `on` after `delay` milliseconds: they
+/// have waited `queue_time` seconds in Twilio's queue.
+async fn first_turn(http: reqwest::Client, port: u16, caller: Enqueued, queue_time: String, delay: u64) {
+    tokio::time::sleep(Duration::from_millis(delay)).await;
+    let params = [
+        ("CallSid", caller.call.as_str()),
+        ("From", caller.from.as_str()),
+        ("To", OFFICE),
+        ("QueueTime", queue_time.as_str()),
+    ];
+    deliver(&http, port, &caller.wait, &params).await;
+}
+
 #[tokio::test]
 async fn two_processes_never_ring_one_assistant_with_two_offers_at_once() {
     let test_db = TestDb::new().await;
@@ -170,7 +194,10 @@ async fn two_processes_never_ring_one_assistant_with_two_offers_at_once() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("small-office.toml"), always_open()).unwrap();
     let base = fake.url.to_string();
-    let env = [("SWITCHBOARD_ADMIN_TOKEN", PROCESS_ADMIN), ("TWILIO_API_BASE", base.as_str())];
+    let env = [
+        ("SWITCHBOARD_ADMIN_TOKEN", PROCESS_ADMIN),
+        ("TWILIO_API_BASE", base.as_str()),
+    ];
     let processes = [
         ServerProcess::start(&test_db.url, dir.path(), &env).await,
         ServerProcess::start(&test_db.url, dir.path(), &env).await,
@@ -180,13 +207,13 @@ async fn two_processes_never_ring_one_assistant_with_two_offers_at_once() {
     let first = &processes[0];
 
     // Every caller is answered while nobody is on duty, so each is put in the queue; the
-    // first turn of each one's wait loop (where they join it) comes in its round.
+    // first turn of each one's wait loop (where they join it) comes in its burst.
     duty(&http, first, "ann", false).await;
     duty(&http, first, "bob", false).await;
     let rounds = interleavings();
     let mut callers = Vec::new();
-    for n in 0..u32::try_from(rounds.len() * 2).unwrap() {
-        let (call, from) = (sid('w', n), caller(n));
+    for n in 0..u32::try_from(rounds.len() * BURST).unwrap() {
+        let (call, from) = (sid('c', n), caller(n));
         let params = [("CallSid", call.as_str()), ("From", from.as_str()), ("To", OFFICE)];
         let answer = deliver(&http, first.port, "/twilio/voice", &params).await;
         assert_eq!(answer.verbs(), ["Enqueue"], "{}", answer.body);
@@ -196,44 +223,36 @@ async fn two_processes_never_ring_one_assistant_with_two_offers_at_once() {
     duty(&http, first, "ann", true).await;
 
     let mut ended = HashSet::new();
-    for (round, &(x_on, y_on, late, stagger)) in rounds.iter().enumerate() {
-        let (x, y) = (&callers[2 * round], &callers[2 * round + 1]);
-        let turn = |queue_time: &'static str, caller: &Enqueued, on: usize, delay: u64| {
-            let (http, port) = (http.clone(), processes[on].port);
-            let params = [
-                ("CallSid", caller.call.clone()),
-                ("From", caller.from.clone()),
-                ("To", OFFICE.to_owned()),
-                ("QueueTime", queue_time.to_owned()),
-            ];
-            let wait = caller.wait.clone();
-            async move {
-                tokio::time::sleep(Duration::from_millis(delay)).await;
-                let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                deliver(&http, port, &wait, &params).await
-            }
-        };
-        // X has been in Twilio's queue longer than Y: each process may read the queue
-        // before the other's caller joined it, and see its own caller first.
-        let (x_delay, y_delay) = if late == 0 { (stagger, 0) } else { (0, stagger) };
-        tokio::join!(turn("30", x, x_on, x_delay), turn("0", y, y_on, y_delay));
+    for (round, (on, stagger)) in rounds.into_iter().enumerate() {
+        let burst = &callers[round * BURST..(round + 1) * BURST];
+        // Each caller sent later has waited longer in Twilio's queue, so a process may see
+        // its own caller at the front when it reads the queue before the next one joined.
+        let mut turns = tokio::task::JoinSet::new();
+        for (i, c) in burst.iter().enumerate() {
+            let waited = (10 * (i + 1)).to_string();
+            let port = processes[on(i)].port;
+            turns.spawn(first_turn(http.clone(), port, c.clone(), waited, stagger * i as u64));
+        }
+        while let Some(done) = turns.join_next().await {
+            done.unwrap();
+        }
 
         let ringing = ringing_ann(&db, &fake, &ended).await;
         let sids: Vec<&str> = ringing.iter().map(|c| c.sid.as_str()).collect();
+        let sent_to: Vec<usize> = (0..BURST).map(on).collect();
         assert_eq!(
             ringing.len(),
             1,
-            "round {round} (X on {x_on}, Y on {y_on}, {stagger} ms late: {}): Ann is rung for one caller at a time, rung by {sids:?}",
-            ["X", "Y"][late]
+            "round {round} (turns sent to processes {sent_to:?}, {stagger} ms apart): Ann is rung for one caller at a time, rung by {sids:?}"
         );
 
-        // Both callers hang up, the one offered last so nobody waits when Ann is free;
-        // then her offer call ends unanswered.
+        // The callers hang up, the one offered last so nobody waits when Ann is free; then
+        // her offer call ends unanswered.
         let offer = &ringing[0];
-        let offered = offered_caller(&db, &offer.sid).await;
-        let mut gone = [x, y];
-        gone.sort_by_key(|c| c.call == offered);
-        for (i, c) in gone.iter().enumerate() {
+        let (offered, _) = store::queue::by_offer(&db, &offer.sid).await.unwrap().unwrap();
+        let mut gone: Vec<&Enqueued> = burst.iter().collect();
+        gone.sort_by_key(|c| c.call == offered.call_sid);
+        for (i, c) in gone.into_iter().enumerate() {
             let on = &processes[(round + i) % 2];
             call_ended(&http, on, (&c.call, &c.from, OFFICE), "inbound", "completed").await;
         }
