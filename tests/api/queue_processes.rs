@@ -106,10 +106,13 @@ struct Enqueued {
 /// Callers whose first wait turns come in one burst.
 const BURST: usize = 6;
 
-/// The orders a burst's wait turns come in: which process gets the turn of the burst's
-/// `i`th caller, and how many milliseconds after the one before it is sent.
-fn interleavings() -> Vec<(fn(usize) -> usize, u64)> {
-    let patterns: [fn(usize) -> usize; 5] = [
+/// Which process gets the first wait turn of a burst's `i`th caller.
+type Placing = fn(usize) -> usize;
+
+/// The orders a burst's wait turns come in: where each is sent, and how many milliseconds
+/// after the one before it.
+fn interleavings() -> Vec<(Placing, u64)> {
+    let patterns: [Placing; 5] = [
         |i| i % 2,
         |i| (i + 1) % 2,
         |i| usize::from(i >= BURST / 2),
