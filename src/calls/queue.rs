@@ -179,7 +179,9 @@ pub async fn serve_quietly(hooks: &Webhooks, client: &str) {
 }
 
 /// Offers the client's longest-waiting callers, in order, each to the first assistant who
-/// may take them and is free: on duty, on shift, on no call, and offered nobody else.
+/// may take them and is free: on duty, on shift, on no call, and offered nobody else. What
+/// was read of who is free may be stale when another process serves the same queue; the
+/// database then refuses the second offer to one assistant, and that caller waits on.
 ///
 /// # Errors
 /// When the database fails.

@@ -1,9 +1,11 @@
 //! The callers waiting in each client's queue and those waiting for a call back, in the
 //! order they came. Every change is one conditional statement, so two processes serving
-//! the same queue never offer one caller twice nor take a caller another has taken.
+//! the same queue never offer one caller twice nor take a caller another has taken; and a
+//! unique index on the callers being offered (migration 22) lets no two processes offer
+//! one assistant two callers at once.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, QueryResult, SqlErr, Statement, TransactionTrait, Value};
 
 use super::{sql, StoreError};
 
@@ -201,20 +203,25 @@ pub async fn engaged(db: &impl ConnectionTrait, client: &str) -> Result<Vec<Stri
     found.iter().map(|r| Ok(r.try_get("", "assistant_id")?)).collect()
 }
 
-/// Offers the caller to `assistant`, if nobody took them since they were read; a call
-/// back counts as one more attempt.
+/// Offers the caller to `assistant`, if nobody took the caller since they were read and
+/// nobody offered the assistant another caller meanwhile; a call back counts as one more
+/// attempt. False when either happened: the caller is left as they are, and a
+/// transaction around it goes on.
 ///
 /// # Errors
 /// On database failure.
 pub async fn offer(
-    db: &impl ConnectionTrait,
+    db: &impl TransactionTrait,
     caller: &QueueCaller,
     assistant: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
+    // In a savepoint of its own: on PostgreSQL a statement that fails aborts the whole
+    // transaction around it, and the index's refusal is an answer here, not a failure.
+    let claim = db.begin().await?;
     let tried = i32::from(caller.is_callback());
     let changed = run(
-        db,
+        &claim,
         "UPDATE queue_callers SET state = ?, assistant_id = ?, attempts = attempts + ?, updated_at = ? \
          WHERE id = ? AND state = ?",
         vec![
@@ -226,8 +233,20 @@ pub async fn offer(
             caller.state.as_str().into(),
         ],
     )
-    .await?;
-    Ok(changed == 1)
+    .await;
+    match changed {
+        Ok(changed) => {
+            claim.commit().await?;
+            Ok(changed == 1)
+        }
+        // Another process offered the assistant a caller first (the index of the callers
+        // being offered, one per assistant).
+        Err(StoreError::Backend(e)) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            claim.rollback().await?;
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The assistant took the caller: true unless the caller is gone or someone else took them.

@@ -39,6 +39,7 @@ mod processes;
 mod proxies;
 mod query_plans;
 mod queue;
+mod queue_processes;
 mod recorded_audio;
 mod recordings;
 mod redelivery;

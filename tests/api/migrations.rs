@@ -103,3 +103,73 @@ async fn keying_legs_by_call_id_keeps_every_call_and_leg() {
     Migrator::up(&db, None).await.unwrap();
     assert_eq!(rows(linked).await.unwrap(), expected);
 }
+
+/// A database where two processes already offered one assistant two callers keeps the
+/// offer of the caller who joined first; the other goes back to the queue (a call back to
+/// its due list, the attempt not counted), and from then on the database refuses a second
+/// offer.
+#[tokio::test]
+async fn one_offer_per_assistant_releases_the_extra_offers_already_made() {
+    use switchboard::store::queue;
+    let fresh = crate::database::TestDb::new().await;
+    let db = switchboard::store::connect(&fresh.url).await.unwrap();
+    let all_migrations = Migrator::migrations();
+    let claims = all_migrations
+        .iter()
+        .position(|m| m.name() == "m20261203_000022_one_offer_per_assistant")
+        .unwrap();
+    Migrator::up(&db, Some(u32::try_from(claims).unwrap())).await.unwrap();
+    let at = "'2026-12-03T10:00:00+00:00'";
+    let rows = [
+        ("CA1", "offered", "NULL", "'ann'", 0),
+        ("CA2", "offered", "'callback'", "'ann'", 2),
+        ("CA3", "offered", "NULL", "'ann'", 0),
+        ("CA4", "offered", "NULL", "'bob'", 0),
+        ("CA5", "waiting", "NULL", "NULL", 0),
+    ];
+    for (sid, state, exit, assistant, attempts) in rows {
+        db.execute_unprepared(&format!(
+            "INSERT INTO queue_callers (client_id, call_sid, from_number, to_number, position, arrived_at, \
+             state, exit, assistant_id, attempts, next_attempt_at, updated_at) VALUES ('small-office', '{sid}', \
+             '+19175550001', '+12125550130', 'client=small-office', {at}, '{state}', {exit}, {assistant}, \
+             {attempts}, {at}, {at})"
+        ))
+        .await
+        .unwrap();
+    }
+
+    Migrator::up(&db, None).await.unwrap();
+    let mut found = Vec::new();
+    for (sid, ..) in rows {
+        let c = queue::find(&db, sid).await.unwrap().unwrap();
+        found.push((sid, c.state, c.assistant_id, c.attempts));
+    }
+    let row = |sid, state: &str, assistant: Option<&str>, attempts| {
+        (sid, state.to_owned(), assistant.map(str::to_owned), attempts)
+    };
+    assert_eq!(
+        found,
+        [
+            row("CA1", queue::OFFERED, Some("ann"), 0),
+            row("CA2", queue::CALLBACK, None, 1),
+            row("CA3", queue::WAITING, None, 0),
+            row("CA4", queue::OFFERED, Some("bob"), 0),
+            row("CA5", queue::WAITING, None, 0),
+        ]
+    );
+    let waiting = queue::find(&db, "CA5").await.unwrap().unwrap();
+    let now = chrono::Utc::now();
+    assert!(
+        !queue::offer(&db, &waiting, "ann", now).await.unwrap(),
+        "Ann is offered CA1"
+    );
+    assert!(queue::offer(&db, &waiting, "cat", now).await.unwrap());
+
+    let since = u32::try_from(all_migrations.len() - claims).unwrap();
+    Migrator::down(&db, Some(since)).await.unwrap();
+    let again = queue::find(&db, "CA3").await.unwrap().unwrap();
+    assert!(
+        queue::offer(&db, &again, "ann", now).await.unwrap(),
+        "down drops the index"
+    );
+}

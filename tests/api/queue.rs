@@ -25,7 +25,7 @@ callback_key = "2"
 callback_attempts = 2
 callback_spacing_seconds = 60"#;
 
-fn caller(n: u32) -> String {
+pub(crate) fn caller(n: u32) -> String {
     format!("+1917555{n:04}")
 }
 
@@ -459,10 +459,10 @@ async fn a_caller_who_waits_the_longest_allowed_goes_on_to_voicemail() {
         .any(|l| l == "The caller left the queue after the longest wait"));
 }
 
-const PROCESS_ADMIN: &str = "sb_queue_process_token";
+pub(crate) const PROCESS_ADMIN: &str = "sb_queue_process_token";
 
 /// The office's rules, open at all hours (the process runs on the real clock).
-fn always_open() -> String {
+pub(crate) fn always_open() -> String {
     let rules = office_rules(QUEUE);
     let week = ["mon", "tue", "wed", "thu", "fri"].map(|d| format!("{d} = [\"09:00-17:00\"]"));
     let mut open = rules;
@@ -475,7 +475,7 @@ fn always_open() -> String {
     )
 }
 
-async fn duty(http: &reqwest::Client, server: &ServerProcess, who: &str, on: bool) {
+pub(crate) async fn duty(http: &reqwest::Client, server: &ServerProcess, who: &str, on: bool) {
     let url = server.url(&format!("/api/clients/small-office/assistants/{who}/duty"));
     let sent = http
         .put(url)
