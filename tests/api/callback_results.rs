@@ -99,8 +99,8 @@ async fn a_caller_waiting_for_a_call_back_is_counted_and_shown_apart_from_missed
         "the end of the call does not make it missed"
     );
     assert_eq!(figures(&app).await, [(1, 1, 0); 2]);
-    assert_eq!(with_outcome(&app, "awaiting_callback").await, [owed.clone()]);
-    assert_eq!(with_outcome(&app, "missed").await, [gone.clone()]);
+    assert_eq!(with_outcome(&app, "awaiting_callback").await, [owed.as_str()]);
+    assert_eq!(with_outcome(&app, "missed").await, [gone.as_str()]);
 
     let log = page(&app, "/admin/calls?client=small-office&outcome=awaiting_callback").await;
     assert!(log.contains("Waiting for a call back"), "{log}");
@@ -177,7 +177,7 @@ async fn a_call_back_given_up_makes_the_call_missed_and_says_why() {
     call_back_unanswered(&app, &fake, 1).await;
 
     assert_eq!(figures(&app).await, [(1, 0, 0); 2]);
-    assert_eq!(with_outcome(&app, "missed").await, [call.clone()]);
+    assert_eq!(with_outcome(&app, "missed").await, [call.as_str()]);
     let call_page = page(&app, &format!("/admin/calls/{call}")).await;
     assert!(call_page.contains(">Missed<"), "{call_page}");
     assert!(
