@@ -18,6 +18,7 @@ use crate::store::calls::{CallDetail, CallFilter, CallRow};
 use crate::store::handling::HandlingRow;
 use crate::store::outbox::OutboxRow;
 use crate::store::paging::After;
+use crate::store::queue::QueueCaller;
 use crate::store::recordings::RecordingRow;
 use crate::store::{self, Db, StoreError};
 
@@ -38,6 +39,8 @@ pub struct CallRecord {
     pub alerts: Vec<Delivered>,
     /// Heard and handled, and by whom; None while nobody has.
     pub handling: Option<HandlingRow>,
+    /// Its time in the queue and the call back the caller asked for, if it was queued.
+    pub queued: Option<QueueCaller>,
 }
 
 impl CallRecord {
@@ -286,11 +289,26 @@ pub async fn call(db: &impl ConnectionTrait, actor: &Actor, sid: &str) -> Result
     }
     let alerts = with_delivery(db, store::outbox::for_call(db, sid).await?).await?;
     let handling = store::handling::of_calls(db, vec![sid.to_owned()]).await?.pop();
+    let queued = store::queue::find(db, sid).await?;
     Ok(CallRecord {
         detail,
         alerts,
         handling,
+        queued,
     })
+}
+
+/// The queue records of a page of calls, by call: how each call back stands.
+///
+/// # Errors
+/// On database failure.
+pub async fn queued(db: &impl ConnectionTrait, calls: &[CallRow]) -> Result<HashMap<String, QueueCaller>, StoreError> {
+    let sids: Vec<String> = calls.iter().map(|c| c.call_sid.clone()).collect();
+    Ok(store::queue::of_calls(db, &sids)
+        .await?
+        .into_iter()
+        .map(|q| (q.call_sid.clone(), q))
+        .collect())
 }
 
 /// The longest period [`stats`] counts: its figures list every day of it.

@@ -1,5 +1,6 @@
 //! Calls on the line now: those still ringing or being answered, and those that have rung
-//! far longer than their rules allow (Twilio never said they ended).
+//! far longer than their rules allow (Twilio never said they ended); and the callers owed a
+//! call back.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -7,6 +8,7 @@ use super::{Actor, AdminError};
 use crate::rules::registry::Registry;
 use crate::store;
 use crate::store::calls::CallRow;
+use crate::store::queue::QueueCaller;
 use crate::store::Db;
 
 /// How far back a call that has not ended is still looked for.
@@ -58,4 +60,18 @@ pub async fn calls(
         })
         .collect();
     Ok((live, allowed))
+}
+
+/// The client's callers owed a call back, the longest waiting first.
+///
+/// # Errors
+/// `NotFound` for a client the actor may not see.
+pub async fn owed_callbacks(
+    db: &Db,
+    registry: &Registry,
+    actor: &Actor,
+    id: &str,
+) -> Result<Vec<QueueCaller>, AdminError> {
+    super::client(registry, actor, id)?;
+    Ok(store::queue::owed(db, id, MOST).await?)
 }

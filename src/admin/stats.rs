@@ -22,6 +22,9 @@ pub struct Stats {
     pub voicemails: u64,
     /// Calls from numbers on the block list: recorded, nobody rung.
     pub blocked: u64,
+    /// Callers who asked to be called back and hung up, whose call back has not reached
+    /// them yet: owed a call, not missed (a call back given up counts as missed).
+    pub awaiting_callback: u64,
     /// answered / calls, 0 when there were none.
     pub answer_rate: f64,
     pub assistants: Vec<AssistantStats>,
@@ -81,7 +84,7 @@ pub struct WeekdayHours {
     pub hours: Vec<u64>,
 }
 
-/// One local day's calls by what became of them; the six add up to `calls`.
+/// One local day's calls by what became of them; the seven add up to `calls`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct DayCount {
     #[schema(value_type = String, format = Date)]
@@ -92,6 +95,8 @@ pub struct DayCount {
     pub missed: u64,
     /// Calls from numbers on the block list.
     pub blocked: u64,
+    /// Callers still waiting for the call back they asked for.
+    pub awaiting_callback: u64,
     /// Callers' calls with no outcome yet: still ringing or on the line, or never routed.
     pub not_finished: u64,
     /// Calls placed by the business.
@@ -171,6 +176,7 @@ pub fn compute(
         missed: count("missed"),
         voicemails: count("voicemail"),
         blocked: count("blocked"),
+        awaiting_callback: count("awaiting_callback"),
         answer_rate: ratio(answered, total),
         assistants: assistants(rules, calls),
         busiest_hours: busiest,
@@ -221,6 +227,7 @@ impl Local {
                 voicemail: 0,
                 missed: 0,
                 blocked: 0,
+                awaiting_callback: 0,
                 not_finished: 0,
                 outbound: 0,
             })
@@ -242,6 +249,7 @@ impl Local {
                 (false, Some("voicemail")) => &mut day.voicemail,
                 (false, Some("missed")) => &mut day.missed,
                 (false, Some("blocked")) => &mut day.blocked,
+                (false, Some("awaiting_callback")) => &mut day.awaiting_callback,
                 (false, _) => &mut day.not_finished,
             } += q.calls;
         }

@@ -75,9 +75,10 @@ pub async fn status(hooks: &Webhooks, leg: Option<&LegRef>, facts: &StatusFacts)
             crate::metrics::call_outcome(o.rules.client.as_str(), Outcome::Missed.as_str());
         }
         let call = store::calls::find(&txn, &facts.call.call_sid).await?.map(|d| d.call);
-        // A caller waiting for a call back is not missed: its success answers the call, and
-        // its failure is reported as `callback_failed`, so a missed-call alert would be a
-        // second, untrue alert.
+        // A caller waiting for a call back is not missed (`Outcome::AwaitingCallback`): its
+        // success answers the call, and its failure is reported as `callback_failed`. Should
+        // it have been given up (and made missed) before this end of the call arrives, a
+        // missed-call alert would still be a second alert for it.
         let called_back = store::queue::find(&txn, &facts.call.call_sid)
             .await?
             .is_some_and(|c| c.is_callback());

@@ -114,7 +114,14 @@ pub async fn key(
     let exit = step.and_then(|(queue, _)| rules_queue::key(&queue, digits));
     match exit {
         Some(exit) => {
-            store::queue::leave(&hooks.db, &call.call_sid, exit.as_str(), hooks.clock.now()).await?;
+            let txn = hooks.db.begin().await.map_err(StoreError::from)?;
+            let left = store::queue::leave(&txn, &call.call_sid, exit.as_str(), hooks.clock.now()).await?;
+            // From now on the business owes them a call: the end of this one (they hang up
+            // on purpose) must not make it missed.
+            if left && exit == Exit::Callback {
+                store::calls::set_outcome(&txn, &call.call_sid, Outcome::AwaitingCallback, None).await?;
+            }
+            txn.commit().await.map_err(StoreError::from)?;
             Ok(twiml::leave())
         }
         None => Ok(twiml::keep_waiting(&hooks.links.url(PATH_QUEUE_WAIT, &pos.to_query()))),

@@ -1,7 +1,8 @@
 //! The daily summary (`[alerts] daily_summary`): once a day, after the set local time, the
-//! day's calls, missed calls and the voicemails nobody has handled yet, sent through the
-//! outbox to the assistants the rules name, by the channels each chose. Keyed by client, day and assistant, so a
-//! restart or a second process never sends it twice.
+//! day's calls, missed calls, callers still waiting for a call back and the voicemails
+//! nobody has handled yet, sent through the outbox to the assistants the rules name, by the
+//! channels each chose. Keyed by client, day and assistant, so a restart or a second
+//! process never sends it twice.
 
 use std::collections::HashSet;
 
@@ -63,7 +64,8 @@ pub async fn send_due(db: &Db, registry: &Registry, sent: &mut Sent, now: DateTi
     Ok(queued)
 }
 
-/// "Acme Dental today: 14 calls, 3 missed, 2 voicemails not handled yet."
+/// "Acme Dental today: 14 calls, 3 missed, 1 waiting for a call back, 2 voicemails not
+/// handled yet."
 async fn text(db: &Db, rules: &Rules, day: NaiveDate, now: DateTime<Utc>) -> Result<String, StoreError> {
     let since = crate::routing::schedule::day_start(rules.timezone, day);
     let client = rules.client.as_str();
@@ -101,8 +103,13 @@ async fn text(db: &Db, rules: &Rules, day: NaiveDate, now: DateTime<Utc>) -> Res
             format!("{n} {many}")
         }
     };
+    // Said only when there are some, so a day without call backs reads as it always has.
+    let owed = match count(Some(Outcome::AwaitingCallback.as_str())) {
+        0 => String::new(),
+        n => format!(", {n} waiting for a call back"),
+    };
     Ok(format!(
-        "{} today: {}, {} missed, {} not handled yet.",
+        "{} today: {}, {} missed{owed}, {} not handled yet.",
         rules.name,
         plural(calls, "call", "calls"),
         count(Some(Outcome::Missed.as_str())),

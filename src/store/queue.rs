@@ -9,6 +9,10 @@ use sea_orm::{ConnectionTrait, QueryResult, SqlErr, Statement, TransactionTrait,
 
 use super::{sql, StoreError};
 
+mod owed;
+
+pub use owed::{of_calls, owed};
+
 /// In the queue, on hold.
 pub const WAITING: &str = "waiting";
 /// An assistant is being rung for them.

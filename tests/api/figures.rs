@@ -33,7 +33,7 @@ async fn stats_give_each_local_day_by_outcome_every_hour_of_the_week_and_who_was
         json!({
             "date": date, "calls": answered + voicemail + missed + not_finished + outbound,
             "answered": answered, "voicemail": voicemail, "missed": missed, "blocked": 0,
-            "not_finished": not_finished, "outbound": outbound,
+            "awaiting_callback": 0, "not_finished": not_finished, "outbound": outbound,
         })
     };
     assert_eq!(
@@ -190,6 +190,7 @@ async fn the_new_figures_are_described_in_the_openapi_document() {
         "inbound",
         "outbound",
         "mean_answered_call_seconds",
+        "awaiting_callback",
     ] {
         assert!(
             schemas["Stats"]["properties"][field].is_object(),
@@ -197,7 +198,15 @@ async fn the_new_figures_are_described_in_the_openapi_document() {
             schemas["Stats"]
         );
     }
-    for field in ["date", "answered", "voicemail", "missed", "not_finished", "outbound"] {
+    for field in [
+        "date",
+        "answered",
+        "voicemail",
+        "awaiting_callback",
+        "missed",
+        "not_finished",
+        "outbound",
+    ] {
         assert!(schemas["DayCount"]["properties"][field].is_object(), "DayCount.{field}");
     }
     assert_eq!(schemas["DayCount"]["properties"]["date"]["format"], "date");

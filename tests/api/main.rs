@@ -7,6 +7,7 @@ mod alerts;
 mod bad_input;
 mod batch;
 mod call_links;
+mod callback_results;
 mod callbacks;
 mod caller_lists;
 mod calls;

@@ -25,7 +25,7 @@ callback_key = "2"
 callback_attempts = 2
 callback_spacing_seconds = 60"#;
 
-pub(crate) fn caller(n: u32) -> String {
+pub fn caller(n: u32) -> String {
     format!("+1917555{n:04}")
 }
 
@@ -35,7 +35,7 @@ async fn queued_office() -> (TestApp, FakeTwilio, tempfile::TempDir) {
 }
 
 /// [`queued_office`], with `more` rules tables.
-async fn queued_office_with(more: &str) -> (TestApp, FakeTwilio, tempfile::TempDir) {
+pub async fn queued_office_with(more: &str) -> (TestApp, FakeTwilio, tempfile::TempDir) {
     let fake = FakeTwilio::start().await;
     let dir = tempfile::tempdir().unwrap();
     let rules = office_rules(&format!("{QUEUE}\n\n{more}"));
@@ -51,7 +51,7 @@ async fn queued_office_with(more: &str) -> (TestApp, FakeTwilio, tempfile::TempD
 }
 
 /// A call from caller `n`: the `<Enqueue>` it is answered with.
-async fn arrive(app: &TestApp, call: &str, n: u32) -> Answer {
+pub async fn arrive(app: &TestApp, call: &str, n: u32) -> Answer {
     let from = caller(n);
     let params = [
         ("CallSid", call),
@@ -79,7 +79,7 @@ fn call_params<'a>(call: &'a str, from: &'a str, extra: &[(&'a str, &'a str)]) -
 }
 
 /// One turn of Twilio's wait loop for the caller `enqueued` answered.
-async fn wait_turn(app: &TestApp, enqueued: &Answer, call: &str, n: u32, waited: &str) -> Answer {
+pub async fn wait_turn(app: &TestApp, enqueued: &Answer, call: &str, n: u32, waited: &str) -> Answer {
     let url = enqueued.first("Enqueue").attr("waitUrl").unwrap().to_owned();
     let from = caller(n);
     let extra = [
@@ -99,7 +99,7 @@ fn said(answer: &Answer) -> Vec<String> {
 }
 
 /// Twilio's `<Enqueue action>` once the caller left the queue.
-async fn left_queue(app: &TestApp, enqueued: &Answer, call: &str, n: u32, result: &str) -> Answer {
+pub async fn left_queue(app: &TestApp, enqueued: &Answer, call: &str, n: u32, result: &str) -> Answer {
     let url = enqueued.first("Enqueue").attr("action").unwrap().to_owned();
     let from = caller(n);
     app.post(
@@ -110,14 +110,14 @@ async fn left_queue(app: &TestApp, enqueued: &Answer, call: &str, n: u32, result
 }
 
 /// The caller pressing `key` during the wait turn `turn`.
-async fn press(app: &TestApp, turn: &Answer, call: &str, n: u32, key: &str) -> Answer {
+pub async fn press(app: &TestApp, turn: &Answer, call: &str, n: u32, key: &str) -> Answer {
     let url = turn.first("Gather").attr("action").unwrap().to_owned();
     let from = caller(n);
     app.post(&url, &call_params(call, &from, &[("Digits", key)])).await
 }
 
 /// Twilio's final status for caller `n`, who hung up.
-async fn hang_up(app: &TestApp, call: &str, n: u32) {
+pub async fn hang_up(app: &TestApp, call: &str, n: u32) {
     let from = caller(n);
     let mut hung_up: Vec<_> = call_params(call, &from, &[("CallDuration", "30")])
         .into_iter()
@@ -128,7 +128,7 @@ async fn hang_up(app: &TestApp, call: &str, n: u32) {
 }
 
 /// The calls the outbox placed since `seen`, after delivering what is due.
-async fn placed(app: &TestApp, fake: &FakeTwilio, seen: usize) -> Vec<AcceptedCall> {
+pub async fn placed(app: &TestApp, fake: &FakeTwilio, seen: usize) -> Vec<AcceptedCall> {
     app.drain_outbox().await;
     fake.calls().into_iter().skip(seen).collect()
 }
@@ -143,7 +143,7 @@ fn twiml(call: &AcceptedCall) -> Answer {
 }
 
 /// The assistant the offer rang presses 1 at the whisper.
-async fn accept(app: &TestApp, offer: &AcceptedCall) -> Answer {
+pub async fn accept(app: &TestApp, offer: &AcceptedCall) -> Answer {
     let whisper = twiml(offer);
     let gather = whisper.first("Gather");
     assert!(
@@ -163,7 +163,7 @@ async fn accept(app: &TestApp, offer: &AcceptedCall) -> Answer {
 }
 
 /// Twilio's status callback for the call the outbox placed.
-async fn offer_ended(app: &TestApp, offer: &AcceptedCall, status: &str) {
+pub async fn offer_ended(app: &TestApp, offer: &AcceptedCall, status: &str) {
     let form = [
         ("CallSid", offer.sid.as_str()),
         ("From", OFFICE),
@@ -304,18 +304,10 @@ async fn a_caller_leaves_for_voicemail_and_another_is_called_back_in_their_turn(
     let number = ring.first("Number");
     assert_eq!(number.text, caller(2));
     assert_eq!(ring.first("Dial").attr("callerId"), Some(OFFICE));
-    let action = ring.first("Dial").attr("action").unwrap().to_owned();
-    let reached = [
-        ("CallSid", offers[0].sid.as_str()),
-        ("From", OFFICE),
-        ("To", ANN),
-        ("CallStatus", "in-progress"),
-        ("Direction", "outbound-api"),
-        ("DialCallStatus", "completed"),
-        ("DialCallSid", "CA00000000000000000000000000000b01"),
-        ("DialCallDuration", "95"),
-    ];
-    assert_eq!(app.post(&action, &reached).await.verbs(), ["Hangup"]);
+    assert_eq!(
+        call_back_dialled(&app, &offers[0], &ring, "completed").await.verbs(),
+        ["Hangup"]
+    );
     let detail = app.call_detail(&second).await;
     assert_eq!(detail.call.outcome.as_deref(), Some("answered"));
     assert!(leg_of(&app, &second, ANN).await.accepted);
@@ -327,30 +319,30 @@ async fn a_caller_leaves_for_voicemail_and_another_is_called_back_in_their_turn(
         .any(|l| l == "The caller was called back"));
 }
 
+/// Twilio's `<Dial action>` of the call back `ring` (the assistant's offer call, once they
+/// accepted) dialled: `completed` when the caller answered, else why not.
+pub async fn call_back_dialled(app: &TestApp, offer: &AcceptedCall, ring: &Answer, status: &str) -> Answer {
+    let action = ring.first("Dial").attr("action").unwrap().to_owned();
+    let mut form = vec![
+        ("CallSid", offer.sid.as_str()),
+        ("From", OFFICE),
+        ("To", offer.to.as_str()),
+        ("CallStatus", "in-progress"),
+        ("Direction", "outbound-api"),
+        ("DialCallStatus", status),
+        ("DialCallSid", "CA00000000000000000000000000000b01"),
+    ];
+    if status == "completed" {
+        form.push(("DialCallDuration", "95"));
+    }
+    app.post(&action, &form).await
+}
+
 /// Ann takes the waiting call back twice and the caller never answers: the rules' two
 /// attempts, a minute apart.
-async fn call_backs_unanswered(app: &TestApp, fake: &FakeTwilio) {
-    let unanswered = |offer: &AcceptedCall| {
-        [
-            ("CallSid", offer.sid.clone()),
-            ("From", OFFICE.to_owned()),
-            ("To", ANN.to_owned()),
-            ("CallStatus", "in-progress".to_owned()),
-            ("Direction", "outbound-api".to_owned()),
-            ("DialCallStatus", "no-answer".to_owned()),
-            ("DialCallSid", "CA00000000000000000000000000000c01".to_owned()),
-        ]
-    };
+pub async fn call_backs_unanswered(app: &TestApp, fake: &FakeTwilio) {
     for attempt in 0..2 {
-        switchboard::calls::queue::serve_all(&app.state.webhooks).await.unwrap();
-        let offers = placed(app, fake, attempt).await;
-        assert_eq!(offers.len(), 1, "attempt {attempt}");
-        let ring = accept(app, &offers[0]).await;
-        let action = ring.first("Dial").attr("action").unwrap().to_owned();
-        let form = unanswered(&offers[0]);
-        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        app.post(&action, &form).await;
-        offer_ended(app, &offers[0], "completed").await;
+        call_back_unanswered(app, fake, attempt).await;
         if attempt == 0 {
             // Not again before the spacing has passed.
             switchboard::calls::queue::serve_all(&app.state.webhooks).await.unwrap();
@@ -358,6 +350,17 @@ async fn call_backs_unanswered(app: &TestApp, fake: &FakeTwilio) {
             app.advance(60);
         }
     }
+}
+
+/// The worker's round places the call back that is due (the outbox's call number `seen`
+/// on), Ann takes it, and the caller does not answer.
+pub async fn call_back_unanswered(app: &TestApp, fake: &FakeTwilio, seen: usize) {
+    switchboard::calls::queue::serve_all(&app.state.webhooks).await.unwrap();
+    let offers = placed(app, fake, seen).await;
+    assert_eq!(offers.len(), 1, "call {seen}");
+    let ring = accept(app, &offers[0]).await;
+    call_back_dialled(app, &offers[0], &ring, "no-answer").await;
+    offer_ended(app, &offers[0], "completed").await;
 }
 
 #[tokio::test]

@@ -181,7 +181,7 @@ fn expected(calls: &[Generated], since: DateTime<Utc>, until: DateTime<Utc>) -> 
         .iter()
         .map(|(date, [a, v, m, n])| {
             json!({"date": date.to_string(), "calls": a + v + m + n, "answered": a, "voicemail": v, "missed": m,
-                   "blocked": 0, "not_finished": n, "outbound": 0})
+                   "blocked": 0, "awaiting_callback": 0, "not_finished": n, "outbound": 0})
         })
         .collect();
     json!({

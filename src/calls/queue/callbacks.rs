@@ -72,6 +72,9 @@ pub(super) async fn attempt_failed(
     } else if store::queue::release(db, caller, from_state, FAILED, None, now).await? {
         let line = format!("Call back attempt {tried} failed: {reason}; given up, and the assistants are told");
         store::calls::append_trace(db, &caller.call_sid, &[line]).await?;
+        if store::calls::callback_given_up(db, &caller.call_sid).await? {
+            crate::metrics::call_outcome(&caller.client_id, Outcome::Missed.as_str());
+        }
         report_failed(hooks, db, rules, caller, tried, now).await?;
     }
     Ok(())

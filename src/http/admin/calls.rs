@@ -19,7 +19,8 @@ pub struct ListQuery {
     client: Option<String>,
     /// Twilio's call status, e.g. `completed`.
     status: Option<String>,
-    /// `answered`, `missed` or `voicemail`.
+    /// `answered`, `voicemail`, `missed`, `blocked` or `awaiting_callback` (the caller hung
+    /// up to be called back and is owed that call).
     outcome: Option<String>,
     /// The caller's number in any common format (`+1 917 555 0142`, `(917) 555-0142`),
     /// or its last digits (`0142`).
@@ -42,6 +43,8 @@ pub struct CallSummary {
     from: String,
     to: String,
     status: String,
+    /// What the call came to for the business: `answered`, `voicemail`, `missed`, `blocked`,
+    /// `awaiting_callback` (owed the call back the caller asked for), or none yet.
     outcome: Option<String>,
     answered_by: Option<String>,
     duration: Option<i32>,

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 
 use super::layout::{self, Place, Tab};
+use super::outcome::callback_words;
 use super::{business, handling_state, length, play, recording_card, zone, Handled, Page};
 use crate::admin::{handling, history};
 use crate::assistants::links::{self, Opened};
@@ -64,6 +65,7 @@ pub async fn page(State(state): State<AppState>, Link(opened): Link) -> Result<R
         section.card {
             p { (business) ", " (tz.full(c.started_at)) }
             @if let Some(d) = c.duration.filter(|_| !voicemail) { p.muted { "Rang for " (length(d)) } }
+            @if let Some(words) = callback_words(&state, c, record.queued.as_ref(), state.clock.now()) { p { (words) } }
             @if c.from_number.starts_with('+') {
                 p { a.button href={ "tel:" (c.from_number) } { "Call " span.number { (caller) } " back" } }
             }

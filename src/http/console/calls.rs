@@ -9,10 +9,11 @@ use maud::html;
 use serde::Deserialize;
 
 use super::layout::{self, Place, Tab};
+use super::outcome::{callback_words, outcome_badge};
 use super::session::{Posted, Session};
 use super::{
-    business, handling_state, leg_story, length, outcome_badge, person, play, recording_card, sent_delivery, sent_to,
-    sent_what, zone, Handled, Page,
+    business, handling_state, leg_story, length, person, play, recording_card, sent_delivery, sent_to, sent_what, zone,
+    Handled, Page,
 };
 use crate::admin;
 use crate::admin::handling;
@@ -24,6 +25,14 @@ use crate::routing::schedule::day_start;
 use crate::store::calls::CallRow;
 
 const PAGE: u64 = 50;
+
+/// The outcomes the log is filtered by, as the store keeps them and in words.
+const OUTCOMES: [(&str, &str); 4] = [
+    ("answered", "Answered"),
+    ("awaiting_callback", "Waiting for a call back"),
+    ("missed", "Missed"),
+    ("voicemail", "Voicemail"),
+];
 
 #[derive(Deserialize, Default)]
 pub struct Filter {
@@ -64,6 +73,8 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
         ..CallQuery::default()
     };
     let CallPage { calls, next } = history::calls(&state.db, &session.actor, query).await?;
+    let queued = history::queued(&state.db, &calls).await?;
+    let now = state.clock.now();
     let older = next.map(|after| {
         let mut link = url::form_urlencoded::Serializer::new(String::new());
         for (key, value) in [
@@ -92,7 +103,7 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
                 label for="outcome" { "Outcome" }
                 select #outcome name="outcome" {
                     option value="" { "Any" }
-                    @for (v, label) in [("answered", "Answered"), ("missed", "Missed"), ("voicemail", "Voicemail")] {
+                    @for (v, label) in OUTCOMES {
                         option value=(v) selected[outcome.as_deref() == Some(v)] { (label) }
                     }
                 }
@@ -127,7 +138,12 @@ pub async fn list(State(state): State<AppState>, session: Session, Query(q): Que
                                 @if placed { "Placed by the office to " span.number { (phone::written(&c.to_number, &c.from_number)) } }
                                 @else { span.number { (phone::written(&c.from_number, &c.to_number)) } }
                             }
-                            td data-label="Outcome" { (outcome_badge(c)) }
+                            td data-label="Outcome" {
+                                (outcome_badge(c))
+                                @if let Some(words) = callback_words(&state, c, queued.get(&c.call_sid), now) {
+                                    br; span.muted.small { (words) }
+                                }
+                            }
                             td data-label="Answered by" {
                                 @if placed || c.outcome.as_deref() == Some("answered") { (person(&state, client, c.answered_by.as_deref())) }
                             }
@@ -169,6 +185,9 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(sid): Pa
                 div { dt { "When" } dd { (tz.full(c.started_at)) } }
                 div { dt { "Business" } dd { (business(&state, client)) " " span.number { (phone::written(office, office)) } } }
                 div { dt { "Outcome" } dd { (outcome_badge(c)) } }
+                @if let Some(words) = callback_words(&state, c, record.queued.as_ref(), state.clock.now()) {
+                    div { dt { "Call back" } dd { (words) } }
+                }
                 @if placed { div { dt { "Placed by the office" } dd { (person(&state, client, c.answered_by.as_deref())) " was rung first, then the customer" } } }
                 @else if c.outcome.as_deref() == Some("answered") { div { dt { "Answered by" } dd { (person(&state, client, c.answered_by.as_deref())) } } }
                 @if let Some(d) = c.duration { div { dt { "Length" } dd { (length(d)) } } }

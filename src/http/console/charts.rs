@@ -25,7 +25,7 @@ pub struct Outcome {
 }
 
 /// Every outcome, bottom of a bar first.
-pub const OUTCOMES: [Outcome; 6] = [
+pub const OUTCOMES: [Outcome; 7] = [
     Outcome {
         count: |d| d.answered,
         words: "Answered",
@@ -35,6 +35,11 @@ pub const OUTCOMES: [Outcome; 6] = [
         count: |d| d.voicemail,
         words: "Voicemail",
         class: "voicemail",
+    },
+    Outcome {
+        count: |d| d.awaiting_callback,
+        words: "Waiting for a call back",
+        class: "awaiting-callback",
     },
     Outcome {
         count: |d| d.missed,

@@ -13,6 +13,7 @@ mod guard;
 mod layout;
 mod messages;
 mod new_client;
+mod outcome;
 mod replay;
 mod rules;
 mod rules_form;
@@ -39,7 +40,6 @@ use crate::http::state::AppState;
 use crate::locale::LocalTime;
 use crate::messaging::transcript::{self, Transcript};
 use crate::phone;
-use crate::store::calls::CallRow;
 use crate::store::handling::HandlingRow;
 use crate::store::legs::LegRow;
 use crate::store::outbox::OutboxRow;
@@ -300,26 +300,6 @@ fn person(state: &AppState, client: Option<&str>, assistant: Option<&str>) -> St
                 .map(|a| a.name.clone())
         })
         .unwrap_or_else(|| id.to_owned())
-}
-
-/// What became of a call, in a word, as a badge: its outcome once known, else where it is.
-fn outcome_badge(call: &CallRow) -> Markup {
-    let (class, word) = match call.outcome.as_deref() {
-        Some("answered") => ("badge open", "Answered"),
-        Some("voicemail") => ("badge", "Voicemail"),
-        Some("missed") => ("badge closed", "Missed"),
-        Some("blocked") => ("badge closed", "Blocked"),
-        _ => match call.status.as_str() {
-            "queued" | "initiated" | "ringing" => ("badge", "Ringing"),
-            "in-progress" => ("badge", "In progress"),
-            "busy" => ("badge closed", "Busy"),
-            "no-answer" => ("badge closed", "No answer"),
-            "failed" => ("badge closed", "Failed"),
-            "canceled" => ("badge closed", "Hung up"),
-            _ => ("badge", "Ended"),
-        },
-    };
-    html! { span class=(class) { (word) } }
 }
 
 /// A leg's result in words: it took the call, or why not.

@@ -1,15 +1,17 @@
 //! The clients an admin may see, and one client's day at a glance: open or closed and
-//! until when, who is on duty (with the switches), today's calls, the latest voicemails.
+//! until when, calls on the line and callers owed a call back, who is on duty (with the
+//! switches), today's calls, the latest voicemails.
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::{self, Place, Tab};
+use super::outcome::owed_words;
 use super::session::{Posted, Session};
-use super::{handling_badge, length, person, Page};
+use super::{handling_badge, length, person, zone, Page};
 use crate::admin;
 use crate::admin::history;
 use crate::admin::live::LiveCall;
@@ -18,6 +20,7 @@ use crate::locale::LocalTime;
 use crate::phone;
 use crate::routing::schedule::day_start;
 use crate::rules::registry::Loaded;
+use crate::store::queue::QueueCaller;
 
 /// Clients a page of the console's list shows.
 const CLIENTS_PAGE: u64 = 100;
@@ -105,6 +108,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
     .await?;
     let voicemails = history::latest_voicemails(&state.db, &session.actor, &id, 5).await?;
     let (live, allowed) = admin::live::calls(&state.db, &state.registry, &session.actor, &id, now).await?;
+    let owed = admin::live::owed_callbacks(&state.db, &state.registry, &session.actor, &id).await?;
     // Numbers are written as people near the business write them.
     let home = loaded.rules.numbers.first().map_or("", |n| n.as_str());
     // Callers' calls only: those the office placed, and blocked callers, are counted apart.
@@ -115,6 +119,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
             h2 #now { "Right now" }
             (open_badge(&loaded, now))
             (on_the_line(&state, &id, &live, allowed, home))
+            @if !owed.is_empty() { (owed_callbacks(&state, &owed, home, now)) }
         }
         section.card #today-figures data-refresh aria-labelledby="calls-today" {
             h2 #calls-today { "Calls today" }
@@ -122,6 +127,10 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
                 div { dt { "Calls" } dd { (today.calls) } }
                 div { dt { "Answered" } dd { (today.answered) } }
                 div { dt { "Missed" } dd { (today.missed) } }
+                // Callers who hung up to keep their place: owed a call, not lost.
+                @if today.awaiting_callback > 0 {
+                    div { dt { "Waiting for a call back" } dd { (today.awaiting_callback) } }
+                }
                 div { dt { "Voicemails" } dd { (today.voicemails) } }
                 @if today.blocked > 0 {
                     div { dt { "Blocked" } dd { (today.blocked) } }
@@ -215,6 +224,23 @@ fn on_the_line(state: &AppState, id: &str, live: &[LiveCall], allowed: u32, home
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+/// Callers who hung up to be called back and are owed that call: who, since when, and how
+/// their call back stands.
+fn owed_callbacks(state: &AppState, owed: &[QueueCaller], home: &str, now: DateTime<Utc>) -> Markup {
+    html! {
+        h3 { "Waiting for a call back" }
+        ul.list.owed {
+            @for q in owed {
+                li {
+                    a href={ "/admin/calls/" (q.call_sid) } { span.number { (phone::written(&q.from_number, home)) } }
+                    " called " (zone(state, Some(&q.client_id)).full(q.arrived_at)) ". "
+                    (owed_words(state, q, now))
                 }
             }
         }

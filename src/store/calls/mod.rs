@@ -43,6 +43,11 @@ pub fn status_rank(status: &str) -> i16 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Missed,
+    /// The caller pressed the call back key and hung up on purpose, keeping their place:
+    /// the business owes them a call. The end of their call leaves it so (it is stronger
+    /// than missed); the call back answers it, or, given up, makes it missed
+    /// ([`callback_given_up`]).
+    AwaitingCallback,
     Voicemail,
     Answered,
     /// The caller is on the client's block list: nobody was rung. Set when the call
@@ -54,6 +59,7 @@ impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Missed => "missed",
+            Self::AwaitingCallback => "awaiting_callback",
             Self::Voicemail => "voicemail",
             Self::Answered => "answered",
             Self::Blocked => "blocked",
@@ -61,11 +67,17 @@ impl Outcome {
     }
 
     fn weaker(self) -> Vec<&'static str> {
-        [Self::Missed, Self::Voicemail, Self::Answered, Self::Blocked]
-            .into_iter()
-            .take_while(|o| *o != self)
-            .map(Self::as_str)
-            .collect()
+        [
+            Self::Missed,
+            Self::AwaitingCallback,
+            Self::Voicemail,
+            Self::Answered,
+            Self::Blocked,
+        ]
+        .into_iter()
+        .take_while(|o| *o != self)
+        .map(Self::as_str)
+        .collect()
     }
 }
 
@@ -230,6 +242,21 @@ pub async fn set_outcome(
                 .add(call::Column::Outcome.is_null())
                 .add(call::Column::Outcome.is_in(outcome.weaker())),
         )
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected > 0)
+}
+
+/// A call back tried as often as the rules allow: the call that waited for it is missed
+/// after all, the one outcome that gives way to a weaker one. Returns whether it changed.
+///
+/// # Errors
+/// On database failure.
+pub async fn callback_given_up(db: &impl ConnectionTrait, call_sid: &str) -> Result<bool, StoreError> {
+    let done = Call::update_many()
+        .col_expr(call::Column::Outcome, Expr::value(Outcome::Missed.as_str()))
+        .filter(call::Column::CallSid.eq(call_sid))
+        .filter(call::Column::Outcome.eq(Outcome::AwaitingCallback.as_str()))
         .exec(db)
         .await?;
     Ok(done.rows_affected > 0)
@@ -439,4 +466,16 @@ pub async fn unfinished(
         .limit(limit)
         .all(db)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Outcome;
+
+    #[test]
+    fn a_caller_awaiting_a_call_back_outranks_missed_and_gives_way_to_an_answer() {
+        assert_eq!(Outcome::Missed.weaker(), Vec::<&str>::new());
+        assert_eq!(Outcome::AwaitingCallback.weaker(), ["missed"]);
+        assert!(Outcome::Answered.weaker().contains(&"awaiting_callback"));
+    }
 }
