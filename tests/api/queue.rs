@@ -7,10 +7,10 @@
 use crate::chain::{office_rules, set_duty, sid, trace, ANN, BOB, OFFICE};
 use crate::database::TestDb;
 use crate::fake_twilio::{AcceptedCall, FakeTwilio};
-use crate::helpers::{spawn_with, Answer, Options, TestApp};
+use crate::helpers::{spawn_with, Answer, Element, Options, TestApp};
 use crate::server_process::{deliver, ServerProcess};
 
-const QUEUE: &str = r#"[open]
+pub(crate) const QUEUE: &str = r#"[open]
 strategy = "priority"
 assistants = ["ann", "bob"]
 screen = true
@@ -25,20 +25,25 @@ callback_key = "2"
 callback_attempts = 2
 callback_spacing_seconds = 60"#;
 
-fn caller(n: u32) -> String {
+pub(crate) fn caller(n: u32) -> String {
     format!("+1917555{n:04}")
 }
 
 /// The small office with a queue, sending through a fake Twilio; both assistants off duty.
-async fn queued_office() -> (TestApp, FakeTwilio, tempfile::TempDir) {
+pub(crate) async fn queued_office() -> (TestApp, FakeTwilio, tempfile::TempDir) {
     queued_office_with("").await
 }
 
 /// [`queued_office`], with `more` rules tables.
 async fn queued_office_with(more: &str) -> (TestApp, FakeTwilio, tempfile::TempDir) {
+    office_from(&format!("{QUEUE}\n\n{more}")).await
+}
+
+/// The small office with these routes and tables (`office_rules`), as [`queued_office`].
+pub(crate) async fn office_from(tables: &str) -> (TestApp, FakeTwilio, tempfile::TempDir) {
     let fake = FakeTwilio::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let rules = office_rules(&format!("{QUEUE}\n\n{more}"));
+    let rules = office_rules(tables);
     std::fs::write(dir.path().join("small-office.toml"), rules).unwrap();
     let app = spawn_with(Options {
         rules_dir: dir.path().to_owned(),
@@ -50,8 +55,15 @@ async fn queued_office_with(more: &str) -> (TestApp, FakeTwilio, tempfile::TempD
     (app, fake, dir)
 }
 
-/// A call from caller `n`: the `<Enqueue>` it is answered with.
-async fn arrive(app: &TestApp, call: &str, n: u32) -> Answer {
+/// A call from caller `n`: the `<Enqueue>` it is answered with, and the call in Twilio's queue.
+pub(crate) async fn arrive(app: &TestApp, fake: &FakeTwilio, call: &str, n: u32) -> Answer {
+    let answer = answered_with_enqueue(app, call, n).await;
+    fake.enqueue(&app.account_sid, "small-office", call).unwrap();
+    answer
+}
+
+/// A call from caller `n`, answered with `<Enqueue>`.
+pub(crate) async fn answered_with_enqueue(app: &TestApp, call: &str, n: u32) -> Answer {
     let from = caller(n);
     let params = [
         ("CallSid", call),
@@ -79,7 +91,7 @@ fn call_params<'a>(call: &'a str, from: &'a str, extra: &[(&'a str, &'a str)]) -
 }
 
 /// One turn of Twilio's wait loop for the caller `enqueued` answered.
-async fn wait_turn(app: &TestApp, enqueued: &Answer, call: &str, n: u32, waited: &str) -> Answer {
+pub(crate) async fn wait_turn(app: &TestApp, enqueued: &Answer, call: &str, n: u32, waited: &str) -> Answer {
     let url = enqueued.first("Enqueue").attr("waitUrl").unwrap().to_owned();
     let from = caller(n);
     let extra = [
@@ -99,7 +111,7 @@ fn said(answer: &Answer) -> Vec<String> {
 }
 
 /// Twilio's `<Enqueue action>` once the caller left the queue.
-async fn left_queue(app: &TestApp, enqueued: &Answer, call: &str, n: u32, result: &str) -> Answer {
+pub(crate) async fn left_queue(app: &TestApp, enqueued: &Answer, call: &str, n: u32, result: &str) -> Answer {
     let url = enqueued.first("Enqueue").attr("action").unwrap().to_owned();
     let from = caller(n);
     app.post(
@@ -128,7 +140,7 @@ async fn hang_up(app: &TestApp, call: &str, n: u32) {
 }
 
 /// The calls the outbox placed since `seen`, after delivering what is due.
-async fn placed(app: &TestApp, fake: &FakeTwilio, seen: usize) -> Vec<AcceptedCall> {
+pub(crate) async fn placed(app: &TestApp, fake: &FakeTwilio, seen: usize) -> Vec<AcceptedCall> {
     app.drain_outbox().await;
     fake.calls().into_iter().skip(seen).collect()
 }
@@ -142,8 +154,9 @@ fn twiml(call: &AcceptedCall) -> Answer {
     }
 }
 
-/// The assistant the offer rang presses 1 at the whisper.
-async fn accept(app: &TestApp, offer: &AcceptedCall) -> Answer {
+/// The assistant the offer rang presses 1 at the whisper; when they are answered with
+/// `<Dial><Queue>`, Twilio bridges them to the front of its queue.
+pub(crate) async fn accept(app: &TestApp, fake: &FakeTwilio, offer: &AcceptedCall) -> Answer {
     let whisper = twiml(offer);
     let gather = whisper.first("Gather");
     assert!(
@@ -159,11 +172,35 @@ async fn accept(app: &TestApp, offer: &AcceptedCall) -> Answer {
         ("Direction", "outbound-api"),
         ("Digits", "1"),
     ];
-    app.post(gather.attr("action").unwrap(), &form).await
+    let answer = app.post(gather.attr("action").unwrap(), &form).await;
+    if let Some(queue) = answer.all("Queue").first() {
+        bridge_front(app, fake, offer, queue).await;
+    }
+    answer
+}
+
+/// Twilio's part of `<Dial><Queue url>`: the call at the front of its queue leaves it, and
+/// the `url` is asked on that call just before the bridge. The front call's SID, if any.
+async fn bridge_front(app: &TestApp, fake: &FakeTwilio, offer: &AcceptedCall, queue: &Element) -> Option<String> {
+    let (front, queue_sid) = fake.dequeue_front(&queue.text)?;
+    let url = queue.attr("url").expect("<Queue url>");
+    let form = [
+        ("CallSid", front.as_str()),
+        ("To", OFFICE),
+        ("CallStatus", "in-progress"),
+        ("Direction", "inbound"),
+        ("QueueSid", queue_sid.as_str()),
+        ("QueueTime", "40"),
+        ("DequeingCallSid", offer.sid.as_str()),
+    ];
+    let heard = app.post(url, &form).await;
+    heard.assert_twiml();
+    assert!(heard.verbs().is_empty(), "nothing is said before the bridge: {}", heard.body);
+    Some(front)
 }
 
 /// Twilio's status callback for the call the outbox placed.
-async fn offer_ended(app: &TestApp, offer: &AcceptedCall, status: &str) {
+pub(crate) async fn offer_ended(app: &TestApp, offer: &AcceptedCall, status: &str) {
     let form = [
         ("CallSid", offer.sid.as_str()),
         ("From", OFFICE),
@@ -175,7 +212,7 @@ async fn offer_ended(app: &TestApp, offer: &AcceptedCall, status: &str) {
     assert_eq!(app.post("/twilio/voice/status", &form).await.status, 204);
 }
 
-async fn leg_of(app: &TestApp, call: &str, number: &str) -> switchboard::store::legs::LegRow {
+pub(crate) async fn leg_of(app: &TestApp, call: &str, number: &str) -> switchboard::store::legs::LegRow {
     let legs = app.call_detail(call).await.legs;
     legs.iter()
         .find(|l| l.number == number)
@@ -189,7 +226,7 @@ async fn three_callers_are_bridged_in_order_as_two_assistants_become_free() {
     let calls = [sid('a', 1), sid('a', 2), sid('a', 3)];
     let mut enqueued = Vec::new();
     for (n, call) in (1..).zip(&calls) {
-        enqueued.push(arrive(&app, call, n).await);
+        enqueued.push(arrive(&app, &fake, call, n).await);
         app.advance(5);
     }
     let places = [
@@ -220,7 +257,7 @@ async fn three_callers_are_bridged_in_order_as_two_assistants_become_free() {
     let offers = placed(&app, &fake, 0).await;
     assert_eq!(offers.len(), 1);
     assert_eq!((offers[0].to.as_str(), offers[0].from.as_str()), (ANN, OFFICE));
-    let bridge = accept(&app, &offers[0]).await;
+    let bridge = accept(&app, &fake, &offers[0]).await;
     assert_eq!(bridge.first("Queue").text, "small-office", "{}", bridge.body);
     assert!(bridge.verbs().contains(&"Dial".to_owned()));
     let ann = leg_of(&app, &calls[0], ANN).await;
@@ -252,7 +289,7 @@ async fn three_callers_are_bridged_in_order_as_two_assistants_become_free() {
     wait_turn(&app, &enqueued[1], &calls[1], 2, "100").await;
     let offers = placed(&app, &fake, 1).await;
     assert_eq!(offers.iter().map(|c| c.to.as_str()).collect::<Vec<_>>(), [BOB]);
-    accept(&app, &offers[0]).await;
+    accept(&app, &fake, &offers[0]).await;
     assert!(leg_of(&app, &calls[1], BOB).await.accepted);
 
     // Ann's call with the first caller ends: she is offered the third at once.
@@ -260,7 +297,7 @@ async fn three_callers_are_bridged_in_order_as_two_assistants_become_free() {
     offer_ended(&app, &first_offer, "completed").await;
     let offers = placed(&app, &fake, 2).await;
     assert_eq!(offers.iter().map(|c| c.to.as_str()).collect::<Vec<_>>(), [ANN]);
-    accept(&app, &offers[0]).await;
+    accept(&app, &fake, &offers[0]).await;
     assert!(leg_of(&app, &calls[2], ANN).await.accepted);
     assert_eq!(leg_of(&app, &calls[0], ANN).await.status, "completed");
 }
@@ -269,9 +306,9 @@ async fn three_callers_are_bridged_in_order_as_two_assistants_become_free() {
 async fn a_caller_leaves_for_voicemail_and_another_is_called_back_in_their_turn() {
     let (app, fake, _dir) = queued_office().await;
     let (first, second) = (sid('b', 1), sid('b', 2));
-    let first_in = arrive(&app, &first, 1).await;
+    let first_in = arrive(&app, &fake, &first, 1).await;
     app.advance(5);
-    let second_in = arrive(&app, &second, 2).await;
+    let second_in = arrive(&app, &fake, &second, 2).await;
     let turn = wait_turn(&app, &first_in, &first, 1, "0").await;
     assert_eq!(press(&app, &turn, &first, 1, "1").await.verbs(), ["Leave"]);
     let voicemail = left_queue(&app, &first_in, &first, 1, "leave").await;
@@ -300,7 +337,7 @@ async fn a_caller_leaves_for_voicemail_and_another_is_called_back_in_their_turn(
     switchboard::calls::queue::serve_all(&app.state.webhooks).await.unwrap();
     let offers = placed(&app, &fake, 0).await;
     assert_eq!(offers.iter().map(|c| c.to.as_str()).collect::<Vec<_>>(), [ANN]);
-    let ring = accept(&app, &offers[0]).await;
+    let ring = accept(&app, &fake, &offers[0]).await;
     let number = ring.first("Number");
     assert_eq!(number.text, caller(2));
     assert_eq!(ring.first("Dial").attr("callerId"), Some(OFFICE));
@@ -345,7 +382,7 @@ async fn call_backs_unanswered(app: &TestApp, fake: &FakeTwilio) {
         switchboard::calls::queue::serve_all(&app.state.webhooks).await.unwrap();
         let offers = placed(app, fake, attempt).await;
         assert_eq!(offers.len(), 1, "attempt {attempt}");
-        let ring = accept(app, &offers[0]).await;
+        let ring = accept(app, fake, &offers[0]).await;
         let action = ring.first("Dial").attr("action").unwrap().to_owned();
         let form = unanswered(&offers[0]);
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -364,13 +401,13 @@ async fn call_backs_unanswered(app: &TestApp, fake: &FakeTwilio) {
 async fn a_caller_waiting_for_a_call_back_is_not_reported_missed_and_only_its_failure_is() {
     let (app, fake, _dir) = queued_office_with("[alerts]\nmissed_call = true").await;
     let (patient, gone) = (sid('d', 1), sid('d', 2));
-    let enqueued = arrive(&app, &patient, 1).await;
+    let enqueued = arrive(&app, &fake, &patient, 1).await;
     let turn = wait_turn(&app, &enqueued, &patient, 1, "0").await;
     press(&app, &turn, &patient, 1, "2").await;
     left_queue(&app, &enqueued, &patient, 1, "leave").await;
     hang_up(&app, &patient, 1).await;
     // Another caller hangs up while waiting: they were missed.
-    let other = arrive(&app, &gone, 2).await;
+    let other = arrive(&app, &fake, &gone, 2).await;
     left_queue(&app, &other, &gone, 2, "hangup").await;
     hang_up(&app, &gone, 2).await;
     let sent = |with: &'static str| {
@@ -410,7 +447,7 @@ async fn a_caller_waiting_for_a_call_back_is_not_reported_missed_and_only_its_fa
 async fn a_call_back_that_fails_is_tried_again_then_reported_to_the_assistants() {
     let (app, fake, _dir) = queued_office().await;
     let call = sid('f', 1);
-    let enqueued = arrive(&app, &call, 1).await;
+    let enqueued = arrive(&app, &fake, &call, 1).await;
     let turn = wait_turn(&app, &enqueued, &call, 1, "0").await;
     press(&app, &turn, &call, 1, "2").await;
     left_queue(&app, &enqueued, &call, 1, "leave").await;
@@ -446,9 +483,9 @@ async fn a_call_back_that_fails_is_tried_again_then_reported_to_the_assistants()
 
 #[tokio::test]
 async fn a_caller_who_waits_the_longest_allowed_goes_on_to_voicemail() {
-    let (app, _fake, _dir) = queued_office().await;
+    let (app, fake, _dir) = queued_office().await;
     let call = sid('c', 1);
-    let enqueued = arrive(&app, &call, 1).await;
+    let enqueued = arrive(&app, &fake, &call, 1).await;
     wait_turn(&app, &enqueued, &call, 1, "0").await;
     assert_eq!(wait_turn(&app, &enqueued, &call, 1, "300").await.verbs(), ["Leave"]);
     let next = left_queue(&app, &enqueued, &call, 1, "leave").await;
@@ -609,9 +646,9 @@ async fn simulate_and_try_a_call_show_the_queue_in_words_and_twiml() {
 
 #[tokio::test]
 async fn a_wait_that_cannot_be_served_leaves_the_queue_and_the_caller_still_reaches_voicemail() {
-    let (app, _fake, _dir) = queued_office().await;
+    let (app, fake, _dir) = queued_office().await;
     let call = sid('e', 1);
-    arrive(&app, &call, 1).await;
+    arrive(&app, &fake, &call, 1).await;
     let from = caller(1);
     let lost = app
         .post(
@@ -633,10 +670,10 @@ async fn a_wait_that_cannot_be_served_leaves_the_queue_and_the_caller_still_reac
 async fn the_first_assistant_to_accept_takes_the_caller_who_waited_longest() {
     let (app, fake, _dir) = queued_office().await;
     let (first, second) = (sid('e', 7), sid('e', 8));
-    let first_in = arrive(&app, &first, 1).await;
+    let first_in = arrive(&app, &fake, &first, 1).await;
     wait_turn(&app, &first_in, &first, 1, "0").await;
     app.advance(5);
-    let second_in = arrive(&app, &second, 2).await;
+    let second_in = arrive(&app, &fake, &second, 2).await;
     wait_turn(&app, &second_in, &second, 2, "0").await;
     set_duty(&app, &["ann", "bob"], true).await;
     app.advance(5);
@@ -646,9 +683,9 @@ async fn the_first_assistant_to_accept_takes_the_caller_who_waited_longest() {
     assert_eq!(to, [ANN, BOB], "the first caller to Ann, the second to Bob");
 
     // Bob accepts first: `<Dial><Queue>` gives him Twilio's front caller, the first.
-    accept(&app, &offers[1]).await;
+    accept(&app, &fake, &offers[1]).await;
     assert!(leg_of(&app, &first, BOB).await.accepted);
-    accept(&app, &offers[0]).await;
+    accept(&app, &fake, &offers[0]).await;
     assert!(leg_of(&app, &second, ANN).await.accepted);
     offer_ended(&app, &offers[1], "completed").await;
     assert_eq!(leg_of(&app, &first, BOB).await.status, "completed");
@@ -672,13 +709,13 @@ async fn an_assistant_whose_forwarded_call_ends_is_offered_the_next_caller_at_on
     let ann_leg = "CA00000000000000000000000000000d01";
     crate::chain::leg_answered(&app, &rung, &talking, ANN, ann_leg).await;
 
-    let enqueued = arrive(&app, &waiting, 1).await;
+    let enqueued = arrive(&app, &fake, &waiting, 1).await;
     wait_turn(&app, &enqueued, &waiting, 1, "0").await;
     assert!(placed(&app, &fake, 0).await.is_empty(), "Ann is on the other call");
     crate::chain::leg_status(&app, &rung, &talking, ANN, ann_leg, "completed").await;
     let offers = placed(&app, &fake, 0).await;
     assert_eq!(offers.iter().map(|c| c.to.as_str()).collect::<Vec<_>>(), [ANN]);
-    accept(&app, &offers[0]).await;
+    accept(&app, &fake, &offers[0]).await;
     assert!(leg_of(&app, &waiting, ANN).await.accepted);
 }
 
