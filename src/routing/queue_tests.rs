@@ -149,7 +149,11 @@ fn bad_queue_values_are_refused_at_their_line() {
             "max_callers = 5001",
             "max_callers must be between 1 and 5000",
         ),
-        ("max_callers = 50", "max_callers = 0", "max_callers must be between 1 and 5000"),
+        (
+            "max_callers = 50",
+            "max_callers = 0",
+            "max_callers must be between 1 and 5000",
+        ),
         (
             "callback_attempts = 2",
             "callback_attempts = 0",

@@ -40,8 +40,6 @@ mod numbers;
 #[path = "fake_twilio_queues.rs"]
 mod queues;
 
-pub use queues::QueueView;
-
 const OPERATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/twilio/operations.json");
 const MESSAGES_GET: &str = "GET /2010-04-01/Accounts/{AccountSid}/Messages.json";
 const MESSAGES_POST: &str = "POST /2010-04-01/Accounts/{AccountSid}/Messages.json";

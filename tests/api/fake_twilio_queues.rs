@@ -207,7 +207,11 @@ impl FakeQueue {
         let call = file.strip_suffix(".json").unwrap_or(file);
         match call {
             "Front" if !self.members.is_empty() => Ok(0),
-            _ => self.members.iter().position(|(sid, _)| sid == call).ok_or_else(not_found),
+            _ => self
+                .members
+                .iter()
+                .position(|(sid, _)| sid == call)
+                .ok_or_else(not_found),
         }
     }
 }
@@ -218,16 +222,25 @@ fn not_found() -> Refusal {
 
 /// `MaxSize` when given: an integer from 1 to 5000.
 fn max_size(form: &Form) -> Result<Option<u32>, Refusal> {
-    let Some(given) = one(form, "MaxSize") else { return Ok(None) };
+    let Some(given) = one(form, "MaxSize") else {
+        return Ok(None);
+    };
     match given.parse::<u32>() {
         Ok(size) if (1..=MAX_SIZE).contains(&size) => Ok(Some(size)),
-        _ => Err(error(400, BAD_PARAMETER, format!("MaxSize must be from 1 to {MAX_SIZE}, not {given}"))),
+        _ => Err(error(
+            400,
+            BAD_PARAMETER,
+            format!("MaxSize must be from 1 to {MAX_SIZE}, not {given}"),
+        )),
     }
 }
 
 /// One page of `items` as Twilio lists it, under `key`, with `PageSize` and `Page`.
 fn page(query: &Form, path: &str, key: &str, items: Vec<Value>) -> Value {
-    let size = one(query, "PageSize").and_then(|s| s.parse().ok()).unwrap_or(50_usize).clamp(1, 1000);
+    let size = one(query, "PageSize")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50_usize)
+        .clamp(1, 1000);
     let number = one(query, "Page").and_then(|s| s.parse().ok()).unwrap_or(0_usize);
     let uri = |n: usize| format!("{path}?PageSize={size}&Page={n}");
     let start = number * size;

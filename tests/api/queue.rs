@@ -195,7 +195,11 @@ async fn bridge_front(app: &TestApp, fake: &FakeTwilio, offer: &AcceptedCall, qu
     ];
     let heard = app.post(url, &form).await;
     heard.assert_twiml();
-    assert!(heard.verbs().is_empty(), "nothing is said before the bridge: {}", heard.body);
+    assert!(
+        heard.verbs().is_empty(),
+        "nothing is said before the bridge: {}",
+        heard.body
+    );
     Some(front)
 }
 

@@ -11,7 +11,7 @@ use crate::chain::{office_rules, set_duty, sid, trace, ANN};
 use crate::fake_twilio::FakeTwilio;
 use crate::helpers::TestApp;
 use crate::queue::{
-    accept, answered_with_enqueue, arrive, leg_of, left_queue, office_from, offer_ended, placed, queued_office,
+    accept, answered_with_enqueue, arrive, left_queue, leg_of, offer_ended, office_from, placed, queued_office,
     wait_turn, QUEUE,
 };
 
@@ -38,7 +38,7 @@ async fn offered_callers(app: &TestApp) -> Vec<String> {
 #[tokio::test]
 async fn the_record_names_the_caller_twilio_bridged_when_its_front_is_not_the_databases_first() {
     let (app, fake, _dir) = queued_office().await;
-    let (first, second) = (sid('g', 1), sid('g', 2));
+    let (first, second) = (sid('a', 1), sid('a', 2));
     // In the same second, Twilio queues the second call first, but the first call's wait
     // loop reaches us first: the database holds the first as longest waiting.
     let first_in = answered_with_enqueue(&app, &first, 1).await;
@@ -49,15 +49,28 @@ async fn the_record_names_the_caller_twilio_bridged_when_its_front_is_not_the_da
     set_duty(&app, &["ann"], true).await;
     wait_turn(&app, &first_in, &first, 1, "0").await;
     let offers = placed(&app, &fake, 0).await;
-    assert_eq!(offered_callers(&app).await, [first.clone()], "the database's first is offered");
+    assert_eq!(
+        offered_callers(&app).await,
+        [first.clone()],
+        "the database's first is offered"
+    );
 
     accept(&app, &fake, &offers[0]).await;
 
-    assert!(leg_of(&app, &second, ANN).await.accepted, "Twilio bridged Ann to its front call");
+    assert!(
+        leg_of(&app, &second, ANN).await.accepted,
+        "Twilio bridged Ann to its front call"
+    );
     let bridged = app.call_detail(&second).await.call;
     assert_eq!(bridged.outcome.as_deref(), Some("answered"));
-    assert!(trace(&app, &second).await.iter().any(|l| l == "ann took the caller from the queue"));
-    assert!(!leg_of(&app, &first, ANN).await.accepted, "the caller offered is still waiting");
+    assert!(trace(&app, &second)
+        .await
+        .iter()
+        .any(|l| l == "ann took the caller from the queue"));
+    assert!(
+        !leg_of(&app, &first, ANN).await.accepted,
+        "the caller offered is still waiting"
+    );
     assert_ne!(app.call_detail(&first).await.call.outcome.as_deref(), Some("answered"));
     assert_eq!(fake.queues_named("small-office")[0].members, [first.clone()]);
 
@@ -89,24 +102,32 @@ async fn the_clients_queue_is_created_with_its_size_and_resized_after_a_rules_ed
     assert_eq!(saved, 200, "{body}");
     assert_eq!(keep_in_step(&app).await, 1);
     let resized = fake.queues_named("small-office");
-    assert_eq!((resized.len(), resized[0].sid.as_str(), resized[0].max_size), (1, made[0].sid.as_str(), 3));
+    assert_eq!(
+        (resized.len(), resized[0].sid.as_str(), resized[0].max_size),
+        (1, made[0].sid.as_str(), 3)
+    );
 }
 
 #[tokio::test]
 async fn a_caller_the_full_queue_refuses_goes_on_to_the_next_step() {
     let (app, fake, _dir) = office_from(&sized(1)).await;
     keep_in_step(&app).await;
-    let (first, second) = (sid('h', 1), sid('h', 2));
+    let (first, second) = (sid('b', 1), sid('b', 2));
     arrive(&app, &fake, &first, 1).await;
     let refused = answered_with_enqueue(&app, &second, 2).await;
-    assert_eq!(fake.enqueue(&app.account_sid, "small-office", &second), Err("queue-full"));
+    assert_eq!(
+        fake.enqueue(&app.account_sid, "small-office", &second),
+        Err("queue-full")
+    );
 
     let next = left_queue(&app, &refused, &second, 2, "queue-full").await;
 
     assert!(next.verbs().contains(&"Record".to_owned()), "{}", next.body);
     let lines = trace(&app, &second).await;
     assert!(
-        lines.iter().any(|l| l == "The queue was full: the caller went on to the next step"),
+        lines
+            .iter()
+            .any(|l| l == "The queue was full: the caller went on to the next step"),
         "{lines:?}"
     );
 }
@@ -114,13 +135,17 @@ async fn a_caller_the_full_queue_refuses_goes_on_to_the_next_step() {
 /// Two callers on hold; Twilio's queue, made on demand by `<Enqueue>`, is adopted as the
 /// client's; then the first caller hangs up and Twilio never tells us.
 async fn first_caller_lost(app: &TestApp, fake: &FakeTwilio) -> (String, String) {
-    let (first, second) = (sid('i', 1), sid('i', 2));
+    let (first, second) = (sid('c', 1), sid('c', 2));
     for (n, call) in [(1, &first), (2, &second)] {
         let enqueued = arrive(app, fake, call, n).await;
         wait_turn(app, &enqueued, call, n, "0").await;
     }
     keep_in_step(app).await;
-    assert_eq!(fake.queues_named("small-office").len(), 1, "the queue made on demand is adopted");
+    assert_eq!(
+        fake.queues_named("small-office").len(),
+        1,
+        "the queue made on demand is adopted"
+    );
     fake.drop_member("small-office", &first);
     (first, second)
 }
@@ -130,7 +155,7 @@ async fn a_caller_missing_from_twilios_queue_is_marked_gone_and_not_offered() {
     let (app, fake, _dir) = queued_office().await;
     let (first, second) = first_caller_lost(&app, &fake).await;
     // A caller Twilio holds whom the database does not know is only logged.
-    fake.enqueue(&app.account_sid, "small-office", &sid('i', 9)).unwrap();
+    fake.enqueue(&app.account_sid, "small-office", &sid('c', 9)).unwrap();
 
     twilio::reconcile_all(&app.state.worker).await.unwrap();
 
@@ -138,7 +163,11 @@ async fn a_caller_missing_from_twilios_queue_is_marked_gone_and_not_offered() {
     assert!(!trace(&app, &second).await.iter().any(|l| l == GONE));
     set_duty(&app, &["ann"], true).await;
     serve_all(&app.state.webhooks).await.unwrap();
-    assert_eq!(offered_callers(&app).await, [second], "nobody is offered a caller who is gone");
+    assert_eq!(
+        offered_callers(&app).await,
+        [second],
+        "nobody is offered a caller who is gone"
+    );
 }
 
 #[tokio::test]
@@ -152,5 +181,9 @@ async fn a_failing_twilio_leaves_the_queue_as_it_is() {
     assert!(!trace(&app, &first).await.iter().any(|l| l == GONE));
     set_duty(&app, &["ann"], true).await;
     serve_all(&app.state.webhooks).await.unwrap();
-    assert_eq!(offered_callers(&app).await, [first], "the database's first is still offered");
+    assert_eq!(
+        offered_callers(&app).await,
+        [first],
+        "the database's first is still offered"
+    );
 }

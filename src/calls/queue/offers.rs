@@ -59,7 +59,17 @@ pub async fn answer(
         return Ok(twiml::offer_gone(&rules));
     }
     let txn = hooks.db.begin().await.map_err(StoreError::from)?;
-    let who = took(&txn, &rules, &caller, &at, &targets, &offer.assistant, offer_call_sid, now).await?;
+    let who = took(
+        &txn,
+        &rules,
+        &caller,
+        &at,
+        &targets,
+        &offer.assistant,
+        offer_call_sid,
+        now,
+    )
+    .await?;
     // A call back is answered only once the caller picks up (`callback_dialled`).
     let line = format!("{who} took the call back from the queue");
     store::calls::append_trace(&txn, &caller.call_sid, &[line]).await?;
@@ -99,7 +109,17 @@ pub async fn bridged(hooks: &Webhooks, b: &Bridged) -> Result<Response, CallErro
         return Ok(Response::new());
     };
     let txn = hooks.db.begin().await.map_err(StoreError::from)?;
-    let who = took(&txn, &rules, &caller, &pos, &targets, &b.assistant, &b.offer_call_sid, now).await?;
+    let who = took(
+        &txn,
+        &rules,
+        &caller,
+        &pos,
+        &targets,
+        &b.assistant,
+        &b.offer_call_sid,
+        now,
+    )
+    .await?;
     if store::calls::set_outcome(&txn, &caller.call_sid, Outcome::Answered, Some(&b.assistant)).await? {
         crate::metrics::call_outcome(&caller.client_id, Outcome::Answered.as_str());
     }

@@ -142,7 +142,10 @@ fn the_field_lists_are_exactly_what_the_client_sends() {
         names(&numbers::purchase_form(&purchase)),
         PURCHASE_FIELDS.iter().copied().collect()
     );
-    assert_eq!(names(&queues::queue_form("q", "10")), QUEUE_FIELDS.iter().copied().collect());
+    assert_eq!(
+        names(&queues::queue_form("q", "10")),
+        QUEUE_FIELDS.iter().copied().collect()
+    );
     assert_eq!(names(&queues::list_query()), LIST_QUERY.iter().copied().collect());
     assert_eq!(
         message_form(&msg)

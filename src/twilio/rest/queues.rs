@@ -112,7 +112,10 @@ impl TwilioClient {
         url.query_pairs_mut().extend_pairs(list_query());
         let mut items = Vec::new();
         for _ in 0..MAX_PAGES {
-            let page: Page<T> = self.execute(account, self.http.get(url.clone())).await.map_err(read_error)?;
+            let page: Page<T> = self
+                .execute(account, self.http.get(url.clone()))
+                .await
+                .map_err(read_error)?;
             items.extend(page.items);
             // The URI is relative to Twilio's host: keep our base (and any path it has).
             match page.next_page_uri.as_deref() {
