@@ -51,7 +51,7 @@ async fn the_record_names_the_caller_twilio_bridged_when_its_front_is_not_the_da
     let offers = placed(&app, &fake, 0).await;
     assert_eq!(
         offered_callers(&app).await,
-        [first.clone()],
+        [first.as_str()],
         "the database's first is offered"
     );
 
@@ -72,7 +72,7 @@ async fn the_record_names_the_caller_twilio_bridged_when_its_front_is_not_the_da
         "the caller offered is still waiting"
     );
     assert_ne!(app.call_detail(&first).await.call.outcome.as_deref(), Some("answered"));
-    assert_eq!(fake.queues_named("small-office")[0].members, [first.clone()]);
+    assert_eq!(fake.queues_named("small-office")[0].members, [first.as_str()]);
 
     // Ann's call ends: the caller still waiting is offered to her again.
     app.advance(5);
