@@ -38,7 +38,7 @@ pub const WEBHOOK: &str = "webhook";
 pub const PRICE: &str = "price";
 /// The kind (and purpose) of a row that creates or resizes a client's queue at Twilio
 /// (`calls::queue::twilio`): work for the worker, not a message.
-pub const TWILIO_QUEUE: &str = "twilio_queue";
+pub const TWILIO_QUEUE: &str = "queue";
 /// Kinds of rows that are not messages, left out of the history and the figures.
 pub const NOT_MESSAGES: [&str; 3] = [WEBHOOK, PRICE, TWILIO_QUEUE];
 
