@@ -55,7 +55,11 @@ async fn the_record_names_the_caller_twilio_bridged_when_its_front_is_not_the_da
         "the database's first is offered"
     );
 
-    accept(&app, &fake, &offers[0]).await;
+    let taken = accept(&app, &fake, &offers[0]).await;
+    let bridge = taken.first("Queue").attr("url").unwrap().to_owned();
+    let forged = [("CallSid", first.as_str()), ("DequeingCallSid", offers[0].sid.as_str())];
+    let refused = app.post_signed_with("not-the-auth-token", &bridge, &forged).await;
+    assert_eq!(refused.status, 403, "the bridge URL is signature-checked");
 
     assert!(
         leg_of(&app, &second, ANN).await.accepted,
