@@ -24,6 +24,7 @@ mod m20261203_000019_webhooks;
 mod m20261203_000020_call_queue;
 mod m20261203_000021_failures_and_prices;
 mod m20261203_000022_one_offer_per_assistant;
+mod m20261203_000023_twilio_queues;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000020_call_queue::Migration),
             Box::new(m20261203_000021_failures_and_prices::Migration),
             Box::new(m20261203_000022_one_offer_per_assistant::Migration),
+            Box::new(m20261203_000023_twilio_queues::Migration),
         ]
     }
 }

@@ -402,14 +402,22 @@ fn spawn_summaries(db: Db, registry: Arc<Registry>, clock: Arc<dyn Clock>, outbo
     });
 }
 
-/// Serves the queues no call is asking about: call backs whose time came, and callers
-/// whose assistants came on duty or on shift between two turns of their wait loop.
+/// Keeps each client's queue at Twilio in step with its rules and with the callers held on
+/// hold, then serves the queues no call is asking about: call backs whose time came, and
+/// callers whose assistants came on duty or on shift between two turns of their wait loop.
 fn spawn_queue_rounds(state: AppState) {
+    use crate::calls::queue::{self, twilio};
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
         loop {
             tick.tick().await;
-            if let Err(e) = crate::calls::queue::serve_all(&state.webhooks).await {
+            if let Err(e) = twilio::provision_due(&state.webhooks).await {
+                warn!(error = %e, "Twilio queues could not be checked; trying again shortly");
+            }
+            if let Err(e) = twilio::reconcile_all(&state.worker).await {
+                warn!(error = %e, "queues could not be compared with Twilio's; trying again shortly");
+            }
+            if let Err(e) = queue::serve_all(&state.webhooks).await {
                 warn!(error = %e, "queues could not be served; trying again shortly");
             }
         }

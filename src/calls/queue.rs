@@ -1,7 +1,8 @@
 //! The queue's lifecycle: callers join it through Twilio's `<Enqueue>` wait loop, and
 //! whenever an assistant may be free (a forwarded call ended, an offer ended, a caller
 //! joined, or the worker's round) the longest-waiting caller is offered to one through a
-//! call the outbox places. Its order is the database's, so any process serves it.
+//! call the outbox places. Its order is the database's, so any process serves it; the
+//! queue at Twilio itself (its size, and whom it still holds) is in [`twilio`].
 
 use std::collections::HashSet;
 
@@ -19,15 +20,18 @@ use crate::routing::rules::Queue;
 use crate::routing::{Action, Decision, DialTarget, Rules, Unavailable};
 use crate::store::queue::{QueueCaller, CALLBACK, DONE, FAILED, OFFER, WAITING};
 use crate::store::{self, calls::Outcome, outbox, StoreError};
-use crate::twilio::webhooks::{PATH_QUEUE_ANSWER, PATH_QUEUE_CALLBACK, PATH_QUEUE_KEY, PATH_QUEUE_WAIT};
+use crate::twilio::webhooks::{
+    PATH_QUEUE_ANSWER, PATH_QUEUE_BRIDGE, PATH_QUEUE_CALLBACK, PATH_QUEUE_KEY, PATH_QUEUE_WAIT,
+};
 use crate::twiml::Response;
 
 mod callbacks;
 mod offers;
+pub mod twilio;
 
 use callbacks::attempt_failed;
 pub use callbacks::callback_dialled;
-pub use offers::{answer, offer_ended, OfferRef};
+pub use offers::{answer, bridged, offer_ended, Bridged, OfferRef};
 
 /// What Twilio posts to the wait URL.
 #[derive(Debug, Clone, Default)]
@@ -152,6 +156,7 @@ pub(super) async fn left(
         AfterQueue::Voicemail => Some("The caller left the queue for voicemail"),
         AfterQueue::Callback => Some("The caller left the queue and asked to be called back"),
         AfterQueue::NextStep => Some("The caller left the queue after the longest wait"),
+        AfterQueue::Full => Some("The queue was full: the caller went on to the next step"),
     };
     store::calls::append_trace(
         db,
@@ -173,7 +178,7 @@ pub(super) async fn left(
                 None => render::safe_answer(Some(at.rules), &hooks.links),
             })
         }
-        AfterQueue::NextStep => answer_step(hooks, db, at).await,
+        AfterQueue::NextStep | AfterQueue::Full => answer_step(hooks, db, at).await,
     }
 }
 

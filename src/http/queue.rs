@@ -1,5 +1,5 @@
 //! Twilio's queue webhooks: a waiting caller's wait loop and keys, the call that offers a
-//! caller to an assistant, and a call back's dial result. Each parses the signed form,
+//! caller to an assistant, the caller Twilio bridged to them, and a call back's dial result. Each parses the signed form,
 //! makes one call into `calls::queue`, and renders TwiML.
 
 use axum::extract::State;
@@ -12,16 +12,20 @@ use super::error::Error;
 use super::twilio::Signed;
 use super::voice::{check_sid, within_deadline, NextForm, Twiml, VoiceForm};
 use crate::calls::position::Position;
-use crate::calls::queue::{self, OfferRef, WaitRequest};
+use crate::calls::queue::{self, Bridged, OfferRef, WaitRequest};
 use crate::calls::render;
 use crate::http::state::AppState;
-use crate::twilio::webhooks::{PATH_QUEUE_ANSWER, PATH_QUEUE_CALLBACK, PATH_QUEUE_KEY, PATH_QUEUE_WAIT};
+use crate::twilio::webhooks::{
+    PATH_QUEUE_ANSWER, PATH_QUEUE_BRIDGE, PATH_QUEUE_CALLBACK, PATH_QUEUE_KEY, PATH_QUEUE_WAIT,
+};
+use crate::twiml::Response;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(PATH_QUEUE_WAIT, post(wait))
         .route(PATH_QUEUE_KEY, post(key))
         .route(PATH_QUEUE_ANSWER, post(answer))
+        .route(PATH_QUEUE_BRIDGE, post(bridge))
         .route(PATH_QUEUE_CALLBACK, post(callback))
 }
 
@@ -103,6 +107,36 @@ async fn answer(State(state): State<AppState>, signed: Signed<AnswerForm>) -> Re
     Ok(Twiml(answer.unwrap_or_else(|e| {
         error!(error = %e, "queue offer failed; hanging up on the assistant");
         render::hang_up()
+    })))
+}
+
+/// What Twilio posts to a `<Queue url>`, on the dequeued caller's call.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct BridgeForm {
+    call_sid: String,
+    dequeing_call_sid: String,
+}
+
+/// On the caller's call, just before the bridge: records whom Twilio bridged. Its answer
+/// is empty whatever happens (only `<Play>`, `<Say>`, `<Pause>` and `<Redirect>` are
+/// allowed there, and the assistant is waiting): a failure is logged, never heard.
+async fn bridge(State(state): State<AppState>, signed: Signed<BridgeForm>) -> Result<Twiml, Error> {
+    check_sid(&signed.form.call_sid, "CallSid")?;
+    check_sid(&signed.form.dequeing_call_sid, "DequeingCallSid")?;
+    let (Some(client), Some(assistant)) = (signed.query.get("client"), signed.query.get("assistant")) else {
+        return Ok(Twiml(Response::new()));
+    };
+    let bridged = Bridged {
+        client: client.clone(),
+        assistant: assistant.clone(),
+        call_sid: signed.form.call_sid,
+        offer_call_sid: signed.form.dequeing_call_sid,
+    };
+    let answer = within_deadline(&state, queue::bridged(&state.webhooks, &bridged)).await;
+    Ok(Twiml(answer.unwrap_or_else(|e| {
+        error!(error = %e, call_sid = %bridged.call_sid, "recording the bridge failed; the caller is bridged all the same");
+        Response::new()
     })))
 }
 

@@ -139,6 +139,9 @@ async fn deliver(worker: &Worker, row: &OutboxRow) -> Result<Outcome, StoreError
     if row.kind == outbox::PRICE {
         return super::price_check::ask(worker, row).await;
     }
+    if row.kind == outbox::TWILIO_QUEUE {
+        return crate::calls::queue::twilio::provision(worker, row).await;
+    }
     let now = worker.clock.now();
     if let Some(reason) = no_longer_wanted(worker, row).await? {
         outbox::finish_unsent(&worker.db, row.id, CANCELLED, None, reason, now).await?;

@@ -15,6 +15,8 @@ pub enum Exit {
     Callback,
     /// Waited the longest the rules allow.
     MaxWait,
+    /// Twilio's queue no longer held them, though their hang-up never reached us.
+    Gone,
 }
 
 impl Exit {
@@ -23,11 +25,12 @@ impl Exit {
             Self::Voicemail => "voicemail",
             Self::Callback => "callback",
             Self::MaxWait => "max_wait",
+            Self::Gone => "gone",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Voicemail, Self::Callback, Self::MaxWait]
+        [Self::Voicemail, Self::Callback, Self::MaxWait, Self::Gone]
             .into_iter()
             .find(|e| e.as_str() == text)
     }
@@ -114,6 +117,8 @@ pub enum AfterQueue {
     Callback,
     /// The chain's next step (the longest wait passed, or Twilio could not queue them).
     NextStep,
+    /// Twilio refused them a place (`queue-full`): the chain's next step.
+    Full,
 }
 
 pub fn after(queue_result: &str, exit: Option<Exit>) -> AfterQueue {
@@ -121,6 +126,7 @@ pub fn after(queue_result: &str, exit: Option<Exit>) -> AfterQueue {
         ("bridged" | "bridging-in-process" | "hangup", _) => AfterQueue::Over,
         ("leave", Some(Exit::Voicemail)) => AfterQueue::Voicemail,
         ("leave", Some(Exit::Callback)) => AfterQueue::Callback,
+        ("queue-full", _) => AfterQueue::Full,
         _ => AfterQueue::NextStep,
     }
 }
@@ -141,6 +147,7 @@ mod tests {
                 attempts: 3,
                 spacing_seconds: 300,
             },
+            max_callers: 1000,
         }
     }
 
@@ -213,7 +220,7 @@ mod tests {
         assert_eq!(key(&queue(), Some("2")), Some(Exit::Callback));
         assert_eq!(key(&queue(), Some("9")), None);
         assert_eq!(key(&queue(), None), None);
-        for exit in [Exit::Voicemail, Exit::Callback, Exit::MaxWait] {
+        for exit in [Exit::Voicemail, Exit::Callback, Exit::MaxWait, Exit::Gone] {
             assert_eq!(Exit::parse(exit.as_str()), Some(exit));
         }
     }
@@ -225,7 +232,7 @@ mod tests {
         assert_eq!(after("leave", Some(Exit::Voicemail)), AfterQueue::Voicemail);
         assert_eq!(after("leave", Some(Exit::Callback)), AfterQueue::Callback);
         assert_eq!(after("leave", Some(Exit::MaxWait)), AfterQueue::NextStep);
-        assert_eq!(after("queue-full", None), AfterQueue::NextStep);
+        assert_eq!(after("queue-full", None), AfterQueue::Full);
         assert_eq!(after("error", None), AfterQueue::NextStep);
     }
 }

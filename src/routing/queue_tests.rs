@@ -35,6 +35,7 @@ voicemail_key = "1"
 callback_key = "2"
 callback_attempts = 2
 callback_spacing_seconds = 120
+max_callers = 50
 
 [voicemail]
 greeting = "Leave a message."
@@ -52,6 +53,7 @@ pub(super) fn queue() -> Queue {
             attempts: 3,
             spacing_seconds: 300,
         },
+        max_callers: 1000,
     }
 }
 
@@ -89,6 +91,9 @@ fn a_queue_section_is_read_with_its_keys_and_retries() {
     assert_eq!(q.hold, Spoken::Play("https://example.com/hold.mp3".into()));
     assert_eq!((q.announce_seconds, q.max_wait_seconds), (30, 300));
     assert_eq!((q.voicemail_key, q.callback_key), (Some('1'), Some('2')));
+    assert_eq!(q.max_callers, 50);
+    let default_size = parse(&RULES.replace("max_callers = 50\n", "")).unwrap();
+    assert_eq!(default_size.queue.unwrap().max_callers, 1000, "Twilio's default");
     assert_eq!(
         q.callback,
         CallbackRetries {
@@ -139,6 +144,16 @@ fn bad_queue_values_are_refused_at_their_line() {
             "max_wait_seconds must be between 30 and 3600",
         ),
         ("voicemail_key = \"1\"", "voicemail_key = \"12\"", "one key 0-9"),
+        (
+            "max_callers = 50",
+            "max_callers = 5001",
+            "max_callers must be between 1 and 5000",
+        ),
+        (
+            "max_callers = 50",
+            "max_callers = 0",
+            "max_callers must be between 1 and 5000",
+        ),
         (
             "callback_attempts = 2",
             "callback_attempts = 0",

@@ -322,4 +322,5 @@ pub(super) struct RawQueue {
     pub(super) callback_key: Option<Spanned<String>>,
     pub(super) callback_attempts: Option<Spanned<u32>>,
     pub(super) callback_spacing_seconds: Option<Spanned<u32>>,
+    pub(super) max_callers: Option<Spanned<u32>>,
 }

@@ -206,6 +206,9 @@ pub struct Queue {
     /// The key that leaves the queue for a call back, keeping the caller's place.
     pub callback_key: Option<char>,
     pub callback: CallbackRetries,
+    /// The most callers Twilio holds in the queue (its `MaxSize`); one more is refused and
+    /// goes on along the chain.
+    pub max_callers: u32,
 }
 
 /// How often a callback that nobody took is tried before the assistants are told.

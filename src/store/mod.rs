@@ -27,6 +27,7 @@ pub mod sessions;
 mod sql;
 pub mod stats;
 pub mod templates;
+pub mod twilio_queues;
 pub mod webhooks;
 
 use std::time::Duration;

@@ -281,54 +281,81 @@ pub async fn accept(
     Ok(changed == 1)
 }
 
-/// Bridges `assistant` to the longest-waiting caller on hold (on hold or being offered,
-/// never a call back): `<Dial><Queue>` takes Twilio's front caller whichever one the offer
-/// named, and Twilio's queue has the same order, so the record follows what Twilio does.
-/// `None` when nobody is on hold.
+/// Whether any of the client's callers is on hold (or being offered): someone
+/// `<Dial><Queue>` may take.
 ///
 /// # Errors
 /// On database failure.
-pub async fn take_front(
+pub async fn holding(db: &impl ConnectionTrait, client: &str) -> Result<bool, StoreError> {
+    let text = format!("SELECT {COLUMNS} FROM queue_callers WHERE client_id = ? AND state IN (?, ?) LIMIT 1");
+    let found = rows(db, &text, vec![client.into(), WAITING.into(), OFFERED.into()]).await?;
+    Ok(!found.is_empty())
+}
+
+/// Twilio bridged the caller `call_sid` to `assistant` through the call `offer_call_sid`,
+/// whichever caller the offer named: the record says whom it took. A caller the
+/// reconciliation thought gone was there after all. `None` when the database holds no
+/// such caller of the client on hold.
+///
+/// # Errors
+/// On database failure.
+pub async fn bridge(
     db: &impl ConnectionTrait,
     client: &str,
+    call_sid: &str,
     assistant: &str,
     offer_call_sid: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<QueueCaller>, StoreError> {
-    let front = format!(
-        "SELECT {COLUMNS} FROM queue_callers WHERE client_id = ? AND state IN (?, ?) AND exit IS NULL \
-         ORDER BY arrived_at, id LIMIT 1"
-    );
-    // Another process may take the same front caller between the read and the write.
-    for _ in 0..3 {
-        let found = rows(db, &front, vec![client.into(), WAITING.into(), OFFERED.into()]).await?;
-        let Some(caller) = found.into_iter().next() else {
-            return Ok(None);
-        };
-        let changed = run(
-            db,
-            "UPDATE queue_callers SET state = ?, assistant_id = ?, offer_call_sid = ?, updated_at = ? \
-             WHERE id = ? AND state IN (?, ?)",
-            vec![
-                BRIDGED.into(),
-                assistant.into(),
-                offer_call_sid.into(),
-                now.into(),
-                caller.id.into(),
-                WAITING.into(),
-                OFFERED.into(),
-            ],
-        )
-        .await?;
-        if changed == 1 {
-            return Ok(Some(QueueCaller {
-                state: BRIDGED.to_owned(),
-                assistant_id: Some(assistant.to_owned()),
-                ..caller
-            }));
-        }
+    let changed = run(
+        db,
+        "UPDATE queue_callers SET state = ?, exit = NULL, assistant_id = ?, offer_call_sid = ?, updated_at = ? \
+         WHERE client_id = ? AND call_sid = ? AND (state IN (?, ?) OR (state = ? AND exit = ?))",
+        vec![
+            BRIDGED.into(),
+            assistant.into(),
+            offer_call_sid.into(),
+            now.into(),
+            client.into(),
+            call_sid.into(),
+            WAITING.into(),
+            OFFERED.into(),
+            DONE.into(),
+            GONE.into(),
+        ],
+    )
+    .await?;
+    match changed {
+        1 => find(db, call_sid).await,
+        _ => Ok(None),
     }
-    Ok(None)
+}
+
+/// The client's callers on hold, for comparing with Twilio's own list of its queue.
+///
+/// # Errors
+/// On database failure.
+pub async fn waiting(db: &impl ConnectionTrait, client: &str) -> Result<Vec<QueueCaller>, StoreError> {
+    let text = format!("SELECT {COLUMNS} FROM queue_callers WHERE client_id = ? AND state = ? ORDER BY arrived_at, id");
+    rows(db, &text, vec![client.into(), WAITING.into()]).await
+}
+
+/// `exit` of a caller Twilio's queue no longer holds (`routing::queue::Exit::Gone`).
+const GONE: &str = "gone";
+
+/// A caller on hold whom Twilio's queue no longer holds is gone: nobody is offered them.
+/// True unless they moved on since they were read.
+///
+/// # Errors
+/// On database failure.
+pub async fn mark_gone(db: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let changed = run(
+        db,
+        "UPDATE queue_callers SET state = ?, exit = ?, updated_at = ? WHERE id = ? AND state = ?",
+        vec![DONE.into(), GONE.into(), now.into(), id.into(), WAITING.into()],
+    )
+    .await?;
+    Ok(changed == 1)
 }
 
 /// The caller the call `offer_call_sid` bridged to its assistant.

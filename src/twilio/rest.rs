@@ -1,6 +1,6 @@
 //! The Twilio REST client (docs/twilio.md): sends SMS, places notification calls, looks a message
-//! up after an ambiguous send, and checks that credentials work; phone numbers ([`numbers`]) and
-//! recording media ([`media`]) have their own files.
+//! up after an ambiguous send, and checks that credentials work; phone numbers ([`numbers`]),
+//! recording media ([`media`]) and call queues ([`queues`]) have their own files.
 //!
 //! Owns the HTTP exchange and the sorting of every failure into "retry", "look it up first" or
 //! "give up" ([`SendError`]). It must not retry, sleep or pace requests: the outbox does that with
@@ -380,6 +380,7 @@ pub(crate) fn describe(e: &reqwest::Error) -> String {
 
 pub mod media;
 pub mod numbers;
+pub mod queues;
 
 #[cfg(test)]
 mod contract_tests;

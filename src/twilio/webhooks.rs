@@ -24,6 +24,9 @@ pub const PATH_QUEUE_WAIT: &str = "/twilio/voice/queue/wait";
 pub const PATH_QUEUE_KEY: &str = "/twilio/voice/queue/key";
 /// The call that offers a waiting caller (or a call back) to an assistant.
 pub const PATH_QUEUE_ANSWER: &str = "/twilio/voice/queue/answer";
+/// The `<Queue url>` of an assistant's `<Dial><Queue>`, on the call of the caller Twilio
+/// took from the front of the queue, just before the two are bridged.
+pub const PATH_QUEUE_BRIDGE: &str = "/twilio/voice/queue/bridge";
 /// The `<Dial action>` of a call back.
 pub const PATH_QUEUE_CALLBACK: &str = "/twilio/voice/queue/callback";
 pub const PATH_SMS_STATUS: &str = "/twilio/sms/status";

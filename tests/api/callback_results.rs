@@ -7,10 +7,8 @@ use crate::chain::{set_duty, sid};
 use crate::console::{get, sign_in};
 use crate::fake_twilio::FakeTwilio;
 use crate::helpers::TestApp;
-use crate::queue::{
-    accept, arrive, call_back_dialled, call_back_unanswered, hang_up, left_queue, placed, press, queued_office_with,
-    wait_turn,
-};
+use crate::queue::callbacks::{call_back_dialled, call_back_unanswered};
+use crate::queue::{accept, arrive, hang_up, left_queue, placed, press, queued_office_with, wait_turn};
 
 /// The queued office, with a daily summary to Ann at 10:30 (the test clock starts at 10:00,
 /// so the server's own round does not send it before the calls).
@@ -19,8 +17,8 @@ async fn office() -> (TestApp, FakeTwilio, tempfile::TempDir) {
 }
 
 /// Caller `n` presses the call back key and hangs up, as the call back promised asks.
-async fn asks_for_a_call_back(app: &TestApp, call: &str, n: u32) {
-    let enqueued = arrive(app, call, n).await;
+async fn asks_for_a_call_back(app: &TestApp, fake: &FakeTwilio, call: &str, n: u32) {
+    let enqueued = arrive(app, fake, call, n).await;
     let turn = wait_turn(app, &enqueued, call, n, "0").await;
     press(app, &turn, call, n, "2").await;
     left_queue(app, &enqueued, call, n, "leave").await;
@@ -85,11 +83,11 @@ async fn summary(app: &TestApp) -> String {
 
 #[tokio::test]
 async fn a_caller_waiting_for_a_call_back_is_counted_and_shown_apart_from_missed_callers() {
-    let (app, _fake, _dir) = office().await;
+    let (app, fake, _dir) = office().await;
     let (owed, gone) = (sid('e', 1), sid('e', 2));
-    asks_for_a_call_back(&app, &owed, 1).await;
+    asks_for_a_call_back(&app, &fake, &owed, 1).await;
     // Another caller hangs up while waiting: missed.
-    let other = arrive(&app, &gone, 2).await;
+    let other = arrive(&app, &fake, &gone, 2).await;
     left_queue(&app, &other, &gone, 2, "hangup").await;
     hang_up(&app, &gone, 2).await;
 
@@ -135,11 +133,11 @@ async fn a_caller_waiting_for_a_call_back_is_counted_and_shown_apart_from_missed
 async fn a_call_back_that_reaches_the_caller_makes_the_call_answered_by_whoever_called_back() {
     let (app, fake, _dir) = office().await;
     let call = sid('e', 3);
-    asks_for_a_call_back(&app, &call, 1).await;
+    asks_for_a_call_back(&app, &fake, &call, 1).await;
     set_duty(&app, &["ann"], true).await;
     switchboard::calls::queue::serve_all(&app.state.webhooks).await.unwrap();
     let offers = placed(&app, &fake, 0).await;
-    let ring = accept(&app, &offers[0]).await;
+    let ring = accept(&app, &fake, &offers[0]).await;
     let being_called = page(&app, &format!("/admin/calls/{call}")).await;
     assert!(
         being_called.contains("Call back attempt 1 of 2: ann is calling them now."),
@@ -163,7 +161,7 @@ async fn a_call_back_that_reaches_the_caller_makes_the_call_answered_by_whoever_
 async fn a_call_back_given_up_makes_the_call_missed_and_says_why() {
     let (app, fake, _dir) = office().await;
     let call = sid('e', 4);
-    asks_for_a_call_back(&app, &call, 1).await;
+    asks_for_a_call_back(&app, &fake, &call, 1).await;
     set_duty(&app, &["ann"], true).await;
     call_back_unanswered(&app, &fake, 0).await;
     let waiting = page(&app, &format!("/admin/calls/{call}")).await;

@@ -9,7 +9,8 @@
 //! random from a seeded generator (`fail_at_random`). It records what was accepted, so a
 //! test can assert that a retry did not send an alert twice. It must not be used outside tests.
 //!
-//! Phone numbers and recording media are in `fake_twilio_numbers.rs`.
+//! Phone numbers and recording media are in `fake_twilio_numbers.rs`, call queues and their
+//! members in `fake_twilio_queues.rs`.
 //!
 //! Error codes are Twilio's, except 21999 ("unknown parameter"), which is the fake's own: Twilio is
 //! not documented to refuse a parameter it does not know, so there a typo would pass silently.
@@ -36,6 +37,8 @@ use serde_json::{json, Value};
 
 #[path = "fake_twilio_numbers.rs"]
 mod numbers;
+#[path = "fake_twilio_queues.rs"]
+mod queues;
 
 const OPERATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/twilio/operations.json");
 const MESSAGES_GET: &str = "GET /2010-04-01/Accounts/{AccountSid}/Messages.json";
@@ -154,6 +157,7 @@ struct Fake {
     /// Stamps `date_created`; `None` reads the real time.
     clock: Option<Clock>,
     numbers: numbers::Numbers,
+    queues: queues::Queues,
     /// Prices set by [`FakeTwilio::set_price`], by message SID: shown by a GET of the message.
     prices: HashMap<String, String>,
     fetches: usize,
@@ -188,6 +192,7 @@ impl FakeTwilio {
             .route("/2010-04-01/Accounts/{sid}/Calls.json", post(create_call))
             .route("/2010-04-01/Accounts/{file}", get(fetch_account))
             .merge(numbers::routes())
+            .merge(queues::routes())
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/", listener.local_addr().unwrap()).parse().unwrap();

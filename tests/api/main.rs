@@ -57,6 +57,7 @@ mod smtp_sink;
 mod stats;
 mod tenants;
 mod today;
+mod twilio_queues;
 mod webhook_limits;
 mod webhook_receiver;
 mod webhooks;

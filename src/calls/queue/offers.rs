@@ -1,5 +1,6 @@
-//! An assistant's offer call: past the whisper they take the longest-waiting caller (or
-//! ring a caller back), and when it ends unanswered the caller is offered again.
+//! An assistant's offer call: past the whisper they take Twilio's front caller (or ring a
+//! caller back), the caller Twilio bridged is recorded, and when the offer ends unanswered
+//! the caller is offered again.
 
 use super::*;
 
@@ -27,7 +28,7 @@ pub async fn answer(
     let Some(caller) = store::queue::by_id(&hooks.db, offer.caller).await? else {
         return Ok(render::hang_up());
     };
-    let Some((rules, at, _)) = chain_of(hooks, &caller).await? else {
+    let Some((rules, at, targets)) = chain_of(hooks, &caller).await? else {
         return Ok(render::hang_up());
     };
     if caller.client_id != offer.client {
@@ -41,32 +42,116 @@ pub async fn answer(
         (true, Some(d)) if d != "1" => return Ok(render::hang_up()),
         _ => {}
     }
+    if !caller.is_callback() {
+        // `<Dial><Queue>` takes Twilio's front caller, whom the offer may not have named:
+        // the `<Queue url>` request on that caller's call says whom, and is recorded.
+        if !store::queue::holding(&hooks.db, &offer.client).await? {
+            return Ok(twiml::offer_gone(&rules));
+        }
+        let bridge = hooks.links.url(
+            PATH_QUEUE_BRIDGE,
+            &encode(&[("assistant", &offer.assistant), ("client", &offer.client)]),
+        );
+        return Ok(twiml::take_from_queue(&offer.client, &bridge));
+    }
     let now = hooks.clock.now();
-    // One statement each, committed at once: the chain of the caller taken is read next,
-    // and on SQLite a read waiting behind an open transaction would wait for itself.
-    let taken = if caller.is_callback() {
-        let accepted = store::queue::accept(&hooks.db, caller.id, &offer.assistant, offer_call_sid, now).await?;
-        accepted.then_some(caller)
-    } else {
-        store::queue::take_front(&hooks.db, &offer.client, &offer.assistant, offer_call_sid, now).await?
-    };
-    let Some(caller) = taken else {
+    if !store::queue::accept(&hooks.db, caller.id, &offer.assistant, offer_call_sid, now).await? {
         return Ok(twiml::offer_gone(&rules));
+    }
+    let txn = hooks.db.begin().await.map_err(StoreError::from)?;
+    let who = took(
+        &txn,
+        &rules,
+        &caller,
+        &at,
+        &targets,
+        &offer.assistant,
+        offer_call_sid,
+        now,
+    )
+    .await?;
+    // A call back is answered only once the caller picks up (`callback_dialled`).
+    let line = format!("{who} took the call back from the queue");
+    store::calls::append_trace(&txn, &caller.call_sid, &[line]).await?;
+    txn.commit().await.map_err(StoreError::from)?;
+    let done = hooks
+        .links
+        .url(PATH_QUEUE_CALLBACK, &encode(&[("caller", &caller.id.to_string())]));
+    Ok(twiml::ring_back(&rules, &caller.from_number, &caller.to_number, &done))
+}
+
+/// Who bridged whom, from Twilio's `<Queue url>` request on the dequeued caller's call.
+#[derive(Debug, Clone)]
+pub struct Bridged {
+    pub client: String,
+    pub assistant: String,
+    /// `CallSid`: the caller Twilio took from the front of its queue.
+    pub call_sid: String,
+    /// `DequeingCallSid`: the assistant's offer call.
+    pub offer_call_sid: String,
+}
+
+/// Twilio is bridging the caller at the front of its queue to the assistant who took an
+/// offer: that caller (whichever one the offer named) is marked bridged to them, with
+/// the assistant's leg on their call and the call answered. Nothing is said to the
+/// caller: the assistant is already there.
+///
+/// # Errors
+/// When the database fails or the pinned rules are gone.
+pub async fn bridged(hooks: &Webhooks, b: &Bridged) -> Result<Response, CallError> {
+    let now = hooks.clock.now();
+    let taken = store::queue::bridge(&hooks.db, &b.client, &b.call_sid, &b.assistant, &b.offer_call_sid, now).await?;
+    let Some(caller) = taken else {
+        warn!(call_sid = %b.call_sid, client = %b.client, "Twilio bridged a caller the database does not hold on hold");
+        return Ok(Response::new());
     };
     let Some((rules, pos, targets)) = chain_of(hooks, &caller).await? else {
-        return Ok(twiml::offer_gone(&rules));
+        return Ok(Response::new());
     };
     let txn = hooks.db.begin().await.map_err(StoreError::from)?;
+    let who = took(
+        &txn,
+        &rules,
+        &caller,
+        &pos,
+        &targets,
+        &b.assistant,
+        &b.offer_call_sid,
+        now,
+    )
+    .await?;
+    if store::calls::set_outcome(&txn, &caller.call_sid, Outcome::Answered, Some(&b.assistant)).await? {
+        crate::metrics::call_outcome(&caller.client_id, Outcome::Answered.as_str());
+    }
+    let line = format!("{who} took the caller from the queue");
+    store::calls::append_trace(&txn, &caller.call_sid, &[line]).await?;
+    txn.commit().await.map_err(StoreError::from)?;
+    info!(call_sid = %caller.call_sid, assistant = %b.assistant, "queue caller bridged");
+    Ok(Response::new())
+}
+
+/// The assistant's accepted leg on the caller's call; returns the assistant's name.
+#[allow(clippy::too_many_arguments)]
+async fn took(
+    db: &impl ConnectionTrait,
+    rules: &Rules,
+    caller: &QueueCaller,
+    pos: &Position,
+    targets: &[DialTarget],
+    assistant: &str,
+    offer_call_sid: &str,
+    now: DateTime<Utc>,
+) -> Result<String, CallError> {
     let number = targets
         .iter()
-        .find(|t| t.assistant.as_ref().is_some_and(|a| a.as_str() == offer.assistant))
+        .find(|t| t.assistant.as_ref().is_some_and(|a| a.as_str() == assistant))
         .map_or("", |t| t.number.as_str());
     let update = store::legs::LegUpdate {
         leg: store::legs::NewLeg {
             client: &caller.client_id,
             call_sid: &caller.call_sid,
             step: pos.step,
-            assistant: Some(&offer.assistant),
+            assistant: Some(assistant),
             number,
         },
         child_call_sid: Some(offer_call_sid),
@@ -74,34 +159,13 @@ pub async fn answer(
         duration: None,
         accepted: true,
     };
-    store::legs::record_leg(&txn, &update, now).await?;
-    // A call back is answered only once the caller picks up (`callback_dialled`).
-    let answered = !caller.is_callback()
-        && store::calls::set_outcome(&txn, &caller.call_sid, Outcome::Answered, Some(&offer.assistant)).await?;
-    if answered {
-        crate::metrics::call_outcome(&caller.client_id, Outcome::Answered.as_str());
-    }
-    let name = rules.assistant(&AssistantId::parse(&offer.assistant).map_err(|e| CallError::Rules {
+    store::legs::record_leg(db, &update, now).await?;
+    let id = AssistantId::parse(assistant).map_err(|e| CallError::Rules {
         client: caller.client_id.clone(),
         version: pos.version,
         reason: e.to_string(),
-    })?);
-    let who = name.map_or(offer.assistant.as_str(), |a| a.name.as_str());
-    let line = match caller.is_callback() {
-        true => format!("{who} took the call back from the queue"),
-        false => format!("{who} took the caller from the queue"),
-    };
-    store::calls::append_trace(&txn, &caller.call_sid, &[line]).await?;
-    txn.commit().await.map_err(StoreError::from)?;
-    Ok(match caller.is_callback() {
-        true => {
-            let done = hooks
-                .links
-                .url(PATH_QUEUE_CALLBACK, &encode(&[("caller", &caller.id.to_string())]));
-            twiml::ring_back(&rules, &caller.from_number, &caller.to_number, &done)
-        }
-        false => twiml::take_from_queue(&caller.client_id),
-    })
+    })?;
+    Ok(rules.assistant(&id).map_or(assistant, |a| a.name.as_str()).to_owned())
 }
 
 /// The call placed to offer a caller ended (its status callback): an offer nobody took

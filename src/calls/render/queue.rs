@@ -79,9 +79,10 @@ pub fn offer(rules: &Rules, caller: &str, screen: bool, answer_url: &str, langua
     }
 }
 
-/// The assistant took the offer: bridged to the caller at the front of the queue.
-pub fn take_from_queue(client: &str) -> Response {
-    Response::new().push(Dial::new().queue(twiml::Queue::new(queue_name(client))))
+/// The assistant took the offer: bridged to the caller at the front of the queue, after
+/// Twilio asks `bridge_url` on that caller's call.
+pub fn take_from_queue(client: &str, bridge_url: &str) -> Response {
+    Response::new().push(Dial::new().queue(twiml::Queue::new(queue_name(client)).url(bridge_url)))
 }
 
 /// The assistant took a call back: the caller is rung, seeing the business number.
@@ -124,6 +125,7 @@ mod tests {
                 attempts: 1,
                 spacing_seconds: 60,
             },
+            max_callers: 1000,
         }
     }
 

@@ -1,5 +1,5 @@
 //! `[queue]`: what callers hear while they wait, how long they may, and the keys that
-//! leave it for voicemail or a call back.
+//! leave it for voicemail or a call back, and how many Twilio holds at once.
 
 use std::ops::RangeInclusive;
 
@@ -14,6 +14,8 @@ const ANNOUNCE: (u32, RangeInclusive<u32>) = (60, 15..=600);
 const MAX_WAIT: (u32, RangeInclusive<u32>) = (DEFAULT_QUEUE_WAIT_SECONDS, 30..=3600);
 const ATTEMPTS: (u32, RangeInclusive<u32>) = (3, 1..=10);
 const SPACING: (u32, RangeInclusive<u32>) = (300, 30..=86_400);
+/// Twilio's default and largest `MaxSize` of a queue (the Queues resource).
+const MAX_CALLERS: (u32, RangeInclusive<u32>) = (1000, 1..=5000);
 
 pub(super) fn parse(raw: Spanned<RawQueue>, r: &mut Report<'_>) -> Queue {
     let span = raw.span();
@@ -46,6 +48,7 @@ pub(super) fn parse(raw: Spanned<RawQueue>, r: &mut Report<'_>) -> Queue {
                 r,
             ),
         },
+        max_callers: within("max_callers", raw.max_callers.as_ref(), MAX_CALLERS, r),
     }
 }
 

@@ -36,8 +36,11 @@ pub const WEBHOOK: &str = "webhook";
 /// The kind of a row that asks Twilio what a text sent cost (`messaging::price_check`):
 /// work for the worker, not a message.
 pub const PRICE: &str = "price";
+/// The kind (and purpose) of a row that creates or resizes a client's queue at Twilio
+/// (`calls::queue::twilio`): work for the worker, not a message.
+pub const TWILIO_QUEUE: &str = "queue";
 /// Kinds of rows that are not messages, left out of the history and the figures.
-pub const NOT_MESSAGES: [&str; 2] = [WEBHOOK, PRICE];
+pub const NOT_MESSAGES: [&str; 3] = [WEBHOOK, PRICE, TWILIO_QUEUE];
 
 /// `last_error` while an e-mail is with the relay: still there when the row is claimed
 /// again, it says the attempt was cut short and the relay may have taken the e-mail.

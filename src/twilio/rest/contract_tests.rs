@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::numbers::{self, Purchase, PURCHASE_FIELDS, SEARCH_QUERY};
+use super::queues::{self, LIST_QUERY, QUEUE_FIELDS};
 use super::tests::{account, sms, FROM, SID, TO};
 use super::*;
 
@@ -142,6 +143,11 @@ fn the_field_lists_are_exactly_what_the_client_sends() {
         PURCHASE_FIELDS.iter().copied().collect()
     );
     assert_eq!(
+        names(&queues::queue_form("q", "10")),
+        QUEUE_FIELDS.iter().copied().collect()
+    );
+    assert_eq!(names(&queues::list_query()), LIST_QUERY.iter().copied().collect());
+    assert_eq!(
         message_form(&msg)
             .iter()
             .filter(|(name, _)| *name == "MediaUrl")
@@ -209,6 +215,13 @@ fn every_field_the_client_sends_is_a_parameter_of_twilios_operation() {
         (
             "POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json",
             PURCHASE_FIELDS,
+        ),
+        ("GET /2010-04-01/Accounts/{AccountSid}/Queues.json", LIST_QUERY),
+        ("POST /2010-04-01/Accounts/{AccountSid}/Queues.json", QUEUE_FIELDS),
+        ("POST /2010-04-01/Accounts/{AccountSid}/Queues/{Sid}.json", QUEUE_FIELDS),
+        (
+            "GET /2010-04-01/Accounts/{AccountSid}/Queues/{QueueSid}/Members.json",
+            LIST_QUERY,
         ),
     ];
     for (operation, fields) in cases {
