@@ -41,6 +41,7 @@ pub async fn answer(
         (true, Some(d)) if d != "1" => return Ok(render::hang_up()),
         _ => {}
     }
+    let gone = twiml::offer_gone(&rules, &caller.from_number, at.language.as_deref());
     let now = hooks.clock.now();
     // One statement each, committed at once: the chain of the caller taken is read next,
     // and on SQLite a read waiting behind an open transaction would wait for itself.
@@ -51,10 +52,10 @@ pub async fn answer(
         store::queue::take_front(&hooks.db, &offer.client, &offer.assistant, offer_call_sid, now).await?
     };
     let Some(caller) = taken else {
-        return Ok(twiml::offer_gone(&rules));
+        return Ok(gone);
     };
     let Some((rules, pos, targets)) = chain_of(hooks, &caller).await? else {
-        return Ok(twiml::offer_gone(&rules));
+        return Ok(gone);
     };
     let txn = hooks.db.begin().await.map_err(StoreError::from)?;
     let number = targets
@@ -98,7 +99,8 @@ pub async fn answer(
             let done = hooks
                 .links
                 .url(PATH_QUEUE_CALLBACK, &encode(&[("caller", &caller.id.to_string())]));
-            twiml::ring_back(&rules, &caller.from_number, &caller.to_number, &done)
+            let language = pos.language.as_deref();
+            twiml::ring_back(&rules, &caller.from_number, &caller.to_number, &done, language)
         }
         false => twiml::take_from_queue(&caller.client_id),
     })
