@@ -74,16 +74,25 @@ proptest! {
     /// Whatever the menus (any depth, circles, options naming menus that do not exist),
     /// whatever keys the caller presses at each menu and whatever language they choose,
     /// the call always ends in something said to the caller, and from the moment a
-    /// language with its own table is chosen, every step that speaks speaks it.
+    /// language with its own table is chosen, every step that speaks speaks it, and so does
+    /// everything the queue says (to the assistant too, when the table has its words).
     #[test]
     fn every_menu_path_ends_in_speech_in_the_chosen_language(
-        top in any_menu(4),
+        mut top in any_menu(4),
         subs in proptest::collection::vec(any_menu(4), 0..4),
-        keys in proptest::collection::vec(proptest::sample::select(vec!["1", "2", "9", "*", "5", ""]), 0..8),
+        mut keys in proptest::collection::vec(proptest::sample::select(vec!["1", "2", "9", "*", "5", ""]), 0..8),
+        // Often the caller chooses Spanish first, so its routes (and queues) are walked often.
+        spanish_first in proptest::option::of(any_option(4)),
         has_vm in proptest::bool::ANY,
         open in any_route(),
-        minutes in 0i64..(60 * 24 * 7),
+        // Half the calls while the menu plays (Tuesday until 5 pm), half at any time of the week.
+        minutes in prop_oneof![0i64..420, 0i64..(60 * 24 * 7)],
     ) {
+        if let Some(option) = spanish_first {
+            let spanish = MenuOption { digit: '9', language: Some("es-US".into()), ..option };
+            top.options.insert(0, spanish);
+            keys.insert(0, "9");
+        }
         let mut r = rules();
         r.menu = Some(Menu { name: None, ..top });
         r.submenus = subs;
