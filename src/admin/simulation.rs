@@ -10,8 +10,9 @@ use crate::calls::position::Position;
 use crate::calls::render;
 use crate::ids::AssistantId;
 use crate::phone::E164;
+use crate::routing::queue::{announcement, WaitFacts};
 use crate::routing::{self, CallInput, Rules, Unavailable};
-use crate::twilio::webhooks::Links;
+use crate::twilio::webhooks::{Links, PATH_QUEUE_KEY};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Simulation {
@@ -32,6 +33,8 @@ pub struct SimulatedStep {
     pub label: String,
     pub step: routing::Step,
     pub twiml: String,
+    /// For a queue: the first turn of its wait loop, what the caller hears while waiting.
+    pub waiting: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -150,6 +153,7 @@ pub fn simulate(rules: &Rules, version: i32, attempt: &Attempt<'_>, links: &Link
             label: s.label(),
             step: s.clone(),
             twiml: render::step(rules, s, &pos, links).render(),
+            waiting: waiting(rules, s, &pos, links),
         })
         .collect();
     Ok(Simulation {
@@ -166,6 +170,26 @@ pub fn simulate(rules: &Rules, version: i32, attempt: &Attempt<'_>, links: &Link
     })
 }
 
+/// The first turn of a queue step's wait loop, with the caller next in line.
+fn waiting(rules: &Rules, step: &routing::Step, pos: &Position, links: &Links) -> Option<String> {
+    let routing::Action::Queue { queue, .. } = &step.action else {
+        return None;
+    };
+    let facts = WaitFacts {
+        waited: 0,
+        average: 0,
+        place: 1,
+    };
+    let announce = announcement(&queue.words, facts);
+    let here = Position {
+        step: step.index,
+        ..pos.clone()
+    };
+    let keys = links.url(PATH_QUEUE_KEY, &here.to_query());
+    let turn = render::queue::wait(rules, queue, pos.language.as_deref(), Some(&announce), &keys);
+    Some(turn.render())
+}
+
 impl Simulation {
     /// The text `switchboard simulate` prints.
     pub fn to_text(&self, name: &str) -> String {
@@ -180,6 +204,9 @@ impl Simulation {
         out.push_str("steps:\n");
         for (n, s) in self.steps.iter().enumerate() {
             out.push_str(&format!("  {}. {}\n     {}\n", n + 1, s.label, s.twiml));
+            if let Some(waiting) = &s.waiting {
+                out.push_str(&format!("     while waiting: {waiting}\n"));
+            }
         }
         out
     }

@@ -190,24 +190,35 @@ fn number(target: &DialTarget, pos: &Position, links: &Links) -> Number {
 /// personal voicemail cannot make) bridges the call. In the language the caller chose,
 /// when the rules say the whisper in it.
 pub fn screen_prompt(rules: &Rules, caller: &str, action: &str, language: Option<&str>) -> Response {
+    let translated = (rules.language(language)).and_then(|l| l.whisper.as_deref());
+    let own = "Call for {client} from {caller}. Press 1 to accept.";
+    let (speech, text) = assistant_hears(rules, language, translated, own, caller);
+    Response::new()
+        .push(Gather::new(action).num_digits(1).timeout(8).say(say(&speech, &text)))
+        .push(Verb::Hangup)
+}
+
+/// What an assistant hears about `caller`: the words the caller's `language` has for it
+/// (`translated`) in that language's voice, else `own` (the file's words) in the file's
+/// voice; `{caller}` and `{client}` filled in.
+fn assistant_hears(
+    rules: &Rules,
+    language: Option<&str>,
+    translated: Option<&str>,
+    own: &str,
+    caller: &str,
+) -> (Speech, String) {
     let vars = crate::routing::templates::Vars {
         caller: spoken_number(caller),
         client: rules.name.clone(),
         ..Default::default()
     };
-    let translated = (rules.language(language))
-        .and_then(|l| l.whisper.as_deref())
-        .and_then(|w| crate::routing::templates::render(w, &vars).ok());
-    let (speech, text) = match translated {
+    // The placeholders were checked when the file was read.
+    let fill = |words: &str| crate::routing::templates::render(words, &vars).ok();
+    match translated.and_then(fill) {
         Some(text) => (rules.speech_in(language), text),
-        None => (
-            rules.speech.clone(),
-            format!("Call for {} from {}. Press 1 to accept.", vars.client, vars.caller),
-        ),
-    };
-    Response::new()
-        .push(Gather::new(action).num_digits(1).timeout(8).say(say(&speech, &text)))
-        .push(Verb::Hangup)
+        None => (rules.speech.clone(), fill(own).unwrap_or_else(|| own.to_owned())),
+    }
 }
 
 /// Digits one by one, so text-to-speech does not read a phone number as an amount.
@@ -223,10 +234,16 @@ pub fn spoken_number(number: &str) -> String {
 /// Said after a voicemail was left, or when the call is over, in the caller's language.
 pub fn goodbye(rules: Option<&Rules>, language: Option<&str>) -> Response {
     let speech = rules.map(|r| r.speech_in(language)).unwrap_or_default();
-    let words = (rules.and_then(|r| r.language(language)))
+    Response::new()
+        .push(say(&speech, goodbye_words(rules, language)))
+        .push(Verb::Hangup)
+}
+
+/// "Thank you. Goodbye.", or the caller's language's goodbye.
+fn goodbye_words<'r>(rules: Option<&'r Rules>, language: Option<&str>) -> &'r str {
+    (rules.and_then(|r| r.language(language)))
         .and_then(|l| l.goodbye.as_deref())
-        .unwrap_or(GOODBYE);
-    Response::new().push(say(&speech, words)).push(Verb::Hangup)
+        .unwrap_or(GOODBYE)
 }
 
 /// Ends the call without a word (the caller already hung up or was connected).

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::decision::{Action, Decision, DialTarget, Step, Why};
-use super::rules::{CallerId, Language, MenuId, Route, RouteKey, Rules, Spoken, Strategy, Target};
+use super::rules::{CallerId, Language, MenuId, Queue, Route, RouteKey, Rules, Spoken, Strategy, Target};
 use crate::ids::AssistantId;
 use crate::phone::E164;
 
@@ -281,7 +281,10 @@ fn chain(
             )),
             // A queue needs someone who could take callers from it, now or later.
             (Target::Queue, _, Some(queue), _) if !route.assistants.is_empty() => plan.push(Action::Queue {
-                queue: queue.clone(),
+                queue: Queue {
+                    words: rules.queue_words(language.map(|l| l.code.as_str())),
+                    ..queue.clone()
+                },
                 targets: route.assistants.iter().map(&target).collect(),
             }),
             (Target::Voicemail, _, _, Some(vm)) => plan.push(Action::Voicemail {

@@ -3,7 +3,10 @@
 //! nothing asks Twilio for what it will not do.
 
 use super::parse::{Report, Spans};
-use super::rules::{MenuInput, Route, RouteKey, Rules, Strategy, Target, MAX_SIMULTANEOUS, MAX_TRANSCRIBED_SECONDS};
+use super::rules::{
+    MenuInput, Queue, QueueWords, Route, RouteKey, Rules, Spoken, Strategy, Target, MAX_SIMULTANEOUS,
+    MAX_TRANSCRIBED_SECONDS,
+};
 
 pub(super) fn check(rules: &Rules, spans: &Spans, r: &mut Report<'_>) {
     for (key, route) in rules.routes() {
@@ -118,6 +121,33 @@ pub fn untranslated(rules: &Rules) -> Vec<String> {
         if l.apology.is_none() {
             lack("`apology`".to_owned());
         }
+        if let Some(queue) = &rules.queue {
+            for phrase in untranslated_queue(queue, &l.queue) {
+                lack(format!("`queue.{phrase}`"));
+            }
+        }
     }
     missing
+}
+
+/// The queue's phrases callers may hear that `words` (a language's) leave out. Hold music
+/// has no language, so a recorded hold needs no translation.
+fn untranslated_queue(queue: &Queue, words: &QueueWords) -> Vec<&'static str> {
+    let own = &queue.words;
+    let spoken_hold = !matches!(own.hold, Some(Spoken::Play(_)));
+    [
+        ("hold", spoken_hold, words.hold.is_none()),
+        ("announce", true, words.announce.is_none()),
+        ("announce_next", true, words.announce_next.is_none()),
+        ("keys", own.keys.is_some(), words.keys.is_none()),
+        (
+            "callback_promise",
+            queue.callback_key.is_some(),
+            words.callback_promise.is_none(),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, heard, missing)| *heard && *missing)
+    .map(|(phrase, _, _)| phrase)
+    .collect()
 }

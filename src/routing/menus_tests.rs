@@ -4,11 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, TimeZone, Utc};
-use proptest::prelude::{prop_assert, prop_oneof, proptest, Just};
-use proptest::strategy::Strategy as _;
 
 use super::menu::{self, Pressed};
-use super::rules::{Language, Menu, MenuId, MenuInput, MenuOption, Route, Spoken, Target};
+use super::rules::MenuId;
 use super::*;
 use crate::calls::position::Position;
 use crate::twilio::webhooks::Links;
@@ -74,12 +72,12 @@ greeting = "Deje su mensaje."
 whisper = "Llamada en español de {caller}. Press 1 to accept."
 "#;
 
-fn rules() -> Rules {
+pub(super) fn rules() -> Rules {
     parse(RULES).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Tuesday 2026-12-01 10:00 in New York.
-fn tuesday_10am() -> DateTime<Utc> {
+pub(super) fn tuesday_10am() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 1, 15, 0, 0).unwrap()
 }
 
@@ -382,127 +380,4 @@ fn missing_translations_are_listed_as_warnings() {
         untranslated(&r),
         ["[languages.es-US] has no `apology`: callers hear it untranslated"]
     );
-}
-
-fn any_route() -> impl proptest::strategy::Strategy<Value = Route> {
-    (
-        proptest::option::of(Just(super::rules::Strategy::Priority)),
-        proptest::collection::vec(prop_oneof![Just(Target::External), Just(Target::Voicemail)], 0..3),
-        proptest::sample::subsequence(vec!["ann", "bob"], 0..=2),
-    )
-        .prop_map(|(strategy, then, who)| Route {
-            strategy,
-            assistants: who.iter().map(|a| crate::ids::AssistantId::parse(a).unwrap()).collect(),
-            ring_seconds: 20,
-            screen: true,
-            caller_id: super::rules::CallerId::Caller,
-            record: false,
-            then,
-        })
-}
-
-/// An option: a route, another menu (any, even one validation would refuse: itself, a
-/// menu that leads back, one that does not exist), and perhaps a language (one with
-/// words of its own, or one the rules have no table for).
-fn any_option(menus: u8) -> impl proptest::strategy::Strategy<Value = MenuOption> {
-    (
-        proptest::sample::select(vec!['1', '2', '9', '*']),
-        any_route(),
-        proptest::option::of(0..=menus),
-        proptest::option::of(prop_oneof![Just("es-US".to_owned()), Just("fr-CA".to_owned())]),
-    )
-        .prop_map(|(digit, route, opens, language)| MenuOption {
-            digit,
-            speech: Vec::new(),
-            route,
-            opens: opens.map(MenuId),
-            language,
-        })
-}
-
-fn any_menu(menus: u8) -> impl proptest::strategy::Strategy<Value = Menu> {
-    (
-        proptest::collection::vec(any_option(menus), 0..4),
-        0u32..3,
-        proptest::option::of(proptest::sample::select(vec!['1', '2', '9', '*'])),
-    )
-        .prop_map(|(options, retries, default)| Menu {
-            name: Some("m".into()),
-            prompt: Spoken::Say("Press a key.".into()),
-            input: vec![MenuInput::Dtmf],
-            timeout_seconds: 5,
-            retries,
-            options,
-            default,
-        })
-}
-
-proptest! {
-    /// Whatever the menus (any depth, circles, options naming menus that do not exist),
-    /// whatever keys the caller presses at each menu and whatever language they choose,
-    /// the call always ends in something said to the caller, and from the moment a
-    /// language with its own table is chosen, every step that speaks speaks it.
-    #[test]
-    fn every_menu_path_ends_in_speech_in_the_chosen_language(
-        top in any_menu(4),
-        subs in proptest::collection::vec(any_menu(4), 0..4),
-        keys in proptest::collection::vec(proptest::sample::select(vec!["1", "2", "9", "*", "5", ""]), 0..8),
-        has_vm in proptest::bool::ANY,
-        open in any_route(),
-        minutes in 0i64..(60 * 24 * 7),
-    ) {
-        let mut r = rules();
-        r.menu = Some(Menu { name: None, ..top });
-        r.submenus = subs;
-        r.open = open;
-        if !has_vm { r.voicemail = None; }
-        r.languages = vec![Language {
-            code: "es-US".into(),
-            name: "Español".into(),
-            voice: Some("Polly.Lupe".into()),
-            menus: vec![(MenuId::TOP, Spoken::Say("Oprima una tecla.".into()))],
-            greeting: Some(Spoken::Say("Deje su mensaje.".into())),
-            apology: Some(Spoken::Say("Lo sentimos.".into())),
-            not_understood: None,
-            goodbye: None,
-            whisper: None,
-        }];
-        let walked = menu::walk(&r, &keys);
-        let nobody = HashMap::new();
-        let at = tuesday_10am() + chrono::Duration::minutes(minutes);
-        let d = decide(&r, at, &CallInput {
-            called: "+12125550100",
-            at_menu: walked.menu,
-            menu: walked.choice,
-            language: walked.language,
-            unavailable: &nobody,
-            rotation: 0,
-            from: None,
-            spoke_with: None,
-        });
-        let last = d.steps.last();
-        prop_assert!(last.is_some_and(Step::speaks), "{:?} after {keys:?}", d.labels());
-        let pos = Position {
-            client: "acme".into(),
-            version: 1,
-            at,
-            at_menu: walked.menu,
-            menu: walked.choice,
-            language: walked.language.map(str::to_owned),
-            rotation: 0,
-            away: Vec::new(),
-            spoke_with: None,
-            step: 0,
-        };
-        let links = Links::new(Some(&"https://sb.example".parse().unwrap()));
-        for step in d.steps.iter().filter(|s| s.speaks()) {
-            let twiml = crate::calls::render::step(&r, step, &pos, &links).render();
-            prop_assert!(twiml.contains("<Say") || twiml.contains("<Play"), "{twiml}");
-            if walked.language == Some("es-US") {
-                prop_assert!(twiml.contains(r#"language="es-US""#), "{twiml}");
-            } else {
-                prop_assert!(!twiml.contains("es-US"), "{twiml}");
-            }
-        }
-    }
 }

@@ -31,6 +31,8 @@ pub use rules::{RouteKey, Rules};
 #[cfg(test)]
 mod callers_tests;
 #[cfg(test)]
+mod menus_props;
+#[cfg(test)]
 mod menus_tests;
 #[cfg(test)]
 mod queue_tests;

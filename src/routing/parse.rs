@@ -168,7 +168,11 @@ fn build(raw: RawRules, r: &mut Report<'_>) -> Option<(Rules, Spans)> {
     let voicemail = raw.voicemail.map(|v| routes::voicemail(v, &known, r));
     let queue = raw.queue.map(|q| queue::parse(q, r));
     let ids = menus::ids(&raw.menus, r);
-    let languages = languages::languages(raw.languages, &ids, raw.menu.is_some(), r);
+    let has = languages::Has {
+        menu: raw.menu.is_some(),
+        queue: queue.is_some(),
+    };
+    let languages = languages::languages(raw.languages, &ids, has, r);
     let codes: Vec<&str> = (raw.language.iter().map(String::as_str))
         .chain(languages.iter().map(|l| l.code.as_str()))
         .collect();

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::rules::Queue;
+use super::rules::{Queue, QueueWords};
 
 /// Why a caller left the queue before anyone took them, as the store keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,17 +62,30 @@ pub fn wait(queue: &Queue, facts: WaitFacts, announced: Option<DateTime<Utc>>, n
     }
     let due = announced.is_none_or(|at| (now - at).num_seconds() >= i64::from(queue.announce_seconds));
     Wait::Hold {
-        announce: due.then(|| announcement(facts)),
+        announce: due.then(|| announcement(&queue.words, facts)),
     }
 }
 
-/// "You are caller number 2 in line. The wait is about 3 minutes."
-pub fn announcement(facts: WaitFacts) -> String {
-    let place = match facts.place {
-        0 | 1 => "You are next in line.".to_owned(),
-        n => format!("You are caller number {n} in line."),
-    };
-    format!("{place} The wait is about {}.", duration_words(estimated_wait(facts)))
+/// The caller's place and estimated wait, in the `words` written for it ("{position}",
+/// "{minutes}"), or by default "You are caller number 2 in line. The wait is about 3
+/// minutes."
+pub fn announcement(words: &QueueWords, facts: WaitFacts) -> String {
+    let wait = estimated_wait(facts);
+    let next = facts.place <= 1;
+    let written = if next { &words.announce_next } else { &words.announce };
+    let values = [
+        ("position".to_owned(), facts.place.max(1).to_string()),
+        ("minutes".to_owned(), (wait / 60).to_string()),
+    ];
+    // Checked when the file was read; should one still fail, the caller hears the default.
+    let filled = (written.as_deref()).and_then(|w| super::templates::render_with(w, &values.into()).ok());
+    filled.unwrap_or_else(|| {
+        let place = match facts.place {
+            0 | 1 => "You are next in line.".to_owned(),
+            n => format!("You are caller number {n} in line."),
+        };
+        format!("{place} The wait is about {}.", duration_words(wait))
+    })
 }
 
 /// Twilio's average wait less what this caller already waited, but never under a
@@ -134,11 +147,11 @@ pub fn after(queue_result: &str, exit: Option<Exit>) -> AfterQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routing::rules::{CallbackRetries, Spoken};
+    use crate::routing::rules::CallbackRetries;
 
     fn queue() -> Queue {
         Queue {
-            hold: Spoken::Say("Please hold.".into()),
+            words: QueueWords::default(),
             announce_seconds: 60,
             max_wait_seconds: 300,
             voicemail_key: Some('1'),
@@ -197,11 +210,14 @@ mod tests {
         assert_eq!(est(300, 400, 4), 240);
         assert_eq!(est(0, 0, 1), 60);
         assert_eq!(
-            announcement(WaitFacts {
-                waited: 0,
-                average: 0,
-                place: 1
-            }),
+            announcement(
+                &QueueWords::default(),
+                WaitFacts {
+                    waited: 0,
+                    average: 0,
+                    place: 1
+                }
+            ),
             "You are next in line. The wait is about 1 minute."
         );
     }

@@ -212,6 +212,8 @@ pub(super) struct RawLanguage {
     pub(super) not_understood: Option<Spanned<String>>,
     pub(super) goodbye: Option<Spanned<String>>,
     pub(super) whisper: Option<Spanned<String>>,
+    /// What the queue says in this language.
+    pub(super) queue: Option<Spanned<RawQueueWords>>,
 }
 
 #[derive(Deserialize)]
@@ -311,11 +313,10 @@ impl<'de> Deserialize<'de> for RawSpoken {
     }
 }
 
-/// `[queue]` as written.
+/// `[queue]` as written: how callers wait, and the words of [`RawQueueWords`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawQueue {
-    pub(super) hold: Spanned<RawSpoken>,
     pub(super) announce_seconds: Option<Spanned<u32>>,
     pub(super) max_wait_seconds: Option<Spanned<u32>>,
     pub(super) voicemail_key: Option<Spanned<String>>,
@@ -323,4 +324,40 @@ pub(super) struct RawQueue {
     pub(super) callback_attempts: Option<Spanned<u32>>,
     pub(super) callback_spacing_seconds: Option<Spanned<u32>>,
     pub(super) max_callers: Option<Spanned<u32>>,
+    // The words, as in `RawQueueWords` (serde cannot flatten them and keep their spans).
+    pub(super) hold: Option<Spanned<RawSpoken>>,
+    pub(super) announce: Option<Spanned<RawSpoken>>,
+    pub(super) announce_next: Option<Spanned<RawSpoken>>,
+    pub(super) keys: Option<Spanned<RawSpoken>>,
+    pub(super) callback_promise: Option<Spanned<RawSpoken>>,
+    pub(super) calling_back: Option<Spanned<String>>,
+    pub(super) offer_gone: Option<Spanned<String>>,
+}
+
+/// What the queue says, in `[queue]` or `[languages.CODE.queue]`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawQueueWords {
+    pub(super) hold: Option<Spanned<RawSpoken>>,
+    pub(super) announce: Option<Spanned<RawSpoken>>,
+    pub(super) announce_next: Option<Spanned<RawSpoken>>,
+    pub(super) keys: Option<Spanned<RawSpoken>>,
+    pub(super) callback_promise: Option<Spanned<RawSpoken>>,
+    pub(super) calling_back: Option<Spanned<String>>,
+    pub(super) offer_gone: Option<Spanned<String>>,
+}
+
+impl RawQueue {
+    /// Its words, apart from how callers wait.
+    pub(super) fn take_words(&mut self) -> RawQueueWords {
+        RawQueueWords {
+            hold: self.hold.take(),
+            announce: self.announce.take(),
+            announce_next: self.announce_next.take(),
+            keys: self.keys.take(),
+            callback_promise: self.callback_promise.take(),
+            calling_back: self.calling_back.take(),
+            offer_gone: self.offer_gone.take(),
+        }
+    }
 }

@@ -14,10 +14,12 @@ use crate::phone::E164;
 mod callers;
 mod menus;
 mod messaging;
+mod queue;
 
 pub use callers::*;
 pub use menus::*;
 pub use messaging::*;
+pub use queue::*;
 
 /// Twilio's ring time limits for `<Dial timeout>` (docs/twilio.md, `<Dial>`).
 pub const MIN_RING_SECONDS: u32 = 5;
@@ -26,8 +28,6 @@ pub const MAX_RING_SECONDS: u32 = 600;
 pub const MAX_SIMULTANEOUS: usize = 10;
 /// Twilio only transcribes recordings shorter than this.
 pub const MAX_TRANSCRIBED_SECONDS: u32 = 120;
-/// How long a caller waits in the queue when `[queue]` does not say.
-pub const DEFAULT_QUEUE_WAIT_SECONDS: u32 = 600;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rules {
@@ -190,32 +190,6 @@ pub struct Voicemail {
     pub max_seconds: u32,
     pub transcribe: bool,
     pub notify: Notify,
-}
-
-/// `[queue]`: how callers wait, what they hear, and how they may leave it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Queue {
-    /// Played or said while they wait, between announcements of their place.
-    pub hold: Spoken,
-    /// How often the caller is told their place and the estimated wait.
-    pub announce_seconds: u32,
-    /// After this long in the queue the caller goes on to the chain's next step.
-    pub max_wait_seconds: u32,
-    /// The key that leaves the queue for voicemail.
-    pub voicemail_key: Option<char>,
-    /// The key that leaves the queue for a call back, keeping the caller's place.
-    pub callback_key: Option<char>,
-    pub callback: CallbackRetries,
-    /// The most callers Twilio holds in the queue (its `MaxSize`); one more is refused and
-    /// goes on along the chain.
-    pub max_callers: u32,
-}
-
-/// How often a callback that nobody took is tried before the assistants are told.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct CallbackRetries {
-    pub attempts: u32,
-    pub spacing_seconds: u32,
 }
 
 /// One `[[tests]]` case of a rule file: a call at a local time must get this chain.

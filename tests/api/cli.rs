@@ -258,5 +258,9 @@ fn rules_check_warns_about_prompts_a_language_leaves_untranslated_but_passes() {
         stdout.contains("[languages.cmn-CN] has no voicemail `greeting`"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("[languages.cmn-CN] has no `queue.announce`: callers hear it untranslated"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("has no `menu` prompt"), "{stdout}");
 }

@@ -42,11 +42,12 @@ pub async fn answer(
         (true, Some(d)) if d != "1" => return Ok(render::hang_up()),
         _ => {}
     }
+    let gone = twiml::offer_gone(&rules, &caller.from_number, at.language.as_deref());
     if !caller.is_callback() {
         // `<Dial><Queue>` takes Twilio's front caller, whom the offer may not have named:
         // the `<Queue url>` request on that caller's call says whom, and is recorded.
         if !store::queue::holding(&hooks.db, &offer.client).await? {
-            return Ok(twiml::offer_gone(&rules));
+            return Ok(gone);
         }
         let bridge = hooks.links.url(
             PATH_QUEUE_BRIDGE,
@@ -56,7 +57,7 @@ pub async fn answer(
     }
     let now = hooks.clock.now();
     if !store::queue::accept(&hooks.db, caller.id, &offer.assistant, offer_call_sid, now).await? {
-        return Ok(twiml::offer_gone(&rules));
+        return Ok(gone);
     }
     let txn = hooks.db.begin().await.map_err(StoreError::from)?;
     let who = took(
@@ -77,7 +78,7 @@ pub async fn answer(
     let done = hooks
         .links
         .url(PATH_QUEUE_CALLBACK, &encode(&[("caller", &caller.id.to_string())]));
-    Ok(twiml::ring_back(&rules, &caller.from_number, &caller.to_number, &done))
+    Ok(twiml::ring_back(&rules, &caller.from_number, &caller.to_number, &done, at.language.as_deref()))
 }
 
 /// Who bridged whom, from Twilio's `<Queue url>` request on the dequeued caller's call.

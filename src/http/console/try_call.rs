@@ -16,6 +16,7 @@ use crate::admin::{self, AdminError};
 use crate::http::state::AppState;
 use crate::locale::{zone_words, LocalTime};
 use crate::phone;
+use crate::routing::queue::{announcement, duration_words, WaitFacts};
 use crate::routing::rules::{BlockAnswer, Spoken};
 use crate::routing::{Action, Rules};
 
@@ -161,6 +162,10 @@ pub(super) fn result(rules: &Rules, sim: &Simulation) -> Markup {
                 @for (n, s) in sim.steps.iter().enumerate() {
                     h4 { "Step " (n + 1) ": " (s.label) }
                     pre.twiml { (s.twiml) }
+                    @if let Some(waiting) = &s.waiting {
+                        p.muted { "While the caller waits:" }
+                        pre.twiml { (waiting) }
+                    }
                 }
             }
         }
@@ -219,13 +224,24 @@ fn describe(action: &Action, name: &dyn Fn(&str) -> String, home: &str) -> Marku
                 .iter()
                 .filter_map(|t| t.assistant.as_ref().map(|a| name(a.as_str())))
                 .collect();
+            // The words are those of the language the caller chose: the decision put them there.
+            let words = &queue.words;
+            let second = WaitFacts {
+                waited: 0,
+                average: 0,
+                place: 2,
+            };
             html! {
-                strong { "Queue" } ": the caller waits up to " (crate::routing::queue::duration_words(queue.max_wait_seconds))
-                ", hearing " (heard(&queue.hold)) " and their place every "
-                (crate::routing::queue::duration_words(queue.announce_seconds))
+                strong { "Queue" } ": the caller waits up to " (duration_words(queue.max_wait_seconds))
+                ", hearing " (heard(&words.hold()))
+                @if let Some(keys) = &words.keys { " and " (heard(keys)) }
+                " and their place every " (duration_words(queue.announce_seconds))
+                " (“" (announcement(words, second)) "”)"
                 ", until " (who.join(" or ")) " is free"
                 @if let Some(k) = queue.voicemail_key { "; " (k) " leaves a voicemail" }
-                @if let Some(k) = queue.callback_key { "; " (k) " asks for a call back" }
+                @if let Some(k) = queue.callback_key {
+                    "; " (k) " asks for a call back (they hear " (heard(&words.callback_promise())) ")"
+                }
                 "."
             }
         }

@@ -6,12 +6,12 @@ use toml::Spanned;
 
 use super::{spoken, Report};
 use crate::routing::raw::RawLanguage;
-use crate::routing::rules::{Language, MenuId};
+use crate::routing::rules::{Language, MenuId, QueueWords};
 
 pub(super) fn languages(
     raw: BTreeMap<Spanned<String>, Spanned<RawLanguage>>,
     ids: &HashMap<String, MenuId>,
-    has_menu: bool,
+    has: Has,
     r: &mut Report<'_>,
 ) -> Vec<Language> {
     raw.into_iter()
@@ -22,16 +22,23 @@ pub(super) fn languages(
                     format!("`{}` is not a language code like es-US or fr-CA", code.get_ref()),
                 );
             }
-            language(code.into_inner(), table, ids, has_menu, r)
+            language(code.into_inner(), table, ids, has, r)
         })
         .collect()
+}
+
+/// What the file has for a language to translate.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Has {
+    pub menu: bool,
+    pub queue: bool,
 }
 
 fn language(
     code: String,
     table: Spanned<RawLanguage>,
     ids: &HashMap<String, MenuId>,
-    has_menu: bool,
+    has: Has,
     r: &mut Report<'_>,
 ) -> Language {
     let span = table.span();
@@ -39,7 +46,7 @@ fn language(
     let empty = "empty: write what callers hear in this language, or leave it out";
     let mut menus = Vec::new();
     if let Some(prompt) = raw.menu {
-        if !has_menu {
+        if !has.menu {
             r.at(prompt.span(), "there is no [menu] to translate");
         }
         menus.push((MenuId::TOP, spoken(prompt, empty, r)));
@@ -69,6 +76,12 @@ fn language(
         }
         w.into_inner()
     });
+    let queue = raw.queue.map_or_else(QueueWords::default, |q| {
+        if !has.queue {
+            r.at(q.span(), "there is no [queue] to translate");
+        }
+        super::queue::words(q.into_inner(), r)
+    });
     if raw.voice.as_ref().is_some_and(|v| v.trim().is_empty()) {
         r.at(span, "the voice is empty: name one of Twilio's voices, or leave it out");
     }
@@ -82,6 +95,7 @@ fn language(
         not_understood,
         goodbye,
         whisper,
+        queue,
     }
 }
 

@@ -44,6 +44,8 @@ pub struct Language {
     pub goodbye: Option<String>,
     /// What an assistant hears before accepting the call; `{caller}` is the caller's number.
     pub whisper: Option<String>,
+    /// `[languages.CODE.queue]`: what the queue says in this language.
+    pub queue: QueueWords,
 }
 
 /// An IVR menu, played during open hours before anyone is rung.

@@ -210,12 +210,22 @@ language = "es-US"
 [queue]
 hold = "Please hold."
 callback_key = "2"
+keys = "To be called back, press 2."
 
 [languages.es-US]
 name = "Español"
 voice = "Polly.Lupe"
 menu = "Para la oficina, oprima 1."
+goodbye = "Gracias. Adiós."
 whisper = "Llamada en español para {client} de {caller}. Oprima 1 para aceptar."
+
+[languages.es-US.queue]
+hold = "Por favor, espere."
+announce = "Usted es la persona número {position} en la fila. La espera es de unos {minutes} minutos."
+announce_next = "Usted es la siguiente persona en la fila."
+keys = "Para que le llamemos, oprima 2."
+callback_promise = "Le llamaremos desde este número cuando sea su turno."
+calling_back = "Devolviendo la llamada a {caller}."
 "#;
 
 /// Every `<Say>` of `answer` in Spanish, with the Spanish voice.
@@ -273,9 +283,24 @@ async fn a_caller_who_chose_spanish_waits_and_is_called_back_in_spanish() {
 
     let turn = wait_turn(&app, &enqueued, &call, 1, "0").await;
     all_in_spanish(&turn);
+    assert_eq!(
+        said(&turn),
+        [
+            "Usted es la siguiente persona en la fila.",
+            "Para que le llamemos, oprima 2.",
+            "Por favor, espere."
+        ]
+    );
     press(&app, &turn, &call, 1, "2").await;
     let promised = left_queue(&app, &enqueued, &call, 1, "leave").await;
     all_in_spanish(&promised);
+    assert_eq!(
+        said(&promised),
+        [
+            "Le llamaremos desde este número cuando sea su turno.",
+            "Gracias. Adiós."
+        ]
+    );
     hang_up(&app, &call, 1).await;
 
     set_duty(&app, &["ann"], true).await;
@@ -289,4 +314,56 @@ async fn a_caller_who_chose_spanish_waits_and_is_called_back_in_spanish() {
         "{}",
         whisper.body
     );
+    let ring_back = press_one(&app, &fake, &offers[0]).await;
+    all_in_spanish(&ring_back);
+    assert_eq!(said(&ring_back), ["Devolviendo la llamada a 1 9 1 7 5 5 5 0 0 0 1."]);
+    assert_eq!(ring_back.dialled(), [from.as_str()], "{}", ring_back.body);
+}
+
+#[tokio::test]
+async fn simulate_and_try_a_call_show_the_queue_in_the_language_the_caller_chose() {
+    let fake = FakeTwilio::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("small-office.toml"), office_rules(SPANISH)).unwrap();
+    let app = spawn_with(Options {
+        rules_dir: dir.path().to_owned(),
+        twilio: Some(fake.url.clone()),
+        ..Options::default()
+    })
+    .await;
+    let token = app.admin_token(None).await;
+    let request = serde_json::json!({ "at": "2026-12-01T10:00", "digits": "9,1" });
+    let (status, sim) = app
+        .api(
+            "POST",
+            "/api/clients/small-office/simulate",
+            Some(&token),
+            Some(request),
+        )
+        .await;
+    assert_eq!(status, 200, "{sim}");
+    let queue = sim["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["label"] == "queue")
+        .unwrap_or_else(|| panic!("a queue step: {sim}"));
+    let waiting = queue["waiting"].as_str().unwrap();
+    assert!(
+        waiting.contains(r#"<Say voice="Polly.Lupe" language="es-US">Usted es la siguiente persona en la fila.</Say>"#),
+        "{waiting}"
+    );
+    assert!(waiting.contains("Por favor, espere."), "{waiting}");
+
+    let (session, _) = crate::console::sign_in(&app, &token).await;
+    let (status, page) = crate::console::get(
+        &app,
+        "/admin/clients/small-office/try?at=2026-12-01T10:00&digits=9,1",
+        Some(&session),
+    )
+    .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert!(page.contains("Por favor, espere."), "{page}");
+    assert!(page.contains("Usted es la persona número 2 en la fila"), "{page}");
+    assert!(page.contains("Le llamaremos desde este número"), "{page}");
 }
