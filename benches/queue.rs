@@ -91,7 +91,13 @@ impl Bench {
         let answer = self
             .post(
                 "/twilio/voice",
-                &[("CallSid", &call), ("From", &from), ("To", OFFICE), ("CallStatus", "ringing"), ("Direction", "inbound")],
+                &[
+                    ("CallSid", &call),
+                    ("From", &from),
+                    ("To", OFFICE),
+                    ("CallStatus", "ringing"),
+                    ("Direction", "inbound"),
+                ],
             )
             .await;
         let wait = attribute(&answer, "waitUrl");
@@ -121,7 +127,11 @@ impl Bench {
 }
 
 fn attribute(xml: &str, name: &str) -> String {
-    let start = xml.find(&format!("{name}=\"")).unwrap_or_else(|| panic!("no {name} in {xml}")) + name.len() + 2;
+    let start = xml
+        .find(&format!("{name}=\""))
+        .unwrap_or_else(|| panic!("no {name} in {xml}"))
+        + name.len()
+        + 2;
     xml[start..start + xml[start..].find('"').unwrap()].to_owned()
 }
 
@@ -148,7 +158,10 @@ async fn run(waiting: usize) {
     }
     let port = app.port();
     tokio::spawn(app.run_until_stopped());
-    let bench = Bench { http: reqwest::Client::new(), port };
+    let bench = Bench {
+        http: reqwest::Client::new(),
+        port,
+    };
     let mut callers = Vec::with_capacity(waiting);
     for n in 1..=waiting {
         callers.push(bench.arrive(n).await);
@@ -170,11 +183,12 @@ async fn run(waiting: usize) {
 }
 
 fn main() {
-    let lengths: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    let lengths = if lengths.is_empty() { vec![10, 100, 1000] } else { lengths };
+    let lengths: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let lengths = if lengths.is_empty() {
+        vec![10, 100, 1000]
+    } else {
+        lengths
+    };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     for waiting in lengths {
         runtime.block_on(run(waiting));

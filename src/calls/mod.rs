@@ -134,14 +134,8 @@ fn new_call<'a>(
 }
 
 /// The chain `pos` names, exactly as it was fixed when the call was routed (the same
-/// rules, instant, menu choice, turn and absentees), and who cannot be rung now.
-async fn chain_and_now(
-    hooks: &Webhooks,
-    rules: &Rules,
-    pos: &Position,
-    call: &CallFacts,
-) -> Result<(Decision, HashMap<AssistantId, Unavailable>), CallError> {
-    let now = store::availability::unavailability(&hooks.db, &pos.client, hooks.clock.now()).await?;
+/// rules, instant, menu choice, turn and absentees).
+fn chain(rules: &Rules, pos: &Position, call: &CallFacts) -> Decision {
     let away: HashMap<AssistantId, Unavailable> = pos
         .away
         .iter()
@@ -157,10 +151,18 @@ async fn chain_and_now(
         from: Some(&call.from),
         spoke_with: pos.spoke_with.as_ref(),
     };
-    Ok((
-        routing::decide(rules, pos.at, &input),
-        unavailable(&now, &call.call_sid),
-    ))
+    routing::decide(rules, pos.at, &input)
+}
+
+/// [`chain`], and who cannot be rung now.
+async fn chain_and_now(
+    hooks: &Webhooks,
+    rules: &Rules,
+    pos: &Position,
+    call: &CallFacts,
+) -> Result<(Decision, HashMap<AssistantId, Unavailable>), CallError> {
+    let now = store::availability::unavailability(&hooks.db, &pos.client, hooks.clock.now()).await?;
+    Ok((chain(rules, pos, call), unavailable(&now, &call.call_sid)))
 }
 
 /// Who cannot be rung for `this_call`: assistants on another call, and those off duty.

@@ -4,7 +4,7 @@
 //! call the outbox places. Its order is the database's, so any process serves it; the
 //! queue at Twilio itself (its size, and whom it still holds) is in [`twilio`].
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
@@ -12,7 +12,7 @@ use tracing::{info, warn};
 
 use super::position::{encode, Position};
 use super::render::{self, queue as twiml};
-use super::{answer_step, chain_and_now, pinned, CallError, CallFacts, NextFacts, Standing, Webhooks};
+use super::{answer_step, chain, pinned, unavailable, CallError, CallFacts, NextFacts, Standing, Webhooks};
 use crate::ids::AssistantId;
 use crate::messaging::alerts;
 use crate::routing::queue::{self as rules_queue, AfterQueue, Exit, Wait, WaitFacts};
@@ -50,7 +50,7 @@ async fn queue_step(
     call: &CallFacts,
 ) -> Result<(std::sync::Arc<Rules>, Decision, Option<(Queue, Vec<DialTarget>)>), CallError> {
     let rules = pinned(hooks, &pos.client, pos.version).await?;
-    let (decision, _) = chain_and_now(hooks, &rules, pos, call).await?;
+    let decision = chain(&rules, pos, call);
     let step = match decision.step(pos.step).map(|s| &s.action) {
         Some(Action::Queue { queue, targets }) => Some((queue.clone(), targets.clone())),
         _ => None,
@@ -191,33 +191,45 @@ pub async fn serve_quietly(hooks: &Webhooks, client: &str) {
 }
 
 /// Offers the client's longest-waiting callers, in order, each to the first assistant who
-/// may take them and is free: on duty, on shift, on no call, and offered nobody else. What
-/// was read of who is free may be stale when another process serves the same queue; the
-/// database then refuses the second offer to one assistant, and that caller waits on.
+/// may take them and is free: on duty, on shift, on no call, and offered nobody else.
+/// Every waiting caller's turn serves the queue, so who is free is read once, and with
+/// nobody free the queue itself is not read.
 ///
 /// # Errors
 /// When the database fails.
 pub async fn serve(hooks: &Webhooks, client: &str) -> Result<(), CallError> {
+    let Some(current) = hooks.registry.current(client) else {
+        return Ok(());
+    };
     let now = hooks.clock.now();
-    let due = store::queue::due(&hooks.db, client, now).await?;
-    if due.is_empty() {
+    let availability = store::availability::unavailability(&hooks.db, client, now).await?;
+    let mut busy: HashSet<String> = store::queue::engaged(&hooks.db, client).await?.into_iter().collect();
+    let free = |rules: &Rules, id: &AssistantId, busy: &HashSet<String>, away: &HashMap<AssistantId, Unavailable>| {
+        !busy.contains(id.as_str())
+            && !matches!(away.get(id), Some(Unavailable::OnCall | Unavailable::OffDuty))
+            && rules.assistant(id).is_some_and(|a| a.on_shift(rules.timezone, now))
+    };
+    let away_from_all = unavailable(&availability, "");
+    let anyone_free = |busy: &HashSet<String>| {
+        current
+            .rules
+            .assistants
+            .iter()
+            .any(|a| free(&current.rules, &a.id, busy, &away_from_all))
+    };
+    if !anyone_free(&busy) {
         return Ok(());
     }
-    let mut busy: HashSet<String> = store::queue::engaged(&hooks.db, client).await?.into_iter().collect();
     let mut offered = false;
-    for caller in due {
+    for caller in store::queue::due(&hooks.db, client, now).await? {
         let Some((rules, pos, targets)) = chain_of(hooks, &caller).await? else {
             continue;
         };
-        let (_, unavailable) = chain_and_now(hooks, &rules, &pos, &facts_of(&caller)).await?;
-        let free = targets.iter().find(|t| {
-            t.assistant.as_ref().is_some_and(|id| {
-                !busy.contains(id.as_str())
-                    && !matches!(unavailable.get(id), Some(Unavailable::OnCall | Unavailable::OffDuty))
-                    && rules.assistant(id).is_some_and(|a| a.on_shift(rules.timezone, now))
-            })
-        });
-        let Some(target) = free else { continue };
+        let away = unavailable(&availability, &caller.call_sid);
+        let target = targets
+            .iter()
+            .find(|t| t.assistant.as_ref().is_some_and(|id| free(&rules, id, &busy, &away)));
+        let Some(target) = target else { continue };
         let id = target.assistant.as_ref().map(AssistantId::as_str).unwrap_or_default();
         let txn = hooks.db.begin().await.map_err(StoreError::from)?;
         if store::queue::offer(&txn, &caller, id, now).await? {
@@ -226,6 +238,9 @@ pub async fn serve(hooks: &Webhooks, client: &str) -> Result<(), CallError> {
         }
         txn.commit().await.map_err(StoreError::from)?;
         busy.insert(id.to_owned());
+        if !anyone_free(&busy) {
+            break;
+        }
     }
     if offered {
         hooks.outbound.wake.notify_one();
