@@ -78,7 +78,13 @@ pub async fn answer(
     let done = hooks
         .links
         .url(PATH_QUEUE_CALLBACK, &encode(&[("caller", &caller.id.to_string())]));
-    Ok(twiml::ring_back(&rules, &caller.from_number, &caller.to_number, &done, at.language.as_deref()))
+    Ok(twiml::ring_back(
+        &rules,
+        &caller.from_number,
+        &caller.to_number,
+        &done,
+        at.language.as_deref(),
+    ))
 }
 
 /// Who bridged whom, from Twilio's `<Queue url>` request on the dequeued caller's call.
