@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use tracing::{info, warn};
 
 use super::Webhooks;
-use crate::accounts::{self, Sender};
+use crate::accounts::Sender;
 use crate::calls::render::queue::queue_name;
 use crate::messaging::worker::{retry_later, Outcome, Worker};
 use crate::store::outbox::{self, OutboxRow, CANCELLED, FAILED, TWILIO_QUEUE};
@@ -76,7 +76,7 @@ pub async fn provision(worker: &Worker, row: &OutboxRow) -> Result<Outcome, Stor
         outbox::finish_unsent(&worker.db, row.id, CANCELLED, None, "no queue size", now).await?;
         return Ok(Outcome::GaveUp);
     };
-    let account = match sender(worker, &row.client_id).await? {
+    let account = match worker.sender(&row.client_id).await? {
         Sender::Twilio(account) => account,
         Sender::Log => {
             let why = "local mode: no Twilio queue to keep";
@@ -127,11 +127,6 @@ async fn create_or_adopt(
     }
 }
 
-async fn sender(worker: &Worker, client: &str) -> Result<Sender, StoreError> {
-    let default = worker.outbound.default_account.as_ref();
-    accounts::sender(&worker.db, worker.secret_key.as_ref(), default, client).await
-}
-
 /// Said in the trace of a caller Twilio's queue no longer held.
 const GONE_LINE: &str = "The caller was no longer in Twilio's queue (their hang-up never reached us)";
 
@@ -148,7 +143,7 @@ pub async fn reconcile_all(worker: &Worker) -> Result<(), StoreError> {
         if waiting.is_empty() {
             continue;
         }
-        let Sender::Twilio(account) = sender(worker, &queue.client_id).await? else {
+        let Sender::Twilio(account) = worker.sender(&queue.client_id).await? else {
             continue;
         };
         let members = match worker.outbound.client.list_members(&account, &queue.queue_sid).await {
