@@ -3,9 +3,9 @@
 //! language the caller chose.
 
 use super::steps::*;
-use crate::chain::{office_rules, set_duty, sid, trace, ANN, OFFICE};
+use crate::chain::{set_duty, sid, trace, ANN, OFFICE};
 use crate::fake_twilio::{AcceptedCall, FakeTwilio};
-use crate::helpers::{spawn_with, Answer, Options, TestApp};
+use crate::helpers::{Answer, TestApp};
 
 #[tokio::test]
 async fn a_caller_leaves_for_voicemail_and_another_is_called_back_in_their_turn() {
@@ -244,16 +244,7 @@ fn all_in_spanish(answer: &Answer) {
 
 #[tokio::test]
 async fn a_caller_who_chose_spanish_waits_and_is_called_back_in_spanish() {
-    let fake = FakeTwilio::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("small-office.toml"), office_rules(SPANISH)).unwrap();
-    let app = spawn_with(Options {
-        rules_dir: dir.path().to_owned(),
-        twilio: Some(fake.url.clone()),
-        ..Options::default()
-    })
-    .await;
-    set_duty(&app, &["ann", "bob"], false).await;
+    let (app, fake, _dir) = office_from(SPANISH).await;
     let call = sid('e', 1);
     let from = caller(1);
     let first = app
@@ -322,15 +313,7 @@ async fn a_caller_who_chose_spanish_waits_and_is_called_back_in_spanish() {
 
 #[tokio::test]
 async fn simulate_and_try_a_call_show_the_queue_in_the_language_the_caller_chose() {
-    let fake = FakeTwilio::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("small-office.toml"), office_rules(SPANISH)).unwrap();
-    let app = spawn_with(Options {
-        rules_dir: dir.path().to_owned(),
-        twilio: Some(fake.url.clone()),
-        ..Options::default()
-    })
-    .await;
+    let (app, _fake, _dir) = office_from(SPANISH).await;
     let token = app.admin_token(None).await;
     let request = serde_json::json!({ "at": "2026-12-01T10:00", "digits": "9,1" });
     let (status, sim) = app
