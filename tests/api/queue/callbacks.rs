@@ -315,16 +315,12 @@ async fn a_caller_who_chose_spanish_waits_and_is_called_back_in_spanish() {
 async fn simulate_and_try_a_call_show_the_queue_in_the_language_the_caller_chose() {
     let (app, _fake, _dir) = office_from(SPANISH).await;
     let token = app.admin_token(None).await;
-    let request = serde_json::json!({ "at": "2026-12-01T10:00", "digits": "9,1" });
-    let (status, sim) = app
-        .api(
-            "POST",
-            "/api/clients/small-office/simulate",
-            Some(&token),
-            Some(request),
-        )
-        .await;
-    assert_eq!(status, 200, "{sim}");
+    let sim = simulate(
+        &app,
+        &token,
+        serde_json::json!({ "at": "2026-12-01T10:00", "digits": "9,1" }),
+    )
+    .await;
     let queue = sim["steps"]
         .as_array()
         .unwrap()
@@ -338,14 +334,7 @@ async fn simulate_and_try_a_call_show_the_queue_in_the_language_the_caller_chose
     );
     assert!(waiting.contains("Por favor, espere."), "{waiting}");
 
-    let (session, _) = crate::console::sign_in(&app, &token).await;
-    let (status, page) = crate::console::get(
-        &app,
-        "/admin/clients/small-office/try?at=2026-12-01T10:00&digits=9,1",
-        Some(&session),
-    )
-    .await;
-    assert_eq!(status, reqwest::StatusCode::OK);
+    let page = try_a_call(&app, &token, "at=2026-12-01T10:00&digits=9,1").await;
     assert!(page.contains("Por favor, espere."), "{page}");
     assert!(page.contains("Usted es la persona número 2 en la fila"), "{page}");
     assert!(page.contains("Le llamaremos desde este número"), "{page}");

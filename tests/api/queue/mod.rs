@@ -219,16 +219,7 @@ async fn simulate_and_try_a_call_show_the_queue_in_words_and_twiml() {
     let (app, _fake, _dir) = queued_office().await;
     set_duty(&app, &["ann", "bob"], true).await;
     let token = app.admin_token(None).await;
-    let request = serde_json::json!({ "at": "2026-12-01T10:00" });
-    let (status, sim) = app
-        .api(
-            "POST",
-            "/api/clients/small-office/simulate",
-            Some(&token),
-            Some(request),
-        )
-        .await;
-    assert_eq!(status, 200, "{sim}");
+    let sim = simulate(&app, &token, serde_json::json!({ "at": "2026-12-01T10:00" })).await;
     let labels: Vec<&str> = sim["steps"]
         .as_array()
         .unwrap()
@@ -246,14 +237,7 @@ async fn simulate_and_try_a_call_show_the_queue_in_words_and_twiml() {
         "{trace}"
     );
 
-    let (session, _) = crate::console::sign_in(&app, &token).await;
-    let (status, page) = crate::console::get(
-        &app,
-        "/admin/clients/small-office/try?at=2026-12-01T10:00",
-        Some(&session),
-    )
-    .await;
-    assert_eq!(status, reqwest::StatusCode::OK);
+    let page = try_a_call(&app, &token, "at=2026-12-01T10:00").await;
     assert!(page.contains("the caller waits up to 5 minutes"), "{page}");
     assert!(page.contains("asks for a call back"), "{page}");
 }

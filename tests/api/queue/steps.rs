@@ -230,3 +230,20 @@ pub(crate) async fn leg_of(app: &TestApp, call: &str, number: &str) -> switchboa
         .unwrap_or_else(|| panic!("no leg to {number} on {call}: {legs:?}"))
         .clone()
 }
+
+/// The office's chain simulated through the admin API for `request`.
+pub(crate) async fn simulate(app: &TestApp, token: &str, request: serde_json::Value) -> serde_json::Value {
+    let path = "/api/clients/small-office/simulate";
+    let (status, sim) = app.api("POST", path, Some(token), Some(request)).await;
+    assert_eq!(status, 200, "{sim}");
+    sim
+}
+
+/// The console's Try a call page for `query`, signed in with `token`.
+pub(crate) async fn try_a_call(app: &TestApp, token: &str, query: &str) -> String {
+    let (session, _) = crate::console::sign_in(app, token).await;
+    let path = format!("/admin/clients/small-office/try?{query}");
+    let (status, page) = crate::console::get(app, &path, Some(&session)).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    page
+}
